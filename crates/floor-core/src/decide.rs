@@ -1,0 +1,566 @@
+//! [`Room::decide`]: a command, checked against the state and the issuer's
+//! role, becomes events or a typed error. Deciding never changes the room.
+
+use floor_protocol::event::CallVia;
+use floor_protocol::{
+    Cause, Channel, ClientKey, Command, Entry, EntryDraft, EntryPatch, EntryStatus, Event, Person,
+    Provenance, Role, RoomEvent, Settings, SettingsPatch,
+};
+use uuid::Uuid;
+
+use crate::error::CommandError;
+use crate::fairness;
+use crate::permission::{self, Action, Issuer, Target};
+use crate::person::PersonKey;
+use crate::room::{Receipt, Room};
+use crate::validate;
+
+/// Who issues a command, as the broker established at `hello`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Actor {
+    /// The role the token granted.
+    pub role: Role,
+    /// The client's key.
+    pub client: ClientKey,
+    /// The channel a participant declared.
+    pub channel: Option<Channel>,
+}
+
+/// What the outside world supplies to a decision: the time and a fresh id.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Ctx {
+    /// Broker time, in milliseconds since the Unix epoch.
+    pub now_ms: u64,
+    /// A fresh id for an entry the command may create.
+    pub new_id: Uuid,
+}
+
+/// The result of deciding a command.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Decision {
+    /// New events to persist and then apply, in order; never empty.
+    Events(Vec<RoomEvent>),
+    /// The request id already took effect; nothing new happens.
+    Duplicate(Receipt),
+}
+
+/// The result of [`Room::execute`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Outcome {
+    /// What the request produced (originally, if a duplicate).
+    pub receipt: Receipt,
+    /// Whether the request had already taken effect.
+    pub duplicate: bool,
+    /// The new events (empty for a duplicate).
+    pub events: Vec<RoomEvent>,
+}
+
+/// Events under construction for one command.
+struct Batch {
+    next_seq: u64,
+    at_ms: u64,
+    cause: Cause,
+    events: Vec<RoomEvent>,
+}
+
+impl Batch {
+    fn push(&mut self, event: Event) {
+        self.events.push(RoomEvent {
+            seq: self.next_seq,
+            at_ms: self.at_ms,
+            cause: self.cause.clone(),
+            event,
+        });
+        self.next_seq += 1;
+    }
+}
+
+impl Room {
+    /// Decides a command: the events it causes, the original receipt if the
+    /// request id already took effect, or why it is refused.
+    pub fn decide(
+        &self,
+        actor: &Actor,
+        request_id: &str,
+        command: &Command,
+        ctx: &Ctx,
+    ) -> Result<Decision, CommandError> {
+        validate::request_id(request_id)?;
+        if let Some(receipt) = self.receipt(&actor.client, request_id) {
+            return Ok(Decision::Duplicate(receipt));
+        }
+        let action = Action::of(command);
+        if !permission::role_may(actor.role, action) {
+            return Err(CommandError::RoleForbidden {
+                role: actor.role,
+                action,
+            });
+        }
+        let mut batch = Batch {
+            next_seq: self.seq() + 1,
+            at_ms: ctx.now_ms,
+            cause: Cause {
+                request_id: request_id.to_owned(),
+                client: actor.client.clone(),
+                role: actor.role,
+            },
+            events: Vec::new(),
+        };
+        let d = Decider {
+            room: self,
+            actor,
+            action,
+            ctx,
+        };
+        match command {
+            Command::Submit { entry } => d.submit(entry, &mut batch)?,
+            Command::Edit { entry_id, patch } => d.edit(*entry_id, patch, &mut batch)?,
+            Command::Approve { entry_id } => d.approve(*entry_id, &mut batch)?,
+            Command::Reject { entry_id, reason } => {
+                d.reject(*entry_id, reason.as_deref(), &mut batch)?
+            }
+            Command::Merge { entry_id, into } => d.merge(*entry_id, *into, &mut batch)?,
+            Command::Withdraw { entry_id } => d.withdraw(*entry_id, &mut batch)?,
+            Command::MicInHand { entry_id } => d.mic_in_hand(*entry_id, &mut batch)?,
+            Command::Next => d.next(&mut batch)?,
+            Command::Call { entry_id } => d.call(*entry_id, &mut batch)?,
+            Command::Pin { entry_id } => d.pin(*entry_id, &mut batch)?,
+            Command::Unpin { entry_id } => d.unpin(*entry_id, &mut batch)?,
+            Command::Finish => d.finish(&mut batch)?,
+            Command::UpdateSettings { patch } => d.update_settings(patch, &mut batch)?,
+            Command::OpenQueue => d.set_queue(true, &mut batch)?,
+            Command::CloseQueue => d.set_queue(false, &mut batch)?,
+        }
+        Ok(Decision::Events(batch.events))
+    }
+
+    /// Decides a command and applies its events: for tests, tools and any
+    /// caller with nothing to persist in between.
+    pub fn execute(
+        &mut self,
+        actor: &Actor,
+        request_id: &str,
+        command: &Command,
+        ctx: &Ctx,
+    ) -> Result<Outcome, CommandError> {
+        match self.decide(actor, request_id, command, ctx)? {
+            Decision::Duplicate(receipt) => Ok(Outcome {
+                receipt,
+                duplicate: true,
+                events: Vec::new(),
+            }),
+            Decision::Events(events) => {
+                for event in &events {
+                    self.apply(event)?;
+                }
+                let receipt = self.receipt(&actor.client, request_id).ok_or_else(|| {
+                    CommandError::transition(None, "a command produced no events")
+                })?;
+                Ok(Outcome {
+                    receipt,
+                    duplicate: false,
+                    events,
+                })
+            }
+        }
+    }
+}
+
+/// One decision in progress.
+struct Decider<'a> {
+    room: &'a Room,
+    actor: &'a Actor,
+    action: Action,
+    ctx: &'a Ctx,
+}
+
+impl<'a> Decider<'a> {
+    fn issuer(&self) -> Issuer<'a> {
+        Issuer {
+            role: self.actor.role,
+            client: &self.actor.client,
+            channel: self.actor.channel,
+        }
+    }
+
+    /// The entry, if it exists and the issuer may act on it.
+    fn entry(&self, id: Uuid) -> Result<&'a Entry, CommandError> {
+        let entry = self.room.entry(id).ok_or(CommandError::EntryNotFound(id))?;
+        let target = Target {
+            channel: entry.channel,
+            submitter: Some(&entry.provenance.client),
+        };
+        if permission::allowed(self.issuer(), self.action, target) {
+            return Ok(entry);
+        }
+        Err(match self.actor.role {
+            Role::Participant => CommandError::EntryForbidden {
+                role: self.actor.role,
+                action: self.action,
+                entry_id: id,
+                why: "it is not yours",
+            },
+            role => CommandError::ChannelForbidden {
+                role,
+                action: self.action,
+                channel: entry.channel,
+            },
+        })
+    }
+
+    fn require_room_action(&self) -> Result<(), CommandError> {
+        if permission::allowed_on_room(self.actor.role, self.action) {
+            Ok(())
+        } else {
+            Err(CommandError::RoleForbidden {
+                role: self.actor.role,
+                action: self.action,
+            })
+        }
+    }
+
+    fn require_status(
+        entry: &Entry,
+        allowed: &[EntryStatus],
+        doing: &str,
+    ) -> Result<(), CommandError> {
+        if allowed.contains(&entry.status) {
+            Ok(())
+        } else {
+            Err(CommandError::transition(
+                entry.id,
+                format!(
+                    "cannot {doing} an entry that is {}",
+                    status_name(entry.status)
+                ),
+            ))
+        }
+    }
+
+    /// Refuses a person who already holds another open entry, when the room
+    /// allows only one.
+    fn check_one_per_person(
+        &self,
+        person: &Person,
+        except: Option<Uuid>,
+    ) -> Result<(), CommandError> {
+        if !self.room.settings().one_entry_per_person {
+            return Ok(());
+        }
+        match self.room.open_entry_of(&PersonKey::of(person), except) {
+            Some(existing) => Err(CommandError::DuplicatePerson {
+                existing: existing.id,
+            }),
+            None => Ok(()),
+        }
+    }
+
+    fn submit(&self, draft: &EntryDraft, batch: &mut Batch) -> Result<(), CommandError> {
+        let target = Target {
+            channel: draft.channel,
+            submitter: None,
+        };
+        if !permission::allowed(self.issuer(), Action::Submit, target) {
+            return Err(match self.actor.role {
+                Role::Participant => CommandError::ChannelMismatch {
+                    declared: self.actor.channel,
+                    requested: draft.channel,
+                },
+                role => CommandError::ChannelForbidden {
+                    role,
+                    action: Action::Submit,
+                    channel: draft.channel,
+                },
+            });
+        }
+        if !self.room.queue_open() && self.actor.role != Role::Chair {
+            return Err(CommandError::QueueClosed);
+        }
+        let draft = validate::draft(draft)?;
+        if self.room.entry(self.ctx.new_id).is_some() {
+            return Err(CommandError::IdTaken(self.ctx.new_id));
+        }
+        let participant = self.actor.role == Role::Participant;
+        if participant && let Some(existing) = self.room.open_entry_by(&self.actor.client) {
+            return Err(CommandError::ParticipantLimit {
+                existing: existing.id,
+            });
+        }
+        self.check_one_per_person(&draft.person, None)?;
+        let status = if participant && self.room.settings().moderated {
+            EntryStatus::Pending
+        } else {
+            EntryStatus::Waiting
+        };
+        let entry = Entry {
+            id: self.ctx.new_id,
+            seq: batch.next_seq,
+            channel: draft.channel,
+            kind: draft.kind,
+            delivery: draft
+                .delivery
+                .unwrap_or(floor_protocol::Delivery::default_for(draft.channel)),
+            person: draft.person,
+            text: draft.text,
+            location: draft.location,
+            language: draft.language,
+            provenance: Provenance {
+                role: self.actor.role,
+                client: self.actor.client.clone(),
+                at_ms: self.ctx.now_ms,
+            },
+            status,
+            mic_in_hand: false,
+            merged_into: None,
+            reject_reason: None,
+        };
+        batch.push(Event::EntrySubmitted { entry });
+        Ok(())
+    }
+
+    fn edit(&self, id: Uuid, patch: &EntryPatch, batch: &mut Batch) -> Result<(), CommandError> {
+        let entry = self.entry(id)?;
+        Self::require_status(
+            entry,
+            &[
+                EntryStatus::Pending,
+                EntryStatus::Waiting,
+                EntryStatus::Speaking,
+            ],
+            "edit",
+        )?;
+        let patch = validate::patch(patch)?;
+        if let Some(delivery) = patch.delivery
+            && !delivery.fits(entry.channel)
+        {
+            return Err(CommandError::invalid(
+                "patch.delivery",
+                format!("does not fit an {} entry", entry.channel.as_str()),
+            ));
+        }
+        let mut person = entry.person.clone();
+        if let Some(name) = &patch.name {
+            person.name = name.clone();
+        }
+        if let Some(affiliation) = &patch.affiliation {
+            person.affiliation = affiliation.clone();
+        }
+        if PersonKey::of(&person) != PersonKey::of(&entry.person) {
+            self.check_one_per_person(&person, Some(id))?;
+        }
+        batch.push(Event::EntryEdited {
+            entry_id: id,
+            patch,
+        });
+        Ok(())
+    }
+
+    fn approve(&self, id: Uuid, batch: &mut Batch) -> Result<(), CommandError> {
+        let entry = self.entry(id)?;
+        Self::require_status(entry, &[EntryStatus::Pending], "approve")?;
+        batch.push(Event::EntryApproved { entry_id: id });
+        Ok(())
+    }
+
+    fn reject(
+        &self,
+        id: Uuid,
+        reason: Option<&str>,
+        batch: &mut Batch,
+    ) -> Result<(), CommandError> {
+        let entry = self.entry(id)?;
+        Self::require_status(
+            entry,
+            &[EntryStatus::Pending, EntryStatus::Waiting],
+            "reject",
+        )?;
+        let reason = validate::reason(reason)?;
+        batch.push(Event::EntryRejected {
+            entry_id: id,
+            reason,
+        });
+        Ok(())
+    }
+
+    fn merge(&self, id: Uuid, into: Uuid, batch: &mut Batch) -> Result<(), CommandError> {
+        if id == into {
+            return Err(CommandError::invalid(
+                "into",
+                "an entry cannot be merged into itself",
+            ));
+        }
+        let duplicate = self.entry(id)?;
+        let keeper = self.entry(into)?;
+        Self::require_status(
+            duplicate,
+            &[EntryStatus::Pending, EntryStatus::Waiting],
+            "merge away",
+        )?;
+        Self::require_status(
+            keeper,
+            &[
+                EntryStatus::Pending,
+                EntryStatus::Waiting,
+                EntryStatus::Speaking,
+            ],
+            "merge into",
+        )?;
+        batch.push(Event::EntryMerged { entry_id: id, into });
+        Ok(())
+    }
+
+    fn withdraw(&self, id: Uuid, batch: &mut Batch) -> Result<(), CommandError> {
+        let entry = self.entry(id)?;
+        Self::require_status(
+            entry,
+            &[EntryStatus::Pending, EntryStatus::Waiting],
+            "withdraw",
+        )?;
+        batch.push(Event::EntryWithdrawn { entry_id: id });
+        Ok(())
+    }
+
+    fn mic_in_hand(&self, id: Uuid, batch: &mut Batch) -> Result<(), CommandError> {
+        let entry = self.entry(id)?;
+        if entry.channel != Channel::Onsite {
+            return Err(CommandError::transition(
+                id,
+                "only onsite entries get a room microphone",
+            ));
+        }
+        Self::require_status(
+            entry,
+            &[EntryStatus::Waiting, EntryStatus::Speaking],
+            "hand a mic to",
+        )?;
+        if entry.mic_in_hand {
+            return Err(CommandError::transition(
+                id,
+                "this person already has the mic",
+            ));
+        }
+        batch.push(Event::MicInHand { entry_id: id });
+        Ok(())
+    }
+
+    /// Ends the current turn, if any.
+    fn finish_current(&self, batch: &mut Batch) {
+        if let Some(speaking) = self.room.speaking() {
+            batch.push(Event::SpeakerFinished {
+                entry_id: speaking.entry_id,
+                spoke_ms: self.ctx.now_ms.saturating_sub(speaking.since_ms),
+            });
+        }
+    }
+
+    fn next(&self, batch: &mut Batch) -> Result<(), CommandError> {
+        self.require_room_action()?;
+        let choice = fairness::next_choice(self.room);
+        if choice.is_none() && self.room.speaking().is_none() {
+            return Err(CommandError::NothingToCall);
+        }
+        self.finish_current(batch);
+        if let Some(choice) = choice {
+            batch.push(Event::SpeakerCalled {
+                entry_id: choice.entry_id,
+                channel: choice.channel,
+                via: choice.via,
+                reasons: choice.reasons,
+                credits: choice.credits,
+            });
+        }
+        Ok(())
+    }
+
+    fn call(&self, id: Uuid, batch: &mut Batch) -> Result<(), CommandError> {
+        let entry = self.entry(id)?;
+        Self::require_status(entry, &[EntryStatus::Waiting], "call")?;
+        self.finish_current(batch);
+        batch.push(Event::SpeakerCalled {
+            entry_id: id,
+            channel: entry.channel,
+            via: CallVia::Explicit,
+            reasons: Vec::new(),
+            credits: None,
+        });
+        Ok(())
+    }
+
+    fn pin(&self, id: Uuid, batch: &mut Batch) -> Result<(), CommandError> {
+        let entry = self.entry(id)?;
+        Self::require_status(entry, &[EntryStatus::Waiting], "pin")?;
+        if self.room.pins().contains(&id) {
+            return Err(CommandError::transition(id, "this entry is already pinned"));
+        }
+        batch.push(Event::EntryPinned { entry_id: id });
+        Ok(())
+    }
+
+    fn unpin(&self, id: Uuid, batch: &mut Batch) -> Result<(), CommandError> {
+        self.entry(id)?;
+        if !self.room.pins().contains(&id) {
+            return Err(CommandError::transition(id, "this entry is not pinned"));
+        }
+        batch.push(Event::EntryUnpinned { entry_id: id });
+        Ok(())
+    }
+
+    fn finish(&self, batch: &mut Batch) -> Result<(), CommandError> {
+        self.require_room_action()?;
+        if self.room.speaking().is_none() {
+            return Err(CommandError::NoCurrentSpeaker);
+        }
+        self.finish_current(batch);
+        Ok(())
+    }
+
+    fn update_settings(
+        &self,
+        patch: &SettingsPatch,
+        batch: &mut Batch,
+    ) -> Result<(), CommandError> {
+        self.require_room_action()?;
+        validate::settings(patch)?;
+        let old = self.room.settings();
+        let settings = Settings {
+            policy: patch.policy.unwrap_or(old.policy),
+            first_time_first: patch.first_time_first.unwrap_or(old.first_time_first),
+            moderated: patch.moderated.unwrap_or(old.moderated),
+            speaking_limit_s: patch.speaking_limit_s.unwrap_or(old.speaking_limit_s),
+            one_entry_per_person: patch
+                .one_entry_per_person
+                .unwrap_or(old.one_entry_per_person),
+        };
+        batch.push(Event::SettingsChanged { settings });
+        Ok(())
+    }
+
+    fn set_queue(&self, open: bool, batch: &mut Batch) -> Result<(), CommandError> {
+        self.require_room_action()?;
+        if self.room.queue_open() == open {
+            let state = if open { "open" } else { "closed" };
+            return Err(CommandError::transition(
+                None,
+                format!("the queue is already {state}"),
+            ));
+        }
+        batch.push(if open {
+            Event::QueueOpened
+        } else {
+            Event::QueueClosed
+        });
+        Ok(())
+    }
+}
+
+fn status_name(status: EntryStatus) -> &'static str {
+    match status {
+        EntryStatus::Pending => "pending",
+        EntryStatus::Waiting => "waiting",
+        EntryStatus::Speaking => "speaking",
+        EntryStatus::Done => "done",
+        EntryStatus::Withdrawn => "withdrawn",
+        EntryStatus::Rejected => "rejected",
+        EntryStatus::Merged => "merged",
+    }
+}

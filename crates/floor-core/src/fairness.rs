@@ -1,0 +1,264 @@
+//! The fairness policy: who `next` calls, and the projected order.
+//!
+//! The rule, exactly (the protocol's README states the same):
+//!
+//! 1. Pinned entries first, in the order they were pinned.
+//! 2. Otherwise, under `alternate` and `weighted`, a channel is chosen by
+//!    smooth weighted round robin over the channels with at least one
+//!    waiting entry (*backlogged*). A channel that is not backlogged at the
+//!    call has its credit reset to 0. Every backlogged channel gets its
+//!    weight added to its credit; the largest credit wins; a tie goes to
+//!    the channel the rotation did not choose last, and before any choice
+//!    to the channel whose oldest waiting entry was submitted first. The
+//!    winner's credit is reduced by the sum of the backlogged channels'
+//!    weights.
+//! 3. Within the chosen channel, with `first_time_first`, people who have
+//!    not been called yet in this room come before those who have; then
+//!    submission order.
+//! 4. Under `fifo`: submission order across channels, nothing else.
+//!
+//! Pins and the chair's explicit calls stand outside the rotation: they
+//! neither read nor change the credits or the rotation's last choice.
+//!
+//! The projected order is what repeated `next` calls would do if nothing
+//! else changed, so its head is, by construction, what `next` calls.
+
+use std::collections::{HashSet, VecDeque};
+
+use floor_protocol::event::CallVia;
+use floor_protocol::{Channel, Credits, EntryStatus, OrderReason, Policy, ProjectedSlot};
+use uuid::Uuid;
+
+use crate::person::PersonKey;
+use crate::room::Room;
+
+/// What `next` would call, and why.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Choice {
+    /// The entry.
+    pub entry_id: Uuid,
+    /// Its channel.
+    pub channel: Channel,
+    /// How it was chosen.
+    pub via: CallVia,
+    /// Why, most significant first.
+    pub reasons: Vec<OrderReason>,
+    /// The rotation credits after the choice, when the rotation chose.
+    pub credits: Option<Credits>,
+}
+
+/// A waiting entry, as the planner sees it.
+#[derive(Debug, Clone, Copy)]
+struct Candidate<'r> {
+    id: Uuid,
+    seq: u64,
+    channel: Channel,
+    key: &'r PersonKey,
+}
+
+/// Simulates successive `next` calls over a room without changing it.
+#[derive(Debug)]
+struct Planner<'r> {
+    room: &'r Room,
+    policy: Policy,
+    first_time_first: bool,
+    pins: VecDeque<Candidate<'r>>,
+    /// Unpinned waiting entries per channel (onsite, online), in
+    /// submission order.
+    queues: [Vec<Candidate<'r>>; 2],
+    credits: Credits,
+    last: Option<Channel>,
+    /// People the simulation has called, beyond those the room has.
+    called: HashSet<&'r PersonKey>,
+}
+
+fn slot(channel: Channel) -> usize {
+    match channel {
+        Channel::Onsite => 0,
+        Channel::Online => 1,
+    }
+}
+
+impl<'r> Planner<'r> {
+    fn new(room: &'r Room) -> Planner<'r> {
+        let mut queues: [Vec<Candidate<'r>>; 2] = [Vec::new(), Vec::new()];
+        let mut pinned = Vec::new();
+        for (entry, key) in room.entries_with_keys() {
+            if entry.status != EntryStatus::Waiting {
+                continue;
+            }
+            let candidate = Candidate {
+                id: entry.id,
+                seq: entry.seq,
+                channel: entry.channel,
+                key,
+            };
+            if room.pins().contains(&entry.id) {
+                pinned.push(candidate);
+            } else {
+                queues[slot(entry.channel)].push(candidate);
+            }
+        }
+        let pins = room
+            .pins()
+            .iter()
+            .filter_map(|id| pinned.iter().find(|c| c.id == *id).copied())
+            .collect();
+        let rotation = room.rotation();
+        Planner {
+            room,
+            policy: room.settings().policy,
+            first_time_first: room.settings().first_time_first,
+            pins,
+            queues,
+            credits: rotation.credits,
+            last: rotation.last,
+            called: HashSet::new(),
+        }
+    }
+
+    fn has_spoken(&self, key: &PersonKey) -> bool {
+        self.room.has_spoken(key) || self.called.contains(key)
+    }
+
+    /// The next call, applied to the simulation.
+    fn step(&mut self) -> Option<Choice> {
+        let (candidate, choice) = if let Some(pinned) = self.pins.pop_front() {
+            let choice = Choice {
+                entry_id: pinned.id,
+                channel: pinned.channel,
+                via: CallVia::Pin,
+                reasons: vec![OrderReason::Pinned],
+                credits: None,
+            };
+            (pinned, choice)
+        } else {
+            match self.policy {
+                Policy::Fifo => self.step_fifo()?,
+                Policy::Alternate | Policy::Weighted { .. } => self.step_rotation()?,
+            }
+        };
+        self.called.insert(candidate.key);
+        Some(choice)
+    }
+
+    fn step_fifo(&mut self) -> Option<(Candidate<'r>, Choice)> {
+        let channel = Channel::ALL
+            .into_iter()
+            .filter_map(|c| self.queues[slot(c)].first().map(|head| (head.seq, c)))
+            .min()?
+            .1;
+        let candidate = self.queues[slot(channel)].remove(0);
+        let choice = Choice {
+            entry_id: candidate.id,
+            channel,
+            via: CallVia::Fifo,
+            reasons: vec![OrderReason::ArrivalOrder],
+            credits: None,
+        };
+        Some((candidate, choice))
+    }
+
+    fn step_rotation(&mut self) -> Option<(Candidate<'r>, Choice)> {
+        let backlogged: Vec<Channel> = Channel::ALL
+            .into_iter()
+            .filter(|&c| !self.queues[slot(c)].is_empty())
+            .collect();
+        if backlogged.is_empty() {
+            return None;
+        }
+        let weight = |c: Channel| i64::from(self.policy.weight(c).unwrap_or(1));
+        let mut credits = self.credits;
+        for channel in Channel::ALL {
+            if backlogged.contains(&channel) {
+                *credits.get_mut(channel) += weight(channel);
+            } else {
+                *credits.get_mut(channel) = 0;
+            }
+        }
+        let channel = match backlogged.as_slice() {
+            [only] => *only,
+            _ => {
+                let (onsite, online) = (credits.onsite, credits.online);
+                if onsite != online {
+                    if onsite > online {
+                        Channel::Onsite
+                    } else {
+                        Channel::Online
+                    }
+                } else if let Some(last) = self.last {
+                    last.other()
+                } else {
+                    // Before any choice: the older head; equal heads cannot
+                    // happen (sequence numbers are unique), online otherwise.
+                    let head = |c: Channel| self.queues[slot(c)][0].seq;
+                    if head(Channel::Onsite) < head(Channel::Online) {
+                        Channel::Onsite
+                    } else {
+                        Channel::Online
+                    }
+                }
+            }
+        };
+        *credits.get_mut(channel) -= backlogged.iter().map(|&c| weight(c)).sum::<i64>();
+        self.credits = credits;
+        self.last = Some(channel);
+
+        let channel_reason = if backlogged.len() == 1 {
+            OrderReason::OnlyChannelWaiting
+        } else {
+            OrderReason::ChannelTurn
+        };
+        let (index, within) = self.pick_within(channel);
+        let candidate = self.queues[slot(channel)].remove(index);
+        let choice = Choice {
+            entry_id: candidate.id,
+            channel,
+            via: CallVia::Rotation,
+            reasons: vec![channel_reason, within],
+            credits: Some(credits),
+        };
+        Some((candidate, choice))
+    }
+
+    /// The position within a channel's queue of the entry to call, and why.
+    fn pick_within(&self, channel: Channel) -> (usize, OrderReason) {
+        let queue = &self.queues[slot(channel)];
+        if self.first_time_first
+            && let Some(index) = queue.iter().position(|c| !self.has_spoken(c.key))
+        {
+            let reason = if index > 0 {
+                OrderReason::FirstTimeSpeaker
+            } else {
+                OrderReason::ArrivalOrder
+            };
+            return (index, reason);
+        }
+        (0, OrderReason::ArrivalOrder)
+    }
+}
+
+/// What `next` would call now, if anyone is waiting.
+pub fn next_choice(room: &Room) -> Option<Choice> {
+    Planner::new(room).step()
+}
+
+/// The projected order: every waiting entry in the order repeated `next`
+/// calls would take them if nothing else changed.
+pub fn projected_order(room: &Room) -> Vec<ProjectedSlot> {
+    let mut planner = Planner::new(room);
+    std::iter::from_fn(|| planner.step())
+        .map(|choice| ProjectedSlot {
+            entry_id: choice.entry_id,
+            channel: choice.channel,
+            reasons: choice.reasons,
+        })
+        .collect()
+}
+
+impl Room {
+    /// The projected order (see [`projected_order`]).
+    pub fn projected_order(&self) -> Vec<ProjectedSlot> {
+        projected_order(self)
+    }
+}

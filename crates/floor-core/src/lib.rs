@@ -1,0 +1,35 @@
+//! The floor room as a pure, synchronous state machine.
+//!
+//! A [`Room`] is the fold of its events. A command is first *decided*
+//! against the current state and the issuer's role ([`Room::decide`]),
+//! which yields either the events it causes or a typed [`CommandError`];
+//! then each event is *applied* ([`Room::apply`]), the only way the state
+//! changes. Replaying a room's log from [`Room::new`] gives the live state.
+//!
+//! The core does no I/O, spawns nothing and never reads a clock: broker
+//! time and fresh ids arrive as data in a [`Ctx`].
+//!
+//! # Layout
+//! - [`room`]: the state, [`Room::apply`] and the read-only views.
+//! - [`decide`]: [`Room::decide`], one function per command.
+//! - [`fairness`]: the fairness policy, the projected order and the
+//!   choice `next` makes; pure functions over the waiting entries.
+//! - [`permission`]: the permission table: which role may do what, as data.
+//! - [`validate`]: field checks and normalisation of client input.
+//! - [`person`]: how a person is identified across entries.
+//! - [`error`]: [`CommandError`] (a refused command) and [`ApplyError`]
+//!   (an event that does not fit the state, i.e. a corrupt log).
+
+pub mod decide;
+pub mod error;
+pub mod fairness;
+pub mod permission;
+pub mod person;
+pub mod room;
+pub mod validate;
+
+pub use decide::{Actor, Ctx, Decision};
+pub use error::{ApplyError, CommandError};
+pub use permission::Action;
+pub use person::PersonKey;
+pub use room::{Receipt, Room};

@@ -1,0 +1,123 @@
+//! Every error code a client can receive in an `error` message.
+
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+/// A machine-readable error code. The human-readable `message` beside it
+/// may change between versions; the code does not.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ErrorCode {
+    // Connection and message level.
+    /// The frame is not valid JSON, or is nested deeper than 32 levels.
+    BadJson,
+    /// The JSON does not match any message of the protocol (unknown `type`,
+    /// missing or unknown field, wrong type).
+    InvalidMessage,
+    /// A binary frame was sent; the protocol uses text frames only.
+    BinaryFrame,
+    /// The `hello` asks for a protocol version the broker does not speak.
+    UnsupportedProtocol,
+    /// A command was sent before `hello`.
+    HelloRequired,
+    /// A second `hello` was sent on the same connection.
+    HelloRepeated,
+    /// The token does not open this room.
+    Unauthorized,
+    /// No room has this id.
+    RoomNotFound,
+    /// Too many commands in a short time; retry later with the same request id.
+    RateLimited,
+    /// The frame exceeds the 64 KiB limit.
+    MessageTooLarge,
+    /// The broker cannot persist writes right now; nothing was recorded.
+    /// Reads keep working. Retry later with the same request id.
+    StorageUnavailable,
+    /// An unexpected failure in the broker; nothing was recorded.
+    Internal,
+
+    // Command level: the command was understood and refused.
+    /// The role of this connection may not issue this command on this entry.
+    Forbidden,
+    /// A field's value is not acceptable (see `field`).
+    InvalidField,
+    /// No entry has this id in this room.
+    EntryNotFound,
+    /// The entry's status does not allow this command.
+    InvalidTransition,
+    /// The person already holds an open entry (see `entry_id`).
+    DuplicatePerson,
+    /// This participant already holds an open entry (see `entry_id`).
+    ParticipantLimit,
+    /// The queue is closed to new requests.
+    QueueClosed,
+    /// Nobody is waiting and nobody is speaking.
+    NothingToCall,
+    /// Nobody is speaking.
+    NoCurrentSpeaker,
+    /// A participant submitted on a channel other than the one declared in
+    /// their `hello`.
+    ChannelMismatch,
+}
+
+impl ErrorCode {
+    /// The wire name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ErrorCode::BadJson => "bad_json",
+            ErrorCode::InvalidMessage => "invalid_message",
+            ErrorCode::BinaryFrame => "binary_frame",
+            ErrorCode::UnsupportedProtocol => "unsupported_protocol",
+            ErrorCode::HelloRequired => "hello_required",
+            ErrorCode::HelloRepeated => "hello_repeated",
+            ErrorCode::Unauthorized => "unauthorized",
+            ErrorCode::RoomNotFound => "room_not_found",
+            ErrorCode::RateLimited => "rate_limited",
+            ErrorCode::MessageTooLarge => "message_too_large",
+            ErrorCode::StorageUnavailable => "storage_unavailable",
+            ErrorCode::Internal => "internal",
+            ErrorCode::Forbidden => "forbidden",
+            ErrorCode::InvalidField => "invalid_field",
+            ErrorCode::EntryNotFound => "entry_not_found",
+            ErrorCode::InvalidTransition => "invalid_transition",
+            ErrorCode::DuplicatePerson => "duplicate_person",
+            ErrorCode::ParticipantLimit => "participant_limit",
+            ErrorCode::QueueClosed => "queue_closed",
+            ErrorCode::NothingToCall => "nothing_to_call",
+            ErrorCode::NoCurrentSpeaker => "no_current_speaker",
+            ErrorCode::ChannelMismatch => "channel_mismatch",
+        }
+    }
+
+    /// Every code, in declaration order.
+    pub const ALL: [ErrorCode; 22] = [
+        ErrorCode::BadJson,
+        ErrorCode::InvalidMessage,
+        ErrorCode::BinaryFrame,
+        ErrorCode::UnsupportedProtocol,
+        ErrorCode::HelloRequired,
+        ErrorCode::HelloRepeated,
+        ErrorCode::Unauthorized,
+        ErrorCode::RoomNotFound,
+        ErrorCode::RateLimited,
+        ErrorCode::MessageTooLarge,
+        ErrorCode::StorageUnavailable,
+        ErrorCode::Internal,
+        ErrorCode::Forbidden,
+        ErrorCode::InvalidField,
+        ErrorCode::EntryNotFound,
+        ErrorCode::InvalidTransition,
+        ErrorCode::DuplicatePerson,
+        ErrorCode::ParticipantLimit,
+        ErrorCode::QueueClosed,
+        ErrorCode::NothingToCall,
+        ErrorCode::NoCurrentSpeaker,
+        ErrorCode::ChannelMismatch,
+    ];
+}
+
+impl std::fmt::Display for ErrorCode {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}

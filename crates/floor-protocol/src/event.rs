@@ -1,0 +1,190 @@
+//! What happened in a room. Events are numbered by a gapless sequence per
+//! room; the room's state is the fold of its events in that order.
+
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use crate::entry::{Entry, EntryPatch};
+use crate::settings::Settings;
+use crate::view::OrderReason;
+use crate::vocab::{Channel, ClientKey, Role};
+
+/// One event of a room's log, with its place and cause.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RoomEvent {
+    /// Position in the room's log: 1 for the first event, then +1 each.
+    pub seq: u64,
+    /// Broker time, in milliseconds since the Unix epoch.
+    pub at_ms: u64,
+    /// The command that produced it.
+    pub cause: Cause,
+    /// What happened.
+    pub event: Event,
+}
+
+/// The command behind an event.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Cause {
+    /// The request id the client gave the command.
+    pub request_id: String,
+    /// The issuing client's key.
+    pub client: ClientKey,
+    /// The issuing client's role.
+    pub role: Role,
+}
+
+/// The round-robin credits of the two channels (see the fairness policy).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Credits {
+    /// Onsite credit.
+    pub onsite: i64,
+    /// Online credit.
+    pub online: i64,
+}
+
+impl Credits {
+    /// The credit of `channel`.
+    pub fn get(&self, channel: Channel) -> i64 {
+        match channel {
+            Channel::Onsite => self.onsite,
+            Channel::Online => self.online,
+        }
+    }
+
+    /// Mutable access to the credit of `channel`.
+    pub fn get_mut(&mut self, channel: Channel) -> &mut i64 {
+        match channel {
+            Channel::Onsite => &mut self.onsite,
+            Channel::Online => &mut self.online,
+        }
+    }
+}
+
+/// How a speaker was called.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum CallVia {
+    /// By `next`, from the pins.
+    Pin,
+    /// By `next`, by the channel rotation (policies `alternate`, `weighted`).
+    Rotation,
+    /// By `next`, in submission order (policy `fifo`).
+    Fifo,
+    /// By `call`: the chair's explicit choice, out of order.
+    Explicit,
+}
+
+/// Something that happened in a room.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(tag = "type", rename_all = "snake_case", deny_unknown_fields)]
+pub enum Event {
+    /// An entry was added.
+    EntrySubmitted {
+        /// The entry, as stored.
+        entry: Entry,
+    },
+    /// An entry was corrected.
+    EntryEdited {
+        /// The entry.
+        entry_id: Uuid,
+        /// What changed.
+        patch: EntryPatch,
+    },
+    /// A pending entry joined the queue.
+    EntryApproved {
+        /// The entry.
+        entry_id: Uuid,
+    },
+    /// An entry was refused.
+    EntryRejected {
+        /// The entry.
+        entry_id: Uuid,
+        /// Why, if a reason was given.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        reason: Option<String>,
+    },
+    /// An entry was folded into another.
+    EntryMerged {
+        /// The duplicate.
+        entry_id: Uuid,
+        /// The entry that stays.
+        into: Uuid,
+    },
+    /// An entry was taken back.
+    EntryWithdrawn {
+        /// The entry.
+        entry_id: Uuid,
+    },
+    /// The mic runner put a microphone in the person's hand.
+    MicInHand {
+        /// The entry.
+        entry_id: Uuid,
+    },
+    /// An entry was pinned ahead of the policy.
+    EntryPinned {
+        /// The entry.
+        entry_id: Uuid,
+    },
+    /// A pin was removed.
+    EntryUnpinned {
+        /// The entry.
+        entry_id: Uuid,
+    },
+    /// A speaker was given the floor.
+    SpeakerCalled {
+        /// The entry now speaking.
+        entry_id: Uuid,
+        /// Its channel.
+        channel: Channel,
+        /// How it was chosen.
+        via: CallVia,
+        /// Why it was chosen, most significant first (empty for `explicit`).
+        reasons: Vec<OrderReason>,
+        /// The rotation credits after this call; present when `via` is
+        /// `rotation`.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        credits: Option<Credits>,
+    },
+    /// A speaker's turn ended.
+    SpeakerFinished {
+        /// The entry that spoke.
+        entry_id: Uuid,
+        /// How long the turn lasted, in milliseconds of broker time.
+        spoke_ms: u64,
+    },
+    /// Settings changed; carries the whole new settings.
+    SettingsChanged {
+        /// The settings now in force.
+        settings: Settings,
+    },
+    /// The queue accepts new requests.
+    QueueOpened,
+    /// The queue refuses new requests (except the chair's).
+    QueueClosed,
+}
+
+impl Event {
+    /// The wire name of the event's type.
+    pub fn name(&self) -> &'static str {
+        match self {
+            Event::EntrySubmitted { .. } => "entry_submitted",
+            Event::EntryEdited { .. } => "entry_edited",
+            Event::EntryApproved { .. } => "entry_approved",
+            Event::EntryRejected { .. } => "entry_rejected",
+            Event::EntryMerged { .. } => "entry_merged",
+            Event::EntryWithdrawn { .. } => "entry_withdrawn",
+            Event::MicInHand { .. } => "mic_in_hand",
+            Event::EntryPinned { .. } => "entry_pinned",
+            Event::EntryUnpinned { .. } => "entry_unpinned",
+            Event::SpeakerCalled { .. } => "speaker_called",
+            Event::SpeakerFinished { .. } => "speaker_finished",
+            Event::SettingsChanged { .. } => "settings_changed",
+            Event::QueueOpened => "queue_opened",
+            Event::QueueClosed => "queue_closed",
+        }
+    }
+}

@@ -1,0 +1,27 @@
+//! Length limits of every free-text field, counted in Unicode scalar values
+//! (`char`s) after trimming surrounding whitespace.
+//!
+//! The core enforces them; the JSON Schema states them.
+
+/// A person's name: required, 1 to 80 characters.
+pub const NAME_MAX: usize = 80;
+/// A person's affiliation.
+pub const AFFILIATION_MAX: usize = 120;
+/// A client-supplied stable person id.
+pub const PERSON_ID_MAX: usize = 64;
+/// The text of a question or comment.
+pub const TEXT_MAX: usize = 1000;
+/// A seat or zone for the mic runner.
+pub const LOCATION_MAX: usize = 40;
+/// A BCP 47 language tag.
+pub const LANGUAGE_MAX: usize = 35;
+/// The reason given when rejecting an entry.
+pub const REASON_MAX: usize = 200;
+/// A client-chosen request id.
+pub const REQUEST_ID_MAX: usize = 64;
+/// A client-chosen client id.
+pub const CLIENT_ID_MAX: usize = 64;
+/// The largest accepted speaking-time limit, in seconds (one hour).
+pub const SPEAKING_LIMIT_MAX_S: u32 = 3600;
+/// The largest weight of a channel under the weighted policy.
+pub const WEIGHT_MAX: u32 = 100;

@@ -1,0 +1,94 @@
+//! A room's settings, and the fairness policy that orders its queue.
+
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+use crate::vocab::Channel;
+
+/// How `next` chooses between the channels.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema)]
+#[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
+pub enum Policy {
+    /// Smooth weighted round robin with equal weights: the channels take
+    /// turns while both have requests waiting.
+    #[default]
+    Alternate,
+    /// Smooth weighted round robin with the given integer weights (1 to 100).
+    Weighted {
+        /// Weight of the onsite channel.
+        #[schemars(range(min = 1, max = 100))]
+        onsite: u32,
+        /// Weight of the online channel.
+        #[schemars(range(min = 1, max = 100))]
+        online: u32,
+    },
+    /// Pure submission order across channels (kept as a contrast).
+    Fifo,
+}
+
+impl Policy {
+    /// The weight of `channel` under a round-robin policy; `None` for `fifo`.
+    pub fn weight(self, channel: Channel) -> Option<u32> {
+        match self {
+            Policy::Alternate => Some(1),
+            Policy::Weighted { onsite, online } => Some(match channel {
+                Channel::Onsite => onsite,
+                Channel::Online => online,
+            }),
+            Policy::Fifo => None,
+        }
+    }
+}
+
+/// A room's settings.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Settings {
+    /// The fairness policy.
+    pub policy: Policy,
+    /// Within a channel, people who have not spoken yet in this room come
+    /// before those who have.
+    pub first_time_first: bool,
+    /// Participants' own submissions wait for approval (`pending`).
+    pub moderated: bool,
+    /// The speaking-time limit of one turn, in seconds (1 to 3600).
+    #[schemars(range(min = 1, max = 3600))]
+    pub speaking_limit_s: u32,
+    /// A person may hold only one open entry (pending, waiting or speaking)
+    /// at a time.
+    pub one_entry_per_person: bool,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings {
+            policy: Policy::Alternate,
+            first_time_first: true,
+            moderated: false,
+            speaking_limit_s: 120,
+            one_entry_per_person: true,
+        }
+    }
+}
+
+/// Changes to a room's settings; absent fields are left as they are.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SettingsPatch {
+    /// New policy.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub policy: Option<Policy>,
+    /// New first-time-first rule.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub first_time_first: Option<bool>,
+    /// New moderation rule.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub moderated: Option<bool>,
+    /// New speaking-time limit, in seconds (1 to 3600).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(range(min = 1, max = 3600))]
+    pub speaking_limit_s: Option<u32>,
+    /// New one-entry-per-person rule.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub one_entry_per_person: Option<bool>,
+}

@@ -1,0 +1,218 @@
+//! The closed vocabularies of the protocol. Each serializes as a
+//! `snake_case` string.
+
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+/// Where a request to speak comes from.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, JsonSchema,
+)]
+#[serde(rename_all = "snake_case")]
+pub enum Channel {
+    /// A raised hand in the room, entered by the mic runner or the person.
+    Onsite,
+    /// A remote participant, entered by the online moderator or the person.
+    Online,
+}
+
+impl Channel {
+    /// Both channels, onsite first.
+    pub const ALL: [Channel; 2] = [Channel::Onsite, Channel::Online];
+
+    /// The other channel.
+    pub fn other(self) -> Channel {
+        match self {
+            Channel::Onsite => Channel::Online,
+            Channel::Online => Channel::Onsite,
+        }
+    }
+
+    /// The wire name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Channel::Onsite => "onsite",
+            Channel::Online => "online",
+        }
+    }
+}
+
+/// What the person wants to do with the floor.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Kind {
+    /// Ask a question.
+    #[default]
+    Question,
+    /// Make a comment.
+    Comment,
+}
+
+/// The stakeholder groups of the Internet Governance Forum.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum StakeholderGroup {
+    /// Government.
+    Government,
+    /// Civil society.
+    CivilSociety,
+    /// Private sector.
+    PrivateSector,
+    /// Technical community.
+    TechnicalCommunity,
+    /// Intergovernmental organisation.
+    Intergovernmental,
+    /// Academia.
+    Academia,
+    /// Any other group.
+    Other,
+}
+
+/// The United Nations regional groups.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Region {
+    /// African Group.
+    African,
+    /// Asia-Pacific Group.
+    AsiaPacific,
+    /// Eastern European Group.
+    EasternEuropean,
+    /// Latin American and Caribbean Group.
+    Grulac,
+    /// Western European and Others Group.
+    Weog,
+    /// Anywhere else.
+    Other,
+}
+
+/// How the words reach the room.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Delivery {
+    /// Spoken into a microphone in the room (onsite only).
+    RoomMic,
+    /// Spoken over the video call's audio (online only).
+    RemoteAudio,
+    /// Read aloud by the online moderator (online only).
+    ReadAloud,
+}
+
+impl Delivery {
+    /// The delivery an entry gets when none is given.
+    pub fn default_for(channel: Channel) -> Delivery {
+        match channel {
+            Channel::Onsite => Delivery::RoomMic,
+            Channel::Online => Delivery::RemoteAudio,
+        }
+    }
+
+    /// Whether this delivery makes sense on `channel`.
+    pub fn fits(self, channel: Channel) -> bool {
+        matches!(
+            (self, channel),
+            (Delivery::RoomMic, Channel::Onsite)
+                | (Delivery::RemoteAudio | Delivery::ReadAloud, Channel::Online)
+        )
+    }
+}
+
+/// Who a connection acts as; each role has its own room token.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, JsonSchema,
+)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    /// Runs the session: calls speakers, overrides the order, changes settings.
+    Chair,
+    /// The online moderator: curates online entries.
+    Moderator,
+    /// The onsite mic runner: curates onsite entries.
+    Runner,
+    /// A member of the audience: submits and withdraws their own entry.
+    Participant,
+    /// A read-only screen, such as the projector.
+    Display,
+}
+
+impl Role {
+    /// Every role, most powerful first.
+    pub const ALL: [Role; 5] = [
+        Role::Chair,
+        Role::Moderator,
+        Role::Runner,
+        Role::Participant,
+        Role::Display,
+    ];
+
+    /// The wire name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Chair => "chair",
+            Role::Moderator => "moderator",
+            Role::Runner => "runner",
+            Role::Participant => "participant",
+            Role::Display => "display",
+        }
+    }
+}
+
+/// Where an entry is in its life.
+///
+/// `pending → waiting → speaking → done` is the main path; `withdrawn`,
+/// `rejected` and `merged` end it early.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum EntryStatus {
+    /// Submitted by a participant in a moderated room; awaits approval.
+    Pending,
+    /// In the queue.
+    Waiting,
+    /// Has the floor now.
+    Speaking,
+    /// Has spoken.
+    Done,
+    /// Taken back by its submitter or a curator.
+    Withdrawn,
+    /// Refused by a curator.
+    Rejected,
+    /// Folded into another entry (see `merged_into`).
+    Merged,
+}
+
+impl EntryStatus {
+    /// Whether the entry still counts as a person's open request.
+    pub fn is_open(self) -> bool {
+        matches!(
+            self,
+            EntryStatus::Pending | EntryStatus::Waiting | EntryStatus::Speaking
+        )
+    }
+}
+
+/// The broker's pseudonym of a client: the first 16 bytes of SHA-256 of the
+/// client id, in lowercase hex. Events carry it instead of the client id so
+/// that no one can act as another client by reading the event stream.
+#[derive(
+    Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, JsonSchema,
+)]
+#[serde(transparent)]
+pub struct ClientKey(pub String);
+
+impl ClientKey {
+    /// Wraps a key.
+    pub fn new(key: impl Into<String>) -> Self {
+        ClientKey(key.into())
+    }
+
+    /// The key as text.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::fmt::Display for ClientKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
