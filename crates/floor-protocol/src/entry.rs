@@ -148,7 +148,6 @@ impl EntryPatch {
 
 /// Who entered an entry, and when.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
-#[serde(deny_unknown_fields)]
 pub struct Provenance {
     /// The role of the connection that submitted it.
     pub role: Role,
@@ -160,7 +159,6 @@ pub struct Provenance {
 
 /// A request to speak, as the room holds it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
-#[serde(deny_unknown_fields)]
 pub struct Entry {
     /// Broker-assigned id.
     pub id: Uuid,

@@ -12,7 +12,6 @@ use crate::vocab::{Channel, ClientKey, Role};
 
 /// One event of a room's log, with its place and cause.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
-#[serde(deny_unknown_fields)]
 pub struct RoomEvent {
     /// Position in the room's log: 1 for the first event, then +1 each.
     pub seq: u64,
@@ -26,7 +25,6 @@ pub struct RoomEvent {
 
 /// The command behind an event.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
-#[serde(deny_unknown_fields)]
 pub struct Cause {
     /// The request id the client gave the command.
     pub request_id: String,
@@ -38,7 +36,6 @@ pub struct Cause {
 
 /// The round-robin credits of the two channels (see the fairness policy).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema)]
-#[serde(deny_unknown_fields)]
 pub struct Credits {
     /// Onsite credit.
     pub onsite: i64,
@@ -80,7 +77,7 @@ pub enum CallVia {
 
 /// Something that happened in a room.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
-#[serde(tag = "type", rename_all = "snake_case", deny_unknown_fields)]
+#[serde(tag = "type", rename_all = "snake_case")]
 pub enum Event {
     /// An entry was added.
     EntrySubmitted {

@@ -1,5 +1,9 @@
 //! The envelopes: every JSON text frame is a [`ClientMessage`] (client to
 //! broker) or a [`ServerMessage`] (broker to client), told apart by `type`.
+//!
+//! Client messages are strict: an unknown field is an error, so a typo
+//! never passes silently. Server messages may gain optional fields within
+//! a protocol version, so clients ignore fields they do not know.
 
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
@@ -26,6 +30,8 @@ pub enum ClientMessage {
         /// The command.
         command: Command,
     },
+    /// Asks for a fresh snapshot, e.g. after the client found a gap.
+    Sync,
 }
 
 /// The first message on every connection: who the client is, which room it
@@ -78,11 +84,12 @@ pub enum SnapshotReason {
     TooOld,
     /// The resume point is ahead of the room's log.
     Ahead,
+    /// The client sent `sync`.
+    Requested,
 }
 
 /// A room's name.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
-#[serde(deny_unknown_fields)]
 pub struct RoomInfo {
     /// The room id (slug).
     pub id: String,
@@ -92,7 +99,7 @@ pub struct RoomInfo {
 
 /// A message from the broker to a client.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
-#[serde(tag = "type", rename_all = "snake_case", deny_unknown_fields)]
+#[serde(tag = "type", rename_all = "snake_case")]
 pub enum ServerMessage {
     /// The answer to a valid `hello`.
     Welcome {
@@ -162,7 +169,6 @@ pub enum ServerMessage {
 
 /// A refusal.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
-#[serde(deny_unknown_fields)]
 pub struct ErrorMessage {
     /// The request id of the refused command, when there was one.
     #[serde(default, skip_serializing_if = "Option::is_none")]

@@ -29,7 +29,6 @@ pub enum OrderReason {
 
 /// One position of the projected order.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
-#[serde(deny_unknown_fields)]
 pub struct ProjectedSlot {
     /// The entry that would be called at this position.
     pub entry_id: Uuid,
@@ -41,7 +40,6 @@ pub struct ProjectedSlot {
 
 /// The floor as it stands: who speaks and since when.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
-#[serde(deny_unknown_fields)]
 pub struct Speaking {
     /// The entry speaking.
     pub entry_id: Uuid,
@@ -53,7 +51,6 @@ pub struct Speaking {
 
 /// Turns given so far, per channel.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema)]
-#[serde(deny_unknown_fields)]
 pub struct Tally {
     /// Onsite turns.
     pub onsite: u64,
@@ -81,7 +78,6 @@ impl Tally {
 
 /// The round-robin state of the fairness policy.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema)]
-#[serde(deny_unknown_fields)]
 pub struct Rotation {
     /// Each channel's current credit.
     pub credits: Credits,
@@ -92,7 +88,6 @@ pub struct Rotation {
 
 /// A room's state at one sequence number, as sent in a snapshot.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
-#[serde(deny_unknown_fields)]
 pub struct RoomView {
     /// The sequence number of the last event folded into this view.
     pub seq: u64,
