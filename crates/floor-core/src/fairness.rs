@@ -11,7 +11,8 @@
 //!    the channel the rotation did not choose last, and before any choice
 //!    to the channel whose oldest waiting entry was submitted first. The
 //!    winner's credit is reduced by the sum of the backlogged channels'
-//!    weights.
+//!    weights. A call with only one channel backlogged is uncontested: it
+//!    leaves every credit at 0 (see "An uncontested call" below).
 //! 3. Within the chosen channel, with `first_time_first`, people who have
 //!    not been called yet in this room come before those who have; then
 //!    submission order.
@@ -19,6 +20,17 @@
 //!
 //! Pins and the chair's explicit calls stand outside the rotation: they
 //! neither read nor change the credits or the rotation's last choice.
+//!
+//! # An uncontested call
+//!
+//! Plain smooth weighted round robin lets a channel keep a credit through
+//! a call it won alone. Then, with weights 1:1, online can win a tie,
+//! onsite is called alone while online is empty, and when a remote hand
+//! arrives, onsite's left-over credit calls onsite a second time in a row
+//! while online waits. Settling every credit to 0 at an uncontested call
+//! closes that hole: the next contested call is a tie, which goes to the
+//! channel not chosen last. Runs of contested calls, where the weights
+//! matter, are untouched.
 //!
 //! The projected order is what repeated `next` calls would do if nothing
 //! else changed, so its head is, by construction, what `next` calls.
@@ -201,6 +213,11 @@ impl<'r> Planner<'r> {
             }
         };
         *credits.get_mut(channel) -= backlogged.iter().map(|&c| weight(c)).sum::<i64>();
+        if backlogged.len() == 1 {
+            // An uncontested call settles the rotation: no credit carried
+            // from before outlives a call that had no competitor.
+            credits = Credits::default();
+        }
         self.credits = credits;
         self.last = Some(channel);
 

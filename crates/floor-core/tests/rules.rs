@@ -1,0 +1,311 @@
+//! The room's rules, one scenario each, read as a session.
+
+mod support;
+
+use floor_core::CommandError;
+use floor_protocol::event::CallVia;
+use floor_protocol::{
+    Channel, Command, EntryPatch, EntryStatus, ErrorCode, Event, OrderReason, Policy, Role,
+    SettingsPatch,
+};
+use support::*;
+
+fn code<T: std::fmt::Debug>(result: Result<T, CommandError>) -> ErrorCode {
+    match result {
+        Err(e) => e.code(),
+        Ok(v) => panic!("expected an error, got {v:?}"),
+    }
+}
+
+#[test]
+fn alternate_interleaves_the_channels() {
+    let mut s = Session::new();
+    for name in ["Room 1", "Room 2", "Room 3", "Room 4"] {
+        s.hand(name);
+    }
+    for name in ["Remote 1", "Remote 2"] {
+        s.remote(name);
+    }
+    let expected = ["Room 1", "Remote 1", "Room 2", "Remote 2", "Room 3", "Room 4"];
+    assert_eq!(s.order(), expected);
+    let reasons: Vec<_> = s.room.projected_order().into_iter().map(|slot| slot.reasons).collect();
+    assert_eq!(reasons[1], [OrderReason::ChannelTurn, OrderReason::ArrivalOrder]);
+    assert_eq!(reasons[5], [OrderReason::OnlyChannelWaiting, OrderReason::ArrivalOrder]);
+    assert_eq!(s.call_all(), expected);
+    assert_eq!(s.room.turns().onsite, 4);
+    assert_eq!(s.room.turns().online, 2);
+}
+
+#[test]
+fn the_first_call_goes_to_the_channel_that_asked_first() {
+    let mut s = Session::new();
+    s.remote("Remote 1");
+    s.hand("Room 1");
+    s.hand("Room 2");
+    assert_eq!(s.call_all(), ["Remote 1", "Room 1", "Room 2"]);
+}
+
+#[test]
+fn a_tie_goes_to_the_channel_not_chosen_last() {
+    let mut s = Session::new();
+    s.hand("Room 1");
+    s.remote("Remote 1");
+    assert_eq!(s.next_name(), "Room 1");
+    assert_eq!(s.next_name(), "Remote 1");
+    // Both channels empty now; credits are back to 0:0 and the last choice
+    // was online, so a new tie goes onsite even though online asked first.
+    s.next();
+    s.remote("Remote 2");
+    s.hand("Room 2");
+    assert_eq!(s.room.rotation().credits.onsite, 0);
+    assert_eq!(s.order(), ["Room 2", "Remote 2"]);
+}
+
+#[test]
+fn an_uncontested_call_settles_the_rotation() {
+    // Online wins the first tie (it asked first), leaving onsite a credit.
+    // Then online runs dry and onsite is called alone; when a remote hand
+    // arrives, it is online's turn, not onsite's again.
+    let mut s = Session::new();
+    s.remote("Remote 1");
+    s.hand("Room 1");
+    s.hand("Room 2");
+    assert_eq!(s.next_name(), "Remote 1");
+    assert_eq!(s.next_name(), "Room 1");
+    s.remote("Remote 2");
+    assert_eq!(s.order(), ["Remote 2", "Room 2"]);
+}
+
+#[test]
+fn weighted_two_to_one() {
+    let mut s = Session::new();
+    s.settings(SettingsPatch {
+        policy: Some(Policy::Weighted { onsite: 2, online: 1 }),
+        ..Default::default()
+    });
+    for i in 1..=6 {
+        s.hand(&format!("Room {i}"));
+    }
+    for i in 1..=3 {
+        s.remote(&format!("Remote {i}"));
+    }
+    assert_eq!(
+        s.call_all(),
+        ["Room 1", "Remote 1", "Room 2", "Room 3", "Remote 2", "Room 4", "Room 5", "Remote 3", "Room 6"]
+    );
+}
+
+#[test]
+fn fifo_is_submission_order_across_channels() {
+    let mut s = Session::new();
+    s.settings(SettingsPatch { policy: Some(Policy::Fifo), ..Default::default() });
+    s.hand("Room 1");
+    s.hand("Room 2");
+    s.remote("Remote 1");
+    s.hand("Room 3");
+    assert_eq!(s.call_all(), ["Room 1", "Room 2", "Remote 1", "Room 3"]);
+}
+
+#[test]
+fn first_time_speakers_pass_people_who_have_spoken() {
+    let mut s = Session::new();
+    s.hand("Ana");
+    s.next(); // Ana speaks
+    s.next(); // Ana is done
+    s.hand("Ana"); // and raises her hand again
+    s.hand("Bo");
+    assert_eq!(s.order(), ["Bo", "Ana"]);
+    let head = &s.room.projected_order()[0];
+    assert_eq!(head.reasons, [OrderReason::OnlyChannelWaiting, OrderReason::FirstTimeSpeaker]);
+
+    s.settings(SettingsPatch { first_time_first: Some(false), ..Default::default() });
+    assert_eq!(s.order(), ["Ana", "Bo"]);
+}
+
+#[test]
+fn pins_come_first_in_pin_order_and_stay_outside_the_rotation() {
+    let mut s = Session::new();
+    s.hand("Room 1");
+    let r2 = s.hand("Room 2");
+    s.remote("Remote 1");
+    let o2 = s.remote("Remote 2");
+    s.run(&chair(), Command::Pin { entry_id: o2 }).unwrap();
+    s.run(&chair(), Command::Pin { entry_id: r2 }).unwrap();
+    let before = s.room.rotation();
+    assert_eq!(s.order(), ["Remote 2", "Room 2", "Room 1", "Remote 1"]);
+    assert_eq!(s.room.projected_order()[0].reasons, [OrderReason::Pinned]);
+    s.next();
+    s.next();
+    assert_eq!(s.room.rotation(), before, "pinned calls leave the credits alone");
+    assert_eq!(s.call_all(), ["Room 1", "Remote 1"]);
+}
+
+#[test]
+fn the_chair_can_call_out_of_order_openly() {
+    let mut s = Session::new();
+    s.hand("Room 1");
+    let remote = s.remote("Remote 1");
+    let outcome = s.run(&chair(), Command::Call { entry_id: remote }).unwrap();
+    let Event::SpeakerCalled { via, reasons, credits, .. } = &outcome.events[0].event else {
+        panic!("expected speaker_called");
+    };
+    assert_eq!(*via, CallVia::Explicit);
+    assert!(reasons.is_empty() && credits.is_none());
+    assert_eq!(outcome.events[0].cause.role, Role::Chair);
+}
+
+#[test]
+fn next_ends_the_turn_and_records_its_length() {
+    let mut s = Session::new();
+    let a = s.hand("Room 1");
+    s.next();
+    let deadline = s.room.speaking().unwrap().deadline_ms;
+    assert_eq!(deadline, s.room.speaking().unwrap().since_ms + 120_000);
+    let outcome = s.run(&chair(), Command::Next).unwrap();
+    assert_eq!(outcome.events.len(), 1);
+    assert!(matches!(outcome.events[0].event, Event::SpeakerFinished { entry_id, spoke_ms: 1000 } if entry_id == a));
+    assert_eq!(s.room.entry(a).unwrap().status, EntryStatus::Done);
+    assert_eq!(code(s.run(&chair(), Command::Next)), ErrorCode::NothingToCall);
+    assert_eq!(code(s.run(&chair(), Command::Finish)), ErrorCode::NoCurrentSpeaker);
+}
+
+#[test]
+fn a_moderated_room_holds_participants_for_approval() {
+    let mut s = Session::new();
+    s.settings(SettingsPatch { moderated: Some(true), ..Default::default() });
+    let remote = participant("p1", Channel::Online);
+    let id = s.add(&remote, Channel::Online, "Nandini");
+    assert_eq!(s.room.entry(id).unwrap().status, EntryStatus::Pending);
+    assert!(s.order().is_empty());
+    assert_eq!(code(s.run(&runner(), Command::Approve { entry_id: id })), ErrorCode::Forbidden);
+    s.run(&moderator(), Command::Approve { entry_id: id }).unwrap();
+    assert_eq!(s.order(), ["Nandini"]);
+    // Curators' own entries skip approval.
+    let hand = s.hand("Room 1");
+    assert_eq!(s.room.entry(hand).unwrap().status, EntryStatus::Waiting);
+}
+
+#[test]
+fn one_open_entry_per_person_unless_lifted() {
+    let mut s = Session::new();
+    let first = s.hand("Ana Silva");
+    let again = s.run(&moderator(), Command::Submit { entry: draft(Channel::Online, " ana  SILVA ") });
+    assert!(matches!(again, Err(CommandError::DuplicatePerson { existing }) if existing == first));
+    s.settings(SettingsPatch { one_entry_per_person: Some(false), ..Default::default() });
+    s.remote("Ana Silva");
+    assert_eq!(s.order().len(), 2);
+}
+
+#[test]
+fn participants_submit_once_on_their_own_channel() {
+    let mut s = Session::new();
+    let me = participant("p1", Channel::Onsite);
+    assert_eq!(
+        code(s.run(&me, Command::Submit { entry: draft(Channel::Online, "Me") })),
+        ErrorCode::ChannelMismatch
+    );
+    let undeclared = actor(Role::Participant, "p2", None);
+    assert_eq!(
+        code(s.run(&undeclared, Command::Submit { entry: draft(Channel::Onsite, "Me") })),
+        ErrorCode::ChannelMismatch
+    );
+    s.add(&me, Channel::Onsite, "Me");
+    assert_eq!(
+        code(s.run(&me, Command::Submit { entry: draft(Channel::Onsite, "My friend") })),
+        ErrorCode::ParticipantLimit
+    );
+}
+
+#[test]
+fn anyone_may_withdraw_their_own_entry_and_only_that() {
+    let mut s = Session::new();
+    let me = participant("p1", Channel::Online);
+    let other = participant("p2", Channel::Online);
+    let mine = s.add(&me, Channel::Online, "Me");
+    assert_eq!(code(s.run(&other, Command::Withdraw { entry_id: mine })), ErrorCode::Forbidden);
+    s.run(&me, Command::Withdraw { entry_id: mine }).unwrap();
+    assert_eq!(s.room.entry(mine).unwrap().status, EntryStatus::Withdrawn);
+    assert_eq!(code(s.run(&me, Command::Withdraw { entry_id: mine })), ErrorCode::InvalidTransition);
+}
+
+#[test]
+fn a_closed_queue_refuses_new_requests_but_the_chairs() {
+    let mut s = Session::new();
+    s.run(&chair(), Command::CloseQueue).unwrap();
+    assert_eq!(
+        code(s.run(&runner(), Command::Submit { entry: draft(Channel::Onsite, "Late") })),
+        ErrorCode::QueueClosed
+    );
+    s.add(&chair(), Channel::Onsite, "Closing speaker");
+    assert_eq!(code(s.run(&chair(), Command::CloseQueue)), ErrorCode::InvalidTransition);
+    s.run(&chair(), Command::OpenQueue).unwrap();
+    s.hand("Late");
+}
+
+#[test]
+fn curators_merge_edit_and_reject_on_their_channel() {
+    let mut s = Session::new();
+    let a = s.remote("Remote 1");
+    let b = s.remote("Remote 2");
+    let hand = s.hand("Room 1");
+    assert_eq!(code(s.run(&moderator(), Command::Merge { entry_id: b, into: hand })), ErrorCode::Forbidden);
+    s.run(&moderator(), Command::Merge { entry_id: b, into: a }).unwrap();
+    assert_eq!(s.room.entry(b).unwrap().merged_into, Some(a));
+    let patch = EntryPatch { text: Some(Some("  What about data?  ".into())), ..Default::default() };
+    s.run(&moderator(), Command::Edit { entry_id: a, patch }).unwrap();
+    assert_eq!(s.room.entry(a).unwrap().text.as_deref(), Some("What about data?"));
+    assert_eq!(code(s.run(&runner(), Command::Reject { entry_id: a, reason: None })), ErrorCode::Forbidden);
+    s.run(&runner(), Command::Reject { entry_id: hand, reason: Some("off topic".into()) }).unwrap();
+    assert_eq!(s.order(), ["Remote 1"]);
+}
+
+#[test]
+fn the_mic_runner_marks_the_mic_in_hand() {
+    let mut s = Session::new();
+    let hand = s.hand("Room 1");
+    let remote = s.remote("Remote 1");
+    s.run(&runner(), Command::MicInHand { entry_id: hand }).unwrap();
+    assert!(s.room.entry(hand).unwrap().mic_in_hand);
+    assert_eq!(code(s.run(&runner(), Command::MicInHand { entry_id: hand })), ErrorCode::InvalidTransition);
+    assert_eq!(code(s.run(&chair(), Command::MicInHand { entry_id: remote })), ErrorCode::InvalidTransition);
+}
+
+#[test]
+fn a_repeated_request_id_returns_the_original_result() {
+    let mut s = Session::new();
+    let command = Command::Submit { entry: draft(Channel::Onsite, "Ana") };
+    let first = s.run_as(&runner(), "same", command.clone()).unwrap();
+    let seq = s.room.seq();
+    let again = s.run_as(&runner(), "same", command).unwrap();
+    assert!(again.duplicate && again.events.is_empty());
+    assert_eq!(again.receipt, first.receipt);
+    assert_eq!(s.room.seq(), seq);
+    // The same request id from another client is another request.
+    let other = s.run_as(&moderator(), "same", Command::Submit { entry: draft(Channel::Online, "Bo") });
+    assert!(!other.unwrap().duplicate);
+}
+
+#[test]
+fn display_is_read_only() {
+    let mut s = Session::new();
+    let id = s.hand("Room 1");
+    for command in [
+        Command::Submit { entry: draft(Channel::Onsite, "X") },
+        Command::Next,
+        Command::Withdraw { entry_id: id },
+        Command::CloseQueue,
+    ] {
+        assert_eq!(code(s.run(&display(), command)), ErrorCode::Forbidden);
+    }
+}
+
+#[test]
+fn changing_the_policy_restarts_the_rotation() {
+    let mut s = Session::new();
+    s.hand("Room 1");
+    s.remote("Remote 1");
+    s.next();
+    assert_ne!(s.room.rotation(), Default::default());
+    s.settings(SettingsPatch { policy: Some(Policy::Weighted { onsite: 1, online: 3 }), ..Default::default() });
+    assert_eq!(s.room.rotation(), Default::default());
+}
