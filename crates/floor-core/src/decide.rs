@@ -383,14 +383,14 @@ impl<'a> Decider<'a> {
     }
 
     fn merge(&self, id: Uuid, into: Uuid, batch: &mut Batch) -> Result<(), CommandError> {
+        let duplicate = self.entry(id)?;
+        let keeper = self.entry(into)?;
         if id == into {
             return Err(CommandError::invalid(
                 "into",
                 "an entry cannot be merged into itself",
             ));
         }
-        let duplicate = self.entry(id)?;
-        let keeper = self.entry(into)?;
         Self::require_status(
             duplicate,
             &[EntryStatus::Pending, EntryStatus::Waiting],

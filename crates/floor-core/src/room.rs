@@ -291,8 +291,10 @@ impl Room {
             }
             Event::SettingsChanged { settings } => {
                 if settings.policy != self.settings.policy {
-                    // A new policy starts its rotation afresh.
-                    self.rotation = Rotation::default();
+                    // A new policy starts from even credits; the channel
+                    // chosen last stays known, so the next tie still goes
+                    // to the other one.
+                    self.rotation.credits = Default::default();
                 }
                 self.settings = settings.clone();
             }

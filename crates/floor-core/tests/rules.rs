@@ -1,5 +1,7 @@
 //! The room's rules, one scenario each, read as a session.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 mod support;
 
 use floor_core::CommandError;
@@ -26,11 +28,24 @@ fn alternate_interleaves_the_channels() {
     for name in ["Remote 1", "Remote 2"] {
         s.remote(name);
     }
-    let expected = ["Room 1", "Remote 1", "Room 2", "Remote 2", "Room 3", "Room 4"];
+    let expected = [
+        "Room 1", "Remote 1", "Room 2", "Remote 2", "Room 3", "Room 4",
+    ];
     assert_eq!(s.order(), expected);
-    let reasons: Vec<_> = s.room.projected_order().into_iter().map(|slot| slot.reasons).collect();
-    assert_eq!(reasons[1], [OrderReason::ChannelTurn, OrderReason::ArrivalOrder]);
-    assert_eq!(reasons[5], [OrderReason::OnlyChannelWaiting, OrderReason::ArrivalOrder]);
+    let reasons: Vec<_> = s
+        .room
+        .projected_order()
+        .into_iter()
+        .map(|slot| slot.reasons)
+        .collect();
+    assert_eq!(
+        reasons[1],
+        [OrderReason::ChannelTurn, OrderReason::ArrivalOrder]
+    );
+    assert_eq!(
+        reasons[5],
+        [OrderReason::OnlyChannelWaiting, OrderReason::ArrivalOrder]
+    );
     assert_eq!(s.call_all(), expected);
     assert_eq!(s.room.turns().onsite, 4);
     assert_eq!(s.room.turns().online, 2);
@@ -80,7 +95,10 @@ fn an_uncontested_call_settles_the_rotation() {
 fn weighted_two_to_one() {
     let mut s = Session::new();
     s.settings(SettingsPatch {
-        policy: Some(Policy::Weighted { onsite: 2, online: 1 }),
+        policy: Some(Policy::Weighted {
+            onsite: 2,
+            online: 1,
+        }),
         ..Default::default()
     });
     for i in 1..=6 {
@@ -91,14 +109,20 @@ fn weighted_two_to_one() {
     }
     assert_eq!(
         s.call_all(),
-        ["Room 1", "Remote 1", "Room 2", "Room 3", "Remote 2", "Room 4", "Room 5", "Remote 3", "Room 6"]
+        [
+            "Room 1", "Remote 1", "Room 2", "Room 3", "Remote 2", "Room 4", "Room 5", "Remote 3",
+            "Room 6"
+        ]
     );
 }
 
 #[test]
 fn fifo_is_submission_order_across_channels() {
     let mut s = Session::new();
-    s.settings(SettingsPatch { policy: Some(Policy::Fifo), ..Default::default() });
+    s.settings(SettingsPatch {
+        policy: Some(Policy::Fifo),
+        ..Default::default()
+    });
     s.hand("Room 1");
     s.hand("Room 2");
     s.remote("Remote 1");
@@ -116,9 +140,18 @@ fn first_time_speakers_pass_people_who_have_spoken() {
     s.hand("Bo");
     assert_eq!(s.order(), ["Bo", "Ana"]);
     let head = &s.room.projected_order()[0];
-    assert_eq!(head.reasons, [OrderReason::OnlyChannelWaiting, OrderReason::FirstTimeSpeaker]);
+    assert_eq!(
+        head.reasons,
+        [
+            OrderReason::OnlyChannelWaiting,
+            OrderReason::FirstTimeSpeaker
+        ]
+    );
 
-    s.settings(SettingsPatch { first_time_first: Some(false), ..Default::default() });
+    s.settings(SettingsPatch {
+        first_time_first: Some(false),
+        ..Default::default()
+    });
     assert_eq!(s.order(), ["Ana", "Bo"]);
 }
 
@@ -136,7 +169,11 @@ fn pins_come_first_in_pin_order_and_stay_outside_the_rotation() {
     assert_eq!(s.room.projected_order()[0].reasons, [OrderReason::Pinned]);
     s.next();
     s.next();
-    assert_eq!(s.room.rotation(), before, "pinned calls leave the credits alone");
+    assert_eq!(
+        s.room.rotation(),
+        before,
+        "pinned calls leave the credits alone"
+    );
     assert_eq!(s.call_all(), ["Room 1", "Remote 1"]);
 }
 
@@ -146,7 +183,13 @@ fn the_chair_can_call_out_of_order_openly() {
     s.hand("Room 1");
     let remote = s.remote("Remote 1");
     let outcome = s.run(&chair(), Command::Call { entry_id: remote }).unwrap();
-    let Event::SpeakerCalled { via, reasons, credits, .. } = &outcome.events[0].event else {
+    let Event::SpeakerCalled {
+        via,
+        reasons,
+        credits,
+        ..
+    } = &outcome.events[0].event
+    else {
         panic!("expected speaker_called");
     };
     assert_eq!(*via, CallVia::Explicit);
@@ -163,22 +206,37 @@ fn next_ends_the_turn_and_records_its_length() {
     assert_eq!(deadline, s.room.speaking().unwrap().since_ms + 120_000);
     let outcome = s.run(&chair(), Command::Next).unwrap();
     assert_eq!(outcome.events.len(), 1);
-    assert!(matches!(outcome.events[0].event, Event::SpeakerFinished { entry_id, spoke_ms: 1000 } if entry_id == a));
+    assert!(
+        matches!(outcome.events[0].event, Event::SpeakerFinished { entry_id, spoke_ms: 1000 } if entry_id == a)
+    );
     assert_eq!(s.room.entry(a).unwrap().status, EntryStatus::Done);
-    assert_eq!(code(s.run(&chair(), Command::Next)), ErrorCode::NothingToCall);
-    assert_eq!(code(s.run(&chair(), Command::Finish)), ErrorCode::NoCurrentSpeaker);
+    assert_eq!(
+        code(s.run(&chair(), Command::Next)),
+        ErrorCode::NothingToCall
+    );
+    assert_eq!(
+        code(s.run(&chair(), Command::Finish)),
+        ErrorCode::NoCurrentSpeaker
+    );
 }
 
 #[test]
 fn a_moderated_room_holds_participants_for_approval() {
     let mut s = Session::new();
-    s.settings(SettingsPatch { moderated: Some(true), ..Default::default() });
+    s.settings(SettingsPatch {
+        moderated: Some(true),
+        ..Default::default()
+    });
     let remote = participant("p1", Channel::Online);
     let id = s.add(&remote, Channel::Online, "Nandini");
     assert_eq!(s.room.entry(id).unwrap().status, EntryStatus::Pending);
     assert!(s.order().is_empty());
-    assert_eq!(code(s.run(&runner(), Command::Approve { entry_id: id })), ErrorCode::Forbidden);
-    s.run(&moderator(), Command::Approve { entry_id: id }).unwrap();
+    assert_eq!(
+        code(s.run(&runner(), Command::Approve { entry_id: id })),
+        ErrorCode::Forbidden
+    );
+    s.run(&moderator(), Command::Approve { entry_id: id })
+        .unwrap();
     assert_eq!(s.order(), ["Nandini"]);
     // Curators' own entries skip approval.
     let hand = s.hand("Room 1");
@@ -189,9 +247,17 @@ fn a_moderated_room_holds_participants_for_approval() {
 fn one_open_entry_per_person_unless_lifted() {
     let mut s = Session::new();
     let first = s.hand("Ana Silva");
-    let again = s.run(&moderator(), Command::Submit { entry: draft(Channel::Online, " ana  SILVA ") });
+    let again = s.run(
+        &moderator(),
+        Command::Submit {
+            entry: draft(Channel::Online, " ana  SILVA "),
+        },
+    );
     assert!(matches!(again, Err(CommandError::DuplicatePerson { existing }) if existing == first));
-    s.settings(SettingsPatch { one_entry_per_person: Some(false), ..Default::default() });
+    s.settings(SettingsPatch {
+        one_entry_per_person: Some(false),
+        ..Default::default()
+    });
     s.remote("Ana Silva");
     assert_eq!(s.order().len(), 2);
 }
@@ -201,17 +267,32 @@ fn participants_submit_once_on_their_own_channel() {
     let mut s = Session::new();
     let me = participant("p1", Channel::Onsite);
     assert_eq!(
-        code(s.run(&me, Command::Submit { entry: draft(Channel::Online, "Me") })),
+        code(s.run(
+            &me,
+            Command::Submit {
+                entry: draft(Channel::Online, "Me")
+            }
+        )),
         ErrorCode::ChannelMismatch
     );
     let undeclared = actor(Role::Participant, "p2", None);
     assert_eq!(
-        code(s.run(&undeclared, Command::Submit { entry: draft(Channel::Onsite, "Me") })),
+        code(s.run(
+            &undeclared,
+            Command::Submit {
+                entry: draft(Channel::Onsite, "Me")
+            }
+        )),
         ErrorCode::ChannelMismatch
     );
     s.add(&me, Channel::Onsite, "Me");
     assert_eq!(
-        code(s.run(&me, Command::Submit { entry: draft(Channel::Onsite, "My friend") })),
+        code(s.run(
+            &me,
+            Command::Submit {
+                entry: draft(Channel::Onsite, "My friend")
+            }
+        )),
         ErrorCode::ParticipantLimit
     );
 }
@@ -222,10 +303,16 @@ fn anyone_may_withdraw_their_own_entry_and_only_that() {
     let me = participant("p1", Channel::Online);
     let other = participant("p2", Channel::Online);
     let mine = s.add(&me, Channel::Online, "Me");
-    assert_eq!(code(s.run(&other, Command::Withdraw { entry_id: mine })), ErrorCode::Forbidden);
+    assert_eq!(
+        code(s.run(&other, Command::Withdraw { entry_id: mine })),
+        ErrorCode::Forbidden
+    );
     s.run(&me, Command::Withdraw { entry_id: mine }).unwrap();
     assert_eq!(s.room.entry(mine).unwrap().status, EntryStatus::Withdrawn);
-    assert_eq!(code(s.run(&me, Command::Withdraw { entry_id: mine })), ErrorCode::InvalidTransition);
+    assert_eq!(
+        code(s.run(&me, Command::Withdraw { entry_id: mine })),
+        ErrorCode::InvalidTransition
+    );
 }
 
 #[test]
@@ -233,11 +320,19 @@ fn a_closed_queue_refuses_new_requests_but_the_chairs() {
     let mut s = Session::new();
     s.run(&chair(), Command::CloseQueue).unwrap();
     assert_eq!(
-        code(s.run(&runner(), Command::Submit { entry: draft(Channel::Onsite, "Late") })),
+        code(s.run(
+            &runner(),
+            Command::Submit {
+                entry: draft(Channel::Onsite, "Late")
+            }
+        )),
         ErrorCode::QueueClosed
     );
     s.add(&chair(), Channel::Onsite, "Closing speaker");
-    assert_eq!(code(s.run(&chair(), Command::CloseQueue)), ErrorCode::InvalidTransition);
+    assert_eq!(
+        code(s.run(&chair(), Command::CloseQueue)),
+        ErrorCode::InvalidTransition
+    );
     s.run(&chair(), Command::OpenQueue).unwrap();
     s.hand("Late");
 }
@@ -248,14 +343,53 @@ fn curators_merge_edit_and_reject_on_their_channel() {
     let a = s.remote("Remote 1");
     let b = s.remote("Remote 2");
     let hand = s.hand("Room 1");
-    assert_eq!(code(s.run(&moderator(), Command::Merge { entry_id: b, into: hand })), ErrorCode::Forbidden);
-    s.run(&moderator(), Command::Merge { entry_id: b, into: a }).unwrap();
+    assert_eq!(
+        code(s.run(
+            &moderator(),
+            Command::Merge {
+                entry_id: b,
+                into: hand
+            }
+        )),
+        ErrorCode::Forbidden
+    );
+    s.run(
+        &moderator(),
+        Command::Merge {
+            entry_id: b,
+            into: a,
+        },
+    )
+    .unwrap();
     assert_eq!(s.room.entry(b).unwrap().merged_into, Some(a));
-    let patch = EntryPatch { text: Some(Some("  What about data?  ".into())), ..Default::default() };
-    s.run(&moderator(), Command::Edit { entry_id: a, patch }).unwrap();
-    assert_eq!(s.room.entry(a).unwrap().text.as_deref(), Some("What about data?"));
-    assert_eq!(code(s.run(&runner(), Command::Reject { entry_id: a, reason: None })), ErrorCode::Forbidden);
-    s.run(&runner(), Command::Reject { entry_id: hand, reason: Some("off topic".into()) }).unwrap();
+    let patch = EntryPatch {
+        text: Some(Some("  What about data?  ".into())),
+        ..Default::default()
+    };
+    s.run(&moderator(), Command::Edit { entry_id: a, patch })
+        .unwrap();
+    assert_eq!(
+        s.room.entry(a).unwrap().text.as_deref(),
+        Some("What about data?")
+    );
+    assert_eq!(
+        code(s.run(
+            &runner(),
+            Command::Reject {
+                entry_id: a,
+                reason: None
+            }
+        )),
+        ErrorCode::Forbidden
+    );
+    s.run(
+        &runner(),
+        Command::Reject {
+            entry_id: hand,
+            reason: Some("off topic".into()),
+        },
+    )
+    .unwrap();
     assert_eq!(s.order(), ["Remote 1"]);
 }
 
@@ -264,16 +398,25 @@ fn the_mic_runner_marks_the_mic_in_hand() {
     let mut s = Session::new();
     let hand = s.hand("Room 1");
     let remote = s.remote("Remote 1");
-    s.run(&runner(), Command::MicInHand { entry_id: hand }).unwrap();
+    s.run(&runner(), Command::MicInHand { entry_id: hand })
+        .unwrap();
     assert!(s.room.entry(hand).unwrap().mic_in_hand);
-    assert_eq!(code(s.run(&runner(), Command::MicInHand { entry_id: hand })), ErrorCode::InvalidTransition);
-    assert_eq!(code(s.run(&chair(), Command::MicInHand { entry_id: remote })), ErrorCode::InvalidTransition);
+    assert_eq!(
+        code(s.run(&runner(), Command::MicInHand { entry_id: hand })),
+        ErrorCode::InvalidTransition
+    );
+    assert_eq!(
+        code(s.run(&chair(), Command::MicInHand { entry_id: remote })),
+        ErrorCode::InvalidTransition
+    );
 }
 
 #[test]
 fn a_repeated_request_id_returns_the_original_result() {
     let mut s = Session::new();
-    let command = Command::Submit { entry: draft(Channel::Onsite, "Ana") };
+    let command = Command::Submit {
+        entry: draft(Channel::Onsite, "Ana"),
+    };
     let first = s.run_as(&runner(), "same", command.clone()).unwrap();
     let seq = s.room.seq();
     let again = s.run_as(&runner(), "same", command).unwrap();
@@ -281,7 +424,13 @@ fn a_repeated_request_id_returns_the_original_result() {
     assert_eq!(again.receipt, first.receipt);
     assert_eq!(s.room.seq(), seq);
     // The same request id from another client is another request.
-    let other = s.run_as(&moderator(), "same", Command::Submit { entry: draft(Channel::Online, "Bo") });
+    let other = s.run_as(
+        &moderator(),
+        "same",
+        Command::Submit {
+            entry: draft(Channel::Online, "Bo"),
+        },
+    );
     assert!(!other.unwrap().duplicate);
 }
 
@@ -290,7 +439,9 @@ fn display_is_read_only() {
     let mut s = Session::new();
     let id = s.hand("Room 1");
     for command in [
-        Command::Submit { entry: draft(Channel::Onsite, "X") },
+        Command::Submit {
+            entry: draft(Channel::Onsite, "X"),
+        },
         Command::Next,
         Command::Withdraw { entry_id: id },
         Command::CloseQueue,
@@ -300,12 +451,19 @@ fn display_is_read_only() {
 }
 
 #[test]
-fn changing_the_policy_restarts_the_rotation() {
+fn changing_the_policy_evens_the_credits() {
     let mut s = Session::new();
     s.hand("Room 1");
     s.remote("Remote 1");
     s.next();
-    assert_ne!(s.room.rotation(), Default::default());
-    s.settings(SettingsPatch { policy: Some(Policy::Weighted { onsite: 1, online: 3 }), ..Default::default() });
-    assert_eq!(s.room.rotation(), Default::default());
+    assert_ne!(s.room.rotation().credits, Default::default());
+    s.settings(SettingsPatch {
+        policy: Some(Policy::Weighted {
+            onsite: 1,
+            online: 3,
+        }),
+        ..Default::default()
+    });
+    assert_eq!(s.room.rotation().credits, Default::default());
+    assert_eq!(s.room.rotation().last, Some(Channel::Onsite));
 }

@@ -2,6 +2,8 @@
 //! schema, decodes into the protocol's types and survives a round trip; and
 //! every message, command and event type has at least one example.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
@@ -26,7 +28,13 @@ fn examples(dir: &str) -> Vec<(PathBuf, Value)> {
         .collect();
     files.sort();
     assert!(!files.is_empty(), "no examples in protocol/examples/{dir}");
-    files.into_iter().map(|p| { let v = read_json(&p); (p, v) }).collect()
+    files
+        .into_iter()
+        .map(|p| {
+            let v = read_json(&p);
+            (p, v)
+        })
+        .collect()
 }
 
 /// Validates, decodes and round-trips every example of one direction.
@@ -38,12 +46,23 @@ fn check<T: DeserializeOwned + serde::Serialize + PartialEq + std::fmt::Debug>(
     let validator = jsonschema::validator_for(&schema).expect("the schema compiles");
     let mut values = Vec::new();
     for (path, value) in examples(dir) {
-        let errors: Vec<String> = validator.iter_errors(&value).map(|e| e.to_string()).collect();
-        assert!(errors.is_empty(), "{} does not match {schema_file}: {errors:#?}", path.display());
+        let errors: Vec<String> = validator
+            .iter_errors(&value)
+            .map(|e| e.to_string())
+            .collect();
+        assert!(
+            errors.is_empty(),
+            "{} does not match {schema_file}: {errors:#?}",
+            path.display()
+        );
         let decoded: T = serde_json::from_value(value.clone())
             .unwrap_or_else(|e| panic!("{} does not decode: {e}", path.display()));
         let encoded = serde_json::to_value(&decoded).unwrap();
-        assert!(validator.is_valid(&encoded), "{} re-encoded is off-schema", path.display());
+        assert!(
+            validator.is_valid(&encoded),
+            "{} re-encoded is off-schema",
+            path.display()
+        );
         let again: T = serde_json::from_value(encoded).unwrap();
         assert_eq!(decoded, again, "{} does not round-trip", path.display());
         values.push(value);
@@ -70,7 +89,10 @@ fn schema_tags(schema_file: &str, def: Option<&str>) -> BTreeSet<String> {
         .iter()
         .filter_map(|v| {
             let t = &v["properties"]["type"];
-            t.get("const").or_else(|| t.get("enum").and_then(|e| e.get(0))).and_then(Value::as_str).map(str::to_owned)
+            t.get("const")
+                .or_else(|| t.get("enum").and_then(|e| e.get(0)))
+                .and_then(Value::as_str)
+                .map(str::to_owned)
         })
         .collect()
 }
@@ -78,15 +100,24 @@ fn schema_tags(schema_file: &str, def: Option<&str>) -> BTreeSet<String> {
 #[test]
 fn client_examples_are_valid_and_cover_every_message_and_command() {
     let values = check::<ClientMessage>("client", "client-message.schema.json");
-    assert_eq!(tags(&values), schema_tags("client-message.schema.json", None));
+    assert_eq!(
+        tags(&values),
+        schema_tags("client-message.schema.json", None)
+    );
     let commands = tags(values.iter().filter_map(|v| v.get("command")));
-    assert_eq!(commands, schema_tags("client-message.schema.json", Some("Command")));
+    assert_eq!(
+        commands,
+        schema_tags("client-message.schema.json", Some("Command"))
+    );
 }
 
 #[test]
 fn server_examples_are_valid_and_cover_every_message_and_event() {
     let values = check::<ServerMessage>("server", "server-message.schema.json");
-    assert_eq!(tags(&values), schema_tags("server-message.schema.json", None));
+    assert_eq!(
+        tags(&values),
+        schema_tags("server-message.schema.json", None)
+    );
     let events = tags(
         values
             .iter()
@@ -94,7 +125,10 @@ fn server_examples_are_valid_and_cover_every_message_and_event() {
             .flatten()
             .filter_map(|e| e.get("event")),
     );
-    assert_eq!(events, schema_tags("server-message.schema.json", Some("Event")));
+    assert_eq!(
+        events,
+        schema_tags("server-message.schema.json", Some("Event"))
+    );
 }
 
 #[test]
@@ -109,7 +143,10 @@ fn invalid_messages_are_refused_by_types_and_schema() {
         r#"{"type":"command","command":{"type":"next"}}"#,
     ] {
         let value: Value = serde_json::from_str(bad).unwrap();
-        assert!(serde_json::from_value::<ClientMessage>(value.clone()).is_err(), "types accept {bad}");
+        assert!(
+            serde_json::from_value::<ClientMessage>(value.clone()).is_err(),
+            "types accept {bad}"
+        );
         assert!(!validator.is_valid(&value), "schema accepts {bad}");
     }
 }

@@ -1,6 +1,8 @@
 //! The checked-in JSON Schema must equal the one generated from the types.
 //! Run with `FLOOR_UPDATE_SCHEMA=1` to rewrite `protocol/schema/`.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 use std::path::PathBuf;
 
 fn schema_dir() -> PathBuf {

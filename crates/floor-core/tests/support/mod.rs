@@ -1,7 +1,7 @@
 //! A small harness over `Room`: named actors, a fake clock and fresh ids,
 //! so tests read as a session.
 
-#![allow(dead_code, unreachable_pub)]
+#![allow(dead_code, unreachable_pub, clippy::unwrap_used, clippy::expect_used)]
 
 use floor_core::decide::Outcome;
 use floor_core::{Actor, CommandError, Ctx, Room};
@@ -49,6 +49,7 @@ pub fn draft(channel: Channel, name: &str) -> EntryDraft {
 }
 
 /// A room with a clock, an id source and the log of everything applied.
+#[derive(Debug)]
 pub struct Session {
     pub room: Room,
     pub log: Vec<RoomEvent>,
@@ -80,7 +81,12 @@ impl Session {
     }
 
     /// Runs a command with an explicit request id.
-    pub fn run_as(&mut self, actor: &Actor, request_id: &str, command: Command) -> Result<Outcome, CommandError> {
+    pub fn run_as(
+        &mut self,
+        actor: &Actor,
+        request_id: &str,
+        command: Command,
+    ) -> Result<Outcome, CommandError> {
         self.ids += 1;
         self.now_ms += 1_000;
         let ctx = Ctx {
@@ -92,6 +98,16 @@ impl Session {
         Ok(outcome)
     }
 
+    /// Runs a command on a copy of the room, leaving this session as it is.
+    pub fn clone_run(&self, actor: Actor, command: Command) -> Result<Outcome, CommandError> {
+        let mut room = self.room.clone();
+        let ctx = Ctx {
+            now_ms: self.now_ms + 1_000,
+            new_id: Uuid::from_u128(u128::MAX / 2),
+        };
+        room.execute(&actor, "probe", &command, &ctx)
+    }
+
     /// Runs a command with a fresh request id.
     pub fn run(&mut self, actor: &Actor, command: Command) -> Result<Outcome, CommandError> {
         let request_id = self.fresh_request_id();
@@ -101,7 +117,12 @@ impl Session {
     /// Submits a request to speak and returns its id; panics if refused.
     pub fn add(&mut self, actor: &Actor, channel: Channel, name: &str) -> Uuid {
         let outcome = self
-            .run(actor, Command::Submit { entry: draft(channel, name) })
+            .run(
+                actor,
+                Command::Submit {
+                    entry: draft(channel, name),
+                },
+            )
             .unwrap_or_else(|e| panic!("submit {name}: {e}"));
         outcome.receipt.entry_id.expect("a submit creates an entry")
     }
@@ -138,7 +159,11 @@ impl Session {
 
     /// The names of the projected order.
     pub fn order(&self) -> Vec<String> {
-        self.room.projected_order().iter().map(|s| self.name(s.entry_id)).collect()
+        self.room
+            .projected_order()
+            .iter()
+            .map(|s| self.name(s.entry_id))
+            .collect()
     }
 
     /// Calls next until nobody waits; returns the names called.
@@ -151,6 +176,7 @@ impl Session {
     }
 
     pub fn settings(&mut self, patch: SettingsPatch) {
-        self.run(&chair(), Command::UpdateSettings { patch }).expect("settings");
+        self.run(&chair(), Command::UpdateSettings { patch })
+            .expect("settings");
     }
 }
