@@ -122,14 +122,14 @@ impl Room {
             Command::Merge { entry_id, into } => d.merge(*entry_id, *into, &mut batch)?,
             Command::Withdraw { entry_id } => d.withdraw(*entry_id, &mut batch)?,
             Command::MicInHand { entry_id } => d.mic_in_hand(*entry_id, &mut batch)?,
-            Command::Next => d.next(&mut batch)?,
+            Command::Next {} => d.next(&mut batch)?,
             Command::Call { entry_id } => d.call(*entry_id, &mut batch)?,
             Command::Pin { entry_id } => d.pin(*entry_id, &mut batch)?,
             Command::Unpin { entry_id } => d.unpin(*entry_id, &mut batch)?,
-            Command::Finish => d.finish(&mut batch)?,
+            Command::Finish {} => d.finish(&mut batch)?,
             Command::UpdateSettings { patch } => d.update_settings(patch, &mut batch)?,
-            Command::OpenQueue => d.set_queue(true, &mut batch)?,
-            Command::CloseQueue => d.set_queue(false, &mut batch)?,
+            Command::OpenQueue {} => d.set_queue(true, &mut batch)?,
+            Command::CloseQueue {} => d.set_queue(false, &mut batch)?,
         }
         Ok(Decision::Events(batch.events))
     }

@@ -72,14 +72,14 @@ impl Action {
             Command::Merge { .. } => Action::Merge,
             Command::Withdraw { .. } => Action::Withdraw,
             Command::MicInHand { .. } => Action::MicInHand,
-            Command::Next => Action::Next,
+            Command::Next {} => Action::Next,
             Command::Call { .. } => Action::Call,
             Command::Pin { .. } => Action::Pin,
             Command::Unpin { .. } => Action::Unpin,
-            Command::Finish => Action::Finish,
+            Command::Finish {} => Action::Finish,
             Command::UpdateSettings { .. } => Action::UpdateSettings,
-            Command::OpenQueue => Action::OpenQueue,
-            Command::CloseQueue => Action::CloseQueue,
+            Command::OpenQueue {} => Action::OpenQueue,
+            Command::CloseQueue {} => Action::CloseQueue,
         }
     }
 

@@ -223,16 +223,16 @@ fn command_for(room: &Room, ask: &Ask) -> Command {
         },
         Ask::Withdraw(n) => Command::Withdraw { entry_id: id(n) },
         Ask::MicInHand(n) => Command::MicInHand { entry_id: id(n) },
-        Ask::Next => Command::Next,
+        Ask::Next => Command::Next {},
         Ask::Call(n) => Command::Call { entry_id: id(n) },
         Ask::Pin(n) => Command::Pin { entry_id: id(n) },
         Ask::Unpin(n) => Command::Unpin { entry_id: id(n) },
-        Ask::Finish => Command::Finish,
+        Ask::Finish => Command::Finish {},
         Ask::Settings(patch) => Command::UpdateSettings {
             patch: patch.clone(),
         },
-        Ask::Queue(true) => Command::OpenQueue,
-        Ask::Queue(false) => Command::CloseQueue,
+        Ask::Queue(true) => Command::OpenQueue {},
+        Ask::Queue(false) => Command::CloseQueue {},
         Ask::Repeat(_) => unreachable!("repeats are resolved before"),
     }
 }
@@ -351,7 +351,7 @@ fn simulate(steps: &[Step]) -> Trace {
                             first_time_first: before.settings().first_time_first,
                             before: before.clone(),
                             order_before: order_before.clone(),
-                            by_next: matches!(command, Command::Next),
+                            by_next: matches!(command, Command::Next {}),
                         });
                     }
                 }

@@ -204,18 +204,18 @@ fn next_ends_the_turn_and_records_its_length() {
     s.next();
     let deadline = s.room.speaking().unwrap().deadline_ms;
     assert_eq!(deadline, s.room.speaking().unwrap().since_ms + 120_000);
-    let outcome = s.run(&chair(), Command::Next).unwrap();
+    let outcome = s.run(&chair(), Command::Next {}).unwrap();
     assert_eq!(outcome.events.len(), 1);
     assert!(
         matches!(outcome.events[0].event, Event::SpeakerFinished { entry_id, spoke_ms: 1000 } if entry_id == a)
     );
     assert_eq!(s.room.entry(a).unwrap().status, EntryStatus::Done);
     assert_eq!(
-        code(s.run(&chair(), Command::Next)),
+        code(s.run(&chair(), Command::Next {})),
         ErrorCode::NothingToCall
     );
     assert_eq!(
-        code(s.run(&chair(), Command::Finish)),
+        code(s.run(&chair(), Command::Finish {})),
         ErrorCode::NoCurrentSpeaker
     );
 }
@@ -318,7 +318,7 @@ fn anyone_may_withdraw_their_own_entry_and_only_that() {
 #[test]
 fn a_closed_queue_refuses_new_requests_but_the_chairs() {
     let mut s = Session::new();
-    s.run(&chair(), Command::CloseQueue).unwrap();
+    s.run(&chair(), Command::CloseQueue {}).unwrap();
     assert_eq!(
         code(s.run(
             &runner(),
@@ -330,10 +330,10 @@ fn a_closed_queue_refuses_new_requests_but_the_chairs() {
     );
     s.add(&chair(), Channel::Onsite, "Closing speaker");
     assert_eq!(
-        code(s.run(&chair(), Command::CloseQueue)),
+        code(s.run(&chair(), Command::CloseQueue {})),
         ErrorCode::InvalidTransition
     );
-    s.run(&chair(), Command::OpenQueue).unwrap();
+    s.run(&chair(), Command::OpenQueue {}).unwrap();
     s.hand("Late");
 }
 
@@ -442,9 +442,9 @@ fn display_is_read_only() {
         Command::Submit {
             entry: draft(Channel::Onsite, "X"),
         },
-        Command::Next,
+        Command::Next {},
         Command::Withdraw { entry_id: id },
-        Command::CloseQueue,
+        Command::CloseQueue {},
     ] {
         assert_eq!(code(s.run(&display(), command)), ErrorCode::Forbidden);
     }

@@ -58,7 +58,7 @@ pub enum Command {
     },
     /// End the current speaker's turn (if any) and call the next entry of
     /// the fairness policy.
-    Next,
+    Next {},
     /// End the current speaker's turn (if any) and call a specific waiting
     /// entry, out of order.
     Call {
@@ -77,16 +77,16 @@ pub enum Command {
         entry_id: Uuid,
     },
     /// End the current speaker's turn without calling anyone.
-    Finish,
+    Finish {},
     /// Change settings.
     UpdateSettings {
         /// What to change.
         patch: SettingsPatch,
     },
     /// Accept new requests.
-    OpenQueue,
+    OpenQueue {},
     /// Refuse new requests (except the chair's); the queue keeps its entries.
-    CloseQueue,
+    CloseQueue {},
 }
 
 impl Command {
@@ -100,14 +100,14 @@ impl Command {
             Command::Merge { .. } => "merge",
             Command::Withdraw { .. } => "withdraw",
             Command::MicInHand { .. } => "mic_in_hand",
-            Command::Next => "next",
+            Command::Next {} => "next",
             Command::Call { .. } => "call",
             Command::Pin { .. } => "pin",
             Command::Unpin { .. } => "unpin",
-            Command::Finish => "finish",
+            Command::Finish {} => "finish",
             Command::UpdateSettings { .. } => "update_settings",
-            Command::OpenQueue => "open_queue",
-            Command::CloseQueue => "close_queue",
+            Command::OpenQueue {} => "open_queue",
+            Command::CloseQueue {} => "close_queue",
         }
     }
 }

@@ -31,7 +31,7 @@ pub enum ClientMessage {
         command: Command,
     },
     /// Asks for a fresh snapshot, e.g. after the client found a gap.
-    Sync,
+    Sync {},
 }
 
 /// The first message on every connection: who the client is, which room it

@@ -139,7 +139,7 @@ impl Session {
 
     /// The chair calls next; returns who was called.
     pub fn next(&mut self) -> Option<Uuid> {
-        let outcome = self.run(&chair(), Command::Next).expect("next");
+        let outcome = self.run(&chair(), Command::Next {}).expect("next");
         outcome.events.iter().find_map(|e| match &e.event {
             Event::SpeakerCalled { entry_id, .. } => Some(*entry_id),
             _ => None,
