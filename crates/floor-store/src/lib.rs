@@ -348,8 +348,7 @@ impl Store {
                         got: first,
                     });
                 }
-                let mut expected = first;
-                for (seq, body) in &append.events {
+                for (expected, (seq, body)) in (first..).zip(&append.events) {
                     if *seq != expected {
                         return Err(StoreError::OutOfSequence {
                             room: append.room.clone(),
@@ -358,7 +357,6 @@ impl Store {
                         });
                     }
                     insert_event.execute(params![append.room, to_i64(*seq), body])?;
-                    expected += 1;
                 }
                 for request in &append.requests {
                     insert_request.execute(params![
