@@ -531,6 +531,12 @@ impl<'a> Decider<'a> {
                 .one_entry_per_person
                 .unwrap_or(old.one_entry_per_person),
         };
+        if &settings == old {
+            return Err(CommandError::invalid(
+                "patch",
+                "changes nothing: the settings are already so",
+            ));
+        }
         batch.push(Event::SettingsChanged { settings });
         Ok(())
     }

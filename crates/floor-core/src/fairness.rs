@@ -146,8 +146,8 @@ impl<'r> Planner<'r> {
             (pinned, choice)
         } else {
             match self.policy {
-                Policy::Fifo => self.step_fifo()?,
-                Policy::Alternate | Policy::Weighted { .. } => self.step_rotation()?,
+                Policy::Fifo {} => self.step_fifo()?,
+                Policy::Alternate {} | Policy::Weighted { .. } => self.step_rotation()?,
             }
         };
         self.called.insert(candidate.key);

@@ -218,6 +218,14 @@ impl Room {
                 let i = known(entry_id)?;
                 patch_entry(&mut self.entries[i], patch);
                 self.keys[i] = PersonKey::of(&self.entries[i].person);
+                if matches!(
+                    self.entries[i].status,
+                    EntryStatus::Speaking | EntryStatus::Done
+                ) {
+                    // Correcting a speaker's name does not make them a
+                    // first-time speaker again.
+                    self.spoken.insert(self.keys[i].clone());
+                }
             }
             Event::EntryApproved { entry_id } => {
                 let i = known(entry_id)?;

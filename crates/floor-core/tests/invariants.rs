@@ -96,9 +96,9 @@ fn who() -> impl Strategy<Value = Who> {
 
 fn policy() -> impl Strategy<Value = Policy> {
     prop_oneof![
-        3 => Just(Policy::Alternate),
+        3 => Just(Policy::Alternate {}),
         3 => (1u32..=4, 1u32..=4).prop_map(|(onsite, online)| Policy::Weighted { onsite, online }),
-        1 => Just(Policy::Fifo),
+        1 => Just(Policy::Fifo {}),
     ]
 }
 
@@ -410,7 +410,7 @@ proptest! {
         let trace = simulate(&steps);
         for pair in trace.calls.windows(2) {
             let (first, second) = (&pair[0], &pair[1]);
-            let rotation = |c: &Call| c.via == CallVia::Rotation && c.policy == Policy::Alternate;
+            let rotation = |c: &Call| c.via == CallVia::Rotation && c.policy == Policy::Alternate {};
             if rotation(first) && rotation(second) && first.channel == second.channel {
                 prop_assert!(
                     !waiting_unpinned(&second.before, second.channel.other()),

@@ -120,7 +120,7 @@ fn weighted_two_to_one() {
 fn fifo_is_submission_order_across_channels() {
     let mut s = Session::new();
     s.settings(SettingsPatch {
-        policy: Some(Policy::Fifo),
+        policy: Some(Policy::Fifo {}),
         ..Default::default()
     });
     s.hand("Room 1");
@@ -466,4 +466,40 @@ fn changing_the_policy_evens_the_credits() {
     });
     assert_eq!(s.room.rotation().credits, Default::default());
     assert_eq!(s.room.rotation().last, Some(Channel::Onsite));
+}
+
+#[test]
+fn correcting_a_speakers_name_keeps_them_a_repeat_speaker() {
+    let mut s = Session::new();
+    let ana = s.hand("Ana Slva");
+    s.next();
+    let patch = EntryPatch {
+        name: Some("Ana Silva".into()),
+        ..Default::default()
+    };
+    s.run(
+        &runner(),
+        Command::Edit {
+            entry_id: ana,
+            patch,
+        },
+    )
+    .unwrap();
+    s.next();
+    s.hand("Ana Silva");
+    s.hand("Bo");
+    assert_eq!(s.order(), ["Bo", "Ana Silva"]);
+}
+
+#[test]
+fn settings_that_change_nothing_are_refused() {
+    let mut s = Session::new();
+    let same = SettingsPatch {
+        moderated: Some(false),
+        ..Default::default()
+    };
+    assert_eq!(
+        code(s.run(&chair(), Command::UpdateSettings { patch: same })),
+        ErrorCode::InvalidField
+    );
 }

@@ -58,6 +58,11 @@ pub enum ErrorCode {
     /// A participant submitted on a channel other than the one declared in
     /// their `hello`.
     ChannelMismatch,
+    /// A code this version of the protocol does not know. The broker never
+    /// sends it; a client decodes any code it does not know as this one and
+    /// treats it as a generic error.
+    #[serde(other)]
+    Unknown,
 }
 
 impl ErrorCode {
@@ -86,10 +91,11 @@ impl ErrorCode {
             ErrorCode::NothingToCall => "nothing_to_call",
             ErrorCode::NoCurrentSpeaker => "no_current_speaker",
             ErrorCode::ChannelMismatch => "channel_mismatch",
+            ErrorCode::Unknown => "unknown",
         }
     }
 
-    /// Every code, in declaration order.
+    /// Every code the broker may send, in declaration order.
     pub const ALL: [ErrorCode; 22] = [
         ErrorCode::BadJson,
         ErrorCode::InvalidMessage,

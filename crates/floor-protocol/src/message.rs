@@ -2,8 +2,11 @@
 //! broker) or a [`ServerMessage`] (broker to client), told apart by `type`.
 //!
 //! Client messages are strict: an unknown field is an error, so a typo
-//! never passes silently. Server messages may gain optional fields within
-//! a protocol version, so clients ignore fields they do not know.
+//! never passes silently. Server messages, events, entries and views may
+//! gain optional fields within a protocol version, so clients ignore fields
+//! they do not know. The types that travel both ways (`Person`,
+//! `EntryPatch`, `Settings`, `Policy`) are strict in both directions and
+//! change only with a new protocol version.
 
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
@@ -180,7 +183,10 @@ pub struct ErrorMessage {
     /// For `invalid_field`: the offending field, e.g. `entry.person.name`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub field: Option<String>,
-    /// For `duplicate_person` and `participant_limit`: the open entry.
+    /// The entry the error is about, when there is one: for
+    /// `duplicate_person` and `participant_limit` the person's open entry;
+    /// for `entry_not_found`, `invalid_transition` and `forbidden` the entry
+    /// named in the command.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub entry_id: Option<Uuid>,
 }

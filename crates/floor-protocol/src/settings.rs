@@ -6,13 +6,12 @@ use serde::{Deserialize, Serialize};
 use crate::vocab::Channel;
 
 /// How `next` chooses between the channels.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
 pub enum Policy {
     /// Smooth weighted round robin with equal weights: the channels take
     /// turns while both have requests waiting.
-    #[default]
-    Alternate,
+    Alternate {},
     /// Smooth weighted round robin with the given integer weights (1 to 100).
     Weighted {
         /// Weight of the onsite channel.
@@ -23,19 +22,25 @@ pub enum Policy {
         online: u32,
     },
     /// Pure submission order across channels (kept as a contrast).
-    Fifo,
+    Fifo {},
+}
+
+impl Default for Policy {
+    fn default() -> Self {
+        Policy::Alternate {}
+    }
 }
 
 impl Policy {
     /// The weight of `channel` under a round-robin policy; `None` for `fifo`.
     pub fn weight(self, channel: Channel) -> Option<u32> {
         match self {
-            Policy::Alternate => Some(1),
+            Policy::Alternate {} => Some(1),
             Policy::Weighted { onsite, online } => Some(match channel {
                 Channel::Onsite => onsite,
                 Channel::Online => online,
             }),
-            Policy::Fifo => None,
+            Policy::Fifo {} => None,
         }
     }
 }
@@ -62,7 +67,7 @@ pub struct Settings {
 impl Default for Settings {
     fn default() -> Self {
         Settings {
-            policy: Policy::Alternate,
+            policy: Policy::Alternate {},
             first_time_first: true,
             moderated: false,
             speaking_limit_s: 120,

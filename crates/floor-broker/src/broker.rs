@@ -1,0 +1,287 @@
+//! The broker's shared state: the room registry, the writer, the
+//! configuration, and room creation and token rotation.
+
+use std::sync::{Arc, RwLock};
+
+use dashmap::DashMap;
+use floor_protocol::Role;
+use floor_protocol::message::RoomInfo;
+use floor_store::{RoomRecord, Store, TokenHash as StoredToken};
+use tokio_util::sync::CancellationToken;
+use uuid::Uuid;
+
+use crate::auth::{self, RoleTokens, TokenHash};
+use crate::commit::{WriteError, Writer};
+use crate::config::Config;
+use crate::metrics::Metrics;
+use crate::room::{self, RoomHandle};
+
+/// The `meta` key of the admin token's hash.
+const ADMIN_HASH_KEY: &str = "admin_token_sha256";
+
+/// Why a room could not be created or changed.
+#[derive(Debug, thiserror::Error)]
+pub enum RoomError {
+    /// The id is not a slug.
+    #[error("a room id is 1 to 63 characters of a-z, 0-9 and '-', starting with a letter or digit")]
+    BadId,
+    /// The title is empty or too long.
+    #[error("a room title is 1 to 200 characters")]
+    BadTitle,
+    /// A room with this id exists.
+    #[error("room {0} exists already")]
+    Exists(String),
+    /// No room has this id.
+    #[error("no room {0}")]
+    NotFound(String),
+    /// The store failed.
+    #[error(transparent)]
+    Write(#[from] WriteError),
+}
+
+/// Why the broker could not start.
+#[derive(Debug, thiserror::Error)]
+pub enum StartError {
+    /// The store failed.
+    #[error(transparent)]
+    Store(#[from] floor_store::StoreError),
+    /// A room did not rebuild from its log.
+    #[error(transparent)]
+    Load(#[from] crate::room::LoadError),
+    /// The writer thread did not start.
+    #[error("cannot start the writer thread: {0}")]
+    Thread(#[from] std::io::Error),
+}
+
+/// A room's fresh tokens, to hand out once.
+#[derive(Debug, Clone)]
+pub struct IssuedTokens {
+    /// The room.
+    pub room: RoomInfo,
+    /// (role, token), for every role issued.
+    pub tokens: Vec<(Role, String)>,
+}
+
+/// Everything the handlers share.
+#[derive(Debug)]
+pub struct Broker {
+    /// The rooms, by id.
+    pub rooms: DashMap<String, Arc<RoomHandle>>,
+    /// The writer thread.
+    pub writer: Writer,
+    /// Metrics.
+    pub metrics: Arc<Metrics>,
+    /// Configuration.
+    pub config: Config,
+    /// The admin token's hash.
+    admin: RwLock<Option<TokenHash>>,
+    /// Cancelled when the broker stops; connections then close with 1001.
+    pub shutdown: CancellationToken,
+}
+
+/// Whether `id` is a valid room id.
+pub fn valid_room_id(id: &str) -> bool {
+    let bytes = id.as_bytes();
+    (1..=63).contains(&bytes.len())
+        && bytes[0].is_ascii_alphanumeric()
+        && bytes
+            .iter()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || *b == b'-')
+}
+
+fn stored(hashes: &RoleTokens) -> Vec<StoredToken> {
+    hashes
+        .hashes()
+        .iter()
+        .map(|(role, hash)| StoredToken {
+            role: role.as_str().to_owned(),
+            hash: hash.to_vec(),
+        })
+        .collect()
+}
+
+fn role_named(name: &str) -> Option<Role> {
+    Role::ALL.into_iter().find(|r| r.as_str() == name)
+}
+
+/// What [`Broker::open`] found and did at start.
+#[derive(Debug)]
+pub struct Opened {
+    /// The broker.
+    pub broker: Arc<Broker>,
+    /// A newly generated admin token, to print once.
+    pub new_admin_token: Option<String>,
+    /// Rooms rebuilt from the log, with their event counts and the time
+    /// the rebuild took.
+    pub rebuilt: Vec<(String, u64, std::time::Duration)>,
+}
+
+impl Broker {
+    /// Opens the store, rebuilds every room from its log, starts the writer,
+    /// and settles the admin token.
+    pub fn open(config: Config) -> Result<Opened, StartError> {
+        let path = config.data.join("floor.db");
+        let mut store = Store::open(&path)?;
+        let (mode, sync) = store.durability()?;
+        tracing::info!(path = %path.display(), journal_mode = %mode, synchronous = sync, "store open");
+
+        let mut new_admin_token = None;
+        let admin = match &config.admin_token {
+            Some(token) => Some(auth::hash_token(token)),
+            None => match store.meta(ADMIN_HASH_KEY)? {
+                Some(hex_hash) => hex::decode(hex_hash)
+                    .ok()
+                    .and_then(|h| <TokenHash>::try_from(h).ok()),
+                None => {
+                    let token = auth::new_token();
+                    let hash = auth::hash_token(&token);
+                    store.set_meta(ADMIN_HASH_KEY, &hex::encode(hash))?;
+                    new_admin_token = Some(token);
+                    Some(hash)
+                }
+            },
+        };
+
+        let metrics = Arc::new(Metrics::new());
+        let mut loaded = Vec::new();
+        let mut rebuilt = Vec::new();
+        for record in store.rooms()? {
+            let started = std::time::Instant::now();
+            let state = room::load(&store, &record.id)?;
+            let hashes = store
+                .tokens(&record.id)?
+                .into_iter()
+                .filter_map(|t| Some((role_named(&t.role)?, <TokenHash>::try_from(t.hash).ok()?)))
+                .collect();
+            rebuilt.push((record.id.clone(), state.room.seq(), started.elapsed()));
+            loaded.push((record, RoleTokens::new(hashes), state));
+        }
+        let writer = Writer::start(store, path, metrics.clone())?;
+        let broker = Arc::new(Broker {
+            rooms: DashMap::new(),
+            writer,
+            metrics,
+            config,
+            admin: RwLock::new(admin),
+            shutdown: CancellationToken::new(),
+        });
+        for (record, tokens, state) in loaded {
+            let epoch = Uuid::parse_str(&record.epoch).unwrap_or(Uuid::nil());
+            let info = RoomInfo {
+                id: record.id.clone(),
+                title: record.title,
+            };
+            let handle = room::spawn(info, epoch, tokens, state, broker.writer.clone());
+            broker.rooms.insert(record.id, handle);
+        }
+        broker.metrics.rooms.set(broker.rooms.len() as i64);
+        Ok(Opened {
+            broker,
+            new_admin_token,
+            rebuilt,
+        })
+    }
+
+    /// Whether `token` is the admin token.
+    pub fn is_admin(&self, token: &str) -> bool {
+        match self.admin.read() {
+            Ok(admin) => admin
+                .as_ref()
+                .is_some_and(|hash| auth::token_matches(token, hash)),
+            Err(_) => false,
+        }
+    }
+
+    /// A room by id.
+    pub fn room(&self, id: &str) -> Option<Arc<RoomHandle>> {
+        self.rooms.get(id).map(|r| r.clone())
+    }
+
+    /// Creates a room and returns its fresh tokens.
+    pub async fn create_room(&self, id: &str, title: &str) -> Result<IssuedTokens, RoomError> {
+        if !valid_room_id(id) {
+            return Err(RoomError::BadId);
+        }
+        let title = title.trim();
+        if title.is_empty() || title.chars().count() > 200 || title.chars().any(char::is_control) {
+            return Err(RoomError::BadTitle);
+        }
+        if self.rooms.contains_key(id) {
+            return Err(RoomError::Exists(id.to_owned()));
+        }
+        let (plain, hashes) = RoleTokens::generate();
+        let epoch = Uuid::new_v4();
+        let record = RoomRecord {
+            id: id.to_owned(),
+            title: title.to_owned(),
+            epoch: epoch.to_string(),
+            created_at_ms: room::now_ms(),
+        };
+        match self.writer.create_room(record, stored(&hashes)).await {
+            Ok(()) => {}
+            Err(WriteError::Refused(_)) => return Err(RoomError::Exists(id.to_owned())),
+            Err(e) => return Err(e.into()),
+        }
+        let info = RoomInfo {
+            id: id.to_owned(),
+            title: title.to_owned(),
+        };
+        let loaded = room::Loaded {
+            room: floor_core::Room::new(),
+            recent: Default::default(),
+        };
+        let handle = room::spawn(info.clone(), epoch, hashes, loaded, self.writer.clone());
+        self.rooms.insert(id.to_owned(), handle);
+        self.metrics.rooms.set(self.rooms.len() as i64);
+        tracing::info!(room = id, "room created");
+        Ok(IssuedTokens {
+            room: info,
+            tokens: plain,
+        })
+    }
+
+    /// Replaces the tokens of the given roles; connections holding an old
+    /// token are closed.
+    pub async fn rotate_tokens(&self, id: &str, roles: &[Role]) -> Result<IssuedTokens, RoomError> {
+        let handle = self
+            .room(id)
+            .ok_or_else(|| RoomError::NotFound(id.to_owned()))?;
+        let mut issued = Vec::new();
+        for &role in roles {
+            let token = auth::new_token();
+            let hash = auth::hash_token(&token);
+            self.writer
+                .set_token(
+                    id.to_owned(),
+                    StoredToken {
+                        role: role.as_str().to_owned(),
+                        hash: hash.to_vec(),
+                    },
+                )
+                .await?;
+            if let Ok(mut tokens) = handle.tokens.write() {
+                tokens.set(role, hash);
+            }
+            issued.push((role, token));
+        }
+        handle.rotations.send_modify(|n| *n += 1);
+        tracing::info!(room = id, roles = roles.len(), "tokens rotated");
+        Ok(IssuedTokens {
+            room: handle.info.clone(),
+            tokens: issued,
+        })
+    }
+
+    /// The link that opens a room's page for a role, with the token in the
+    /// fragment (never sent to servers, never logged).
+    pub fn link(&self, room: &str, role: Role, token: &str) -> String {
+        format!(
+            "{}/r/{room}/{}#token={token}",
+            self.config.public_url.trim_end_matches('/'),
+            match role {
+                Role::Participant => "join",
+                other => other.as_str(),
+            }
+        )
+    }
+}

@@ -1,0 +1,36 @@
+//! The broker's configuration, as resolved by the binary from flags,
+//! environment and file.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+/// How the broker runs.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// Where to listen for HTTP and WebSocket.
+    pub listen: SocketAddr,
+    /// The data directory; the log is `floor.db` in it.
+    pub data: PathBuf,
+    /// Browser origins allowed to open WebSockets, besides the broker's
+    /// own (e.g. `https://floor.example.org`); `*` allows any.
+    pub allowed_origins: Vec<String>,
+    /// The admin token; when absent, one is generated at first start and
+    /// its hash kept in the store.
+    pub admin_token: Option<String>,
+    /// The URL people reach the broker at, for links.
+    pub public_url: String,
+}
+
+impl Config {
+    /// A configuration for tests and tools: listen on `listen`, keep data
+    /// in `data`.
+    pub fn new(listen: SocketAddr, data: PathBuf) -> Config {
+        Config {
+            listen,
+            data,
+            allowed_origins: Vec::new(),
+            admin_token: None,
+            public_url: format!("http://{listen}"),
+        }
+    }
+}

@@ -1,0 +1,550 @@
+//! One task per WebSocket connection: the handshake, then a loop that
+//! forwards the room's frames and the connection's replies to the socket
+//! and the client's commands to the room.
+//!
+//! The loop prefers the room's broadcast frames over the connection's own
+//! replies (`biased` select), and a room broadcasts a command's events
+//! before it answers the command; so a client always sees the events of
+//! its command before the `ack`.
+
+use std::num::NonZeroU32;
+use std::sync::Arc;
+use std::sync::atomic::Ordering;
+use std::time::Duration;
+
+use axum::extract::ws::{CloseFrame, Message, Utf8Bytes, WebSocket};
+use floor_core::Actor;
+use floor_protocol::message::{Hello, ServerMessage};
+use floor_protocol::{ClientMessage, ErrorCode, PROTOCOL_VERSION, Role};
+use governor::{Quota, RateLimiter};
+use tokio::sync::{broadcast, mpsc, oneshot};
+use tokio::time::{Instant, sleep_until, timeout};
+
+use crate::auth::{self, TokenHash};
+use crate::broker::Broker;
+use crate::limits::{
+    COMMAND_BURST, COMMANDS_PER_SECOND, HELLO_TIMEOUT, MAX_INVALID_MESSAGES, MAX_JSON_DEPTH,
+    MAX_QUEUED_BYTES, PING_INTERVAL, PONG_TIMEOUT, REPLY_QUEUE, json_too_deep,
+};
+use crate::metrics::{ReasonLabel, RoleLabel};
+use crate::room::{CommandMsg, Frame, RoomHandle, RoomMsg, Subscription, error_text, now_ms};
+
+/// The close codes the broker uses (see the protocol's README).
+pub mod close_code {
+    /// Normal closure.
+    pub const NORMAL: u16 = 1000;
+    /// The broker is shutting down; reconnect and resume.
+    pub const GOING_AWAY: u16 = 1001;
+    /// A frame or message over the size limit.
+    pub const TOO_BIG: u16 = 1009;
+    /// The connection fell too far behind; reconnect and resume.
+    pub const TOO_SLOW: u16 = 4000;
+    /// No `hello` in time.
+    pub const HELLO_TIMEOUT: u16 = 4001;
+    /// The `hello` was refused, or the token was revoked.
+    pub const HELLO_REFUSED: u16 = 4002;
+    /// Too many invalid messages.
+    pub const ABUSE: u16 = 4003;
+    /// No pong in time.
+    pub const PING_TIMEOUT: u16 = 4004;
+}
+
+/// Longest a single write to the socket may take before the connection is
+/// judged too slow.
+const SEND_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// How a connection ended, when the broker ended it.
+#[derive(Debug)]
+struct Close {
+    code: u16,
+    reason: &'static str,
+}
+
+impl Close {
+    fn new(code: u16, reason: &'static str) -> Self {
+        Close { code, reason }
+    }
+}
+
+/// A decoded frame, or why it is refused.
+fn decode(text: &str) -> Result<ClientMessage, (ErrorCode, String)> {
+    if json_too_deep(text, MAX_JSON_DEPTH) {
+        return Err((
+            ErrorCode::BadJson,
+            format!("JSON nests deeper than {MAX_JSON_DEPTH} levels"),
+        ));
+    }
+    let value: serde_json::Value = serde_json::from_str(text)
+        .map_err(|e| (ErrorCode::BadJson, format!("not valid JSON: {e}")))?;
+    serde_json::from_value(value).map_err(|e| {
+        (
+            ErrorCode::InvalidMessage,
+            format!("not a floor message: {e}"),
+        )
+    })
+}
+
+/// Serves one WebSocket connection until it closes.
+pub async fn serve(socket: WebSocket, broker: Arc<Broker>) {
+    let mut socket = socket;
+    let outcome = handshake(&mut socket, &broker).await;
+    let (hello, room, role, token_hash) = match outcome {
+        Ok(accepted) => accepted,
+        Err(Some(close)) => {
+            close_socket(&mut socket, close).await;
+            return;
+        }
+        Err(None) => return,
+    };
+    let label = RoleLabel {
+        role: role.as_str(),
+    };
+    broker.metrics.connections.get_or_create(&label).inc();
+    let mut connection = Connection::new(socket, broker.clone(), room, hello, role, token_hash);
+    let close = connection.run().await;
+    broker.metrics.connections.get_or_create(&label).dec();
+    if let Some(close) = close {
+        if close.code == close_code::TOO_BIG {
+            let text = error_text(
+                None,
+                ErrorCode::MessageTooLarge,
+                "frames and messages are limited to 64 KiB",
+            );
+            let _ = timeout(
+                Duration::from_secs(1),
+                connection.socket.send(Message::Text(text)),
+            )
+            .await;
+        }
+        if close.code == close_code::TOO_SLOW {
+            broker
+                .metrics
+                .dropped
+                .get_or_create(&ReasonLabel { reason: "lag" })
+                .inc();
+        } else if close.code == close_code::PING_TIMEOUT {
+            broker
+                .metrics
+                .dropped
+                .get_or_create(&ReasonLabel {
+                    reason: "ping_timeout",
+                })
+                .inc();
+        } else if close.code == close_code::ABUSE {
+            broker
+                .metrics
+                .dropped
+                .get_or_create(&ReasonLabel { reason: "abuse" })
+                .inc();
+        }
+        close_socket(&mut connection.socket, close).await;
+    }
+}
+
+/// The close for a read error: 1009 when the frame was over the limit
+/// (the socket's own error says so), none otherwise.
+fn too_large(error: &axum::Error) -> Option<Close> {
+    let text = error.to_string();
+    (text.contains("Space limit exceeded") || text.contains("too long"))
+        .then(|| Close::new(close_code::TOO_BIG, "message too large"))
+}
+
+async fn close_socket(socket: &mut WebSocket, close: Close) {
+    let frame = CloseFrame {
+        code: close.code,
+        reason: Utf8Bytes::from_static(close.reason),
+    };
+    let _ = timeout(
+        Duration::from_secs(1),
+        socket.send(Message::Close(Some(frame))),
+    )
+    .await;
+}
+
+async fn send_error(
+    socket: &mut WebSocket,
+    request_id: Option<String>,
+    code: ErrorCode,
+    message: String,
+) {
+    let text = error_text(request_id, code, message);
+    let _ = timeout(SEND_TIMEOUT, socket.send(Message::Text(text))).await;
+}
+
+type Accepted = (Hello, Arc<RoomHandle>, Role, TokenHash);
+
+/// Waits for a valid `hello`. `Err(None)`: the client went away.
+async fn handshake(socket: &mut WebSocket, broker: &Broker) -> Result<Accepted, Option<Close>> {
+    let deadline = Instant::now() + HELLO_TIMEOUT;
+    let refused = |_| Some(Close::new(close_code::HELLO_REFUSED, "hello refused"));
+    let hello = loop {
+        let received = tokio::select! {
+            _ = broker.shutdown.cancelled() => return Err(Some(Close::new(close_code::GOING_AWAY, "broker shutting down"))),
+            received = timeout(deadline - Instant::now(), socket.recv()) => received,
+        };
+        let message = match received {
+            Err(_) => {
+                send_error(
+                    socket,
+                    None,
+                    ErrorCode::HelloRequired,
+                    "no hello within 10 s".into(),
+                )
+                .await;
+                return Err(Some(Close::new(
+                    close_code::HELLO_TIMEOUT,
+                    "no hello in time",
+                )));
+            }
+            Ok(None) | Ok(Some(Err(_))) => return Err(None),
+            Ok(Some(Ok(message))) => message,
+        };
+        match message {
+            Message::Text(text) => match decode(&text) {
+                Ok(ClientMessage::Hello(hello)) => break hello,
+                Ok(_) => {
+                    send_error(
+                        socket,
+                        None,
+                        ErrorCode::HelloRequired,
+                        "the first message must be hello".into(),
+                    )
+                    .await;
+                    return Err(refused(()));
+                }
+                Err((code, message)) => {
+                    send_error(socket, None, code, message).await;
+                    return Err(refused(()));
+                }
+            },
+            Message::Binary(_) => {
+                send_error(
+                    socket,
+                    None,
+                    ErrorCode::BinaryFrame,
+                    "binary frames are not part of the protocol".into(),
+                )
+                .await;
+                return Err(refused(()));
+            }
+            Message::Ping(_) | Message::Pong(_) => continue,
+            Message::Close(_) => return Err(None),
+        }
+    };
+
+    let refuse = |code, message: &str| (code, message.to_owned());
+    let checked = (|| {
+        if hello.protocol != PROTOCOL_VERSION {
+            return Err(refuse(
+                ErrorCode::UnsupportedProtocol,
+                &format!("this broker speaks protocol {PROTOCOL_VERSION}"),
+            ));
+        }
+        let id = &hello.client_id;
+        if id.is_empty() || id.chars().count() > 64 || id.chars().any(char::is_control) {
+            return Err(refuse(
+                ErrorCode::InvalidMessage,
+                "client_id must be 1 to 64 characters",
+            ));
+        }
+        if hello.agent.as_ref().is_some_and(|a| a.chars().count() > 64) {
+            return Err(refuse(
+                ErrorCode::InvalidMessage,
+                "agent must be at most 64 characters",
+            ));
+        }
+        let room = broker
+            .room(&hello.room)
+            .ok_or_else(|| refuse(ErrorCode::RoomNotFound, "no room has this id"))?;
+        let role = room.role_of(&hello.token).ok_or_else(|| {
+            refuse(
+                ErrorCode::Unauthorized,
+                "this token does not open this room",
+            )
+        })?;
+        Ok((room, role))
+    })();
+    match checked {
+        Ok((room, role)) => {
+            let hash = auth::hash_token(&hello.token);
+            Ok((hello, room, role, hash))
+        }
+        Err((code, message)) => {
+            send_error(socket, None, code, message).await;
+            Err(refused(()))
+        }
+    }
+}
+
+struct Connection {
+    socket: WebSocket,
+    broker: Arc<Broker>,
+    room: Arc<RoomHandle>,
+    hello: Hello,
+    actor: Actor,
+    token_hash: TokenHash,
+    replies: mpsc::Receiver<Utf8Bytes>,
+    reply_tx: mpsc::Sender<Utf8Bytes>,
+    invalid: u32,
+    /// Frames up to this seq are already covered by a snapshot sent on
+    /// this connection (after `sync`), so they are skipped.
+    covered_seq: u64,
+}
+
+impl Connection {
+    fn new(
+        socket: WebSocket,
+        broker: Arc<Broker>,
+        room: Arc<RoomHandle>,
+        hello: Hello,
+        role: Role,
+        token_hash: TokenHash,
+    ) -> Connection {
+        let (reply_tx, replies) = mpsc::channel(REPLY_QUEUE);
+        let actor = Actor {
+            role,
+            client: auth::client_key(&hello.client_id),
+            channel: hello.channel,
+        };
+        Connection {
+            socket,
+            broker,
+            room,
+            hello,
+            actor,
+            token_hash,
+            replies,
+            reply_tx,
+            invalid: 0,
+            covered_seq: 0,
+        }
+    }
+
+    async fn send(&mut self, text: Utf8Bytes) -> Result<(), Option<Close>> {
+        match timeout(SEND_TIMEOUT, self.socket.send(Message::Text(text))).await {
+            Ok(Ok(())) => Ok(()),
+            Ok(Err(_)) => Err(None),
+            Err(_) => Err(Some(Close::new(close_code::TOO_SLOW, "too slow, resume"))),
+        }
+    }
+
+    /// Runs the connection; returns how the broker wants it closed, if it
+    /// was the broker that ended it.
+    async fn run(&mut self) -> Option<Close> {
+        let (reply, answer) = oneshot::channel();
+        let resume = self.hello.resume.clone();
+        if !self.room.send(RoomMsg::Subscribe { resume, reply }).await {
+            return Some(Close::new(close_code::GOING_AWAY, "room closed"));
+        }
+        let Ok(subscription) = answer.await else {
+            return Some(Close::new(close_code::GOING_AWAY, "room closed"));
+        };
+        let Subscription {
+            epoch,
+            head,
+            initial,
+            mut frames,
+            broadcast_bytes,
+        } = subscription;
+        let welcome = ServerMessage::Welcome {
+            protocol: PROTOCOL_VERSION,
+            room: self.room.info.clone(),
+            role: self.actor.role,
+            client: self.actor.client.clone(),
+            epoch,
+            head,
+            server_time_ms: now_ms(),
+        };
+        let welcome = match serde_json::to_string(&welcome) {
+            Ok(text) => Utf8Bytes::from(text),
+            Err(_) => return Some(Close::new(close_code::GOING_AWAY, "internal error")),
+        };
+        tracing::debug!(room = %self.room.info.id, role = self.actor.role.as_str(), "connection welcomed");
+        if let Err(close) = self.send(welcome).await {
+            return close;
+        }
+        for frame in initial {
+            if let Err(close) = self.send(frame).await {
+                return close;
+            }
+        }
+
+        let quota =
+            Quota::per_second(NonZeroU32::new(COMMANDS_PER_SECOND).unwrap_or(NonZeroU32::MIN))
+                .allow_burst(NonZeroU32::new(COMMAND_BURST).unwrap_or(NonZeroU32::MIN));
+        let limiter = RateLimiter::direct(quota);
+        let mut rotations = self.room.rotations.subscribe();
+        let mut next_ping = Instant::now() + PING_INTERVAL;
+        let mut pong_due: Option<Instant> = None;
+        let shutdown = self.broker.shutdown.clone();
+
+        loop {
+            let far = Instant::now() + Duration::from_secs(3600);
+            let result = tokio::select! {
+                biased;
+                _ = shutdown.cancelled() => return Some(Close::new(close_code::GOING_AWAY, "broker shutting down")),
+                frame = frames.recv() => self.forward(frame, &broadcast_bytes).await,
+                Some(reply) = self.replies.recv() => self.send(reply).await,
+                changed = rotations.changed() => {
+                    let still = self.room.tokens.read().ok().and_then(|t| t.role_of_hash(&self.token_hash));
+                    if changed.is_err() || still != Some(self.actor.role) {
+                        let text = error_text(None, ErrorCode::Unauthorized, "this token was revoked");
+                        let _ = self.send(text).await;
+                        return Some(Close::new(close_code::HELLO_REFUSED, "token revoked"));
+                    }
+                    Ok(())
+                }
+                _ = sleep_until(next_ping) => {
+                    next_ping = Instant::now() + PING_INTERVAL;
+                    if pong_due.is_none() {
+                        pong_due = Some(Instant::now() + PONG_TIMEOUT);
+                    }
+                    match timeout(SEND_TIMEOUT, self.socket.send(Message::Ping(Default::default()))).await {
+                        Ok(Ok(())) => Ok(()),
+                        Ok(Err(_)) => Err(None),
+                        Err(_) => Err(Some(Close::new(close_code::TOO_SLOW, "too slow, resume"))),
+                    }
+                }
+                _ = sleep_until(pong_due.unwrap_or(far)) => {
+                    Err(Some(Close::new(close_code::PING_TIMEOUT, "no pong")))
+                }
+                incoming = self.socket.recv() => match incoming {
+                    None => Err(None),
+                    Some(Err(error)) => Err(too_large(&error)),
+                    Some(Ok(Message::Pong(_))) => {
+                        pong_due = None;
+                        Ok(())
+                    }
+                    Some(Ok(message)) => self.receive(message, &limiter).await,
+                },
+            };
+            if let Err(close) = result {
+                return close;
+            }
+        }
+    }
+
+    async fn forward(
+        &mut self,
+        frame: Result<Frame, broadcast::error::RecvError>,
+        broadcast_bytes: &std::sync::atomic::AtomicU64,
+    ) -> Result<(), Option<Close>> {
+        match frame {
+            Ok(frame) => {
+                let behind = broadcast_bytes
+                    .load(Ordering::Acquire)
+                    .saturating_sub(frame.end);
+                if behind > MAX_QUEUED_BYTES {
+                    return Err(Some(Close::new(close_code::TOO_SLOW, "too slow, resume")));
+                }
+                if frame.last_seq <= self.covered_seq {
+                    return Ok(());
+                }
+                self.send(frame.text).await
+            }
+            Err(broadcast::error::RecvError::Lagged(_)) => {
+                Err(Some(Close::new(close_code::TOO_SLOW, "too slow, resume")))
+            }
+            Err(broadcast::error::RecvError::Closed) => {
+                Err(Some(Close::new(close_code::GOING_AWAY, "room closed")))
+            }
+        }
+    }
+
+    async fn refuse(
+        &mut self,
+        request_id: Option<String>,
+        code: ErrorCode,
+        message: String,
+    ) -> Result<(), Option<Close>> {
+        self.invalid += 1;
+        self.send(error_text(request_id, code, message)).await?;
+        if self.invalid > MAX_INVALID_MESSAGES {
+            return Err(Some(Close::new(
+                close_code::ABUSE,
+                "too many invalid messages",
+            )));
+        }
+        Ok(())
+    }
+
+    async fn receive(
+        &mut self,
+        message: Message,
+        limiter: &governor::DefaultDirectRateLimiter,
+    ) -> Result<(), Option<Close>> {
+        let text = match message {
+            Message::Text(text) => text,
+            Message::Binary(_) => {
+                return self
+                    .refuse(
+                        None,
+                        ErrorCode::BinaryFrame,
+                        "binary frames are not part of the protocol".into(),
+                    )
+                    .await;
+            }
+            Message::Ping(_) | Message::Pong(_) => return Ok(()),
+            Message::Close(_) => return Err(None),
+        };
+        match decode(&text) {
+            Err((code, message)) => self.refuse(None, code, message).await,
+            Ok(ClientMessage::Hello(_)) => {
+                self.refuse(
+                    None,
+                    ErrorCode::HelloRepeated,
+                    "hello was already sent on this connection".into(),
+                )
+                .await
+            }
+            Ok(ClientMessage::Sync {}) => {
+                let (reply, answer) = oneshot::channel();
+                let reason = floor_protocol::message::SnapshotReason::Requested;
+                if !self.room.send(RoomMsg::Snapshot { reason, reply }).await {
+                    return Err(Some(Close::new(close_code::GOING_AWAY, "room closed")));
+                }
+                match answer.await {
+                    Ok((snapshot, seq)) => {
+                        self.covered_seq = seq;
+                        self.send(snapshot).await
+                    }
+                    Err(_) => Err(Some(Close::new(close_code::GOING_AWAY, "room closed"))),
+                }
+            }
+            Ok(ClientMessage::Command {
+                request_id,
+                command,
+            }) => {
+                if limiter.check().is_err() {
+                    let text = error_text(
+                        Some(request_id),
+                        ErrorCode::RateLimited,
+                        format!(
+                            "more than {COMMANDS_PER_SECOND} commands a second; retry with the same request id"
+                        ),
+                    );
+                    return self.send(text).await;
+                }
+                if !self.broker.writer.health().available() {
+                    let text = error_text(
+                        Some(request_id),
+                        ErrorCode::StorageUnavailable,
+                        "the broker cannot persist writes right now; retry with the same request id",
+                    );
+                    return self.send(text).await;
+                }
+                let msg = RoomMsg::Command(CommandMsg {
+                    actor: self.actor.clone(),
+                    request_id,
+                    command,
+                    reply: self.reply_tx.clone(),
+                });
+                if self.room.send(msg).await {
+                    Ok(())
+                } else {
+                    Err(Some(Close::new(close_code::GOING_AWAY, "room closed")))
+                }
+            }
+        }
+    }
+}

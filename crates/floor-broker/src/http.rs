@@ -1,0 +1,328 @@
+//! The HTTP face of the broker: the WebSocket upgrade, health, metrics and
+//! the small JSON API for rooms. Every handshake check that needs HTTP
+//! headers (the browser `Origin`) happens in the upgrade handler, the last
+//! point where headers are at hand.
+
+use std::sync::Arc;
+
+use axum::Json;
+use axum::Router;
+use axum::extract::ws::WebSocketUpgrade;
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use floor_protocol::Role;
+use floor_protocol::message::SnapshotReason;
+use serde::{Deserialize, Serialize};
+use tokio::sync::oneshot;
+
+use crate::broker::{Broker, IssuedTokens, RoomError};
+use crate::connection;
+use crate::limits::{MAX_MESSAGE, MAX_WRITE_BUFFER, READ_BUFFER, WRITE_BUFFER};
+use crate::room::RoomMsg;
+
+/// The broker's routes.
+pub fn router(broker: Arc<Broker>) -> Router {
+    Router::new()
+        .route("/ws", get(websocket))
+        .route("/healthz", get(healthz))
+        .route("/metrics", get(metrics))
+        .route("/api/rooms", post(create_room).get(list_rooms))
+        .route("/api/rooms/{id}", get(room_snapshot))
+        .route("/api/rooms/{id}/rotate", post(rotate_tokens))
+        .with_state(broker)
+}
+
+/// An API error body.
+#[derive(Debug, Serialize)]
+struct ApiError {
+    error: &'static str,
+    message: String,
+}
+
+fn api_error(status: StatusCode, error: &'static str, message: impl Into<String>) -> Response {
+    (
+        status,
+        Json(ApiError {
+            error,
+            message: message.into(),
+        }),
+    )
+        .into_response()
+}
+
+fn bearer(headers: &HeaderMap) -> Option<&str> {
+    headers
+        .get(header::AUTHORIZATION)?
+        .to_str()
+        .ok()?
+        .strip_prefix("Bearer ")
+        .map(str::trim)
+}
+
+/// `None` when the request carries the admin token; otherwise the 401.
+fn require_admin(broker: &Broker, headers: &HeaderMap) -> Option<Response> {
+    match bearer(headers) {
+        Some(token) if broker.is_admin(token) => None,
+        _ => Some(api_error(
+            StatusCode::UNAUTHORIZED,
+            "unauthorized",
+            "this needs the admin token as `Authorization: Bearer TOKEN`",
+        )),
+    }
+}
+
+/// Whether a browser `Origin` may open a WebSocket: its own origin (same
+/// host), or one on the allowlist. Clients that are not browsers send no
+/// `Origin` and are let through; their token is what counts.
+fn origin_allowed(broker: &Broker, headers: &HeaderMap) -> bool {
+    let Some(origin) = headers.get(header::ORIGIN) else {
+        return true;
+    };
+    let Ok(origin) = origin.to_str() else {
+        return false;
+    };
+    let allowed = &broker.config.allowed_origins;
+    if allowed
+        .iter()
+        .any(|a| a == "*" || a.trim_end_matches('/') == origin)
+    {
+        return true;
+    }
+    let host = headers.get(header::HOST).and_then(|h| h.to_str().ok());
+    match (origin.split_once("://"), host) {
+        (Some((scheme, rest)), Some(host)) => {
+            (scheme == "http" || scheme == "https") && rest == host
+        }
+        _ => false,
+    }
+}
+
+async fn websocket(
+    State(broker): State<Arc<Broker>>,
+    headers: HeaderMap,
+    upgrade: WebSocketUpgrade,
+) -> Response {
+    if !origin_allowed(&broker, &headers) {
+        tracing::warn!("cross-origin WebSocket refused");
+        return api_error(
+            StatusCode::FORBIDDEN,
+            "forbidden_origin",
+            "this origin may not open WebSockets on this broker",
+        );
+    }
+    upgrade
+        .read_buffer_size(READ_BUFFER)
+        .write_buffer_size(WRITE_BUFFER)
+        .max_write_buffer_size(MAX_WRITE_BUFFER)
+        .max_message_size(MAX_MESSAGE)
+        .max_frame_size(MAX_MESSAGE)
+        .on_upgrade(move |socket| connection::serve(socket, broker))
+}
+
+#[derive(Debug, Serialize)]
+struct Health {
+    status: &'static str,
+    storage: &'static str,
+    rooms: usize,
+}
+
+async fn healthz(State(broker): State<Arc<Broker>>) -> Response {
+    let available = broker.writer.health().available();
+    let body = Health {
+        status: if available { "ok" } else { "degraded" },
+        storage: if available {
+            "available"
+        } else {
+            "unavailable"
+        },
+        rooms: broker.rooms.len(),
+    };
+    let status = if available {
+        StatusCode::OK
+    } else {
+        StatusCode::SERVICE_UNAVAILABLE
+    };
+    (status, Json(body)).into_response()
+}
+
+async fn metrics(State(broker): State<Arc<Broker>>) -> Response {
+    (
+        [(
+            header::CONTENT_TYPE,
+            "text/plain; version=0.0.4; charset=utf-8",
+        )],
+        broker.metrics.render(),
+    )
+        .into_response()
+}
+
+/// The body of `POST /api/rooms`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct NewRoom {
+    id: String,
+    title: String,
+}
+
+/// A room's tokens and links, as returned once.
+#[derive(Debug, Serialize)]
+struct IssuedBody {
+    id: String,
+    title: String,
+    tokens: serde_json::Map<String, serde_json::Value>,
+    links: serde_json::Map<String, serde_json::Value>,
+}
+
+fn issued_body(broker: &Broker, issued: &IssuedTokens) -> IssuedBody {
+    let mut tokens = serde_json::Map::new();
+    let mut links = serde_json::Map::new();
+    for (role, token) in &issued.tokens {
+        tokens.insert(role.as_str().into(), token.clone().into());
+        links.insert(
+            role.as_str().into(),
+            broker.link(&issued.room.id, *role, token).into(),
+        );
+    }
+    IssuedBody {
+        id: issued.room.id.clone(),
+        title: issued.room.title.clone(),
+        tokens,
+        links,
+    }
+}
+
+fn room_error(error: RoomError) -> Response {
+    match error {
+        RoomError::BadId | RoomError::BadTitle => {
+            api_error(StatusCode::BAD_REQUEST, "invalid_field", error.to_string())
+        }
+        RoomError::Exists(_) => api_error(StatusCode::CONFLICT, "room_exists", error.to_string()),
+        RoomError::NotFound(_) => {
+            api_error(StatusCode::NOT_FOUND, "room_not_found", error.to_string())
+        }
+        RoomError::Write(_) => api_error(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "storage_unavailable",
+            error.to_string(),
+        ),
+    }
+}
+
+async fn create_room(
+    State(broker): State<Arc<Broker>>,
+    headers: HeaderMap,
+    body: Result<Json<NewRoom>, axum::extract::rejection::JsonRejection>,
+) -> Response {
+    if let Some(response) = require_admin(&broker, &headers) {
+        return response;
+    }
+    let Json(new_room) = match body {
+        Ok(body) => body,
+        Err(rejection) => {
+            return api_error(
+                StatusCode::BAD_REQUEST,
+                "invalid_message",
+                rejection.body_text(),
+            );
+        }
+    };
+    match broker.create_room(&new_room.id, &new_room.title).await {
+        Ok(issued) => (StatusCode::CREATED, Json(issued_body(&broker, &issued))).into_response(),
+        Err(error) => room_error(error),
+    }
+}
+
+#[derive(Debug, Serialize)]
+struct RoomSummary {
+    id: String,
+    title: String,
+}
+
+async fn list_rooms(State(broker): State<Arc<Broker>>, headers: HeaderMap) -> Response {
+    if let Some(response) = require_admin(&broker, &headers) {
+        return response;
+    }
+    let mut rooms: Vec<RoomSummary> = broker
+        .rooms
+        .iter()
+        .map(|r| RoomSummary {
+            id: r.info.id.clone(),
+            title: r.info.title.clone(),
+        })
+        .collect();
+    rooms.sort_by(|a, b| a.id.cmp(&b.id));
+    Json(rooms).into_response()
+}
+
+async fn room_snapshot(
+    State(broker): State<Arc<Broker>>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+) -> Response {
+    let Some(room) = broker.room(&id) else {
+        return api_error(
+            StatusCode::NOT_FOUND,
+            "room_not_found",
+            "no room has this id",
+        );
+    };
+    let authorized =
+        bearer(&headers).is_some_and(|t| broker.is_admin(t) || room.role_of(t).is_some());
+    if !authorized {
+        return api_error(
+            StatusCode::UNAUTHORIZED,
+            "unauthorized",
+            "this needs a token of the room (or the admin token) as `Authorization: Bearer TOKEN`",
+        );
+    }
+    let (reply, answer) = oneshot::channel();
+    let reason = SnapshotReason::Requested;
+    if !room.send(RoomMsg::Snapshot { reason, reply }).await {
+        return api_error(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "room_closed",
+            "the room is closing",
+        );
+    }
+    match answer.await {
+        Ok((text, _)) => (
+            [(header::CONTENT_TYPE, "application/json")],
+            text.as_str().to_owned(),
+        )
+            .into_response(),
+        Err(_) => api_error(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "room_closed",
+            "the room is closing",
+        ),
+    }
+}
+
+/// The body of `POST /api/rooms/{id}/rotate`: the roles to rotate (all
+/// when absent).
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Rotate {
+    #[serde(default)]
+    roles: Option<Vec<Role>>,
+}
+
+async fn rotate_tokens(
+    State(broker): State<Arc<Broker>>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    body: Option<Json<Rotate>>,
+) -> Response {
+    if let Some(response) = require_admin(&broker, &headers) {
+        return response;
+    }
+    let roles = body
+        .and_then(|Json(r)| r.roles)
+        .unwrap_or_else(|| Role::ALL.to_vec());
+    match broker.rotate_tokens(&id, &roles).await {
+        Ok(issued) => Json(issued_body(&broker, &issued)).into_response(),
+        Err(error) => room_error(error),
+    }
+}

@@ -1,0 +1,72 @@
+//! The floor broker: serves rooms over WebSockets, durably, to thousands
+//! of screens.
+//!
+//! It drives the core state machine ([`floor_core::Room`]) and never
+//! re-implements one of its rules: a room task decides and applies
+//! commands, the writer commits their events to the log before anything is
+//! acknowledged, and each event is serialized once and broadcast to every
+//! subscriber of its room.
+//!
+//! # Layout
+//! - [`broker`]: shared state ([`Broker`]): the room registry, start-up
+//!   (rebuilding rooms from the log), room creation, token rotation.
+//! - [`room`]: one task per room: batches, commit, broadcast, resume.
+//! - [`commit`]: the writer thread and its group commit.
+//! - [`connection`]: one task per WebSocket: handshake, limits, forwarding.
+//! - [`http`]: the routes: `/ws`, `/healthz`, `/metrics`, `/api/rooms`.
+//! - [`auth`]: tokens, hashes and client keys.
+//! - [`limits`]: every limit in one place.
+//! - [`metrics`]: Prometheus metrics.
+//! - [`demo`]: the demo room.
+//! - [`config`]: the configuration the binary resolves.
+
+pub mod auth;
+pub mod broker;
+pub mod commit;
+pub mod config;
+pub mod connection;
+pub mod demo;
+pub mod http;
+pub mod limits;
+pub mod metrics;
+pub mod room;
+
+use std::future::Future;
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+pub use broker::{Broker, Opened};
+pub use config::Config;
+
+/// The listen backlog: large, so a hall full of phones can connect at once.
+pub const LISTEN_BACKLOG: u32 = 4096;
+
+/// Binds a listener with a [`LISTEN_BACKLOG`] backlog.
+pub fn bind(addr: SocketAddr) -> std::io::Result<tokio::net::TcpListener> {
+    let socket = if addr.is_ipv4() {
+        tokio::net::TcpSocket::new_v4()?
+    } else {
+        tokio::net::TcpSocket::new_v6()?
+    };
+    socket.set_reuseaddr(true)?;
+    socket.set_nodelay(true)?;
+    socket.bind(addr)?;
+    socket.listen(LISTEN_BACKLOG)
+}
+
+/// Serves until `shutdown` completes; then stops accepting, closes every
+/// WebSocket with 1001 and returns.
+pub async fn serve(
+    listener: tokio::net::TcpListener,
+    broker: Arc<Broker>,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    let app = http::router(broker.clone());
+    let cancel = broker.shutdown.clone();
+    axum::serve(listener, app)
+        .with_graceful_shutdown(async move {
+            shutdown.await;
+            cancel.cancel();
+        })
+        .await
+}

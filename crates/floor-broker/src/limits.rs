@@ -1,0 +1,82 @@
+//! The broker's limits on what a connection may send and hold.
+
+use std::time::Duration;
+
+/// Largest accepted WebSocket frame and message: 64 KiB.
+pub const MAX_MESSAGE: usize = 64 * 1024;
+/// Deepest accepted JSON nesting.
+pub const MAX_JSON_DEPTH: usize = 32;
+/// Most bytes a connection may have waiting to be sent before it is closed
+/// as too slow.
+pub const MAX_QUEUED_BYTES: u64 = 1024 * 1024;
+/// Socket read buffer per connection; small, since most connections idle.
+pub const READ_BUFFER: usize = 4 * 1024;
+/// Socket write buffer target per connection.
+pub const WRITE_BUFFER: usize = 8 * 1024;
+/// Socket write buffer cap per connection.
+pub const MAX_WRITE_BUFFER: usize = 256 * 1024;
+/// Time allowed between the upgrade and a valid `hello`.
+pub const HELLO_TIMEOUT: Duration = Duration::from_secs(10);
+/// Interval between pings.
+pub const PING_INTERVAL: Duration = Duration::from_secs(25);
+/// Time allowed for the pong.
+pub const PONG_TIMEOUT: Duration = Duration::from_secs(10);
+/// Commands per second a connection may sustain.
+pub const COMMANDS_PER_SECOND: u32 = 20;
+/// Commands a connection may send in a burst.
+pub const COMMAND_BURST: u32 = 40;
+/// Invalid messages a connection may send before it is closed.
+pub const MAX_INVALID_MESSAGES: u32 = 20;
+/// Frames a room keeps in its broadcast ring for subscribers.
+pub const BROADCAST_CAPACITY: usize = 4096;
+/// Events a room keeps in memory for resuming subscribers.
+pub const RESUME_WINDOW: usize = 10_000;
+/// Queued commands per room.
+pub const ROOM_QUEUE: usize = 1024;
+/// Queued replies per connection.
+pub const REPLY_QUEUE: usize = 256;
+
+/// Whether a JSON text nests deeper than `max` (arrays and objects),
+/// looking only at brackets outside strings. Runs before parsing, so a
+/// deeply nested frame never reaches the parser.
+pub fn json_too_deep(text: &str, max: usize) -> bool {
+    let mut depth = 0usize;
+    let mut in_string = false;
+    let mut escaped = false;
+    for byte in text.bytes() {
+        if in_string {
+            match byte {
+                _ if escaped => escaped = false,
+                b'\\' => escaped = true,
+                b'"' => in_string = false,
+                _ => {}
+            }
+            continue;
+        }
+        match byte {
+            b'"' => in_string = true,
+            b'{' | b'[' => {
+                depth += 1;
+                if depth > max {
+                    return true;
+                }
+            }
+            b'}' | b']' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+    }
+    false
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn depth_counts_brackets_outside_strings() {
+        assert!(!json_too_deep(r#"{"a":[1,{"b":2}]}"#, 3));
+        assert!(json_too_deep(r#"{"a":[1,{"b":2}]}"#, 2));
+        assert!(!json_too_deep(r#"{"a":"[[[[[[\"[[["}"#, 1));
+        assert!(json_too_deep(&"[".repeat(33), 32));
+    }
+}

@@ -1,0 +1,636 @@
+//! One task per room: the single owner of the room's state.
+//!
+//! The task takes messages from its queue, and for commands it works in
+//! batches: it decides and applies every command already queued, hands all
+//! of their events to the writer in one append, waits for the commit, and
+//! only then broadcasts the events and answers the commands. If the commit
+//! fails, the room goes back to its state before the batch and every
+//! command of the batch is answered `storage_unavailable`.
+//!
+//! Each event is serialized once, when it is decided; the same text is
+//! stored in the log, kept in the resume window and sent to every
+//! subscriber inside one `events` frame. Frames go out through a
+//! `tokio::sync::broadcast` channel, so a slow subscriber never holds the
+//! room back: it falls behind, and its connection closes it (see
+//! `connection.rs`).
+
+use std::collections::VecDeque;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, RwLock};
+
+use axum::extract::ws::Utf8Bytes;
+use floor_core::{Actor, Decision, Room};
+use floor_protocol::message::{ErrorMessage, Resume, RoomInfo, SnapshotReason};
+use floor_protocol::{Command, ErrorCode, RoomEvent, ServerMessage};
+use floor_store::{Append, RequestRecord};
+use tokio::sync::{broadcast, mpsc, oneshot, watch};
+use uuid::Uuid;
+
+use crate::auth::RoleTokens;
+use crate::commit::{Health, Writer};
+use crate::limits::{BROADCAST_CAPACITY, RESUME_WINDOW, ROOM_QUEUE};
+
+/// Largest `events` frame the room builds when replaying, in bytes.
+const REPLAY_FRAME: usize = 32 * 1024;
+/// Most queued messages a room takes into one batch.
+const MAX_BATCH: usize = 256;
+
+/// A frame broadcast to a room's subscribers.
+#[derive(Debug, Clone)]
+pub struct Frame {
+    /// The JSON text.
+    pub text: Utf8Bytes,
+    /// Bytes broadcast by the room up to and including this frame.
+    pub end: u64,
+    /// The seq of the room's state once this frame is applied.
+    pub last_seq: u64,
+}
+
+/// What a new subscriber gets from its room, all taken at one instant.
+#[derive(Debug)]
+pub struct Subscription {
+    /// The room's log epoch.
+    pub epoch: Uuid,
+    /// The room's last seq.
+    pub head: u64,
+    /// The frames to send first: a snapshot, or the missed events and the
+    /// order.
+    pub initial: Vec<Utf8Bytes>,
+    /// Every frame broadcast after `initial`.
+    pub frames: broadcast::Receiver<Frame>,
+    /// Bytes broadcast by the room so far: with [`Frame::end`], how far
+    /// behind a subscriber is.
+    pub broadcast_bytes: Arc<AtomicU64>,
+}
+
+/// A command on its way to the room, with where to send the answer.
+#[derive(Debug)]
+pub struct CommandMsg {
+    /// Who issues it.
+    pub actor: Actor,
+    /// The client's request id.
+    pub request_id: String,
+    /// The command.
+    pub command: Command,
+    /// The issuing connection's reply queue.
+    pub reply: mpsc::Sender<Utf8Bytes>,
+}
+
+/// A message to a room task.
+#[derive(Debug)]
+pub enum RoomMsg {
+    /// Decide, commit and broadcast a command.
+    Command(CommandMsg),
+    /// Subscribe a connection, resuming where it left off.
+    Subscribe {
+        /// Where the client left off.
+        resume: Option<Resume>,
+        /// Where to send the subscription.
+        reply: oneshot::Sender<Subscription>,
+    },
+    /// A snapshot message.
+    Snapshot {
+        /// Why it is asked for.
+        reason: SnapshotReason,
+        /// Where to send it, with the seq it stands at.
+        reply: oneshot::Sender<(Utf8Bytes, u64)>,
+    },
+}
+
+/// The shared face of a room: its name, tokens and queue.
+#[derive(Debug)]
+pub struct RoomHandle {
+    /// Id and title.
+    pub info: RoomInfo,
+    /// The epoch of its log.
+    pub epoch: Uuid,
+    /// The role token hashes.
+    pub tokens: RwLock<RoleTokens>,
+    /// Bumped when a token is rotated; connections then check theirs.
+    pub rotations: watch::Sender<u64>,
+    tx: mpsc::Sender<RoomMsg>,
+}
+
+impl RoomHandle {
+    /// Sends a message to the room task; `false` if the room is gone.
+    pub async fn send(&self, msg: RoomMsg) -> bool {
+        self.tx.send(msg).await.is_ok()
+    }
+
+    /// The role a token grants in this room.
+    pub fn role_of(&self, token: &str) -> Option<floor_protocol::Role> {
+        self.tokens.read().ok()?.role_of(token)
+    }
+}
+
+/// The milliseconds since the Unix epoch, now.
+pub fn now_ms() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX))
+        .unwrap_or(0)
+}
+
+/// A room's state as rebuilt from its log.
+#[derive(Debug)]
+pub struct Loaded {
+    /// The room.
+    pub room: Room,
+    /// The newest events, as stored, for resuming subscribers.
+    pub recent: VecDeque<(u64, Arc<str>)>,
+}
+
+/// Why a room could not be rebuilt from its log.
+#[derive(Debug, thiserror::Error)]
+pub enum LoadError {
+    /// A stored event is not valid JSON of a room event.
+    #[error("room {room} event {seq} does not decode: {source}")]
+    Decode {
+        /// The room.
+        room: String,
+        /// The event.
+        seq: u64,
+        /// Why.
+        source: serde_json::Error,
+    },
+    /// A stored event does not fit the room.
+    #[error("room {room}: {source}")]
+    Apply {
+        /// The room.
+        room: String,
+        /// Why.
+        source: floor_core::ApplyError,
+    },
+    /// The store failed.
+    #[error(transparent)]
+    Store(#[from] floor_store::StoreError),
+}
+
+/// Folds a room's events from the store.
+pub fn load(store: &floor_store::Store, room_id: &str) -> Result<Loaded, LoadError> {
+    let mut room = Room::new();
+    let mut recent = VecDeque::with_capacity(RESUME_WINDOW.min(1024));
+    let mut failure = None;
+    store.for_each_event(room_id, 0, |seq, body| {
+        if failure.is_some() {
+            return;
+        }
+        let applied = serde_json::from_str::<RoomEvent>(body)
+            .map_err(|source| LoadError::Decode {
+                room: room_id.to_owned(),
+                seq,
+                source,
+            })
+            .and_then(|event| {
+                room.apply(&event).map_err(|source| LoadError::Apply {
+                    room: room_id.to_owned(),
+                    source,
+                })
+            });
+        match applied {
+            Ok(()) => {
+                if recent.len() == RESUME_WINDOW {
+                    recent.pop_front();
+                }
+                recent.push_back((seq, Arc::from(body)));
+            }
+            Err(e) => failure = Some(e),
+        }
+    })?;
+    match failure {
+        Some(e) => Err(e),
+        None => Ok(Loaded { room, recent }),
+    }
+}
+
+/// Starts a room's task; returns its handle.
+pub fn spawn(
+    info: RoomInfo,
+    epoch: Uuid,
+    tokens: RoleTokens,
+    loaded: Loaded,
+    writer: Writer,
+) -> Arc<RoomHandle> {
+    let (tx, rx) = mpsc::channel(ROOM_QUEUE);
+    let (frames, _) = broadcast::channel(BROADCAST_CAPACITY);
+    let recoveries = writer.health().recoveries();
+    let mut actor = RoomActor {
+        id: info.id.clone(),
+        epoch,
+        last_at: 0,
+        room: loaded.room,
+        recent: loaded.recent,
+        frames,
+        broadcast_bytes: Arc::new(AtomicU64::new(0)),
+        order_text: Utf8Bytes::from_static(""),
+        snapshots: Vec::new(),
+        health: writer.health().clone(),
+        writer,
+    };
+    actor.order_text = actor.order_message();
+    let handle = Arc::new(RoomHandle {
+        info,
+        epoch,
+        tokens: RwLock::new(tokens),
+        rotations: watch::Sender::new(0),
+        tx,
+    });
+    tokio::spawn(actor.run(rx, recoveries));
+    handle
+}
+
+struct RoomActor {
+    id: String,
+    epoch: Uuid,
+    /// The broker time of the last event, so time never runs backwards in
+    /// the log.
+    last_at: u64,
+    room: Room,
+    recent: VecDeque<(u64, Arc<str>)>,
+    frames: broadcast::Sender<Frame>,
+    broadcast_bytes: Arc<AtomicU64>,
+    /// The `order` message for the current seq.
+    order_text: Utf8Bytes,
+    /// Snapshot messages for the current seq, by reason.
+    snapshots: Vec<(SnapshotReason, Utf8Bytes)>,
+    health: Arc<Health>,
+    writer: Writer,
+}
+
+/// An answer held until the batch is committed.
+enum Answer {
+    Ack {
+        request_id: String,
+        receipt: floor_core::Receipt,
+        duplicate: bool,
+    },
+    Error(ErrorMessage),
+}
+
+fn text(message: &ServerMessage) -> Utf8Bytes {
+    match serde_json::to_string(message) {
+        Ok(text) => Utf8Bytes::from(text),
+        Err(error) => {
+            tracing::error!(%error, "a server message did not serialize");
+            Utf8Bytes::from_static(
+                r#"{"type":"error","code":"internal","message":"serialization failed"}"#,
+            )
+        }
+    }
+}
+
+/// The text of an `error` message.
+pub fn error_text(
+    request_id: Option<String>,
+    code: ErrorCode,
+    message: impl Into<String>,
+) -> Utf8Bytes {
+    text(&ServerMessage::Error(ErrorMessage {
+        request_id,
+        code,
+        message: message.into(),
+        field: None,
+        entry_id: None,
+    }))
+}
+
+impl RoomActor {
+    async fn run(mut self, mut rx: mpsc::Receiver<RoomMsg>, mut recoveries: watch::Receiver<u64>) {
+        loop {
+            tokio::select! {
+                msg = rx.recv() => {
+                    let Some(msg) = msg else { break };
+                    let mut batch = vec![msg];
+                    while batch.len() < MAX_BATCH {
+                        match rx.try_recv() {
+                            Ok(msg) => batch.push(msg),
+                            Err(_) => break,
+                        }
+                    }
+                    self.handle(batch).await;
+                }
+                changed = recoveries.changed() => {
+                    if changed.is_err() {
+                        break;
+                    }
+                    self.reload().await;
+                }
+            }
+        }
+    }
+
+    /// Handles a batch in order; consecutive commands commit together.
+    async fn handle(&mut self, batch: Vec<RoomMsg>) {
+        let mut commands = Vec::new();
+        for msg in batch {
+            match msg {
+                RoomMsg::Command(command) => commands.push(command),
+                other => {
+                    self.commit(std::mem::take(&mut commands)).await;
+                    self.serve_read(other);
+                }
+            }
+        }
+        self.commit(commands).await;
+    }
+
+    fn serve_read(&mut self, msg: RoomMsg) {
+        match msg {
+            RoomMsg::Command(_) => {}
+            RoomMsg::Subscribe { resume, reply } => {
+                let subscription = self.subscribe(resume);
+                let _ = reply.send(subscription);
+            }
+            RoomMsg::Snapshot { reason, reply } => {
+                let _ = reply.send((self.snapshot(reason), self.room.seq()));
+            }
+        }
+    }
+
+    fn subscribe(&mut self, resume: Option<Resume>) -> Subscription {
+        let frames = self.frames.subscribe();
+        let head = self.room.seq();
+        let initial = match resume {
+            None => vec![self.snapshot(SnapshotReason::Initial)],
+            Some(resume) if resume.epoch != self.epoch => {
+                vec![self.snapshot(SnapshotReason::EpochChanged)]
+            }
+            Some(resume) if resume.seq > head => vec![self.snapshot(SnapshotReason::Ahead)],
+            Some(resume) if resume.seq == head => vec![self.order_text.clone()],
+            Some(resume) => {
+                let oldest = self.recent.front().map_or(head + 1, |(seq, _)| *seq);
+                if resume.seq + 1 < oldest {
+                    vec![self.snapshot(SnapshotReason::TooOld)]
+                } else {
+                    let missed = self.recent.iter().filter(|(seq, _)| *seq > resume.seq);
+                    let mut initial = self.events_frames(missed.map(|(_, raw)| raw.as_ref()));
+                    initial.push(self.order_text.clone());
+                    initial
+                }
+            }
+        };
+        Subscription {
+            epoch: self.epoch,
+            head,
+            initial,
+            frames,
+            broadcast_bytes: self.broadcast_bytes.clone(),
+        }
+    }
+
+    fn snapshot(&mut self, reason: SnapshotReason) -> Utf8Bytes {
+        if let Some((_, cached)) = self.snapshots.iter().find(|(r, _)| *r == reason) {
+            return cached.clone();
+        }
+        let message = text(&ServerMessage::Snapshot {
+            epoch: self.epoch,
+            reason,
+            room: self.room.view(),
+            order: self.room.projected_order(),
+        });
+        self.snapshots.push((reason, message.clone()));
+        message
+    }
+
+    fn order_message(&self) -> Utf8Bytes {
+        text(&ServerMessage::Order {
+            epoch: self.epoch,
+            seq: self.room.seq(),
+            order: self.room.projected_order(),
+        })
+    }
+
+    /// `events` frames holding the given raw events, none over
+    /// [`REPLAY_FRAME`] bytes unless one event alone is.
+    fn events_frames<'a>(&self, raws: impl Iterator<Item = &'a str>) -> Vec<Utf8Bytes> {
+        let head = format!(r#"{{"type":"events","epoch":"{}","events":["#, self.epoch);
+        let mut frames = Vec::new();
+        let mut current = String::new();
+        for raw in raws {
+            if !current.is_empty() && current.len() + raw.len() > REPLAY_FRAME {
+                current.push_str("]}");
+                frames.push(Utf8Bytes::from(std::mem::take(&mut current)));
+            }
+            if current.is_empty() {
+                current.push_str(&head);
+            } else {
+                current.push(',');
+            }
+            current.push_str(raw);
+        }
+        if !current.is_empty() {
+            current.push_str("]}");
+            frames.push(Utf8Bytes::from(current));
+        }
+        frames
+    }
+
+    fn broadcast(&self, frame: Utf8Bytes) {
+        let end = self
+            .broadcast_bytes
+            .fetch_add(frame.len() as u64, Ordering::AcqRel)
+            + frame.len() as u64;
+        let last_seq = self.room.seq();
+        // No receivers is fine: nobody is watching.
+        let _ = self.frames.send(Frame {
+            text: frame,
+            end,
+            last_seq,
+        });
+    }
+
+    /// Records committed events: the resume window, the caches, and the
+    /// broadcast of the events and the new order.
+    fn publish(&mut self, raws: Vec<(u64, Arc<str>)>) {
+        if raws.is_empty() {
+            return;
+        }
+        for frame in self.events_frames(raws.iter().map(|(_, raw)| raw.as_ref())) {
+            self.broadcast(frame);
+        }
+        for event in raws {
+            if self.recent.len() == RESUME_WINDOW {
+                self.recent.pop_front();
+            }
+            self.recent.push_back(event);
+        }
+        self.snapshots.clear();
+        self.order_text = self.order_message();
+        self.broadcast(self.order_text.clone());
+    }
+
+    async fn commit(&mut self, commands: Vec<CommandMsg>) {
+        if commands.is_empty() {
+            return;
+        }
+        let before = self.room.clone();
+        let mut answers = Vec::with_capacity(commands.len());
+        let mut raws: Vec<(u64, Arc<str>)> = Vec::new();
+        let mut requests = Vec::new();
+        for command in &commands {
+            answers.push(self.decide(command, &mut raws, &mut requests));
+        }
+        if !raws.is_empty() {
+            let append = Append {
+                room: self.id.clone(),
+                events: raws
+                    .iter()
+                    .map(|(seq, raw)| (*seq, raw.to_string()))
+                    .collect(),
+                requests,
+            };
+            if let Err(error) = self.writer.append(append).await {
+                tracing::error!(room = %self.id, %error, "commit failed; the batch is refused");
+                self.room = before;
+                let committed = self.room.seq();
+                for answer in &mut answers {
+                    if let Answer::Ack {
+                        request_id,
+                        receipt,
+                        ..
+                    } = answer
+                        && receipt.last_seq > committed
+                    {
+                        *answer = Answer::Error(ErrorMessage {
+                            request_id: Some(request_id.clone()),
+                            code: ErrorCode::StorageUnavailable,
+                            message: "the broker cannot persist writes right now; retry with the same request id".into(),
+                            field: None,
+                            entry_id: None,
+                        });
+                    }
+                }
+                raws.clear();
+            }
+        }
+        self.publish(raws);
+        for (command, answer) in commands.iter().zip(answers) {
+            let message = match answer {
+                Answer::Ack {
+                    request_id,
+                    receipt,
+                    duplicate,
+                } => ServerMessage::Ack {
+                    request_id,
+                    first_seq: receipt.first_seq,
+                    last_seq: receipt.last_seq,
+                    entry_id: receipt.entry_id,
+                    duplicate,
+                },
+                Answer::Error(error) => ServerMessage::Error(error),
+            };
+            // A full reply queue means the connection is not reading; it
+            // will be closed for lag, and its client retries by request id.
+            let _ = command.reply.try_send(text(&message));
+        }
+    }
+
+    /// Decides and applies one command on the live room (the batch is
+    /// rolled back if its commit fails).
+    fn decide(
+        &mut self,
+        command: &CommandMsg,
+        raws: &mut Vec<(u64, Arc<str>)>,
+        requests: &mut Vec<RequestRecord>,
+    ) -> Answer {
+        let request_id = command.request_id.clone();
+        let refuse = |code: ErrorCode, message: String| {
+            Answer::Error(ErrorMessage {
+                request_id: Some(command.request_id.clone()),
+                code,
+                message,
+                field: None,
+                entry_id: None,
+            })
+        };
+        if !self.health.available() {
+            return refuse(
+                ErrorCode::StorageUnavailable,
+                "the broker cannot persist writes right now; retry with the same request id".into(),
+            );
+        }
+        self.last_at = self.last_at.max(now_ms());
+        let ctx = floor_core::Ctx {
+            now_ms: self.last_at,
+            new_id: Uuid::new_v4(),
+        };
+        match self
+            .room
+            .decide(&command.actor, &command.request_id, &command.command, &ctx)
+        {
+            Ok(Decision::Duplicate(receipt)) => Answer::Ack {
+                request_id,
+                receipt,
+                duplicate: true,
+            },
+            Ok(Decision::Events(events)) => {
+                for event in &events {
+                    let raw = match serde_json::to_string(event) {
+                        Ok(raw) => raw,
+                        Err(error) => return refuse(ErrorCode::Internal, error.to_string()),
+                    };
+                    if let Err(error) = self.room.apply(event) {
+                        return refuse(ErrorCode::Internal, error.to_string());
+                    }
+                    raws.push((event.seq, Arc::from(raw)));
+                }
+                let Some(receipt) = self
+                    .room
+                    .receipt(&command.actor.client, &command.request_id)
+                else {
+                    return refuse(ErrorCode::Internal, "a command left no receipt".into());
+                };
+                requests.push(RequestRecord {
+                    client: command.actor.client.to_string(),
+                    request_id: command.request_id.clone(),
+                    first_seq: receipt.first_seq,
+                    last_seq: receipt.last_seq,
+                });
+                Answer::Ack {
+                    request_id,
+                    receipt,
+                    duplicate: false,
+                }
+            }
+            Err(error) => Answer::Error(ErrorMessage {
+                request_id: Some(request_id),
+                code: error.code(),
+                message: error.to_string(),
+                field: error.field().map(str::to_owned),
+                entry_id: error.entry_id(),
+            }),
+        }
+    }
+
+    /// After the store recovers: applies and broadcasts whatever the log
+    /// holds beyond this room's state (a commit reported as failed may
+    /// have reached the disk after all).
+    async fn reload(&mut self) {
+        let stored = match self
+            .writer
+            .read_events(self.id.clone(), self.room.seq())
+            .await
+        {
+            Ok(stored) => stored,
+            Err(error) => {
+                tracing::error!(room = %self.id, %error, "could not reload the room after recovery");
+                return;
+            }
+        };
+        let mut raws = Vec::new();
+        for (seq, body) in stored {
+            let applied = serde_json::from_str::<RoomEvent>(&body)
+                .map_err(|e| e.to_string())
+                .and_then(|event| self.room.apply(&event).map_err(|e| e.to_string()));
+            if let Err(error) = applied {
+                tracing::error!(room = %self.id, seq, %error, "stored event does not apply");
+                break;
+            }
+            raws.push((seq, Arc::from(body)));
+        }
+        if !raws.is_empty() {
+            tracing::warn!(room = %self.id, events = raws.len(), "events committed during the failure are now published");
+        }
+        self.publish(raws);
+    }
+}
