@@ -8,6 +8,7 @@ use floor_protocol::Role;
 use floor_protocol::message::RoomInfo;
 use floor_store::{RoomRecord, Store, TokenHash as StoredToken};
 use tokio_util::sync::CancellationToken;
+use tokio_util::task::TaskTracker;
 use uuid::Uuid;
 
 use crate::auth::{self, RoleTokens, TokenHash};
@@ -77,6 +78,8 @@ pub struct Broker {
     admin: RwLock<Option<TokenHash>>,
     /// Cancelled when the broker stops; connections then close with 1001.
     pub shutdown: CancellationToken,
+    /// The room tasks, so that stopping can wait for their last commits.
+    tasks: TaskTracker,
 }
 
 /// Whether `id` is a valid room id.
@@ -164,6 +167,7 @@ impl Broker {
             config,
             admin: RwLock::new(admin),
             shutdown: CancellationToken::new(),
+            tasks: TaskTracker::new(),
         });
         for (record, tokens, state) in loaded {
             let epoch = Uuid::parse_str(&record.epoch).unwrap_or(Uuid::nil());
@@ -171,7 +175,14 @@ impl Broker {
                 id: record.id.clone(),
                 title: record.title,
             };
-            let handle = room::spawn(info, epoch, tokens, state, broker.writer.clone());
+            let handle = room::spawn(
+                info,
+                epoch,
+                tokens,
+                state,
+                broker.writer.clone(),
+                &broker.tasks,
+            );
             broker.rooms.insert(record.id, handle);
         }
         broker.metrics.rooms.set(broker.rooms.len() as i64);
@@ -180,6 +191,24 @@ impl Broker {
             new_admin_token,
             rebuilt,
         })
+    }
+
+    /// Stops after the listener: lets every room finish the commands it
+    /// holds (up to `grace`), then commits what the writer holds and stops
+    /// it. Call once connections are closed.
+    pub async fn stop(&self, grace: std::time::Duration) {
+        self.shutdown.cancel();
+        self.rooms.clear();
+        self.tasks.close();
+        if tokio::time::timeout(grace, self.tasks.wait())
+            .await
+            .is_err()
+        {
+            tracing::warn!("rooms still busy after the grace period");
+        }
+        if let Err(error) = self.writer.stop().await {
+            tracing::warn!(%error, "writer did not stop cleanly");
+        }
     }
 
     /// Whether `token` is the admin token.
@@ -230,7 +259,14 @@ impl Broker {
             room: floor_core::Room::new(),
             recent: Default::default(),
         };
-        let handle = room::spawn(info.clone(), epoch, hashes, loaded, self.writer.clone());
+        let handle = room::spawn(
+            info.clone(),
+            epoch,
+            hashes,
+            loaded,
+            self.writer.clone(),
+            &self.tasks,
+        );
         self.rooms.insert(id.to_owned(), handle);
         self.metrics.rooms.set(self.rooms.len() as i64);
         tracing::info!(room = id, "room created");

@@ -94,6 +94,9 @@ enum Request {
         after: u64,
         reply: Reply<Vec<(u64, String)>>,
     },
+    Stop {
+        reply: Reply<()>,
+    },
 }
 
 /// A cheap handle to the writer thread.
@@ -176,6 +179,11 @@ impl Writer {
             .await
     }
 
+    /// Commits what is queued, then stops the thread.
+    pub async fn stop(&self) -> Result<(), WriteError> {
+        self.ask(|reply| Request::Stop { reply }).await
+    }
+
     /// Reads a room's events after `after` from the log.
     pub async fn read_events(
         &self,
@@ -251,6 +259,11 @@ fn run(
             commit_group(&mut store, group, health, metrics);
         }
         for request in others {
+            if let Request::Stop { reply } = request {
+                tracing::info!("writer stopped");
+                let _ = reply.send(Ok(()));
+                return;
+            }
             serve_other(store.as_mut(), request);
         }
     }
@@ -306,6 +319,9 @@ fn serve_other(store: Option<&mut Store>, request: Request) {
             Request::ReadEvents { reply, .. } => {
                 let _ = reply.send(Err(WriteError::Unavailable));
             }
+            Request::Stop { reply } => {
+                let _ = reply.send(Ok(()));
+            }
         }
         return;
     };
@@ -325,6 +341,9 @@ fn serve_other(store: Option<&mut Store>, request: Request) {
         }
         Request::SetMeta { key, value, reply } => {
             let _ = reply.send(store.set_meta(&key, &value).map_err(refused));
+        }
+        Request::Stop { reply } => {
+            let _ = reply.send(Ok(()));
         }
         Request::ReadEvents { room, after, reply } => {
             let mut events = Vec::new();

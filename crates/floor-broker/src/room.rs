@@ -24,6 +24,7 @@ use floor_protocol::message::{ErrorMessage, Resume, RoomInfo, SnapshotReason};
 use floor_protocol::{Command, ErrorCode, RoomEvent, ServerMessage};
 use floor_store::{Append, RequestRecord};
 use tokio::sync::{broadcast, mpsc, oneshot, watch};
+use tokio_util::task::TaskTracker;
 use uuid::Uuid;
 
 use crate::auth::RoleTokens;
@@ -210,6 +211,7 @@ pub fn spawn(
     tokens: RoleTokens,
     loaded: Loaded,
     writer: Writer,
+    tasks: &TaskTracker,
 ) -> Arc<RoomHandle> {
     let (tx, rx) = mpsc::channel(ROOM_QUEUE);
     let (frames, _) = broadcast::channel(BROADCAST_CAPACITY);
@@ -235,7 +237,7 @@ pub fn spawn(
         rotations: watch::Sender::new(0),
         tx,
     });
-    tokio::spawn(actor.run(rx, recoveries));
+    tasks.spawn(actor.run(rx, recoveries));
     handle
 }
 

@@ -1,0 +1,128 @@
+//! `floor serve` configuration: flags, then environment, then an optional
+//! TOML file, then defaults. A flag wins over the environment (clap reads
+//! both), and either wins over the file.
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+use anyhow::Context;
+use clap::{Args, ValueEnum};
+use serde::Deserialize;
+
+/// Log output format.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub(crate) enum LogFormat {
+    /// Lines for people.
+    Human,
+    /// One JSON object per line.
+    Json,
+}
+
+/// `floor serve` flags.
+#[derive(Debug, Args)]
+pub(crate) struct ServeArgs {
+    /// Address for HTTP and WebSocket [default: 127.0.0.1:8080]
+    #[arg(long, env = "FLOOR_LISTEN")]
+    pub(crate) listen: Option<SocketAddr>,
+    /// Data directory; the log is floor.db in it [default: ./floor-data]
+    #[arg(long, env = "FLOOR_DATA")]
+    pub(crate) data: Option<PathBuf>,
+    /// Open the demo room (IGF 2018 WS #235) and print each role's link
+    #[arg(long)]
+    pub(crate) demo: bool,
+    /// A TOML file with any of: listen, data, allowed_origins, admin_token,
+    /// public_url, log_format
+    #[arg(long, env = "FLOOR_CONFIG")]
+    pub(crate) config: Option<PathBuf>,
+    /// A browser origin allowed to open WebSockets besides the broker's
+    /// own (repeatable; `*` allows any)
+    #[arg(
+        long = "allow-origin",
+        env = "FLOOR_ALLOWED_ORIGINS",
+        value_delimiter = ','
+    )]
+    pub(crate) allowed_origins: Vec<String>,
+    /// The admin token; when unset, one is generated at first start and
+    /// printed once
+    #[arg(long, env = "FLOOR_ADMIN_TOKEN", hide_env_values = true)]
+    pub(crate) admin_token: Option<String>,
+    /// The URL people reach the broker at, for printed links
+    /// [default: http://LISTEN]
+    #[arg(long, env = "FLOOR_PUBLIC_URL")]
+    pub(crate) public_url: Option<String>,
+    /// Log format [default: human]
+    #[arg(long, env = "FLOOR_LOG_FORMAT", value_enum)]
+    pub(crate) log_format: Option<LogFormat>,
+}
+
+/// The optional configuration file.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FileConfig {
+    listen: Option<SocketAddr>,
+    data: Option<PathBuf>,
+    #[serde(default)]
+    allowed_origins: Vec<String>,
+    admin_token: Option<String>,
+    public_url: Option<String>,
+    log_format: Option<LogFormat>,
+}
+
+/// The resolved configuration.
+#[derive(Debug, Clone)]
+pub(crate) struct Settings {
+    /// What the broker needs.
+    pub(crate) broker: floor_broker::Config,
+    /// Whether to open the demo room.
+    pub(crate) demo: bool,
+    /// Log format.
+    pub(crate) log_format: LogFormat,
+    /// The public URL, when one was given.
+    pub(crate) public_url: Option<String>,
+}
+
+fn read_file(path: &Path) -> anyhow::Result<FileConfig> {
+    let text =
+        std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
+    toml::from_str(&text)
+        .with_context(|| format!("{} is not a valid floor configuration", path.display()))
+}
+
+/// Resolves flags, environment, file and defaults.
+pub(crate) fn resolve(args: &ServeArgs) -> anyhow::Result<Settings> {
+    let file = match &args.config {
+        Some(path) => read_file(path)?,
+        None => FileConfig::default(),
+    };
+    let listen = args
+        .listen
+        .or(file.listen)
+        .unwrap_or(SocketAddr::from(([127, 0, 0, 1], 8080)));
+    let data = args
+        .data
+        .clone()
+        .or(file.data)
+        .unwrap_or_else(|| PathBuf::from("floor-data"));
+    let allowed_origins = if args.allowed_origins.is_empty() {
+        file.allowed_origins
+    } else {
+        args.allowed_origins.clone()
+    };
+    let public_url = args.public_url.clone().or(file.public_url);
+    let mut broker = floor_broker::Config::new(listen, data);
+    broker.allowed_origins = allowed_origins;
+    broker.admin_token = args.admin_token.clone().or(file.admin_token);
+    if let Some(url) = &public_url {
+        broker.public_url = url.clone();
+    }
+    Ok(Settings {
+        broker,
+        demo: args.demo,
+        log_format: args
+            .log_format
+            .or(file.log_format)
+            .unwrap_or(LogFormat::Human),
+        public_url,
+    })
+}

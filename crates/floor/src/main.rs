@@ -1,0 +1,143 @@
+//! The `floor` command: `floor serve` runs the broker; `floor room ...`
+//! manages rooms on a running broker. Only argument parsing, configuration
+//! and printing live here; everything else is in `floor-broker`.
+
+#![allow(clippy::print_stdout, clippy::print_stderr)]
+
+mod config;
+mod room_cli;
+
+use std::time::Duration;
+
+use anyhow::Context;
+use clap::{Parser, Subcommand};
+use floor_protocol::Role;
+
+use crate::config::{LogFormat, ServeArgs};
+use crate::room_cli::RoomCommand;
+
+/// A fair, visible queue for who gets the floor next in a hybrid session.
+#[derive(Debug, Parser)]
+#[command(name = "floor", version, about)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Run the broker: HTTP and WebSocket on one port, rooms kept in an
+    /// embedded SQLite log.
+    Serve(ServeArgs),
+    /// Create, list and rotate the tokens of rooms on a running broker.
+    Room {
+        #[command(subcommand)]
+        command: RoomCommand,
+    },
+}
+
+fn main() -> anyhow::Result<()> {
+    let cli = Cli::parse();
+    match cli.command {
+        Command::Serve(args) => serve(args),
+        Command::Room { command } => room_cli::run(command),
+    }
+}
+
+fn init_logging(format: LogFormat) {
+    let filter = tracing_subscriber::EnvFilter::try_from_env("FLOOR_LOG")
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
+    match format {
+        LogFormat::Human => builder.init(),
+        LogFormat::Json => builder.json().init(),
+    }
+}
+
+fn serve(args: ServeArgs) -> anyhow::Result<()> {
+    let settings = config::resolve(&args)?;
+    init_logging(settings.log_format);
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .context("cannot start the async runtime")?;
+    runtime.block_on(run(settings))
+}
+
+async fn run(settings: config::Settings) -> anyhow::Result<()> {
+    let listener = floor_broker::bind(settings.broker.listen)
+        .with_context(|| format!("cannot listen on {}", settings.broker.listen))?;
+    let local = listener.local_addr()?;
+    let mut broker_config = settings.broker.clone();
+    broker_config.listen = local;
+    if settings.public_url.is_none() {
+        broker_config.public_url = format!("http://{local}");
+    }
+    let data = broker_config.data.clone();
+    let opened = floor_broker::Broker::open(broker_config)
+        .with_context(|| format!("cannot open the store in {}", data.display()))?;
+    for (room, events, took) in &opened.rebuilt {
+        tracing::info!(
+            room,
+            events,
+            took_ms = took.as_secs_f64() * 1000.0,
+            "room rebuilt from the log"
+        );
+    }
+    let broker = opened.broker;
+    if let Some(token) = &opened.new_admin_token {
+        println!("admin token (shown once; keep it to create rooms): {token}");
+    }
+    if settings.demo {
+        let issued = floor_broker::demo::open(&broker)
+            .await
+            .context("cannot open the demo room")?;
+        println!("demo room {}: {}", issued.room.id, issued.room.title);
+        for (role, token) in &issued.tokens {
+            let label = match role {
+                Role::Chair => "chair",
+                Role::Moderator => "online moderator",
+                Role::Runner => "mic runner",
+                Role::Participant => "participant",
+                Role::Display => "projector display",
+            };
+            println!(
+                "  {label:<18} {}",
+                broker.link(&issued.room.id, *role, token)
+            );
+        }
+    }
+    println!("floor listening on {local}");
+    tracing::info!(%local, "listening");
+
+    let serving = floor_broker::serve(listener, broker.clone(), shutdown_signal());
+    let result = serving.await;
+    broker.stop(Duration::from_secs(5)).await;
+    tracing::info!("stopped");
+    result.context("the server failed")
+}
+
+/// Completes on SIGINT or SIGTERM.
+async fn shutdown_signal() {
+    let interrupt = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        _ = interrupt => {},
+        _ = terminate => {},
+    }
+    tracing::info!("shutting down");
+}

@@ -1,0 +1,132 @@
+//! `floor room ...`: room management through a running broker's HTTP API,
+//! with the admin token.
+
+use anyhow::{Context, bail};
+use clap::Subcommand;
+use floor_protocol::Role;
+use serde_json::{Value, json};
+
+/// Room commands.
+#[derive(Debug, Subcommand)]
+pub(crate) enum RoomCommand {
+    /// Create a room and print a link for each role.
+    Create {
+        /// The room id: a-z, 0-9 and '-'.
+        id: String,
+        /// The room's title.
+        #[arg(long)]
+        title: String,
+        #[command(flatten)]
+        server: Server,
+    },
+    /// List the rooms.
+    List {
+        #[command(flatten)]
+        server: Server,
+    },
+    /// Replace a room's tokens (all roles, or those named), invalidating
+    /// leaked links; prints the new links.
+    RotateToken {
+        /// The room id.
+        id: String,
+        /// A role to rotate (repeatable); all roles when absent.
+        #[arg(long, value_parser = parse_role)]
+        role: Vec<Role>,
+        #[command(flatten)]
+        server: Server,
+    },
+}
+
+/// Where the broker is, and the admin token.
+#[derive(Debug, clap::Args)]
+pub(crate) struct Server {
+    /// The broker's URL.
+    #[arg(long, env = "FLOOR_SERVER", default_value = "http://127.0.0.1:8080")]
+    server: String,
+    /// The admin token.
+    #[arg(long, env = "FLOOR_ADMIN_TOKEN", hide_env_values = true)]
+    admin_token: String,
+}
+
+fn parse_role(text: &str) -> Result<Role, String> {
+    Role::ALL
+        .into_iter()
+        .find(|r| r.as_str() == text)
+        .ok_or_else(|| "one of chair, moderator, runner, participant, display".to_owned())
+}
+
+fn call(server: &Server, method: &str, path: &str, body: Option<Value>) -> anyhow::Result<Value> {
+    let url = format!("{}{path}", server.server.trim_end_matches('/'));
+    let auth = format!("Bearer {}", server.admin_token);
+    let agent: ureq::Agent = ureq::Agent::config_builder()
+        .http_status_as_error(false)
+        .build()
+        .into();
+    let response = match (method, body) {
+        ("POST", Some(body)) => agent
+            .post(&url)
+            .header("Authorization", &auth)
+            .send_json(body),
+        ("POST", None) => agent.post(&url).header("Authorization", &auth).send_empty(),
+        _ => agent.get(&url).header("Authorization", &auth).call(),
+    }
+    .with_context(|| format!("cannot reach the broker at {}", server.server))?;
+    let status = response.status();
+    let value: Value = response
+        .into_body()
+        .read_json()
+        .with_context(|| format!("the broker answered {status} without JSON"))?;
+    if !status.is_success() {
+        let message = value["message"].as_str().unwrap_or("no message");
+        bail!("the broker refused ({status}): {message}");
+    }
+    Ok(value)
+}
+
+fn print_links(value: &Value) {
+    println!(
+        "room {}: {}",
+        value["id"].as_str().unwrap_or("?"),
+        value["title"].as_str().unwrap_or("?")
+    );
+    if let Some(links) = value["links"].as_object() {
+        for (role, link) in links {
+            println!("  {role:<12} {}", link.as_str().unwrap_or("?"));
+        }
+    }
+}
+
+/// Runs a room command.
+pub(crate) fn run(command: RoomCommand) -> anyhow::Result<()> {
+    match command {
+        RoomCommand::Create { id, title, server } => {
+            let value = call(
+                &server,
+                "POST",
+                "/api/rooms",
+                Some(json!({ "id": id, "title": title })),
+            )?;
+            print_links(&value);
+        }
+        RoomCommand::List { server } => {
+            let value = call(&server, "GET", "/api/rooms", None)?;
+            for room in value.as_array().into_iter().flatten() {
+                println!(
+                    "{}\t{}",
+                    room["id"].as_str().unwrap_or("?"),
+                    room["title"].as_str().unwrap_or("?")
+                );
+            }
+        }
+        RoomCommand::RotateToken { id, role, server } => {
+            let body = if role.is_empty() {
+                None
+            } else {
+                Some(json!({ "roles": role }))
+            };
+            let value = call(&server, "POST", &format!("/api/rooms/{id}/rotate"), body)?;
+            print_links(&value);
+        }
+    }
+    Ok(())
+}
