@@ -9,7 +9,6 @@
 
 use std::num::NonZeroU32;
 use std::sync::Arc;
-use std::sync::atomic::Ordering;
 use std::time::Duration;
 
 use axum::extract::ws::{CloseFrame, Message, Utf8Bytes, WebSocket};
@@ -17,7 +16,7 @@ use floor_core::Actor;
 use floor_protocol::message::{Hello, ServerMessage};
 use floor_protocol::{ClientMessage, ErrorCode, PROTOCOL_VERSION, Role};
 use governor::{Quota, RateLimiter};
-use tokio::sync::{broadcast, mpsc, oneshot};
+use tokio::sync::{broadcast, mpsc, oneshot, watch};
 use tokio::time::{Instant, sleep_until, timeout};
 
 use crate::auth::{self, TokenHash};
@@ -344,7 +343,7 @@ impl Connection {
             head,
             initial,
             mut frames,
-            broadcast_bytes,
+            mut broadcast_bytes,
         } = subscription;
         let welcome = ServerMessage::Welcome {
             protocol: PROTOCOL_VERSION,
@@ -383,7 +382,7 @@ impl Connection {
             let result = tokio::select! {
                 biased;
                 _ = shutdown.cancelled() => return Some(Close::new(close_code::GOING_AWAY, "broker shutting down")),
-                frame = frames.recv() => self.forward(frame, &broadcast_bytes).await,
+                frame = frames.recv() => self.forward(frame, &mut broadcast_bytes).await,
                 Some(reply) = self.replies.recv() => self.send(reply).await,
                 changed = rotations.changed() => {
                     let still = self.room.tokens.read().ok().and_then(|t| t.role_of_hash(&self.token_hash));
@@ -427,24 +426,30 @@ impl Connection {
     async fn forward(
         &mut self,
         frame: Result<Frame, broadcast::error::RecvError>,
-        broadcast_bytes: &std::sync::atomic::AtomicU64,
+        broadcast_bytes: &mut watch::Receiver<u64>,
     ) -> Result<(), Option<Close>> {
+        let too_slow = || Some(Close::new(close_code::TOO_SLOW, "too slow, resume"));
         match frame {
             Ok(frame) => {
-                let behind = broadcast_bytes
-                    .load(Ordering::Acquire)
-                    .saturating_sub(frame.end);
-                if behind > MAX_QUEUED_BYTES {
-                    return Err(Some(Close::new(close_code::TOO_SLOW, "too slow, resume")));
-                }
                 if frame.last_seq <= self.covered_seq {
                     return Ok(());
                 }
-                self.send(frame.text).await
+                // Closed as soon as the room has broadcast more than the
+                // limit beyond this frame, even while the write is stuck.
+                let limit = frame.end.saturating_add(MAX_QUEUED_BYTES);
+                if *broadcast_bytes.borrow() > limit {
+                    return Err(too_slow());
+                }
+                tokio::select! {
+                    sent = timeout(SEND_TIMEOUT, self.socket.send(Message::Text(frame.text))) => match sent {
+                        Ok(Ok(())) => Ok(()),
+                        Ok(Err(_)) => Err(None),
+                        Err(_) => Err(too_slow()),
+                    },
+                    _ = broadcast_bytes.wait_for(|total| *total > limit) => Err(too_slow()),
+                }
             }
-            Err(broadcast::error::RecvError::Lagged(_)) => {
-                Err(Some(Close::new(close_code::TOO_SLOW, "too slow, resume")))
-            }
+            Err(broadcast::error::RecvError::Lagged(_)) => Err(too_slow()),
             Err(broadcast::error::RecvError::Closed) => {
                 Err(Some(Close::new(close_code::GOING_AWAY, "room closed")))
             }

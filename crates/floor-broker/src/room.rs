@@ -15,7 +15,6 @@
 //! `connection.rs`).
 
 use std::collections::VecDeque;
-use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, RwLock};
 
 use axum::extract::ws::Utf8Bytes;
@@ -60,8 +59,8 @@ pub struct Subscription {
     /// Every frame broadcast after `initial`.
     pub frames: broadcast::Receiver<Frame>,
     /// Bytes broadcast by the room so far: with [`Frame::end`], how far
-    /// behind a subscriber is.
-    pub broadcast_bytes: Arc<AtomicU64>,
+    /// behind a subscriber is, even while its socket is stuck.
+    pub broadcast_bytes: watch::Receiver<u64>,
 }
 
 /// A command on its way to the room, with where to send the answer.
@@ -223,7 +222,7 @@ pub fn spawn(
         room: loaded.room,
         recent: loaded.recent,
         frames,
-        broadcast_bytes: Arc::new(AtomicU64::new(0)),
+        broadcast_bytes: watch::Sender::new(0),
         order_text: Utf8Bytes::from_static(""),
         snapshots: Vec::new(),
         health: writer.health().clone(),
@@ -250,7 +249,7 @@ struct RoomActor {
     room: Room,
     recent: VecDeque<(u64, Arc<str>)>,
     frames: broadcast::Sender<Frame>,
-    broadcast_bytes: Arc<AtomicU64>,
+    broadcast_bytes: watch::Sender<u64>,
     /// The `order` message for the current seq.
     order_text: Utf8Bytes,
     /// Snapshot messages for the current seq, by reason.
@@ -376,7 +375,7 @@ impl RoomActor {
             head,
             initial,
             frames,
-            broadcast_bytes: self.broadcast_bytes.clone(),
+            broadcast_bytes: self.broadcast_bytes.subscribe(),
         }
     }
 
@@ -428,10 +427,11 @@ impl RoomActor {
     }
 
     fn broadcast(&self, frame: Utf8Bytes) {
-        let end = self
-            .broadcast_bytes
-            .fetch_add(frame.len() as u64, Ordering::AcqRel)
-            + frame.len() as u64;
+        let mut end = 0;
+        self.broadcast_bytes.send_modify(|total| {
+            *total += frame.len() as u64;
+            end = *total;
+        });
         let last_seq = self.room.seq();
         // No receivers is fine: nobody is watching.
         let _ = self.frames.send(Frame {

@@ -1,0 +1,459 @@
+//! The test harness: starts the real `floor` binary on an ephemeral port,
+//! waits for its "listening on" line, and speaks to it with real WebSocket
+//! and HTTP clients. Tests wait for the messages they expect; a deadline
+//! only turns a hang into a failure.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::print_stderr)]
+
+pub use tokio_tungstenite::tungstenite;
+
+use std::io::{BufRead, BufReader};
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::OnceLock;
+use std::sync::mpsc;
+use std::time::Duration;
+
+use futures_util::{SinkExt, StreamExt};
+use serde_json::{Value, json};
+use tokio::net::TcpStream;
+use tokio_tungstenite::tungstenite::Message;
+use tokio_tungstenite::tungstenite::protocol::CloseFrame;
+use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
+
+/// How long a test waits for a message it expects before failing.
+pub const DEADLINE: Duration = Duration::from_secs(30);
+
+/// The admin token every test broker runs with.
+pub const ADMIN: &str = "test-admin-token";
+
+/// The five roles, as the API names them.
+pub const ROLES: [&str; 5] = ["chair", "moderator", "runner", "participant", "display"];
+
+/// The `floor` binary, built once per test process.
+pub fn floor_bin() -> PathBuf {
+    static BIN: OnceLock<PathBuf> = OnceLock::new();
+    BIN.get_or_init(|| {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR"))
+            .parent()
+            .unwrap()
+            .to_path_buf();
+        let status = Command::new(env!("CARGO"))
+            .args(["build", "--quiet", "-p", "floor", "--bin", "floor"])
+            .current_dir(&root)
+            .status()
+            .expect("cargo runs");
+        assert!(status.success(), "building the floor binary failed");
+        let target = std::env::var_os("CARGO_TARGET_DIR")
+            .map(PathBuf::from)
+            .unwrap_or_else(|| root.join("target"));
+        target.join("debug").join("floor")
+    })
+    .clone()
+}
+
+/// A running broker, killed when dropped.
+pub struct Floor {
+    child: Child,
+    /// Where it listens.
+    pub addr: SocketAddr,
+    /// Its data directory.
+    pub data: PathBuf,
+    /// Lines it printed on stdout before listening.
+    pub banner: Vec<String>,
+}
+
+impl Floor {
+    /// Starts a broker on an ephemeral port with its data in `data`.
+    pub fn start(data: &Path) -> Floor {
+        Floor::start_with(data, &[])
+    }
+
+    /// Starts a broker with extra `serve` arguments.
+    pub fn start_with(data: &Path, extra: &[&str]) -> Floor {
+        let log = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(data.with_extension("log"))
+            .unwrap();
+        let mut child = Command::new(floor_bin())
+            .args([
+                "serve",
+                "--listen",
+                "127.0.0.1:0",
+                "--admin-token",
+                ADMIN,
+                "--data",
+            ])
+            .arg(data)
+            .args(extra)
+            .env("FLOOR_LOG", "warn,floor=info,floor_broker=info")
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::from(log))
+            .spawn()
+            .expect("floor starts");
+        let stdout = child.stdout.take().unwrap();
+        let (tx, rx) = mpsc::channel();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stdout).lines() {
+                let Ok(line) = line else { break };
+                if tx.send(line).is_err() {
+                    // Nobody listens any more; keep draining the pipe.
+                }
+            }
+        });
+        let mut banner = Vec::new();
+        let addr = loop {
+            let line = rx
+                .recv_timeout(DEADLINE)
+                .expect("floor prints its listening line");
+            if let Some(addr) = line.strip_prefix("floor listening on ") {
+                break addr.parse().expect("an address");
+            }
+            banner.push(line);
+        };
+        Floor {
+            child,
+            addr,
+            data: data.to_path_buf(),
+            banner,
+        }
+    }
+
+    /// The WebSocket URL.
+    pub fn ws_url(&self) -> String {
+        format!("ws://{}/ws", self.addr)
+    }
+
+    /// The HTTP base URL.
+    pub fn http_url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    /// Kills the broker with SIGKILL and waits for it to die.
+    pub fn kill(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+
+    /// Sends SIGTERM and waits for a clean exit; returns the exit status.
+    pub fn terminate(&mut self) -> std::process::ExitStatus {
+        let pid = self.child.id().to_string();
+        Command::new("kill").args(["-TERM", &pid]).status().unwrap();
+        self.child.wait().unwrap()
+    }
+
+    /// An HTTP call to the API; returns (status, JSON body).
+    pub async fn http(
+        &self,
+        method: &str,
+        path: &str,
+        token: &str,
+        body: Option<Value>,
+    ) -> (u16, Value) {
+        let url = format!("{}{path}", self.http_url());
+        let method = method.to_owned();
+        let token = token.to_owned();
+        tokio::task::spawn_blocking(move || {
+            let agent: ureq::Agent = ureq::Agent::config_builder()
+                .http_status_as_error(false)
+                .build()
+                .into();
+            let auth = format!("Bearer {token}");
+            let response = match (method.as_str(), body) {
+                ("POST", Some(body)) => agent
+                    .post(&url)
+                    .header("Authorization", &auth)
+                    .send_json(body),
+                ("POST", None) => agent.post(&url).header("Authorization", &auth).send_empty(),
+                _ => agent.get(&url).header("Authorization", &auth).call(),
+            }
+            .unwrap();
+            let status = response.status().as_u16();
+            let text = response.into_body().read_to_string().unwrap();
+            (
+                status,
+                serde_json::from_str(&text).unwrap_or(Value::String(text)),
+            )
+        })
+        .await
+        .unwrap()
+    }
+
+    /// Creates a room; returns its tokens by role.
+    pub async fn create_room(&self, id: &str) -> Tokens {
+        let (status, body) = self
+            .http(
+                "POST",
+                "/api/rooms",
+                ADMIN,
+                Some(json!({"id": id, "title": format!("Room {id}")})),
+            )
+            .await;
+        assert_eq!(status, 201, "{body}");
+        Tokens {
+            room: id.to_owned(),
+            by_role: body["tokens"].clone(),
+        }
+    }
+
+    /// The room's snapshot through the HTTP API.
+    pub async fn snapshot(&self, tokens: &Tokens) -> Value {
+        let (status, body) = self
+            .http(
+                "GET",
+                &format!("/api/rooms/{}", tokens.room),
+                tokens.role("display"),
+                None,
+            )
+            .await;
+        assert_eq!(status, 200, "{body}");
+        body
+    }
+}
+
+impl Drop for Floor {
+    fn drop(&mut self) {
+        self.kill();
+    }
+}
+
+/// A room's tokens.
+#[derive(Debug, Clone)]
+pub struct Tokens {
+    /// The room id.
+    pub room: String,
+    by_role: Value,
+}
+
+impl Tokens {
+    /// The token of a role.
+    pub fn role(&self, role: &str) -> &str {
+        self.by_role[role].as_str().expect("a token for the role")
+    }
+
+    /// A `hello` for a role.
+    pub fn hello(&self, role: &str, client_id: &str) -> Value {
+        json!({
+            "type": "hello",
+            "protocol": 1,
+            "room": self.room,
+            "token": self.role(role),
+            "client_id": client_id,
+        })
+    }
+}
+
+/// A client WebSocket.
+pub type Socket = WebSocketStream<MaybeTlsStream<TcpStream>>;
+
+/// What came back when a client waited for a message.
+#[derive(Debug)]
+pub enum Received {
+    /// A text message.
+    Message(Value),
+    /// The broker closed the connection (with its close frame, if any).
+    Closed(Option<CloseFrame>),
+}
+
+/// A WebSocket client that keeps track of what it received.
+pub struct Client {
+    ws: Socket,
+    /// The `welcome` it got.
+    pub welcome: Value,
+    /// The last event seq it applied (from snapshots and events).
+    pub seq: u64,
+    /// Every event it received, in order.
+    pub events: Vec<Value>,
+    /// The last projected order it received.
+    pub order: Value,
+    /// The message that ended the catch-up after `welcome`: a `snapshot`
+    /// or an `order`.
+    pub caught_up: Value,
+}
+
+impl Client {
+    /// Opens a socket without saying anything.
+    pub async fn open(floor: &Floor) -> Socket {
+        let (ws, _) = tokio_tungstenite::connect_async(floor.ws_url())
+            .await
+            .expect("connects");
+        ws
+    }
+
+    /// Connects and says `hello`; returns once `welcome` and the initial
+    /// snapshot (or catch-up) have been read.
+    pub async fn connect(floor: &Floor, hello: Value) -> Client {
+        let ws = Client::open(floor).await;
+        Client::hello_on(ws, hello).await
+    }
+
+    /// Says `hello` on an open socket and reads the answer up to its
+    /// `order` or `snapshot`.
+    pub async fn hello_on(ws: Socket, hello: Value) -> Client {
+        let resumed = hello.get("resume").and_then(|r| r["seq"].as_u64());
+        let mut client = Client::raw(ws);
+        client.seq = resumed.unwrap_or(0);
+        client.send(&hello).await;
+        let welcome = client.next().await;
+        assert_eq!(welcome["type"], "welcome", "{welcome}");
+        client.welcome = welcome;
+        // The catch-up ends with a snapshot or with an order.
+        loop {
+            let message = client.next().await;
+            match message["type"].as_str() {
+                Some("snapshot") | Some("order") => {
+                    client.caught_up = message;
+                    break;
+                }
+                Some("events") => {}
+                _ => panic!("unexpected during catch-up: {message}"),
+            }
+        }
+        client
+    }
+
+    /// A client over an open socket that has said nothing yet.
+    pub fn raw(ws: Socket) -> Client {
+        Client {
+            ws,
+            welcome: Value::Null,
+            seq: 0,
+            events: Vec::new(),
+            order: Value::Null,
+            caught_up: Value::Null,
+        }
+    }
+
+    /// Sends a JSON message.
+    pub async fn send(&mut self, message: &Value) {
+        self.ws
+            .send(Message::text(message.to_string()))
+            .await
+            .expect("sends");
+    }
+
+    /// Sends a JSON message; `false` if the connection is gone.
+    pub async fn try_send(&mut self, message: &Value) -> bool {
+        self.ws
+            .send(Message::text(message.to_string()))
+            .await
+            .is_ok()
+    }
+
+    /// Sends a raw frame.
+    pub async fn send_raw(&mut self, message: Message) {
+        self.ws.send(message).await.expect("sends");
+    }
+
+    /// The next message or close, tracking events and order.
+    pub async fn receive(&mut self) -> Received {
+        loop {
+            let next = tokio::time::timeout(DEADLINE, self.ws.next())
+                .await
+                .expect("a message before the deadline");
+            let message = match next {
+                None | Some(Err(_)) => return Received::Closed(None),
+                Some(Ok(message)) => message,
+            };
+            match message {
+                Message::Text(text) => {
+                    let value: Value = serde_json::from_str(&text).expect("the broker sends JSON");
+                    self.track(&value);
+                    return Received::Message(value);
+                }
+                Message::Close(frame) => return Received::Closed(frame),
+                _ => continue,
+            }
+        }
+    }
+
+    /// The next message; fails if the connection closes.
+    pub async fn next(&mut self) -> Value {
+        match self.receive().await {
+            Received::Message(value) => value,
+            Received::Closed(frame) => panic!("closed: {frame:?}"),
+        }
+    }
+
+    fn track(&mut self, value: &Value) {
+        match value["type"].as_str() {
+            Some("snapshot") => {
+                self.seq = value["room"]["seq"].as_u64().unwrap();
+                self.order = value["order"].clone();
+            }
+            Some("events") => {
+                for event in value["events"].as_array().unwrap() {
+                    let seq = event["seq"].as_u64().unwrap();
+                    assert_eq!(seq, self.seq + 1, "events arrive gapless and once: {event}");
+                    self.seq = seq;
+                    self.events.push(event.clone());
+                }
+            }
+            Some("order") => self.order = value["order"].clone(),
+            _ => {}
+        }
+    }
+
+    /// Sends a command and returns its answer (`ack` or `error`), reading
+    /// every broadcast that comes first.
+    pub async fn command(&mut self, request_id: &str, command: Value) -> Value {
+        self.send(&json!({"type": "command", "request_id": request_id, "command": command}))
+            .await;
+        self.answer(request_id).await
+    }
+
+    /// Reads until the answer to `request_id`.
+    pub async fn answer(&mut self, request_id: &str) -> Value {
+        loop {
+            let message = self.next().await;
+            let kind = message["type"].as_str();
+            if matches!(kind, Some("ack") | Some("error")) && message["request_id"] == request_id {
+                return message;
+            }
+        }
+    }
+
+    /// Reads until the client has applied every event up to `seq` and the
+    /// order that follows them.
+    pub async fn follow_to(&mut self, seq: u64) {
+        while self.seq < seq {
+            self.next().await;
+        }
+        loop {
+            let message = self.next().await;
+            if message["type"] == "order" && message["seq"].as_u64() == Some(seq) {
+                return;
+            }
+        }
+    }
+
+    /// Reads until the broker closes the connection; returns the close.
+    pub async fn closed(&mut self) -> Option<CloseFrame> {
+        loop {
+            if let Received::Closed(frame) = self.receive().await {
+                return frame;
+            }
+        }
+    }
+}
+
+/// A `submit` command for a person on a channel.
+pub fn submit(channel: &str, name: &str) -> Value {
+    json!({"type": "submit", "entry": {"channel": channel, "person": {"name": name}}})
+}
+
+/// Asserts an `ack` and returns it.
+pub fn acked(answer: Value) -> Value {
+    assert_eq!(answer["type"], "ack", "expected an ack: {answer}");
+    answer
+}
+
+/// Asserts an `error` with the code and returns it.
+pub fn refused(answer: Value, code: &str) -> Value {
+    assert_eq!(answer["type"], "error", "expected an error: {answer}");
+    assert_eq!(answer["code"], code, "{answer}");
+    answer
+}
