@@ -50,6 +50,10 @@ pub fn bind(addr: SocketAddr) -> std::io::Result<tokio::net::TcpListener> {
     };
     socket.set_reuseaddr(true)?;
     socket.set_nodelay(true)?;
+    // Accepted sockets inherit this: a fixed, modest kernel send buffer
+    // bounds the memory a stuck client can pin, and makes it fall behind
+    // the room (and be dropped) after a known amount of traffic.
+    socket.set_send_buffer_size(limits::SOCKET_SEND_BUFFER)?;
     socket.bind(addr)?;
     socket.listen(LISTEN_BACKLOG)
 }

@@ -9,6 +9,9 @@ pub const MAX_JSON_DEPTH: usize = 32;
 /// Most bytes a connection may have waiting to be sent before it is closed
 /// as too slow.
 pub const MAX_QUEUED_BYTES: u64 = 1024 * 1024;
+/// Kernel send buffer per connection (set on the listener, inherited by
+/// accepted sockets).
+pub const SOCKET_SEND_BUFFER: u32 = 64 * 1024;
 /// Socket read buffer per connection; small, since most connections idle.
 pub const READ_BUFFER: usize = 4 * 1024;
 /// Socket write buffer target per connection.

@@ -54,6 +54,10 @@ pub(crate) struct ServeArgs {
     /// Log format [default: human]
     #[arg(long, env = "FLOOR_LOG_FORMAT", value_enum)]
     pub(crate) log_format: Option<LogFormat>,
+    /// Stop when standard input closes (for supervisors and test
+    /// harnesses that want the broker to die with them)
+    #[arg(long, hide = true)]
+    pub(crate) stop_on_stdin_eof: bool,
 }
 
 /// The optional configuration file.
@@ -80,6 +84,8 @@ pub(crate) struct Settings {
     pub(crate) log_format: LogFormat,
     /// The public URL, when one was given.
     pub(crate) public_url: Option<String>,
+    /// Stop when standard input closes.
+    pub(crate) stop_on_stdin_eof: bool,
 }
 
 fn read_file(path: &Path) -> anyhow::Result<FileConfig> {
@@ -124,5 +130,6 @@ pub(crate) fn resolve(args: &ServeArgs) -> anyhow::Result<Settings> {
             .or(file.log_format)
             .unwrap_or(LogFormat::Human),
         public_url,
+        stop_on_stdin_eof: args.stop_on_stdin_eof,
     })
 }

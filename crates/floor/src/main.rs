@@ -112,15 +112,29 @@ async fn run(settings: config::Settings) -> anyhow::Result<()> {
     println!("floor listening on {local}");
     tracing::info!(%local, "listening");
 
-    let serving = floor_broker::serve(listener, broker.clone(), shutdown_signal());
+    let serving = floor_broker::serve(
+        listener,
+        broker.clone(),
+        shutdown_signal(settings.stop_on_stdin_eof),
+    );
     let result = serving.await;
     broker.stop(Duration::from_secs(5)).await;
     tracing::info!("stopped");
     result.context("the server failed")
 }
 
-/// Completes on SIGINT or SIGTERM.
-async fn shutdown_signal() {
+/// Completes on SIGINT or SIGTERM (or, if asked, when stdin closes).
+async fn shutdown_signal(stop_on_stdin_eof: bool) {
+    let stdin_closed = async {
+        if stop_on_stdin_eof {
+            let _ = tokio::task::spawn_blocking(|| {
+                std::io::copy(&mut std::io::stdin(), &mut std::io::sink())
+            })
+            .await;
+        } else {
+            std::future::pending::<()>().await;
+        }
+    };
     let interrupt = async {
         let _ = tokio::signal::ctrl_c().await;
     };
@@ -138,6 +152,7 @@ async fn shutdown_signal() {
     tokio::select! {
         _ = interrupt => {},
         _ = terminate => {},
+        _ = stdin_closed => {},
     }
     tracing::info!("shutting down");
 }
