@@ -1,1 +1,99 @@
+//! The `floor` command as an operator uses it: rooms through the CLI,
+//! configuration from a file with flags winning, and a graceful stop.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::process::Command;
+
+use floor_tests::*;
+use serde_json::json;
+
+fn floor_cli(floor: &Floor, args: &[&str]) -> (bool, String, String) {
+    let output = Command::new(floor_bin())
+        .args(args)
+        .args(["--server", &floor.http_url()])
+        .env("FLOOR_ADMIN_TOKEN", ADMIN)
+        .output()
+        .unwrap();
+    (
+        output.status.success(),
+        String::from_utf8(output.stdout).unwrap(),
+        String::from_utf8(output.stderr).unwrap(),
+    )
+}
+
+#[tokio::test]
+async fn rooms_are_created_listed_and_rotated_from_the_command_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let floor = Floor::start(&dir.path().join("data"));
+    let (ok, out, err) = floor_cli(&floor, &["room", "create", "plenary", "--title", "Main hall"]);
+    assert!(ok, "{err}");
+    let chair_link = out.lines().find(|l| l.contains("/r/plenary/chair#token=")).expect("a chair link");
+    let token = chair_link.split("#token=").nth(1).unwrap().trim().to_owned();
+    for role in ["moderator", "runner", "join", "display"] {
+        assert!(out.contains(&format!("/r/plenary/{role}#token=")), "{out}");
+    }
+
+    let (ok, out, _) = floor_cli(&floor, &["room", "list"]);
+    assert!(ok);
+    assert!(out.contains("plenary\tMain hall"), "{out}");
+
+    let (ok, _, err) = floor_cli(&floor, &["room", "create", "plenary", "--title", "Again"]);
+    assert!(!ok);
+    assert!(err.contains("exists"), "{err}");
+    let (ok, _, err) = floor_cli(&floor, &["room", "create", "Not A Slug", "--title", "x"]);
+    assert!(!ok);
+    assert!(err.contains("room id"), "{err}");
+
+    let hello = json!({"type": "hello", "protocol": 1, "room": "plenary", "token": token, "client_id": "c"});
+    let chair = Client::connect(&floor, hello.clone()).await;
+    assert_eq!(chair.welcome["role"], "chair");
+    let (ok, out, err) = floor_cli(&floor, &["room", "rotate-token", "plenary", "--role", "chair"]);
+    assert!(ok, "{err}");
+    assert!(out.contains("/r/plenary/chair#token="));
+    let mut old = Client::raw(Client::open(&floor).await);
+    old.send(&hello).await;
+    refused(old.next().await, "unauthorized");
+}
+
+#[tokio::test]
+async fn a_config_file_is_read_and_flags_win() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("floor.toml");
+    std::fs::write(
+        &file,
+        format!(
+            "listen = \"127.0.0.1:1\"\ndata = \"{}\"\npublic_url = \"https://floor.example.org\"\nlog_format = \"json\"\n",
+            dir.path().join("from-file").display()
+        ),
+    )
+    .unwrap();
+    // --listen (from the harness) wins over the file's; the file's data
+    // directory and public URL are used.
+    let floor = Floor::start_with(&dir.path().join("from-flag"), &["--config", file.to_str().unwrap(), "--demo"]);
+    assert!(floor.banner.iter().any(|l| l.contains("https://floor.example.org/r/ws235/display#token=")));
+    assert!(dir.path().join("from-flag/floor.db").exists(), "the --data flag wins over the file");
+
+    std::fs::write(&file, "listen = 42\n").unwrap();
+    let output = Command::new(floor_bin())
+        .args(["serve", "--config", file.to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert!(!output.status.success());
+    assert!(String::from_utf8_lossy(&output.stderr).contains("not a valid floor configuration"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sigterm_closes_connections_with_going_away_and_exits_cleanly() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut floor = Floor::start(&dir.path().join("data"));
+    let tokens = floor.create_room("r").await;
+    let mut runner = Client::connect(&floor, tokens.hello("runner", "runner")).await;
+    acked(runner.command("a", submit("onsite", "Amina")).await);
+    let status = tokio::task::block_in_place(|| floor.terminate());
+    assert!(status.success(), "{status}");
+    assert_eq!(runner.closed().await.map(|f| u16::from(f.code)), Some(1001));
+    // The acknowledged entry is in the log.
+    let floor = Floor::start(&dir.path().join("data"));
+    assert_eq!(floor.snapshot(&tokens).await["room"]["entries"].as_array().unwrap().len(), 1);
+}
