@@ -26,10 +26,21 @@ fn floor_cli(floor: &Floor, args: &[&str]) -> (bool, String, String) {
 async fn rooms_are_created_listed_and_rotated_from_the_command_line() {
     let dir = tempfile::tempdir().unwrap();
     let floor = Floor::start(&dir.path().join("data"));
-    let (ok, out, err) = floor_cli(&floor, &["room", "create", "plenary", "--title", "Main hall"]);
+    let (ok, out, err) = floor_cli(
+        &floor,
+        &["room", "create", "plenary", "--title", "Main hall"],
+    );
     assert!(ok, "{err}");
-    let chair_link = out.lines().find(|l| l.contains("/r/plenary/chair#token=")).expect("a chair link");
-    let token = chair_link.split("#token=").nth(1).unwrap().trim().to_owned();
+    let chair_link = out
+        .lines()
+        .find(|l| l.contains("/r/plenary/chair#token="))
+        .expect("a chair link");
+    let token = chair_link
+        .split("#token=")
+        .nth(1)
+        .unwrap()
+        .trim()
+        .to_owned();
     for role in ["moderator", "runner", "join", "display"] {
         assert!(out.contains(&format!("/r/plenary/{role}#token=")), "{out}");
     }
@@ -48,7 +59,10 @@ async fn rooms_are_created_listed_and_rotated_from_the_command_line() {
     let hello = json!({"type": "hello", "protocol": 1, "room": "plenary", "token": token, "client_id": "c"});
     let chair = Client::connect(&floor, hello.clone()).await;
     assert_eq!(chair.welcome["role"], "chair");
-    let (ok, out, err) = floor_cli(&floor, &["room", "rotate-token", "plenary", "--role", "chair"]);
+    let (ok, out, err) = floor_cli(
+        &floor,
+        &["room", "rotate-token", "plenary", "--role", "chair"],
+    );
     assert!(ok, "{err}");
     assert!(out.contains("/r/plenary/chair#token="));
     let mut old = Client::raw(Client::open(&floor).await);
@@ -70,9 +84,20 @@ async fn a_config_file_is_read_and_flags_win() {
     .unwrap();
     // --listen (from the harness) wins over the file's; the file's data
     // directory and public URL are used.
-    let floor = Floor::start_with(&dir.path().join("from-flag"), &["--config", file.to_str().unwrap(), "--demo"]);
-    assert!(floor.banner.iter().any(|l| l.contains("https://floor.example.org/r/ws235/display#token=")));
-    assert!(dir.path().join("from-flag/floor.db").exists(), "the --data flag wins over the file");
+    let floor = Floor::start_with(
+        &dir.path().join("from-flag"),
+        &["--config", file.to_str().unwrap(), "--demo"],
+    );
+    assert!(
+        floor
+            .banner
+            .iter()
+            .any(|l| l.contains("https://floor.example.org/r/ws235/display#token="))
+    );
+    assert!(
+        dir.path().join("from-flag/floor.db").exists(),
+        "the --data flag wins over the file"
+    );
 
     std::fs::write(&file, "listen = 42\n").unwrap();
     let output = Command::new(floor_bin())
@@ -95,5 +120,11 @@ async fn sigterm_closes_connections_with_going_away_and_exits_cleanly() {
     assert_eq!(runner.closed().await.map(|f| u16::from(f.code)), Some(1001));
     // The acknowledged entry is in the log.
     let floor = Floor::start(&dir.path().join("data"));
-    assert_eq!(floor.snapshot(&tokens).await["room"]["entries"].as_array().unwrap().len(), 1);
+    assert_eq!(
+        floor.snapshot(&tokens).await["room"]["entries"]
+            .as_array()
+            .unwrap()
+            .len(),
+        1
+    );
 }

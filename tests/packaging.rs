@@ -9,7 +9,10 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap().to_path_buf()
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .unwrap()
+        .to_path_buf()
 }
 
 /// The tool in `.tools/`, or on PATH.
@@ -18,7 +21,10 @@ fn tool(local: &str, name: &str) -> PathBuf {
     if path.exists() {
         return path;
     }
-    let found = Command::new("sh").args(["-c", &format!("command -v {name}")]).output().unwrap();
+    let found = Command::new("sh")
+        .args(["-c", &format!("command -v {name}")])
+        .output()
+        .unwrap();
     assert!(
         found.status.success(),
         "{name} is missing: run ./scripts/test, which installs it into .tools/"
@@ -27,7 +33,11 @@ fn tool(local: &str, name: &str) -> PathBuf {
 }
 
 fn run(tool: &Path, args: &[&str]) {
-    let output = Command::new(tool).args(args).current_dir(root()).output().unwrap();
+    let output = Command::new(tool)
+        .args(args)
+        .current_dir(root())
+        .output()
+        .unwrap();
     assert!(
         output.status.success(),
         "{} {args:?} failed:\n{}{}",
@@ -42,7 +52,10 @@ fn the_dockerfile_passes_hadolint() {
     let hadolint = tool("pip/bin/hadolint", "hadolint");
     run(&hadolint, &["--failure-threshold", "info", "Dockerfile"]);
     let text = std::fs::read_to_string(root().join("Dockerfile")).unwrap();
-    assert!(text.matches("\nFROM ").count() + usize::from(text.starts_with("FROM ")) >= 2, "multi-stage");
+    assert!(
+        text.matches("\nFROM ").count() + usize::from(text.starts_with("FROM ")) >= 2,
+        "multi-stage"
+    );
     assert!(text.contains("\nUSER 10001"), "runs as a non-root user");
     assert!(text.contains("\nVOLUME "), "keeps data on a volume");
 }
@@ -52,5 +65,8 @@ fn the_compose_file_passes_dclint() {
     let dclint = tool("npm/node_modules/.bin/dclint", "dclint");
     run(&dclint, &["--max-warnings", "0", "docker-compose.yml"]);
     let text = std::fs::read_to_string(root().join("docker-compose.yml")).unwrap();
-    assert!(text.contains("floor-data:/var/lib/floor"), "the log lives on a named volume");
+    assert!(
+        text.contains("floor-data:/var/lib/floor"),
+        "the log lives on a named volume"
+    );
 }
