@@ -128,3 +128,21 @@ async fn the_demo_room_opens_with_working_links() {
             .contains("WS #235")
     );
 }
+
+#[tokio::test]
+async fn every_role_link_opens_the_live_page() {
+    let dir = tempfile::tempdir().unwrap();
+    let floor = Floor::start(&dir.path().join("data"));
+    floor.create_room("ws235").await;
+    for page in ["chair", "moderator", "runner", "join", "display"] {
+        let (status, body) = floor
+            .http("GET", &format!("/r/ws235/{page}"), "", None)
+            .await;
+        assert_eq!(status, 200);
+        assert!(body.as_str().unwrap().contains("<title>floor</title>"));
+    }
+    let (status, _) = floor.http("GET", "/r/nope/display", "", None).await;
+    assert_eq!(status, 404);
+    let (status, _) = floor.http("GET", "/r/ws235/admin", "", None).await;
+    assert_eq!(status, 404);
+}

@@ -31,6 +31,7 @@ pub fn router(broker: Arc<Broker>) -> Router {
         .route("/api/rooms", post(create_room).get(list_rooms))
         .route("/api/rooms/{id}", get(room_snapshot))
         .route("/api/rooms/{id}/rotate", post(rotate_tokens))
+        .route("/r/{room}/{page}", get(live_page))
         .with_state(broker)
 }
 
@@ -325,4 +326,31 @@ async fn rotate_tokens(
         Ok(issued) => Json(issued_body(&broker, &issued)).into_response(),
         Err(error) => room_error(error),
     }
+}
+
+/// The live page every role link opens. It speaks the same protocol as
+/// every other client; the token stays in the link's fragment and the
+/// browser's session storage.
+const LIVE_PAGE: &str = include_str!("pages/live.html");
+
+async fn live_page(
+    State(broker): State<Arc<Broker>>,
+    Path((room, page)): Path<(String, String)>,
+) -> Response {
+    let known_page = matches!(
+        page.as_str(),
+        "chair" | "moderator" | "runner" | "join" | "display"
+    );
+    if !known_page || broker.room(&room).is_none() {
+        return api_error(StatusCode::NOT_FOUND, "not_found", "no such room or page");
+    }
+    (
+        [
+            (header::CONTENT_TYPE, "text/html; charset=utf-8"),
+            (header::CACHE_CONTROL, "no-store"),
+            (header::REFERRER_POLICY, "no-referrer"),
+        ],
+        LIVE_PAGE,
+    )
+        .into_response()
 }
