@@ -136,3 +136,15 @@ async fn too_many_commands_are_rate_limited_with_a_clear_error() {
         .len();
     assert_eq!(entries, 60 - limited);
 }
+
+#[tokio::test]
+async fn a_silent_connection_is_closed_after_ten_seconds() {
+    let dir = tempfile::tempdir().unwrap();
+    let floor = Floor::start(&dir.path().join("data"));
+    let ws = Client::open(&floor).await;
+    let mut client = Client::raw(ws);
+    let started = std::time::Instant::now();
+    refused(client.next().await, "hello_required");
+    assert_eq!(client.closed().await.map(|f| u16::from(f.code)), Some(4001));
+    assert!(started.elapsed() >= std::time::Duration::from_secs(9));
+}
