@@ -11,6 +11,8 @@
 //!
 //! # Layout
 //! - [`room`]: the state, [`Room::apply`] and the read-only views.
+//! - [`view`]: [`LiveView`], the fold of events into what clients see,
+//!   shared by the room and by every client.
 //! - [`decide`]: [`Room::decide`], one function per command.
 //! - [`fairness`]: the fairness policy, the projected order and the
 //!   choice `next` makes; pure functions over the waiting entries.
@@ -27,9 +29,11 @@ pub mod permission;
 pub mod person;
 pub mod room;
 pub mod validate;
+pub mod view;
 
 pub use decide::{Actor, Ctx, Decision};
 pub use error::{ApplyError, CommandError};
 pub use permission::Action;
 pub use person::PersonKey;
 pub use room::{Receipt, Room};
+pub use view::LiveView;

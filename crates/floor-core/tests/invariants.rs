@@ -558,6 +558,28 @@ proptest! {
         check(trace)?;
     }
 
+    /// A client that starts from a snapshot taken at any point (as it
+    /// travels, through JSON) and folds the events after it holds exactly
+    /// the room's view.
+    #[test]
+    fn a_client_view_from_any_snapshot_equals_the_room(steps in steps(), cut in any::<prop::sample::Index>()) {
+        let trace = simulate(&steps);
+        let log = &trace.session.log;
+        let k = cut.index(log.len() + 1);
+        let snapshot = Room::replay(&log[..k]).unwrap().view();
+        let wire: floor_protocol::RoomView = serde_json::from_str(&serde_json::to_string(&snapshot).unwrap()).unwrap();
+        let mut client = floor_core::LiveView::from_snapshot(wire);
+        for event in &log[k..] {
+            client.apply(event).unwrap();
+        }
+        prop_assert_eq!(client.view(), &trace.session.room.view());
+        // A gap or a repeat is refused, not folded.
+        if let Some(last) = log.last() {
+            prop_assert!(client.apply(last).is_err());
+        }
+        check(trace)?;
+    }
+
     /// A command a role may not issue is refused with a typed error and
     /// changes nothing (checked at every step inside `simulate` against an
     /// independent oracle).

@@ -1,0 +1,224 @@
+//! [`LiveView`]: a room view kept current by folding events, the state
+//! transitions the room and every client share.
+//!
+//! The room ([`crate::Room`]) holds a `LiveView` and adds what only the
+//! room needs (person keys, who has spoken, idempotency receipts). A client
+//! starts a `LiveView` from a snapshot and folds the events it receives, so
+//! it holds exactly the broker's state without re-implementing a rule.
+
+use std::collections::HashMap;
+
+use floor_protocol::{
+    Entry, EntryPatch, EntryStatus, Event, RoomEvent, RoomView, Rotation, Settings, Speaking, Tally,
+};
+use uuid::Uuid;
+
+use crate::error::ApplyError;
+
+/// A [`RoomView`] with an index, kept current by [`LiveView::apply`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LiveView {
+    view: RoomView,
+    /// Entry id to its position in `view.entries`.
+    index: HashMap<Uuid, usize>,
+}
+
+impl Default for LiveView {
+    fn default() -> Self {
+        LiveView::new()
+    }
+}
+
+impl LiveView {
+    /// The view of an empty room before its first event: default settings,
+    /// an open queue.
+    pub fn new() -> LiveView {
+        LiveView::from_snapshot(RoomView {
+            seq: 0,
+            settings: Settings::default(),
+            queue_open: true,
+            entries: Vec::new(),
+            speaking: None,
+            pins: Vec::new(),
+            rotation: Rotation::default(),
+            turns: Tally::default(),
+        })
+    }
+
+    /// A view starting from a snapshot.
+    pub fn from_snapshot(view: RoomView) -> LiveView {
+        let index = view
+            .entries
+            .iter()
+            .enumerate()
+            .map(|(i, e)| (e.id, i))
+            .collect();
+        LiveView { view, index }
+    }
+
+    /// The view.
+    pub fn view(&self) -> &RoomView {
+        &self.view
+    }
+
+    /// The sequence number of the last event folded in.
+    pub fn seq(&self) -> u64 {
+        self.view.seq
+    }
+
+    /// The entry with this id.
+    pub fn entry(&self, id: Uuid) -> Option<&Entry> {
+        self.position(id).map(|i| &self.view.entries[i])
+    }
+
+    /// The position of an entry in submission order.
+    pub fn position(&self, id: Uuid) -> Option<usize> {
+        self.index.get(&id).copied()
+    }
+
+    /// Folds one event in. On error the view is unchanged.
+    pub fn apply(&mut self, event: &RoomEvent) -> Result<(), ApplyError> {
+        if event.seq != self.view.seq + 1 {
+            return Err(ApplyError::OutOfSequence {
+                head: self.view.seq,
+                got: event.seq,
+            });
+        }
+        let seq = event.seq;
+        let known = |id: &Uuid| -> Result<usize, ApplyError> {
+            self.index
+                .get(id)
+                .copied()
+                .ok_or(ApplyError::UnknownEntry { seq, entry_id: *id })
+        };
+        let view = &mut self.view;
+        match &event.event {
+            Event::EntrySubmitted { entry } => {
+                if self.index.contains_key(&entry.id) {
+                    return Err(ApplyError::DuplicateEntry {
+                        seq,
+                        entry_id: entry.id,
+                    });
+                }
+                self.index.insert(entry.id, view.entries.len());
+                view.entries.push(entry.clone());
+            }
+            Event::EntryEdited { entry_id, patch } => {
+                let i = known(entry_id)?;
+                patch_entry(&mut view.entries[i], patch);
+            }
+            Event::EntryApproved { entry_id } => {
+                let i = known(entry_id)?;
+                view.entries[i].status = EntryStatus::Waiting;
+            }
+            Event::EntryRejected { entry_id, reason } => {
+                let i = known(entry_id)?;
+                view.entries[i].status = EntryStatus::Rejected;
+                view.entries[i].reject_reason = reason.clone();
+                view.pins.retain(|p| p != entry_id);
+            }
+            Event::EntryMerged { entry_id, into } => {
+                let i = known(entry_id)?;
+                known(into)?;
+                view.entries[i].status = EntryStatus::Merged;
+                view.entries[i].merged_into = Some(*into);
+                view.pins.retain(|p| p != entry_id);
+            }
+            Event::EntryWithdrawn { entry_id } => {
+                let i = known(entry_id)?;
+                view.entries[i].status = EntryStatus::Withdrawn;
+                view.pins.retain(|p| p != entry_id);
+            }
+            Event::MicInHand { entry_id } => {
+                let i = known(entry_id)?;
+                view.entries[i].mic_in_hand = true;
+            }
+            Event::EntryPinned { entry_id } => {
+                known(entry_id)?;
+                view.pins.push(*entry_id);
+            }
+            Event::EntryUnpinned { entry_id } => {
+                known(entry_id)?;
+                view.pins.retain(|p| p != entry_id);
+            }
+            Event::SpeakerCalled {
+                entry_id,
+                channel,
+                credits,
+                ..
+            } => {
+                let i = known(entry_id)?;
+                view.entries[i].status = EntryStatus::Speaking;
+                view.pins.retain(|p| p != entry_id);
+                view.speaking = Some(Speaking {
+                    entry_id: *entry_id,
+                    since_ms: event.at_ms,
+                    deadline_ms: event
+                        .at_ms
+                        .saturating_add(u64::from(view.settings.speaking_limit_s) * 1000),
+                });
+                if let Some(credits) = credits {
+                    view.rotation = Rotation {
+                        credits: *credits,
+                        last: Some(*channel),
+                    };
+                }
+                view.turns.add(*channel);
+            }
+            Event::SpeakerFinished { entry_id, .. } => {
+                let i = known(entry_id)?;
+                view.entries[i].status = EntryStatus::Done;
+                if view
+                    .speaking
+                    .as_ref()
+                    .is_some_and(|s| s.entry_id == *entry_id)
+                {
+                    view.speaking = None;
+                }
+            }
+            Event::SettingsChanged { settings } => {
+                if settings.policy != view.settings.policy {
+                    // A new policy starts from even credits; the channel
+                    // chosen last stays known, so the next tie still goes
+                    // to the other one.
+                    view.rotation.credits = Default::default();
+                }
+                view.settings = settings.clone();
+            }
+            Event::QueueOpened => view.queue_open = true,
+            Event::QueueClosed => view.queue_open = false,
+        }
+        view.seq = seq;
+        Ok(())
+    }
+}
+
+fn patch_entry(entry: &mut Entry, patch: &EntryPatch) {
+    if let Some(kind) = patch.kind {
+        entry.kind = kind;
+    }
+    if let Some(name) = &patch.name {
+        entry.person.name = name.clone();
+    }
+    if let Some(affiliation) = &patch.affiliation {
+        entry.person.affiliation = affiliation.clone();
+    }
+    if let Some(group) = patch.stakeholder_group {
+        entry.person.stakeholder_group = group;
+    }
+    if let Some(region) = patch.region {
+        entry.person.region = region;
+    }
+    if let Some(text) = &patch.text {
+        entry.text = text.clone();
+    }
+    if let Some(location) = &patch.location {
+        entry.location = location.clone();
+    }
+    if let Some(language) = &patch.language {
+        entry.language = language.clone();
+    }
+    if let Some(delivery) = patch.delivery {
+        entry.delivery = delivery;
+    }
+}
