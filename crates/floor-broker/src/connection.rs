@@ -329,7 +329,26 @@ impl Connection {
 
     /// Runs the connection; returns how the broker wants it closed, if it
     /// was the broker that ended it.
+    /// Whether this connection's token still grants its role.
+    fn token_valid(&self) -> bool {
+        let current = self
+            .room
+            .tokens
+            .read()
+            .ok()
+            .and_then(|t| t.role_of_hash(&self.token_hash));
+        current == Some(self.actor.role)
+    }
+
     async fn run(&mut self) -> Option<Close> {
+        // Watch rotations from here on, then check the token once more: a
+        // rotation between the handshake and now is not missed.
+        let mut rotations = self.room.rotations.subscribe();
+        if !self.token_valid() {
+            let text = error_text(None, ErrorCode::Unauthorized, "this token was revoked");
+            let _ = self.send(text).await;
+            return Some(Close::new(close_code::HELLO_REFUSED, "token revoked"));
+        }
         let (reply, answer) = oneshot::channel();
         let resume = self.hello.resume.clone();
         if !self.room.send(RoomMsg::Subscribe { resume, reply }).await {
@@ -372,7 +391,6 @@ impl Connection {
             Quota::per_second(NonZeroU32::new(COMMANDS_PER_SECOND).unwrap_or(NonZeroU32::MIN))
                 .allow_burst(NonZeroU32::new(COMMAND_BURST).unwrap_or(NonZeroU32::MIN));
         let limiter = RateLimiter::direct(quota);
-        let mut rotations = self.room.rotations.subscribe();
         let mut next_ping = Instant::now() + PING_INTERVAL;
         let mut pong_due: Option<Instant> = None;
         let shutdown = self.broker.shutdown.clone();
@@ -385,14 +403,22 @@ impl Connection {
                 frame = frames.recv() => self.forward(frame, &mut broadcast_bytes).await,
                 Some(reply) = self.replies.recv() => self.send(reply).await,
                 changed = rotations.changed() => {
-                    let still = self.room.tokens.read().ok().and_then(|t| t.role_of_hash(&self.token_hash));
-                    if changed.is_err() || still != Some(self.actor.role) {
+                    if changed.is_err() || !self.token_valid() {
                         let text = error_text(None, ErrorCode::Unauthorized, "this token was revoked");
                         let _ = self.send(text).await;
                         return Some(Close::new(close_code::HELLO_REFUSED, "token revoked"));
                     }
                     Ok(())
                 }
+                incoming = self.socket.recv() => match incoming {
+                    None => Err(None),
+                    Some(Err(error)) => Err(too_large(&error)),
+                    Some(Ok(Message::Pong(_))) => {
+                        pong_due = None;
+                        Ok(())
+                    }
+                    Some(Ok(message)) => self.receive(message, &limiter).await,
+                },
                 _ = sleep_until(next_ping) => {
                     next_ping = Instant::now() + PING_INTERVAL;
                     if pong_due.is_none() {
@@ -407,15 +433,6 @@ impl Connection {
                 _ = sleep_until(pong_due.unwrap_or(far)) => {
                     Err(Some(Close::new(close_code::PING_TIMEOUT, "no pong")))
                 }
-                incoming = self.socket.recv() => match incoming {
-                    None => Err(None),
-                    Some(Err(error)) => Err(too_large(&error)),
-                    Some(Ok(Message::Pong(_))) => {
-                        pong_due = None;
-                        Ok(())
-                    }
-                    Some(Ok(message)) => self.receive(message, &limiter).await,
-                },
             };
             if let Err(close) = result {
                 return close;
@@ -503,6 +520,14 @@ impl Connection {
                 .await
             }
             Ok(ClientMessage::Sync {}) => {
+                if limiter.check().is_err() {
+                    let text = error_text(
+                        None,
+                        ErrorCode::RateLimited,
+                        "too many requests; sync again later",
+                    );
+                    return self.send(text).await;
+                }
                 let (reply, answer) = oneshot::channel();
                 let reason = floor_protocol::message::SnapshotReason::Requested;
                 if !self.room.send(RoomMsg::Snapshot { reason, reply }).await {

@@ -314,14 +314,23 @@ async fn rotate_tokens(
     State(broker): State<Arc<Broker>>,
     Path(id): Path<String>,
     headers: HeaderMap,
-    body: Option<Json<Rotate>>,
+    body: Result<Json<Rotate>, axum::extract::rejection::JsonRejection>,
 ) -> Response {
     if let Some(response) = require_admin(&broker, &headers) {
         return response;
     }
-    let roles = body
-        .and_then(|Json(r)| r.roles)
-        .unwrap_or_else(|| Role::ALL.to_vec());
+    // The body is required (`{}` rotates every role), so a body sent
+    // without its content type is refused rather than read as "all".
+    let roles = match body {
+        Ok(Json(rotate)) => rotate.roles.unwrap_or_else(|| Role::ALL.to_vec()),
+        Err(rejection) => {
+            return api_error(
+                StatusCode::BAD_REQUEST,
+                "invalid_message",
+                rejection.body_text(),
+            );
+        }
+    };
     match broker.rotate_tokens(&id, &roles).await {
         Ok(issued) => Json(issued_body(&broker, &issued)).into_response(),
         Err(error) => room_error(error),

@@ -28,7 +28,7 @@ use uuid::Uuid;
 
 use crate::auth::RoleTokens;
 use crate::commit::{Health, Writer};
-use crate::limits::{BROADCAST_CAPACITY, RESUME_WINDOW, ROOM_QUEUE};
+use crate::limits::{BROADCAST_CAPACITY, MAX_QUEUED_BYTES, RESUME_WINDOW, ROOM_QUEUE};
 
 /// Largest `events` frame the room builds when replaying, in bytes.
 const REPLAY_FRAME: usize = 32 * 1024;
@@ -299,6 +299,14 @@ impl RoomActor {
     async fn run(mut self, mut rx: mpsc::Receiver<RoomMsg>, mut recoveries: watch::Receiver<u64>) {
         loop {
             tokio::select! {
+                // A recovery reloads the room before it decides anything new.
+                biased;
+                changed = recoveries.changed() => {
+                    if changed.is_err() {
+                        break;
+                    }
+                    self.reload().await;
+                }
                 msg = rx.recv() => {
                     let Some(msg) = msg else { break };
                     let mut batch = vec![msg];
@@ -310,29 +318,27 @@ impl RoomActor {
                     }
                     self.handle(batch).await;
                 }
-                changed = recoveries.changed() => {
-                    if changed.is_err() {
-                        break;
-                    }
-                    self.reload().await;
-                }
             }
         }
     }
 
-    /// Handles a batch in order; consecutive commands commit together.
+    /// Handles a batch: all its commands commit together, then the reads
+    /// are served from the state after them (a subscriber's broadcast
+    /// receiver is made then too, so it misses nothing and sees nothing
+    /// twice).
     async fn handle(&mut self, batch: Vec<RoomMsg>) {
         let mut commands = Vec::new();
+        let mut reads = Vec::new();
         for msg in batch {
             match msg {
                 RoomMsg::Command(command) => commands.push(command),
-                other => {
-                    self.commit(std::mem::take(&mut commands)).await;
-                    self.serve_read(other);
-                }
+                read => reads.push(read),
             }
         }
         self.commit(commands).await;
+        for read in reads {
+            self.serve_read(read);
+        }
     }
 
     fn serve_read(&mut self, msg: RoomMsg) {
@@ -360,7 +366,15 @@ impl RoomActor {
             Some(resume) if resume.seq == head => vec![self.order_text.clone()],
             Some(resume) => {
                 let oldest = self.recent.front().map_or(head + 1, |(seq, _)| *seq);
-                if resume.seq + 1 < oldest {
+                let missed_bytes: usize = self
+                    .recent
+                    .iter()
+                    .filter(|(seq, _)| *seq > resume.seq)
+                    .map(|(_, raw)| raw.len())
+                    .sum();
+                // Older than the window, or more to replay than a
+                // connection may have queued: a snapshot is cheaper.
+                if resume.seq + 1 < oldest || missed_bytes as u64 > MAX_QUEUED_BYTES {
                     vec![self.snapshot(SnapshotReason::TooOld)]
                 } else {
                     let missed = self.recent.iter().filter(|(seq, _)| *seq > resume.seq);
@@ -469,8 +483,13 @@ impl RoomActor {
         let mut answers = Vec::with_capacity(commands.len());
         let mut raws: Vec<(u64, Arc<str>)> = Vec::new();
         let mut requests = Vec::new();
-        for command in &commands {
+        let mut first_change = None;
+        for (i, command) in commands.iter().enumerate() {
+            let decided_before = raws.len();
             answers.push(self.decide(command, &mut raws, &mut requests));
+            if first_change.is_none() && raws.len() > decided_before {
+                first_change = Some(i);
+            }
         }
         if !raws.is_empty() {
             let append = Append {
@@ -484,23 +503,20 @@ impl RoomActor {
             if let Err(error) = self.writer.append(append).await {
                 tracing::error!(room = %self.id, %error, "commit failed; the batch is refused");
                 self.room = before;
-                let committed = self.room.seq();
-                for answer in &mut answers {
-                    if let Answer::Ack {
-                        request_id,
-                        receipt,
-                        ..
-                    } = answer
-                        && receipt.last_seq > committed
-                    {
-                        *answer = Answer::Error(ErrorMessage {
-                            request_id: Some(request_id.clone()),
-                            code: ErrorCode::StorageUnavailable,
-                            message: "the broker cannot persist writes right now; retry with the same request id".into(),
-                            field: None,
-                            entry_id: None,
-                        });
-                    }
+                // Every answer decided on the discarded state is void, the
+                // refusals too: retried, they are decided afresh.
+                let void = answers
+                    .iter_mut()
+                    .zip(&commands)
+                    .skip(first_change.unwrap_or(0));
+                for (answer, command) in void {
+                    *answer = Answer::Error(ErrorMessage {
+                        request_id: Some(command.request_id.clone()),
+                        code: ErrorCode::StorageUnavailable,
+                        message: "the broker cannot persist writes right now; retry with the same request id".into(),
+                        field: None,
+                        entry_id: None,
+                    });
                 }
                 raws.clear();
             }

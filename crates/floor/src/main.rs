@@ -118,7 +118,8 @@ async fn run(settings: config::Settings) -> anyhow::Result<()> {
         shutdown_signal(settings.stop_on_stdin_eof),
     );
     let result = serving.await;
-    broker.stop(Duration::from_secs(5)).await;
+    // Longer than a connection may spend in one write, so rooms finish.
+    broker.stop(Duration::from_secs(12)).await;
     tracing::info!("stopped");
     result.context("the server failed")
 }

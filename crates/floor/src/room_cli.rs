@@ -119,8 +119,9 @@ pub(crate) fn run(command: RoomCommand) -> anyhow::Result<()> {
             }
         }
         RoomCommand::RotateToken { id, role, server } => {
+            // `{}` rotates every role.
             let body = if role.is_empty() {
-                None
+                Some(json!({}))
             } else {
                 Some(json!({ "roles": role }))
             };
