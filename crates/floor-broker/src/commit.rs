@@ -38,7 +38,9 @@ pub enum WriteError {
     /// This write failed; nothing of its group was written.
     #[error("the store failed: {0}")]
     Failed(String),
-    /// The write was refused for a reason of its own (e.g. the room exists).
+    /// The write was refused for a reason of its own (e.g. the room
+    /// exists, or an append does not continue its room's log); the store
+    /// is fine.
     #[error("{0}")]
     Refused(String),
     /// The writer thread is gone (the broker is stopping).
@@ -283,14 +285,32 @@ fn commit_group(
     };
     let appends: Vec<Append> = group.iter().map(|(a, _, _)| a.clone()).collect();
     match open.append(&appends) {
-        Ok(()) => {
-            let events: usize = appends.iter().map(|a| a.events.len()).sum();
-            metrics.events_appended.inc_by(events as u64);
-            for (_, since, reply) in group {
-                metrics
-                    .commit_seconds
-                    .observe(since.elapsed().as_secs_f64());
-                let _ = reply.send(Ok(()));
+        Ok(results) => {
+            let mut store_failed = None;
+            for ((append, since, reply), result) in group.into_iter().zip(results) {
+                match result {
+                    Ok(()) => {
+                        metrics.events_appended.inc_by(append.events.len() as u64);
+                        metrics
+                            .commit_seconds
+                            .observe(since.elapsed().as_secs_f64());
+                        let _ = reply.send(Ok(()));
+                    }
+                    Err(error) if error.is_refusal() => {
+                        tracing::warn!(room = %append.room, %error, "append refused");
+                        let _ = reply.send(Err(WriteError::Refused(error.to_string())));
+                    }
+                    Err(error) => {
+                        let message = error.to_string();
+                        let _ = reply.send(Err(WriteError::Failed(message.clone())));
+                        store_failed = Some(message);
+                    }
+                }
+            }
+            if let Some(message) = store_failed {
+                tracing::error!(error = %message, "an append failed; refusing writes until the store recovers");
+                health.available.store(false, Ordering::Release);
+                *store = None;
             }
         }
         Err(error) => {

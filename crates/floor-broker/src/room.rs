@@ -27,7 +27,7 @@ use tokio_util::task::TaskTracker;
 use uuid::Uuid;
 
 use crate::auth::RoleTokens;
-use crate::commit::{Health, Writer};
+use crate::commit::{Health, WriteError, Writer};
 use crate::limits::{BROADCAST_CAPACITY, MAX_QUEUED_BYTES, RESUME_WINDOW, ROOM_QUEUE};
 
 /// Largest `events` frame the room builds when replaying, in bytes.
@@ -483,6 +483,7 @@ impl RoomActor {
         let mut answers = Vec::with_capacity(commands.len());
         let mut raws: Vec<(u64, Arc<str>)> = Vec::new();
         let mut requests = Vec::new();
+        let mut refused_by_log = false;
         let mut first_change = None;
         for (i, command) in commands.iter().enumerate() {
             let decided_before = raws.len();
@@ -503,6 +504,7 @@ impl RoomActor {
             if let Err(error) = self.writer.append(append).await {
                 tracing::error!(room = %self.id, %error, "commit failed; the batch is refused");
                 self.room = before;
+                refused_by_log = matches!(error, WriteError::Refused(_));
                 // Every answer decided on the discarded state is void, the
                 // refusals too: retried, they are decided afresh.
                 let void = answers
@@ -522,6 +524,11 @@ impl RoomActor {
             }
         }
         self.publish(raws);
+        if refused_by_log {
+            // The log holds more than this room knew (a commit reported as
+            // failed had reached the disk): catch up from it.
+            self.reload().await;
+        }
         for (command, answer) in commands.iter().zip(answers) {
             let message = match answer {
                 Answer::Ack {

@@ -325,53 +325,81 @@ impl Store {
     }
 
     /// Appends a batch of rooms' events and idempotency records in one
-    /// transaction. Each room's events must continue its stored log.
-    pub fn append(&mut self, batch: &[Append]) -> Result<(), StoreError> {
-        let tx = self.conn.transaction()?;
-        {
-            let mut head_of = tx.prepare_cached("SELECT MAX(seq) FROM events WHERE room = ?1")?;
-            let mut insert_event =
-                tx.prepare_cached("INSERT INTO events (room, seq, body) VALUES (?1, ?2, ?3)")?;
-            let mut insert_request = tx.prepare_cached(
-                "INSERT INTO requests (room, client, request_id, first_seq, last_seq) VALUES (?1, ?2, ?3, ?4, ?5)",
-            )?;
-            for append in batch {
-                let Some(&(first, _)) = append.events.first() else {
-                    continue;
-                };
-                let head: Option<i64> = head_of.query_row([&append.room], |r| r.get(0))?;
-                let head = head.map(to_u64).unwrap_or(0);
-                if first != head + 1 {
-                    return Err(StoreError::OutOfSequence {
-                        room: append.room.clone(),
-                        head,
-                        got: first,
-                    });
-                }
-                for (expected, (seq, body)) in (first..).zip(&append.events) {
-                    if *seq != expected {
-                        return Err(StoreError::OutOfSequence {
-                            room: append.room.clone(),
-                            head: expected - 1,
-                            got: *seq,
-                        });
-                    }
-                    insert_event.execute(params![append.room, to_i64(*seq), body])?;
-                }
-                for request in &append.requests {
-                    insert_request.execute(params![
-                        append.room,
-                        request.client,
-                        request.request_id,
-                        to_i64(request.first_seq),
-                        to_i64(request.last_seq)
-                    ])?;
-                }
+    /// transaction (one fsync). Each append stands alone inside it (a
+    /// savepoint): one that does not continue its room's log, or repeats a
+    /// recorded request, is refused in its slot of the answer and the others
+    /// commit. `Err` means the transaction failed and nothing was written.
+    pub fn append(&mut self, batch: &[Append]) -> Result<Vec<Result<(), StoreError>>, StoreError> {
+        let mut tx = self.conn.transaction()?;
+        let mut results = Vec::with_capacity(batch.len());
+        for append in batch {
+            let savepoint = tx.savepoint()?;
+            let result = write_append(&savepoint, append);
+            if result.is_ok() {
+                savepoint.commit()?;
             }
+            // A savepoint dropped without commit rolls back.
+            results.push(result);
         }
         tx.commit()?;
-        Ok(())
+        Ok(results)
     }
+}
+
+impl StoreError {
+    /// Whether the error refuses one append for its content (out of
+    /// sequence, a repeated request) rather than reporting a failing store.
+    pub fn is_refusal(&self) -> bool {
+        match self {
+            StoreError::OutOfSequence { .. } => true,
+            StoreError::Sqlite(rusqlite::Error::SqliteFailure(e, _)) => {
+                e.code == rusqlite::ErrorCode::ConstraintViolation
+            }
+            _ => false,
+        }
+    }
+}
+
+fn write_append(conn: &Connection, append: &Append) -> Result<(), StoreError> {
+    let Some(&(first, _)) = append.events.first() else {
+        return Ok(());
+    };
+    let head: Option<i64> = conn
+        .prepare_cached("SELECT MAX(seq) FROM events WHERE room = ?1")?
+        .query_row([&append.room], |r| r.get(0))?;
+    let head = head.map(to_u64).unwrap_or(0);
+    if first != head + 1 {
+        return Err(StoreError::OutOfSequence {
+            room: append.room.clone(),
+            head,
+            got: first,
+        });
+    }
+    let mut insert_event =
+        conn.prepare_cached("INSERT INTO events (room, seq, body) VALUES (?1, ?2, ?3)")?;
+    for (expected, (seq, body)) in (first..).zip(&append.events) {
+        if *seq != expected {
+            return Err(StoreError::OutOfSequence {
+                room: append.room.clone(),
+                head: expected - 1,
+                got: *seq,
+            });
+        }
+        insert_event.execute(params![append.room, to_i64(*seq), body])?;
+    }
+    let mut insert_request = conn.prepare_cached(
+        "INSERT INTO requests (room, client, request_id, first_seq, last_seq) VALUES (?1, ?2, ?3, ?4, ?5)",
+    )?;
+    for request in &append.requests {
+        insert_request.execute(params![
+            append.room,
+            request.client,
+            request.request_id,
+            to_i64(request.first_seq),
+            to_i64(request.last_seq)
+        ])?;
+    }
+    Ok(())
 }
 
 #[cfg(test)]
@@ -418,23 +446,32 @@ mod tests {
         let mut store = Store::open(&dir.path().join("floor.db")).unwrap();
         store.create_room(&room("a"), &[]).unwrap();
         store.create_room(&room("b"), &[]).unwrap();
-        store
+        let results = store
             .append(&[events("a", 1..=3), events("b", 1..=1)])
             .unwrap();
-        // A batch with one bad append writes nothing at all.
-        let err = store
+        assert!(results.iter().all(Result::is_ok));
+        // An append that skips a seq is refused alone; the rest commits.
+        let results = store
             .append(&[events("a", 4..=4), events("b", 3..=3)])
-            .unwrap_err();
+            .unwrap();
+        assert!(results[0].is_ok());
+        let refused = results[1].as_ref().unwrap_err();
         assert!(matches!(
-            err,
+            refused,
             StoreError::OutOfSequence {
                 head: 1,
                 got: 3,
                 ..
             }
         ));
-        assert_eq!(stored(&store, "a", 0), [1, 2, 3]);
-        assert_eq!(stored(&store, "a", 2), [3]);
+        assert!(refused.is_refusal());
+        assert_eq!(stored(&store, "a", 0), [1, 2, 3, 4]);
+        assert_eq!(stored(&store, "a", 2), [3, 4]);
+        assert_eq!(store.head("b").unwrap(), 1);
+        // A gap inside one append writes none of it.
+        let mut gappy = events("b", 2..=2);
+        gappy.events.push((4, "{}".into()));
+        assert!(store.append(&[gappy]).unwrap()[0].is_err());
         assert_eq!(store.head("b").unwrap(), 1);
     }
 
@@ -454,7 +491,8 @@ mod tests {
         store.append(&[append]).unwrap();
         let mut again = events("a", 2..=2);
         again.requests.push(request);
-        assert!(store.append(&[again]).is_err());
+        let results = store.append(&[again]).unwrap();
+        assert!(results[0].as_ref().is_err_and(StoreError::is_refusal));
         assert_eq!(store.head("a").unwrap(), 1);
     }
 
