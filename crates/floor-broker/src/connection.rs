@@ -285,6 +285,8 @@ struct Connection {
     replies: mpsc::Receiver<Utf8Bytes>,
     reply_tx: mpsc::Sender<Utf8Bytes>,
     invalid: u32,
+    /// Cancelled by the room when this connection's reply queue overflowed.
+    overflow: tokio_util::sync::CancellationToken,
     /// Frames up to this seq are already covered by a snapshot sent on
     /// this connection (after `sync`), so they are skipped.
     covered_seq: u64,
@@ -315,6 +317,7 @@ impl Connection {
             replies,
             reply_tx,
             invalid: 0,
+            overflow: tokio_util::sync::CancellationToken::new(),
             covered_seq: 0,
         }
     }
@@ -394,12 +397,14 @@ impl Connection {
         let mut next_ping = Instant::now() + PING_INTERVAL;
         let mut pong_due: Option<Instant> = None;
         let shutdown = self.broker.shutdown.clone();
+        let overflow = self.overflow.clone();
 
         loop {
             let far = Instant::now() + Duration::from_secs(3600);
             let result = tokio::select! {
                 biased;
                 _ = shutdown.cancelled() => return Some(Close::new(close_code::GOING_AWAY, "broker shutting down")),
+                _ = overflow.cancelled() => return Some(Close::new(close_code::TOO_SLOW, "too slow, resume")),
                 frame = frames.recv() => self.forward(frame, &mut broadcast_bytes).await,
                 Some(reply) = self.replies.recv() => self.send(reply).await,
                 changed = rotations.changed() => {
@@ -568,6 +573,7 @@ impl Connection {
                     request_id,
                     command,
                     reply: self.reply_tx.clone(),
+                    overflow: self.overflow.clone(),
                 });
                 if self.room.send(msg).await {
                     Ok(())

@@ -74,6 +74,8 @@ pub struct CommandMsg {
     pub command: Command,
     /// The issuing connection's reply queue.
     pub reply: mpsc::Sender<Utf8Bytes>,
+    /// Cancelled when the reply queue was full: the connection then closes.
+    pub overflow: tokio_util::sync::CancellationToken,
 }
 
 /// A message to a room task.
@@ -544,9 +546,12 @@ impl RoomActor {
                 },
                 Answer::Error(error) => ServerMessage::Error(error),
             };
-            // A full reply queue means the connection is not reading; it
-            // will be closed for lag, and its client retries by request id.
-            let _ = command.reply.try_send(text(&message));
+            // A full reply queue means the connection is not reading: it is
+            // told to close ("too slow"), and its client retries by request
+            // id, so no answer is silently lost.
+            if command.reply.try_send(text(&message)).is_err() {
+                command.overflow.cancel();
+            }
         }
     }
 
