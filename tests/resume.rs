@@ -103,3 +103,45 @@ async fn sync_replaces_the_view_with_a_fresh_snapshot() {
         }
     }
 }
+
+#[tokio::test]
+async fn a_resume_with_more_than_a_megabyte_to_replay_gets_a_snapshot() {
+    let dir = tempfile::tempdir().unwrap();
+    let floor = Floor::start(&dir.path().join("data"));
+    let tokens = floor.create_room("hall").await;
+    let display = Client::connect(&floor, tokens.hello("display", "projector")).await;
+    let epoch = display.welcome["epoch"].clone();
+    let left_at = display.seq;
+    drop(display);
+
+    // The moderators keep correcting one long question: about 1.1 MB of
+    // events while the display is away (the queue, and so each order
+    // frame, stays small).
+    let mut first = Client::connect(&floor, tokens.hello("moderator", "m")).await;
+    let ack = acked(first.command("q", json!({"type": "submit", "entry": {"channel": "online", "person": {"name": "Remote"}}})).await);
+    let entry_id = ack["entry_id"].clone();
+    let text = "q".repeat(1000);
+    let mut writers = Vec::new();
+    for w in 0..24 {
+        let mut moderator =
+            Client::connect(&floor, tokens.hello("moderator", &format!("m{w}"))).await;
+        let (text, entry_id) = (text.clone(), entry_id.clone());
+        writers.push(tokio::spawn(async move {
+            for i in 0..40 {
+                let command =
+                    json!({"type": "edit", "entry_id": entry_id, "patch": {"text": text}});
+                acked(moderator.command(&format!("{w}-{i}"), command).await);
+            }
+        }));
+    }
+    for writer in writers {
+        writer.await.unwrap();
+    }
+
+    let mut hello = tokens.hello("display", "projector");
+    hello["resume"] = json!({"epoch": epoch, "seq": left_at});
+    let back = Client::connect(&floor, hello).await;
+    assert_eq!(back.caught_up["type"], "snapshot");
+    assert_eq!(back.caught_up["reason"], "too_old");
+    assert_eq!(back.seq, 1 + 24 * 40);
+}
