@@ -59,18 +59,18 @@ async fn acknowledged_requests_survive_sigkill_and_retries_do_not_duplicate() {
 
     // Kill as soon as the first acknowledgements arrive, with most
     // submissions still in flight.
-    let mut acked: HashMap<String, Value> = HashMap::new();
+    let mut acked_before: HashMap<String, Value> = HashMap::new();
     let (id, ack) = rx.recv().await.expect("a first ack");
-    acked.insert(id, ack);
+    acked_before.insert(id, ack);
     floor.kill();
     while let Some((id, ack)) = rx.recv().await {
-        acked.insert(id, ack);
+        acked_before.insert(id, ack);
     }
     for task in tasks {
         task.await.unwrap();
     }
     let total = WRITERS * PER_WRITER;
-    assert!(!acked.is_empty() && acked.len() <= total);
+    assert!(!acked_before.is_empty() && acked_before.len() <= total);
 
     // Restart on the same data: every acknowledged entry is there, at the
     // seq its ack named.
@@ -81,7 +81,7 @@ async fn acknowledged_requests_survive_sigkill_and_retries_do_not_duplicate() {
         .iter()
         .map(|e| (e["seq"].as_u64().unwrap(), e))
         .collect();
-    for ack in acked.values() {
+    for ack in acked_before.values() {
         let seq = ack["first_seq"].as_u64().unwrap();
         let entry = by_seq.get(&seq).expect("an acknowledged entry survives");
         assert_eq!(entry["id"], ack["entry_id"]);
@@ -95,9 +95,8 @@ async fn acknowledged_requests_survive_sigkill_and_retries_do_not_duplicate() {
             Client::connect(&floor, tokens.hello("runner", &format!("runner-{w}"))).await;
         for i in 0..PER_WRITER {
             let id = format!("w{w}-{i}");
-            let answer =
-                acked_or_duplicate(client.command(&id, submit("onsite", &name(w, i))).await);
-            if let Some(before) = acked.get(&id) {
+            let answer = acked(client.command(&id, submit("onsite", &name(w, i))).await);
+            if let Some(before) = acked_before.get(&id) {
                 assert_eq!(
                     answer["duplicate"], true,
                     "{id} was acknowledged before the crash"
@@ -120,15 +119,9 @@ async fn acknowledged_requests_survive_sigkill_and_retries_do_not_duplicate() {
     names.sort_unstable();
     names.dedup();
     assert_eq!(names.len(), total);
-    assert!(survivors >= acked.len());
+    assert!(survivors >= acked_before.len());
     eprintln!(
         "crash: {} of {total} acknowledged before SIGKILL, {survivors} in the log after restart",
-        acked.len()
+        acked_before.len()
     );
-}
-
-fn acked_or_duplicate(answer: Value) -> Value {
-    // Retries may hit the rate limit; the harness sends them one by one,
-    // well under it.
-    acked(answer)
 }

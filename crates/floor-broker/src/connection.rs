@@ -323,7 +323,13 @@ impl Connection {
     }
 
     async fn send(&mut self, text: Utf8Bytes) -> Result<(), Option<Close>> {
-        match timeout(SEND_TIMEOUT, self.socket.send(Message::Text(text))).await {
+        self.send_message(Message::Text(text)).await
+    }
+
+    /// Writes one message; a write that takes longer than [`SEND_TIMEOUT`]
+    /// marks the connection too slow.
+    async fn send_message(&mut self, message: Message) -> Result<(), Option<Close>> {
+        match timeout(SEND_TIMEOUT, self.socket.send(message)).await {
             Ok(Ok(())) => Ok(()),
             Ok(Err(_)) => Err(None),
             Err(_) => Err(Some(Close::new(close_code::TOO_SLOW, "too slow, resume"))),
@@ -429,11 +435,7 @@ impl Connection {
                     if pong_due.is_none() {
                         pong_due = Some(Instant::now() + PONG_TIMEOUT);
                     }
-                    match timeout(SEND_TIMEOUT, self.socket.send(Message::Ping(Default::default()))).await {
-                        Ok(Ok(())) => Ok(()),
-                        Ok(Err(_)) => Err(None),
-                        Err(_) => Err(Some(Close::new(close_code::TOO_SLOW, "too slow, resume"))),
-                    }
+                    self.send_message(Message::Ping(Default::default())).await
                 }
                 _ = sleep_until(pong_due.unwrap_or(far)) => {
                     Err(Some(Close::new(close_code::PING_TIMEOUT, "no pong")))
@@ -463,11 +465,7 @@ impl Connection {
                     return Err(too_slow());
                 }
                 tokio::select! {
-                    sent = timeout(SEND_TIMEOUT, self.socket.send(Message::Text(frame.text))) => match sent {
-                        Ok(Ok(())) => Ok(()),
-                        Ok(Err(_)) => Err(None),
-                        Err(_) => Err(too_slow()),
-                    },
+                    sent = self.send_message(Message::Text(frame.text)) => sent,
                     _ = broadcast_bytes.wait_for(|total| *total > limit) => Err(too_slow()),
                 }
             }
