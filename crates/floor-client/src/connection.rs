@@ -1,0 +1,678 @@
+//! The one task that owns the socket: it speaks the protocol, keeps the
+//! room state current, resolves requests, and reconnects.
+//!
+//! Every request goes into `outstanding` with its request id and its frame
+//! serialized once. It stays there until its `ack` or `error` arrives (or
+//! its deadline passes); after a reconnection every outstanding request is
+//! sent again with the same id, so the broker applies it at most once and
+//! answers a repeat with the original result.
+//!
+//! An acknowledgement resolves its request only once the state holds the
+//! events it names, so a caller that awaits a request and then reads the
+//! state sees its effect.
+
+use std::collections::VecDeque;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicI64, Ordering};
+use std::time::Duration;
+
+use floor_protocol::{
+    ClientMessage, ErrorCode, Hello, PROTOCOL_VERSION, Resume, RoomInfo, ServerMessage,
+};
+use futures_util::{SinkExt, StreamExt};
+use tokio::net::TcpStream;
+use tokio::sync::{broadcast, mpsc, oneshot, watch};
+use tokio::time::{Instant, sleep_until, timeout};
+use tokio_tungstenite::tungstenite::Message;
+use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
+use uuid::Uuid;
+
+use crate::backoff::Backoff;
+use crate::client::{Ack, ConnectionEvent, ConnectionStatus, Update};
+use crate::error::{ConnectError, Refusal, RequestError};
+use crate::options::ConnectOptions;
+use crate::state::RoomState;
+
+pub(crate) type Socket = WebSocketStream<MaybeTlsStream<TcpStream>>;
+
+/// The broker's close code for a refused `hello` or a revoked token.
+const HELLO_REFUSED: u16 = 4002;
+/// How long a request refused as `rate_limited` or `storage_unavailable`
+/// waits before it is sent again.
+const RETRY_AFTER: Duration = Duration::from_secs(1);
+
+/// What the handle asks of the task.
+#[derive(Debug)]
+pub(crate) enum Op {
+    /// Send a command and answer on `reply`.
+    Command {
+        request_id: String,
+        frame: String,
+        reply: oneshot::Sender<Result<Ack, RequestError>>,
+        deadline: Instant,
+    },
+    /// Ask the broker for a fresh snapshot.
+    Sync,
+    /// Close the connection and stop.
+    Close(oneshot::Sender<()>),
+}
+
+/// What the task shares with every handle.
+#[derive(Debug)]
+pub(crate) struct Shared {
+    pub(crate) state: watch::Sender<RoomState>,
+    pub(crate) updates: broadcast::Sender<Update>,
+    pub(crate) status: watch::Sender<ConnectionStatus>,
+    /// Broker clock minus local clock, in milliseconds.
+    pub(crate) clock_offset_ms: AtomicI64,
+}
+
+impl Shared {
+    fn emit(&self, update: Update) {
+        // No subscriber is fine.
+        let _ = self.updates.send(update);
+    }
+
+    fn connection(&self, event: ConnectionEvent) {
+        tracing::debug!(?event, "connection");
+        self.emit(Update::Connection(event));
+    }
+}
+
+/// The broker's `welcome`, unpacked.
+#[derive(Debug, Clone)]
+pub(crate) struct Welcome {
+    pub(crate) room: RoomInfo,
+    pub(crate) role: floor_protocol::Role,
+    pub(crate) client: floor_protocol::ClientKey,
+    pub(crate) epoch: Uuid,
+    pub(crate) head: u64,
+    pub(crate) server_time_ms: u64,
+}
+
+pub(crate) fn now_ms() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX))
+        .unwrap_or(0)
+}
+
+pub(crate) fn clock_offset(welcome: &Welcome) -> i64 {
+    let broker = i64::try_from(welcome.server_time_ms).unwrap_or(i64::MAX);
+    let local = i64::try_from(now_ms()).unwrap_or(i64::MAX);
+    broker.saturating_sub(local)
+}
+
+/// Connects, says `hello` and reads the `welcome`.
+pub(crate) async fn handshake(
+    options: &ConnectOptions,
+    token: &str,
+    resume: Option<Resume>,
+) -> Result<(Socket, Welcome), ConnectError> {
+    let url = &options.address.ws_url;
+    let unreachable = |reason: String| ConnectError::Unreachable {
+        url: url.clone(),
+        reason,
+    };
+    let attempt = async {
+        let (mut socket, _) = tokio_tungstenite::connect_async(url.as_str())
+            .await
+            .map_err(|e| unreachable(e.to_string()))?;
+        let hello = ClientMessage::Hello(Hello {
+            protocol: PROTOCOL_VERSION,
+            room: options.address.room.clone(),
+            token: token.to_owned(),
+            client_id: options.client_id.clone(),
+            channel: options.channel,
+            resume,
+            agent: Some(options.agent.clone()),
+        });
+        let text = serde_json::to_string(&hello).map_err(|e| unreachable(e.to_string()))?;
+        socket
+            .send(Message::Text(text.into()))
+            .await
+            .map_err(|e| unreachable(e.to_string()))?;
+        loop {
+            let message = match socket.next().await {
+                Some(Ok(message)) => message,
+                Some(Err(e)) => return Err(unreachable(e.to_string())),
+                None => return Err(unreachable("closed before welcome".into())),
+            };
+            let text = match message {
+                Message::Text(text) => text,
+                Message::Close(frame) => {
+                    return Err(unreachable(format!(
+                        "closed before welcome: {}",
+                        frame.map(|f| f.reason.to_string()).unwrap_or_default()
+                    )));
+                }
+                _ => continue,
+            };
+            match serde_json::from_str::<ServerMessage>(&text) {
+                Ok(ServerMessage::Welcome {
+                    room,
+                    role,
+                    client,
+                    epoch,
+                    head,
+                    server_time_ms,
+                    ..
+                }) => {
+                    return Ok((
+                        socket,
+                        Welcome {
+                            room,
+                            role,
+                            client,
+                            epoch,
+                            head,
+                            server_time_ms,
+                        },
+                    ));
+                }
+                Ok(ServerMessage::Error(error)) => {
+                    return Err(match error.code {
+                        ErrorCode::Internal
+                        | ErrorCode::StorageUnavailable
+                        | ErrorCode::RateLimited => unreachable(error.message),
+                        code => ConnectError::Refused {
+                            code,
+                            message: error.message,
+                        },
+                    });
+                }
+                Ok(other) => {
+                    return Err(unreachable(format!(
+                        "expected welcome, got {}",
+                        kind_of(&other)
+                    )));
+                }
+                Err(e) => return Err(unreachable(format!("unreadable welcome: {e}"))),
+            }
+        }
+    };
+    match timeout(options.connect_timeout, attempt).await {
+        Ok(result) => result,
+        Err(_) => Err(unreachable(format!(
+            "no welcome within {} s",
+            options.connect_timeout.as_secs()
+        ))),
+    }
+}
+
+/// Reads until the first snapshot, after a `hello` without `resume`.
+pub(crate) async fn first_snapshot(
+    options: &ConnectOptions,
+    socket: &mut Socket,
+) -> Result<RoomState, ConnectError> {
+    let unreachable = |reason: String| ConnectError::Unreachable {
+        url: options.address.ws_url.clone(),
+        reason,
+    };
+    let read = async {
+        loop {
+            match socket.next().await {
+                Some(Ok(Message::Text(text))) => {
+                    if let Ok(ServerMessage::Snapshot {
+                        epoch, room, order, ..
+                    }) = serde_json::from_str::<ServerMessage>(&text)
+                    {
+                        return Ok(RoomState::from_snapshot(epoch, room, order));
+                    }
+                }
+                Some(Ok(Message::Close(_))) | None => {
+                    return Err(unreachable("closed before the snapshot".into()));
+                }
+                Some(Ok(_)) => {}
+                Some(Err(e)) => return Err(unreachable(e.to_string())),
+            }
+        }
+    };
+    timeout(options.connect_timeout, read)
+        .await
+        .unwrap_or_else(|_| Err(unreachable("no snapshot in time".into())))
+}
+
+fn kind_of(message: &ServerMessage) -> &'static str {
+    match message {
+        ServerMessage::Welcome { .. } => "welcome",
+        ServerMessage::Snapshot { .. } => "snapshot",
+        ServerMessage::Events { .. } => "events",
+        ServerMessage::Order { .. } => "order",
+        ServerMessage::Ack { .. } => "ack",
+        ServerMessage::Error(_) => "error",
+    }
+}
+
+/// A request awaiting its answer.
+#[derive(Debug)]
+struct Outstanding {
+    request_id: String,
+    frame: String,
+    reply: oneshot::Sender<Result<Ack, RequestError>>,
+    deadline: Instant,
+    /// Sent on the current connection.
+    sent: bool,
+}
+
+/// An acknowledged request waiting for the state to reach its events.
+#[derive(Debug)]
+struct Parked {
+    ack: Ack,
+    reply: oneshot::Sender<Result<Ack, RequestError>>,
+}
+
+/// How a connection ended.
+enum End {
+    /// The client was closed by its owner.
+    Closed,
+    /// The broker refused this client for good.
+    Fatal(String),
+    /// The connection was lost; reconnect.
+    Lost(String),
+}
+
+/// The task.
+pub(crate) struct Connection {
+    options: ConnectOptions,
+    token: String,
+    shared: Arc<Shared>,
+    ops: mpsc::UnboundedReceiver<Op>,
+    outstanding: VecDeque<Outstanding>,
+    parked: Vec<Parked>,
+    /// A `sync` was sent because of an anomaly; events are ignored until
+    /// the snapshot arrives.
+    resyncing: bool,
+    /// When refused-for-now requests are sent again.
+    retry_at: Option<Instant>,
+    backoff: Backoff,
+    /// The last error the broker sent without a request id.
+    last_error: Option<String>,
+}
+
+impl Connection {
+    pub(crate) fn new(
+        options: ConnectOptions,
+        token: String,
+        shared: Arc<Shared>,
+        ops: mpsc::UnboundedReceiver<Op>,
+    ) -> Connection {
+        let backoff = Backoff::new(options.reconnect_min, options.reconnect_max);
+        Connection {
+            options,
+            token,
+            shared,
+            ops,
+            outstanding: VecDeque::new(),
+            parked: Vec::new(),
+            resyncing: false,
+            retry_at: None,
+            backoff,
+            last_error: None,
+        }
+    }
+
+    /// Runs until the client is closed or refused for good.
+    pub(crate) async fn run(mut self, first: Socket) {
+        let mut socket = Some(first);
+        loop {
+            if let Some(connected) = socket.take() {
+                self.shared.status.send_replace(ConnectionStatus::Connected);
+                match self.session(connected).await {
+                    End::Closed => return self.finish("closed by the client".into()),
+                    End::Fatal(reason) => return self.finish(reason),
+                    End::Lost(reason) => {
+                        tracing::info!(%reason, "connection lost");
+                        self.shared
+                            .status
+                            .send_replace(ConnectionStatus::Reconnecting);
+                        self.shared
+                            .connection(ConnectionEvent::Disconnected { reason });
+                    }
+                }
+            }
+            let delay = self.backoff.next_delay();
+            self.shared.connection(ConnectionEvent::Reconnecting {
+                attempt: self.backoff.attempt(),
+                delay,
+            });
+            if !self.wait(delay).await {
+                return self.finish("closed by the client".into());
+            }
+            let resume = if self.resyncing {
+                None
+            } else {
+                let state = self.shared.state.borrow();
+                Some(Resume {
+                    epoch: state.epoch(),
+                    seq: state.seq(),
+                })
+            };
+            match handshake(&self.options, &self.token, resume.clone()).await {
+                Ok((connected, welcome)) => {
+                    self.shared
+                        .clock_offset_ms
+                        .store(clock_offset(&welcome), Ordering::Relaxed);
+                    self.shared.connection(ConnectionEvent::Connected {
+                        epoch: welcome.epoch,
+                        head: welcome.head,
+                        resumed_from: resume.map(|r| r.seq),
+                    });
+                    socket = Some(connected);
+                }
+                Err(error) if error.is_retryable() => {
+                    tracing::debug!(%error, "reconnection failed");
+                }
+                Err(error) => return self.finish(error.to_string()),
+            }
+        }
+    }
+
+    /// Waits `delay` while taking requests; false if the client closed.
+    async fn wait(&mut self, delay: Duration) -> bool {
+        let until = Instant::now() + delay;
+        loop {
+            let deadline = self.next_deadline();
+            tokio::select! {
+                _ = sleep_until(until) => return true,
+                _ = sleep_until(deadline.unwrap_or(until)), if deadline.is_some() => self.expire(),
+                op = self.ops.recv() => match op {
+                    Some(Op::Command { request_id, frame, reply, deadline }) => {
+                        self.outstanding.push_back(Outstanding { request_id, frame, reply, deadline, sent: false });
+                    }
+                    Some(Op::Sync) => {}
+                    Some(Op::Close(done)) => {
+                        let _ = done.send(());
+                        return false;
+                    }
+                    None => return false,
+                },
+            }
+        }
+    }
+
+    /// Fails what is left and marks the client closed.
+    fn finish(mut self, reason: String) {
+        for request in self.outstanding.drain(..) {
+            let _ = request
+                .reply
+                .send(Err(RequestError::Closed(reason.clone())));
+        }
+        for parked in self.parked.drain(..) {
+            let _ = parked.reply.send(Ok(parked.ack));
+        }
+        self.shared
+            .status
+            .send_replace(ConnectionStatus::Closed(reason.clone()));
+        self.shared.connection(ConnectionEvent::Closed { reason });
+    }
+
+    fn next_deadline(&self) -> Option<Instant> {
+        self.outstanding.iter().map(|r| r.deadline).min()
+    }
+
+    /// Answers every request whose deadline has passed.
+    fn expire(&mut self) {
+        let now = Instant::now();
+        let (expired, kept): (Vec<_>, Vec<_>) =
+            self.outstanding.drain(..).partition(|r| r.deadline <= now);
+        self.outstanding = kept.into();
+        for request in expired {
+            let _ = request.reply.send(Err(RequestError::TimedOut {
+                request_id: request.request_id,
+            }));
+        }
+    }
+
+    /// One connection, from just after `welcome` until it ends.
+    async fn session(&mut self, socket: Socket) -> End {
+        let (mut sink, mut stream) = socket.split();
+        self.last_error = None;
+        for request in &mut self.outstanding {
+            request.sent = false;
+        }
+        if self.resend(&mut sink).await.is_err() {
+            return End::Lost("cannot send".into());
+        }
+        let mut idle = Instant::now() + self.options.idle_timeout;
+        loop {
+            let deadline = self.next_deadline();
+            let retry_at = self.retry_at;
+            tokio::select! {
+                biased;
+                received = stream.next() => {
+                    idle = Instant::now() + self.options.idle_timeout;
+                    let text = match received {
+                        Some(Ok(Message::Text(text))) => text,
+                        Some(Ok(Message::Close(frame))) => {
+                            let code = frame.as_ref().map(|f| u16::from(f.code)).unwrap_or(1005);
+                            let reason = frame.map(|f| f.reason.to_string()).unwrap_or_default();
+                            if code == HELLO_REFUSED {
+                                return End::Fatal(self.last_error.take().unwrap_or(reason));
+                            }
+                            return End::Lost(format!("closed by the broker ({code} {reason})"));
+                        }
+                        Some(Ok(_)) => continue,
+                        Some(Err(e)) => return End::Lost(e.to_string()),
+                        None => return End::Lost("the broker closed the connection".into()),
+                    };
+                    let sync = self.receive(&text);
+                    if sync && send(&mut sink, &ClientMessage::Sync {}).await.is_err() {
+                        return End::Lost("cannot send".into());
+                    }
+                }
+                op = self.ops.recv() => match op {
+                    Some(Op::Command { request_id, frame, reply, deadline }) => {
+                        let sent = sink.send(Message::Text(frame.clone().into())).await.is_ok();
+                        self.outstanding.push_back(Outstanding { request_id, frame, reply, deadline, sent });
+                        if !sent {
+                            return End::Lost("cannot send".into());
+                        }
+                    }
+                    Some(Op::Sync) => {
+                        if send(&mut sink, &ClientMessage::Sync {}).await.is_err() {
+                            return End::Lost("cannot send".into());
+                        }
+                    }
+                    Some(Op::Close(done)) => {
+                        let _ = sink.send(Message::Close(None)).await;
+                        let _ = done.send(());
+                        return End::Closed;
+                    }
+                    None => {
+                        let _ = sink.send(Message::Close(None)).await;
+                        return End::Closed;
+                    }
+                },
+                _ = sleep_until(deadline.unwrap_or(idle)), if deadline.is_some() => self.expire(),
+                _ = sleep_until(retry_at.unwrap_or(idle)), if retry_at.is_some() => {
+                    self.retry_at = None;
+                    if self.resend(&mut sink).await.is_err() {
+                        return End::Lost("cannot send".into());
+                    }
+                }
+                _ = sleep_until(idle) => {
+                    return End::Lost(format!(
+                        "nothing from the broker for {} s",
+                        self.options.idle_timeout.as_secs()
+                    ));
+                }
+            }
+        }
+    }
+
+    /// Sends every outstanding request not yet sent on this connection.
+    async fn resend<S>(&mut self, sink: &mut S) -> Result<(), S::Error>
+    where
+        S: futures_util::Sink<Message> + Unpin,
+    {
+        for request in &mut self.outstanding {
+            if !request.sent {
+                sink.send(Message::Text(request.frame.clone().into()))
+                    .await?;
+                request.sent = true;
+            }
+        }
+        Ok(())
+    }
+
+    /// Handles one message; true when a fresh snapshot must be asked for.
+    fn receive(&mut self, text: &str) -> bool {
+        let message = match serde_json::from_str::<ServerMessage>(text) {
+            Ok(message) => message,
+            Err(error) => {
+                tracing::warn!(%error, "unreadable message from the broker");
+                return false;
+            }
+        };
+        match message {
+            ServerMessage::Welcome { .. } => false,
+            ServerMessage::Snapshot {
+                epoch,
+                reason,
+                room,
+                order,
+            } => {
+                let seq = room.seq;
+                let previous = self
+                    .shared
+                    .state
+                    .send_replace(RoomState::from_snapshot(epoch, room, order));
+                self.resyncing = false;
+                self.shared.emit(Update::Snapshot { reason, seq });
+                if previous.epoch() != epoch {
+                    // Sequence numbers of the old log mean nothing now.
+                    for parked in self.parked.drain(..) {
+                        let _ = parked.reply.send(Ok(parked.ack));
+                    }
+                }
+                self.release();
+                false
+            }
+            ServerMessage::Events { epoch, events } => {
+                if self.resyncing {
+                    return false;
+                }
+                let shared = &self.shared;
+                let mut result = Ok(());
+                shared.state.send_modify(|state| {
+                    result = state.fold_events(epoch, &events, |event| {
+                        shared.emit(Update::Event(Arc::new(event.clone())));
+                    });
+                });
+                self.release();
+                self.check(result)
+            }
+            ServerMessage::Order { epoch, seq, order } => {
+                if self.resyncing {
+                    return false;
+                }
+                let mut result = Ok(());
+                self.shared.state.send_modify(|state| {
+                    result = state.take_order(epoch, seq, order);
+                });
+                if result.is_ok() {
+                    self.shared.emit(Update::Order { seq });
+                }
+                self.check(result)
+            }
+            ServerMessage::Ack {
+                request_id,
+                first_seq,
+                last_seq,
+                entry_id,
+                duplicate,
+            } => {
+                let Some(at) = self
+                    .outstanding
+                    .iter()
+                    .position(|r| r.request_id == request_id)
+                else {
+                    return false;
+                };
+                let Some(request) = self.outstanding.remove(at) else {
+                    return false;
+                };
+                self.parked.push(Parked {
+                    ack: Ack {
+                        request_id,
+                        first_seq,
+                        last_seq,
+                        entry_id,
+                        duplicate,
+                    },
+                    reply: request.reply,
+                });
+                self.release();
+                false
+            }
+            ServerMessage::Error(error) => {
+                let Some(request_id) = error.request_id.clone() else {
+                    tracing::warn!(code = %error.code, message = %error.message, "broker error");
+                    self.last_error = Some(format!("{}: {}", error.code, error.message));
+                    return false;
+                };
+                let Some(at) = self
+                    .outstanding
+                    .iter()
+                    .position(|r| r.request_id == request_id)
+                else {
+                    return false;
+                };
+                if matches!(
+                    error.code,
+                    ErrorCode::RateLimited | ErrorCode::StorageUnavailable
+                ) {
+                    // Nothing was recorded; send it again shortly, same id.
+                    if let Some(request) = self.outstanding.get_mut(at) {
+                        request.sent = false;
+                    }
+                    self.retry_at.get_or_insert(Instant::now() + RETRY_AFTER);
+                    return false;
+                }
+                if let Some(request) = self.outstanding.remove(at) {
+                    let _ = request
+                        .reply
+                        .send(Err(RequestError::Refused(Refusal::from(error))));
+                }
+                false
+            }
+        }
+    }
+
+    /// Reports an anomaly; true when a snapshot must be asked for.
+    fn check(&mut self, result: Result<(), crate::state::Anomaly>) -> bool {
+        match result {
+            Ok(()) => false,
+            Err(anomaly) => {
+                tracing::warn!(%anomaly, "resyncing");
+                self.resyncing = true;
+                self.shared
+                    .connection(ConnectionEvent::Resyncing { anomaly });
+                true
+            }
+        }
+    }
+
+    /// Resolves acknowledged requests whose events the state now holds.
+    fn release(&mut self) {
+        if self.parked.is_empty() {
+            return;
+        }
+        let seq = self.shared.state.borrow().seq();
+        let (ready, waiting): (Vec<_>, Vec<_>) =
+            self.parked.drain(..).partition(|p| p.ack.last_seq <= seq);
+        self.parked = waiting;
+        for parked in ready {
+            let _ = parked.reply.send(Ok(parked.ack));
+        }
+    }
+}
+
+async fn send<S>(sink: &mut S, message: &ClientMessage) -> Result<(), S::Error>
+where
+    S: futures_util::Sink<Message> + Unpin,
+{
+    let text = serde_json::to_string(message).unwrap_or_default();
+    sink.send(Message::Text(text.into())).await
+}
