@@ -220,7 +220,7 @@ pub fn render_text(view: &DisplayView, width: usize) -> String {
             &mut out,
             width,
             &format!(
-                "{:>2}. {:<7} {who} · {}",
+                "{:>2}. {:<8} {who} · {}",
                 card.place,
                 match card.channel {
                     Channel::Onsite => "[room]",

@@ -1,10 +1,12 @@
 //! The `floor` command: `floor serve` runs the broker; `floor room ...`
-//! manages rooms on a running broker. Only argument parsing, configuration
-//! and printing live here; everything else is in `floor-broker`.
+//! manages rooms on a running broker; `floor runner|moderator|chair|display`
+//! are the role clients. Only argument parsing, configuration and printing
+//! live here; everything else is in `floor-broker` and `floor-client`.
 
 #![allow(clippy::print_stdout, clippy::print_stderr)]
 
 mod config;
+mod roles;
 mod room_cli;
 
 use std::time::Duration;
@@ -34,6 +36,30 @@ enum Command {
         #[command(subcommand)]
         command: RoomCommand,
     },
+    /// The onsite mic runner: raised hands, where to walk next, "mic in
+    /// hand".
+    #[command(after_help = roles::EXIT_CODES)]
+    Runner {
+        #[command(subcommand)]
+        command: roles::runner::RunnerCommand,
+    },
+    /// The online moderator: remote questions, chat import, approve,
+    /// reject, merge, edit.
+    #[command(after_help = roles::EXIT_CODES)]
+    Moderator {
+        #[command(subcommand)]
+        command: roles::moderator::ModeratorCommand,
+    },
+    /// The chair: call the next speaker, override the order, open and
+    /// close the queue.
+    #[command(after_help = roles::EXIT_CODES)]
+    Chair {
+        #[command(subcommand)]
+        command: roles::chair::ChairCommand,
+    },
+    /// A live display of the room for a terminal: speaker, time left, who
+    /// is next and why, turns per channel.
+    Display(roles::display::DisplayArgs),
 }
 
 fn main() -> anyhow::Result<()> {
@@ -41,6 +67,31 @@ fn main() -> anyhow::Result<()> {
     match cli.command {
         Command::Serve(args) => serve(args),
         Command::Room { command } => room_cli::run(command),
+        Command::Runner { command } => role(roles::runner::run(command)),
+        Command::Moderator { command } => role(roles::moderator::run(command)),
+        Command::Chair { command } => role(roles::chair::run(command)),
+        Command::Display(args) => role(roles::display::run(args)),
+    }
+}
+
+/// Runs a role command and exits with its code.
+fn role(command: impl Future<Output = Result<(), roles::Exit>>) -> anyhow::Result<()> {
+    let filter = tracing_subscriber::EnvFilter::try_from_env("FLOOR_LOG")
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("error"));
+    tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .init();
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .context("cannot start the async runtime")?;
+    match runtime.block_on(command) {
+        Ok(()) => Ok(()),
+        Err(exit) => {
+            eprintln!("floor: {}", exit.message());
+            std::process::exit(exit.code());
+        }
     }
 }
 

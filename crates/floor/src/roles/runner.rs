@@ -1,0 +1,277 @@
+//! `floor runner ...`: the onsite mic runner.
+
+#![allow(clippy::print_stdout)]
+
+use clap::Subcommand;
+use floor_client::{Hand, OnDeck, RoomChannel};
+use floor_protocol::{EntryPatch, Region, StakeholderGroup};
+
+use super::{Connection, Exit, done, print_json, resolve, short, standing, wire};
+
+/// The runner's commands.
+#[derive(Debug, Subcommand)]
+pub(crate) enum RunnerCommand {
+    /// Register a raised hand in the room.
+    #[command(
+        after_help = "Example:\n  floor runner add \"Amina Diallo\" --seat \"Row 4, aisle\" --affiliation \"ICT Ministry\""
+    )]
+    Add {
+        /// The person's name, as it should be announced.
+        name: String,
+        #[command(flatten)]
+        person: PersonArgs,
+        /// Seat, row or zone, so the microphone finds them.
+        #[arg(long)]
+        seat: Option<String>,
+        /// Their question, if they told you.
+        #[arg(long)]
+        text: Option<String>,
+        /// A comment rather than a question.
+        #[arg(long)]
+        comment: bool,
+        #[command(flatten)]
+        connection: Connection,
+    },
+    /// Where to carry the microphone next.
+    #[command(after_help = "Example:\n  floor runner next")]
+    Next {
+        #[command(flatten)]
+        connection: Connection,
+    },
+    /// Record that the microphone is in the person's hand (default: the
+    /// entry on deck).
+    #[command(
+        after_help = "Example:\n  floor runner mic          # the person on deck\n  floor runner mic 3f9c0b12"
+    )]
+    Mic {
+        /// The entry id (or its first characters).
+        entry: Option<String>,
+        #[command(flatten)]
+        connection: Connection,
+    },
+    /// Take back an onsite entry (the hand went down).
+    #[command(after_help = "Example:\n  floor runner withdraw 3f9c0b12")]
+    Withdraw {
+        /// The entry id (or its first characters).
+        entry: String,
+        #[command(flatten)]
+        connection: Connection,
+    },
+    /// Correct an onsite entry.
+    #[command(
+        after_help = "Example:\n  floor runner edit 3f9c0b12 --name \"Amina Diallo\" --seat \"Row 5\""
+    )]
+    Edit {
+        /// The entry id (or its first characters).
+        entry: String,
+        /// New name.
+        #[arg(long)]
+        name: Option<String>,
+        /// New seat or zone.
+        #[arg(long)]
+        seat: Option<String>,
+        /// New text.
+        #[arg(long)]
+        text: Option<String>,
+        /// New organisation.
+        #[arg(long)]
+        affiliation: Option<String>,
+        #[command(flatten)]
+        connection: Connection,
+    },
+    /// The open onsite entries, in the order they will be called.
+    #[command(after_help = "Example:\n  floor runner list --json")]
+    List {
+        #[command(flatten)]
+        connection: Connection,
+    },
+}
+
+/// Who the person is, beyond their name.
+#[derive(Debug, Clone, clap::Args)]
+pub(crate) struct PersonArgs {
+    /// Their organisation.
+    #[arg(long)]
+    pub(crate) affiliation: Option<String>,
+    /// Stakeholder group: government, civil_society, private_sector,
+    /// technical_community, intergovernmental, academia, other.
+    #[arg(long, value_parser = wire::<StakeholderGroup>)]
+    pub(crate) group: Option<StakeholderGroup>,
+    /// UN regional group: african, asia_pacific, eastern_european, grulac,
+    /// weog, other.
+    #[arg(long, value_parser = wire::<Region>)]
+    pub(crate) region: Option<Region>,
+    /// BCP 47 tag of the language they will speak, e.g. fr.
+    #[arg(long)]
+    pub(crate) language: Option<String>,
+}
+
+fn on_deck_text(next: &OnDeck) -> String {
+    let place = match next.location.as_deref() {
+        Some(location) => format!(" at {location}"),
+        None => String::new(),
+    };
+    let when = if next.speaking {
+        "speaking now, no microphone yet".to_owned()
+    } else if next.ahead == 0 {
+        "called next".to_owned()
+    } else {
+        format!("{} before them", next.ahead)
+    };
+    let mic = if next.mic_in_hand && !next.speaking {
+        ", has the microphone"
+    } else {
+        ""
+    };
+    format!(
+        "{}{place} ({}): {when}{mic}",
+        next.name,
+        short(next.entry_id)
+    )
+}
+
+/// Runs a runner command.
+pub(crate) async fn run(command: RunnerCommand) -> Result<(), Exit> {
+    match command {
+        RunnerCommand::Add {
+            name,
+            person,
+            seat,
+            text,
+            comment,
+            connection,
+        } => {
+            let client = connection.connect().await?;
+            let mut hand = Hand::new(name);
+            if let Some(a) = person.affiliation {
+                hand = hand.affiliation(a);
+            }
+            if let Some(g) = person.group {
+                hand = hand.stakeholder_group(g);
+            }
+            if let Some(r) = person.region {
+                hand = hand.region(r);
+            }
+            if let Some(l) = person.language {
+                hand = hand.language(l);
+            }
+            if let Some(s) = seat {
+                hand = hand.seat(s);
+            }
+            if let Some(t) = text {
+                hand = hand.text(t);
+            }
+            if comment {
+                hand = hand.comment();
+            }
+            let ack = client
+                .command(floor_protocol::Command::Submit {
+                    entry: hand.draft(),
+                })
+                .await?;
+            let id = ack
+                .entry_id
+                .ok_or_else(|| Exit::Refused("no entry id in the answer".into()))?;
+            done(&client, connection.json, "added", id, &ack).await;
+        }
+        RunnerCommand::Next { connection } => {
+            let client = connection.connect().await?;
+            let next = RoomChannel::new(client.clone()).on_deck();
+            if connection.json {
+                print_json(&serde_json::json!({ "on_deck": next }));
+            } else {
+                match &next {
+                    Some(next) => println!("{}", on_deck_text(next)),
+                    None => println!("nobody in the room is waiting"),
+                }
+            }
+            client.close().await;
+        }
+        RunnerCommand::Mic { entry, connection } => {
+            let client = connection.connect().await?;
+            let runner = RoomChannel::new(client.clone());
+            let id = match entry {
+                Some(reference) => client.with_state(|s| resolve(s, &reference))?,
+                None => {
+                    runner
+                        .on_deck()
+                        .ok_or_else(|| Exit::Refused("nobody in the room is waiting".into()))?
+                        .entry_id
+                }
+            };
+            let ack = runner.mic_in_hand(id).await?;
+            done(&client, connection.json, "microphone with", id, &ack).await;
+        }
+        RunnerCommand::Withdraw { entry, connection } => {
+            let client = connection.connect().await?;
+            let id = client.with_state(|s| resolve(s, &entry))?;
+            let ack = RoomChannel::new(client.clone()).withdraw(id).await?;
+            done(&client, connection.json, "withdrew", id, &ack).await;
+        }
+        RunnerCommand::Edit {
+            entry,
+            name,
+            seat,
+            text,
+            affiliation,
+            connection,
+        } => {
+            let patch = EntryPatch {
+                name,
+                location: seat.map(Some),
+                text: text.map(Some),
+                affiliation: affiliation.map(Some),
+                ..EntryPatch::default()
+            };
+            if patch.is_empty() {
+                return Err(Exit::Usage(
+                    "nothing to change: give --name, --seat, --text or --affiliation".into(),
+                ));
+            }
+            let client = connection.connect().await?;
+            let id = client.with_state(|s| resolve(s, &entry))?;
+            let ack = RoomChannel::new(client.clone()).correct(id, patch).await?;
+            done(&client, connection.json, "corrected", id, &ack).await;
+        }
+        RunnerCommand::List { connection } => {
+            let client = connection.connect().await?;
+            let entries = RoomChannel::new(client.clone()).open_entries();
+            let state = client.state();
+            if connection.json {
+                let rows: Vec<_> = entries
+                    .iter()
+                    .map(|e| {
+                        serde_json::json!({
+                            "entry_id": e.id,
+                            "name": e.person.name,
+                            "location": e.location,
+                            "status": e.status,
+                            "place": state.place(e.id),
+                            "mic_in_hand": e.mic_in_hand,
+                        })
+                    })
+                    .collect();
+                print_json(&rows);
+            } else if entries.is_empty() {
+                println!("nobody in the room is waiting");
+            } else {
+                for e in &entries {
+                    println!(
+                        "{}  {:<28} {:<16} {}{}",
+                        short(e.id),
+                        e.person.name,
+                        e.location.as_deref().unwrap_or("-"),
+                        standing(&state, e.id),
+                        if e.mic_in_hand {
+                            ", has the microphone"
+                        } else {
+                            ""
+                        }
+                    );
+                }
+            }
+            client.close().await;
+        }
+    }
+    Ok(())
+}
