@@ -7,6 +7,9 @@
 
 pub use tokio_tungstenite::tungstenite;
 
+mod proxy;
+pub use proxy::Proxy;
+
 use std::io::{BufRead, BufReader};
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
@@ -72,6 +75,21 @@ impl Floor {
 
     /// Starts a broker with extra `serve` arguments.
     pub fn start_with(data: &Path, extra: &[&str]) -> Floor {
+        Floor::start_at(data, "127.0.0.1:0", extra)
+    }
+
+    /// Kills the broker (SIGKILL) and starts it again on the same address
+    /// and data, as after a crash and a supervisor's restart.
+    pub fn restart(&mut self) {
+        self.kill();
+        let addr = self.addr.to_string();
+        let data = self.data.clone();
+        // The port is ours again as soon as the old process is gone.
+        *self = Floor::start_at(&data, &addr, &[]);
+    }
+
+    /// Starts a broker listening on `listen`.
+    pub fn start_at(data: &Path, listen: &str, extra: &[&str]) -> Floor {
         let log = std::fs::OpenOptions::new()
             .create(true)
             .append(true)
@@ -81,7 +99,7 @@ impl Floor {
             .args([
                 "serve",
                 "--listen",
-                "127.0.0.1:0",
+                listen,
                 "--admin-token",
                 ADMIN,
                 "--data",
@@ -233,6 +251,18 @@ impl Tokens {
     /// The token of a role.
     pub fn role(&self, role: &str) -> &str {
         self.by_role[role].as_str().expect("a token for the role")
+    }
+
+    /// The room link of a role on `floor`, with its token, as the broker
+    /// prints it.
+    pub fn link(&self, floor: &Floor, role: &str) -> String {
+        let page = if role == "participant" { "join" } else { role };
+        format!(
+            "{}/r/{}/{page}#token={}",
+            floor.http_url(),
+            self.room,
+            self.role(role)
+        )
     }
 
     /// A `hello` for a role.

@@ -97,9 +97,11 @@ pub enum Update {
         /// Its sequence number.
         seq: u64,
     },
-    /// An event, folded into the state before it is delivered here.
+    /// An event. Events arrive in batches; the state shows a batch once
+    /// the broker's order for it has arrived ([`Update::Order`]).
     Event(Arc<RoomEvent>),
-    /// The broker's projected order after event `seq` is in the state.
+    /// The state now holds every event up to `seq` and the broker's
+    /// projected order after it.
     Order {
         /// The sequence number it reflects.
         seq: u64,

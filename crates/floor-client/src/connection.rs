@@ -7,9 +7,13 @@
 //! sent again with the same id, so the broker applies it at most once and
 //! answers a repeat with the original result.
 //!
-//! An acknowledgement resolves its request only once the state holds the
-//! events it names, so a caller that awaits a request and then reads the
-//! state sees its effect.
+//! Events are folded into a working copy of the state; the copy is
+//! published (to [`crate::Client::state`] and every watcher) when the
+//! broker's order for those events arrives, so a published state's view
+//! and order always belong to the same sequence number. An
+//! acknowledgement resolves its request only once the published state
+//! holds the events it names, so a caller that awaits a request and then
+//! reads the state sees its effect.
 
 use std::collections::VecDeque;
 use std::sync::Arc;
@@ -278,6 +282,9 @@ pub(crate) struct Connection {
     token: String,
     shared: Arc<Shared>,
     ops: mpsc::UnboundedReceiver<Op>,
+    /// The state with every event received folded in; published when the
+    /// order for its sequence number arrives.
+    working: RoomState,
     outstanding: VecDeque<Outstanding>,
     parked: Vec<Parked>,
     /// A `sync` was sent because of an anomaly; events are ignored until
@@ -298,11 +305,13 @@ impl Connection {
         ops: mpsc::UnboundedReceiver<Op>,
     ) -> Connection {
         let backoff = Backoff::new(options.reconnect_min, options.reconnect_max);
+        let working = shared.state.borrow().clone();
         Connection {
             options,
             token,
             shared,
             ops,
+            working,
             outstanding: VecDeque::new(),
             parked: Vec::new(),
             resyncing: false,
@@ -342,10 +351,9 @@ impl Connection {
             let resume = if self.resyncing {
                 None
             } else {
-                let state = self.shared.state.borrow();
                 Some(Resume {
-                    epoch: state.epoch(),
-                    seq: state.seq(),
+                    epoch: self.working.epoch(),
+                    seq: self.working.seq(),
                 })
             };
             match handshake(&self.options, &self.token, resume.clone()).await {
@@ -534,10 +542,8 @@ impl Connection {
                 order,
             } => {
                 let seq = room.seq;
-                let previous = self
-                    .shared
-                    .state
-                    .send_replace(RoomState::from_snapshot(epoch, room, order));
+                self.working = RoomState::from_snapshot(epoch, room, order);
+                let previous = self.shared.state.send_replace(self.working.clone());
                 self.resyncing = false;
                 self.shared.emit(Update::Snapshot { reason, seq });
                 if previous.epoch() != epoch {
@@ -554,25 +560,20 @@ impl Connection {
                     return false;
                 }
                 let shared = &self.shared;
-                let mut result = Ok(());
-                shared.state.send_modify(|state| {
-                    result = state.fold_events(epoch, &events, |event| {
-                        shared.emit(Update::Event(Arc::new(event.clone())));
-                    });
+                let result = self.working.fold_events(epoch, &events, |event| {
+                    shared.emit(Update::Event(Arc::new(event.clone())));
                 });
-                self.release();
                 self.check(result)
             }
             ServerMessage::Order { epoch, seq, order } => {
                 if self.resyncing {
                     return false;
                 }
-                let mut result = Ok(());
-                self.shared.state.send_modify(|state| {
-                    result = state.take_order(epoch, seq, order);
-                });
+                let result = self.working.take_order(epoch, seq, order);
                 if result.is_ok() {
+                    self.shared.state.send_replace(self.working.clone());
                     self.shared.emit(Update::Order { seq });
+                    self.release();
                 }
                 self.check(result)
             }
