@@ -8,11 +8,11 @@ use std::process::Command as Process;
 
 use floor_client::{
     Client, ConnectOptions, DisplayView, Hand, ImportOptions, OnlineEntry, RemoteChannel,
-    RequestError, RoomChannel, RoomState,
+    RequestError, RoomChannel,
 };
 use floor_protocol::{
     Channel, Command, Delivery, EntryDraft, EntryPatch, EntryStatus, ErrorCode, Person, Region,
-    ServerMessage, SettingsPatch, StakeholderGroup,
+    SettingsPatch, StakeholderGroup,
 };
 use floor_tests::*;
 use serde_json::Value;
@@ -28,17 +28,6 @@ async fn participant(floor: &Floor, tokens: &Tokens, channel: Channel) -> Client
         .unwrap()
         .channel(channel);
     Client::connect(options).await.unwrap()
-}
-
-/// The broker's snapshot, decoded.
-async fn broker_state(floor: &Floor, tokens: &Tokens) -> RoomState {
-    let body = floor.snapshot(tokens).await;
-    match serde_json::from_value::<ServerMessage>(body).unwrap() {
-        ServerMessage::Snapshot {
-            epoch, room, order, ..
-        } => RoomState::from_snapshot(epoch, room, order),
-        other => panic!("not a snapshot: {other:?}"),
-    }
 }
 
 fn refused_with(result: Result<impl std::fmt::Debug, RequestError>, code: ErrorCode) {
@@ -130,7 +119,7 @@ async fn the_runner_registers_hands_and_follows_the_microphone() {
         runner.raise_hand(Hand::new("")).await,
         ErrorCode::InvalidField,
     );
-    let after = broker_state(&floor, &tokens).await;
+    let after = floor.room_state(&tokens).await;
     assert_eq!(after.seq(), seq + 1, "only the moderator's entry was added");
     let state = runner.client().wait_until(|s| s.seq() == after.seq()).await;
     assert_eq!(state.view(), after.view());
@@ -258,7 +247,7 @@ async fn the_moderator_relays_curates_and_imports_remote_questions() {
         ErrorCode::Forbidden,
     );
 
-    let broker = broker_state(&floor, &tokens).await;
+    let broker = floor.room_state(&tokens).await;
     let state = moderator
         .client()
         .wait_until(|s| s.seq() == broker.seq())
@@ -308,7 +297,7 @@ async fn a_chat_transcript_is_imported_line_by_line_with_a_report() {
 
     // The broker holds exactly the imported questions, in transcript order,
     // with their text.
-    let broker = broker_state(&floor, &tokens).await;
+    let broker = floor.room_state(&tokens).await;
     let entries: Vec<(&str, Option<&str>, Channel)> = broker
         .view()
         .entries
@@ -358,7 +347,7 @@ async fn a_chat_transcript_is_imported_line_by_line_with_a_report() {
     assert_eq!(report["imported"].as_array().unwrap().len(), 0);
     assert_eq!(report["refused"].as_array().unwrap().len(), 5);
     assert_eq!(report["unreadable"].as_array().unwrap().len(), 3);
-    assert_eq!(broker_state(&floor, &tokens).await.seq(), broker.seq());
+    assert_eq!(floor.room_state(&tokens).await.seq(), broker.seq());
 }
 
 #[tokio::test]
@@ -494,7 +483,7 @@ async fn the_command_line_runs_a_session_with_exit_codes_scripts_can_rely_on() {
     assert!(out.contains("Bo Chen"), "{out}");
 
     // Refused: exit 1, a clear message, nothing changed.
-    let head = broker_state(&floor, &tokens).await.seq();
+    let head = floor.room_state(&tokens).await.seq();
     let (code, _, err) = floor_role(&runner, &["runner", "withdraw", &bo[..8]]);
     assert_eq!(code, 1);
     assert!(err.contains("forbidden"), "{err}");
@@ -503,7 +492,7 @@ async fn the_command_line_runs_a_session_with_exit_codes_scripts_can_rely_on() {
     assert!(err.contains("no entry"), "{err}");
     let (code, _, err) = floor_role(&runner, &["runner", "edit", &amina[..8]]);
     assert_eq!(code, 2, "{err}");
-    assert_eq!(broker_state(&floor, &tokens).await.seq(), head);
+    assert_eq!(floor.room_state(&tokens).await.seq(), head);
 
     // Wrong token: 4. No broker: 3. Bad link: 2.
     let wrong = format!("{}/r/hall/runner#token=0000", floor.http_url());

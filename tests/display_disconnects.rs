@@ -8,10 +8,9 @@
 use std::time::Duration;
 
 use floor_client::{
-    Client, ConnectOptions, ConnectionEvent, Hand, OnlineEntry, RemoteChannel, RoomChannel,
-    RoomState, Update,
+    Client, ConnectOptions, ConnectionEvent, Hand, OnlineEntry, RemoteChannel, RoomChannel, Update,
 };
-use floor_protocol::{Command, ServerMessage};
+use floor_protocol::Command;
 use floor_tests::*;
 use rand::{Rng, SeedableRng};
 
@@ -116,14 +115,7 @@ async fn a_display_that_keeps_losing_its_connection_misses_and_repeats_nothing()
 
     // Every command of the script was answered, so the broker's state now
     // is the session's end.
-    let body = floor.snapshot(&tokens).await;
-    let ServerMessage::Snapshot {
-        epoch, room, order, ..
-    } = serde_json::from_value(body).unwrap()
-    else {
-        panic!("not a snapshot");
-    };
-    let broker = RoomState::from_snapshot(epoch, room, order);
+    let broker = floor.room_state(&tokens).await;
     let head = broker.seq();
     assert!(head > STEPS as u64 / 2, "the session produced events");
     let state = match tokio::time::timeout(DEADLINE, display.wait_until(|s| s.seq() == head)).await

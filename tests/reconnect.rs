@@ -9,10 +9,8 @@ use std::collections::BTreeMap;
 use std::time::Duration;
 
 use floor_client::{
-    Client, ConnectOptions, ConnectionEvent, Hand, OnlineEntry, RemoteChannel, RoomChannel,
-    RoomState, Update,
+    Client, ConnectOptions, ConnectionEvent, Hand, OnlineEntry, RemoteChannel, RoomChannel, Update,
 };
-use floor_protocol::ServerMessage;
 use floor_tests::*;
 use futures_util::StreamExt;
 
@@ -107,14 +105,7 @@ async fn a_broker_restart_loses_and_repeats_nothing() {
     assert!(moderator_resumed.await.unwrap(), "the moderator resumed");
 
     // Exactly once: one entry per request, with the acknowledged id.
-    let body = floor.snapshot(&tokens).await;
-    let ServerMessage::Snapshot {
-        epoch, room, order, ..
-    } = serde_json::from_value(body).unwrap()
-    else {
-        panic!("not a snapshot");
-    };
-    let broker = RoomState::from_snapshot(epoch, room, order);
+    let broker = floor.room_state(&tokens).await;
     assert_eq!(broker.view().entries.len(), 2 * PER_CLIENT);
     let held: BTreeMap<String, uuid::Uuid> = broker
         .view()

@@ -218,6 +218,18 @@ impl Floor {
         }
     }
 
+    /// The room's state as the broker holds it now (its snapshot through
+    /// the HTTP API), decoded.
+    pub async fn room_state(&self, tokens: &Tokens) -> floor_client::RoomState {
+        let body = self.snapshot(tokens).await;
+        match serde_json::from_value(body).expect("a server message") {
+            floor_protocol::ServerMessage::Snapshot {
+                epoch, room, order, ..
+            } => floor_client::RoomState::from_snapshot(epoch, room, order),
+            other => panic!("not a snapshot: {other:?}"),
+        }
+    }
+
     /// The room's snapshot through the HTTP API.
     pub async fn snapshot(&self, tokens: &Tokens) -> Value {
         let (status, body) = self

@@ -198,6 +198,37 @@ pub(crate) fn standing(state: &RoomState, id: Uuid) -> String {
     }
 }
 
+/// Connects, finds the entry `reference` names, sends the command built
+/// for it, and prints the outcome.
+pub(crate) async fn on_entry(
+    connection: &Connection,
+    reference: &str,
+    verb: &str,
+    build: impl FnOnce(Uuid) -> floor_protocol::Command,
+) -> Result<(), Exit> {
+    let client = connection.connect().await?;
+    let id = client.with_state(|s| resolve(s, reference))?;
+    let ack = client.command(build(id)).await?;
+    done(&client, connection.json, verb, id, &ack).await;
+    Ok(())
+}
+
+/// Connects, submits a new entry, and prints where it stands.
+pub(crate) async fn submit(
+    connection: &Connection,
+    entry: floor_protocol::EntryDraft,
+) -> Result<(), Exit> {
+    let client = connection.connect().await?;
+    let ack = client
+        .command(floor_protocol::Command::Submit { entry })
+        .await?;
+    let id = ack
+        .entry_id
+        .ok_or_else(|| Exit::Refused("no entry id in the answer".into()))?;
+    done(&client, connection.json, "added", id, &ack).await;
+    Ok(())
+}
+
 /// Prints the outcome of a command on one entry and closes.
 #[allow(clippy::print_stdout)]
 pub(crate) async fn done(

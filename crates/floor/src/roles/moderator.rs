@@ -7,10 +7,10 @@ use std::path::PathBuf;
 
 use clap::Subcommand;
 use floor_client::{ImportOptions, OnlineEntry, RemoteChannel};
-use floor_protocol::{Channel, EntryPatch, EntryStatus};
+use floor_protocol::{Channel, Command, EntryPatch, EntryStatus};
 
 use super::runner::PersonArgs;
-use super::{Connection, Exit, done, print_json, resolve, short, standing};
+use super::{Connection, Exit, done, on_entry, print_json, resolve, short, standing, submit};
 
 /// The moderator's commands.
 #[derive(Debug, Subcommand)]
@@ -152,16 +152,7 @@ pub(crate) async fn run(command: ModeratorCommand) -> Result<(), Exit> {
             if let Some(l) = person.language {
                 entry = entry.language(l);
             }
-            let client = connection.connect().await?;
-            let ack = client
-                .command(floor_protocol::Command::Submit {
-                    entry: entry.draft(),
-                })
-                .await?;
-            let id = ack
-                .entry_id
-                .ok_or_else(|| Exit::Refused("no entry id in the answer".into()))?;
-            done(&client, connection.json, "added", id, &ack).await;
+            submit(&connection, entry.draft()).await?;
         }
         ModeratorCommand::Import {
             file,
@@ -224,22 +215,20 @@ pub(crate) async fn run(command: ModeratorCommand) -> Result<(), Exit> {
             }
         }
         ModeratorCommand::Approve { entry, connection } => {
-            let client = connection.connect().await?;
-            let id = client.with_state(|s| resolve(s, &entry))?;
-            let ack = RemoteChannel::new(client.clone()).approve(id).await?;
-            done(&client, connection.json, "approved", id, &ack).await;
+            on_entry(&connection, &entry, "approved", |entry_id| {
+                Command::Approve { entry_id }
+            })
+            .await?;
         }
         ModeratorCommand::Reject {
             entry,
             reason,
             connection,
         } => {
-            let client = connection.connect().await?;
-            let id = client.with_state(|s| resolve(s, &entry))?;
-            let ack = RemoteChannel::new(client.clone())
-                .reject(id, reason)
-                .await?;
-            done(&client, connection.json, "rejected", id, &ack).await;
+            on_entry(&connection, &entry, "rejected", |entry_id| {
+                Command::Reject { entry_id, reason }
+            })
+            .await?;
         }
         ModeratorCommand::Merge {
             entry,
@@ -270,16 +259,17 @@ pub(crate) async fn run(command: ModeratorCommand) -> Result<(), Exit> {
                     "nothing to change: give --text, --name or --read-aloud".into(),
                 ));
             }
-            let client = connection.connect().await?;
-            let id = client.with_state(|s| resolve(s, &entry))?;
-            let ack = RemoteChannel::new(client.clone()).edit(id, patch).await?;
-            done(&client, connection.json, "edited", id, &ack).await;
+            on_entry(&connection, &entry, "edited", |entry_id| Command::Edit {
+                entry_id,
+                patch,
+            })
+            .await?;
         }
         ModeratorCommand::Withdraw { entry, connection } => {
-            let client = connection.connect().await?;
-            let id = client.with_state(|s| resolve(s, &entry))?;
-            let ack = RemoteChannel::new(client.clone()).withdraw(id).await?;
-            done(&client, connection.json, "withdrew", id, &ack).await;
+            on_entry(&connection, &entry, "withdrew", |entry_id| {
+                Command::Withdraw { entry_id }
+            })
+            .await?;
         }
         ModeratorCommand::List { connection } => {
             let client = connection.connect().await?;

@@ -4,9 +4,9 @@
 
 use clap::Subcommand;
 use floor_client::{Hand, OnDeck, RoomChannel};
-use floor_protocol::{EntryPatch, Region, StakeholderGroup};
+use floor_protocol::{Command, EntryPatch, Region, StakeholderGroup};
 
-use super::{Connection, Exit, done, print_json, resolve, short, standing, wire};
+use super::{Connection, Exit, done, on_entry, print_json, short, standing, submit, wire};
 
 /// The runner's commands.
 #[derive(Debug, Subcommand)]
@@ -141,7 +141,6 @@ pub(crate) async fn run(command: RunnerCommand) -> Result<(), Exit> {
             comment,
             connection,
         } => {
-            let client = connection.connect().await?;
             let mut hand = Hand::new(name);
             if let Some(a) = person.affiliation {
                 hand = hand.affiliation(a);
@@ -164,15 +163,7 @@ pub(crate) async fn run(command: RunnerCommand) -> Result<(), Exit> {
             if comment {
                 hand = hand.comment();
             }
-            let ack = client
-                .command(floor_protocol::Command::Submit {
-                    entry: hand.draft(),
-                })
-                .await?;
-            let id = ack
-                .entry_id
-                .ok_or_else(|| Exit::Refused("no entry id in the answer".into()))?;
-            done(&client, connection.json, "added", id, &ack).await;
+            submit(&connection, hand.draft()).await?;
         }
         RunnerCommand::Next { connection } => {
             let client = connection.connect().await?;
@@ -187,26 +178,33 @@ pub(crate) async fn run(command: RunnerCommand) -> Result<(), Exit> {
             }
             client.close().await;
         }
-        RunnerCommand::Mic { entry, connection } => {
+        RunnerCommand::Mic {
+            entry: Some(entry),
+            connection,
+        } => {
+            on_entry(&connection, &entry, "microphone with", |entry_id| {
+                Command::MicInHand { entry_id }
+            })
+            .await?;
+        }
+        RunnerCommand::Mic {
+            entry: None,
+            connection,
+        } => {
             let client = connection.connect().await?;
             let runner = RoomChannel::new(client.clone());
-            let id = match entry {
-                Some(reference) => client.with_state(|s| resolve(s, &reference))?,
-                None => {
-                    runner
-                        .on_deck()
-                        .ok_or_else(|| Exit::Refused("nobody in the room is waiting".into()))?
-                        .entry_id
-                }
-            };
+            let id = runner
+                .on_deck()
+                .ok_or_else(|| Exit::Refused("nobody in the room is waiting".into()))?
+                .entry_id;
             let ack = runner.mic_in_hand(id).await?;
             done(&client, connection.json, "microphone with", id, &ack).await;
         }
         RunnerCommand::Withdraw { entry, connection } => {
-            let client = connection.connect().await?;
-            let id = client.with_state(|s| resolve(s, &entry))?;
-            let ack = RoomChannel::new(client.clone()).withdraw(id).await?;
-            done(&client, connection.json, "withdrew", id, &ack).await;
+            on_entry(&connection, &entry, "withdrew", |entry_id| {
+                Command::Withdraw { entry_id }
+            })
+            .await?;
         }
         RunnerCommand::Edit {
             entry,
@@ -228,10 +226,11 @@ pub(crate) async fn run(command: RunnerCommand) -> Result<(), Exit> {
                     "nothing to change: give --name, --seat, --text or --affiliation".into(),
                 ));
             }
-            let client = connection.connect().await?;
-            let id = client.with_state(|s| resolve(s, &entry))?;
-            let ack = RoomChannel::new(client.clone()).correct(id, patch).await?;
-            done(&client, connection.json, "corrected", id, &ack).await;
+            on_entry(&connection, &entry, "corrected", |entry_id| Command::Edit {
+                entry_id,
+                patch,
+            })
+            .await?;
         }
         RunnerCommand::List { connection } => {
             let client = connection.connect().await?;
