@@ -266,8 +266,8 @@ async fn a_chat_transcript_is_imported_line_by_line_with_a_report() {
 
     let report = moderator
         .import(&transcript, ImportOptions::default())
-        .await
-        .unwrap();
+        .await;
+    assert_eq!(report.stopped, None);
     let imported: Vec<(usize, &str)> = report
         .imported
         .iter()
@@ -493,6 +493,34 @@ async fn the_command_line_runs_a_session_with_exit_codes_scripts_can_rely_on() {
     let (code, _, err) = floor_role(&runner, &["runner", "edit", &amina[..8]]);
     assert_eq!(code, 2, "{err}");
     assert_eq!(floor.room_state(&tokens).await.seq(), head);
+
+    // A command repeated with the same client and request ids takes
+    // effect once: the repeat reports the first result.
+    let retry = [
+        "runner",
+        "add",
+        "Zed Okafor",
+        "--client-id",
+        "desk-2",
+        "--request-id",
+        "r-17",
+        "--json",
+    ];
+    let (code, first, err) = floor_role(&runner, &retry);
+    assert_eq!(code, 0, "{err}");
+    let (code, again, err) = floor_role(&runner, &retry);
+    assert_eq!(code, 0, "{err}");
+    let (first, again): (Value, Value) = (
+        serde_json::from_str(&first).unwrap(),
+        serde_json::from_str(&again).unwrap(),
+    );
+    assert_eq!(first["entry_id"], again["entry_id"]);
+    assert_eq!(
+        (first["duplicate"].clone(), again["duplicate"].clone()),
+        (false.into(), true.into())
+    );
+    let (code, _, _) = floor_role(&runner, &["runner", "next", "--timeout", "0"]);
+    assert_eq!(code, 2);
 
     // Wrong token: 4. No broker: 3. Bad link: 2.
     let wrong = format!("{}/r/hall/runner#token=0000", floor.http_url());

@@ -20,6 +20,11 @@ use crate::state::{Anomaly, RoomState};
 /// How many updates a [`Subscriber`] may fall behind before it misses some
 /// (it is then told so by [`Update::Lagged`]).
 const UPDATES_CAPACITY: usize = 4096;
+/// The broker's limit on one frame (see the protocol's README); a larger
+/// command is refused here instead of costing the connection.
+const MAX_FRAME: usize = 64 * 1024;
+/// A request never waits longer than this, whatever the options say.
+const MAX_REQUEST_TIMEOUT: Duration = Duration::from_secs(24 * 3600);
 
 /// A command that took effect.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -135,13 +140,28 @@ pub enum Update {
 #[derive(Debug)]
 pub struct Subscriber {
     updates: broadcast::Receiver<Update>,
+    status: watch::Receiver<ConnectionStatus>,
 }
 
 impl Subscriber {
     /// The next update; `None` once the client has stopped and every
     /// update was delivered.
     pub async fn next(&mut self) -> Option<Update> {
-        match self.updates.recv().await {
+        let received = tokio::select! {
+            biased;
+            received = self.updates.recv() => received,
+            _ = self.status.wait_for(|s| matches!(s, ConnectionStatus::Closed(_))) => {
+                // Stopped: hand out what is left, then end.
+                match self.updates.try_recv() {
+                    Ok(update) => Ok(update),
+                    Err(broadcast::error::TryRecvError::Lagged(missed)) => {
+                        Err(broadcast::error::RecvError::Lagged(missed))
+                    }
+                    Err(_) => Err(broadcast::error::RecvError::Closed),
+                }
+            }
+        };
+        match received {
             Ok(update) => Some(update),
             Err(broadcast::error::RecvError::Lagged(missed)) => Some(Update::Lagged { missed }),
             Err(broadcast::error::RecvError::Closed) => None,
@@ -311,13 +331,17 @@ impl Client {
         self.inner.shared.state.subscribe()
     }
 
-    /// Waits until the state satisfies `ready`, and returns it.
+    /// Waits until the state satisfies `ready`, and returns it; or, if
+    /// the client stops for good first, returns the last state.
     pub async fn wait_until(&self, mut ready: impl FnMut(&RoomState) -> bool) -> RoomState {
         let mut watch = self.watch();
-        match watch.wait_for(|state| ready(state)).await {
-            Ok(state) => state.clone(),
-            // The task is gone; the last state is all there is.
-            Err(_) => self.state(),
+        let mut status = self.watch_status();
+        tokio::select! {
+            state = watch.wait_for(|state| ready(state)) => match state {
+                Ok(state) => state.clone(),
+                Err(_) => self.state(),
+            },
+            _ = status.wait_for(|s| matches!(s, ConnectionStatus::Closed(_))) => self.state(),
         }
     }
 
@@ -326,6 +350,7 @@ impl Client {
     pub fn subscribe(&self) -> Subscriber {
         Subscriber {
             updates: self.inner.shared.updates.subscribe(),
+            status: self.inner.shared.status.subscribe(),
         }
     }
 
@@ -362,12 +387,18 @@ impl Client {
         };
         let frame =
             serde_json::to_string(&message).map_err(|e| RequestError::Invalid(e.to_string()))?;
+        if frame.len() > MAX_FRAME {
+            return Err(RequestError::Invalid(format!(
+                "the command is {} bytes; the limit is {MAX_FRAME}",
+                frame.len()
+            )));
+        }
         let (reply, answer) = oneshot::channel();
         let op = Op::Command {
             request_id,
             frame,
             reply,
-            deadline: Instant::now() + self.inner.request_timeout,
+            deadline: Instant::now() + self.inner.request_timeout.min(MAX_REQUEST_TIMEOUT),
         };
         if self.inner.ops.send(op).is_err() {
             return Err(RequestError::Closed(self.closed_reason()));

@@ -41,9 +41,27 @@ pub(crate) type Socket = WebSocketStream<MaybeTlsStream<TcpStream>>;
 
 /// The broker's close code for a refused `hello` or a revoked token.
 const HELLO_REFUSED: u16 = 4002;
+/// The broker's close code for a client that sent too many invalid
+/// messages; reconnecting would only repeat them.
+const ABUSE: u16 = 4003;
 /// How long a request refused as `rate_limited` or `storage_unavailable`
 /// waits before it is sent again.
 const RETRY_AFTER: Duration = Duration::from_secs(1);
+/// How long the snapshot may take after a `sync` before the client
+/// reconnects without `resume` to get one.
+const RESYNC_TIMEOUT: Duration = Duration::from_secs(10);
+/// Longest a single write to the socket may take.
+const SEND_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// What the session does after a message.
+enum Next {
+    /// Carry on.
+    Go,
+    /// Ask for a snapshot.
+    Sync,
+    /// Drop this connection and reconnect without `resume`.
+    Reconnect(String),
+}
 
 /// What the handle asks of the task.
 #[derive(Debug)]
@@ -264,6 +282,9 @@ struct Outstanding {
 struct Parked {
     ack: Ack,
     reply: oneshot::Sender<Result<Ack, RequestError>>,
+    /// The request's deadline: past it, the ack is delivered even if the
+    /// state has not caught up (the command did take effect).
+    deadline: Instant,
 }
 
 /// How a connection ended.
@@ -416,7 +437,11 @@ impl Connection {
     }
 
     fn next_deadline(&self) -> Option<Instant> {
-        self.outstanding.iter().map(|r| r.deadline).min()
+        self.outstanding
+            .iter()
+            .map(|r| r.deadline)
+            .chain(self.parked.iter().map(|p| p.deadline))
+            .min()
     }
 
     /// Answers every request whose deadline has passed.
@@ -429,6 +454,12 @@ impl Connection {
             let _ = request.reply.send(Err(RequestError::TimedOut {
                 request_id: request.request_id,
             }));
+        }
+        let (due, waiting): (Vec<_>, Vec<_>) =
+            self.parked.drain(..).partition(|p| p.deadline <= now);
+        self.parked = waiting;
+        for parked in due {
+            let _ = parked.reply.send(Ok(parked.ack));
         }
     }
 
@@ -443,6 +474,8 @@ impl Connection {
             return End::Lost("cannot send".into());
         }
         let mut idle = Instant::now() + self.options.idle_timeout;
+        let mut heard = false;
+        let mut resync_by: Option<Instant> = None;
         loop {
             let deadline = self.next_deadline();
             let retry_at = self.retry_at;
@@ -455,7 +488,7 @@ impl Connection {
                         Some(Ok(Message::Close(frame))) => {
                             let code = frame.as_ref().map(|f| u16::from(f.code)).unwrap_or(1005);
                             let reason = frame.map(|f| f.reason.to_string()).unwrap_or_default();
-                            if code == HELLO_REFUSED {
+                            if code == HELLO_REFUSED || code == ABUSE {
                                 return End::Fatal(self.last_error.take().unwrap_or(reason));
                             }
                             return End::Lost(format!("closed by the broker ({code} {reason})"));
@@ -464,14 +497,29 @@ impl Connection {
                         Some(Err(e)) => return End::Lost(e.to_string()),
                         None => return End::Lost("the broker closed the connection".into()),
                     };
-                    let sync = self.receive(&text);
-                    if sync && send(&mut sink, &ClientMessage::Sync {}).await.is_err() {
-                        return End::Lost("cannot send".into());
+                    if !heard {
+                        // The broker serves this connection: the next loss
+                        // starts the backoff afresh.
+                        heard = true;
+                        self.backoff.reset();
+                    }
+                    match self.receive(&text) {
+                        Next::Go => {}
+                        Next::Sync => {
+                            resync_by = Some(Instant::now() + RESYNC_TIMEOUT);
+                            if send(&mut sink, &ClientMessage::Sync {}).await.is_err() {
+                                return End::Lost("cannot send".into());
+                            }
+                        }
+                        Next::Reconnect(reason) => return End::Lost(reason),
+                    }
+                    if !self.resyncing {
+                        resync_by = None;
                     }
                 }
                 op = self.ops.recv() => match op {
                     Some(Op::Command { request_id, frame, reply, deadline }) => {
-                        let sent = sink.send(Message::Text(frame.clone().into())).await.is_ok();
+                        let sent = send_text(&mut sink, &frame).await.is_ok();
                         self.outstanding.push_back(Outstanding { request_id, frame, reply, deadline, sent });
                         if !sent {
                             return End::Lost("cannot send".into());
@@ -483,12 +531,12 @@ impl Connection {
                         }
                     }
                     Some(Op::Close(done)) => {
-                        let _ = sink.send(Message::Close(None)).await;
+                        let _ = timeout(SEND_TIMEOUT, sink.send(Message::Close(None))).await;
                         let _ = done.send(());
                         return End::Closed;
                     }
                     None => {
-                        let _ = sink.send(Message::Close(None)).await;
+                        let _ = timeout(SEND_TIMEOUT, sink.send(Message::Close(None))).await;
                         return End::Closed;
                     }
                 },
@@ -498,6 +546,10 @@ impl Connection {
                     if self.resend(&mut sink).await.is_err() {
                         return End::Lost("cannot send".into());
                     }
+                }
+                _ = sleep_until(resync_by.unwrap_or(idle)), if resync_by.is_some() => {
+                    // Reconnecting without `resume` brings a fresh snapshot.
+                    return End::Lost("no snapshot in time after sync".into());
                 }
                 _ = sleep_until(idle) => {
                     return End::Lost(format!(
@@ -510,31 +562,30 @@ impl Connection {
     }
 
     /// Sends every outstanding request not yet sent on this connection.
-    async fn resend<S>(&mut self, sink: &mut S) -> Result<(), S::Error>
+    async fn resend<S>(&mut self, sink: &mut S) -> Result<(), ()>
     where
         S: futures_util::Sink<Message> + Unpin,
     {
         for request in &mut self.outstanding {
             if !request.sent {
-                sink.send(Message::Text(request.frame.clone().into()))
-                    .await?;
+                send_text(sink, &request.frame).await?;
                 request.sent = true;
             }
         }
         Ok(())
     }
 
-    /// Handles one message; true when a fresh snapshot must be asked for.
-    fn receive(&mut self, text: &str) -> bool {
+    /// Handles one message.
+    fn receive(&mut self, text: &str) -> Next {
         let message = match serde_json::from_str::<ServerMessage>(text) {
             Ok(message) => message,
             Err(error) => {
                 tracing::warn!(%error, "unreadable message from the broker");
-                return false;
+                return Next::Go;
             }
         };
         match message {
-            ServerMessage::Welcome { .. } => false,
+            ServerMessage::Welcome { .. } => Next::Go,
             ServerMessage::Snapshot {
                 epoch,
                 reason,
@@ -553,11 +604,11 @@ impl Connection {
                     }
                 }
                 self.release();
-                false
+                Next::Go
             }
             ServerMessage::Events { epoch, events } => {
                 if self.resyncing {
-                    return false;
+                    return Next::Go;
                 }
                 let shared = &self.shared;
                 let result = self.working.fold_events(epoch, &events, |event| {
@@ -567,7 +618,7 @@ impl Connection {
             }
             ServerMessage::Order { epoch, seq, order } => {
                 if self.resyncing {
-                    return false;
+                    return Next::Go;
                 }
                 let result = self.working.take_order(epoch, seq, order);
                 if result.is_ok() {
@@ -589,10 +640,10 @@ impl Connection {
                     .iter()
                     .position(|r| r.request_id == request_id)
                 else {
-                    return false;
+                    return Next::Go;
                 };
                 let Some(request) = self.outstanding.remove(at) else {
-                    return false;
+                    return Next::Go;
                 };
                 self.parked.push(Parked {
                     ack: Ack {
@@ -603,22 +654,29 @@ impl Connection {
                         duplicate,
                     },
                     reply: request.reply,
+                    deadline: request.deadline,
                 });
                 self.release();
-                false
+                Next::Go
             }
             ServerMessage::Error(error) => {
                 let Some(request_id) = error.request_id.clone() else {
                     tracing::warn!(code = %error.code, message = %error.message, "broker error");
                     self.last_error = Some(format!("{}: {}", error.code, error.message));
-                    return false;
+                    if self.resyncing {
+                        // Most likely our `sync` was refused (rate limited):
+                        // a new connection without `resume` brings the
+                        // snapshot instead.
+                        return Next::Reconnect(format!("sync refused: {}", error.message));
+                    }
+                    return Next::Go;
                 };
                 let Some(at) = self
                     .outstanding
                     .iter()
                     .position(|r| r.request_id == request_id)
                 else {
-                    return false;
+                    return Next::Go;
                 };
                 if matches!(
                     error.code,
@@ -629,28 +687,28 @@ impl Connection {
                         request.sent = false;
                     }
                     self.retry_at.get_or_insert(Instant::now() + RETRY_AFTER);
-                    return false;
+                    return Next::Go;
                 }
                 if let Some(request) = self.outstanding.remove(at) {
                     let _ = request
                         .reply
                         .send(Err(RequestError::Refused(Refusal::from(error))));
                 }
-                false
+                Next::Go
             }
         }
     }
 
-    /// Reports an anomaly; true when a snapshot must be asked for.
-    fn check(&mut self, result: Result<(), crate::state::Anomaly>) -> bool {
+    /// Reports an anomaly, which asks for a snapshot.
+    fn check(&mut self, result: Result<(), crate::state::Anomaly>) -> Next {
         match result {
-            Ok(()) => false,
+            Ok(()) => Next::Go,
             Err(anomaly) => {
                 tracing::warn!(%anomaly, "resyncing");
                 self.resyncing = true;
                 self.shared
                     .connection(ConnectionEvent::Resyncing { anomaly });
-                true
+                Next::Sync
             }
         }
     }
@@ -670,10 +728,27 @@ impl Connection {
     }
 }
 
-async fn send<S>(sink: &mut S, message: &ClientMessage) -> Result<(), S::Error>
+async fn send<S>(sink: &mut S, message: &ClientMessage) -> Result<(), ()>
 where
     S: futures_util::Sink<Message> + Unpin,
 {
-    let text = serde_json::to_string(message).unwrap_or_default();
-    sink.send(Message::Text(text.into())).await
+    let text = serde_json::to_string(message).map_err(|_| ())?;
+    send_text(sink, &text).await
+}
+
+/// Sends one text frame; a write that takes longer than [`SEND_TIMEOUT`]
+/// counts as a lost connection.
+async fn send_text<S>(sink: &mut S, text: &str) -> Result<(), ()>
+where
+    S: futures_util::Sink<Message> + Unpin,
+{
+    match timeout(
+        SEND_TIMEOUT,
+        sink.send(Message::Text(text.to_owned().into())),
+    )
+    .await
+    {
+        Ok(Ok(())) => Ok(()),
+        _ => Err(()),
+    }
 }

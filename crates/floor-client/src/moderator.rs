@@ -125,6 +125,20 @@ pub struct NotImported {
     pub entry_id: Option<Uuid>,
 }
 
+/// Where an import stopped because the broker could not be reached or did
+/// not answer in time.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Stopped {
+    /// The line whose question got no answer: it may or may not have been
+    /// added. Lines after it were not tried.
+    pub line: usize,
+    /// Why.
+    pub reason: String,
+    /// The error.
+    #[serde(skip)]
+    pub error: RequestError,
+}
+
 /// What an import did, line by line.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct ImportReport {
@@ -134,12 +148,14 @@ pub struct ImportReport {
     pub refused: Vec<NotImported>,
     /// Lines that could not be read.
     pub unreadable: Vec<Unreadable>,
+    /// Where the import stopped early, if it did.
+    pub stopped: Option<Stopped>,
 }
 
 impl ImportReport {
     /// Whether every non-blank line became an entry.
     pub fn is_complete(&self) -> bool {
-        self.refused.is_empty() && self.unreadable.is_empty()
+        self.refused.is_empty() && self.unreadable.is_empty() && self.stopped.is_none()
     }
 }
 
@@ -163,7 +179,7 @@ pub struct ImportOptions {
 /// let id = moderator.add(OnlineEntry::new("Bo Chen").text("What about rural access?")).await?;
 /// let report = moderator
 ///     .import("Carla Ruiz: And the cost?\nnot a question\n", Default::default())
-///     .await?;
+///     .await;
 /// println!("{} imported, {} unreadable", report.imported.len(), report.unreadable.len());
 /// # Ok(()) }
 /// ```
@@ -190,13 +206,10 @@ impl RemoteChannel {
     }
 
     /// Submits every readable line of a chat transcript, in order, and
-    /// reports line by line. Fails only if the connection closes; a refused
-    /// line is reported and the import goes on.
-    pub async fn import(
-        &self,
-        transcript: &str,
-        options: ImportOptions,
-    ) -> Result<ImportReport, RequestError> {
+    /// reports line by line. A refused line is reported and the import goes
+    /// on; if a line gets no answer (the broker is unreachable or slow), the
+    /// import stops there and the report says where ([`ImportReport::stopped`]).
+    pub async fn import(&self, transcript: &str, options: ImportOptions) -> ImportReport {
         let read = chat::parse(transcript);
         let mut report = ImportReport {
             unreadable: read.unreadable,
@@ -223,10 +236,17 @@ impl RemoteChannel {
                     message: refusal.message,
                     entry_id: refusal.entry_id,
                 }),
-                Err(other) => return Err(other),
+                Err(error) => {
+                    report.stopped = Some(Stopped {
+                        line,
+                        reason: error.to_string(),
+                        error,
+                    });
+                    break;
+                }
             }
         }
-        Ok(report)
+        report
     }
 
     /// Online entries awaiting approval, oldest first.

@@ -86,7 +86,7 @@ pub(crate) async fn run(command: ChairCommand) -> Result<(), Exit> {
     };
     let command = build(target.unwrap_or_default());
     let name = command.name();
-    let ack = client.command(command).await?;
+    let ack = connection.command(&client, command).await?;
     let state = client.state();
     let speaker = state.speaking().map(|(_, e)| e.clone());
     if connection.json {

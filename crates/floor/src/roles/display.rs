@@ -1,7 +1,5 @@
 //! `floor display`: a live terminal display for backstage screens.
 
-#![allow(clippy::print_stdout)]
-
 use std::io::Write;
 use std::time::Duration;
 
@@ -41,7 +39,7 @@ pub(crate) async fn run(args: DisplayArgs) -> Result<(), Exit> {
         if args.connection.json {
             print_json(&view);
         } else {
-            print!("{}", render_text(&view, width()));
+            let _ = write!(std::io::stdout().lock(), "{}", render_text(&view, width()));
         }
         client.close().await;
         return Ok(());
@@ -49,14 +47,18 @@ pub(crate) async fn run(args: DisplayArgs) -> Result<(), Exit> {
     let mut changes = client.watch();
     let mut status = client.watch_status();
     let mut tick = tokio::time::interval(Duration::from_millis(250));
+    let interrupted = tokio::signal::ctrl_c();
+    tokio::pin!(interrupted);
     let mut last_seq = None;
     loop {
         let current = view();
-        if args.connection.json {
+        let written = if args.connection.json {
             // One line per change of the room, not per clock tick.
-            if last_seq != Some(current.seq) {
-                print_json(&current);
+            if last_seq == Some(current.seq) {
+                true
+            } else {
                 last_seq = Some(current.seq);
+                print_json(&current)
             }
         } else {
             let connection = match &*status.borrow() {
@@ -64,14 +66,21 @@ pub(crate) async fn run(args: DisplayArgs) -> Result<(), Exit> {
                 ConnectionStatus::Reconnecting => "\n(reconnecting to the broker...)\n".into(),
                 ConnectionStatus::Closed(reason) => format!("\n(disconnected: {reason})\n"),
             };
-            print!(
+            let mut out = std::io::stdout().lock();
+            write!(
+                out,
                 "\x1b[H\x1b[2J{} · {}\n\n{}{connection}",
                 client.room().title,
                 client.room().id,
                 render_text(&current, width())
-            );
+            )
+            .and_then(|()| out.flush())
+            .is_ok()
+        };
+        if !written {
+            // Nobody reads any more (e.g. `| head`): stop quietly.
+            break;
         }
-        let _ = std::io::stdout().flush();
         if let ConnectionStatus::Closed(reason) = &*status.borrow() {
             return Err(Exit::Unauthorized(reason.clone()));
         }
@@ -79,7 +88,7 @@ pub(crate) async fn run(args: DisplayArgs) -> Result<(), Exit> {
             changed = changes.changed() => if changed.is_err() { break },
             _ = status.changed() => {},
             _ = tick.tick() => {},
-            _ = tokio::signal::ctrl_c() => break,
+            _ = &mut interrupted => break,
         }
     }
     client.close().await;

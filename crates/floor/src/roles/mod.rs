@@ -70,9 +70,8 @@ impl From<ConnectError> for Exit {
     fn from(error: ConnectError) -> Exit {
         match error {
             ConnectError::Unreachable { .. } => Exit::Unreachable(error.to_string()),
-            ConnectError::Refused { .. } | ConnectError::NoToken => {
-                Exit::Unauthorized(error.to_string())
-            }
+            ConnectError::Refused { .. } => Exit::Unauthorized(error.to_string()),
+            ConnectError::NoToken => Exit::Usage(error.to_string()),
         }
     }
 }
@@ -82,7 +81,10 @@ impl From<RequestError> for Exit {
         match error {
             RequestError::Refused(refusal) => Exit::Refused(format!("refused: {refusal}")),
             RequestError::TimedOut { .. } => Exit::TimedOut(error.to_string()),
-            RequestError::Closed(reason) => Exit::Unreachable(reason),
+            // The request may have reached the broker before the end.
+            RequestError::Closed(reason) => Exit::TimedOut(format!(
+                "the connection ended before an answer ({reason}); the command may or may not have taken effect"
+            )),
             RequestError::Invalid(reason) => Exit::Usage(reason),
         }
     }
@@ -100,8 +102,19 @@ pub(crate) struct Connection {
     #[arg(long, env = "FLOOR_TOKEN", hide_env_values = true)]
     token: Option<String>,
     /// Seconds to wait for the broker (connecting, and each answer).
-    #[arg(long, default_value_t = 15, value_name = "SECONDS")]
+    #[arg(long, default_value_t = 15, value_name = "SECONDS",
+          value_parser = clap::value_parser!(u64).range(1..=3600))]
     timeout: u64,
+    /// This client's id (request ids are scoped to it); random when absent.
+    #[arg(long, env = "FLOOR_CLIENT_ID", value_name = "ID",
+          default_value_t = Uuid::new_v4().to_string(), hide_default_value = true)]
+    client_id: String,
+    /// The request id of the command; random when absent. Repeating a
+    /// command with the same --client-id and --request-id makes it take
+    /// effect at most once (e.g. after exit code 5).
+    #[arg(long, value_name = "ID",
+          default_value_t = Uuid::new_v4().simple().to_string(), hide_default_value = true)]
+    request_id: String,
     /// Print JSON instead of text, for scripts.
     #[arg(long)]
     pub(crate) json: bool,
@@ -113,12 +126,33 @@ impl Connection {
         let mut options = ConnectOptions::from_link(&self.url)
             .map_err(|e| Exit::Usage(format!("--url / FLOOR_URL: {e}")))?
             .agent(concat!("floor-cli/", env!("CARGO_PKG_VERSION")))
+            .client_id(self.client_id.clone())
             .request_timeout(Duration::from_secs(self.timeout))
             .connect_timeout(Duration::from_secs(self.timeout));
         if let Some(token) = &self.token {
             options = options.token(token.clone());
         }
         Ok(Client::connect(options).await?)
+    }
+
+    /// Sends the command with this invocation's request id.
+    pub(crate) async fn command(
+        &self,
+        client: &Client,
+        command: floor_protocol::Command,
+    ) -> Result<floor_client::Ack, Exit> {
+        match client
+            .command_with_id(self.request_id.clone(), command)
+            .await
+        {
+            Ok(ack) => Ok(ack),
+            Err(RequestError::TimedOut { .. }) => Err(Exit::TimedOut(format!(
+                "no answer in time; the command may or may not have taken effect. \
+                 Repeat it with --client-id {} --request-id {} to make sure it takes effect once",
+                self.client_id, self.request_id
+            ))),
+            Err(other) => Err(other.into()),
+        }
     }
 }
 
@@ -175,12 +209,16 @@ pub(crate) fn ordinal(place: usize) -> String {
     format!("{n}{suffix}")
 }
 
-/// Prints a value as one line of JSON.
-#[allow(clippy::print_stdout)]
-pub(crate) fn print_json(value: &impl serde::Serialize) {
+/// Prints a value as one line of JSON; false when stdout is gone (a
+/// closed pipe).
+pub(crate) fn print_json(value: &impl serde::Serialize) -> bool {
+    use std::io::Write;
     match serde_json::to_string(value) {
-        Ok(text) => println!("{text}"),
-        Err(e) => tracing::error!(%e, "cannot print JSON"),
+        Ok(text) => writeln!(std::io::stdout().lock(), "{text}").is_ok(),
+        Err(e) => {
+            tracing::error!(%e, "cannot print JSON");
+            true
+        }
     }
 }
 
@@ -208,7 +246,7 @@ pub(crate) async fn on_entry(
 ) -> Result<(), Exit> {
     let client = connection.connect().await?;
     let id = client.with_state(|s| resolve(s, reference))?;
-    let ack = client.command(build(id)).await?;
+    let ack = connection.command(&client, build(id)).await?;
     done(&client, connection.json, verb, id, &ack).await;
     Ok(())
 }
@@ -219,8 +257,8 @@ pub(crate) async fn submit(
     entry: floor_protocol::EntryDraft,
 ) -> Result<(), Exit> {
     let client = connection.connect().await?;
-    let ack = client
-        .command(floor_protocol::Command::Submit { entry })
+    let ack = connection
+        .command(&client, floor_protocol::Command::Submit { entry })
         .await?;
     let id = ack
         .entry_id

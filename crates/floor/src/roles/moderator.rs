@@ -176,7 +176,7 @@ pub(crate) async fn run(command: ModeratorCommand) -> Result<(), Exit> {
                         read_aloud,
                     },
                 )
-                .await?;
+                .await;
             if connection.json {
                 print_json(&report);
             } else {
@@ -206,8 +206,17 @@ pub(crate) async fn run(command: ModeratorCommand) -> Result<(), Exit> {
                         item.line, item.reason, item.content
                     );
                 }
+                if let Some(stopped) = &report.stopped {
+                    println!(
+                        "  line {:>3}  stopped: {}; it may or may not have been added, later lines were not tried",
+                        stopped.line, stopped.reason
+                    );
+                }
             }
             client.close().await;
+            if let Some(stopped) = report.stopped {
+                return Err(Exit::from(stopped.error));
+            }
             if !report.is_complete() {
                 return Err(Exit::Refused(
                     "some lines were not imported (listed above)".into(),

@@ -197,7 +197,9 @@ pub(crate) async fn run(command: RunnerCommand) -> Result<(), Exit> {
                 .on_deck()
                 .ok_or_else(|| Exit::Refused("nobody in the room is waiting".into()))?
                 .entry_id;
-            let ack = runner.mic_in_hand(id).await?;
+            let ack = connection
+                .command(&client, Command::MicInHand { entry_id: id })
+                .await?;
             done(&client, connection.json, "microphone with", id, &ack).await;
         }
         RunnerCommand::Withdraw { entry, connection } => {
