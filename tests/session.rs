@@ -130,7 +130,7 @@ async fn the_demo_room_opens_with_working_links() {
 }
 
 #[tokio::test]
-async fn every_role_link_opens_the_live_page() {
+async fn every_role_link_opens_its_page() {
     let dir = tempfile::tempdir().unwrap();
     let floor = Floor::start(&dir.path().join("data"));
     floor.create_room("ws235").await;
@@ -139,8 +139,31 @@ async fn every_role_link_opens_the_live_page() {
             .http("GET", &format!("/r/ws235/{page}"), "", None)
             .await;
         assert_eq!(status, 200);
-        assert!(body.as_str().unwrap().contains("<title>floor</title>"));
+        let html = body.as_str().unwrap();
+        assert!(
+            html.contains(&format!("../../assets/{page}.js")),
+            "{page}: {html}"
+        );
+        let (status, script) = floor
+            .http("GET", &format!("/assets/{page}.js"), "", None)
+            .await;
+        assert_eq!(status, 200);
+        assert!(script.as_str().unwrap().contains("import"));
     }
+    let (status, _) = floor.http("GET", "/assets/nope.js", "", None).await;
+    assert_eq!(status, 404);
+    let (status, svg) = floor
+        .http(
+            "GET",
+            "/qr.svg?data=http%3A%2F%2Fh%2Fr%2Fws235%2Fjoin",
+            "",
+            None,
+        )
+        .await;
+    assert_eq!(status, 200);
+    assert!(svg.as_str().unwrap().contains("<svg"));
+    let (status, _) = floor.http("GET", "/qr.svg?data=", "", None).await;
+    assert_eq!(status, 400);
     let (status, _) = floor.http("GET", "/r/nope/display", "", None).await;
     assert_eq!(status, 404);
     let (status, _) = floor.http("GET", "/r/ws235/admin", "", None).await;

@@ -308,6 +308,29 @@ impl Broker {
         })
     }
 
+    /// The links of every role of `issued`. The display's link also carries
+    /// the participant token (`&join=`), when it was issued with it, so the
+    /// projector can show the way to the participant page.
+    pub fn links(&self, issued: &IssuedTokens) -> Vec<(Role, String)> {
+        let join = issued
+            .tokens
+            .iter()
+            .find(|(role, _)| *role == Role::Participant)
+            .map(|(_, token)| token.clone());
+        issued
+            .tokens
+            .iter()
+            .map(|(role, token)| {
+                let mut link = self.link(&issued.room.id, *role, token);
+                if let (Role::Display, Some(join)) = (role, &join) {
+                    link.push_str("&join=");
+                    link.push_str(join);
+                }
+                (*role, link)
+            })
+            .collect()
+    }
+
     /// The link that opens a room's page for a role, with the token in the
     /// fragment (never sent to servers, never logged).
     pub fn link(&self, room: &str, role: Role, token: &str) -> String {

@@ -20,6 +20,7 @@ use tokio::sync::oneshot;
 use crate::broker::{Broker, IssuedTokens, RoomError};
 use crate::connection;
 use crate::limits::{MAX_MESSAGE, MAX_WRITE_BUFFER, READ_BUFFER, WRITE_BUFFER};
+use crate::pages;
 use crate::room::RoomMsg;
 
 /// The broker's routes.
@@ -31,7 +32,10 @@ pub fn router(broker: Arc<Broker>) -> Router {
         .route("/api/rooms", post(create_room).get(list_rooms))
         .route("/api/rooms/{id}", get(room_snapshot))
         .route("/api/rooms/{id}/rotate", post(rotate_tokens))
-        .route("/r/{room}/{page}", get(live_page))
+        .route("/api/chat/parse", post(pages::parse_chat))
+        .route("/r/{room}/{page}", get(pages::page))
+        .route("/assets/{file}", get(pages::asset))
+        .route("/qr.svg", get(pages::qr))
         .with_state(broker)
 }
 
@@ -181,10 +185,9 @@ fn issued_body(broker: &Broker, issued: &IssuedTokens) -> IssuedBody {
     let mut links = serde_json::Map::new();
     for (role, token) in &issued.tokens {
         tokens.insert(role.as_str().into(), token.clone().into());
-        links.insert(
-            role.as_str().into(),
-            broker.link(&issued.room.id, *role, token).into(),
-        );
+    }
+    for (role, link) in broker.links(issued) {
+        links.insert(role.as_str().into(), link.into());
     }
     IssuedBody {
         id: issued.room.id.clone(),
@@ -335,31 +338,4 @@ async fn rotate_tokens(
         Ok(issued) => Json(issued_body(&broker, &issued)).into_response(),
         Err(error) => room_error(error),
     }
-}
-
-/// The live page every role link opens. It speaks the same protocol as
-/// every other client; the token stays in the link's fragment and the
-/// browser's session storage.
-const LIVE_PAGE: &str = include_str!("pages/live.html");
-
-async fn live_page(
-    State(broker): State<Arc<Broker>>,
-    Path((room, page)): Path<(String, String)>,
-) -> Response {
-    let known_page = matches!(
-        page.as_str(),
-        "chair" | "moderator" | "runner" | "join" | "display"
-    );
-    if !known_page || broker.room(&room).is_none() {
-        return api_error(StatusCode::NOT_FOUND, "not_found", "no such room or page");
-    }
-    (
-        [
-            (header::CONTENT_TYPE, "text/html; charset=utf-8"),
-            (header::CACHE_CONTROL, "no-store"),
-            (header::REFERRER_POLICY, "no-referrer"),
-        ],
-        LIVE_PAGE,
-    )
-        .into_response()
 }

@@ -14,6 +14,8 @@
 //! - [`commit`]: the writer thread and its group commit.
 //! - [`connection`]: one task per WebSocket: handshake, limits, forwarding.
 //! - [`http`]: the routes: `/ws`, `/healthz`, `/metrics`, `/api/rooms`.
+//! - [`pages`]: the role pages (`/r/{room}/{page}`, `/assets/`), `/qr.svg`
+//!   and `/api/chat/parse`; the files are in `src/pages/`.
 //! - [`auth`]: tokens, hashes and client keys.
 //! - [`limits`]: every limit in one place.
 //! - [`metrics`]: Prometheus metrics.
@@ -29,6 +31,7 @@ pub mod demo;
 pub mod http;
 pub mod limits;
 pub mod metrics;
+pub mod pages;
 pub mod room;
 
 use std::future::Future;

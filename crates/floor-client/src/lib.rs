@@ -52,12 +52,12 @@
 //! - [`state`]: the room as held, [`RoomState`], and the [`Anomaly`] checks.
 //! - [`backoff`]: reconnection delays.
 //! - [`runner`], [`moderator`], [`display`]: the role clients.
-//! - [`chat`]: reading chat transcripts.
+//! - [`chat`]: reading chat transcripts (from `floor-core`).
 //! - [`error`]: the error types.
 
 pub mod address;
+pub use floor_core::chat;
 pub mod backoff;
-pub mod chat;
 pub mod client;
 mod connection;
 pub mod display;

@@ -19,9 +19,11 @@
 //! - [`permission`]: the permission table: which role may do what, as data.
 //! - [`validate`]: field checks and normalisation of client input.
 //! - [`person`]: how a person is identified across entries.
+//! - [`chat`]: reading a pasted chat transcript into questions.
 //! - [`error`]: [`CommandError`] (a refused command) and [`ApplyError`]
 //!   (an event that does not fit the state, i.e. a corrupt log).
 
+pub mod chat;
 pub mod decide;
 pub mod error;
 pub mod fairness;

@@ -146,7 +146,7 @@ async fn run(settings: config::Settings) -> anyhow::Result<()> {
             .await
             .context("cannot open the demo room")?;
         println!("demo room {}: {}", issued.room.id, issued.room.title);
-        for (role, token) in &issued.tokens {
+        for (role, link) in broker.links(&issued) {
             let label = match role {
                 Role::Chair => "chair",
                 Role::Moderator => "online moderator",
@@ -154,10 +154,7 @@ async fn run(settings: config::Settings) -> anyhow::Result<()> {
                 Role::Participant => "participant",
                 Role::Display => "projector display",
             };
-            println!(
-                "  {label:<18} {}",
-                broker.link(&issued.room.id, *role, token)
-            );
+            println!("  {label:<18} {link}");
         }
     }
     println!("floor listening on {local}");

@@ -1,5 +1,6 @@
 //! Reading a pasted video-call chat transcript into questions: one
-//! `Name: text` per line.
+//! `Name: text` per line. Pure text in, questions and unreadable lines
+//! out; the Rust clients and the broker's moderator page both use it.
 //!
 //! Chat exports put a time and a "From ... to ..." in front of the name;
 //! both are read. The forms taken are:
@@ -17,10 +18,10 @@
 //! and why, and nothing is submitted for it.
 
 use floor_protocol::limits;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// A question read from a transcript.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ChatQuestion {
     /// The line number, from 1.
     pub line: usize,
@@ -31,7 +32,7 @@ pub struct ChatQuestion {
 }
 
 /// A line that could not be read.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Unreadable {
     /// The line number, from 1.
     pub line: usize,
@@ -42,7 +43,7 @@ pub struct Unreadable {
 }
 
 /// A transcript, read.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Transcript {
     /// The questions, in transcript order.
     pub questions: Vec<ChatQuestion>,
@@ -53,7 +54,7 @@ pub struct Transcript {
 /// Reads a transcript.
 ///
 /// ```
-/// let transcript = floor_client::chat::parse("10:02 Amina Diallo: How?\nno colon here\n");
+/// let transcript = floor_core::chat::parse("10:02 Amina Diallo: How?\nno colon here\n");
 /// assert_eq!(transcript.questions[0].name, "Amina Diallo");
 /// assert_eq!(transcript.unreadable[0].line, 2);
 /// ```

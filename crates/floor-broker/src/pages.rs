@@ -1,0 +1,168 @@
+//! The web pages of each role, embedded in the binary: one HTML file per
+//! page under `/r/{room}/{page}` and their scripts and style under
+//! `/assets/`. They speak the same protocol as every other client (see
+//! `pages/floor.js`); the role token stays in the link's `#fragment` and
+//! the browser's session storage and never reaches the server in a URL.
+//!
+//! Also here: `/qr.svg`, a QR code of a link (the projector shows the
+//! participant page's), and `/api/chat/parse`, the transcript reader the
+//! moderator page uses, the same one as the Rust clients'.
+
+use std::sync::Arc;
+
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use serde::Deserialize;
+
+use crate::broker::Broker;
+
+/// The pages, by path segment.
+const PAGES: &[(&str, &str)] = &[
+    ("display", include_str!("pages/display.html")),
+    ("chair", include_str!("pages/chair.html")),
+    ("moderator", include_str!("pages/moderator.html")),
+    ("runner", include_str!("pages/runner.html")),
+    ("join", include_str!("pages/join.html")),
+];
+
+/// The assets the pages load, by file name.
+const ASSETS: &[(&str, &str, &str)] = &[
+    (
+        "floor.css",
+        "text/css; charset=utf-8",
+        include_str!("pages/floor.css"),
+    ),
+    (
+        "floor.js",
+        "text/javascript; charset=utf-8",
+        include_str!("pages/floor.js"),
+    ),
+    (
+        "strings.js",
+        "text/javascript; charset=utf-8",
+        include_str!("pages/strings.js"),
+    ),
+    (
+        "display.js",
+        "text/javascript; charset=utf-8",
+        include_str!("pages/display.js"),
+    ),
+    (
+        "chair.js",
+        "text/javascript; charset=utf-8",
+        include_str!("pages/chair.js"),
+    ),
+    (
+        "moderator.js",
+        "text/javascript; charset=utf-8",
+        include_str!("pages/moderator.js"),
+    ),
+    (
+        "runner.js",
+        "text/javascript; charset=utf-8",
+        include_str!("pages/runner.js"),
+    ),
+    (
+        "join.js",
+        "text/javascript; charset=utf-8",
+        include_str!("pages/join.js"),
+    ),
+];
+
+/// Longest link `/qr.svg` encodes.
+const QR_MAX: usize = 1024;
+/// Largest transcript `/api/chat/parse` reads.
+const TRANSCRIPT_MAX: usize = 256 * 1024;
+
+/// Only the page's own scripts, styles, socket and images.
+const CSP: &str = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; \
+                   connect-src 'self' ws: wss:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
+
+fn not_found() -> Response {
+    (StatusCode::NOT_FOUND, "no such room or page").into_response()
+}
+
+/// `GET /r/{room}/{page}`.
+pub(crate) async fn page(
+    State(broker): State<Arc<Broker>>,
+    Path((room, page)): Path<(String, String)>,
+) -> Response {
+    let Some((_, html)) = PAGES.iter().find(|(name, _)| *name == page) else {
+        return not_found();
+    };
+    if broker.room(&room).is_none() {
+        return not_found();
+    }
+    let mut response = (
+        [
+            (header::CONTENT_TYPE, "text/html; charset=utf-8"),
+            (header::CACHE_CONTROL, "no-cache"),
+            (header::REFERRER_POLICY, "no-referrer"),
+        ],
+        *html,
+    )
+        .into_response();
+    response.headers_mut().insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static(CSP),
+    );
+    response
+}
+
+/// `GET /assets/{file}`.
+pub(crate) async fn asset(Path(file): Path<String>) -> Response {
+    match ASSETS.iter().find(|(name, _, _)| *name == file) {
+        Some((_, content_type, body)) => (
+            [
+                (header::CONTENT_TYPE, *content_type),
+                (header::CACHE_CONTROL, "no-cache"),
+            ],
+            *body,
+        )
+            .into_response(),
+        None => not_found(),
+    }
+}
+
+/// The query of `/qr.svg`.
+#[derive(Debug, Deserialize)]
+pub(crate) struct QrQuery {
+    data: String,
+}
+
+/// `GET /qr.svg?data=...`: a QR code of `data`, as SVG.
+pub(crate) async fn qr(Query(query): Query<QrQuery>) -> Response {
+    if query.data.is_empty() || query.data.len() > QR_MAX {
+        return (StatusCode::BAD_REQUEST, "data must be 1 to 1024 bytes").into_response();
+    }
+    let Ok(code) = qrcode::QrCode::new(query.data.as_bytes()) else {
+        return (StatusCode::BAD_REQUEST, "data does not fit a QR code").into_response();
+    };
+    let svg = code
+        .render::<qrcode::render::svg::Color<'_>>()
+        .min_dimensions(256, 256)
+        .quiet_zone(true)
+        .build();
+    (
+        [
+            (header::CONTENT_TYPE, "image/svg+xml"),
+            (header::CACHE_CONTROL, "no-store"),
+        ],
+        svg,
+    )
+        .into_response()
+}
+
+/// `POST /api/chat/parse`: a pasted transcript (plain text) read into
+/// questions and unreadable lines, as JSON.
+pub(crate) async fn parse_chat(body: String) -> Response {
+    if body.len() > TRANSCRIPT_MAX {
+        return (
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "a transcript may be at most 256 KiB",
+        )
+            .into_response();
+    }
+    axum::Json(floor_core::chat::parse(&body)).into_response()
+}

@@ -1,0 +1,87 @@
+// The chair's console: call the next speaker (key N), call or pin any
+// entry, end a turn, open or close the queue, change the rules.
+
+import { start, el, badge, reasonText, clock, showError } from "./floor.js";
+import { t } from "./strings.js";
+
+const $ = (id) => document.getElementById(id);
+let settingsShown = null;
+
+const floor = start({ onState: render });
+
+function act(command) {
+  floor.send(command).catch((error) => showError($("error"), error));
+}
+
+$("next").addEventListener("click", () => act({ type: "next" }));
+$("finish").addEventListener("click", () => act({ type: "finish" }));
+$("queue-toggle").addEventListener("click", () =>
+  act({ type: floor.view && floor.view.queue_open ? "close_queue" : "open_queue" }));
+document.addEventListener("keydown", (event) => {
+  const typing = ["INPUT", "SELECT", "TEXTAREA"].includes(document.activeElement.tagName);
+  if (!typing && !event.ctrlKey && !event.metaKey && !event.altKey && (event.key === "n" || event.key === "N")) {
+    event.preventDefault();
+    act({ type: "next" });
+  }
+});
+$("settings").addEventListener("submit", (event) => {
+  event.preventDefault();
+  const choice = $("policy").value;
+  const policy = choice === "alternate" ? { kind: "alternate" }
+    : choice === "fifo" ? { kind: "fifo" }
+    : { kind: "weighted", onsite: Number(choice.split("-")[1]), online: Number(choice.split("-")[2]) };
+  act({ type: "update_settings", patch: {
+    policy,
+    speaking_limit_s: Number($("limit").value),
+    moderated: $("moderated").checked,
+  } });
+});
+
+function render(floor) {
+  const view = floor.view;
+  $("room-title").textContent = floor.roomInfo ? floor.roomInfo.title : "";
+  const current = floor.speaker();
+  $("speaker-name").textContent = current ? current.entry.person.name : t("display.nobody");
+  $("speaker-meta").replaceChildren(...(current ? [badge(current.entry.channel)] : []));
+  $("queue-toggle").textContent = t(view.queue_open ? "chair.close" : "chair.open");
+  $("finish").disabled = !current;
+  for (const channel of ["onsite", "online"]) {
+    const rows = floor.queue().filter(({ slot }) => slot.channel === channel).map(({ slot, place, entry }) => {
+      const pinned = view.pins.includes(entry.id);
+      const waited = Math.max(0, Math.floor((floor.now() - entry.provenance.at_ms) / 60000));
+      return el("li", { "data-entry": entry.id },
+        el("span", { class: "place" }, t("chair.place", { n: place + 1 })),
+        el("span", { class: "who" },
+          el("strong", {}, entry.person.name),
+          entry.person.affiliation ? ` · ${entry.person.affiliation}` : "",
+          el("br"),
+          el("span", { class: "muted" },
+            `${slot.reasons.length ? reasonText(slot.reasons[0], channel) : ""} · ${t("time.waited", { minutes: waited })}`),
+        ),
+        el("button", { type: "button", class: "secondary", onclick: () => act({ type: "call", entry_id: entry.id }),
+          "aria-label": `${t("chair.call")}: ${entry.person.name}` }, t("chair.call")),
+        el("button", { type: "button", class: "secondary",
+          onclick: () => act({ type: pinned ? "unpin" : "pin", entry_id: entry.id }),
+          "aria-label": `${t(pinned ? "chair.unpin" : "chair.pin")}: ${entry.person.name}` },
+          t(pinned ? "chair.unpin" : "chair.pin")),
+      );
+    });
+    $(channel).replaceChildren(...(rows.length ? rows : [el("li", { class: "muted" }, t("display.empty"))]));
+  }
+  const settings = JSON.stringify(view.settings);
+  if (settings !== settingsShown && !$("settings").contains(document.activeElement)) {
+    settingsShown = settings;
+    const p = view.settings.policy;
+    $("policy").value = p.kind === "weighted" ? `weighted-${p.onsite}-${p.online}` : p.kind;
+    $("limit").value = view.settings.speaking_limit_s;
+    $("moderated").checked = view.settings.moderated;
+  }
+  document.body.dataset.seq = view.seq;
+  tick();
+}
+
+function tick() {
+  const current = floor.view && floor.speaker();
+  $("countdown").textContent = current ? clock(current.speaking.deadline_ms - floor.now()) : "";
+}
+setInterval(tick, 500);

@@ -1,0 +1,75 @@
+// The projector: who speaks and for how much longer, who is next and why,
+// the turns per channel, and how to ask. No controls.
+
+import { start, el, badge, reasonText, clock } from "./floor.js";
+import { t } from "./strings.js";
+
+const $ = (id) => document.getElementById(id);
+const NEXT = 5;
+
+const floor = start({ onState: render });
+showJoin(floor.info);
+
+function render(floor) {
+  const view = floor.view;
+  const current = floor.speaker();
+  if (current) {
+    const { entry } = current;
+    $("speaker-label").textContent = t("display.speaking");
+    $("speaker-name").textContent = entry.person.name;
+    $("speaker-meta").replaceChildren(
+      badge(entry.channel), " ",
+      entry.person.affiliation ? `${entry.person.affiliation} · ` : "",
+      t(`delivery.${entry.delivery}`),
+    );
+  } else {
+    $("speaker-label").textContent = "";
+    $("speaker-name").textContent = t("display.nobody");
+    $("speaker-meta").replaceChildren();
+  }
+  tick();
+  const queue = floor.queue();
+  $("next").replaceChildren(...queue.slice(0, NEXT).map(({ slot, place, entry }) =>
+    el("li", { "data-entry": entry.id, "data-channel": slot.channel },
+      el("span", { class: "place" }, `${place + 1}.`),
+      badge(slot.channel),
+      el("span", { class: "name" }, entry.person.name),
+      el("span", { class: "reason" }, slot.reasons.length ? reasonText(slot.reasons[0], slot.channel) : ""),
+    )));
+  if (queue.length === 0) $("next").replaceChildren(el("li", { class: "muted" }, t("display.empty")));
+  $("more").textContent = queue.length > NEXT ? t("display.more", { n: queue.length - NEXT }) : "";
+  $("tally").replaceChildren(
+    el("div", { class: "muted" }, t("display.turns")),
+    el("div", { class: "count" }, el("strong", { id: "tally-onsite" }, view.turns.onsite),
+      " : ", el("strong", { id: "tally-online" }, view.turns.online)),
+    el("div", {}, badge("onsite"), " : ", badge("online")),
+  );
+  $("queue-state").textContent = t(view.queue_open ? "display.queue_open" : "display.queue_closed");
+  const policy = view.settings.policy;
+  $("policy").textContent = t(`policy.${policy.kind}`, policy);
+  document.body.dataset.seq = view.seq;
+}
+
+function tick() {
+  const current = floor.view && floor.speaker();
+  const node = $("countdown");
+  if (!current) { node.textContent = ""; node.className = ""; return; }
+  const left = current.speaking.deadline_ms - floor.now();
+  node.textContent = left >= 0 ? t("time.left", { clock: clock(left) }) : t("time.over", { clock: clock(left) });
+  node.className = left < 0 ? "over" : left <= 30000 ? "warn" : "";
+}
+setInterval(tick, 250);
+
+function showJoin(info) {
+  if (!info.join) {
+    $("join-link").textContent = t("display.join_missing");
+    return;
+  }
+  const link = new URL(`../${encodeURIComponent(info.room)}/join`, location.href);
+  link.hash = `token=${info.join}`;
+  const image = $("qr-image");
+  image.src = `../../qr.svg?data=${encodeURIComponent(link.href)}`;
+  image.alt = link.href;
+  image.hidden = false;
+  $("join-link").textContent = `${link.host}${link.pathname}`;
+}

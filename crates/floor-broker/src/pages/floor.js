@@ -1,0 +1,364 @@
+// The pages' client of the floor protocol (protocol/README.md): hello and
+// resume, the room state (snapshot + events, folded exactly as
+// floor_core::LiveView folds them, + the broker's order), commands that
+// wait out a dropped connection and are sent again with their request id,
+// reconnection with backoff and jitter.
+
+import { t, applyStrings } from "./strings.js";
+
+/** Room, page and token of this page; the token moves from the link's
+ *  #fragment into session storage and out of the address bar. */
+export function pageInfo() {
+  const parts = location.pathname.split("/").filter(Boolean);
+  const page = parts[parts.length - 1];
+  const room = decodeURIComponent(parts[parts.length - 2] || "");
+  const key = `floor:${room}:${page}`;
+  const hash = new URLSearchParams(location.hash.slice(1));
+  for (const name of ["token", "join", "theme"]) {
+    const value = hash.get(name);
+    if (value) sessionStorage.setItem(`${key}:${name}`, value);
+  }
+  if (location.hash) history.replaceState(null, "", location.pathname + location.search);
+  const get = (name) => sessionStorage.getItem(`${key}:${name}`);
+  return { room, page, key, token: get("token"), join: get("join"), theme: get("theme") };
+}
+
+/** A random id. */
+export function uuid() {
+  return crypto.randomUUID ? crypto.randomUUID() : `${Date.now()}-${Math.random()}`.replace(".", "");
+}
+
+/** Folds one event into a room view, as floor_core::LiveView::apply does.
+ *  Throws when the event does not fit; the caller then resyncs. */
+export function fold(view, event) {
+  if (event.seq !== view.seq + 1) throw new Error(`event ${event.seq} after ${view.seq}`);
+  const e = event.event;
+  const find = (id) => {
+    const entry = view.entries.find((x) => x.id === id);
+    if (!entry) throw new Error(`unknown entry ${id}`);
+    return entry;
+  };
+  const unpin = (id) => { view.pins = view.pins.filter((p) => p !== id); };
+  switch (e.type) {
+    case "entry_submitted":
+      if (view.entries.some((x) => x.id === e.entry.id)) throw new Error("entry submitted twice");
+      view.entries.push(e.entry);
+      break;
+    case "entry_edited": patch(find(e.entry_id), e.patch); break;
+    case "entry_approved": find(e.entry_id).status = "waiting"; break;
+    case "entry_rejected": {
+      const entry = find(e.entry_id);
+      entry.status = "rejected";
+      if (e.reason != null) entry.reject_reason = e.reason; else delete entry.reject_reason;
+      unpin(e.entry_id);
+      break;
+    }
+    case "entry_merged": {
+      const entry = find(e.entry_id);
+      find(e.into);
+      entry.status = "merged";
+      entry.merged_into = e.into;
+      unpin(e.entry_id);
+      break;
+    }
+    case "entry_withdrawn": find(e.entry_id).status = "withdrawn"; unpin(e.entry_id); break;
+    case "mic_in_hand": find(e.entry_id).mic_in_hand = true; break;
+    case "entry_pinned": find(e.entry_id); view.pins.push(e.entry_id); break;
+    case "entry_unpinned": find(e.entry_id); unpin(e.entry_id); break;
+    case "speaker_called": {
+      find(e.entry_id).status = "speaking";
+      unpin(e.entry_id);
+      view.speaking = {
+        entry_id: e.entry_id,
+        since_ms: event.at_ms,
+        deadline_ms: event.at_ms + view.settings.speaking_limit_s * 1000,
+      };
+      if (e.credits) view.rotation = { credits: e.credits, last: e.channel };
+      view.turns[e.channel] += 1;
+      break;
+    }
+    case "speaker_finished":
+      find(e.entry_id).status = "done";
+      if (view.speaking && view.speaking.entry_id === e.entry_id) delete view.speaking;
+      break;
+    case "settings_changed":
+      if (JSON.stringify(e.settings.policy) !== JSON.stringify(view.settings.policy)) {
+        view.rotation.credits = { onsite: 0, online: 0 };
+      }
+      view.settings = e.settings;
+      break;
+    case "queue_opened": view.queue_open = true; break;
+    case "queue_closed": view.queue_open = false; break;
+    default: throw new Error(`unknown event ${e.type}`);
+  }
+  view.seq = event.seq;
+}
+
+function patch(entry, p) {
+  const set = (target, field, value) => {
+    if (value === undefined) return;
+    if (value === null) delete target[field]; else target[field] = value;
+  };
+  set(entry, "kind", p.kind);
+  set(entry.person, "name", p.name);
+  set(entry.person, "affiliation", p.affiliation);
+  set(entry.person, "stakeholder_group", p.stakeholder_group);
+  set(entry.person, "region", p.region);
+  set(entry, "text", p.text);
+  set(entry, "location", p.location);
+  set(entry, "language", p.language);
+  set(entry, "delivery", p.delivery);
+}
+
+const RETRY_CODES = new Set(["rate_limited", "storage_unavailable"]);
+const FINAL_CLOSES = new Set([4002, 4003]);
+
+/** One page's connection to its room. */
+export class Floor {
+  constructor({ room, token, key, channel = null, onState = () => {}, onStatus = () => {} }) {
+    this.room = room;
+    this.token = token;
+    this.channel = channel;
+    this.onState = onState;
+    this.onStatus = onStatus;
+    this.clientId = localStorage.getItem(`${key}:client`) || uuid();
+    localStorage.setItem(`${key}:client`, this.clientId);
+    this.view = null;
+    this.order = [];
+    this.epoch = null;
+    this.working = null;
+    this.outstanding = new Map();
+    this.attempt = 0;
+    this.ready = false;
+    this.resyncing = false;
+    this.status = "connecting";
+    this.skew = 0;
+    this.lastError = null;
+  }
+
+  /** Broker time now, in milliseconds. */
+  now() { return Date.now() + this.skew; }
+
+  connect() {
+    if (!this.token) return this.setStatus("refused", t("status.refused", { reason: "no token in the link" }));
+    const url = new URL("../../ws", location.href);
+    url.protocol = url.protocol === "https:" ? "wss:" : "ws:";
+    url.hash = "";
+    const ws = new WebSocket(url);
+    this.ws = ws;
+    ws.onopen = () => {
+      const hello = { type: "hello", protocol: 1, room: this.room, token: this.token, client_id: this.clientId, agent: "floor-web/1" };
+      if (this.channel) hello.channel = this.channel;
+      if (this.working && !this.resyncing) hello.resume = { epoch: this.epoch, seq: this.working.seq };
+      ws.send(JSON.stringify(hello));
+    };
+    ws.onmessage = (message) => {
+      let parsed;
+      try { parsed = JSON.parse(message.data); } catch { return; }
+      this.receive(parsed);
+    };
+    ws.onclose = (close) => {
+      if (this.ws !== ws) return;
+      this.ready = false;
+      for (const request of this.outstanding.values()) request.sent = false;
+      if (FINAL_CLOSES.has(close.code)) {
+        const reason = this.lastError ? this.lastError.message : close.reason;
+        for (const request of this.outstanding.values()) request.reject(new Error(reason));
+        this.outstanding.clear();
+        return this.setStatus("refused", t("status.refused", { reason }));
+      }
+      this.setStatus("reconnecting");
+      const ceiling = Math.min(10000, 250 * 2 ** Math.min(this.attempt, 10));
+      this.attempt += 1;
+      setTimeout(() => this.connect(), ceiling / 2 + Math.random() * ceiling / 2);
+    };
+  }
+
+  /** Sends a command; resolves with its ack, rejects with its error. While
+   *  the connection is down it waits, and it is sent again with the same
+   *  request id after a reconnection, so it takes effect once. */
+  send(command) {
+    const request_id = uuid();
+    const frame = JSON.stringify({ type: "command", request_id, command });
+    return new Promise((resolve, reject) => {
+      this.outstanding.set(request_id, { frame, resolve, reject, sent: false });
+      this.flush();
+      this.setStatus(this.status);
+    });
+  }
+
+  flush() {
+    if (!this.ready) return;
+    for (const request of this.outstanding.values()) {
+      if (!request.sent) {
+        this.ws.send(request.frame);
+        request.sent = true;
+      }
+    }
+  }
+
+  resync() {
+    this.resyncing = true;
+    if (this.ready) this.ws.send(JSON.stringify({ type: "sync" }));
+  }
+
+  receive(message) {
+    switch (message.type) {
+      case "welcome":
+        this.role = message.role;
+        this.clientKey = message.client;
+        this.roomInfo = message.room;
+        this.skew = message.server_time_ms - Date.now();
+        this.ready = true;
+        this.lastError = null;
+        this.setStatus("connected");
+        this.flush();
+        break;
+      case "snapshot":
+        this.epoch = message.epoch;
+        this.working = message.room;
+        this.order = message.order;
+        this.resyncing = false;
+        this.attempt = 0;
+        this.publish();
+        break;
+      case "events":
+        if (this.resyncing || !this.working) return;
+        if (message.epoch !== this.epoch) return this.resync();
+        try {
+          for (const event of message.events) fold(this.working, event);
+        } catch {
+          return this.resync();
+        }
+        break;
+      case "order":
+        if (this.resyncing || !this.working) return;
+        if (message.epoch !== this.epoch || message.seq !== this.working.seq) return this.resync();
+        this.order = message.order;
+        this.attempt = 0;
+        this.publish();
+        break;
+      case "ack": {
+        const request = this.outstanding.get(message.request_id);
+        if (!request) return;
+        this.outstanding.delete(message.request_id);
+        request.resolve(message);
+        this.setStatus(this.status);
+        break;
+      }
+      case "error": {
+        if (!message.request_id) { this.lastError = message; return; }
+        const request = this.outstanding.get(message.request_id);
+        if (!request) return;
+        if (RETRY_CODES.has(message.code)) {
+          request.sent = false;
+          setTimeout(() => this.flush(), 1000);
+          return;
+        }
+        this.outstanding.delete(message.request_id);
+        request.reject(Object.assign(new Error(message.message), message));
+        this.setStatus(this.status);
+        break;
+      }
+    }
+  }
+
+  publish() {
+    this.view = this.working;
+    this.onState(this);
+  }
+
+  setStatus(status, detail = "") {
+    this.status = status;
+    this.onStatus(status, detail, [...this.outstanding.values()].filter((r) => !r.sent).length);
+  }
+
+  // Reading the state.
+
+  entry(id) { return this.view && this.view.entries.find((e) => e.id === id); }
+
+  /** The waiting entries in the broker's order, with their slots. */
+  queue() {
+    return this.order.map((slot, place) => ({ slot, place, entry: this.entry(slot.entry_id) })).filter((x) => x.entry);
+  }
+
+  place(id) {
+    const index = this.order.findIndex((s) => s.entry_id === id);
+    return index < 0 ? null : index;
+  }
+
+  speaker() {
+    const speaking = this.view && this.view.speaking;
+    return speaking ? { speaking, entry: this.entry(speaking.entry_id) } : null;
+  }
+}
+
+// Rendering helpers shared by the pages.
+
+/** Creates an element: el("li", { class: "x", onclick }, child, "text"). */
+export function el(tag, attrs = {}, ...children) {
+  const node = document.createElement(tag);
+  for (const [name, value] of Object.entries(attrs)) {
+    if (value === undefined || value === null || value === false) continue;
+    if (name.startsWith("on")) node.addEventListener(name.slice(2), value);
+    else if (name === "class") node.className = value;
+    else if (name === "text") node.textContent = value;
+    else node.setAttribute(name, value === true ? "" : value);
+  }
+  for (const child of children.flat()) {
+    if (child === undefined || child === null || child === false) continue;
+    node.append(child instanceof Node ? child : document.createTextNode(String(child)));
+  }
+  return node;
+}
+
+export function badge(channel) {
+  return el("span", { class: `badge ${channel}` }, t(`channel.${channel}`));
+}
+
+export function reasonText(reason, channel) {
+  if (reason === "channel_turn" || reason === "only_channel_waiting") return t(`reason.${reason}.${channel}`);
+  return t(`reason.${reason}`);
+}
+
+/** m:ss, rounded up. */
+export function clock(ms) {
+  const seconds = Math.ceil(Math.abs(ms) / 1000);
+  return `${Math.floor(seconds / 60)}:${String(seconds % 60).padStart(2, "0")}`;
+}
+
+export function shortId(id) { return id.slice(0, 8); }
+
+/** Starts a page: strings, theme, the status line, the connection. */
+export function start({ channel = null, onState }) {
+  const info = pageInfo();
+  applyStrings();
+  if (info.theme === "light" || info.theme === "dark") document.documentElement.dataset.theme = info.theme;
+  const status = document.getElementById("status");
+  const floor = new Floor({
+    room: info.room,
+    token: info.token,
+    key: info.key,
+    channel,
+    onState,
+    onStatus: (state, detail, queued) => {
+      document.body.dataset.status = state;
+      if (!status) return;
+      status.dataset.status = state;
+      const base = state === "refused" ? detail : t(`status.${state}`);
+      status.textContent = queued > 0 ? `${base} · ${t("status.queued", { n: queued })}` : base;
+    },
+  });
+  floor.info = info;
+  floor.connect();
+  return floor;
+}
+
+/** Shows a refusal next to a form, for a few seconds. */
+export function showError(target, error) {
+  if (!target) return;
+  target.textContent = t("error.generic", { message: error.message || String(error) });
+  target.hidden = false;
+  clearTimeout(target.timer);
+  target.timer = setTimeout(() => { target.hidden = true; }, 6000);
+}

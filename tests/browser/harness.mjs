@@ -1,0 +1,101 @@
+// The browser tests' harness: the real `floor` binary, a room made through
+// its API, and headless Chromium (Debian's) driven by playwright-core.
+
+import { spawn } from "node:child_process";
+import { mkdtempSync, mkdirSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, dirname } from "node:path";
+import { createInterface } from "node:readline";
+import { fileURLToPath } from "node:url";
+
+const here = dirname(fileURLToPath(import.meta.url));
+export const root = join(here, "..", "..");
+const { chromium } = await import(join(root, ".tools", "npm", "node_modules", "playwright-core", "index.mjs"));
+
+export const ADMIN = "browser-test-admin";
+/** Where each run writes its screenshots. */
+export const SHOTS = join(root, "target", "browser-screenshots");
+mkdirSync(SHOTS, { recursive: true });
+
+/** A running broker on `listen`, with its data in `data`. */
+export async function startFloor(data, listen = "127.0.0.1:0") {
+  const bin = process.env.FLOOR_BIN || join(root, "target", "debug", "floor");
+  const child = spawn(bin, ["serve", "--listen", listen, "--data", data, "--admin-token", ADMIN, "--stop-on-stdin-eof"], {
+    stdio: ["pipe", "pipe", "inherit"],
+    env: { ...process.env, FLOOR_LOG: "warn" },
+  });
+  const lines = createInterface({ input: child.stdout });
+  const addr = await new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error("floor did not start")), 30000);
+    lines.on("line", (line) => {
+      const match = line.match(/^floor listening on (.+)$/);
+      if (match) { clearTimeout(timer); resolve(match[1]); }
+    });
+    child.on("exit", (code) => reject(new Error(`floor exited with ${code}`)));
+  });
+  return { child, addr, data, base: `http://${addr}` };
+}
+
+/** Kills a broker with SIGKILL and waits for it to be gone. */
+export async function killFloor(floor) {
+  if (floor.child.exitCode !== null) return;
+  const gone = new Promise((resolve) => floor.child.on("exit", resolve));
+  floor.child.kill("SIGKILL");
+  await gone;
+}
+
+/** A fresh data directory. */
+export function dataDir() {
+  return join(mkdtempSync(join(tmpdir(), "floor-browser-")), "data");
+}
+
+/** Creates a room; returns its links by role. */
+export async function createRoom(floor, id, title) {
+  const response = await fetch(`${floor.base}/api/rooms`, {
+    method: "POST",
+    headers: { authorization: `Bearer ${ADMIN}`, "content-type": "application/json" },
+    body: JSON.stringify({ id, title }),
+  });
+  if (response.status !== 201) throw new Error(`room not created: ${response.status} ${await response.text()}`);
+  return (await response.json()).links;
+}
+
+/** Headless Chromium from Debian's package. */
+export async function launch() {
+  return chromium.launch({
+    executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
+    args: [
+      "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+      "--disable-background-networking", "--disable-component-update", "--disable-sync",
+    ],
+  });
+}
+
+/** Opens a page of a role in its own browser context. */
+export async function open(browser, link, viewport) {
+  const context = await browser.newContext({ viewport, colorScheme: "light" });
+  const page = await context.newPage();
+  page.on("pageerror", (error) => { console.error(`page error on ${link.split("#")[0]}:`, error); });
+  await page.goto(link);
+  await page.waitForSelector("body[data-status=connected]");
+  return page;
+}
+
+/** The text of an element. */
+export function text(page, selector) {
+  return page.$eval(selector, (node) => node.textContent.trim());
+}
+
+/** The names in the projector's next list, in order. */
+export function nextNames(page) {
+  return page.$$eval("#next li[data-entry] .name", (nodes) => nodes.map((n) => n.textContent));
+}
+
+/** Presses Tab until the focused element matches `test` (at most 60). */
+export async function tabTo(page, description, test) {
+  for (let i = 0; i < 60; i += 1) {
+    await page.keyboard.press("Tab");
+    if (await page.evaluate(test)) return;
+  }
+  throw new Error(`Tab never reached ${description}`);
+}

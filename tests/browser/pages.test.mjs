@@ -1,0 +1,181 @@
+// The role pages in a real browser (headless Chromium) against the real
+// broker: a session with the projector, chair, moderator and runner pages;
+// a broker restart; a moderated participant; keyboard-only use; and a
+// screenshot of every page.
+
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { join } from "node:path";
+import {
+  SHOTS, startFloor, killFloor, dataDir, createRoom, launch, open, text, nextNames, tabTo,
+} from "./harness.mjs";
+
+const WIDE = { width: 1920, height: 1080 };
+const LAPTOP = { width: 1280, height: 800 };
+const PHONE = { width: 390, height: 844 };
+
+let floor, browser, links, display, chair, moderator, runner;
+
+before(async () => {
+  floor = await startFloor(dataDir());
+  links = await createRoom(floor, "ws235", "IGF 2018 WS #235: Digital industrialization");
+  browser = await launch();
+  display = await open(browser, links.display, WIDE);
+  chair = await open(browser, links.chair, LAPTOP);
+  moderator = await open(browser, links.moderator, LAPTOP);
+  runner = await open(browser, links.runner, PHONE);
+});
+
+after(async () => {
+  if (browser) await browser.close();
+  if (floor) await killFloor(floor);
+});
+
+/** Waits until the projector shows `name` speaking; returns the time taken. */
+async function speakerShown(name, since) {
+  await display.waitForFunction(
+    (expected) => document.getElementById("speaker-name").textContent === expected,
+    name, { timeout: 1000 },
+  );
+  return Date.now() - since;
+}
+
+test("the chair's N calls speakers that alternate between the room and online, on the projector within a second", async () => {
+  for (const [name, seat] of [["Amina Diallo", "Row 4, aisle"], ["Bo Chen", "Row 9"]]) {
+    await runner.fill("#name", name);
+    await runner.fill("#seat", seat);
+    await runner.click("#add button[type=submit]");
+  }
+  for (const [name, question] of [
+    ["Carla Ruiz", "How will small firms reach the fund?"],
+    ["Dev Patel", "What about open-source procurement?"],
+  ]) {
+    await moderator.fill("#name", name);
+    await moderator.fill("#text", question);
+    await moderator.press("#text", "Enter");
+    await moderator.waitForFunction((n) => document.getElementById("name").value === "" &&
+      [...document.querySelectorAll("#online strong")].some((s) => s.textContent === n), name);
+  }
+  await display.waitForFunction(() => document.querySelectorAll("#next li[data-entry]").length === 4);
+  // The room asked first, then the channels take turns.
+  assert.deepEqual(await nextNames(display), ["Amina Diallo", "Carla Ruiz", "Bo Chen", "Dev Patel"]);
+  assert.equal(await text(runner, "#deck-name"), "Amina Diallo");
+  assert.equal(await text(runner, "#deck-seat"), "Row 4, aisle");
+  await runner.screenshot({ path: join(SHOTS, "runner.png"), fullPage: true });
+
+  const expected = [
+    ["Amina Diallo", "onsite", ["Carla Ruiz", "Bo Chen", "Dev Patel"]],
+    ["Carla Ruiz", "online", ["Bo Chen", "Dev Patel"]],
+    ["Bo Chen", "onsite", ["Dev Patel"]],
+  ];
+  const took = [];
+  for (const [name, channel, next] of expected) {
+    await chair.bringToFront();
+    const pressed = Date.now();
+    await chair.keyboard.press("N");
+    took.push(await speakerShown(name, pressed));
+    assert.equal(await display.$eval("#speaker-meta .badge", (b) => b.className), `badge ${channel}`);
+    await display.waitForFunction((names) =>
+      JSON.stringify([...document.querySelectorAll("#next li[data-entry] .name")].map((n) => n.textContent)) === JSON.stringify(names),
+    next, { timeout: 1000 });
+  }
+  console.log(`projector updated ${took.join(" ms, ")} ms after each N`);
+  assert.equal(await text(display, "#tally-onsite"), "2");
+  assert.equal(await text(display, "#tally-online"), "1");
+  // Each place says why.
+  assert.match(await text(display, "#next li .reason"), /online's turn|only online/i);
+
+  // The runner marks the microphone for Bo, on stage now.
+  await runner.waitForFunction(() => document.getElementById("deck-name").textContent === "Bo Chen");
+  await runner.click("#mic");
+  await runner.waitForFunction(() => document.getElementById("mic").hidden);
+
+  await display.screenshot({ path: join(SHOTS, "display.png") });
+  await chair.screenshot({ path: join(SHOTS, "chair.png"), fullPage: true });
+  await moderator.screenshot({ path: join(SHOTS, "moderator.png"), fullPage: true });
+});
+
+test("a broker restart shows every page reconnecting, then the same state, without a reload", async () => {
+  const pages = [display, chair, moderator, runner];
+  const before = await Promise.all(pages.map((p) => p.$eval("main", (m) => m.innerText)));
+  const seq = await display.$eval("body", (b) => b.dataset.seq);
+  const addr = floor.addr;
+  await killFloor(floor);
+  await Promise.all(pages.map((p) => p.waitForSelector("body[data-status=reconnecting]")));
+  assert.equal(await text(display, "#status"), "Reconnecting…");
+  floor = await startFloor(floor.data, addr);
+  await Promise.all(pages.map((p) => p.waitForSelector("body[data-status=connected]", { timeout: 20000 })));
+  await Promise.all(pages.map((p) => p.waitForFunction((s) => document.body.dataset.seq === s, seq)));
+  const afterwards = await Promise.all(pages.map((p) => p.$eval("main", (m) => m.innerText)));
+  // The countdowns moved on; everything else is as it was.
+  const still = (s) => s.replace(/\d+:\d\d/g, "m:ss").replace(/waiting \d+ min/g, "waiting n min");
+  assert.deepEqual(afterwards.map(still), before.map(still));
+});
+
+test("a participant's question in a moderated room reaches the projector only after approval", async () => {
+  await chair.bringToFront();
+  await chair.check("#moderated");
+  await chair.click("#settings button[type=submit]");
+  await chair.waitForFunction(() => document.getElementById("moderated").checked);
+  const participant = await open(browser, links.participant, PHONE);
+  await participant.check("input[name=channel][value=online]");
+  await participant.waitForSelector("body[data-status=connected]");
+  await participant.fill("#name", "Eva Novak");
+  await participant.fill("#text", "Will the fund support women-led startups?");
+  await participant.click("#form button[type=submit]");
+  await participant.waitForFunction(() => document.getElementById("mine-state").textContent === "Waiting for approval");
+  await participant.screenshot({ path: join(SHOTS, "join.png"), fullPage: true });
+
+  await moderator.waitForSelector("#pending li[data-entry] strong");
+  assert.equal(await text(moderator, "#pending li[data-entry] strong"), "Eva Novak");
+  assert.ok(!(await nextNames(display)).includes("Eva Novak"), "not on the projector before approval");
+  await moderator.click("#pending li[data-entry] button:has-text('Approve')");
+  await display.waitForFunction(() =>
+    [...document.querySelectorAll("#next li[data-entry] .name")].some((n) => n.textContent === "Eva Novak"), null, { timeout: 1000 });
+  await participant.waitForFunction(() => /number \d+ in line/.test(document.getElementById("mine-state").textContent));
+  assert.match(await text(participant, "#mine-wait"), /About \d+ min/);
+  await participant.close();
+});
+
+test("keyboard only: the moderator adds a question and the chair calls a chosen entry", async () => {
+  // Moderator: from the top of the page, Tab to the form and type.
+  await moderator.bringToFront();
+  await moderator.evaluate(() => document.activeElement && document.activeElement.blur());
+  await tabTo(moderator, "the name field", () => document.activeElement.id === "name");
+  await moderator.keyboard.type("Fatima Zahra");
+  await moderator.keyboard.press("Tab"); // organisation
+  await moderator.keyboard.type("Maghreb Digital");
+  await moderator.keyboard.press("Tab"); // question
+  await moderator.keyboard.type("Is there a regional data strategy?");
+  await moderator.keyboard.press("Enter");
+  await display.waitForFunction(() =>
+    [...document.querySelectorAll("#next li[data-entry] .name")].some((n) => n.textContent === "Fatima Zahra"));
+
+  // Chair: Tab to "Call now" for Dev Patel, press Enter.
+  await chair.bringToFront();
+  await chair.evaluate(() => document.activeElement && document.activeElement.blur());
+  await tabTo(chair, "Call now: Dev Patel", () => document.activeElement.getAttribute("aria-label") === "Call now: Dev Patel");
+  const pressed = Date.now();
+  await chair.keyboard.press("Enter");
+  await speakerShown("Dev Patel", pressed);
+  // And N still works after that.
+  await chair.evaluate(() => document.activeElement && document.activeElement.blur());
+  await chair.keyboard.press("N");
+  await display.waitForFunction(() => document.getElementById("speaker-name").textContent !== "Dev Patel");
+});
+
+test("the moderator imports a pasted chat transcript and sees which lines were not read", async () => {
+  await moderator.bringToFront();
+  await moderator.fill("#transcript", [
+    "10:02:13 From Gita Rao to Everyone: How do we measure digital inclusion?",
+    "thanks, great panel",
+    "[10:05] Hugo Lima: Will the slides be shared?",
+  ].join("\n"));
+  await moderator.click("#import button[type=submit]");
+  await moderator.waitForFunction(() => /Imported 2; refused 0; unreadable 1/.test(document.getElementById("report").textContent));
+  assert.match(await text(moderator, "#report li"), /^Line 2: /);
+  await display.waitForFunction(() => {
+    const names = [...document.querySelectorAll("#next li[data-entry] .name")].map((n) => n.textContent);
+    return names.includes("Gita Rao") && names.includes("Hugo Lima");
+  });
+});
