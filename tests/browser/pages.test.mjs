@@ -74,6 +74,7 @@ test("the chair's N calls speakers that alternate between the room and online, o
     const pressed = Date.now();
     await chair.keyboard.press("N");
     took.push(await speakerShown(name, pressed));
+    if (took.length === 1) await display.screenshot({ path: join(SHOTS, "display.png") });
     assert.equal(await display.$eval("#speaker-meta .badge", (b) => b.className), `badge ${channel}`);
     await display.waitForFunction((names) =>
       JSON.stringify([...document.querySelectorAll("#next li[data-entry] .name")].map((n) => n.textContent)) === JSON.stringify(names),
@@ -90,7 +91,7 @@ test("the chair's N calls speakers that alternate between the room and online, o
   await runner.click("#mic");
   await runner.waitForFunction(() => document.getElementById("mic").hidden);
 
-  await display.screenshot({ path: join(SHOTS, "display.png") });
+  await display.screenshot({ path: join(SHOTS, "display-later.png") });
   await chair.screenshot({ path: join(SHOTS, "chair.png"), fullPage: true });
   await moderator.screenshot({ path: join(SHOTS, "moderator.png"), fullPage: true });
 });

@@ -38,11 +38,11 @@ function render(floor) {
     )));
   if (queue.length === 0) $("next").replaceChildren(el("li", { class: "muted" }, t("display.empty")));
   $("more").textContent = queue.length > NEXT ? t("display.more", { n: queue.length - NEXT }) : "";
+  const short = (channel) => el("span", { class: `badge ${channel}` }, t(`channel.short.${channel}`));
   $("tally").replaceChildren(
-    el("div", { class: "muted" }, t("display.turns")),
-    el("div", { class: "count" }, el("strong", { id: "tally-onsite" }, view.turns.onsite),
-      " : ", el("strong", { id: "tally-online" }, view.turns.online)),
-    el("div", {}, badge("onsite"), " : ", badge("online")),
+    el("h2", {}, t("display.turns")),
+    el("div", { class: "count" }, short("onsite"), " ", el("strong", { id: "tally-onsite" }, view.turns.onsite),
+      " : ", el("strong", { id: "tally-online" }, view.turns.online), " ", short("online")),
   );
   $("queue-state").textContent = t(view.queue_open ? "display.queue_open" : "display.queue_closed");
   const policy = view.settings.policy;
