@@ -92,6 +92,11 @@ test("the chair's N calls speakers that alternate between the room and online, o
   await runner.waitForFunction(() => document.getElementById("mic").hidden);
 
   await display.screenshot({ path: join(SHOTS, "display-later.png") });
+  // The light theme, at 4K.
+  const big = await open(browser, `${links.display}&theme=light`, { width: 3840, height: 2160 });
+  await big.waitForFunction(() => document.documentElement.dataset.theme === "light" && document.body.dataset.seq);
+  await big.screenshot({ path: join(SHOTS, "display-4k-light.png") });
+  await big.close();
   await chair.screenshot({ path: join(SHOTS, "chair.png"), fullPage: true });
   await moderator.screenshot({ path: join(SHOTS, "moderator.png"), fullPage: true });
 });
@@ -111,6 +116,24 @@ test("a broker restart shows every page reconnecting, then the same state, witho
   // The countdowns moved on; everything else is as it was.
   const still = (s) => s.replace(/\d+:\d\d/g, "m:ss").replace(/waiting \d+ min/g, "waiting n min");
   assert.deepEqual(afterwards.map(still), before.map(still));
+});
+
+test("a hand added while the broker is down is sent when it returns, once", async () => {
+  const addr = floor.addr;
+  await killFloor(floor);
+  await runner.waitForSelector("body[data-status=reconnecting]");
+  await runner.fill("#name", "Ines Costa");
+  await runner.fill("#seat", "Balcony");
+  await runner.click("#add button[type=submit]");
+  await runner.waitForFunction(() => /1 waiting to be sent/.test(document.getElementById("status").textContent));
+  floor = await startFloor(floor.data, addr);
+  await display.waitForFunction(() =>
+    [...document.querySelectorAll("#next li[data-entry] .name")].filter((n) => n.textContent === "Ines Costa").length === 1,
+  null, { timeout: 20000 });
+  await runner.waitForFunction(() => !/waiting to be sent/.test(document.getElementById("status").textContent));
+  const response = await fetch(`${floor.base}/api/rooms/ws235`, { headers: { authorization: "Bearer browser-test-admin" } });
+  const snapshot = await response.json();
+  assert.equal(snapshot.room.entries.filter((e) => e.person.name === "Ines Costa").length, 1);
 });
 
 test("a participant's question in a moderated room reaches the projector only after approval", async () => {
@@ -135,6 +158,11 @@ test("a participant's question in a moderated room reaches the projector only af
     [...document.querySelectorAll("#next li[data-entry] .name")].some((n) => n.textContent === "Eva Novak"), null, { timeout: 1000 });
   await participant.waitForFunction(() => /number \d+ in line/.test(document.getElementById("mine-state").textContent));
   assert.match(await text(participant, "#mine-wait"), /About \d+ min/);
+  // And takes it back.
+  await participant.click("#withdraw");
+  await display.waitForFunction(() =>
+    ![...document.querySelectorAll("#next li[data-entry] .name")].some((n) => n.textContent === "Eva Novak"), null, { timeout: 1000 });
+  await participant.waitForSelector("#ask:not([hidden])");
   await participant.close();
 });
 
