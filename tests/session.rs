@@ -154,15 +154,15 @@ async fn every_role_link_opens_its_page() {
     assert_eq!(status, 404);
     let (status, svg) = floor
         .http(
-            "GET",
-            "/qr.svg?data=http%3A%2F%2Fh%2Fr%2Fws235%2Fjoin",
+            "POST",
+            "/qr.svg",
             "",
-            None,
+            Some(serde_json::json!("http://h/r/ws235/join#token=t")),
         )
         .await;
     assert_eq!(status, 200);
     assert!(svg.as_str().unwrap().contains("<svg"));
-    let (status, _) = floor.http("GET", "/qr.svg?data=", "", None).await;
+    let (status, _) = floor.http("POST", "/qr.svg", "", None).await;
     assert_eq!(status, 400);
     let (status, _) = floor.http("GET", "/r/nope/display", "", None).await;
     assert_eq!(status, 404);

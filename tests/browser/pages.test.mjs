@@ -57,6 +57,12 @@ test("the chair's N calls speakers that alternate between the room and online, o
       [...document.querySelectorAll("#online strong")].some((s) => s.textContent === n), name);
   }
   await display.waitForFunction(() => document.querySelectorAll("#next li[data-entry]").length === 4);
+  // The way in for participants: a QR code of the join page.
+  await display.waitForFunction(() => {
+    const image = document.getElementById("qr-image");
+    return !image.hidden && image.complete && image.naturalWidth > 0;
+  });
+  assert.match(await text(display, "#join-link"), /\/r\/ws235\/join$/);
   // The room asked first, then the channels take turns.
   assert.deepEqual(await nextNames(display), ["Amina Diallo", "Carla Ruiz", "Bo Chen", "Dev Patel"]);
   assert.equal(await text(runner, "#deck-name"), "Amina Diallo");
@@ -158,6 +164,16 @@ test("a participant's question in a moderated room reaches the projector only af
     [...document.querySelectorAll("#next li[data-entry] .name")].some((n) => n.textContent === "Eva Novak"), null, { timeout: 1000 });
   await participant.waitForFunction(() => /number \d+ in line/.test(document.getElementById("mine-state").textContent));
   assert.match(await text(participant, "#mine-wait"), /About \d+ min/);
+  // Onsite, the mic runner approves.
+  const neighbour = await open(browser, links.participant, PHONE);
+  await neighbour.fill("#name", "Femi Adebayo");
+  await neighbour.fill("#seat", "Row 12");
+  await neighbour.click("#form button[type=submit]");
+  await runner.waitForSelector("#pending-block:not([hidden]) li[data-entry]");
+  await runner.click("#pending button:has-text('Approve')");
+  await display.waitForFunction(() =>
+    [...document.querySelectorAll("#next li[data-entry] .name")].some((n) => n.textContent === "Femi Adebayo"), null, { timeout: 1000 });
+  await neighbour.close();
   // And takes it back.
   await participant.click("#withdraw");
   await display.waitForFunction(() =>

@@ -35,7 +35,7 @@ pub fn router(broker: Arc<Broker>) -> Router {
         .route("/api/chat/parse", post(pages::parse_chat))
         .route("/r/{room}/{page}", get(pages::page))
         .route("/assets/{file}", get(pages::asset))
-        .route("/qr.svg", get(pages::qr))
+        .route("/qr.svg", post(pages::qr))
         .with_state(broker)
 }
 

@@ -4,16 +4,16 @@
 //! `pages/floor.js`); the role token stays in the link's `#fragment` and
 //! the browser's session storage and never reaches the server in a URL.
 //!
-//! Also here: `/qr.svg`, a QR code of a link (the projector shows the
-//! participant page's), and `/api/chat/parse`, the transcript reader the
+//! Also here: `POST /qr.svg`, a QR code of the link in the body (the
+//! projector shows the participant page's; a POST keeps its token out of
+//! URLs and logs), and `/api/chat/parse`, the transcript reader the
 //! moderator page uses, the same one as the Rust clients'.
 
 use std::sync::Arc;
 
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use serde::Deserialize;
 
 use crate::broker::Broker;
 
@@ -76,8 +76,8 @@ const QR_MAX: usize = 1024;
 const TRANSCRIPT_MAX: usize = 256 * 1024;
 
 /// Only the page's own scripts, styles, socket and images.
-const CSP: &str = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; \
-                   connect-src 'self' ws: wss:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
+const CSP: &str = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' blob:; \
+                   connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
 
 fn not_found() -> Response {
     (StatusCode::NOT_FOUND, "no such room or page").into_response()
@@ -125,18 +125,12 @@ pub(crate) async fn asset(Path(file): Path<String>) -> Response {
     }
 }
 
-/// The query of `/qr.svg`.
-#[derive(Debug, Deserialize)]
-pub(crate) struct QrQuery {
-    data: String,
-}
-
-/// `GET /qr.svg?data=...`: a QR code of `data`, as SVG.
-pub(crate) async fn qr(Query(query): Query<QrQuery>) -> Response {
-    if query.data.is_empty() || query.data.len() > QR_MAX {
-        return (StatusCode::BAD_REQUEST, "data must be 1 to 1024 bytes").into_response();
+/// `POST /qr.svg`: a QR code of the body (a link), as SVG.
+pub(crate) async fn qr(body: String) -> Response {
+    if body.is_empty() || body.len() > QR_MAX {
+        return (StatusCode::BAD_REQUEST, "the link must be 1 to 1024 bytes").into_response();
     }
-    let Ok(code) = qrcode::QrCode::new(query.data.as_bytes()) else {
+    let Ok(code) = qrcode::QrCode::new(body.as_bytes()) else {
         return (StatusCode::BAD_REQUEST, "data does not fit a QR code").into_response();
     };
     let svg = code

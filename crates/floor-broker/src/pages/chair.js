@@ -1,7 +1,7 @@
 // The chair's console: call the next speaker (key N), call or pin any
 // entry, end a turn, open or close the queue, change the rules.
 
-import { start, el, badge, reasonText, clock, showError } from "./floor.js";
+import { start, el, badge, reasonText, clock, showError, keepFocus } from "./floor.js";
 import { t } from "./strings.js";
 
 const $ = (id) => document.getElementById(id);
@@ -10,18 +10,32 @@ let settingsShown = null;
 const floor = start({ onState: render });
 
 function act(command) {
-  floor.send(command).catch((error) => showError($("error"), error));
+  return floor.send(command).catch((error) => showError($("error"), error));
 }
 
-$("next").addEventListener("click", () => act({ type: "next" }));
+// One `next` at a time: a double click or a held key calls one speaker.
+let calling = false;
+function next() {
+  if (calling) return;
+  calling = true;
+  $("next").disabled = true;
+  act({ type: "next" }).finally(() => { calling = false; $("next").disabled = false; });
+}
+
+const SHORTCUT_KEY = "floor:chair:shortcut";
+$("shortcut").checked = localStorage.getItem(SHORTCUT_KEY) !== "off";
+$("shortcut").addEventListener("change", () => localStorage.setItem(SHORTCUT_KEY, $("shortcut").checked ? "on" : "off"));
+
+$("next").addEventListener("click", next);
 $("finish").addEventListener("click", () => act({ type: "finish" }));
 $("queue-toggle").addEventListener("click", () =>
   act({ type: floor.view && floor.view.queue_open ? "close_queue" : "open_queue" }));
 document.addEventListener("keydown", (event) => {
   const typing = ["INPUT", "SELECT", "TEXTAREA"].includes(document.activeElement.tagName);
-  if (!typing && !event.ctrlKey && !event.metaKey && !event.altKey && (event.key === "n" || event.key === "N")) {
+  if (!$("shortcut").checked || typing || event.repeat || event.ctrlKey || event.metaKey || event.altKey) return;
+  if (event.key === "n" || event.key === "N") {
     event.preventDefault();
-    act({ type: "next" });
+    next();
   }
 });
 $("settings").addEventListener("submit", (event) => {
@@ -66,13 +80,18 @@ function render(floor) {
           t(pinned ? "chair.unpin" : "chair.pin")),
       );
     });
-    $(channel).replaceChildren(...(rows.length ? rows : [el("li", { class: "muted" }, t("display.empty"))]));
+    keepFocus($(channel), () =>
+      $(channel).replaceChildren(...(rows.length ? rows : [el("li", { class: "muted" }, t("display.empty"))])));
   }
   const settings = JSON.stringify(view.settings);
   if (settings !== settingsShown && !$("settings").contains(document.activeElement)) {
     settingsShown = settings;
     const p = view.settings.policy;
-    $("policy").value = p.kind === "weighted" ? `weighted-${p.onsite}-${p.online}` : p.kind;
+    const value = p.kind === "weighted" ? `weighted-${p.onsite}-${p.online}` : p.kind;
+    if (![...$("policy").options].some((o) => o.value === value)) {
+      $("policy").append(el("option", { value }, t("policy.weighted", p)));
+    }
+    $("policy").value = value;
     $("limit").value = view.settings.speaking_limit_s;
     $("moderated").checked = view.settings.moderated;
   }

@@ -67,9 +67,16 @@ function showJoin(info) {
   }
   const link = new URL(`../${encodeURIComponent(info.room)}/join`, location.href);
   link.hash = `token=${info.join}`;
-  const image = $("qr-image");
-  image.src = `../../qr.svg?data=${encodeURIComponent(link.href)}`;
-  image.alt = link.href;
-  image.hidden = false;
+  // POSTed, not in a query string: the participant token stays out of
+  // URLs and logs.
+  fetch("../../qr.svg", { method: "POST", body: link.href })
+    .then((response) => (response.ok ? response.blob() : Promise.reject(new Error(response.statusText))))
+    .then((svg) => {
+      const image = $("qr-image");
+      image.src = URL.createObjectURL(svg);
+      image.alt = t("display.join");
+      image.hidden = false;
+    })
+    .catch(() => {});
   $("join-link").textContent = `${link.host}${link.pathname}`;
 }

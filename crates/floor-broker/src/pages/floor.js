@@ -115,12 +115,16 @@ const FINAL_CLOSES = new Set([4002, 4003]);
 
 /** One page's connection to its room. */
 export class Floor {
-  constructor({ room, token, key, channel = null, onState = () => {}, onStatus = () => {} }) {
+  constructor({ room, token, key, channel = null, onState = () => {}, onStatus = () => {}, onError = () => {} }) {
     this.room = room;
     this.token = token;
     this.channel = channel;
     this.onState = onState;
     this.onStatus = onStatus;
+    this.onError = onError;
+    this.closed = false;
+    this.timer = null;
+    this.resyncTimer = null;
     this.clientId = localStorage.getItem(`${key}:client`) || uuid();
     localStorage.setItem(`${key}:client`, this.clientId);
     this.view = null;
@@ -139,7 +143,18 @@ export class Floor {
   /** Broker time now, in milliseconds. */
   now() { return Date.now() + this.skew; }
 
+  /** Stops for good: no reconnection; commands not yet answered fail. */
+  close() {
+    this.closed = true;
+    clearTimeout(this.timer);
+    clearTimeout(this.resyncTimer);
+    for (const request of this.outstanding.values()) request.reject(new Error("closed"));
+    this.outstanding.clear();
+    if (this.ws) this.ws.close();
+  }
+
   connect() {
+    if (this.closed) return;
     if (!this.token) return this.setStatus("refused", t("status.refused", { reason: "no token in the link" }));
     const url = new URL("../../ws", location.href);
     url.protocol = url.protocol === "https:" ? "wss:" : "ws:";
@@ -158,7 +173,7 @@ export class Floor {
       this.receive(parsed);
     };
     ws.onclose = (close) => {
-      if (this.ws !== ws) return;
+      if (this.ws !== ws || this.closed) return;
       this.ready = false;
       for (const request of this.outstanding.values()) request.sent = false;
       if (FINAL_CLOSES.has(close.code)) {
@@ -170,7 +185,7 @@ export class Floor {
       this.setStatus("reconnecting");
       const ceiling = Math.min(10000, 250 * 2 ** Math.min(this.attempt, 10));
       this.attempt += 1;
-      setTimeout(() => this.connect(), ceiling / 2 + Math.random() * ceiling / 2);
+      this.timer = setTimeout(() => this.connect(), ceiling / 2 + Math.random() * ceiling / 2);
     };
   }
 
@@ -197,9 +212,17 @@ export class Floor {
     }
   }
 
+  /** Asks for a fresh snapshot. If it is refused or does not come within
+   *  10 s, reconnects without `resume`, which always brings one. */
   resync() {
     this.resyncing = true;
     if (this.ready) this.ws.send(JSON.stringify({ type: "sync" }));
+    clearTimeout(this.resyncTimer);
+    this.resyncTimer = setTimeout(() => this.reconnectFresh(), 10000);
+  }
+
+  reconnectFresh() {
+    if (this.resyncing && this.ws) this.ws.close();
   }
 
   receive(message) {
@@ -219,6 +242,7 @@ export class Floor {
         this.working = message.room;
         this.order = message.order;
         this.resyncing = false;
+        clearTimeout(this.resyncTimer);
         this.attempt = 0;
         this.publish();
         break;
@@ -247,7 +271,13 @@ export class Floor {
         break;
       }
       case "error": {
-        if (!message.request_id) { this.lastError = message; return; }
+        if (!message.request_id) {
+          this.lastError = message;
+          // A refused `sync` (rate limited): a fresh connection instead.
+          if (this.resyncing) return this.reconnectFresh();
+          this.onError(message);
+          return;
+        }
         const request = this.outstanding.get(message.request_id);
         if (!request) return;
         if (RETRY_CODES.has(message.code)) {
@@ -263,8 +293,10 @@ export class Floor {
     }
   }
 
+  /** Shows the state: a copy, so that the events of a batch appear
+   *  together with the order that follows them. */
   publish() {
-    this.view = this.working;
+    this.view = structuredClone(this.working);
     this.onState(this);
   }
 
@@ -341,6 +373,7 @@ export function start({ channel = null, onState }) {
     key: info.key,
     channel,
     onState,
+    onError: (error) => showError(document.getElementById("error"), error),
     onStatus: (state, detail, queued) => {
       document.body.dataset.status = state;
       if (!status) return;
@@ -354,11 +387,22 @@ export function start({ channel = null, onState }) {
   return floor;
 }
 
-/** Shows a refusal next to a form, for a few seconds. */
+/** Shows a refusal in an alert region (always in the page, so screen
+ *  readers announce the change), for a few seconds. */
 export function showError(target, error) {
   if (!target) return;
   target.textContent = t("error.generic", { message: error.message || String(error) });
-  target.hidden = false;
   clearTimeout(target.timer);
-  target.timer = setTimeout(() => { target.hidden = true; }, 6000);
+  target.timer = setTimeout(() => { target.textContent = ""; }, 8000);
+}
+
+/** Runs `render`, which replaces the children of `container`, and puts
+ *  the keyboard focus back on the control with the same label. */
+export function keepFocus(container, render) {
+  const active = document.activeElement;
+  const label = active && container.contains(active) ? active.getAttribute("aria-label") : null;
+  render();
+  if (!label) return;
+  const again = [...container.querySelectorAll("[aria-label]")].find((n) => n.getAttribute("aria-label") === label);
+  if (again) again.focus();
 }

@@ -14,9 +14,10 @@ let floor = null;
  *  channel is a new connection. */
 function connect(channel) {
   if (floor && floor.channel === channel) return floor;
-  if (floor && floor.ws) { floor.ws.onclose = null; floor.ws.close(); }
+  if (floor) floor.close();
   sessionStorage.setItem(CHANNEL_KEY, channel);
   floor = new Floor({ room: info.room, token: info.token, key: info.key, channel, onState: render,
+    onError: (error) => showError($("error"), error),
     onStatus: (state, detail, queued) => {
       const status = $("status");
       status.dataset.status = state;
@@ -65,6 +66,12 @@ function render(current) {
   $("mine").hidden = !entry;
   $("ask").hidden = Boolean(entry);
   $("closed").hidden = Boolean(entry) || current.view.queue_open;
+  const refused = !entry && latest(current);
+  $("refused").hidden = !refused;
+  if (refused) {
+    $("refused").textContent = refused.reject_reason
+      ? t("join.rejected_reason", { reason: refused.reject_reason }) : t("join.rejected");
+  }
   if (entry) {
     const place = current.place(entry.id);
     if (entry.status === "speaking") {
@@ -73,12 +80,22 @@ function render(current) {
     } else if (entry.status === "pending") {
       $("mine-state").textContent = t("status.pending");
       $("mine-wait").textContent = "";
+    } else if (place === null) {
+      $("mine-state").textContent = t("status.waiting");
+      $("mine-wait").textContent = "";
     } else {
       $("mine-state").textContent = t("join.position", { n: place + 1 });
       $("mine-wait").textContent = t("join.wait", { minutes: estimate(current, place) });
     }
   }
   document.body.dataset.seq = current.view.seq;
+}
+
+/** This participant's latest entry, if it was rejected. */
+function latest(current) {
+  const own = current.view.entries.filter((e) => e.provenance.client === current.clientKey);
+  const last = own[own.length - 1];
+  return last && last.status === "rejected" ? last : null;
 }
 
 /** Minutes to wait: the speaker's time left, then a full turn for each

@@ -2,11 +2,12 @@
 // import a pasted chat transcript, approve or reject participants' own
 // submissions, merge duplicates, edit text, see where each one stands.
 
-import { start, el, badge, reasonText, showError } from "./floor.js";
+import { start, el, badge, reasonText, showError, keepFocus } from "./floor.js";
 import { t } from "./strings.js";
 
 const $ = (id) => document.getElementById(id);
 let editing = null;
+let focusEdit = false;
 
 const floor = start({ onState: render });
 
@@ -35,7 +36,7 @@ $("add").addEventListener("submit", (event) => {
 });
 // Enter in the question field adds it (Shift+Enter for a new line).
 $("text").addEventListener("keydown", (event) => {
-  if (event.key === "Enter" && !event.shiftKey) {
+  if (event.key === "Enter" && !event.shiftKey && !event.isComposing) {
     event.preventDefault();
     $("add").requestSubmit();
   }
@@ -68,18 +69,20 @@ function render(floor) {
   const view = floor.view;
   $("room-title").textContent = floor.roomInfo ? floor.roomInfo.title : "";
   const pending = view.entries.filter((e) => e.status === "pending" && e.channel === "online");
-  $("pending").replaceChildren(...(pending.length ? pending.map((entry) => el("li", { "data-entry": entry.id },
+  keepFocus($("pending"), () => $("pending").replaceChildren(...(pending.length ? pending.map((entry) => el("li", { "data-entry": entry.id },
     el("span", { class: "who" }, el("strong", {}, entry.person.name), entry.text ? ` · ${entry.text}` : ""),
     el("button", { type: "button", onclick: () => act({ type: "approve", entry_id: entry.id }).catch(() => {}),
       "aria-label": `${t("moderator.approve")}: ${entry.person.name}` }, t("moderator.approve")),
     el("button", { type: "button", class: "secondary", onclick: () => act({ type: "reject", entry_id: entry.id }).catch(() => {}),
       "aria-label": `${t("moderator.reject")}: ${entry.person.name}` }, t("moderator.reject")),
-  )) : [el("li", { class: "muted" }, t("moderator.none"))]));
+  )) : [el("li", { class: "muted" }, t("moderator.none"))])));
 
   const open = view.entries.filter((e) => e.channel === "online" && (e.status === "waiting" || e.status === "speaking"));
   if (editing && !open.some((e) => e.id === editing)) editing = null;
-  if (document.activeElement && document.activeElement.closest("#online") && editing) return;
-  $("online").replaceChildren(...(open.length ? open.map((entry) => row(floor, entry, open)) : [el("li", { class: "muted" }, t("moderator.none"))]));
+  // Do not redraw under someone typing an edit.
+  if (editing && document.activeElement && document.activeElement.closest("#online")) return;
+  keepFocus($("online"), () => $("online").replaceChildren(
+    ...(open.length ? open.map((entry) => row(floor, entry, open)) : [el("li", { class: "muted" }, t("moderator.none"))])));
   document.body.dataset.seq = view.seq;
 }
 
@@ -87,26 +90,36 @@ function row(floor, entry, open) {
   const place = floor.place(entry.id);
   const slot = place === null ? null : floor.order[place];
   const standing = entry.status === "speaking" ? t("status.speaking")
+    : place === null ? t("status.waiting")
     : `#${place + 1} · ${slot && slot.reasons.length ? reasonText(slot.reasons[0], "online") : ""}`;
   if (editing === entry.id) {
     const input = el("input", { value: entry.text || "", maxlength: "1000", "aria-label": t("moderator.text") });
     const save = () => act({ type: "edit", entry_id: entry.id, patch: { text: input.value.trim() || null } })
       .then(() => { editing = null; render(floor); }, () => {});
-    input.addEventListener("keydown", (event) => { if (event.key === "Enter") { event.preventDefault(); save(); } });
-    queueMicrotask(() => input.focus());
+    input.addEventListener("keydown", (event) => {
+      if (event.key === "Enter" && !event.isComposing) { event.preventDefault(); save(); }
+    });
+    if (focusEdit) {
+      focusEdit = false;
+      queueMicrotask(() => input.focus());
+    }
     return el("li", { "data-entry": entry.id }, el("strong", {}, entry.person.name), input,
       el("button", { type: "button", onclick: save }, t("moderator.save")));
   }
   const others = open.filter((e) => e.id !== entry.id);
-  const merge = el("select", { "aria-label": `${t("moderator.merge")} ${entry.person.name}`,
-    onchange: (event) => event.target.value && act({ type: "merge", entry_id: entry.id, into: event.target.value }).catch(() => {}) },
+  // Choosing in the list does nothing until the Merge button is pressed.
+  const into = el("select", { "aria-label": `${t("moderator.merge")} ${entry.person.name}` },
     el("option", { value: "" }, t("moderator.merge_none")),
     others.map((o) => el("option", { value: o.id }, o.person.name)));
+  const merge = el("span", {}, into, " ", el("button", { type: "button", class: "secondary",
+    "aria-label": `${t("moderator.merge_button")}: ${entry.person.name}`,
+    onclick: () => into.value && act({ type: "merge", entry_id: entry.id, into: into.value }).catch(() => {}) },
+  t("moderator.merge_button")));
   return el("li", { "data-entry": entry.id },
     badge("online"),
     el("span", { class: "who" }, el("strong", {}, entry.person.name), entry.text ? ` · ${entry.text}` : "",
       el("br"), el("span", { class: "muted" }, standing)),
-    el("button", { type: "button", class: "secondary", onclick: () => { editing = entry.id; render(floor); },
+    el("button", { type: "button", class: "secondary", onclick: () => { editing = entry.id; focusEdit = true; render(floor); },
       "aria-label": `${t("moderator.edit")}: ${entry.person.name}` }, t("moderator.edit")),
     others.length ? merge : null,
   );

@@ -2,7 +2,7 @@
 // they sit, mark "mic in hand". Actions taken during a Wi-Fi drop wait and
 // are sent when the connection returns.
 
-import { start, el, showError } from "./floor.js";
+import { start, el, showError, keepFocus } from "./floor.js";
 import { t } from "./strings.js";
 
 const $ = (id) => document.getElementById(id);
@@ -19,8 +19,15 @@ $("add").addEventListener("submit", (event) => {
   const entry = { channel: "onsite", person: { name: $("name").value.trim() } };
   const seat = $("seat").value.trim();
   if (seat) entry.location = seat;
-  act({ type: "submit", entry });
-  // Cleared at once: the hand is queued even while offline.
+  // Cleared at once: the hand is queued even while offline. If the broker
+  // refuses it, what was typed comes back.
+  floor.send({ type: "submit", entry }).catch((error) => {
+    showError($("error"), error);
+    if (!$("name").value) {
+      $("name").value = entry.person.name;
+      $("seat").value = entry.location || "";
+    }
+  });
   $("add").reset();
   $("name").focus();
 });
@@ -46,18 +53,28 @@ function render(floor) {
   $("deck-when").textContent = found
     ? `${found.when}${found.entry.mic_in_hand ? ` · ${t("runner.has_mic")}` : ""}` : "";
   $("mic").hidden = !found || found.entry.mic_in_hand;
+  const pending = floor.view.entries.filter((e) => e.channel === "onsite" && e.status === "pending");
+  $("pending-block").hidden = pending.length === 0;
+  keepFocus($("pending"), () => $("pending").replaceChildren(...pending.map((entry) => el("li", { "data-entry": entry.id },
+    el("span", { class: "who" }, el("strong", {}, entry.person.name), entry.location ? ` · ${entry.location}` : ""),
+    el("button", { type: "button", onclick: () => act({ type: "approve", entry_id: entry.id }),
+      "aria-label": `${t("runner.approve")}: ${entry.person.name}` }, t("runner.approve")),
+    el("button", { type: "button", class: "secondary", onclick: () => act({ type: "reject", entry_id: entry.id }),
+      "aria-label": `${t("runner.reject")}: ${entry.person.name}` }, t("runner.reject")),
+  ))));
   const hands = floor.view.entries.filter((e) => e.channel === "onsite" && (e.status === "waiting" || e.status === "speaking"));
-  $("hands").replaceChildren(...(hands.length ? hands.map((entry) => {
+  keepFocus($("hands"), () => $("hands").replaceChildren(...(hands.length ? hands.map((entry) => {
     const place = floor.place(entry.id);
     return el("li", { "data-entry": entry.id },
       el("span", { class: "who" }, el("strong", {}, entry.person.name),
         entry.location ? ` · ${entry.location}` : "", el("br"),
-        el("span", { class: "muted" }, entry.status === "speaking" ? t("status.speaking") : `#${place + 1}`,
+        el("span", { class: "muted" }, entry.status === "speaking" ? t("status.speaking")
+          : place === null ? t("status.waiting") : `#${place + 1}`,
           entry.mic_in_hand ? ` · ${t("runner.has_mic")}` : "")),
       entry.status === "waiting" ? el("button", { type: "button", class: "secondary",
         onclick: () => act({ type: "withdraw", entry_id: entry.id }),
         "aria-label": `${t("runner.withdraw")}: ${entry.person.name}` }, t("runner.withdraw")) : null,
     );
-  }) : [el("li", { class: "muted" }, t("runner.nobody"))]));
+  }) : [el("li", { class: "muted" }, t("runner.nobody"))])));
   document.body.dataset.seq = floor.view.seq;
 }
