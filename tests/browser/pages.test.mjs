@@ -224,3 +224,14 @@ test("the moderator imports a pasted chat transcript and sees which lines were n
     return names.includes("Gita Rao") && names.includes("Hugo Lima");
   });
 });
+
+test("at 200% zoom (a 1280×800 screen seen as 640×400) no page needs sideways scrolling", async () => {
+  const zoomed = { width: 640, height: 400 };
+  for (const role of ["chair", "moderator", "runner", "participant", "display"]) {
+    const page = await open(browser, links[role], zoomed);
+    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    assert.ok(overflow <= 0, `${role} is ${overflow}px too wide at 200%`);
+    await page.screenshot({ path: join(SHOTS, `${role}-200pct.png`), fullPage: true });
+    await page.close();
+  }
+});
