@@ -7,6 +7,11 @@ import { t } from "./strings.js";
 const $ = (id) => document.getElementById(id);
 let settingsShown = null;
 
+for (const option of $("policy").options) {
+  const [kind, onsite, online] = option.value.split("-");
+  if (kind === "weighted") option.textContent = t("policy.weighted", { onsite, online });
+}
+
 const floor = start({ onState: render });
 
 function act(command) {

@@ -91,7 +91,7 @@ function row(floor, entry, open) {
   const slot = place === null ? null : floor.order[place];
   const standing = entry.status === "speaking" ? t("status.speaking")
     : place === null ? t("status.waiting")
-    : `#${place + 1} · ${slot && slot.reasons.length ? reasonText(slot.reasons[0], "online") : ""}`;
+    : `${t("chair.place", { n: place + 1 })} · ${slot && slot.reasons.length ? reasonText(slot.reasons[0], "online") : ""}`;
   if (editing === entry.id) {
     const input = el("input", { value: entry.text || "", maxlength: "1000", "aria-label": t("moderator.text") });
     const save = () => act({ type: "edit", entry_id: entry.id, patch: { text: input.value.trim() || null } })

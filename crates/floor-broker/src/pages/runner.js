@@ -69,7 +69,7 @@ function render(floor) {
       el("span", { class: "who" }, el("strong", {}, entry.person.name),
         entry.location ? ` · ${entry.location}` : "", el("br"),
         el("span", { class: "muted" }, entry.status === "speaking" ? t("status.speaking")
-          : place === null ? t("status.waiting") : `#${place + 1}`,
+          : place === null ? t("status.waiting") : t("chair.place", { n: place + 1 }),
           entry.mic_in_hand ? ` · ${t("runner.has_mic")}` : "")),
       entry.status === "waiting" ? el("button", { type: "button", class: "secondary",
         onclick: () => act({ type: "withdraw", entry_id: entry.id }),
