@@ -4,7 +4,7 @@
 use floor_protocol::event::CallVia;
 use floor_protocol::{
     Cause, Channel, ClientKey, Command, Entry, EntryDraft, EntryPatch, EntryStatus, Event, Person,
-    Provenance, Role, RoomEvent, Settings, SettingsPatch,
+    Programme, Provenance, Role, RoomEvent, Settings, SettingsPatch,
 };
 use uuid::Uuid;
 
@@ -130,6 +130,9 @@ impl Room {
             Command::UpdateSettings { patch } => d.update_settings(patch, &mut batch)?,
             Command::OpenQueue {} => d.set_queue(true, &mut batch)?,
             Command::CloseQueue {} => d.set_queue(false, &mut batch)?,
+            Command::SetProgramme { programme } => d.set_programme(programme, &mut batch)?,
+            Command::StartPhase { phase } => d.start_phase(*phase, &mut batch)?,
+            Command::NextPresenter {} => d.next_presenter(&mut batch)?,
         }
         Ok(Decision::Events(batch.events))
     }
@@ -538,6 +541,55 @@ impl<'a> Decider<'a> {
             ));
         }
         batch.push(Event::SettingsChanged { settings });
+        Ok(())
+    }
+
+    fn set_programme(&self, programme: &Programme, batch: &mut Batch) -> Result<(), CommandError> {
+        self.require_room_action()?;
+        let programme = validate::programme(programme)?;
+        batch.push(Event::ProgrammeSet { programme });
+        Ok(())
+    }
+
+    fn start_phase(&self, phase: u32, batch: &mut Batch) -> Result<(), CommandError> {
+        self.require_room_action()?;
+        let count = self
+            .room
+            .view_ref()
+            .programme
+            .as_ref()
+            .map_or(0, |p| p.phases.len());
+        if count == 0 {
+            return Err(CommandError::transition(None, "no run of show is set"));
+        }
+        if usize::try_from(phase).map_or(true, |p| p >= count) {
+            return Err(CommandError::invalid(
+                "phase",
+                format!("the run of show has phases 0 to {}", count - 1),
+            ));
+        }
+        batch.push(Event::PhaseStarted { phase });
+        Ok(())
+    }
+
+    fn next_presenter(&self, batch: &mut Batch) -> Result<(), CommandError> {
+        self.require_room_action()?;
+        let view = self.room.view_ref();
+        let (Some(programme), Some(stage)) = (&view.programme, &view.stage) else {
+            return Err(CommandError::transition(None, "no phase is running"));
+        };
+        let speakers = usize::try_from(stage.phase)
+            .ok()
+            .and_then(|i| programme.phases.get(i))
+            .map_or(0, |p| p.speakers.len());
+        let index = stage.presenter.as_ref().map_or(0, |p| p.index + 1);
+        if usize::try_from(index).map_or(true, |i| i >= speakers) {
+            return Err(CommandError::transition(
+                None,
+                "the running phase has no further presenter",
+            ));
+        }
+        batch.push(Event::PresenterStarted { index });
         Ok(())
     }
 

@@ -180,4 +180,11 @@ pub enum ApplyError {
         /// The entry.
         entry_id: Uuid,
     },
+    /// The event names a phase the run of show does not have, or starts a
+    /// presenter while no phase runs.
+    #[error("event seq {seq} names a phase the run of show does not have")]
+    NoPhase {
+        /// The event's sequence number.
+        seq: u64,
+    },
 }

@@ -40,11 +40,17 @@ pub enum Action {
     OpenQueue,
     /// `close_queue`
     CloseQueue,
+    /// `set_programme`
+    SetProgramme,
+    /// `start_phase`
+    StartPhase,
+    /// `next_presenter`
+    NextPresenter,
 }
 
 impl Action {
     /// Every action.
-    pub const ALL: [Action; 15] = [
+    pub const ALL: [Action; 18] = [
         Action::Submit,
         Action::Edit,
         Action::Approve,
@@ -60,6 +66,9 @@ impl Action {
         Action::UpdateSettings,
         Action::OpenQueue,
         Action::CloseQueue,
+        Action::SetProgramme,
+        Action::StartPhase,
+        Action::NextPresenter,
     ];
 
     /// The action of a command.
@@ -80,6 +89,9 @@ impl Action {
             Command::UpdateSettings { .. } => Action::UpdateSettings,
             Command::OpenQueue {} => Action::OpenQueue,
             Command::CloseQueue {} => Action::CloseQueue,
+            Command::SetProgramme { .. } => Action::SetProgramme,
+            Command::StartPhase { .. } => Action::StartPhase,
+            Command::NextPresenter {} => Action::NextPresenter,
         }
     }
 
@@ -101,6 +113,9 @@ impl Action {
             Action::UpdateSettings => "update_settings",
             Action::OpenQueue => "open_queue",
             Action::CloseQueue => "close_queue",
+            Action::SetProgramme => "set_programme",
+            Action::StartPhase => "start_phase",
+            Action::NextPresenter => "next_presenter",
         }
     }
 }
@@ -141,6 +156,9 @@ pub const PERMISSIONS: &[(Role, Action, Scope)] = {
         (Chair, UpdateSettings, Scope::Any),
         (Chair, OpenQueue, Scope::Any),
         (Chair, CloseQueue, Scope::Any),
+        (Chair, SetProgramme, Scope::Any),
+        (Chair, StartPhase, Scope::Any),
+        (Chair, NextPresenter, Scope::Any),
         // The online moderator curates online entries.
         (Moderator, Submit, Scope::Channel(Online)),
         (Moderator, Edit, Scope::Channel(Online)),

@@ -157,6 +157,11 @@ impl Room {
         self.live.view().clone()
     }
 
+    /// The room's view, borrowed.
+    pub fn view_ref(&self) -> &RoomView {
+        self.live.view()
+    }
+
     // The mutator.
 
     /// Applies one event. On error the room is unchanged.

@@ -8,10 +8,11 @@
 //! the log holds exactly what the room holds.
 
 use floor_protocol::limits::{
-    AFFILIATION_MAX, LANGUAGE_MAX, LOCATION_MAX, NAME_MAX, PERSON_ID_MAX, REASON_MAX,
-    REQUEST_ID_MAX, SPEAKING_LIMIT_MAX_S, TEXT_MAX, WEIGHT_MAX,
+    AFFILIATION_MAX, LANGUAGE_MAX, LOCATION_MAX, NAME_MAX, PERSON_ID_MAX, PHASE_MINUTES_MAX,
+    PHASE_TITLE_MAX, PHASES_MAX, PRESENTER_MINUTES_MAX, PRESENTERS_MAX, REASON_MAX, REQUEST_ID_MAX,
+    SPEAKING_LIMIT_MAX_S, TEXT_MAX, WEIGHT_MAX,
 };
-use floor_protocol::{EntryDraft, EntryPatch, Person, Policy, SettingsPatch};
+use floor_protocol::{EntryDraft, EntryPatch, Person, Phase, Policy, Programme, SettingsPatch};
 
 use crate::error::CommandError;
 
@@ -303,4 +304,62 @@ mod tests {
         assert!(request_id("").is_err());
         assert!(request_id(&"x".repeat(65)).is_err());
     }
+}
+
+/// Checks and normalises a run of show.
+pub fn programme(programme: &Programme) -> Result<Programme, CommandError> {
+    let count = programme.phases.len();
+    if count == 0 || count > PHASES_MAX {
+        return Err(CommandError::invalid(
+            "programme.phases",
+            format!("has {count} phases; a run of show has 1 to {PHASES_MAX}"),
+        ));
+    }
+    let phases = programme
+        .phases
+        .iter()
+        .enumerate()
+        .map(|(i, phase)| {
+            let field = format!("programme.phases[{i}]");
+            if !(1..=PHASE_MINUTES_MAX).contains(&phase.minutes) {
+                return Err(CommandError::invalid(
+                    &format!("{field}.minutes"),
+                    format!("must be 1 to {PHASE_MINUTES_MAX}"),
+                ));
+            }
+            if phase
+                .minutes_each
+                .is_some_and(|m| !(1..=PRESENTER_MINUTES_MAX).contains(&m))
+            {
+                return Err(CommandError::invalid(
+                    &format!("{field}.minutes_each"),
+                    format!("must be 1 to {PRESENTER_MINUTES_MAX}"),
+                ));
+            }
+            if phase.speakers.len() > PRESENTERS_MAX {
+                return Err(CommandError::invalid(
+                    &format!("{field}.speakers"),
+                    format!("a phase has at most {PRESENTERS_MAX} speakers"),
+                ));
+            }
+            Ok(Phase {
+                title: required(
+                    &format!("{field}.title"),
+                    &phase.title,
+                    PHASE_TITLE_MAX,
+                    Lines::One,
+                )?,
+                kind: phase.kind,
+                minutes: phase.minutes,
+                speakers: phase
+                    .speakers
+                    .iter()
+                    .enumerate()
+                    .map(|(j, p)| person(&format!("{field}.speakers[{j}]"), p))
+                    .collect::<Result<_, _>>()?,
+                minutes_each: phase.minutes_each,
+            })
+        })
+        .collect::<Result<_, _>>()?;
+    Ok(Programme { phases })
 }

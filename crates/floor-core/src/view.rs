@@ -9,7 +9,8 @@
 use std::collections::HashMap;
 
 use floor_protocol::{
-    Entry, EntryPatch, EntryStatus, Event, RoomEvent, RoomView, Rotation, Settings, Speaking, Tally,
+    Entry, EntryPatch, EntryStatus, Event, Phase, PresenterTurn, RoomEvent, RoomView, Rotation,
+    Settings, Speaking, Stage, Tally,
 };
 use uuid::Uuid;
 
@@ -42,6 +43,8 @@ impl LiveView {
             pins: Vec::new(),
             rotation: Rotation::default(),
             turns: Tally::default(),
+            programme: None,
+            stage: None,
         })
     }
 
@@ -187,10 +190,46 @@ impl LiveView {
             }
             Event::QueueOpened => view.queue_open = true,
             Event::QueueClosed => view.queue_open = false,
+            Event::ProgrammeSet { programme } => {
+                view.programme = Some(programme.clone());
+                view.stage = None;
+            }
+            Event::PhaseStarted { phase } => {
+                let planned = phase_of(view, *phase, seq)?;
+                view.stage = Some(Stage {
+                    phase: *phase,
+                    since_ms: event.at_ms,
+                    deadline_ms: event
+                        .at_ms
+                        .saturating_add(u64::from(planned.minutes) * 60_000),
+                    presenter: None,
+                });
+            }
+            Event::PresenterStarted { index } => {
+                let Some(stage) = view.stage.as_ref() else {
+                    return Err(ApplyError::NoPhase { seq });
+                };
+                let each = phase_of(view, stage.phase, seq)?.presenter_ms();
+                if let Some(stage) = view.stage.as_mut() {
+                    stage.presenter = Some(PresenterTurn {
+                        index: *index,
+                        since_ms: event.at_ms,
+                        deadline_ms: event.at_ms.saturating_add(each),
+                    });
+                }
+            }
         }
         view.seq = seq;
         Ok(())
     }
+}
+
+/// The phase `index` of the view's programme.
+fn phase_of(view: &RoomView, index: u32, seq: u64) -> Result<&Phase, ApplyError> {
+    view.programme
+        .as_ref()
+        .and_then(|p| p.phases.get(usize::try_from(index).ok()?))
+        .ok_or(ApplyError::NoPhase { seq })
 }
 
 fn patch_entry(entry: &mut Entry, patch: &EntryPatch) {

@@ -11,8 +11,8 @@ use std::collections::HashSet;
 use floor_core::{CommandError, Room};
 use floor_protocol::event::CallVia;
 use floor_protocol::{
-    Channel, Command, EntryPatch, EntryStatus, ErrorCode, Event, Policy, ProjectedSlot, Role,
-    RoomEvent, SettingsPatch,
+    Channel, Command, EntryPatch, EntryStatus, ErrorCode, Event, Person, Phase, PhaseKind, Policy,
+    Programme, ProjectedSlot, Role, RoomEvent, SettingsPatch,
 };
 use proptest::prelude::*;
 use support::*;
@@ -57,6 +57,12 @@ enum Ask {
     Finish,
     Settings(SettingsPatch),
     Queue(bool),
+    /// Set a run of show of this many phases (0 is refused).
+    Programme(u8),
+    /// Start a phase (it may not exist).
+    Phase(u32),
+    /// Next presenter.
+    Presenter,
     /// Repeat an earlier request, same client and request id.
     Repeat(usize),
 }
@@ -137,6 +143,9 @@ fn ask() -> impl Strategy<Value = Ask> {
         1 => Just(Ask::Finish),
         2 => settings().prop_map(Ask::Settings),
         1 => any::<bool>().prop_map(Ask::Queue),
+        1 => (0u8..4).prop_map(Ask::Programme),
+        1 => (0u32..4).prop_map(Ask::Phase),
+        1 => Just(Ask::Presenter),
         2 => (0usize..1000).prop_map(Ask::Repeat),
     ]
 }
@@ -233,6 +242,24 @@ fn command_for(room: &Room, ask: &Ask) -> Command {
         },
         Ask::Queue(true) => Command::OpenQueue {},
         Ask::Queue(false) => Command::CloseQueue {},
+        Ask::Programme(phases) => Command::SetProgramme {
+            programme: Programme {
+                phases: (0..*phases)
+                    .map(|i| Phase {
+                        title: format!("Phase {i}"),
+                        kind: PhaseKind::Presentations,
+                        minutes: 10,
+                        speakers: PEOPLE[..usize::from(i % 3)]
+                            .iter()
+                            .map(|n| Person::named(*n))
+                            .collect(),
+                        minutes_each: None,
+                    })
+                    .collect(),
+            },
+        },
+        Ask::Phase(phase) => Command::StartPhase { phase: *phase },
+        Ask::Presenter => Command::NextPresenter {},
         Ask::Repeat(_) => unreachable!("repeats are resolved before"),
     }
 }

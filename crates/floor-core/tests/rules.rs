@@ -503,3 +503,126 @@ fn settings_that_change_nothing_are_refused() {
         ErrorCode::InvalidField
     );
 }
+
+fn run_of_show() -> floor_protocol::Programme {
+    use floor_protocol::{Person, Phase, PhaseKind, Programme};
+    let phase = |title: &str, kind, minutes, speakers: &[&str], minutes_each| Phase {
+        title: title.into(),
+        kind,
+        minutes,
+        speakers: speakers.iter().map(|n| Person::named(*n)).collect(),
+        minutes_each,
+    };
+    Programme {
+        phases: vec![
+            phase(
+                "Presentations",
+                PhaseKind::Presentations,
+                40,
+                &["Roberto Bissio", "Aileen Kwa"],
+                Some(8),
+            ),
+            phase("Open floor", PhaseKind::OpenFloor, 40, &[], None),
+            phase(
+                "Closing",
+                PhaseKind::Closing,
+                10,
+                &["Roberto Bissio", "Aileen Kwa"],
+                None,
+            ),
+        ],
+    }
+}
+
+#[test]
+fn the_chair_runs_the_show_phase_by_phase_and_presenter_by_presenter() {
+    let mut s = Session::new();
+    let programme = run_of_show();
+    assert_eq!(
+        code(s.run(&chair(), Command::StartPhase { phase: 0 })),
+        ErrorCode::InvalidTransition,
+        "no run of show yet"
+    );
+    s.run(
+        &chair(),
+        Command::SetProgramme {
+            programme: programme.clone(),
+        },
+    )
+    .unwrap();
+    assert_eq!(s.room.view_ref().programme.as_ref(), Some(&programme));
+    assert_eq!(
+        code(s.run(&chair(), Command::NextPresenter {})),
+        ErrorCode::InvalidTransition,
+        "no phase is running"
+    );
+
+    s.run(&chair(), Command::StartPhase { phase: 0 }).unwrap();
+    let started = s.now_ms;
+    let stage = s.room.view_ref().stage.clone().unwrap();
+    assert_eq!((stage.phase, stage.since_ms), (0, started));
+    assert_eq!(stage.deadline_ms, started + 40 * 60_000);
+    assert_eq!(stage.presenter, None);
+
+    for index in 0..2 {
+        s.run(&chair(), Command::NextPresenter {}).unwrap();
+        let turn = s.room.view_ref().stage.clone().unwrap().presenter.unwrap();
+        assert_eq!(turn.index, index);
+        assert_eq!(turn.deadline_ms, s.now_ms + 8 * 60_000, "8 minutes each");
+    }
+    assert_eq!(
+        code(s.run(&chair(), Command::NextPresenter {})),
+        ErrorCode::InvalidTransition,
+        "two presenters only"
+    );
+
+    // The closing round shares its 10 minutes between its two speakers.
+    s.run(&chair(), Command::StartPhase { phase: 2 }).unwrap();
+    s.run(&chair(), Command::NextPresenter {}).unwrap();
+    let turn = s.room.view_ref().stage.clone().unwrap().presenter.unwrap();
+    assert_eq!(turn.deadline_ms - turn.since_ms, 5 * 60_000);
+
+    assert_eq!(
+        code(s.run(&chair(), Command::StartPhase { phase: 3 })),
+        ErrorCode::InvalidField
+    );
+    // Only the chair runs the show.
+    for actor in [moderator(), runner(), display()] {
+        assert_eq!(
+            code(s.run(&actor, Command::StartPhase { phase: 1 })),
+            ErrorCode::Forbidden
+        );
+    }
+    // A new run of show stops the running phase.
+    s.run(&chair(), Command::SetProgramme { programme })
+        .unwrap();
+    assert_eq!(s.room.view_ref().stage, None);
+}
+
+#[test]
+fn a_malformed_run_of_show_is_refused_with_the_field() {
+    let mut s = Session::new();
+    let mut programme = run_of_show();
+    programme.phases[1].minutes = 0;
+    let error = s
+        .run(&chair(), Command::SetProgramme { programme })
+        .unwrap_err();
+    assert_eq!(error.code(), ErrorCode::InvalidField);
+    assert_eq!(error.field(), Some("programme.phases[1].minutes"));
+    let mut programme = run_of_show();
+    programme.phases[0].title = "  ".into();
+    let error = s
+        .run(&chair(), Command::SetProgramme { programme })
+        .unwrap_err();
+    assert_eq!(error.field(), Some("programme.phases[0].title"));
+    assert_eq!(
+        code(s.run(
+            &chair(),
+            Command::SetProgramme {
+                programme: floor_protocol::Programme { phases: vec![] }
+            }
+        )),
+        ErrorCode::InvalidField
+    );
+    assert!(s.log.is_empty());
+}

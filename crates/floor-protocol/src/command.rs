@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use crate::entry::{EntryDraft, EntryPatch};
+use crate::programme::Programme;
 use crate::settings::SettingsPatch;
 
 /// A command to a room. Which roles may issue each one is listed in the
@@ -87,6 +88,21 @@ pub enum Command {
     OpenQueue {},
     /// Refuse new requests (except the chair's); the queue keeps its entries.
     CloseQueue {},
+    /// Set the session's run of show; nothing is running until a phase is
+    /// started.
+    SetProgramme {
+        /// The run of show.
+        programme: Programme,
+    },
+    /// Start a phase of the run of show (any phase, so the chair can go
+    /// back or skip).
+    StartPhase {
+        /// The phase's position in the programme, from 0.
+        phase: u32,
+    },
+    /// Give the running phase's next presenter the floor (the first, if
+    /// none has spoken yet).
+    NextPresenter {},
 }
 
 impl Command {
@@ -108,6 +124,9 @@ impl Command {
             Command::UpdateSettings { .. } => "update_settings",
             Command::OpenQueue {} => "open_queue",
             Command::CloseQueue {} => "close_queue",
+            Command::SetProgramme { .. } => "set_programme",
+            Command::StartPhase { .. } => "start_phase",
+            Command::NextPresenter {} => "next_presenter",
         }
     }
 }

@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use crate::entry::{Entry, EntryPatch};
+use crate::programme::Programme;
 use crate::settings::Settings;
 use crate::view::OrderReason;
 use crate::vocab::{Channel, ClientKey, Role};
@@ -162,6 +163,23 @@ pub enum Event {
     QueueOpened,
     /// The queue refuses new requests (except the chair's).
     QueueClosed,
+    /// The run of show was set; no phase is running.
+    ProgrammeSet {
+        /// The run of show.
+        programme: Programme,
+    },
+    /// A phase began (and the one before it, if any, ended); its planned
+    /// time runs from this event's `at_ms`.
+    PhaseStarted {
+        /// The phase's position in the programme.
+        phase: u32,
+    },
+    /// A presenter of the running phase began; their planned time runs
+    /// from this event's `at_ms`.
+    PresenterStarted {
+        /// The presenter's position in the phase's `speakers`.
+        index: u32,
+    },
 }
 
 impl Event {
@@ -182,6 +200,9 @@ impl Event {
             Event::SettingsChanged { .. } => "settings_changed",
             Event::QueueOpened => "queue_opened",
             Event::QueueClosed => "queue_closed",
+            Event::ProgrammeSet { .. } => "programme_set",
+            Event::PhaseStarted { .. } => "phase_started",
+            Event::PresenterStarted { .. } => "presenter_started",
         }
     }
 }

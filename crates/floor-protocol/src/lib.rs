@@ -10,6 +10,7 @@
 //! - [`limits`]: the length limits of every free-text field.
 //! - [`entry`]: a request to speak, as submitted, patched and stored.
 //! - [`settings`]: a room's settings and the fairness policy.
+//! - [`programme`]: a session's run of show and where it stands.
 //! - [`command`]: what a client asks the room to do.
 //! - [`event`]: what happened in a room, in sequence.
 //! - [`view`]: a room's state as a snapshot, and its projected order.
@@ -23,6 +24,7 @@ pub mod error;
 pub mod event;
 pub mod limits;
 pub mod message;
+pub mod programme;
 pub mod schema;
 pub mod settings;
 pub mod view;
@@ -37,6 +39,7 @@ pub use event::{CallVia, Cause, Credits, Event, RoomEvent};
 pub use message::{
     ClientMessage, ErrorMessage, Hello, Resume, RoomInfo, ServerMessage, SnapshotReason,
 };
+pub use programme::{Phase, PhaseKind, PresenterTurn, Programme, Stage};
 pub use settings::{Policy, Settings, SettingsPatch};
 pub use view::{OrderReason, ProjectedSlot, RoomView, Rotation, Speaking, Tally};
 pub use vocab::{Channel, ClientKey, Delivery, EntryStatus, Kind, Region, Role, StakeholderGroup};

@@ -25,3 +25,14 @@ pub const CLIENT_ID_MAX: usize = 64;
 pub const SPEAKING_LIMIT_MAX_S: u32 = 3600;
 /// The largest weight of a channel under the weighted policy.
 pub const WEIGHT_MAX: u32 = 100;
+
+/// Most phases in a run of show.
+pub const PHASES_MAX: usize = 20;
+/// Longest phase title, in characters.
+pub const PHASE_TITLE_MAX: usize = 80;
+/// Longest phase, in minutes.
+pub const PHASE_MINUTES_MAX: u32 = 600;
+/// Most presenters in one phase.
+pub const PRESENTERS_MAX: usize = 20;
+/// Longest presenter turn, in minutes.
+pub const PRESENTER_MINUTES_MAX: u32 = 120;

@@ -6,6 +6,7 @@ use uuid::Uuid;
 
 use crate::entry::Entry;
 use crate::event::Credits;
+use crate::programme::{Programme, Stage};
 use crate::settings::Settings;
 use crate::vocab::Channel;
 
@@ -106,4 +107,10 @@ pub struct RoomView {
     pub rotation: Rotation,
     /// Turns given so far, per channel.
     pub turns: Tally,
+    /// The run of show, once set.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub programme: Option<Programme>,
+    /// Where the session stands in it, once a phase has started.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub stage: Option<Stage>,
 }
