@@ -215,6 +215,64 @@ pub fn settings(patch: &SettingsPatch) -> Result<(), CommandError> {
     Ok(())
 }
 
+/// Checks and normalises a run of show.
+pub fn programme(programme: &Programme) -> Result<Programme, CommandError> {
+    let count = programme.phases.len();
+    if count == 0 || count > PHASES_MAX {
+        return Err(CommandError::invalid(
+            "programme.phases",
+            format!("has {count} phases; a run of show has 1 to {PHASES_MAX}"),
+        ));
+    }
+    let phases = programme
+        .phases
+        .iter()
+        .enumerate()
+        .map(|(i, phase)| {
+            let field = format!("programme.phases[{i}]");
+            if !(1..=PHASE_MINUTES_MAX).contains(&phase.minutes) {
+                return Err(CommandError::invalid(
+                    format!("{field}.minutes"),
+                    format!("must be 1 to {PHASE_MINUTES_MAX}"),
+                ));
+            }
+            if phase
+                .minutes_each
+                .is_some_and(|m| !(1..=PRESENTER_MINUTES_MAX).contains(&m))
+            {
+                return Err(CommandError::invalid(
+                    format!("{field}.minutes_each"),
+                    format!("must be 1 to {PRESENTER_MINUTES_MAX}"),
+                ));
+            }
+            if phase.speakers.len() > PRESENTERS_MAX {
+                return Err(CommandError::invalid(
+                    format!("{field}.speakers"),
+                    format!("a phase has at most {PRESENTERS_MAX} speakers"),
+                ));
+            }
+            Ok(Phase {
+                title: required(
+                    &format!("{field}.title"),
+                    &phase.title,
+                    PHASE_TITLE_MAX,
+                    Lines::One,
+                )?,
+                kind: phase.kind,
+                minutes: phase.minutes,
+                speakers: phase
+                    .speakers
+                    .iter()
+                    .enumerate()
+                    .map(|(j, p)| person(&format!("{field}.speakers[{j}]"), p))
+                    .collect::<Result<_, _>>()?,
+                minutes_each: phase.minutes_each,
+            })
+        })
+        .collect::<Result<_, _>>()?;
+    Ok(Programme { phases })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -304,62 +362,4 @@ mod tests {
         assert!(request_id("").is_err());
         assert!(request_id(&"x".repeat(65)).is_err());
     }
-}
-
-/// Checks and normalises a run of show.
-pub fn programme(programme: &Programme) -> Result<Programme, CommandError> {
-    let count = programme.phases.len();
-    if count == 0 || count > PHASES_MAX {
-        return Err(CommandError::invalid(
-            "programme.phases",
-            format!("has {count} phases; a run of show has 1 to {PHASES_MAX}"),
-        ));
-    }
-    let phases = programme
-        .phases
-        .iter()
-        .enumerate()
-        .map(|(i, phase)| {
-            let field = format!("programme.phases[{i}]");
-            if !(1..=PHASE_MINUTES_MAX).contains(&phase.minutes) {
-                return Err(CommandError::invalid(
-                    &format!("{field}.minutes"),
-                    format!("must be 1 to {PHASE_MINUTES_MAX}"),
-                ));
-            }
-            if phase
-                .minutes_each
-                .is_some_and(|m| !(1..=PRESENTER_MINUTES_MAX).contains(&m))
-            {
-                return Err(CommandError::invalid(
-                    &format!("{field}.minutes_each"),
-                    format!("must be 1 to {PRESENTER_MINUTES_MAX}"),
-                ));
-            }
-            if phase.speakers.len() > PRESENTERS_MAX {
-                return Err(CommandError::invalid(
-                    &format!("{field}.speakers"),
-                    format!("a phase has at most {PRESENTERS_MAX} speakers"),
-                ));
-            }
-            Ok(Phase {
-                title: required(
-                    &format!("{field}.title"),
-                    &phase.title,
-                    PHASE_TITLE_MAX,
-                    Lines::One,
-                )?,
-                kind: phase.kind,
-                minutes: phase.minutes,
-                speakers: phase
-                    .speakers
-                    .iter()
-                    .enumerate()
-                    .map(|(j, p)| person(&format!("{field}.speakers[{j}]"), p))
-                    .collect::<Result<_, _>>()?,
-                minutes_each: phase.minutes_each,
-            })
-        })
-        .collect::<Result<_, _>>()?;
-    Ok(Programme { phases })
 }
