@@ -19,6 +19,7 @@
 //! - [`permission`]: the permission table: which role may do what, as data.
 //! - [`validate`]: field checks and normalisation of client input.
 //! - [`person`]: how a person is identified across entries.
+//! - [`programme`]: reading a run of show from a TOML room file.
 //! - [`chat`]: reading a pasted chat transcript into questions.
 //! - [`error`]: [`CommandError`] (a refused command) and [`ApplyError`]
 //!   (an event that does not fit the state, i.e. a corrupt log).
@@ -29,6 +30,7 @@ pub mod error;
 pub mod fairness;
 pub mod permission;
 pub mod person;
+pub mod programme;
 pub mod room;
 pub mod validate;
 pub mod view;
