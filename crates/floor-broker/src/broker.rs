@@ -35,6 +35,14 @@ pub enum RoomError {
     /// No room has this id.
     #[error("no room {0}")]
     NotFound(String),
+    /// The room refused a command the broker issued itself.
+    #[error("the room refused {command}: {message}")]
+    Refused {
+        /// The command's name.
+        command: &'static str,
+        /// The room's explanation.
+        message: String,
+    },
     /// The store failed.
     #[error(transparent)]
     Write(#[from] WriteError),
@@ -224,6 +232,49 @@ impl Broker {
     /// A room by id.
     pub fn room(&self, id: &str) -> Option<Arc<RoomHandle>> {
         self.rooms.get(id).map(|r| r.clone())
+    }
+
+    /// Runs a command on a room as the chair, for the broker's own use
+    /// (the demo room's run of show). The request id makes it idempotent:
+    /// running it again, e.g. at every start, changes nothing.
+    pub async fn run_as_chair(
+        &self,
+        room: &str,
+        request_id: &str,
+        command: floor_protocol::Command,
+    ) -> Result<(), RoomError> {
+        let handle = self
+            .room(room)
+            .ok_or_else(|| RoomError::NotFound(room.to_owned()))?;
+        let name = command.name();
+        let (reply, mut answers) = tokio::sync::mpsc::channel(4);
+        let msg = crate::room::RoomMsg::Command(crate::room::CommandMsg {
+            actor: floor_core::Actor {
+                role: Role::Chair,
+                client: crate::auth::client_key("floor-broker"),
+                channel: None,
+            },
+            request_id: request_id.to_owned(),
+            command,
+            reply,
+            overflow: tokio_util::sync::CancellationToken::new(),
+        });
+        let refused = |message: String| RoomError::Refused {
+            command: name,
+            message,
+        };
+        if !handle.send(msg).await {
+            return Err(refused("the room is closing".into()));
+        }
+        let answer = answers
+            .recv()
+            .await
+            .ok_or_else(|| refused("no answer".into()))?;
+        match serde_json::from_str::<floor_protocol::ServerMessage>(answer.as_str()) {
+            Ok(floor_protocol::ServerMessage::Ack { .. }) => Ok(()),
+            Ok(floor_protocol::ServerMessage::Error(error)) => Err(refused(error.message)),
+            _ => Err(refused("an unreadable answer".into())),
+        }
     }
 
     /// Creates a room and returns its fresh tokens.

@@ -211,6 +211,7 @@ fn room_error(error: RoomError) -> Response {
             "storage_unavailable",
             error.to_string(),
         ),
+        RoomError::Refused { .. } => api_error(StatusCode::CONFLICT, "refused", error.to_string()),
     }
 }
 
