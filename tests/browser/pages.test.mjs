@@ -235,3 +235,23 @@ test("at 200% zoom (a 1280×800 screen seen as 640×400) no page needs sideways 
     await page.close();
   }
 });
+
+test("the run of show: the chair starts phases and presenters, the projector shows the phase and its countdown", async () => {
+  const { execFileSync } = await import("node:child_process");
+  const { root } = await import("./harness.mjs");
+  const bin = process.env.FLOOR_BIN || join(root, "target", "debug", "floor");
+  const out = execFileSync(bin, ["chair", "programme", join(root, "examples", "igf2018-ws235.toml")], {
+    env: { ...process.env, FLOOR_URL: links.chair },
+  }).toString();
+  assert.match(out, /3 phases, 90 min/);
+  await chair.bringToFront();
+  await chair.waitForSelector("#programme-card:not([hidden])");
+  await chair.click("#next-phase");
+  await display.waitForFunction(() => /^Presentations: 40:00 left|^Presentations: 39:5\d left/.test(document.getElementById("stage").textContent));
+  await chair.click("#next-presenter");
+  await display.waitForFunction(() => /Presenting: Roberto Bissio · [78]:\d\d/.test(document.getElementById("stage").textContent));
+  await chair.click("#next-presenter");
+  await display.waitForFunction(() => /Presenting: Deborah James/.test(document.getElementById("stage").textContent));
+  await display.screenshot({ path: join(SHOTS, "display-run-of-show.png") });
+  await chair.screenshot({ path: join(SHOTS, "chair-run-of-show.png"), fullPage: true });
+});

@@ -43,6 +43,12 @@ document.addEventListener("keydown", (event) => {
     next();
   }
 });
+$("next-phase").addEventListener("click", () => {
+  const running = floor.stage();
+  act({ type: "start_phase", phase: running ? running.stage.phase + 1 : 0 });
+});
+$("next-presenter").addEventListener("click", () => act({ type: "next_presenter" }));
+
 $("settings").addEventListener("submit", (event) => {
   event.preventDefault();
   const choice = $("policy").value;
@@ -100,12 +106,39 @@ function render(floor) {
     $("limit").value = view.settings.speaking_limit_s;
     $("moderated").checked = view.settings.moderated;
   }
+  renderProgramme(floor);
   document.body.dataset.seq = view.seq;
   tick();
+}
+
+function renderProgramme(floor) {
+  const programme = floor.view.programme;
+  $("programme-card").hidden = !programme;
+  if (!programme) return;
+  const running = floor.stage();
+  $("next-phase").disabled = Boolean(running && !running.next);
+  const speakers = running ? (running.phase.speakers || []).length : 0;
+  const index = running && running.presenter ? running.presenter.turn.index + 1 : 0;
+  $("next-presenter").disabled = !running || index >= speakers;
+  keepFocus($("phases"), () => $("phases").replaceChildren(...programme.phases.map((phase, i) => el("li", {
+    "aria-current": running && running.stage.phase === i ? "step" : null,
+  },
+  `${phase.title} · ${phase.minutes} min `,
+  el("button", { type: "button", class: "secondary", onclick: () => act({ type: "start_phase", phase: i }),
+    "aria-label": `${t("chair.start_phase")}: ${phase.title}` }, t("chair.start_phase"))))));
 }
 
 function tick() {
   const current = floor.view && floor.speaker();
   $("countdown").textContent = current ? clock(current.speaking.deadline_ms - floor.now()) : "";
+  const running = floor.view && floor.stage();
+  if (!running) { $("stage").textContent = floor.view && floor.view.programme ? t("stage.none") : ""; return; }
+  const left = running.stage.deadline_ms - floor.now();
+  let text = t(left >= 0 ? "stage.left" : "stage.over", { title: running.phase.title, clock: clock(left) });
+  if (running.presenter && running.presenter.person) {
+    text += ` · ${t("stage.presenter", { name: running.presenter.person.name,
+      clock: clock(running.presenter.turn.deadline_ms - floor.now()) })}`;
+  }
+  $("stage").textContent = text;
 }
 setInterval(tick, 500);

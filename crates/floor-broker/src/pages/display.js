@@ -50,7 +50,25 @@ function render(floor) {
   document.body.dataset.seq = view.seq;
 }
 
+/** The phase of the run of show, its countdown, and the presenter. */
+function showStage() {
+  const running = floor.stage();
+  const node = $("stage");
+  if (!running) { node.textContent = ""; return; }
+  const left = running.stage.deadline_ms - floor.now();
+  let text = t(left >= 0 ? "stage.left" : "stage.over", { title: running.phase.title, clock: clock(left) });
+  if (running.presenter && running.presenter.person) {
+    text += ` · ${t("stage.presenter", {
+      name: running.presenter.person.name,
+      clock: clock(running.presenter.turn.deadline_ms - floor.now()),
+    })}`;
+  }
+  node.textContent = text;
+  node.className = left < 0 ? "over" : "";
+}
+
 function tick() {
+  showStage();
   const current = floor.view && floor.speaker();
   const node = $("countdown");
   if (!current) { node.textContent = ""; node.className = ""; return; }

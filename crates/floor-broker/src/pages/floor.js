@@ -89,9 +89,33 @@ export function fold(view, event) {
       break;
     case "queue_opened": view.queue_open = true; break;
     case "queue_closed": view.queue_open = false; break;
+    case "programme_set":
+      view.programme = e.programme;
+      delete view.stage;
+      break;
+    case "phase_started": {
+      const phase = phaseOf(view, e.phase);
+      view.stage = { phase: e.phase, since_ms: event.at_ms, deadline_ms: event.at_ms + phase.minutes * 60000 };
+      break;
+    }
+    case "presenter_started": {
+      if (!view.stage) throw new Error("no phase is running");
+      const phase = phaseOf(view, view.stage.phase);
+      const each = phase.minutes_each != null
+        ? phase.minutes_each * 60000
+        : Math.max(1, Math.floor(phase.minutes * 60000 / Math.max(1, (phase.speakers || []).length)));
+      view.stage.presenter = { index: e.index, since_ms: event.at_ms, deadline_ms: event.at_ms + each };
+      break;
+    }
     default: throw new Error(`unknown event ${e.type}`);
   }
   view.seq = event.seq;
+}
+
+function phaseOf(view, index) {
+  const phase = view.programme && view.programme.phases[index];
+  if (!phase) throw new Error(`no phase ${index}`);
+  return phase;
 }
 
 function patch(entry, p) {
@@ -322,6 +346,20 @@ export class Floor {
   speaker() {
     const speaking = this.view && this.view.speaking;
     return speaking ? { speaking, entry: this.entry(speaking.entry_id) } : null;
+  }
+
+  /** The running phase and presenter, if a run of show is running. */
+  stage() {
+    const view = this.view;
+    if (!view || !view.stage || !view.programme) return null;
+    const phase = view.programme.phases[view.stage.phase];
+    const presenter = view.stage.presenter;
+    return {
+      stage: view.stage,
+      phase,
+      presenter: presenter ? { turn: presenter, person: (phase.speakers || [])[presenter.index] } : null,
+      next: view.programme.phases[view.stage.phase + 1] || null,
+    };
   }
 }
 
