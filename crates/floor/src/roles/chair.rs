@@ -84,12 +84,12 @@ pub(crate) enum ChairCommand {
     },
 }
 
+/// Builds a command from the room's state.
+type BuildCommand = Box<dyn FnOnce(&floor_client::RoomState) -> Result<Command, Exit>>;
+
 /// The run-of-show commands.
 async fn run_of_show(command: ChairCommand) -> Result<(), Exit> {
-    let (connection, build): (
-        Connection,
-        Box<dyn FnOnce(&floor_client::RoomState) -> Result<Command, Exit>>,
-    ) = match command {
+    let (connection, build): (Connection, BuildCommand) = match command {
         ChairCommand::Programme { file, connection } => {
             let text = std::fs::read_to_string(&file)
                 .map_err(|e| Exit::Usage(format!("cannot read {}: {e}", file.display())))?;
