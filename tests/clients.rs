@@ -552,3 +552,48 @@ async fn the_command_line_runs_a_session_with_exit_codes_scripts_can_rely_on() {
         assert!(out.contains("Example"), "{args:?}: {out}");
     }
 }
+
+#[tokio::test]
+async fn the_chair_sets_and_runs_the_show_from_the_command_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let floor = Floor::start(&dir.path().join("data"));
+    let tokens = floor.create_room("hall").await;
+    let chair = tokens.link(&floor, "chair");
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .unwrap();
+
+    // A malformed room file: refused with its line, nothing sent.
+    let bad = dir.path().join("bad.toml");
+    std::fs::write(
+        &bad,
+        "[[phase]]\ntitle = \"Open floor\"\nkind = \"open_floor\"\nminutes = 40\n\n[[phase]]\ntitle = \"Closing\"\nkind = \"closing\"\nminutes = -2\n",
+    )
+    .unwrap();
+    let (code, _, err) = floor_role(&chair, &["chair", "programme", bad.to_str().unwrap()]);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("line 9"), "{err}");
+    assert_eq!(floor.room_state(&tokens).await.seq(), 0);
+
+    let file = root.join("examples/igf2018-ws235.toml");
+    let (code, out, err) = floor_role(&chair, &["chair", "programme", file.to_str().unwrap()]);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("3 phases, 90 min"), "{out}");
+    let (code, out, _) = floor_role(&chair, &["chair", "phase", "next"]);
+    assert_eq!(code, 0);
+    assert!(out.contains("Presentations (40 min) started"), "{out}");
+    let (code, out, _) = floor_role(&chair, &["chair", "presenter", "--json"]);
+    assert_eq!(code, 0);
+    let shown: Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(shown["presenter"], "Roberto Bissio");
+    let (code, _, err) = floor_role(&chair, &["chair", "phase", "7"]);
+    assert_eq!(code, 1, "{err}");
+
+    // The display library shows the phase and the presenter.
+    let display = connect(&floor, &tokens, "display").await;
+    let view = display.with_state(|s| DisplayView::of(s, display.now_ms(), 3));
+    let stage = view.stage.unwrap();
+    assert_eq!(stage.title, "Presentations");
+    assert_eq!(stage.presenter.as_deref(), Some("Roberto Bissio"));
+    assert!(stage.presenter_remaining_ms.unwrap() <= 8 * 60_000);
+}

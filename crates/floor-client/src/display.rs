@@ -55,6 +55,21 @@ pub struct NextCard {
     pub location: Option<String>,
 }
 
+/// Where the run of show stands.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct StageCard {
+    /// The phase's title.
+    pub title: String,
+    /// What it is for.
+    pub kind: floor_protocol::PhaseKind,
+    /// Milliseconds of the phase's planned time left; negative once over.
+    pub remaining_ms: i64,
+    /// The presenter, in a phase with speakers, once one has started.
+    pub presenter: Option<String>,
+    /// Milliseconds of the presenter's time left; negative once over.
+    pub presenter_remaining_ms: Option<i64>,
+}
+
 /// Everything a display shows, at one instant.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct DisplayView {
@@ -64,6 +79,8 @@ pub struct DisplayView {
     pub queue_open: bool,
     /// The fairness policy, in words.
     pub policy: String,
+    /// The run of show's phase, once one has started.
+    pub stage: Option<StageCard>,
     /// The current speaker.
     pub speaking: Option<SpeakerCard>,
     /// The next speakers, in projected order.
@@ -122,7 +139,33 @@ impl DisplayView {
                 location: entry.location.clone(),
             })
             .collect();
+        let left = |deadline_ms: u64| {
+            i64::try_from(deadline_ms)
+                .unwrap_or(i64::MAX)
+                .saturating_sub(i64::try_from(now_ms).unwrap_or(i64::MAX))
+        };
+        let stage = view.stage.as_ref().and_then(|stage| {
+            let phase = view
+                .programme
+                .as_ref()?
+                .phases
+                .get(usize::try_from(stage.phase).ok()?)?;
+            let presenter = stage.presenter.as_ref();
+            Some(StageCard {
+                title: phase.title.clone(),
+                kind: phase.kind,
+                remaining_ms: left(stage.deadline_ms),
+                presenter: presenter.and_then(|p| {
+                    phase
+                        .speakers
+                        .get(usize::try_from(p.index).ok()?)
+                        .map(|s| s.name.clone())
+                }),
+                presenter_remaining_ms: presenter.map(|p| left(p.deadline_ms)),
+            })
+        });
         DisplayView {
+            stage,
             seq: state.seq(),
             queue_open: view.queue_open,
             policy: policy_text(view.settings.policy),
@@ -185,6 +228,15 @@ pub fn render_text(view: &DisplayView, width: usize) -> String {
     let width = width.max(30);
     let mut out = String::new();
     let rule = "─".repeat(width);
+    if let Some(stage) = &view.stage {
+        let mut text = format!("{}: {}", stage.title, time_left(stage.remaining_ms));
+        if let (Some(name), Some(ms)) = (&stage.presenter, stage.presenter_remaining_ms) {
+            text.push_str(&format!(" · presenting: {name}, {}", time_left(ms)));
+        }
+        line(&mut out, width, &text);
+        out.push_str(&rule);
+        out.push('\n');
+    }
     match &view.speaking {
         Some(s) => {
             let left = if s.remaining_ms >= 0 {
@@ -253,6 +305,14 @@ pub fn render_text(view: &DisplayView, width: usize) -> String {
         ),
     );
     out
+}
+
+fn time_left(ms: i64) -> String {
+    if ms >= 0 {
+        format!("{} left", clock(ms))
+    } else {
+        format!("{} over", clock(-ms))
+    }
 }
 
 fn line(out: &mut String, width: usize, text: &str) {

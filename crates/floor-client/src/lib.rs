@@ -69,7 +69,7 @@ pub mod state;
 
 pub use address::RoomAddress;
 pub use client::{Ack, Client, ConnectionEvent, ConnectionStatus, Subscriber, Update};
-pub use display::{DisplayView, NextCard, SpeakerCard, render_text};
+pub use display::{DisplayView, NextCard, SpeakerCard, StageCard, render_text};
 pub use error::{AddressError, ConnectError, Refusal, RequestError};
 pub use moderator::{ImportOptions, ImportReport, OnlineEntry, RemoteChannel};
 pub use options::ConnectOptions;
