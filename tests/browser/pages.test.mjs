@@ -254,4 +254,11 @@ test("the run of show: the chair starts phases and presenters, the projector sho
   await display.waitForFunction(() => /Presenting: Deborah James/.test(document.getElementById("stage").textContent));
   await display.screenshot({ path: join(SHOTS, "display-run-of-show.png") });
   await chair.screenshot({ path: join(SHOTS, "chair-run-of-show.png"), fullPage: true });
+
+  // The open floor collects requests for 30 s before anyone is called.
+  await chair.click("button[aria-label='Start: Questions and comments from the room and online']");
+  await display.waitForFunction(() => /^Floor open: requests until 0:[23]\d/.test(document.getElementById("stage").textContent));
+  await display.screenshot({ path: join(SHOTS, "display-floor-open.png") });
+  await chair.click("#next");
+  await chair.waitForFunction(() => /collecting requests/.test(document.getElementById("error").textContent));
 });

@@ -68,6 +68,9 @@ pub struct StageCard {
     pub presenter: Option<String>,
     /// Milliseconds of the presenter's time left; negative once over.
     pub presenter_remaining_ms: Option<i64>,
+    /// While an open floor collects requests: milliseconds until `next`
+    /// calls someone.
+    pub intake_remaining_ms: Option<i64>,
 }
 
 /// Everything a display shows, at one instant.
@@ -162,6 +165,7 @@ impl DisplayView {
                         .map(|s| s.name.clone())
                 }),
                 presenter_remaining_ms: presenter.map(|p| left(p.deadline_ms)),
+                intake_remaining_ms: stage.intake_until_ms.map(left).filter(|ms| *ms > 0),
             })
         });
         DisplayView {
@@ -230,6 +234,9 @@ pub fn render_text(view: &DisplayView, width: usize) -> String {
     let rule = "─".repeat(width);
     if let Some(stage) = &view.stage {
         let mut text = format!("{}: {}", stage.title, time_left(stage.remaining_ms));
+        if let Some(ms) = stage.intake_remaining_ms {
+            text.push_str(&format!(" · floor open: requests until {}", clock(ms)));
+        }
         if let (Some(name), Some(ms)) = (&stage.presenter, stage.presenter_remaining_ms) {
             text.push_str(&format!(" · presenting: {name}, {}", time_left(ms)));
         }

@@ -458,6 +458,22 @@ impl<'a> Decider<'a> {
 
     fn next(&self, batch: &mut Batch) -> Result<(), CommandError> {
         self.require_room_action()?;
+        if let Some(until) = self
+            .room
+            .view_ref()
+            .stage
+            .as_ref()
+            .and_then(|s| s.intake_until_ms)
+            && self.ctx.now_ms < until
+        {
+            return Err(CommandError::transition(
+                None,
+                format!(
+                    "the floor is collecting requests for {} s more; no one is called until then",
+                    (until - self.ctx.now_ms).div_ceil(1000)
+                ),
+            ));
+        }
         let choice = fairness::next_choice(self.room);
         if choice.is_none() && self.room.speaking().is_none() {
             return Err(CommandError::NothingToCall);
@@ -533,6 +549,8 @@ impl<'a> Decider<'a> {
             one_entry_per_person: patch
                 .one_entry_per_person
                 .unwrap_or(old.one_entry_per_person),
+            intake_window_s: patch.intake_window_s.unwrap_or(old.intake_window_s),
+            opens_with: patch.opens_with.unwrap_or(old.opens_with),
         };
         if &settings == old {
             return Err(CommandError::invalid(

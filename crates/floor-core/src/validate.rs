@@ -8,9 +8,9 @@
 //! the log holds exactly what the room holds.
 
 use floor_protocol::limits::{
-    AFFILIATION_MAX, LANGUAGE_MAX, LOCATION_MAX, NAME_MAX, PERSON_ID_MAX, PHASE_MINUTES_MAX,
-    PHASE_TITLE_MAX, PHASES_MAX, PRESENTER_MINUTES_MAX, PRESENTERS_MAX, REASON_MAX, REQUEST_ID_MAX,
-    SPEAKING_LIMIT_MAX_S, TEXT_MAX, WEIGHT_MAX,
+    AFFILIATION_MAX, INTAKE_WINDOW_MAX_S, LANGUAGE_MAX, LOCATION_MAX, NAME_MAX, PERSON_ID_MAX,
+    PHASE_MINUTES_MAX, PHASE_TITLE_MAX, PHASES_MAX, PRESENTER_MINUTES_MAX, PRESENTERS_MAX,
+    REASON_MAX, REQUEST_ID_MAX, SPEAKING_LIMIT_MAX_S, TEXT_MAX, WEIGHT_MAX,
 };
 use floor_protocol::{EntryDraft, EntryPatch, Person, Phase, Policy, Programme, SettingsPatch};
 
@@ -210,6 +210,15 @@ pub fn settings(patch: &SettingsPatch) -> Result<(), CommandError> {
         return Err(CommandError::invalid(
             "patch.speaking_limit_s",
             format!("must be from 1 to {SPEAKING_LIMIT_MAX_S} seconds"),
+        ));
+    }
+    if patch
+        .intake_window_s
+        .is_some_and(|w| w > INTAKE_WINDOW_MAX_S)
+    {
+        return Err(CommandError::invalid(
+            "patch.intake_window_s",
+            format!("must be from 0 to {INTAKE_WINDOW_MAX_S} seconds"),
         ));
     }
     Ok(())

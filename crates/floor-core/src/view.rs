@@ -9,8 +9,8 @@
 use std::collections::HashMap;
 
 use floor_protocol::{
-    Entry, EntryPatch, EntryStatus, Event, Phase, PresenterTurn, RoomEvent, RoomView, Rotation,
-    Settings, Speaking, Stage, Tally,
+    Entry, EntryPatch, EntryStatus, Event, Phase, PhaseKind, PresenterTurn, RoomEvent, RoomView,
+    Rotation, Settings, Speaking, Stage, Tally,
 };
 use uuid::Uuid;
 
@@ -196,6 +196,8 @@ impl LiveView {
             }
             Event::PhaseStarted { phase } => {
                 let planned = phase_of(view, *phase, seq)?;
+                let opens_floor = planned.kind == PhaseKind::OpenFloor;
+                let window = u64::from(view.settings.intake_window_s) * 1000;
                 view.stage = Some(Stage {
                     phase: *phase,
                     since_ms: event.at_ms,
@@ -203,7 +205,18 @@ impl LiveView {
                         .at_ms
                         .saturating_add(u64::from(planned.minutes) * 60_000),
                     presenter: None,
+                    intake_until_ms: (opens_floor && window > 0)
+                        .then(|| event.at_ms.saturating_add(window)),
                 });
+                if opens_floor {
+                    // The floor opens afresh: even credits, and the first
+                    // contested call goes to `opens_with` (a tie goes to
+                    // the channel not chosen last).
+                    view.rotation = Rotation {
+                        credits: Default::default(),
+                        last: Some(view.settings.opens_with.other()),
+                    };
+                }
             }
             Event::PresenterStarted { index } => {
                 let Some(stage) = view.stage.as_ref() else {

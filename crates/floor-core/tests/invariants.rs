@@ -122,6 +122,8 @@ fn settings() -> impl Strategy<Value = SettingsPatch> {
                 moderated,
                 one_entry_per_person,
                 speaking_limit_s: None,
+                intake_window_s: None,
+                opens_with: None,
             },
         )
 }

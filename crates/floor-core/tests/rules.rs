@@ -626,3 +626,105 @@ fn a_malformed_run_of_show_is_refused_with_the_field() {
     );
     assert!(s.log.is_empty());
 }
+
+#[test]
+fn an_open_floor_collects_requests_first_then_alternates_from_the_channel_it_names() {
+    use floor_protocol::{Phase, PhaseKind, Programme};
+    let mut s = Session::new();
+    s.run(
+        &chair(),
+        Command::SetProgramme {
+            programme: Programme {
+                phases: vec![Phase {
+                    title: "Open floor".into(),
+                    kind: PhaseKind::OpenFloor,
+                    minutes: 40,
+                    speakers: vec![],
+                    minutes_each: None,
+                }],
+            },
+        },
+    )
+    .unwrap();
+    // The floor opens at t0 with the default 30 s intake window.
+    s.run(&chair(), Command::StartPhase { phase: 0 }).unwrap();
+    let t0 = s.now_ms;
+    let stage = s.room.view_ref().stage.clone().unwrap();
+    assert_eq!(stage.intake_until_ms, Some(t0 + 30_000));
+    // `run` advances the clock by 1 s before each command.
+    let at = |s: &mut Session, second: u64| s.now_ms = t0 + (second - 1) * 1000;
+    for (second, name) in (1..=5).zip(["Room 1", "Room 2", "Room 3", "Room 4", "Room 5"]) {
+        at(&mut s, second);
+        s.hand(name);
+    }
+    at(&mut s, 10);
+    assert_eq!(
+        code(s.run(&chair(), Command::Next {})),
+        ErrorCode::InvalidTransition,
+        "no one is called while the floor collects requests"
+    );
+    for (second, name) in (20..=25).zip([
+        "Remote 1", "Remote 2", "Remote 3", "Remote 4", "Remote 5", "Remote 6",
+    ]) {
+        at(&mut s, second);
+        s.remote(name);
+    }
+    at(&mut s, 31);
+    let called: Vec<String> = (0..6).map(|_| s.next_name()).collect();
+    assert_eq!(
+        called,
+        [
+            "Remote 1", "Room 1", "Remote 2", "Room 2", "Remote 3", "Room 3"
+        ],
+        "alternating from online (the default opens_with), not all of the room first"
+    );
+
+    // With the window off and the room named first, the room starts.
+    let mut s = Session::new();
+    s.run(
+        &chair(),
+        Command::UpdateSettings {
+            patch: SettingsPatch {
+                intake_window_s: Some(0),
+                opens_with: Some(Channel::Onsite),
+                ..SettingsPatch::default()
+            },
+        },
+    )
+    .unwrap();
+    s.run(
+        &chair(),
+        Command::SetProgramme {
+            programme: Programme {
+                phases: vec![Phase {
+                    title: "Open floor".into(),
+                    kind: PhaseKind::OpenFloor,
+                    minutes: 40,
+                    speakers: vec![],
+                    minutes_each: None,
+                }],
+            },
+        },
+    )
+    .unwrap();
+    s.run(&chair(), Command::StartPhase { phase: 0 }).unwrap();
+    assert_eq!(
+        s.room.view_ref().stage.clone().unwrap().intake_until_ms,
+        None
+    );
+    s.remote("Remote 1");
+    s.hand("Room 1");
+    assert_eq!(s.next_name(), "Room 1");
+    assert_eq!(
+        code(s.run(
+            &chair(),
+            Command::UpdateSettings {
+                patch: SettingsPatch {
+                    intake_window_s: Some(601),
+                    ..SettingsPatch::default()
+                }
+            }
+        )),
+        ErrorCode::InvalidField
+    );
+}

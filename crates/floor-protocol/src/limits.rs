@@ -36,3 +36,5 @@ pub const PHASE_MINUTES_MAX: u32 = 600;
 pub const PRESENTERS_MAX: usize = 20;
 /// Longest presenter turn, in minutes.
 pub const PRESENTER_MINUTES_MAX: u32 = 120;
+/// Longest intake window of an open floor, in seconds.
+pub const INTAKE_WINDOW_MAX_S: u32 = 600;

@@ -96,4 +96,8 @@ pub struct Stage {
     /// The presenter speaking now, in a phase with speakers.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub presenter: Option<PresenterTurn>,
+    /// In an `open_floor` phase with an intake window: broker time until
+    /// which requests are collected and `next` calls no one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub intake_until_ms: Option<u64>,
 }

@@ -62,6 +62,25 @@ pub struct Settings {
     /// A person may hold only one open entry (pending, waiting or speaking)
     /// at a time.
     pub one_entry_per_person: bool,
+    /// When an `open_floor` phase starts, for how many seconds requests
+    /// are only collected and no one is called by `next` (0 to 600; 0
+    /// disables), so that hands online, which take longer, count as
+    /// arriving with those in the room.
+    #[serde(default = "default_intake_window_s")]
+    #[schemars(range(max = 600))]
+    pub intake_window_s: u32,
+    /// The channel the rotation starts with when an `open_floor` phase
+    /// starts. Online by default: remote hands are the slower ones.
+    #[serde(default = "default_opens_with")]
+    pub opens_with: Channel,
+}
+
+fn default_intake_window_s() -> u32 {
+    30
+}
+
+fn default_opens_with() -> Channel {
+    Channel::Online
 }
 
 impl Default for Settings {
@@ -72,6 +91,8 @@ impl Default for Settings {
             moderated: false,
             speaking_limit_s: 120,
             one_entry_per_person: true,
+            intake_window_s: default_intake_window_s(),
+            opens_with: default_opens_with(),
         }
     }
 }
@@ -96,4 +117,11 @@ pub struct SettingsPatch {
     /// New one-entry-per-person rule.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub one_entry_per_person: Option<bool>,
+    /// New intake window, in seconds (0 to 600).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(range(max = 600))]
+    pub intake_window_s: Option<u32>,
+    /// New first channel of an open floor.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub opens_with: Option<Channel>,
 }

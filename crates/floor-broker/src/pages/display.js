@@ -57,6 +57,8 @@ function showStage() {
   if (!running) { node.textContent = ""; return; }
   const left = running.stage.deadline_ms - floor.now();
   let text = t(left >= 0 ? "stage.left" : "stage.over", { title: running.phase.title, clock: clock(left) });
+  const intake = running.stage.intake_until_ms ? running.stage.intake_until_ms - floor.now() : 0;
+  if (intake > 0) text = t("stage.intake", { clock: clock(intake) });
   if (running.presenter && running.presenter.person) {
     text += ` · ${t("stage.presenter", {
       name: running.presenter.person.name,

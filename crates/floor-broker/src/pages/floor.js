@@ -96,6 +96,12 @@ export function fold(view, event) {
     case "phase_started": {
       const phase = phaseOf(view, e.phase);
       view.stage = { phase: e.phase, since_ms: event.at_ms, deadline_ms: event.at_ms + phase.minutes * 60000 };
+      if (phase.kind === "open_floor") {
+        const window = (view.settings.intake_window_s ?? 30) * 1000;
+        if (window > 0) view.stage.intake_until_ms = event.at_ms + window;
+        const first = view.settings.opens_with ?? "online";
+        view.rotation = { credits: { onsite: 0, online: 0 }, last: first === "online" ? "onsite" : "online" };
+      }
       break;
     }
     case "presenter_started": {

@@ -47,6 +47,7 @@ const en = {
   "stage.over": "{title}: {clock} over",
   "stage.presenter": "Presenting: {name} · {clock}",
   "stage.none": "The session has not started",
+  "stage.intake": "Floor open: requests until {clock}",
   "chair.programme": "Run of show",
   "chair.next_phase": "Start the next phase",
   "chair.next_presenter": "Next presenter",
