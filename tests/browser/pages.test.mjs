@@ -261,4 +261,6 @@ test("the run of show: the chair starts phases and presenters, the projector sho
   await display.screenshot({ path: join(SHOTS, "display-floor-open.png") });
   await chair.click("#next");
   await chair.waitForFunction(() => /collecting requests/.test(document.getElementById("error").textContent));
+  // The chair sees the time budget of the open floor.
+  await chair.waitForFunction(() => /min per turn, .* waiting requests/.test(document.getElementById("forecast").textContent));
 });

@@ -60,6 +60,7 @@ fn submitted(seq: u64, n: u128) -> RoomEvent {
                 mic_in_hand: false,
                 merged_into: None,
                 reject_reason: None,
+                spoke_ms: None,
             },
         },
     )

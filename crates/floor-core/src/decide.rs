@@ -316,6 +316,7 @@ impl<'a> Decider<'a> {
             mic_in_hand: false,
             merged_into: None,
             reject_reason: None,
+            spoke_ms: None,
         };
         batch.push(Event::EntrySubmitted { entry });
         Ok(())

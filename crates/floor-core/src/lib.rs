@@ -16,6 +16,7 @@
 //! - [`decide`]: [`Room::decide`], one function per command.
 //! - [`fairness`]: the fairness policy, the projected order and the
 //!   choice `next` makes; pure functions over the waiting entries.
+//! - [`forecast`]: the time budget of an open floor.
 //! - [`permission`]: the permission table: which role may do what, as data.
 //! - [`validate`]: field checks and normalisation of client input.
 //! - [`person`]: how a person is identified across entries.
@@ -28,6 +29,7 @@ pub mod chat;
 pub mod decide;
 pub mod error;
 pub mod fairness;
+pub mod forecast;
 pub mod permission;
 pub mod person;
 pub mod programme;

@@ -168,9 +168,10 @@ impl LiveView {
                 }
                 view.turns.add(*channel);
             }
-            Event::SpeakerFinished { entry_id, .. } => {
+            Event::SpeakerFinished { entry_id, spoke_ms } => {
                 let i = known(entry_id)?;
                 view.entries[i].status = EntryStatus::Done;
+                view.entries[i].spoke_ms = Some(*spoke_ms);
                 if view
                     .speaking
                     .as_ref()

@@ -728,3 +728,79 @@ fn an_open_floor_collects_requests_first_then_alternates_from_the_channel_it_nam
         ErrorCode::InvalidField
     );
 }
+
+#[test]
+fn the_forecast_says_how_many_waiting_requests_fit_and_the_chair_closes_the_queue() {
+    use floor_core::forecast::forecast;
+    use floor_protocol::{Phase, PhaseKind, Programme};
+    let mut s = Session::new();
+    s.settings(SettingsPatch {
+        intake_window_s: Some(0),
+        ..SettingsPatch::default()
+    });
+    s.run(
+        &chair(),
+        Command::SetProgramme {
+            programme: Programme {
+                phases: vec![Phase {
+                    title: "Open floor".into(),
+                    kind: PhaseKind::OpenFloor,
+                    minutes: 10,
+                    speakers: vec![],
+                    minutes_each: None,
+                }],
+            },
+        },
+    )
+    .unwrap();
+    s.run(&chair(), Command::StartPhase { phase: 0 }).unwrap();
+    let t0 = s.now_ms;
+    // Before any turn: the speaking limit (120 s) per turn; 10 minutes fit 5.
+    for i in 0..8 {
+        s.hand(&format!("Room {i}"));
+    }
+    let f = forecast(s.room.view_ref(), t0).unwrap();
+    assert_eq!((f.per_turn_ms, f.time_left_ms), (120_000, 600_000));
+    assert_eq!((f.waiting, f.fit, f.will_not_fit), (8, 5, 3));
+
+    // Two turns of 60 s and 180 s: 120 s on average. `run` moves the clock
+    // 1 s per command, so set it just before.
+    s.now_ms = t0 + 9_000;
+    s.run(&chair(), Command::Next {}).unwrap(); // at t0 + 10 s
+    s.now_ms = t0 + 69_000;
+    s.run(&chair(), Command::Next {}).unwrap(); // at t0 + 70 s: 60 s turn
+    s.now_ms = t0 + 249_000;
+    s.run(&chair(), Command::Finish {}).unwrap(); // at t0 + 250 s: 180 s turn
+    let now = t0 + 250_000;
+    let f = forecast(s.room.view_ref(), now).unwrap();
+    assert_eq!(f.per_turn_ms, 120_000);
+    assert_eq!(f.time_left_ms, 350_000);
+    // 350 s / 120 s = 2 of the 6 waiting fit.
+    assert_eq!((f.waiting, f.fit, f.will_not_fit), (6, 2, 4));
+
+    // A speaker 30 s into a turn is expected to take 90 s more.
+    s.now_ms = now - 1_000;
+    s.run(&chair(), Command::Next {}).unwrap();
+    let f = forecast(s.room.view_ref(), now + 30_000).unwrap();
+    // (320 s left - 90 s) / 120 s = 1 of the 5 waiting.
+    assert_eq!((f.waiting, f.fit, f.will_not_fit), (5, 1, 4));
+
+    // The chair closes the queue: no more requests, those waiting stay.
+    s.run(&chair(), Command::CloseQueue {}).unwrap();
+    assert!(!s.room.queue_open());
+    assert_eq!(
+        code(s.run(
+            &runner(),
+            Command::Submit {
+                entry: draft(Channel::Onsite, "Late")
+            }
+        )),
+        ErrorCode::QueueClosed
+    );
+    assert_eq!(
+        forecast(s.room.view_ref(), now + 30_000).unwrap().waiting,
+        5
+    );
+    // Outside an open floor there is no forecast.
+    assert_eq!(forecast(&floor_core::Room::new().view(), now), None);
+}

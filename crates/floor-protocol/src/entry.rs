@@ -194,4 +194,8 @@ pub struct Entry {
     /// For a `rejected` entry, the reason given, if any.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reject_reason: Option<String>,
+    /// For a `done` entry, how long its turn lasted, in milliseconds of
+    /// broker time.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub spoke_ms: Option<u64>,
 }

@@ -79,6 +79,7 @@ export function fold(view, event) {
     }
     case "speaker_finished":
       find(e.entry_id).status = "done";
+      find(e.entry_id).spoke_ms = e.spoke_ms;
       if (view.speaking && view.speaking.entry_id === e.entry_id) delete view.speaking;
       break;
     case "settings_changed":

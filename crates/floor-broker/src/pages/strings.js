@@ -49,6 +49,8 @@ const en = {
   "stage.none": "The session has not started",
   "stage.intake": "Floor open: requests until {clock}",
   "chair.programme": "Run of show",
+  "chair.forecast": "At about {minutes} min per turn, {late} of {waiting} waiting requests will not fit in the time left ({left}).",
+  "chair.forecast_fits": "At about {minutes} min per turn, all {waiting} waiting requests fit in the time left ({left}).",
   "chair.next_phase": "Start the next phase",
   "chair.next_presenter": "Next presenter",
   "chair.start_phase": "Start",
