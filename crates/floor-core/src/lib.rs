@@ -17,6 +17,7 @@
 //! - [`fairness`]: the fairness policy, the projected order and the
 //!   choice `next` makes; pure functions over the waiting entries.
 //! - [`forecast`]: the time budget of an open floor.
+//! - [`report`]: the session report, from the event log.
 //! - [`permission`]: the permission table: which role may do what, as data.
 //! - [`validate`]: field checks and normalisation of client input.
 //! - [`person`]: how a person is identified across entries.
@@ -33,6 +34,7 @@ pub mod forecast;
 pub mod permission;
 pub mod person;
 pub mod programme;
+pub mod report;
 pub mod room;
 pub mod validate;
 pub mod view;

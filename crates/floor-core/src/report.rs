@@ -1,0 +1,351 @@
+//! The session report, computed from a room's event log alone: who spoke,
+//! from which channel, after how long a wait, for how long; what the
+//! online moderator relayed; every chair override; and the queue over
+//! time.
+//!
+//! Waiting time runs from the moment an entry joined the queue (its
+//! submission, or its approval when it waited for one) to its call.
+//! Medians and 90th percentiles are nearest-rank: the smallest value with
+//! at least that share of the values at or below it.
+
+use std::collections::{BTreeMap, HashMap};
+
+use floor_protocol::event::CallVia;
+use floor_protocol::{Channel, EntryStatus, Event, Kind, Person, RoomEvent};
+use serde::Serialize;
+use uuid::Uuid;
+
+use crate::error::ApplyError;
+use crate::view::LiveView;
+
+/// A count per channel.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct PerChannel {
+    /// Onsite.
+    pub onsite: u64,
+    /// Online.
+    pub online: u64,
+}
+
+impl PerChannel {
+    fn add(&mut self, channel: Channel, n: u64) {
+        match channel {
+            Channel::Onsite => self.onsite += n,
+            Channel::Online => self.online += n,
+        }
+    }
+
+    /// Both channels together.
+    pub fn total(&self) -> u64 {
+        self.onsite + self.online
+    }
+}
+
+/// Waiting times of one channel.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct Waits {
+    /// How many waits were measured (entries called from the queue).
+    pub count: usize,
+    /// Median, in milliseconds.
+    pub median_ms: Option<u64>,
+    /// 90th percentile, in milliseconds.
+    pub p90_ms: Option<u64>,
+}
+
+/// What the online moderator relayed.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct OnlineQuestions {
+    /// Online entries submitted.
+    pub asked: u64,
+    /// Of those, the ones that reached the queue.
+    pub forwarded: u64,
+    /// Of those, the ones that were given the floor.
+    pub answered: u64,
+}
+
+/// A chair's departure from the policy.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Override {
+    /// Broker time.
+    pub at_ms: u64,
+    /// `call` (out of order) or `pin`.
+    pub action: &'static str,
+    /// Whose entry.
+    pub name: String,
+    /// Its channel.
+    pub channel: Channel,
+}
+
+/// The queue's length at one moment.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct QueuePoint {
+    /// Broker time.
+    pub at_ms: u64,
+    /// Onsite entries waiting.
+    pub onsite: u64,
+    /// Online entries waiting.
+    pub online: u64,
+}
+
+/// A session report.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Report {
+    /// The session's title.
+    pub title: String,
+    /// Broker time of the first event.
+    pub started_ms: Option<u64>,
+    /// Broker time of the last event.
+    pub ended_ms: Option<u64>,
+    /// The presenters of the run of show, in order of first appearance.
+    pub speakers: Vec<Person>,
+    /// Requests to speak, per channel.
+    pub requests: PerChannel,
+    /// Turns given from the queue, per channel.
+    pub turns: PerChannel,
+    /// Requests by kind (`question`, `comment`).
+    pub requests_by_kind: BTreeMap<String, PerChannel>,
+    /// Turns by kind.
+    pub turns_by_kind: BTreeMap<String, PerChannel>,
+    /// Requests by stakeholder group (`not given` when absent).
+    pub requests_by_group: BTreeMap<String, PerChannel>,
+    /// Turns by stakeholder group.
+    pub turns_by_group: BTreeMap<String, PerChannel>,
+    /// Requests by UN region (`not given` when absent).
+    pub requests_by_region: BTreeMap<String, PerChannel>,
+    /// Turns by UN region.
+    pub turns_by_region: BTreeMap<String, PerChannel>,
+    /// What the online moderator relayed.
+    pub online_questions: OnlineQuestions,
+    /// Entries merged into another.
+    pub merged: u64,
+    /// Entries rejected.
+    pub rejected: u64,
+    /// Entries withdrawn.
+    pub withdrawn: u64,
+    /// Waiting time, onsite.
+    pub waiting_onsite: Waits,
+    /// Waiting time, online.
+    pub waiting_online: Waits,
+    /// Speaking time per channel, in milliseconds.
+    pub speaking_ms: PerChannel,
+    /// Online's share of the speaking time, in per cent (0 to 100), when
+    /// anyone spoke.
+    pub online_speaking_share_pct: Option<f64>,
+    /// Every out-of-order call and pin.
+    pub overrides: Vec<Override>,
+    /// The queue's length after each change.
+    pub queue: Vec<QueuePoint>,
+}
+
+fn label<T: Serialize>(value: Option<T>) -> String {
+    value
+        .and_then(|v| serde_json::to_value(v).ok())
+        .and_then(|v| v.as_str().map(str::to_owned))
+        .unwrap_or_else(|| "not given".to_owned())
+}
+
+fn kind_label(kind: Kind) -> String {
+    label(Some(kind))
+}
+
+/// Nearest-rank percentile of sorted values.
+fn percentile(sorted: &[u64], pct: usize) -> Option<u64> {
+    if sorted.is_empty() {
+        return None;
+    }
+    let rank = (pct * sorted.len()).div_ceil(100).max(1);
+    sorted.get(rank - 1).copied()
+}
+
+fn waits(mut values: Vec<u64>) -> Waits {
+    values.sort_unstable();
+    Waits {
+        count: values.len(),
+        median_ms: percentile(&values, 50),
+        p90_ms: percentile(&values, 90),
+    }
+}
+
+impl Report {
+    /// Computes the report of a room titled `title` from its events, in
+    /// order. Fails if the events do not fold (a corrupt log).
+    pub fn from_events<'a>(
+        title: &str,
+        events: impl IntoIterator<Item = &'a RoomEvent>,
+    ) -> Result<Report, ApplyError> {
+        let mut live = LiveView::new();
+        let mut report = Report {
+            title: title.to_owned(),
+            started_ms: None,
+            ended_ms: None,
+            speakers: Vec::new(),
+            requests: PerChannel::default(),
+            turns: PerChannel::default(),
+            requests_by_kind: BTreeMap::new(),
+            turns_by_kind: BTreeMap::new(),
+            requests_by_group: BTreeMap::new(),
+            turns_by_group: BTreeMap::new(),
+            requests_by_region: BTreeMap::new(),
+            turns_by_region: BTreeMap::new(),
+            online_questions: OnlineQuestions::default(),
+            merged: 0,
+            rejected: 0,
+            withdrawn: 0,
+            waiting_onsite: Waits::default(),
+            waiting_online: Waits::default(),
+            speaking_ms: PerChannel::default(),
+            online_speaking_share_pct: None,
+            overrides: Vec::new(),
+            queue: Vec::new(),
+        };
+        // When each entry joined the queue.
+        let mut queued_at: HashMap<Uuid, u64> = HashMap::new();
+        let mut waited: [Vec<u64>; 2] = [Vec::new(), Vec::new()];
+        let mut last_queue = (0, 0);
+        for event in events {
+            live.apply(event)?;
+            report.started_ms.get_or_insert(event.at_ms);
+            report.ended_ms = Some(event.at_ms);
+            let entry = |id: &Uuid| live.entry(*id);
+            match &event.event {
+                Event::EntrySubmitted { entry } => {
+                    let c = entry.channel;
+                    report.requests.add(c, 1);
+                    add(&mut report.requests_by_kind, kind_label(entry.kind), c);
+                    add(
+                        &mut report.requests_by_group,
+                        label(entry.person.stakeholder_group),
+                        c,
+                    );
+                    add(
+                        &mut report.requests_by_region,
+                        label(entry.person.region),
+                        c,
+                    );
+                    if c == Channel::Online {
+                        report.online_questions.asked += 1;
+                    }
+                    if entry.status == EntryStatus::Waiting {
+                        queued_at.insert(entry.id, event.at_ms);
+                        if c == Channel::Online {
+                            report.online_questions.forwarded += 1;
+                        }
+                    }
+                }
+                Event::EntryApproved { entry_id } => {
+                    queued_at.insert(*entry_id, event.at_ms);
+                    if entry(entry_id).is_some_and(|e| e.channel == Channel::Online) {
+                        report.online_questions.forwarded += 1;
+                    }
+                }
+                Event::EntryMerged { .. } => report.merged += 1,
+                Event::EntryRejected { .. } => report.rejected += 1,
+                Event::EntryWithdrawn { .. } => report.withdrawn += 1,
+                Event::EntryPinned { entry_id } => {
+                    if let Some(e) = entry(entry_id) {
+                        report.overrides.push(Override {
+                            at_ms: event.at_ms,
+                            action: "pin",
+                            name: e.person.name.clone(),
+                            channel: e.channel,
+                        });
+                    }
+                }
+                Event::SpeakerCalled {
+                    entry_id,
+                    channel,
+                    via,
+                    ..
+                } => {
+                    let Some(e) = entry(entry_id) else { continue };
+                    report.turns.add(*channel, 1);
+                    add(&mut report.turns_by_kind, kind_label(e.kind), *channel);
+                    add(
+                        &mut report.turns_by_group,
+                        label(e.person.stakeholder_group),
+                        *channel,
+                    );
+                    add(
+                        &mut report.turns_by_region,
+                        label(e.person.region),
+                        *channel,
+                    );
+                    if *channel == Channel::Online {
+                        report.online_questions.answered += 1;
+                    }
+                    if let Some(since) = queued_at.remove(entry_id) {
+                        let slot = usize::from(*channel == Channel::Online);
+                        waited[slot].push(event.at_ms.saturating_sub(since));
+                    }
+                    if *via == CallVia::Explicit {
+                        report.overrides.push(Override {
+                            at_ms: event.at_ms,
+                            action: "call",
+                            name: e.person.name.clone(),
+                            channel: *channel,
+                        });
+                    }
+                }
+                Event::SpeakerFinished { entry_id, spoke_ms } => {
+                    if let Some(e) = entry(entry_id) {
+                        report.speaking_ms.add(e.channel, *spoke_ms);
+                    }
+                }
+                Event::ProgrammeSet { programme } => {
+                    for person in programme.phases.iter().flat_map(|p| &p.speakers) {
+                        if !report.speakers.iter().any(|s| s.name == person.name) {
+                            report.speakers.push(person.clone());
+                        }
+                    }
+                }
+                _ => {}
+            }
+            let mut queue = (0, 0);
+            for e in &live.view().entries {
+                if e.status == EntryStatus::Waiting {
+                    match e.channel {
+                        Channel::Onsite => queue.0 += 1,
+                        Channel::Online => queue.1 += 1,
+                    }
+                }
+            }
+            if queue != last_queue {
+                report.queue.push(QueuePoint {
+                    at_ms: event.at_ms,
+                    onsite: queue.0,
+                    online: queue.1,
+                });
+                last_queue = queue;
+            }
+        }
+        let [onsite, online] = waited;
+        report.waiting_onsite = waits(onsite);
+        report.waiting_online = waits(online);
+        let total = report.speaking_ms.total();
+        if total > 0 {
+            report.online_speaking_share_pct =
+                Some(report.speaking_ms.online as f64 * 100.0 / total as f64);
+        }
+        Ok(report)
+    }
+}
+
+fn add(map: &mut BTreeMap<String, PerChannel>, key: String, channel: Channel) {
+    map.entry(key).or_default().add(channel, 1);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn nearest_rank_percentiles() {
+        assert_eq!(percentile(&[], 50), None);
+        assert_eq!(percentile(&[7], 90), Some(7));
+        assert_eq!(percentile(&[1, 2, 3, 4], 50), Some(2));
+        assert_eq!(percentile(&[1, 2, 3, 4, 5], 50), Some(3));
+        let ten: Vec<u64> = (1..=10).collect();
+        assert_eq!(percentile(&ten, 90), Some(9));
+        assert_eq!(percentile(&ten, 50), Some(5));
+    }
+}
