@@ -128,3 +128,73 @@ async fn sigterm_closes_connections_with_going_away_and_exits_cleanly() {
         1
     );
 }
+
+#[tokio::test]
+async fn floor_report_writes_the_session_report_in_every_format() {
+    let fixture =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/ws235-session.jsonl");
+    let run = |format: &str| {
+        let output = Command::new(floor_bin())
+            .args([
+                "report",
+                "ws235",
+                "--title",
+                "IGF 2018 WS #235",
+                "--format",
+                format,
+                "--events",
+            ])
+            .arg(&fixture)
+            .output()
+            .unwrap();
+        assert!(
+            output.status.success(),
+            "{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        String::from_utf8(output.stdout).unwrap()
+    };
+    let json: serde_json::Value = serde_json::from_str(&run("json")).unwrap();
+    assert_eq!(json["requests"], json!({"onsite": 2, "online": 5}));
+    assert_eq!(
+        json["online_questions"],
+        json!({"asked": 5, "forwarded": 5, "answered": 3})
+    );
+    assert_eq!(json["waiting_online"]["median_ms"], 260_000);
+    let md = run("md");
+    assert!(md.starts_with("# Session report: IGF 2018 WS #235"), "{md}");
+    assert!(md.contains("| median wait | 3:50 | 4:20 |"), "{md}");
+    assert!(md.contains("Bo Chen (onsite) called out of order"), "{md}");
+    let csv = run("csv");
+    assert!(csv.starts_with("section,item,onsite,online,total\n"));
+    assert!(csv.contains("\nrequests,all,2,5,7\n"), "{csv}");
+    assert!(csv.contains("\nonline questions,answered,,3,3\n"), "{csv}");
+
+    // From a running broker's data directory.
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let floor = Floor::start(&data);
+    let tokens = floor.create_room("plenary").await;
+    let mut runner = Client::connect(&floor, tokens.hello("runner", "r")).await;
+    acked(runner.command("r1", submit("onsite", "Amina Diallo")).await);
+    let output = Command::new(floor_bin())
+        .args(["report", "plenary", "--format", "json", "--data"])
+        .arg(&data)
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let json: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(json["title"], "Room plenary");
+    assert_eq!(json["requests"]["onsite"], 1);
+    let output = Command::new(floor_bin())
+        .args(["report", "nope", "--data"])
+        .arg(&data)
+        .output()
+        .unwrap();
+    assert!(!output.status.success());
+    assert!(String::from_utf8_lossy(&output.stderr).contains("no room nope"));
+}

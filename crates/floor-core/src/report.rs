@@ -334,6 +334,220 @@ fn add(map: &mut BTreeMap<String, PerChannel>, key: String, channel: Channel) {
     map.entry(key).or_default().add(channel, 1);
 }
 
+/// Formats milliseconds as `m:ss`.
+fn mmss(ms: u64) -> String {
+    let seconds = ms.div_ceil(1000);
+    format!("{}:{:02}", seconds / 60, seconds % 60)
+}
+
+fn opt_mmss(ms: Option<u64>) -> String {
+    ms.map_or_else(|| "–".to_owned(), mmss)
+}
+
+impl Report {
+    /// The report as Markdown.
+    pub fn markdown(&self) -> String {
+        use std::fmt::Write as _;
+        let mut out = String::new();
+        let _ = writeln!(out, "# Session report: {}\n", self.title);
+        if let (Some(start), Some(end)) = (self.started_ms, self.ended_ms) {
+            let _ = writeln!(
+                out,
+                "Log from {start} to {end} (ms since the Unix epoch), {} long.\n",
+                mmss(end.saturating_sub(start))
+            );
+        }
+        if !self.speakers.is_empty() {
+            let _ = writeln!(
+                out,
+                "## Speakers\n\n| name | affiliation | stakeholder group | region |\n| --- | --- | --- | --- |"
+            );
+            for p in &self.speakers {
+                let _ = writeln!(
+                    out,
+                    "| {} | {} | {} | {} |",
+                    p.name,
+                    p.affiliation.as_deref().unwrap_or("–"),
+                    label(p.stakeholder_group),
+                    label(p.region)
+                );
+            }
+            out.push('\n');
+        }
+        let _ = writeln!(
+            out,
+            "## Requests and turns\n\n| | onsite | online | total |\n| --- | ---: | ---: | ---: |"
+        );
+        for (name, c) in [("requests", self.requests), ("turns", self.turns)] {
+            let _ = writeln!(
+                out,
+                "| {name} | {} | {} | {} |",
+                c.onsite,
+                c.online,
+                c.total()
+            );
+        }
+        for (title, requests, turns) in [
+            ("By kind", &self.requests_by_kind, &self.turns_by_kind),
+            (
+                "By stakeholder group",
+                &self.requests_by_group,
+                &self.turns_by_group,
+            ),
+            ("By region", &self.requests_by_region, &self.turns_by_region),
+        ] {
+            let _ = writeln!(
+                out,
+                "\n### {title}\n\n| | requests onsite | requests online | turns onsite | turns online |\n| --- | ---: | ---: | ---: | ---: |"
+            );
+            for (key, r) in requests {
+                let t = turns.get(key).copied().unwrap_or_default();
+                let _ = writeln!(
+                    out,
+                    "| {key} | {} | {} | {} | {} |",
+                    r.onsite, r.online, t.onsite, t.online
+                );
+            }
+        }
+        let q = self.online_questions;
+        let _ = writeln!(
+            out,
+            "\n## Remote participation\n\nOnline questions asked: {}; forwarded to the queue: {}; answered: {}.\nMerged as duplicates: {}; rejected: {}; withdrawn: {}.\n",
+            q.asked, q.forwarded, q.answered, self.merged, self.rejected, self.withdrawn
+        );
+        let _ = writeln!(
+            out,
+            "## Waiting and speaking time\n\n| | onsite | online |\n| --- | ---: | ---: |"
+        );
+        let (on, off) = (self.waiting_onsite, self.waiting_online);
+        let _ = writeln!(
+            out,
+            "| turns from the queue | {} | {} |",
+            on.count, off.count
+        );
+        let _ = writeln!(
+            out,
+            "| median wait | {} | {} |",
+            opt_mmss(on.median_ms),
+            opt_mmss(off.median_ms)
+        );
+        let _ = writeln!(
+            out,
+            "| 90th percentile wait | {} | {} |",
+            opt_mmss(on.p90_ms),
+            opt_mmss(off.p90_ms)
+        );
+        let _ = writeln!(
+            out,
+            "| speaking time | {} | {} |",
+            mmss(self.speaking_ms.onsite),
+            mmss(self.speaking_ms.online)
+        );
+        if let Some(share) = self.online_speaking_share_pct {
+            let _ = writeln!(
+                out,
+                "| share of speaking time | {:.1}% | {:.1}% |",
+                100.0 - share,
+                share
+            );
+        }
+        let _ = writeln!(out, "\n## Chair overrides\n");
+        if self.overrides.is_empty() {
+            let _ = writeln!(out, "None: every turn followed the fairness policy.");
+        } else {
+            let start = self.started_ms.unwrap_or(0);
+            for o in &self.overrides {
+                let what = if o.action == "call" {
+                    "called out of order"
+                } else {
+                    "pinned ahead of the policy"
+                };
+                let _ = writeln!(
+                    out,
+                    "- at {}: {} ({}) {what}",
+                    mmss(o.at_ms.saturating_sub(start)),
+                    o.name,
+                    o.channel.as_str()
+                );
+            }
+        }
+        out
+    }
+
+    /// The report as CSV: one row per figure
+    /// (`section,item,onsite,online,total`; a figure that is not per
+    /// channel has only its total).
+    pub fn csv(&self) -> String {
+        fn quote(s: &str) -> String {
+            if s.contains([',', '"', '\n']) {
+                format!("\"{}\"", s.replace('"', "\"\""))
+            } else {
+                s.to_owned()
+            }
+        }
+        let mut rows = vec!["section,item,onsite,online,total".to_owned()];
+        let mut per_channel = |section: &str, item: &str, c: PerChannel| {
+            rows.push(format!(
+                "{},{},{},{},{}",
+                quote(section),
+                quote(item),
+                c.onsite,
+                c.online,
+                c.total()
+            ));
+        };
+        per_channel("requests", "all", self.requests);
+        per_channel("turns", "all", self.turns);
+        for (section, map) in [
+            ("requests by kind", &self.requests_by_kind),
+            ("turns by kind", &self.turns_by_kind),
+            ("requests by stakeholder group", &self.requests_by_group),
+            ("turns by stakeholder group", &self.turns_by_group),
+            ("requests by region", &self.requests_by_region),
+            ("turns by region", &self.turns_by_region),
+        ] {
+            for (key, c) in map {
+                per_channel(section, key, *c);
+            }
+        }
+        per_channel("speaking ms", "all", self.speaking_ms);
+        let ms = |v: Option<u64>| v.map_or_else(String::new, |v| v.to_string());
+        rows.push(format!(
+            "waiting ms,median,{},{},",
+            ms(self.waiting_onsite.median_ms),
+            ms(self.waiting_online.median_ms)
+        ));
+        rows.push(format!(
+            "waiting ms,p90,{},{},",
+            ms(self.waiting_onsite.p90_ms),
+            ms(self.waiting_online.p90_ms)
+        ));
+        let q = self.online_questions;
+        for (item, count) in [
+            ("asked", q.asked),
+            ("forwarded", q.forwarded),
+            ("answered", q.answered),
+        ] {
+            rows.push(format!("online questions,{item},,{count},{count}"));
+        }
+        for (item, count) in [
+            ("merged", self.merged),
+            ("rejected", self.rejected),
+            ("withdrawn", self.withdrawn),
+        ] {
+            rows.push(format!("entries,{item},,,{count}"));
+        }
+        for o in &self.overrides {
+            rows.push(format!(
+                "overrides,{} {},,,1",
+                o.action,
+                quote(&format!("{} ({})", o.name, o.channel.as_str()))
+            ));
+        }
+        rows.join("\n") + "\n"
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -6,6 +6,7 @@
 #![allow(clippy::print_stdout, clippy::print_stderr)]
 
 mod config;
+mod report_cli;
 mod roles;
 mod room_cli;
 
@@ -60,6 +61,8 @@ enum Command {
     /// A live display of the room for a terminal: speaker, time left, who
     /// is next and why, turns per channel.
     Display(roles::display::DisplayArgs),
+    /// A session report from a room's event log (Markdown, JSON or CSV).
+    Report(report_cli::ReportArgs),
 }
 
 fn main() -> anyhow::Result<()> {
@@ -71,6 +74,7 @@ fn main() -> anyhow::Result<()> {
         Command::Moderator { command } => role(roles::moderator::run(command)),
         Command::Chair { command } => role(roles::chair::run(command)),
         Command::Display(args) => role(roles::display::run(args)),
+        Command::Report(args) => report_cli::run(args),
     }
 }
 

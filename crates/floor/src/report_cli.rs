@@ -1,0 +1,111 @@
+//! `floor report`: a session report from a room's event log, as Markdown,
+//! JSON or CSV.
+
+use std::io::Write;
+use std::path::PathBuf;
+
+use anyhow::{Context, bail};
+use floor_core::report::Report;
+use floor_protocol::RoomEvent;
+
+/// The report's format.
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+pub(crate) enum Format {
+    /// Markdown, for the rapporteur.
+    Md,
+    /// JSON, every figure.
+    Json,
+    /// CSV, one figure per row.
+    Csv,
+}
+
+/// `floor report` arguments.
+#[derive(Debug, clap::Args)]
+#[command(
+    after_help = "Examples:\n  floor report ws235 --data ./floor-data > report.md\n  floor report ws235 --events tests/fixtures/ws235-session.jsonl --format csv"
+)]
+pub(crate) struct ReportArgs {
+    /// The room id.
+    room: String,
+    /// The broker's data directory (safe to read while the broker runs).
+    #[arg(long, env = "FLOOR_DATA", default_value = "floor-data")]
+    data: PathBuf,
+    /// Read the events from a JSON-lines file (one event per line, e.g. a
+    /// recording) instead of the data directory.
+    #[arg(long, value_name = "FILE")]
+    events: Option<PathBuf>,
+    /// The format.
+    #[arg(long, value_enum, default_value_t = Format::Md)]
+    format: Format,
+    /// The session's title; by default the room's title.
+    #[arg(long)]
+    title: Option<String>,
+    /// Write to this file instead of standard output.
+    #[arg(long, short)]
+    out: Option<PathBuf>,
+}
+
+fn read_events(args: &ReportArgs) -> anyhow::Result<(String, Vec<RoomEvent>)> {
+    if let Some(file) = &args.events {
+        let text = std::fs::read_to_string(file)
+            .with_context(|| format!("cannot read {}", file.display()))?;
+        let events = text
+            .lines()
+            .enumerate()
+            .filter(|(_, line)| !line.trim().is_empty())
+            .map(|(i, line)| {
+                serde_json::from_str(line)
+                    .with_context(|| format!("{} line {}: not an event", file.display(), i + 1))
+            })
+            .collect::<anyhow::Result<_>>()?;
+        return Ok((args.room.clone(), events));
+    }
+    let path = args.data.join("floor.db");
+    if !path.exists() {
+        bail!("no log at {} (give --data or --events)", path.display());
+    }
+    let store = floor_store::Store::open(&path)
+        .with_context(|| format!("cannot open {}", path.display()))?;
+    let title = store
+        .rooms()?
+        .into_iter()
+        .find(|r| r.id == args.room)
+        .map(|r| r.title)
+        .with_context(|| format!("no room {} in {}", args.room, path.display()))?;
+    let mut events = Vec::new();
+    let mut bad = None;
+    store.for_each_event(&args.room, 0, |seq, body| {
+        match serde_json::from_str::<RoomEvent>(body) {
+            Ok(event) => events.push(event),
+            Err(e) => {
+                bad.get_or_insert(format!("event {seq}: {e}"));
+            }
+        }
+    })?;
+    if let Some(bad) = bad {
+        bail!("the log of {} is unreadable: {bad}", args.room);
+    }
+    Ok((title, events))
+}
+
+/// Runs `floor report`.
+pub(crate) fn run(args: ReportArgs) -> anyhow::Result<()> {
+    let (title, events) = read_events(&args)?;
+    let title = args.title.clone().unwrap_or(title);
+    let report = Report::from_events(&title, &events).context("the log does not fold")?;
+    let text = match args.format {
+        Format::Md => report.markdown(),
+        Format::Json => serde_json::to_string_pretty(&report)? + "\n",
+        Format::Csv => report.csv(),
+    };
+    match &args.out {
+        Some(path) => std::fs::write(path, text)
+            .with_context(|| format!("cannot write {}", path.display()))?,
+        None => {
+            let mut stdout = std::io::stdout().lock();
+            // A closed pipe (`| head`) is not an error.
+            let _ = stdout.write_all(text.as_bytes());
+        }
+    }
+    Ok(())
+}
