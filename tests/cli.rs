@@ -198,3 +198,41 @@ async fn floor_report_writes_the_session_report_in_every_format() {
     assert!(!output.status.success());
     assert!(String::from_utf8_lossy(&output.stderr).contains("no room nope"));
 }
+
+#[tokio::test]
+async fn the_chair_downloads_the_report_over_http() {
+    let dir = tempfile::tempdir().unwrap();
+    let floor = Floor::start(&dir.path().join("data"));
+    let tokens = floor.create_room("plenary").await;
+    let mut runner = Client::connect(&floor, tokens.hello("runner", "r")).await;
+    acked(runner.command("r1", submit("onsite", "Amina Diallo")).await);
+    let (status, body) = floor
+        .http(
+            "GET",
+            "/api/rooms/plenary/report",
+            tokens.role("chair"),
+            None,
+        )
+        .await;
+    assert_eq!(status, 200);
+    assert!(
+        body.as_str()
+            .unwrap()
+            .starts_with("# Session report: Room plenary")
+    );
+    let (status, body) = floor
+        .http("GET", "/api/rooms/plenary/report?format=json", ADMIN, None)
+        .await;
+    assert_eq!(status, 200);
+    assert_eq!(body["requests"]["onsite"], 1);
+    for token in [tokens.role("runner"), tokens.role("display"), "nope"] {
+        let (status, _) = floor
+            .http("GET", "/api/rooms/plenary/report", token, None)
+            .await;
+        assert_eq!(status, 401);
+    }
+    let (status, _) = floor
+        .http("GET", "/api/rooms/plenary/report?format=pdf", ADMIN, None)
+        .await;
+    assert_eq!(status, 400);
+}

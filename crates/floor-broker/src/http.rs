@@ -32,6 +32,7 @@ pub fn router(broker: Arc<Broker>) -> Router {
         .route("/api/rooms", post(create_room).get(list_rooms))
         .route("/api/rooms/{id}", get(room_snapshot))
         .route("/api/rooms/{id}/rotate", post(rotate_tokens))
+        .route("/api/rooms/{id}/report", get(report))
         .route("/api/chat/parse", post(pages::parse_chat))
         .route("/r/{room}/{page}", get(pages::page))
         .route("/assets/{file}", get(pages::asset))
@@ -338,5 +339,94 @@ async fn rotate_tokens(
     match broker.rotate_tokens(&id, &roles).await {
         Ok(issued) => Json(issued_body(&broker, &issued)).into_response(),
         Err(error) => room_error(error),
+    }
+}
+
+/// The query of `/api/rooms/{id}/report`.
+#[derive(Debug, Deserialize)]
+struct ReportQuery {
+    /// `md` (the default), `json` or `csv`.
+    #[serde(default)]
+    format: Option<String>,
+}
+
+/// `GET /api/rooms/{id}/report`: the session report, for the chair (or
+/// the admin), computed from the room's log.
+async fn report(
+    State(broker): State<Arc<Broker>>,
+    Path(id): Path<String>,
+    axum::extract::Query(query): axum::extract::Query<ReportQuery>,
+    headers: HeaderMap,
+) -> Response {
+    let Some(room) = broker.room(&id) else {
+        return api_error(
+            StatusCode::NOT_FOUND,
+            "room_not_found",
+            "no room has this id",
+        );
+    };
+    let allowed = bearer(&headers)
+        .is_some_and(|t| broker.is_admin(t) || room.role_of(t) == Some(Role::Chair));
+    if !allowed {
+        return api_error(
+            StatusCode::UNAUTHORIZED,
+            "unauthorized",
+            "the report needs the room's chair token (or the admin token) as `Authorization: Bearer TOKEN`",
+        );
+    }
+    let format = query.format.unwrap_or_else(|| "md".to_owned());
+    if !matches!(format.as_str(), "md" | "json" | "csv") {
+        return api_error(
+            StatusCode::BAD_REQUEST,
+            "invalid_field",
+            "format is md, json or csv",
+        );
+    }
+    let path = broker.config.data.join("floor.db");
+    let title = room.info.title.clone();
+    // A reader of its own: WAL lets it read while the writer writes.
+    let built = tokio::task::spawn_blocking(move || -> Result<String, String> {
+        let store = floor_store::Store::open(&path).map_err(|e| e.to_string())?;
+        let mut events = Vec::new();
+        let mut bad = None;
+        store
+            .for_each_event(&id, 0, |seq, body| {
+                match serde_json::from_str::<floor_protocol::RoomEvent>(body) {
+                    Ok(event) => events.push(event),
+                    Err(e) => {
+                        bad.get_or_insert(format!("event {seq}: {e}"));
+                    }
+                }
+            })
+            .map_err(|e| e.to_string())?;
+        if let Some(bad) = bad {
+            return Err(bad);
+        }
+        let report =
+            floor_core::report::Report::from_events(&title, &events).map_err(|e| e.to_string())?;
+        Ok(match format.as_str() {
+            "json" => serde_json::to_string_pretty(&report).map_err(|e| e.to_string())?,
+            "csv" => report.csv(),
+            _ => report.markdown(),
+        })
+    })
+    .await;
+    match built {
+        Ok(Ok(text)) => {
+            let content_type = if text.starts_with('{') {
+                "application/json"
+            } else if text.starts_with("section,") {
+                "text/csv; charset=utf-8"
+            } else {
+                "text/markdown; charset=utf-8"
+            };
+            ([(header::CONTENT_TYPE, content_type)], text).into_response()
+        }
+        Ok(Err(message)) => api_error(StatusCode::INTERNAL_SERVER_ERROR, "internal", message),
+        Err(_) => api_error(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "internal",
+            "the report failed",
+        ),
     }
 }
