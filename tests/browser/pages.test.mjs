@@ -264,3 +264,10 @@ test("the run of show: the chair starts phases and presenters, the projector sho
   // The chair sees the time budget of the open floor.
   await chair.waitForFunction(() => /min per turn, .* waiting requests/.test(document.getElementById("forecast").textContent));
 });
+
+test("the moderator records the remote audience", async () => {
+  await moderator.bringToFront();
+  await moderator.fill("#audience-count", "84");
+  await moderator.press("#audience-count", "Enter");
+  await moderator.waitForFunction(() => document.getElementById("audience-last").textContent === "Last count: 84");
+});

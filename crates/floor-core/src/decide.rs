@@ -133,6 +133,7 @@ impl Room {
             Command::SetProgramme { programme } => d.set_programme(programme, &mut batch)?,
             Command::StartPhase { phase } => d.start_phase(*phase, &mut batch)?,
             Command::NextPresenter {} => d.next_presenter(&mut batch)?,
+            Command::SetRemoteAudience { count } => d.remote_audience(*count, &mut batch)?,
         }
         Ok(Decision::Events(batch.events))
     }
@@ -609,6 +610,21 @@ impl<'a> Decider<'a> {
             ));
         }
         batch.push(Event::PresenterStarted { index });
+        Ok(())
+    }
+
+    fn remote_audience(&self, count: u32, batch: &mut Batch) -> Result<(), CommandError> {
+        self.require_room_action()?;
+        if count > floor_protocol::limits::REMOTE_AUDIENCE_MAX {
+            return Err(CommandError::invalid(
+                "count",
+                format!(
+                    "must be from 0 to {}",
+                    floor_protocol::limits::REMOTE_AUDIENCE_MAX
+                ),
+            ));
+        }
+        batch.push(Event::RemoteAudienceSet { count });
         Ok(())
     }
 

@@ -46,11 +46,13 @@ pub enum Action {
     StartPhase,
     /// `next_presenter`
     NextPresenter,
+    /// `set_remote_audience`
+    SetRemoteAudience,
 }
 
 impl Action {
     /// Every action.
-    pub const ALL: [Action; 18] = [
+    pub const ALL: [Action; 19] = [
         Action::Submit,
         Action::Edit,
         Action::Approve,
@@ -69,6 +71,7 @@ impl Action {
         Action::SetProgramme,
         Action::StartPhase,
         Action::NextPresenter,
+        Action::SetRemoteAudience,
     ];
 
     /// The action of a command.
@@ -92,6 +95,7 @@ impl Action {
             Command::SetProgramme { .. } => Action::SetProgramme,
             Command::StartPhase { .. } => Action::StartPhase,
             Command::NextPresenter {} => Action::NextPresenter,
+            Command::SetRemoteAudience { .. } => Action::SetRemoteAudience,
         }
     }
 
@@ -116,6 +120,7 @@ impl Action {
             Action::SetProgramme => "set_programme",
             Action::StartPhase => "start_phase",
             Action::NextPresenter => "next_presenter",
+            Action::SetRemoteAudience => "set_remote_audience",
         }
     }
 }
@@ -159,6 +164,7 @@ pub const PERMISSIONS: &[(Role, Action, Scope)] = {
         (Chair, SetProgramme, Scope::Any),
         (Chair, StartPhase, Scope::Any),
         (Chair, NextPresenter, Scope::Any),
+        (Chair, SetRemoteAudience, Scope::Any),
         // The online moderator curates online entries.
         (Moderator, Submit, Scope::Channel(Online)),
         (Moderator, Edit, Scope::Channel(Online)),
@@ -166,6 +172,8 @@ pub const PERMISSIONS: &[(Role, Action, Scope)] = {
         (Moderator, Reject, Scope::Channel(Online)),
         (Moderator, Merge, Scope::Channel(Online)),
         (Moderator, Withdraw, Scope::Channel(Online)),
+        // ... and counts the remote audience (a room-wide figure).
+        (Moderator, SetRemoteAudience, Scope::Any),
         // The onsite mic runner curates onsite entries, and hands out mics.
         (Runner, Submit, Scope::Channel(Onsite)),
         (Runner, Edit, Scope::Channel(Onsite)),

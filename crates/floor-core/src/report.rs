@@ -131,6 +131,8 @@ pub struct Report {
     /// Online's share of the speaking time, in per cent (0 to 100), when
     /// anyone spoke.
     pub online_speaking_share_pct: Option<f64>,
+    /// The largest remote audience the online moderator counted.
+    pub remote_audience_peak: Option<u32>,
     /// Every out-of-order call and pin.
     pub overrides: Vec<Override>,
     /// The queue's length after each change.
@@ -195,6 +197,7 @@ impl Report {
             waiting_online: Waits::default(),
             speaking_ms: PerChannel::default(),
             online_speaking_share_pct: None,
+            remote_audience_peak: None,
             overrides: Vec::new(),
             queue: Vec::new(),
         };
@@ -237,6 +240,10 @@ impl Report {
                     if entry(entry_id).is_some_and(|e| e.channel == Channel::Online) {
                         report.online_questions.forwarded += 1;
                     }
+                }
+                Event::RemoteAudienceSet { count } => {
+                    report.remote_audience_peak =
+                        Some(report.remote_audience_peak.unwrap_or(0).max(*count));
                 }
                 Event::EntryMerged { .. } => report.merged += 1,
                 Event::EntryRejected { .. } => report.rejected += 1,
@@ -415,6 +422,12 @@ impl Report {
             "\n## Remote participation\n\nOnline questions asked: {}; forwarded to the queue: {}; answered: {}.\nMerged as duplicates: {}; rejected: {}; withdrawn: {}.\n",
             q.asked, q.forwarded, q.answered, self.merged, self.rejected, self.withdrawn
         );
+        if let Some(peak) = self.remote_audience_peak {
+            let _ = writeln!(
+                out,
+                "Remote audience (largest count entered by the online moderator): {peak}.\n"
+            );
+        }
         let _ = writeln!(
             out,
             "## Waiting and speaking time\n\n| | onsite | online |\n| --- | ---: | ---: |"
@@ -536,6 +549,9 @@ impl Report {
             ("withdrawn", self.withdrawn),
         ] {
             rows.push(format!("entries,{item},,,{count}"));
+        }
+        if let Some(peak) = self.remote_audience_peak {
+            rows.push(format!("remote audience,peak,,{peak},{peak}"));
         }
         for o in &self.overrides {
             rows.push(format!(

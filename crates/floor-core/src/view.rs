@@ -45,6 +45,7 @@ impl LiveView {
             turns: Tally::default(),
             programme: None,
             stage: None,
+            remote_audience: None,
         })
     }
 
@@ -219,6 +220,7 @@ impl LiveView {
                     };
                 }
             }
+            Event::RemoteAudienceSet { count } => view.remote_audience = Some(*count),
             Event::PresenterStarted { index } => {
                 let Some(stage) = view.stage.as_ref() else {
                     return Err(ApplyError::NoPhase { seq });

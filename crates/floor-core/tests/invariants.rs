@@ -63,6 +63,8 @@ enum Ask {
     Phase(u32),
     /// Next presenter.
     Presenter,
+    /// Count the remote audience.
+    Audience(u32),
     /// Repeat an earlier request, same client and request id.
     Repeat(usize),
 }
@@ -148,6 +150,7 @@ fn ask() -> impl Strategy<Value = Ask> {
         1 => (0u8..4).prop_map(Ask::Programme),
         1 => (0u32..4).prop_map(Ask::Phase),
         1 => Just(Ask::Presenter),
+        1 => prop_oneof![0u32..500, Just(1_000_001)].prop_map(Ask::Audience),
         2 => (0usize..1000).prop_map(Ask::Repeat),
     ]
 }
@@ -262,6 +265,7 @@ fn command_for(room: &Room, ask: &Ask) -> Command {
         },
         Ask::Phase(phase) => Command::StartPhase { phase: *phase },
         Ask::Presenter => Command::NextPresenter {},
+        Ask::Audience(count) => Command::SetRemoteAudience { count: *count },
         Ask::Repeat(_) => unreachable!("repeats are resolved before"),
     }
 }
@@ -295,6 +299,7 @@ fn may(room: &Room, who: Who, command: &Command) -> Option<bool> {
             channel_of(entry_id)? == curator_channel? && channel_of(into)? == curator_channel?
         }
         (Who::Runner, Command::MicInHand { entry_id }) => channel_of(entry_id)? == Channel::Onsite,
+        (Who::Moderator, Command::SetRemoteAudience { .. }) => true,
         _ => false,
     })
 }

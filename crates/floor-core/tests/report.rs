@@ -142,6 +142,12 @@ fn simulate() -> Vec<RoomEvent> {
         },
     )
     .unwrap();
+    // The online moderator counts the remote audience now and then.
+    for (second, count) in [(105, 84), (200, 120), (400, 95)] {
+        at(&mut s, second);
+        s.run(&moderator(), Command::SetRemoteAudience { count })
+            .unwrap();
+    }
     let next = |s: &mut Session, second| {
         at(s, second);
         s.run(&chair(), Command::Next {}).unwrap();
@@ -256,6 +262,8 @@ fn the_report_of_the_recorded_session_matches_the_figures_worked_out_by_hand() {
         .map(|o| (o.action, o.name.as_str()))
         .collect();
     assert_eq!(overrides, [("call", "Bo Chen"), ("pin", "Eva Novak")]);
+    // The remote audience peaked at 120.
+    assert_eq!(report.remote_audience_peak, Some(120));
     // The queue: its longest was 2 in the room and 4 online, at 90 s
     // (Carla R. in, before the merge); empty at the end.
     let peak = report.queue.iter().map(|p| p.onsite + p.online).max();

@@ -804,3 +804,25 @@ fn the_forecast_says_how_many_waiting_requests_fit_and_the_chair_closes_the_queu
     // Outside an open floor there is no forecast.
     assert_eq!(forecast(&floor_core::Room::new().view(), now), None);
 }
+
+#[test]
+fn the_online_moderator_counts_the_remote_audience() {
+    let mut s = Session::new();
+    s.run(&moderator(), Command::SetRemoteAudience { count: 84 })
+        .unwrap();
+    assert_eq!(s.room.view_ref().remote_audience, Some(84));
+    for actor in [runner(), display(), participant("p", Channel::Online)] {
+        assert_eq!(
+            code(s.run(&actor, Command::SetRemoteAudience { count: 1 })),
+            ErrorCode::Forbidden
+        );
+    }
+    assert_eq!(
+        code(s.run(
+            &moderator(),
+            Command::SetRemoteAudience { count: 1_000_001 }
+        )),
+        ErrorCode::InvalidField
+    );
+    assert_eq!(s.room.view_ref().remote_audience, Some(84));
+}

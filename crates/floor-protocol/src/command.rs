@@ -103,6 +103,14 @@ pub enum Command {
     /// Give the running phase's next presenter the floor (the first, if
     /// none has spoken yet).
     NextPresenter {},
+    /// Record how many people follow the session remotely, as the video
+    /// platform shows it (the online moderator enters it from time to
+    /// time).
+    SetRemoteAudience {
+        /// The count, 0 to 1,000,000.
+        #[schemars(range(max = 1_000_000))]
+        count: u32,
+    },
 }
 
 impl Command {
@@ -127,6 +135,7 @@ impl Command {
             Command::SetProgramme { .. } => "set_programme",
             Command::StartPhase { .. } => "start_phase",
             Command::NextPresenter {} => "next_presenter",
+            Command::SetRemoteAudience { .. } => "set_remote_audience",
         }
     }
 }

@@ -180,6 +180,11 @@ pub enum Event {
         /// The presenter's position in the phase's `speakers`.
         index: u32,
     },
+    /// The remote audience was counted.
+    RemoteAudienceSet {
+        /// The count.
+        count: u32,
+    },
 }
 
 impl Event {
@@ -203,6 +208,7 @@ impl Event {
             Event::ProgrammeSet { .. } => "programme_set",
             Event::PhaseStarted { .. } => "phase_started",
             Event::PresenterStarted { .. } => "presenter_started",
+            Event::RemoteAudienceSet { .. } => "remote_audience_set",
         }
     }
 }

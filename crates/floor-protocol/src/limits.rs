@@ -38,3 +38,5 @@ pub const PRESENTERS_MAX: usize = 20;
 pub const PRESENTER_MINUTES_MAX: u32 = 120;
 /// Longest intake window of an open floor, in seconds.
 pub const INTAKE_WINDOW_MAX_S: u32 = 600;
+/// Largest remote audience count.
+pub const REMOTE_AUDIENCE_MAX: u32 = 1_000_000;

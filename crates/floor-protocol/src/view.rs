@@ -113,4 +113,7 @@ pub struct RoomView {
     /// Where the session stands in it, once a phase has started.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub stage: Option<Stage>,
+    /// The remote audience, as last counted by the online moderator.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub remote_audience: Option<u32>,
 }

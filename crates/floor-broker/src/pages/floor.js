@@ -90,6 +90,7 @@ export function fold(view, event) {
       break;
     case "queue_opened": view.queue_open = true; break;
     case "queue_closed": view.queue_open = false; break;
+    case "remote_audience_set": view.remote_audience = e.count; break;
     case "programme_set":
       view.programme = e.programme;
       delete view.stage;

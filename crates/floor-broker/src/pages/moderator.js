@@ -42,6 +42,12 @@ $("text").addEventListener("keydown", (event) => {
   }
 });
 
+$("audience").addEventListener("submit", (event) => {
+  event.preventDefault();
+  act({ type: "set_remote_audience", count: Number($("audience-count").value) })
+    .then(() => { $("audience-count").value = ""; }, () => {});
+});
+
 $("import").addEventListener("submit", async (event) => {
   event.preventDefault();
   const response = await fetch("../../api/chat/parse", { method: "POST", body: $("transcript").value });
@@ -68,6 +74,8 @@ $("import").addEventListener("submit", async (event) => {
 function render(floor) {
   const view = floor.view;
   $("room-title").textContent = floor.roomInfo ? floor.roomInfo.title : "";
+  $("audience-last").textContent = view.remote_audience != null
+    ? t("moderator.audience_last", { count: view.remote_audience }) : "";
   const pending = view.entries.filter((e) => e.status === "pending" && e.channel === "online");
   keepFocus($("pending"), () => $("pending").replaceChildren(...(pending.length ? pending.map((entry) => el("li", { "data-entry": entry.id },
     el("span", { class: "who" }, el("strong", {}, entry.person.name), entry.text ? ` · ${entry.text}` : ""),
