@@ -101,6 +101,9 @@ pub struct RoomInfo {
 }
 
 /// A message from the broker to a client.
+// A snapshot is much larger than the other messages; messages live only
+// while they are encoded or decoded, so boxing it would buy nothing.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum ServerMessage {
