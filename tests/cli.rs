@@ -165,6 +165,22 @@ async fn floor_report_writes_the_session_report_in_every_format() {
     assert!(md.starts_with("# Session report: IGF 2018 WS #235"), "{md}");
     assert!(md.contains("| median wait | 3:50 | 4:20 |"), "{md}");
     assert!(md.contains("Bo Chen (onsite) called out of order"), "{md}");
+    let html = run("html");
+    assert!(html.starts_with("<!doctype html>"), "{html}");
+    assert_eq!(html.matches("<svg").count(), 2, "both charts");
+    assert!(html.contains("Requests waiting, per channel"));
+    assert!(html.contains("Speaking time, per channel"));
+    assert!(html.contains("@page { size: A4;"));
+    std::fs::create_dir_all(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../target/report"),
+    )
+    .unwrap();
+    std::fs::write(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../target/report/ws235-session.html"),
+        &html,
+    )
+    .unwrap();
     let csv = run("csv");
     assert!(csv.starts_with("section,item,onsite,online,total\n"));
     assert!(csv.contains("\nrequests,all,2,5,7\n"), "{csv}");

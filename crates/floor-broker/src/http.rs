@@ -345,7 +345,7 @@ async fn rotate_tokens(
 /// The query of `/api/rooms/{id}/report`.
 #[derive(Debug, Deserialize)]
 struct ReportQuery {
-    /// `md` (the default), `json` or `csv`.
+    /// `md` (the default), `json`, `csv` or `html`.
     #[serde(default)]
     format: Option<String>,
 }
@@ -375,11 +375,11 @@ async fn report(
         );
     }
     let format = query.format.unwrap_or_else(|| "md".to_owned());
-    if !matches!(format.as_str(), "md" | "json" | "csv") {
+    if !matches!(format.as_str(), "md" | "json" | "csv" | "html") {
         return api_error(
             StatusCode::BAD_REQUEST,
             "invalid_field",
-            "format is md, json or csv",
+            "format is md, json, csv or html",
         );
     }
     let path = broker.config.data.join("floor.db");
@@ -407,13 +407,16 @@ async fn report(
         Ok(match format.as_str() {
             "json" => serde_json::to_string_pretty(&report).map_err(|e| e.to_string())?,
             "csv" => report.csv(),
+            "html" => report.html()?,
             _ => report.markdown(),
         })
     })
     .await;
     match built {
         Ok(Ok(text)) => {
-            let content_type = if text.starts_with('{') {
+            let content_type = if text.starts_with("<!doctype html>") {
+                "text/html; charset=utf-8"
+            } else if text.starts_with('{') {
                 "application/json"
             } else if text.starts_with("section,") {
                 "text/csv; charset=utf-8"

@@ -17,7 +17,8 @@
 //! - [`fairness`]: the fairness policy, the projected order and the
 //!   choice `next` makes; pure functions over the waiting entries.
 //! - [`forecast`]: the time budget of an open floor.
-//! - [`report`]: the session report, from the event log.
+//! - [`report`]: the session report, from the event log (and, in
+//!   `report_html`, its HTML form with SVG charts drawn by plotters).
 //! - [`permission`]: the permission table: which role may do what, as data.
 //! - [`validate`]: field checks and normalisation of client input.
 //! - [`person`]: how a person is identified across entries.
@@ -35,6 +36,7 @@ pub mod permission;
 pub mod person;
 pub mod programme;
 pub mod report;
+mod report_html;
 pub mod room;
 pub mod validate;
 pub mod view;

@@ -139,7 +139,8 @@ pub struct Report {
     pub queue: Vec<QueuePoint>,
 }
 
-fn label<T: Serialize>(value: Option<T>) -> String {
+/// The wire name of a vocabulary value, or `not given`.
+pub(crate) fn label<T: Serialize>(value: Option<T>) -> String {
     value
         .and_then(|v| serde_json::to_value(v).ok())
         .and_then(|v| v.as_str().map(str::to_owned))

@@ -61,7 +61,8 @@ enum Command {
     /// A live display of the room for a terminal: speaker, time left, who
     /// is next and why, turns per channel.
     Display(roles::display::DisplayArgs),
-    /// A session report from a room's event log (Markdown, JSON or CSV).
+    /// A session report from a room's event log (Markdown, JSON, CSV or
+    /// HTML with charts).
     Report(report_cli::ReportArgs),
 }
 

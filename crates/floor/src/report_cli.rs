@@ -1,5 +1,5 @@
 //! `floor report`: a session report from a room's event log, as Markdown,
-//! JSON or CSV.
+//! JSON, CSV or HTML with charts.
 
 use std::io::Write;
 use std::path::PathBuf;
@@ -17,6 +17,8 @@ pub(crate) enum Format {
     Json,
     /// CSV, one figure per row.
     Csv,
+    /// HTML with two charts, for printing on A4.
+    Html,
 }
 
 /// `floor report` arguments.
@@ -97,6 +99,9 @@ pub(crate) fn run(args: ReportArgs) -> anyhow::Result<()> {
         Format::Md => report.markdown(),
         Format::Json => serde_json::to_string_pretty(&report)? + "\n",
         Format::Csv => report.csv(),
+        Format::Html => report
+            .html()
+            .map_err(|e| anyhow::anyhow!("cannot draw the charts: {e}"))?,
     };
     match &args.out {
         Some(path) => std::fs::write(path, text)
