@@ -387,21 +387,7 @@ async fn report(
     // A reader of its own: WAL lets it read while the writer writes.
     let built = tokio::task::spawn_blocking(move || -> Result<String, String> {
         let store = floor_store::Store::open(&path).map_err(|e| e.to_string())?;
-        let mut events = Vec::new();
-        let mut bad = None;
-        store
-            .for_each_event(&id, 0, |seq, body| {
-                match serde_json::from_str::<floor_protocol::RoomEvent>(body) {
-                    Ok(event) => events.push(event),
-                    Err(e) => {
-                        bad.get_or_insert(format!("event {seq}: {e}"));
-                    }
-                }
-            })
-            .map_err(|e| e.to_string())?;
-        if let Some(bad) = bad {
-            return Err(bad);
-        }
+        let events = crate::read_log(&store, &id)?;
         let report =
             floor_core::report::Report::from_events(&title, &events).map_err(|e| e.to_string())?;
         Ok(match format.as_str() {

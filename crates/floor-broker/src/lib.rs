@@ -77,3 +77,28 @@ pub async fn serve(
         })
         .await
 }
+
+/// Reads a room's whole log from a store, decoded: for the session report
+/// (the broker's HTTP endpoint and `floor report`). A reader of its own is
+/// safe beside the running writer (WAL).
+pub fn read_log(
+    store: &floor_store::Store,
+    room: &str,
+) -> Result<Vec<floor_protocol::RoomEvent>, String> {
+    let mut events = Vec::new();
+    let mut bad = None;
+    store
+        .for_each_event(room, 0, |seq, body| {
+            match serde_json::from_str::<floor_protocol::RoomEvent>(body) {
+                Ok(event) => events.push(event),
+                Err(e) => {
+                    bad.get_or_insert(format!("event {seq}: {e}"));
+                }
+            }
+        })
+        .map_err(|e| e.to_string())?;
+    match bad {
+        Some(bad) => Err(format!("the log of {room} is unreadable: {bad}")),
+        None => Ok(events),
+    }
+}

@@ -76,6 +76,23 @@ pub struct Override {
     pub channel: Channel,
 }
 
+impl Override {
+    /// The override in words, with its time into the session.
+    pub fn describe(&self, session_start_ms: u64) -> String {
+        let what = if self.action == "call" {
+            "called out of order"
+        } else {
+            "pinned ahead of the policy"
+        };
+        format!(
+            "at {}: {} ({}) {what}",
+            mmss(self.at_ms.saturating_sub(session_start_ms)),
+            self.name,
+            self.channel.as_str()
+        )
+    }
+}
+
 /// The queue's length at one moment.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub struct QueuePoint {
@@ -343,7 +360,7 @@ fn add(map: &mut BTreeMap<String, PerChannel>, key: String, channel: Channel) {
 }
 
 /// Formats milliseconds as `m:ss`.
-fn mmss(ms: u64) -> String {
+pub(crate) fn mmss(ms: u64) -> String {
     let seconds = ms.div_ceil(1000);
     format!("{}:{:02}", seconds / 60, seconds % 60)
 }
@@ -471,18 +488,7 @@ impl Report {
         } else {
             let start = self.started_ms.unwrap_or(0);
             for o in &self.overrides {
-                let what = if o.action == "call" {
-                    "called out of order"
-                } else {
-                    "pinned ahead of the policy"
-                };
-                let _ = writeln!(
-                    out,
-                    "- at {}: {} ({}) {what}",
-                    mmss(o.at_ms.saturating_sub(start)),
-                    o.name,
-                    o.channel.as_str()
-                );
+                let _ = writeln!(out, "- {}", o.describe(start));
             }
         }
         out

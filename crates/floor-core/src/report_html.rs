@@ -6,7 +6,7 @@ use std::fmt::Write as _;
 
 use plotters::prelude::*;
 
-use crate::report::{PerChannel, Report};
+use crate::report::{PerChannel, Report, mmss};
 
 const ONSITE: RGBColor = RGBColor(0, 107, 60);
 const ONLINE: RGBColor = RGBColor(29, 78, 168);
@@ -16,11 +16,6 @@ fn escape(text: &str) -> String {
         .replace('<', "&lt;")
         .replace('>', "&gt;")
         .replace('"', "&quot;")
-}
-
-fn minutes(ms: u64) -> String {
-    let seconds = ms.div_ceil(1000);
-    format!("{}:{:02}", seconds / 60, seconds % 60)
 }
 
 /// The queue's length per channel over the session, as SVG.
@@ -129,7 +124,7 @@ fn speaking_chart(speaking: PerChannel) -> Result<String, String> {
                 .map_err(|e| e.to_string())?;
             chart
                 .draw_series(std::iter::once(Text::new(
-                    format!("{label}: {}", minutes(ms)),
+                    format!("{label}: {}", mmss(ms)),
                     (x + 0.22, height + top * 0.04),
                     ("sans-serif", 14),
                 )))
@@ -162,7 +157,7 @@ impl Report {
             let _ = writeln!(
                 out,
                 "<p>Length of the log: {}.</p>",
-                minutes(end.saturating_sub(start))
+                mmss(end.saturating_sub(start))
             );
         }
         if !self.speakers.is_empty() {
@@ -206,7 +201,7 @@ impl Report {
                 .map(|p| format!(" Largest remote audience counted: {p}."))
                 .unwrap_or_default()
         );
-        let wait = |ms: Option<u64>| ms.map_or_else(|| "–".to_owned(), minutes);
+        let wait = |ms: Option<u64>| ms.map_or_else(|| "–".to_owned(), mmss);
         let _ = writeln!(
             out,
             "<section><h2>Waiting and speaking time</h2><table><tr><th></th><th class=\"n\">Onsite</th><th class=\"n\">Online</th></tr>\n\
@@ -217,8 +212,8 @@ impl Report {
             wait(self.waiting_online.median_ms),
             wait(self.waiting_onsite.p90_ms),
             wait(self.waiting_online.p90_ms),
-            minutes(self.speaking_ms.onsite),
-            minutes(self.speaking_ms.online)
+            mmss(self.speaking_ms.onsite),
+            mmss(self.speaking_ms.online)
         );
         let _ = writeln!(
             out,
@@ -237,18 +232,7 @@ impl Report {
             out.push_str("<ul>");
             let start = self.started_ms.unwrap_or(0);
             for o in &self.overrides {
-                let what = if o.action == "call" {
-                    "called out of order"
-                } else {
-                    "pinned ahead of the policy"
-                };
-                let _ = write!(
-                    out,
-                    "<li>at {}: {} ({}) {what}</li>",
-                    minutes(o.at_ms.saturating_sub(start)),
-                    escape(&o.name),
-                    o.channel.as_str()
-                );
+                let _ = write!(out, "<li>{}</li>", escape(&o.describe(start)));
             }
             out.push_str("</ul>");
         }

@@ -74,19 +74,7 @@ fn read_events(args: &ReportArgs) -> anyhow::Result<(String, Vec<RoomEvent>)> {
         .find(|r| r.id == args.room)
         .map(|r| r.title)
         .with_context(|| format!("no room {} in {}", args.room, path.display()))?;
-    let mut events = Vec::new();
-    let mut bad = None;
-    store.for_each_event(&args.room, 0, |seq, body| {
-        match serde_json::from_str::<RoomEvent>(body) {
-            Ok(event) => events.push(event),
-            Err(e) => {
-                bad.get_or_insert(format!("event {seq}: {e}"));
-            }
-        }
-    })?;
-    if let Some(bad) = bad {
-        bail!("the log of {} is unreadable: {bad}", args.room);
-    }
+    let events = floor_broker::read_log(&store, &args.room).map_err(anyhow::Error::msg)?;
     Ok((title, events))
 }
 
