@@ -208,6 +208,7 @@ async fn the_moderator_relays_curates_and_imports_remote_questions() {
         location: None,
         language: None,
         delivery: None,
+        gender: None,
     };
     let eva = participant(&floor, &tokens, Channel::Online)
         .await

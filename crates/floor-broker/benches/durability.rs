@@ -87,6 +87,7 @@ fn submit(channel: Channel, n: u64) -> Command {
             location: Some("Row 12, seat 4".into()),
             language: Some("en".into()),
             delivery: None,
+            gender: None,
         },
     }
 }

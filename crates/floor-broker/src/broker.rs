@@ -246,35 +246,7 @@ impl Broker {
         let handle = self
             .room(room)
             .ok_or_else(|| RoomError::NotFound(room.to_owned()))?;
-        let name = command.name();
-        let (reply, mut answers) = tokio::sync::mpsc::channel(4);
-        let msg = crate::room::RoomMsg::Command(crate::room::CommandMsg {
-            actor: floor_core::Actor {
-                role: Role::Chair,
-                client: crate::auth::client_key("floor-broker"),
-                channel: None,
-            },
-            request_id: request_id.to_owned(),
-            command,
-            reply,
-            overflow: tokio_util::sync::CancellationToken::new(),
-        });
-        let refused = |message: String| RoomError::Refused {
-            command: name,
-            message,
-        };
-        if !handle.send(msg).await {
-            return Err(refused("the room is closing".into()));
-        }
-        let answer = answers
-            .recv()
-            .await
-            .ok_or_else(|| refused("no answer".into()))?;
-        match serde_json::from_str::<floor_protocol::ServerMessage>(answer.as_str()) {
-            Ok(floor_protocol::ServerMessage::Ack { .. }) => Ok(()),
-            Ok(floor_protocol::ServerMessage::Error(error)) => Err(refused(error.message)),
-            _ => Err(refused("an unreadable answer".into())),
-        }
+        handle.run_as_chair(request_id, command).await
     }
 
     /// Creates a room and returns its fresh tokens.

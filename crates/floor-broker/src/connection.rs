@@ -99,6 +99,11 @@ pub async fn serve(socket: WebSocket, broker: Arc<Broker>) {
         role: role.as_str(),
     };
     broker.metrics.connections.get_or_create(&label).inc();
+    let presence = room.clone();
+    let _counted = match (role, hello.channel) {
+        (Role::Participant, Some(channel)) => Some(presence.presence.join(channel)),
+        _ => None,
+    };
     let mut connection = Connection::new(socket, broker.clone(), room, hello, role, token_hash);
     let close = connection.run().await;
     broker.metrics.connections.get_or_create(&label).dec();
@@ -548,6 +553,14 @@ impl Connection {
                 request_id,
                 command,
             }) => {
+                if matches!(command, floor_protocol::Command::RecordAttendance { .. }) {
+                    let text = error_text(
+                        Some(request_id),
+                        ErrorCode::Forbidden,
+                        "record_attendance is the broker's own: it counts the participant pages connected",
+                    );
+                    return self.send(text).await;
+                }
                 if limiter.check().is_err() {
                     let text = error_text(
                         Some(request_id),

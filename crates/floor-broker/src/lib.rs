@@ -16,12 +16,15 @@
 //! - [`http`]: the routes: `/ws`, `/healthz`, `/metrics`, `/api/rooms`.
 //! - [`pages`]: the role pages (`/r/{room}/{page}`, `/assets/`), `/qr.svg`
 //!   and `/api/chat/parse`; the files are in `src/pages/`.
+//! - [`attendance`]: participant pages connected per channel, and the task
+//!   that records each new peak in the room's log.
 //! - [`auth`]: tokens, hashes and client keys.
 //! - [`limits`]: every limit in one place.
 //! - [`metrics`]: Prometheus metrics.
 //! - [`demo`]: the demo room.
 //! - [`config`]: the configuration the binary resolves.
 
+pub mod attendance;
 pub mod auth;
 pub mod broker;
 pub mod commit;

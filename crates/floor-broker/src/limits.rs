@@ -38,6 +38,8 @@ pub const RESUME_WINDOW: usize = 10_000;
 pub const ROOM_QUEUE: usize = 1024;
 /// Queued replies per connection.
 pub const REPLY_QUEUE: usize = 256;
+/// Shortest time between two attendance records of a room.
+pub const ATTENDANCE_INTERVAL: Duration = Duration::from_secs(2);
 
 /// Whether a JSON text nests deeper than `max` (arrays and objects),
 /// looking only at brackets outside strings. Runs before parsing, so a

@@ -80,6 +80,10 @@ pub struct CommandMsg {
 
 /// A message to a room task.
 #[derive(Debug)]
+#[allow(
+    clippy::large_enum_variant,
+    reason = "commands are the common message; boxing them would allocate for each one to save a few hundred bytes per queued read"
+)]
 pub enum RoomMsg {
     /// Decide, commit and broadcast a command.
     Command(CommandMsg),
@@ -110,6 +114,8 @@ pub struct RoomHandle {
     pub tokens: RwLock<RoleTokens>,
     /// Bumped when a token is rotated; connections then check theirs.
     pub rotations: watch::Sender<u64>,
+    /// The participant pages connected now.
+    pub presence: crate::attendance::Presence,
     tx: mpsc::Sender<RoomMsg>,
 }
 
@@ -117,6 +123,45 @@ impl RoomHandle {
     /// Sends a message to the room task; `false` if the room is gone.
     pub async fn send(&self, msg: RoomMsg) -> bool {
         self.tx.send(msg).await.is_ok()
+    }
+
+    /// Runs a command as the chair, for the broker's own use (the demo
+    /// room's run of show, attendance records). A request id used before
+    /// changes nothing: the room answers with the first result.
+    pub async fn run_as_chair(
+        &self,
+        request_id: &str,
+        command: floor_protocol::Command,
+    ) -> Result<(), crate::broker::RoomError> {
+        let name = command.name();
+        let (reply, mut answers) = mpsc::channel(4);
+        let msg = RoomMsg::Command(CommandMsg {
+            actor: floor_core::Actor {
+                role: floor_protocol::Role::Chair,
+                client: crate::auth::client_key("floor-broker"),
+                channel: None,
+            },
+            request_id: request_id.to_owned(),
+            command,
+            reply,
+            overflow: tokio_util::sync::CancellationToken::new(),
+        });
+        let refused = |message: String| crate::broker::RoomError::Refused {
+            command: name,
+            message,
+        };
+        if !self.send(msg).await {
+            return Err(refused("the room is closing".into()));
+        }
+        let answer = answers
+            .recv()
+            .await
+            .ok_or_else(|| refused("no answer".into()))?;
+        match serde_json::from_str::<ServerMessage>(answer.as_str()) {
+            Ok(ServerMessage::Ack { .. }) => Ok(()),
+            Ok(ServerMessage::Error(error)) => Err(refused(error.message)),
+            _ => Err(refused("an unreadable answer".into())),
+        }
     }
 
     /// The role a token grants in this room.
@@ -217,6 +262,7 @@ pub fn spawn(
     let (tx, rx) = mpsc::channel(ROOM_QUEUE);
     let (frames, _) = broadcast::channel(BROADCAST_CAPACITY);
     let recoveries = writer.health().recoveries();
+    let attendance_peak = loaded.room.view_ref().attendance_peak;
     let mut actor = RoomActor {
         id: info.id.clone(),
         epoch,
@@ -236,9 +282,11 @@ pub fn spawn(
         epoch,
         tokens: RwLock::new(tokens),
         rotations: watch::Sender::new(0),
+        presence: Default::default(),
         tx,
     });
     tasks.spawn(actor.run(rx, recoveries));
+    crate::attendance::spawn(&handle, attendance_peak, tasks);
     handle
 }
 

@@ -205,6 +205,7 @@ impl Subscriber {
 ///         location: Some("Row 4, aisle".into()),
 ///         language: None,
 ///         delivery: None,
+///         gender: None,
 ///     })
 ///     .await?;
 /// // The acknowledged entry is already in the local state.

@@ -94,6 +94,7 @@ impl OnlineEntry {
             location: None,
             language: self.language.clone(),
             delivery: Some(self.delivery),
+            gender: None,
         }
     }
 }

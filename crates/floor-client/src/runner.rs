@@ -93,6 +93,7 @@ impl Hand {
             location: self.location.clone(),
             language: self.language.clone(),
             delivery: None,
+            gender: None,
         }
     }
 }

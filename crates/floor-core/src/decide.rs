@@ -134,6 +134,9 @@ impl Room {
             Command::StartPhase { phase } => d.start_phase(*phase, &mut batch)?,
             Command::NextPresenter {} => d.next_presenter(&mut batch)?,
             Command::SetRemoteAudience { count } => d.remote_audience(*count, &mut batch)?,
+            Command::RecordAttendance { connected } => {
+                d.record_attendance(*connected, &mut batch)?
+            }
         }
         Ok(Decision::Events(batch.events))
     }
@@ -320,6 +323,9 @@ impl<'a> Decider<'a> {
             spoke_ms: None,
         };
         batch.push(Event::EntrySubmitted { entry });
+        if let Some(gender) = draft.gender {
+            batch.push(Event::GenderDeclared { gender });
+        }
         Ok(())
     }
 
@@ -625,6 +631,23 @@ impl<'a> Decider<'a> {
             ));
         }
         batch.push(Event::RemoteAudienceSet { count });
+        Ok(())
+    }
+
+    fn record_attendance(
+        &self,
+        connected: floor_protocol::Attendance,
+        batch: &mut Batch,
+    ) -> Result<(), CommandError> {
+        self.require_room_action()?;
+        let max = floor_protocol::limits::ATTENDANCE_MAX;
+        if connected.onsite > max || connected.online > max {
+            return Err(CommandError::invalid(
+                "connected",
+                format!("each count must be from 0 to {max}"),
+            ));
+        }
+        batch.push(Event::AttendanceRecorded { connected });
         Ok(())
     }
 

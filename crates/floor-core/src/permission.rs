@@ -48,11 +48,13 @@ pub enum Action {
     NextPresenter,
     /// `set_remote_audience`
     SetRemoteAudience,
+    /// `record_attendance`
+    RecordAttendance,
 }
 
 impl Action {
     /// Every action.
-    pub const ALL: [Action; 19] = [
+    pub const ALL: [Action; 20] = [
         Action::Submit,
         Action::Edit,
         Action::Approve,
@@ -72,6 +74,7 @@ impl Action {
         Action::StartPhase,
         Action::NextPresenter,
         Action::SetRemoteAudience,
+        Action::RecordAttendance,
     ];
 
     /// The action of a command.
@@ -96,6 +99,7 @@ impl Action {
             Command::StartPhase { .. } => Action::StartPhase,
             Command::NextPresenter {} => Action::NextPresenter,
             Command::SetRemoteAudience { .. } => Action::SetRemoteAudience,
+            Command::RecordAttendance { .. } => Action::RecordAttendance,
         }
     }
 
@@ -121,6 +125,7 @@ impl Action {
             Action::StartPhase => "start_phase",
             Action::NextPresenter => "next_presenter",
             Action::SetRemoteAudience => "set_remote_audience",
+            Action::RecordAttendance => "record_attendance",
         }
     }
 }
@@ -165,6 +170,9 @@ pub const PERMISSIONS: &[(Role, Action, Scope)] = {
         (Chair, StartPhase, Scope::Any),
         (Chair, NextPresenter, Scope::Any),
         (Chair, SetRemoteAudience, Scope::Any),
+        // The broker records attendance acting as the chair; the broker
+        // refuses the command from every client connection.
+        (Chair, RecordAttendance, Scope::Any),
         // The online moderator curates online entries.
         (Moderator, Submit, Scope::Channel(Online)),
         (Moderator, Edit, Scope::Channel(Online)),

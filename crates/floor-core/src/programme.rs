@@ -16,11 +16,14 @@
 //! ```
 //!
 //! The file may also carry `title` (the session's title), which the
-//! caller may use for the room. Checks are those of the `set_programme`
-//! command, so a file that reads is a run of show the room takes.
+//! caller may use for the room, and the session's people for its report:
+//! `[chair]`, `[online_moderator]` and `[rapporteur]`, each a person like
+//! a speaker. Checks are those of the `set_programme` command, so a file
+//! that reads is a run of show the room takes. [`format`] writes a run of
+//! show back as a room file (the chair's console edits it that way).
 
 use floor_protocol::{Person, Phase, PhaseKind, Programme};
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
 use crate::validate;
 
@@ -47,19 +50,65 @@ pub struct RoomFileError {
 #[serde(deny_unknown_fields)]
 struct FileShape {
     title: Option<String>,
+    chair: Option<toml::Spanned<Person>>,
+    online_moderator: Option<toml::Spanned<Person>>,
+    rapporteur: Option<toml::Spanned<Person>>,
     #[serde(default)]
     phase: Vec<toml::Spanned<PhaseShape>>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 struct PhaseShape {
     title: String,
     kind: PhaseKind,
     minutes: u32,
+    #[serde(skip_serializing_if = "Option::is_none")]
     minutes_each: Option<u32>,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     speaker: Vec<Person>,
+}
+
+/// The shape [`format`] writes: the same keys [`parse`] reads.
+#[derive(Debug, Serialize)]
+struct FileOut<'a> {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    title: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    chair: Option<&'a Person>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    online_moderator: Option<&'a Person>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    rapporteur: Option<&'a Person>,
+    phase: Vec<PhaseShape>,
+}
+
+/// Writes a run of show as a room file that [`parse`] reads back to the
+/// same run of show.
+///
+/// ```
+/// let file = floor_core::programme::parse(include_str!("../../../examples/igf2018-ws235.toml")).unwrap();
+/// let text = floor_core::programme::format(file.title.as_deref(), &file.programme).unwrap();
+/// assert_eq!(floor_core::programme::parse(&text).unwrap(), file);
+/// ```
+pub fn format(title: Option<&str>, programme: &Programme) -> Result<String, toml::ser::Error> {
+    toml::to_string(&FileOut {
+        title,
+        chair: programme.chair.as_ref(),
+        online_moderator: programme.online_moderator.as_ref(),
+        rapporteur: programme.rapporteur.as_ref(),
+        phase: programme
+            .phases
+            .iter()
+            .map(|p| PhaseShape {
+                title: p.title.clone(),
+                kind: p.kind,
+                minutes: p.minutes,
+                minutes_each: p.minutes_each,
+                speaker: p.speakers.clone(),
+            })
+            .collect(),
+    })
 }
 
 fn line_of(text: &str, offset: usize) -> usize {
@@ -90,7 +139,20 @@ pub fn parse(text: &str) -> Result<RoomFile, RoomFileError> {
         .iter()
         .map(|p| line_of(text, p.span().start))
         .collect();
+    let role_line =
+        |who: &Option<toml::Spanned<Person>>| who.as_ref().map(|p| line_of(text, p.span().start));
+    let role_lines = [
+        ("programme.chair", role_line(&shape.chair)),
+        (
+            "programme.online_moderator",
+            role_line(&shape.online_moderator),
+        ),
+        ("programme.rapporteur", role_line(&shape.rapporteur)),
+    ];
     let programme = Programme {
+        chair: shape.chair.map(toml::Spanned::into_inner),
+        online_moderator: shape.online_moderator.map(toml::Spanned::into_inner),
+        rapporteur: shape.rapporteur.map(toml::Spanned::into_inner),
         phases: shape
             .phase
             .into_iter()
@@ -113,14 +175,29 @@ pub fn parse(text: &str) -> Result<RoomFile, RoomFileError> {
             .strip_prefix("programme.phases[")
             .and_then(|rest| rest.split(']').next())
             .and_then(|i| i.parse::<usize>().ok());
-        let line = index.and_then(|i| lines.get(i).copied()).unwrap_or(1);
+        let role = role_lines
+            .iter()
+            .find(|(prefix, _)| field.starts_with(prefix))
+            .and_then(|(_, line)| *line);
+        let line = index
+            .and_then(|i| lines.get(i).copied())
+            .or(role)
+            .unwrap_or(1);
+        let field = field
+            .strip_prefix("programme.")
+            .unwrap_or(&field)
+            .to_owned();
         let what = field
             .split_once("].")
             .map_or(field.as_str(), |(_, rest)| rest)
             .replace("speakers[", "speaker[");
+        let why = match &e {
+            crate::CommandError::InvalidField { reason, .. } => reason.clone(),
+            other => other.to_string(),
+        };
         RoomFileError {
             line,
-            reason: format!("{what}: {e}"),
+            reason: format!("{what}: {why}"),
         }
     })?;
     Ok(RoomFile {
@@ -185,6 +262,11 @@ mod tests {
                 "speaker[0].name",
             ),
             ("[[phase]\n", 1, ""),
+            (
+                "title = \"S\"\n\n[chair]\nname = \"\"\n\n[[phase]]\ntitle = \"A\"\nkind = \"opening\"\nminutes = 5\n",
+                3,
+                "chair.name",
+            ),
         ];
         for (text, line, reason) in cases {
             let error = parse(text).unwrap_err();

@@ -104,6 +104,17 @@ pub struct QueuePoint {
     pub online: u64,
 }
 
+/// The genders people chose to declare when they asked for the floor:
+/// totals only.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct Genders {
+    /// Declarations per gender (wire names: `woman`, `man`, `non_binary`,
+    /// `another`).
+    pub declared: BTreeMap<String, u64>,
+    /// Requests that declared none.
+    pub not_given: u64,
+}
+
 /// A session report.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Report {
@@ -113,6 +124,12 @@ pub struct Report {
     pub started_ms: Option<u64>,
     /// Broker time of the last event.
     pub ended_ms: Option<u64>,
+    /// The session's chair, as the run of show names them.
+    pub chair: Option<Person>,
+    /// The session's online moderator, as the run of show names them.
+    pub online_moderator: Option<Person>,
+    /// The session's rapporteur, as the run of show names them.
+    pub rapporteur: Option<Person>,
     /// The presenters of the run of show, in order of first appearance.
     pub speakers: Vec<Person>,
     /// Requests to speak, per channel.
@@ -150,6 +167,11 @@ pub struct Report {
     pub online_speaking_share_pct: Option<f64>,
     /// The largest remote audience the online moderator counted.
     pub remote_audience_peak: Option<u32>,
+    /// The most participant pages connected at once, per channel (each
+    /// channel's own peak), as the broker recorded them.
+    pub attendance_peak: Option<PerChannel>,
+    /// Self-declared genders, in total.
+    pub genders: Genders,
     /// Every out-of-order call and pin.
     pub overrides: Vec<Override>,
     /// The queue's length after each change.
@@ -198,6 +220,9 @@ impl Report {
             title: title.to_owned(),
             started_ms: None,
             ended_ms: None,
+            chair: None,
+            online_moderator: None,
+            rapporteur: None,
             speakers: Vec::new(),
             requests: PerChannel::default(),
             turns: PerChannel::default(),
@@ -216,6 +241,8 @@ impl Report {
             speaking_ms: PerChannel::default(),
             online_speaking_share_pct: None,
             remote_audience_peak: None,
+            attendance_peak: None,
+            genders: Genders::default(),
             overrides: Vec::new(),
             queue: Vec::new(),
         };
@@ -262,6 +289,18 @@ impl Report {
                 Event::RemoteAudienceSet { count } => {
                     report.remote_audience_peak =
                         Some(report.remote_audience_peak.unwrap_or(0).max(*count));
+                }
+                Event::AttendanceRecorded { connected } => {
+                    let peak = report.attendance_peak.get_or_insert_default();
+                    peak.onsite = peak.onsite.max(u64::from(connected.onsite));
+                    peak.online = peak.online.max(u64::from(connected.online));
+                }
+                Event::GenderDeclared { gender } => {
+                    *report
+                        .genders
+                        .declared
+                        .entry(label(Some(*gender)))
+                        .or_default() += 1;
                 }
                 Event::EntryMerged { .. } => report.merged += 1,
                 Event::EntryRejected { .. } => report.rejected += 1,
@@ -317,6 +356,9 @@ impl Report {
                     }
                 }
                 Event::ProgrammeSet { programme } => {
+                    report.chair = programme.chair.clone();
+                    report.online_moderator = programme.online_moderator.clone();
+                    report.rapporteur = programme.rapporteur.clone();
                     for person in programme.phases.iter().flat_map(|p| &p.speakers) {
                         if !report.speakers.iter().any(|s| s.name == person.name) {
                             report.speakers.push(person.clone());
@@ -343,6 +385,8 @@ impl Report {
                 last_queue = queue;
             }
         }
+        let declared: u64 = report.genders.declared.values().sum();
+        report.genders.not_given = report.requests.total().saturating_sub(declared);
         let [onsite, online] = waited;
         report.waiting_onsite = waits(onsite);
         report.waiting_online = waits(online);
@@ -369,7 +413,53 @@ fn opt_mmss(ms: Option<u64>) -> String {
     ms.map_or_else(|| "–".to_owned(), mmss)
 }
 
+/// A person as one line: name, affiliation, stakeholder group, region.
+pub(crate) fn describe_person(p: &Person) -> String {
+    let mut parts = vec![p.name.clone()];
+    parts.extend(p.affiliation.clone());
+    if p.stakeholder_group.is_some() {
+        parts.push(label(p.stakeholder_group));
+    }
+    if p.region.is_some() {
+        parts.push(label(p.region));
+    }
+    parts.join(", ")
+}
+
+impl Genders {
+    /// The totals in a sentence, e.g. "Declared with 4 of 7 requests:
+    /// man: 1, non-binary: 1, woman: 2. ..."
+    pub fn sentence(&self) -> String {
+        let declared: u64 = self.declared.values().sum();
+        if declared == 0 {
+            return "No one declared a gender.".to_owned();
+        }
+        let counts: Vec<String> = self
+            .declared
+            .iter()
+            .map(|(g, n)| format!("{}: {n}", g.replace('_', "-")))
+            .collect();
+        format!(
+            "Declared with {declared} of {} requests: {}. Totals only; no one is named.",
+            declared + self.not_given,
+            counts.join(", ")
+        )
+    }
+}
+
 impl Report {
+    /// The session's people named by the run of show, with their role.
+    pub fn people(&self) -> Vec<(&'static str, &Person)> {
+        [
+            ("Chair", &self.chair),
+            ("Online moderator", &self.online_moderator),
+            ("Rapporteur", &self.rapporteur),
+        ]
+        .into_iter()
+        .filter_map(|(role, p)| Some((role, p.as_ref()?)))
+        .collect()
+    }
+
     /// The report as Markdown.
     pub fn markdown(&self) -> String {
         use std::fmt::Write as _;
@@ -381,6 +471,14 @@ impl Report {
                 "Log from {start} to {end} (ms since the Unix epoch), {} long.\n",
                 mmss(end.saturating_sub(start))
             );
+        }
+        let people = self.people();
+        if !people.is_empty() {
+            let _ = writeln!(out, "## The session\n");
+            for (role, p) in people {
+                let _ = writeln!(out, "- {role}: {}", describe_person(p));
+            }
+            out.push('\n');
         }
         if !self.speakers.is_empty() {
             let _ = writeln!(
@@ -440,12 +538,30 @@ impl Report {
             "\n## Remote participation\n\nOnline questions asked: {}; forwarded to the queue: {}; answered: {}.\nMerged as duplicates: {}; rejected: {}; withdrawn: {}.\n",
             q.asked, q.forwarded, q.answered, self.merged, self.rejected, self.withdrawn
         );
+        let _ = writeln!(out, "## Participants\n");
+        match self.attendance_peak {
+            Some(peak) => {
+                let _ = writeln!(
+                    out,
+                    "Participant pages connected at the peak: {} in the room, {} online (each channel's own peak).",
+                    peak.onsite, peak.online
+                );
+            }
+            None => {
+                let _ = writeln!(out, "No participant page connected.");
+            }
+        }
         if let Some(peak) = self.remote_audience_peak {
             let _ = writeln!(
                 out,
-                "Remote audience (largest count entered by the online moderator): {peak}.\n"
+                "Remote audience (largest count entered by the online moderator): {peak}."
             );
         }
+        let _ = writeln!(
+            out,
+            "\n### Gender (self-declared)\n\n{}\n",
+            self.genders.sentence()
+        );
         let _ = writeln!(
             out,
             "## Waiting and speaking time\n\n| | onsite | online |\n| --- | ---: | ---: |"
@@ -560,6 +676,19 @@ impl Report {
         if let Some(peak) = self.remote_audience_peak {
             rows.push(format!("remote audience,peak,,{peak},{peak}"));
         }
+        if let Some(peak) = self.attendance_peak {
+            rows.push(format!(
+                "participant pages,peak,{},{},",
+                peak.onsite, peak.online
+            ));
+        }
+        for (gender, count) in &self.genders.declared {
+            rows.push(format!("gender declared,{gender},,,{count}"));
+        }
+        rows.push(format!(
+            "gender declared,not given,,,{}",
+            self.genders.not_given
+        ));
         for o in &self.overrides {
             rows.push(format!(
                 "overrides,{} {},,,1",

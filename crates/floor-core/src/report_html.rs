@@ -160,6 +160,18 @@ impl Report {
                 mmss(end.saturating_sub(start))
             );
         }
+        let people = self.people();
+        if !people.is_empty() {
+            out.push_str("<section><h2>The session</h2><ul>");
+            for (role, p) in people {
+                let _ = write!(
+                    out,
+                    "<li>{role}: {}</li>",
+                    escape(&crate::report::describe_person(p))
+                );
+            }
+            out.push_str("</ul></section>\n");
+        }
         if !self.speakers.is_empty() {
             out.push_str("<section><h2>Speakers</h2><table><tr><th>Name</th><th>Affiliation</th><th>Stakeholder group</th><th>Region</th></tr>\n");
             for p in &self.speakers {
@@ -186,20 +198,55 @@ impl Report {
                 c.total()
             );
         }
-        out.push_str("</table></section>\n");
+        out.push_str("</table>\n");
+        for (title, requests, turns) in [
+            ("By kind", &self.requests_by_kind, &self.turns_by_kind),
+            (
+                "By stakeholder group",
+                &self.requests_by_group,
+                &self.turns_by_group,
+            ),
+            ("By region", &self.requests_by_region, &self.turns_by_region),
+        ] {
+            let _ = writeln!(
+                out,
+                "<h3>{title}</h3><table><tr><th></th><th class=\"n\">Requests onsite</th><th class=\"n\">Requests online</th><th class=\"n\">Turns onsite</th><th class=\"n\">Turns online</th></tr>"
+            );
+            for (key, r) in requests {
+                let t = turns.get(key).copied().unwrap_or_default();
+                let _ = writeln!(
+                    out,
+                    "<tr><td>{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td></tr>",
+                    escape(key),
+                    r.onsite,
+                    r.online,
+                    t.onsite,
+                    t.online
+                );
+            }
+            out.push_str("</table>\n");
+        }
+        out.push_str("</section>\n");
+        let attendance = match self.attendance_peak {
+            Some(peak) => format!(
+                "Participant pages connected at the peak: {} in the room, {} online (each channel's own peak).",
+                peak.onsite, peak.online
+            ),
+            None => "No participant page connected.".to_owned(),
+        };
+        let _ = writeln!(
+            out,
+            "<section><h2>Participants</h2><p>{attendance}{}</p><h3>Gender (self-declared)</h3><p>{}</p></section>",
+            self.remote_audience_peak
+                .map(|p| format!(" Largest remote audience counted by the online moderator: {p}."))
+                .unwrap_or_default(),
+            escape(&self.genders.sentence())
+        );
         let q = self.online_questions;
         let _ = writeln!(
             out,
-            "<section><h2>Remote participation</h2><p>Online questions asked: {}; forwarded to the queue: {}; answered: {}. Merged as duplicates: {}; rejected: {}; withdrawn: {}.{}</p></section>",
-            q.asked,
-            q.forwarded,
-            q.answered,
-            self.merged,
-            self.rejected,
-            self.withdrawn,
-            self.remote_audience_peak
-                .map(|p| format!(" Largest remote audience counted: {p}."))
-                .unwrap_or_default()
+            "<section><h2>Remote participation</h2><p>Online questions asked: {}; forwarded to the queue: {}; answered: {}. Merged as duplicates: {}; rejected: {}; withdrawn: {}.</p></section>",
+            q.asked, q.forwarded, q.answered, self.merged, self.rejected, self.withdrawn,
         );
         let wait = |ms: Option<u64>| ms.map_or_else(|| "–".to_owned(), mmss);
         let _ = writeln!(

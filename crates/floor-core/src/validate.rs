@@ -140,6 +140,7 @@ pub fn draft(draft: &EntryDraft) -> Result<EntryDraft, CommandError> {
         )?,
         language: language("entry.language", draft.language.as_deref())?,
         delivery: Some(delivery),
+        gender: draft.gender,
     })
 }
 
@@ -279,7 +280,17 @@ pub fn programme(programme: &Programme) -> Result<Programme, CommandError> {
             })
         })
         .collect::<Result<_, _>>()?;
-    Ok(Programme { phases })
+    let role = |field: &str, who: &Option<floor_protocol::Person>| {
+        who.as_ref()
+            .map(|p| person(&format!("programme.{field}"), p))
+            .transpose()
+    };
+    Ok(Programme {
+        chair: role("chair", &programme.chair)?,
+        online_moderator: role("online_moderator", &programme.online_moderator)?,
+        rapporteur: role("rapporteur", &programme.rapporteur)?,
+        phases,
+    })
 }
 
 #[cfg(test)]
@@ -303,6 +314,7 @@ mod tests {
             location: None,
             language: None,
             delivery: None,
+            gender: None,
         }
     }
 

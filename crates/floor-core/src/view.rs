@@ -46,6 +46,7 @@ impl LiveView {
             programme: None,
             stage: None,
             remote_audience: None,
+            attendance_peak: None,
         })
     }
 
@@ -193,8 +194,28 @@ impl LiveView {
             Event::QueueOpened => view.queue_open = true,
             Event::QueueClosed => view.queue_open = false,
             Event::ProgrammeSet { programme } => {
+                // An edit during the session keeps the running phase when
+                // the new run of show has a phase of the same kind at its
+                // place; its planned times follow the new minutes.
+                let running = view.stage.take().and_then(|mut stage| {
+                    let phase = programme.phases.get(usize::try_from(stage.phase).ok()?)?;
+                    let was = phase_of(view, stage.phase, seq).ok()?;
+                    if was.kind != phase.kind {
+                        return None;
+                    }
+                    stage.deadline_ms = stage
+                        .since_ms
+                        .saturating_add(u64::from(phase.minutes) * 60_000);
+                    stage.presenter = stage.presenter.filter(|turn| {
+                        usize::try_from(turn.index).is_ok_and(|i| i < phase.speakers.len())
+                    });
+                    if let Some(turn) = stage.presenter.as_mut() {
+                        turn.deadline_ms = turn.since_ms.saturating_add(phase.presenter_ms());
+                    }
+                    Some(stage)
+                });
                 view.programme = Some(programme.clone());
-                view.stage = None;
+                view.stage = running;
             }
             Event::PhaseStarted { phase } => {
                 let planned = phase_of(view, *phase, seq)?;
@@ -221,6 +242,12 @@ impl LiveView {
                 }
             }
             Event::RemoteAudienceSet { count } => view.remote_audience = Some(*count),
+            Event::AttendanceRecorded { connected } => {
+                view.attendance_peak =
+                    Some(view.attendance_peak.unwrap_or_default().max(*connected));
+            }
+            // Only the report counts declarations.
+            Event::GenderDeclared { .. } => {}
             Event::PresenterStarted { index } => {
                 let Some(stage) = view.stage.as_ref() else {
                     return Err(ApplyError::NoPhase { seq });

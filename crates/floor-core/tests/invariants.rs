@@ -65,6 +65,8 @@ enum Ask {
     Presenter,
     /// Count the remote audience.
     Audience(u32),
+    /// Record attendance (onsite, online).
+    Attendance(u32, u32),
     /// Repeat an earlier request, same client and request id.
     Repeat(usize),
 }
@@ -151,6 +153,8 @@ fn ask() -> impl Strategy<Value = Ask> {
         1 => (0u32..4).prop_map(Ask::Phase),
         1 => Just(Ask::Presenter),
         1 => prop_oneof![0u32..500, Just(1_000_001)].prop_map(Ask::Audience),
+        1 => (0u32..500, prop_oneof![0u32..500, Just(1_000_001)])
+            .prop_map(|(a, b)| Ask::Attendance(a, b)),
         2 => (0usize..1000).prop_map(Ask::Repeat),
     ]
 }
@@ -217,7 +221,10 @@ fn command_for(room: &Room, ask: &Ask) -> Command {
     let id = |n: &usize| entry_at(room, *n);
     match ask {
         Ask::Submit(channel, person) => Command::Submit {
-            entry: draft(*channel, PEOPLE[*person as usize]),
+            entry: floor_protocol::EntryDraft {
+                gender: (person % 3 == 0).then_some(floor_protocol::Gender::Woman),
+                ..draft(*channel, PEOPLE[*person as usize])
+            },
         },
         Ask::Edit(n, person) => Command::Edit {
             entry_id: id(n),
@@ -249,6 +256,9 @@ fn command_for(room: &Room, ask: &Ask) -> Command {
         Ask::Queue(false) => Command::CloseQueue {},
         Ask::Programme(phases) => Command::SetProgramme {
             programme: Programme {
+                chair: (phases % 2 == 1).then(|| Person::named("Parminder Jeet Singh")),
+                online_moderator: None,
+                rapporteur: None,
                 phases: (0..*phases)
                     .map(|i| Phase {
                         title: format!("Phase {i}"),
@@ -266,6 +276,12 @@ fn command_for(room: &Room, ask: &Ask) -> Command {
         Ask::Phase(phase) => Command::StartPhase { phase: *phase },
         Ask::Presenter => Command::NextPresenter {},
         Ask::Audience(count) => Command::SetRemoteAudience { count: *count },
+        Ask::Attendance(onsite, online) => Command::RecordAttendance {
+            connected: floor_protocol::Attendance {
+                onsite: *onsite,
+                online: *online,
+            },
+        },
         Ask::Repeat(_) => unreachable!("repeats are resolved before"),
     }
 }

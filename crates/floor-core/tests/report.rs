@@ -10,7 +10,8 @@ mod support;
 
 use floor_core::report::{PerChannel, Report, Waits};
 use floor_protocol::{
-    Channel, Command, EntryDraft, Kind, Person, Region, RoomEvent, SettingsPatch, StakeholderGroup,
+    Attendance, Channel, Command, EntryDraft, Gender, Kind, Person, Region, RoomEvent,
+    SettingsPatch, StakeholderGroup,
 };
 use support::*;
 use uuid::Uuid;
@@ -38,7 +39,20 @@ fn entry(channel: Channel, kind: Kind, person: Person) -> Command {
             location: None,
             language: None,
             delivery: None,
+            gender: None,
         },
+    }
+}
+
+fn declaring(command: Command, gender: Gender) -> Command {
+    match command {
+        Command::Submit { entry } => Command::Submit {
+            entry: EntryDraft {
+                gender: Some(gender),
+                ..entry
+            },
+        },
+        other => other,
     }
 }
 
@@ -61,6 +75,18 @@ fn simulate() -> Vec<RoomEvent> {
     });
     at(&mut s, 0);
     s.run(&chair(), Command::StartPhase { phase: 1 }).unwrap();
+    // The broker records the participant pages connected at each new peak.
+    let attendance = |s: &mut Session, second, onsite, online| {
+        at(s, second);
+        s.run(
+            &chair(),
+            Command::RecordAttendance {
+                connected: Attendance { onsite, online },
+            },
+        )
+        .unwrap();
+    };
+    attendance(&mut s, 5, 40, 12);
     let submit = |s: &mut Session, second, actor: &floor_core::Actor, command| -> Uuid {
         at(s, second);
         s.run(actor, command).unwrap().receipt.entry_id.unwrap()
@@ -71,30 +97,39 @@ fn simulate() -> Vec<RoomEvent> {
         &mut s,
         10,
         &runner(),
-        entry(
-            Onsite,
-            Kind::Question,
-            person("Amina Diallo", Some(CivilSociety), Some(Region::African)),
+        declaring(
+            entry(
+                Onsite,
+                Kind::Question,
+                person("Amina Diallo", Some(CivilSociety), Some(Region::African)),
+            ),
+            Gender::Woman,
         ),
     );
     let bo = submit(
         &mut s,
         20,
         &runner(),
-        entry(
-            Onsite,
-            Kind::Comment,
-            person("Bo Chen", Some(PrivateSector), Some(Region::AsiaPacific)),
+        declaring(
+            entry(
+                Onsite,
+                Kind::Comment,
+                person("Bo Chen", Some(PrivateSector), Some(Region::AsiaPacific)),
+            ),
+            Gender::Man,
         ),
     );
     let carla = submit(
         &mut s,
         30,
         &moderator(),
-        entry(
-            Online,
-            Kind::Question,
-            person("Carla Ruiz", Some(Academia), Some(Region::Grulac)),
+        declaring(
+            entry(
+                Online,
+                Kind::Question,
+                person("Carla Ruiz", Some(Academia), Some(Region::Grulac)),
+            ),
+            Gender::Woman,
         ),
     );
     submit(
@@ -107,7 +142,10 @@ fn simulate() -> Vec<RoomEvent> {
         &mut s,
         50,
         &participant("eva", Online),
-        entry(Online, Kind::Question, person("Eva Novak", None, None)),
+        declaring(
+            entry(Online, Kind::Question, person("Eva Novak", None, None)),
+            Gender::NonBinary,
+        ),
     );
     at(&mut s, 60);
     s.run(&moderator(), Command::Approve { entry_id: eva })
@@ -143,18 +181,23 @@ fn simulate() -> Vec<RoomEvent> {
     )
     .unwrap();
     // The online moderator counts the remote audience now and then.
-    for (second, count) in [(105, 84), (200, 120), (400, 95)] {
-        at(&mut s, second);
+    let audience = |s: &mut Session, second, count| {
+        at(s, second);
         s.run(&moderator(), Command::SetRemoteAudience { count })
             .unwrap();
-    }
+    };
     let next = |s: &mut Session, second| {
         at(s, second);
         s.run(&chair(), Command::Next {}).unwrap();
     };
+    audience(&mut s, 105, 84);
     next(&mut s, 120); // Carla (online's turn)
+    attendance(&mut s, 130, 52, 18);
+    audience(&mut s, 200, 120);
     next(&mut s, 240); // Amina
     next(&mut s, 300); // Dev
+    attendance(&mut s, 350, 47, 21);
+    audience(&mut s, 400, 95);
     at(&mut s, 420);
     s.run(&chair(), Command::Call { entry_id: bo }).unwrap();
     at(&mut s, 450);
@@ -264,6 +307,19 @@ fn the_report_of_the_recorded_session_matches_the_figures_worked_out_by_hand() {
     assert_eq!(overrides, [("call", "Bo Chen"), ("pin", "Eva Novak")]);
     // The remote audience peaked at 120.
     assert_eq!(report.remote_audience_peak, Some(120));
+    // Participant pages: 40/12, then 52/18, then 47/21: each channel's
+    // own peak is 52 in the room and 21 online.
+    assert_eq!(report.attendance_peak, Some(pc(52, 21)));
+    // Genders declared: Amina and Carla woman, Bo man, Eva non-binary;
+    // Dev, Fay and Carla R. gave none.
+    let declared: Vec<(&str, u64)> = report
+        .genders
+        .declared
+        .iter()
+        .map(|(g, n)| (g.as_str(), *n))
+        .collect();
+    assert_eq!(declared, [("man", 1), ("non_binary", 1), ("woman", 2)]);
+    assert_eq!(report.genders.not_given, 3);
     // The queue: its longest was 2 in the room and 4 online, at 90 s
     // (Carla R. in, before the merge); empty at the end.
     let peak = report.queue.iter().map(|p| p.onsite + p.online).max();

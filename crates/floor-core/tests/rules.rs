@@ -514,6 +514,9 @@ fn run_of_show() -> floor_protocol::Programme {
         minutes_each,
     };
     Programme {
+        chair: None,
+        online_moderator: None,
+        rapporteur: None,
         phases: vec![
             phase(
                 "Presentations",
@@ -593,10 +596,92 @@ fn the_chair_runs_the_show_phase_by_phase_and_presenter_by_presenter() {
             ErrorCode::Forbidden
         );
     }
-    // A new run of show stops the running phase.
-    s.run(&chair(), Command::SetProgramme { programme })
+    // Editing the run of show keeps the running phase when the new one has
+    // a phase of the same kind at its place; the times follow the edit.
+    let since = s.room.view_ref().stage.clone().unwrap().since_ms;
+    let turn_since = turn.since_ms;
+    let mut edited = programme.clone();
+    edited.phases[2].minutes = 6;
+    edited.phases[2].speakers.truncate(1);
+    s.run(
+        &chair(),
+        Command::SetProgramme {
+            programme: edited.clone(),
+        },
+    )
+    .unwrap();
+    let stage = s.room.view_ref().stage.clone().unwrap();
+    assert_eq!((stage.phase, stage.since_ms), (2, since));
+    assert_eq!(stage.deadline_ms, since + 6 * 60_000);
+    let turn = stage.presenter.unwrap();
+    assert_eq!(turn.since_ms, turn_since);
+    assert_eq!(turn.deadline_ms, turn_since + 6 * 60_000, "one speaker now");
+    // A run of show without such a phase there stops it.
+    edited.phases[2].kind = floor_protocol::PhaseKind::Other;
+    s.run(&chair(), Command::SetProgramme { programme: edited })
         .unwrap();
     assert_eq!(s.room.view_ref().stage, None);
+    let _ = programme;
+}
+
+#[test]
+fn a_declared_gender_is_counted_never_kept_with_the_entry() {
+    let mut s = Session::new();
+    let outcome = s
+        .run(
+            &participant("amina", Channel::Onsite),
+            Command::Submit {
+                entry: floor_protocol::EntryDraft {
+                    gender: Some(floor_protocol::Gender::Woman),
+                    ..draft(Channel::Onsite, "Amina Diallo")
+                },
+            },
+        )
+        .unwrap();
+    let names: Vec<&str> = outcome.events.iter().map(|e| e.event.name()).collect();
+    assert_eq!(names, ["entry_submitted", "gender_declared"]);
+    let view = serde_json::to_string(s.room.view_ref()).unwrap();
+    assert!(!view.contains("woman"), "no view holds it: {view}");
+    // Without a gender, no declaration.
+    let outcome = s
+        .run(
+            &runner(),
+            Command::Submit {
+                entry: draft(Channel::Onsite, "Bo Chen"),
+            },
+        )
+        .unwrap();
+    assert_eq!(outcome.events.len(), 1);
+}
+
+#[test]
+fn attendance_keeps_each_channels_peak_and_only_the_broker_records_it() {
+    use floor_protocol::Attendance;
+    let mut s = Session::new();
+    let record = |onsite, online| Command::RecordAttendance {
+        connected: Attendance { onsite, online },
+    };
+    s.run(&chair(), record(40, 10)).unwrap();
+    s.run(&chair(), record(25, 18)).unwrap();
+    assert_eq!(
+        s.room.view_ref().attendance_peak,
+        Some(Attendance {
+            onsite: 40,
+            online: 18
+        })
+    );
+    for actor in [
+        moderator(),
+        runner(),
+        display(),
+        participant("p", Channel::Online),
+    ] {
+        assert_eq!(code(s.run(&actor, record(1, 1))), ErrorCode::Forbidden);
+    }
+    assert_eq!(
+        code(s.run(&chair(), record(1_000_001, 0))),
+        ErrorCode::InvalidField
+    );
 }
 
 #[test]
@@ -619,7 +704,12 @@ fn a_malformed_run_of_show_is_refused_with_the_field() {
         code(s.run(
             &chair(),
             Command::SetProgramme {
-                programme: floor_protocol::Programme { phases: vec![] }
+                programme: floor_protocol::Programme {
+                    chair: None,
+                    online_moderator: None,
+                    rapporteur: None,
+                    phases: vec![]
+                }
             }
         )),
         ErrorCode::InvalidField
@@ -635,6 +725,9 @@ fn an_open_floor_collects_requests_first_then_alternates_from_the_channel_it_nam
         &chair(),
         Command::SetProgramme {
             programme: Programme {
+                chair: None,
+                online_moderator: None,
+                rapporteur: None,
                 phases: vec![Phase {
                     title: "Open floor".into(),
                     kind: PhaseKind::OpenFloor,
@@ -696,6 +789,9 @@ fn an_open_floor_collects_requests_first_then_alternates_from_the_channel_it_nam
         &chair(),
         Command::SetProgramme {
             programme: Programme {
+                chair: None,
+                online_moderator: None,
+                rapporteur: None,
                 phases: vec![Phase {
                     title: "Open floor".into(),
                     kind: PhaseKind::OpenFloor,
@@ -742,6 +838,9 @@ fn the_forecast_says_how_many_waiting_requests_fit_and_the_chair_closes_the_queu
         &chair(),
         Command::SetProgramme {
             programme: Programme {
+                chair: None,
+                online_moderator: None,
+                rapporteur: None,
                 phases: vec![Phase {
                     title: "Open floor".into(),
                     kind: PhaseKind::OpenFloor,

@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use crate::entry::{EntryDraft, EntryPatch};
-use crate::programme::Programme;
+use crate::programme::{Attendance, Programme};
 use crate::settings::SettingsPatch;
 
 /// A command to a room. Which roles may issue each one is listed in the
@@ -111,6 +111,13 @@ pub enum Command {
         #[schemars(range(max = 1_000_000))]
         count: u32,
     },
+    /// Record the participant pages connected now. The broker sends it
+    /// itself when a channel's count passes its peak; a client's
+    /// connection may not.
+    RecordAttendance {
+        /// Pages connected, per channel (each 0 to 1,000,000).
+        connected: Attendance,
+    },
 }
 
 impl Command {
@@ -136,6 +143,7 @@ impl Command {
             Command::StartPhase { .. } => "start_phase",
             Command::NextPresenter {} => "next_presenter",
             Command::SetRemoteAudience { .. } => "set_remote_audience",
+            Command::RecordAttendance { .. } => "record_attendance",
         }
     }
 }

@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use crate::vocab::{
-    Channel, ClientKey, Delivery, EntryStatus, Kind, Region, Role, StakeholderGroup,
+    Channel, ClientKey, Delivery, EntryStatus, Gender, Kind, Region, Role, StakeholderGroup,
 };
 
 /// The person who wants the floor.
@@ -74,6 +74,11 @@ pub struct EntryDraft {
     /// `remote_audio` online.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub delivery: Option<Delivery>,
+    /// The person's gender, only if they chose to give it. It is not kept
+    /// with the entry: the room counts it (event `gender_declared`, which
+    /// names no entry) for the report's aggregate.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub gender: Option<Gender>,
 }
 
 /// Changes to an entry, as sent in an `edit` command. An absent field is

@@ -6,10 +6,10 @@ use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use crate::entry::{Entry, EntryPatch};
-use crate::programme::Programme;
+use crate::programme::{Attendance, Programme};
 use crate::settings::Settings;
 use crate::view::OrderReason;
-use crate::vocab::{Channel, ClientKey, Role};
+use crate::vocab::{Channel, ClientKey, Gender, Role};
 
 /// One event of a room's log, with its place and cause.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
@@ -185,6 +185,18 @@ pub enum Event {
         /// The count.
         count: u32,
     },
+    /// Participant pages connected, as the broker counted them when a
+    /// channel passed its peak.
+    AttendanceRecorded {
+        /// Pages connected, per channel.
+        connected: Attendance,
+    },
+    /// Someone who asked for the floor chose to declare a gender. It names
+    /// no entry: only totals are kept and reported.
+    GenderDeclared {
+        /// The gender declared.
+        gender: Gender,
+    },
 }
 
 impl Event {
@@ -209,6 +221,8 @@ impl Event {
             Event::PhaseStarted { .. } => "phase_started",
             Event::PresenterStarted { .. } => "presenter_started",
             Event::RemoteAudienceSet { .. } => "remote_audience_set",
+            Event::AttendanceRecorded { .. } => "attendance_recorded",
+            Event::GenderDeclared { .. } => "gender_declared",
         }
     }
 }

@@ -39,10 +39,12 @@ pub use event::{CallVia, Cause, Credits, Event, RoomEvent};
 pub use message::{
     ClientMessage, ErrorMessage, Hello, Resume, RoomInfo, ServerMessage, SnapshotReason,
 };
-pub use programme::{Phase, PhaseKind, PresenterTurn, Programme, Stage};
+pub use programme::{Attendance, Phase, PhaseKind, PresenterTurn, Programme, Stage};
 pub use settings::{Policy, Settings, SettingsPatch};
 pub use view::{OrderReason, ProjectedSlot, RoomView, Rotation, Speaking, Tally};
-pub use vocab::{Channel, ClientKey, Delivery, EntryStatus, Kind, Region, Role, StakeholderGroup};
+pub use vocab::{
+    Channel, ClientKey, Delivery, EntryStatus, Gender, Kind, Region, Role, StakeholderGroup,
+};
 
 /// The protocol version this crate speaks; a client sends it in `hello`.
 pub const PROTOCOL_VERSION: u32 = 1;

@@ -40,3 +40,5 @@ pub const PRESENTER_MINUTES_MAX: u32 = 120;
 pub const INTAKE_WINDOW_MAX_S: u32 = 600;
 /// Largest remote audience count.
 pub const REMOTE_AUDIENCE_MAX: u32 = 1_000_000;
+/// Largest count of participant pages per channel in `record_attendance`.
+pub const ATTENDANCE_MAX: u32 = 1_000_000;

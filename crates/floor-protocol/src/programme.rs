@@ -61,6 +61,15 @@ impl Phase {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Programme {
+    /// The session's chair (or moderator), for the report.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub chair: Option<Person>,
+    /// The session's online moderator, for the report.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub online_moderator: Option<Person>,
+    /// The session's rapporteur, for the report.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rapporteur: Option<Person>,
     /// The phases, in order (1 to 20).
     #[schemars(length(min = 1, max = 20))]
     pub phases: Vec<Phase>,
@@ -70,6 +79,31 @@ impl Programme {
     /// The planned length of the whole session, in minutes.
     pub fn minutes(&self) -> u32 {
         self.phases.iter().map(|p| p.minutes).sum()
+    }
+}
+
+/// Participant pages connected to a room, per channel (the channel each
+/// participant declared at `hello`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema)]
+pub struct Attendance {
+    /// Participant pages onsite.
+    pub onsite: u32,
+    /// Participant pages online.
+    pub online: u32,
+}
+
+impl Attendance {
+    /// Each channel's larger count of the two.
+    pub fn max(self, other: Attendance) -> Attendance {
+        Attendance {
+            onsite: self.onsite.max(other.onsite),
+            online: self.online.max(other.online),
+        }
+    }
+
+    /// Whether either channel's count is above `other`'s.
+    pub fn exceeds(self, other: Attendance) -> bool {
+        self.onsite > other.onsite || self.online > other.online
     }
 }
 

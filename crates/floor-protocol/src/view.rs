@@ -6,7 +6,7 @@ use uuid::Uuid;
 
 use crate::entry::Entry;
 use crate::event::Credits;
-use crate::programme::{Programme, Stage};
+use crate::programme::{Attendance, Programme, Stage};
 use crate::settings::Settings;
 use crate::vocab::Channel;
 
@@ -116,4 +116,8 @@ pub struct RoomView {
     /// The remote audience, as last counted by the online moderator.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub remote_audience: Option<u32>,
+    /// The most participant pages connected at once so far, per channel
+    /// (each channel's own peak), once the broker has recorded any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub attendance_peak: Option<Attendance>,
 }

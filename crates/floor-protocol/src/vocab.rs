@@ -48,6 +48,22 @@ pub enum Kind {
     Comment,
 }
 
+/// A gender, as a person chose to declare it. It is never stored with the
+/// person or the entry: the room only counts declarations (see
+/// `gender_declared`), for the session report's aggregate.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Gender {
+    /// Woman.
+    Woman,
+    /// Man.
+    Man,
+    /// Non-binary.
+    NonBinary,
+    /// Another gender.
+    Another,
+}
+
 /// The stakeholder groups of the Internet Governance Forum.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]

@@ -91,10 +91,31 @@ export function fold(view, event) {
     case "queue_opened": view.queue_open = true; break;
     case "queue_closed": view.queue_open = false; break;
     case "remote_audience_set": view.remote_audience = e.count; break;
-    case "programme_set":
+    case "programme_set": {
+      // As LiveView: a running phase stays when the new run of show has a
+      // phase of the same kind at its place; its times follow the new minutes.
+      const stage = view.stage;
+      const was = stage && view.programme && view.programme.phases[stage.phase];
+      const now = stage && e.programme.phases[stage.phase];
       view.programme = e.programme;
       delete view.stage;
+      if (was && now && was.kind === now.kind) {
+        stage.deadline_ms = stage.since_ms + now.minutes * 60000;
+        if (stage.presenter && stage.presenter.index >= (now.speakers || []).length) delete stage.presenter;
+        if (stage.presenter) stage.presenter.deadline_ms = stage.presenter.since_ms + presenterMs(now);
+        view.stage = stage;
+      }
       break;
+    }
+    case "attendance_recorded": {
+      const peak = view.attendance_peak || { onsite: 0, online: 0 };
+      view.attendance_peak = {
+        onsite: Math.max(peak.onsite, e.connected.onsite),
+        online: Math.max(peak.online, e.connected.online),
+      };
+      break;
+    }
+    case "gender_declared": break;
     case "phase_started": {
       const phase = phaseOf(view, e.phase);
       view.stage = { phase: e.phase, since_ms: event.at_ms, deadline_ms: event.at_ms + phase.minutes * 60000 };
@@ -109,15 +130,19 @@ export function fold(view, event) {
     case "presenter_started": {
       if (!view.stage) throw new Error("no phase is running");
       const phase = phaseOf(view, view.stage.phase);
-      const each = phase.minutes_each != null
-        ? phase.minutes_each * 60000
-        : Math.max(1, Math.floor(phase.minutes * 60000 / Math.max(1, (phase.speakers || []).length)));
-      view.stage.presenter = { index: e.index, since_ms: event.at_ms, deadline_ms: event.at_ms + each };
+      view.stage.presenter = { index: e.index, since_ms: event.at_ms, deadline_ms: event.at_ms + presenterMs(phase) };
       break;
     }
     default: throw new Error(`unknown event ${e.type}`);
   }
   view.seq = event.seq;
+}
+
+/** Milliseconds each presenter of `phase` has (as `Phase::presenter_ms`). */
+function presenterMs(phase) {
+  return phase.minutes_each != null
+    ? phase.minutes_each * 60000
+    : Math.max(1, Math.floor(phase.minutes * 60000 / Math.max(1, (phase.speakers || []).length)));
 }
 
 function phaseOf(view, index) {

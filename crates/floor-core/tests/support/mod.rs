@@ -45,6 +45,7 @@ pub fn draft(channel: Channel, name: &str) -> EntryDraft {
         location: None,
         language: None,
         delivery: None,
+        gender: None,
     }
 }
 
