@@ -1,0 +1,122 @@
+//! Attendance and declared genders against the real broker: the broker
+//! counts the participant pages connected per channel and logs each new
+//! peak; no client may record attendance itself; the peak survives a
+//! restart and reaches the session report, with the gender totals.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use floor_tests::*;
+use serde_json::{Value, json};
+
+/// Each channel's peak so far, folded from the `attendance_recorded`
+/// events a client has seen.
+fn peak(client: &Client) -> (u64, u64) {
+    client
+        .events
+        .iter()
+        .filter(|e| e["event"]["type"] == "attendance_recorded")
+        .fold((0, 0), |(onsite, online), e| {
+            let c = &e["event"]["connected"];
+            (
+                onsite.max(c["onsite"].as_u64().unwrap()),
+                online.max(c["online"].as_u64().unwrap()),
+            )
+        })
+}
+
+/// Reads the display's messages until the logged peak is `want`.
+async fn wait_for_peak(display: &mut Client, want: (u64, u64)) {
+    while peak(display) != want {
+        display.next().await;
+    }
+}
+
+fn participant(tokens: &Tokens, id: &str, channel: &str) -> Value {
+    let mut hello = tokens.hello("participant", id);
+    hello["channel"] = json!(channel);
+    hello
+}
+
+#[tokio::test]
+async fn participant_pages_are_counted_per_channel_and_each_peak_is_logged() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut floor = Floor::start(&dir.path().join("data"));
+    let tokens = floor.create_room("plenary").await;
+    let mut display = Client::connect(&floor, tokens.hello("display", "projector")).await;
+
+    let mut onsite = Vec::new();
+    for i in 0..3 {
+        onsite.push(
+            Client::connect(&floor, participant(&tokens, &format!("hall-{i}"), "onsite")).await,
+        );
+    }
+    let mut online = Vec::new();
+    for i in 0..2 {
+        online.push(
+            Client::connect(
+                &floor,
+                participant(&tokens, &format!("remote-{i}"), "online"),
+            )
+            .await,
+        );
+    }
+    // Screens that are not participant pages are not counted.
+    let mut chair = Client::connect(&floor, tokens.hello("chair", "chair-laptop")).await;
+    wait_for_peak(&mut display, (3, 2)).await;
+
+    // No client records attendance, not even the chair.
+    let answer = chair
+        .command(
+            "fake-attendance",
+            json!({"type": "record_attendance", "connected": {"onsite": 900, "online": 900}}),
+        )
+        .await;
+    refused(answer, "forbidden");
+
+    // Two leave the hall, two more join online: the online peak rises to
+    // 4; the hall's peak stays 3.
+    onsite.truncate(1);
+    for i in 2..4 {
+        online.push(
+            Client::connect(
+                &floor,
+                participant(&tokens, &format!("remote-{i}"), "online"),
+            )
+            .await,
+        );
+    }
+    wait_for_peak(&mut display, (3, 4)).await;
+
+    // A participant declares a gender with their request; only the totals
+    // reach the report.
+    let mut request = submit("online", "Eva Novak");
+    request["entry"]["gender"] = json!("non_binary");
+    let answer = online[0].command("eva-1", request).await;
+    acked(answer);
+
+    drop((onsite, online, chair, display));
+    floor.restart();
+    let state = floor.room_state(&tokens).await;
+    let kept = state
+        .view()
+        .attendance_peak
+        .expect("the peak is in the log");
+    assert_eq!((kept.onsite, kept.online), (3, 4));
+
+    let (status, report) = floor
+        .http(
+            "GET",
+            "/api/rooms/plenary/report?format=json",
+            tokens.role("chair"),
+            None,
+        )
+        .await;
+    assert_eq!(status, 200, "{report}");
+    assert_eq!(report["attendance_peak"], json!({"onsite": 3, "online": 4}));
+    assert_eq!(report["genders"]["declared"], json!({"non_binary": 1}));
+    assert_eq!(report["genders"]["not_given"], 0);
+    assert!(
+        !report.to_string().contains("Eva Novak\",\"gender"),
+        "no person is named with a gender"
+    );
+}
