@@ -152,6 +152,7 @@ test("a participant's question in a moderated room reaches the projector only af
   await participant.waitForSelector("body[data-status=connected]");
   await participant.fill("#name", "Eva Novak");
   await participant.fill("#text", "Will the fund support women-led startups?");
+  await participant.selectOption("#gender", "woman");
   await participant.click("#form button[type=submit]");
   await participant.waitForFunction(() => document.getElementById("mine-state").textContent === "Waiting for approval");
   await participant.screenshot({ path: join(SHOTS, "join.png"), fullPage: true });
@@ -263,6 +264,29 @@ test("the run of show: the chair starts phases and presenters, the projector sho
   await chair.waitForFunction(() => /collecting requests/.test(document.getElementById("error").textContent));
   // The chair sees the time budget of the open floor.
   await chair.waitForFunction(() => /min per turn, .* waiting requests/.test(document.getElementById("forecast").textContent));
+});
+
+test("the chair edits the run of show in the console: a mistake shows its line, an edit keeps the running phase", async () => {
+  await chair.bringToFront();
+  // The editor opened by itself while the room had no run of show.
+  if (!(await chair.$eval("#programme-edit", (d) => d.open))) await chair.click("#programme-edit summary");
+  await chair.waitForFunction(() => /title = "Closing remarks"/.test(document.getElementById("programme-text").value));
+  const file = await chair.inputValue("#programme-text");
+  assert.match(file, /\[chair\]\s+name = "Parminder Jeet Singh"/);
+  await chair.fill("#programme-text", file.replace("minutes = 10", "minutes = \"ten\""));
+  await chair.click("#programme-apply");
+  await chair.waitForFunction(() => /^Line \d+: /.test(document.getElementById("programme-error").textContent));
+  // The open floor (running now) gets 35 minutes instead of 40.
+  const edited = file.replace(/(kind = "open_floor"\s+minutes = )40/, "$135");
+  assert.notEqual(edited, file);
+  await chair.fill("#programme-text", edited);
+  await chair.click("#programme-apply");
+  await chair.waitForFunction(() => document.getElementById("programme-error").textContent === "The run of show is updated.");
+  await chair.waitForFunction(() =>
+    [...document.querySelectorAll("#phases li")].some((li) => li.textContent.startsWith("Questions and comments from the room and online · 35 min")));
+  await chair.waitForFunction(() =>
+    /^Questions and comments from the room and online: 3[0-4]:\d\d left/.test(document.getElementById("stage").textContent));
+  await chair.screenshot({ path: join(SHOTS, "chair-edit-run-of-show.png"), fullPage: true });
 });
 
 test("the moderator records the remote audience", async () => {

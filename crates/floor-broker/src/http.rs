@@ -34,6 +34,8 @@ pub fn router(broker: Arc<Broker>) -> Router {
         .route("/api/rooms/{id}/rotate", post(rotate_tokens))
         .route("/api/rooms/{id}/report", get(report))
         .route("/api/chat/parse", post(pages::parse_chat))
+        .route("/api/programme/parse", post(pages::parse_programme))
+        .route("/api/programme/format", post(pages::format_programme))
         .route("/r/{room}/{page}", get(pages::page))
         .route("/assets/{file}", get(pages::asset))
         .route("/qr.svg", post(pages::qr))

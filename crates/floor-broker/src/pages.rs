@@ -6,8 +6,10 @@
 //!
 //! Also here: `POST /qr.svg`, a QR code of the link in the body (the
 //! projector shows the participant page's; a POST keeps its token out of
-//! URLs and logs), and `/api/chat/parse`, the transcript reader the
-//! moderator page uses, the same one as the Rust clients'.
+//! URLs and logs), `/api/chat/parse`, the transcript reader the
+//! moderator page uses, the same one as the Rust clients', and
+//! `/api/programme/parse` and `/api/programme/format`, the room-file reader
+//! and writer the chair's console edits the run of show with.
 
 use std::sync::Arc;
 
@@ -74,6 +76,8 @@ const ASSETS: &[(&str, &str, &str)] = &[
 const QR_MAX: usize = 1024;
 /// Largest transcript `/api/chat/parse` reads.
 const TRANSCRIPT_MAX: usize = 256 * 1024;
+/// Largest room file `/api/programme/parse` reads.
+const ROOM_FILE_MAX: usize = 64 * 1024;
 
 /// Only the page's own scripts, styles, socket and images.
 const CSP: &str = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' blob:; \
@@ -159,4 +163,53 @@ pub(crate) async fn parse_chat(body: String) -> Response {
             .into_response();
     }
     axum::Json(floor_core::chat::parse(&body)).into_response()
+}
+
+/// `POST /api/programme/parse`: a room file (TOML) read into a run of
+/// show: `{"title", "programme"}`, or 422 with `{"line", "reason"}`.
+pub(crate) async fn parse_programme(body: String) -> Response {
+    if body.len() > ROOM_FILE_MAX {
+        return (
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "a room file may be at most 64 KiB",
+        )
+            .into_response();
+    }
+    match floor_core::programme::parse(&body) {
+        Ok(file) => axum::Json(serde_json::json!({
+            "title": file.title,
+            "programme": file.programme,
+        }))
+        .into_response(),
+        Err(error) => (
+            StatusCode::UNPROCESSABLE_ENTITY,
+            axum::Json(serde_json::json!({
+                "line": error.line,
+                "reason": error.reason,
+                "message": error.to_string(),
+            })),
+        )
+            .into_response(),
+    }
+}
+
+/// `POST /api/programme/format`: a run of show (JSON, as in
+/// `set_programme`) written as a room file (TOML).
+pub(crate) async fn format_programme(
+    programme: Result<axum::Json<floor_protocol::Programme>, axum::extract::rejection::JsonRejection>,
+) -> Response {
+    let programme = match programme {
+        Ok(axum::Json(programme)) => programme,
+        Err(rejection) => {
+            return (StatusCode::UNPROCESSABLE_ENTITY, rejection.body_text()).into_response();
+        }
+    };
+    match floor_core::programme::format(None, &programme) {
+        Ok(text) => (
+            [(header::CONTENT_TYPE, "text/plain; charset=utf-8")],
+            text,
+        )
+            .into_response(),
+        Err(error) => (StatusCode::UNPROCESSABLE_ENTITY, error.to_string()).into_response(),
+    }
 }

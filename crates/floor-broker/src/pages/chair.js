@@ -49,6 +49,45 @@ $("next-phase").addEventListener("click", () => {
 });
 $("next-presenter").addEventListener("click", () => act({ type: "next_presenter" }));
 
+// Editing the run of show: the text is the room file the broker writes
+// from the current run of show; the broker reads it back (with the line of
+// any mistake) and the console sends it as `set_programme`.
+const TEMPLATE = '[[phase]]\ntitle = "Open floor"\nkind = "open_floor"\nminutes = 40\n';
+let programmeShown = null; // the run of show the text was written from
+let programmeDirty = false;
+$("programme-text").addEventListener("input", () => { programmeDirty = true; });
+$("programme-edit").addEventListener("toggle", () => { if ($("programme-edit").open) loadProgramme(true); });
+$("programme-reset").addEventListener("click", () => { programmeDirty = false; loadProgramme(true); });
+$("programme-apply").addEventListener("click", async () => {
+  const error = $("programme-error");
+  error.textContent = "";
+  error.className = "error";
+  const response = await fetch("../../api/programme/parse", { method: "POST", body: $("programme-text").value });
+  const body = await response.json().catch(() => ({}));
+  if (!response.ok) {
+    error.textContent = body.line ? t("chair.programme_line", body) : (body.message || response.statusText);
+    return;
+  }
+  floor.send({ type: "set_programme", programme: body.programme }).then(() => {
+    programmeDirty = false;
+    error.className = "muted";
+    error.textContent = t("chair.programme_applied");
+  }, (refusal) => showError(error, refusal));
+});
+
+/** Writes the current run of show into the editor, unless the chair has
+ *  unsaved changes there (or `force`). */
+async function loadProgramme(force) {
+  const programme = floor.view && floor.view.programme;
+  const key = JSON.stringify(programme || null);
+  if (!force && (programmeDirty || key === programmeShown)) return;
+  programmeShown = key;
+  if (!programme) { $("programme-text").value = TEMPLATE; return; }
+  const response = await fetch("../../api/programme/format", {
+    method: "POST", headers: { "content-type": "application/json" }, body: key });
+  if (response.ok && (force || !programmeDirty)) $("programme-text").value = await response.text();
+}
+
 $("settings").addEventListener("submit", (event) => {
   event.preventDefault();
   const choice = $("policy").value;
@@ -113,7 +152,10 @@ function render(floor) {
 
 function renderProgramme(floor) {
   const programme = floor.view.programme;
-  $("programme-card").hidden = !programme;
+  $("programme-running").hidden = !programme;
+  $("programme-none").hidden = Boolean(programme);
+  if (!programme) $("programme-edit").open = true;
+  if ($("programme-edit").open) loadProgramme(false);
   if (!programme) return;
   const running = floor.stage();
   $("next-phase").disabled = Boolean(running && !running.next);

@@ -46,6 +46,8 @@ $("form").addEventListener("submit", (event) => {
   if (text) entry.text = text;
   const seat = $("seat").value.trim();
   if (channel === "onsite" && seat) entry.location = seat;
+  const gender = $("gender").value;
+  if (gender) entry.gender = gender;
   current.send({ type: "submit", entry }).catch((error) => showError($("error"), error));
 });
 $("withdraw").addEventListener("click", () => {
