@@ -196,7 +196,10 @@ pub(crate) async fn parse_programme(body: String) -> Response {
 /// `POST /api/programme/format`: a run of show (JSON, as in
 /// `set_programme`) written as a room file (TOML).
 pub(crate) async fn format_programme(
-    programme: Result<axum::Json<floor_protocol::Programme>, axum::extract::rejection::JsonRejection>,
+    programme: Result<
+        axum::Json<floor_protocol::Programme>,
+        axum::extract::rejection::JsonRejection,
+    >,
 ) -> Response {
     let programme = match programme {
         Ok(axum::Json(programme)) => programme,
@@ -205,11 +208,7 @@ pub(crate) async fn format_programme(
         }
     };
     match floor_core::programme::format(None, &programme) {
-        Ok(text) => (
-            [(header::CONTENT_TYPE, "text/plain; charset=utf-8")],
-            text,
-        )
-            .into_response(),
+        Ok(text) => ([(header::CONTENT_TYPE, "text/plain; charset=utf-8")], text).into_response(),
         Err(error) => (StatusCode::UNPROCESSABLE_ENTITY, error.to_string()).into_response(),
     }
 }
