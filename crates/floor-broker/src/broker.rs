@@ -88,6 +88,8 @@ pub struct Broker {
     pub shutdown: CancellationToken,
     /// The room tasks, so that stopping can wait for their last commits.
     tasks: TaskTracker,
+    /// Per-address connection counts and handshake lockouts.
+    pub addresses: Arc<crate::addresses::Addresses>,
 }
 
 /// Whether `id` is a valid room id.
@@ -168,6 +170,7 @@ impl Broker {
             loaded.push((record, RoleTokens::new(hashes), state));
         }
         let writer = Writer::start(store, path, metrics.clone())?;
+        let max_open = config.max_connections_per_address;
         let broker = Arc::new(Broker {
             rooms: DashMap::new(),
             writer,
@@ -176,6 +179,7 @@ impl Broker {
             admin: RwLock::new(admin),
             shutdown: CancellationToken::new(),
             tasks: TaskTracker::new(),
+            addresses: Arc::new(crate::addresses::Addresses::new(max_open)),
         });
         for (record, tokens, state) in loaded {
             let epoch = Uuid::parse_str(&record.epoch).unwrap_or(Uuid::nil());

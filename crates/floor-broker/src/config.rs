@@ -19,6 +19,8 @@ pub struct Config {
     pub admin_token: Option<String>,
     /// The URL people reach the broker at, for links.
     pub public_url: String,
+    /// Open WebSockets one client address may hold (`0`: no cap).
+    pub max_connections_per_address: u32,
 }
 
 impl Config {
@@ -31,6 +33,7 @@ impl Config {
             allowed_origins: Vec::new(),
             admin_token: None,
             public_url: format!("http://{listen}"),
+            max_connections_per_address: crate::limits::MAX_CONNECTIONS_PER_ADDRESS,
         }
     }
 }

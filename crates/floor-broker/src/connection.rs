@@ -19,6 +19,7 @@ use governor::{Quota, RateLimiter};
 use tokio::sync::{broadcast, mpsc, oneshot, watch};
 use tokio::time::{Instant, sleep_until, timeout};
 
+use crate::addresses::AddressGuard;
 use crate::auth::{self, TokenHash};
 use crate::broker::Broker;
 use crate::limits::{
@@ -83,13 +84,18 @@ fn decode(text: &str) -> Result<ClientMessage, (ErrorCode, String)> {
     })
 }
 
-/// Serves one WebSocket connection until it closes.
-pub async fn serve(socket: WebSocket, broker: Arc<Broker>) {
+/// Serves one WebSocket connection until it closes; `address` counts it
+/// against its client address, and a failed handshake is held against
+/// that address.
+pub async fn serve(socket: WebSocket, broker: Arc<Broker>, address: AddressGuard) {
     let mut socket = socket;
     let outcome = handshake(&mut socket, &broker).await;
     let (hello, room, role, token_hash) = match outcome {
         Ok(accepted) => accepted,
         Err(Some(close)) => {
+            if close.code == close_code::HELLO_REFUSED || close.code == close_code::HELLO_TIMEOUT {
+                broker.addresses.failed_handshake(address.ip());
+            }
             close_socket(&mut socket, close).await;
             return;
         }

@@ -109,6 +109,7 @@ fn origin_allowed(broker: &Broker, headers: &HeaderMap) -> bool {
 
 async fn websocket(
     State(broker): State<Arc<Broker>>,
+    axum::extract::ConnectInfo(peer): axum::extract::ConnectInfo<std::net::SocketAddr>,
     headers: HeaderMap,
     upgrade: WebSocketUpgrade,
 ) -> Response {
@@ -120,13 +121,32 @@ async fn websocket(
             "this origin may not open WebSockets on this broker",
         );
     }
+    let address = match broker.addresses.admit(peer.ip()) {
+        Ok(guard) => guard,
+        Err(refusal) => {
+            let code = match refusal {
+                crate::addresses::Refusal::TooManyConnections(_) => "too_many_connections",
+                crate::addresses::Refusal::LockedOut(_) => "locked_out",
+            };
+            let mut response = api_error(StatusCode::TOO_MANY_REQUESTS, code, refusal.to_string());
+            if let crate::addresses::Refusal::LockedOut(wait) = refusal {
+                let seconds = wait.as_secs().max(1).to_string();
+                if let Ok(value) = axum::http::HeaderValue::from_str(&seconds) {
+                    response
+                        .headers_mut()
+                        .insert(axum::http::header::RETRY_AFTER, value);
+                }
+            }
+            return response;
+        }
+    };
     upgrade
         .read_buffer_size(READ_BUFFER)
         .write_buffer_size(WRITE_BUFFER)
         .max_write_buffer_size(MAX_WRITE_BUFFER)
         .max_message_size(MAX_MESSAGE)
         .max_frame_size(MAX_MESSAGE)
-        .on_upgrade(move |socket| connection::serve(socket, broker))
+        .on_upgrade(move |socket| connection::serve(socket, broker, address))
 }
 
 #[derive(Debug, Serialize)]

@@ -16,6 +16,8 @@
 //! - [`http`]: the routes: `/ws`, `/healthz`, `/metrics`, `/api/rooms`.
 //! - [`pages`]: the role pages (`/r/{room}/{page}`, `/assets/`), `/qr.svg`
 //!   and `/api/chat/parse`; the files are in `src/pages/`.
+//! - [`addresses`]: per-address limits: open WebSockets, and a lockout
+//!   after repeated failed handshakes.
 //! - [`attendance`]: participant pages connected per channel, and the task
 //!   that records each new peak in the room's log.
 //! - [`auth`]: tokens, hashes and client keys.
@@ -24,6 +26,7 @@
 //! - [`demo`]: the demo room.
 //! - [`config`]: the configuration the binary resolves.
 
+pub mod addresses;
 pub mod attendance;
 pub mod auth;
 pub mod broker;
@@ -73,12 +76,15 @@ pub async fn serve(
 ) -> std::io::Result<()> {
     let app = http::router(broker.clone());
     let cancel = broker.shutdown.clone();
-    axum::serve(listener, app)
-        .with_graceful_shutdown(async move {
-            shutdown.await;
-            cancel.cancel();
-        })
-        .await
+    axum::serve(
+        listener,
+        app.into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(async move {
+        shutdown.await;
+        cancel.cancel();
+    })
+    .await
 }
 
 /// Reads a room's whole log from a store, decoded: for the session report

@@ -38,6 +38,14 @@ pub const RESUME_WINDOW: usize = 10_000;
 pub const ROOM_QUEUE: usize = 1024;
 /// Queued replies per connection.
 pub const REPLY_QUEUE: usize = 256;
+/// Failed handshakes an address may make per minute, after its burst.
+pub const FAILED_HANDSHAKES_PER_MINUTE: u32 = 30;
+/// Failed handshakes an address may make at once.
+pub const FAILED_HANDSHAKE_BURST: u32 = 20;
+/// How long an address that failed too many handshakes is refused.
+pub const LOCKOUT: Duration = Duration::from_secs(60);
+/// Open WebSockets per client address, by default (`0`: no cap).
+pub const MAX_CONNECTIONS_PER_ADDRESS: u32 = 4096;
 /// Shortest time between two attendance records of a room.
 pub const ATTENDANCE_INTERVAL: Duration = Duration::from_secs(2);
 

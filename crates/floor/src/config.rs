@@ -32,7 +32,7 @@ pub(crate) struct ServeArgs {
     #[arg(long)]
     pub(crate) demo: bool,
     /// A TOML file with any of: listen, data, allowed_origins, admin_token,
-    /// public_url, log_format
+    /// public_url, log_format, max_connections_per_address
     #[arg(long, env = "FLOOR_CONFIG")]
     pub(crate) config: Option<PathBuf>,
     /// A browser origin allowed to open WebSockets besides the broker's
@@ -54,6 +54,11 @@ pub(crate) struct ServeArgs {
     /// Log format [default: human]
     #[arg(long, env = "FLOOR_LOG_FORMAT", value_enum)]
     pub(crate) log_format: Option<LogFormat>,
+    /// Open WebSockets one client address may hold; 0 for no cap (behind
+    /// a reverse proxy, every client has the proxy's address)
+    /// [default: 4096]
+    #[arg(long, env = "FLOOR_MAX_CONNECTIONS_PER_ADDRESS")]
+    pub(crate) max_connections_per_address: Option<u32>,
     /// Stop when standard input closes (for supervisors and test
     /// harnesses that want the broker to die with them)
     #[arg(long, hide = true)]
@@ -71,6 +76,7 @@ struct FileConfig {
     admin_token: Option<String>,
     public_url: Option<String>,
     log_format: Option<LogFormat>,
+    max_connections_per_address: Option<u32>,
 }
 
 /// The resolved configuration.
@@ -121,6 +127,12 @@ pub(crate) fn resolve(args: &ServeArgs) -> anyhow::Result<Settings> {
     broker.admin_token = args.admin_token.clone().or(file.admin_token);
     if let Some(url) = &public_url {
         broker.public_url = url.clone();
+    }
+    if let Some(cap) = args
+        .max_connections_per_address
+        .or(file.max_connections_per_address)
+    {
+        broker.max_connections_per_address = cap;
     }
     Ok(Settings {
         broker,

@@ -1,0 +1,194 @@
+//! An attacker's checklist against the real broker: a flood of
+//! connections from one address is capped; guessing tokens locks the
+//! address out; the admin API wants its token; invalid UTF-8 closes the
+//! connection; and no token ever appears in a log line or an error.
+//! Each refusal is clear and changes nothing in any room.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use floor_tests::*;
+use serde_json::{Value, json};
+use tokio_tungstenite::tungstenite::{self, Message};
+
+/// Tries to open a WebSocket; `Err(status, body)` when the upgrade is
+/// refused.
+async fn try_open(floor: &Floor) -> Result<Socket, (u16, Value)> {
+    match tokio_tungstenite::connect_async(floor.ws_url()).await {
+        Ok((ws, _)) => Ok(ws),
+        Err(tungstenite::Error::Http(response)) => {
+            let status = response.status().as_u16();
+            let body = response
+                .body()
+                .as_deref()
+                .and_then(|b| serde_json::from_slice(b).ok())
+                .unwrap_or(Value::Null);
+            Err((status, body))
+        }
+        Err(other) => panic!("unexpected: {other}"),
+    }
+}
+
+#[tokio::test]
+async fn one_address_may_hold_only_so_many_connections() {
+    let dir = tempfile::tempdir().unwrap();
+    let floor = Floor::start_with(
+        &dir.path().join("data"),
+        &["--max-connections-per-address", "3"],
+    );
+    let tokens = floor.create_room("r").await;
+    let mut held = Vec::new();
+    for i in 0..3 {
+        held.push(Client::connect(&floor, tokens.hello("display", &format!("screen-{i}"))).await);
+    }
+    let (status, body) = try_open(&floor).await.err().expect("the fourth is refused");
+    assert_eq!(status, 429);
+    assert_eq!(body["error"], "too_many_connections", "{body}");
+    assert!(body["message"].as_str().unwrap().contains("3 connections"));
+
+    // Once one closes, the address may connect again.
+    let mut gone = held.pop().unwrap();
+    gone.send_raw(Message::Close(None)).await;
+    gone.closed().await;
+    let deadline = tokio::time::Instant::now() + DEADLINE;
+    loop {
+        match try_open(&floor).await {
+            Ok(_) => break,
+            Err((429, _)) if tokio::time::Instant::now() < deadline => {
+                // The broker counts the closed socket out when its task ends.
+                tokio::task::yield_now().await;
+            }
+            Err(other) => panic!("{other:?}"),
+        }
+    }
+}
+
+#[tokio::test]
+async fn guessing_tokens_locks_the_address_out() {
+    let dir = tempfile::tempdir().unwrap();
+    let floor = Floor::start(&dir.path().join("data"));
+    let tokens = floor.create_room("r").await;
+    // 20 failures are allowed at once; the 21st locks the address.
+    for i in 0..21 {
+        let mut hello = tokens.hello("chair", &format!("guess-{i}"));
+        hello["token"] = json!(format!("{i:032x}"));
+        let mut client = Client::raw(Client::open(&floor).await);
+        client.send(&hello).await;
+        let answer = client.next().await;
+        refused(answer.clone(), "unauthorized");
+        assert!(!answer.to_string().contains(&format!("{i:032x}")));
+    }
+    let (status, body) = try_open(&floor).await.err().expect("locked out");
+    assert_eq!(status, 429);
+    assert_eq!(body["error"], "locked_out", "{body}");
+    assert!(body["message"].as_str().unwrap().contains("retry in"));
+    // Nothing changed in the room.
+    assert_eq!(floor.snapshot(&tokens).await["room"]["seq"], 0);
+}
+
+#[tokio::test]
+async fn the_admin_api_wants_the_admin_token() {
+    let dir = tempfile::tempdir().unwrap();
+    let floor = Floor::start(&dir.path().join("data"));
+    let tokens = floor.create_room("r").await;
+    let create = json!({"id": "intruder", "title": "Intruder"});
+    for token in ["", "wrong", tokens.role("chair"), tokens.role("display")] {
+        let calls = [
+            ("POST", "/api/rooms", Some(create.clone())),
+            ("GET", "/api/rooms", None),
+            (
+                "POST",
+                "/api/rooms/r/rotate",
+                Some(json!({"roles": ["chair"]})),
+            ),
+        ];
+        for (method, path, body) in calls {
+            let (status, answer) = floor.http(method, path, token, body).await;
+            assert_eq!(status, 401, "{method} {path} with {token:?}: {answer}");
+            assert!(answer["message"].is_string(), "a clear error: {answer}");
+        }
+        if token.is_empty() || token == "wrong" {
+            let (status, _) = floor.http("GET", "/api/rooms/r", token, None).await;
+            assert_eq!(status, 401);
+        }
+    }
+    // Nothing changed: one room, and its chair token still works.
+    let (status, rooms) = floor.http("GET", "/api/rooms", ADMIN, None).await;
+    assert_eq!(status, 200);
+    assert_eq!(rooms.to_string().matches("\"id\"").count(), 1, "{rooms}");
+    let chair = Client::connect(&floor, tokens.hello("chair", "chair")).await;
+    assert_eq!(chair.welcome["role"], "chair");
+}
+
+#[tokio::test]
+async fn invalid_utf8_closes_the_connection_and_changes_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let floor = Floor::start(&dir.path().join("data"));
+    let tokens = floor.create_room("r").await;
+    let mut runner = Client::connect(&floor, tokens.hello("runner", "runner")).await;
+    let frame = tungstenite::protocol::frame::Frame::message(
+        vec![b'{', 0xff, 0xfe, b'}'],
+        tungstenite::protocol::frame::coding::OpCode::Data(
+            tungstenite::protocol::frame::coding::Data::Text,
+        ),
+        true,
+    );
+    runner.send_raw(Message::Frame(frame)).await;
+    runner.closed().await;
+    assert_eq!(floor.snapshot(&tokens).await["room"]["seq"], 0);
+    // The broker still serves others.
+    let mut runner = Client::connect(&floor, tokens.hello("runner", "runner-2")).await;
+    acked(runner.command("a", submit("onsite", "Amina")).await);
+}
+
+#[tokio::test]
+async fn no_token_appears_in_the_log_or_in_an_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let mut floor = Floor::start(&data);
+    let tokens = floor.create_room("r").await;
+    let secrets: Vec<String> = ["chair", "moderator", "runner", "participant", "display"]
+        .iter()
+        .map(|role| tokens.role(role).to_owned())
+        .chain([ADMIN.to_owned()])
+        .collect();
+    let mut answers = Vec::new();
+    // A session, a wrong token, another room's token, a revoked token.
+    let mut runner = Client::connect(&floor, tokens.hello("runner", "runner")).await;
+    acked(runner.command("a", submit("onsite", "Amina")).await);
+    answers.push(runner.command("b", json!({"type": "next"})).await);
+    let other = floor.create_room("other").await;
+    let mut hello = tokens.hello("chair", "x");
+    hello["token"] = json!(other.role("chair"));
+    let mut client = Client::raw(Client::open(&floor).await);
+    client.send(&hello).await;
+    answers.push(client.next().await);
+    let (_, rotated) = floor
+        .http(
+            "POST",
+            "/api/rooms/r/rotate",
+            ADMIN,
+            Some(json!({"roles": ["runner"]})),
+        )
+        .await;
+    answers.push(rotated.clone());
+    answers.push(runner.next().await);
+    let (_, refused_http) = floor
+        .http("GET", "/api/rooms/r", tokens.role("runner"), None)
+        .await;
+    answers.push(refused_http);
+    floor.terminate();
+    let log = std::fs::read_to_string(data.with_extension("log")).unwrap();
+    assert!(
+        log.contains("room created"),
+        "the log is the broker's: {log:.400}"
+    );
+    for secret in &secrets {
+        assert!(!log.contains(secret.as_str()), "a token in the log");
+        for answer in &answers {
+            assert!(
+                !answer.to_string().contains(secret.as_str()),
+                "a token in {answer}"
+            );
+        }
+    }
+}
