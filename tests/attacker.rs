@@ -40,7 +40,7 @@ async fn one_address_may_hold_only_so_many_connections() {
     for i in 0..3 {
         held.push(Client::connect(&floor, tokens.hello("display", &format!("screen-{i}"))).await);
     }
-    let (status, body) = try_open(&floor).await.err().expect("the fourth is refused");
+    let (status, body) = try_open(&floor).await.expect_err("the fourth is refused");
     assert_eq!(status, 429);
     assert_eq!(body["error"], "too_many_connections", "{body}");
     assert!(body["message"].as_str().unwrap().contains("3 connections"));
@@ -77,7 +77,7 @@ async fn guessing_tokens_locks_the_address_out() {
         refused(answer.clone(), "unauthorized");
         assert!(!answer.to_string().contains(&format!("{i:032x}")));
     }
-    let (status, body) = try_open(&floor).await.err().expect("locked out");
+    let (status, body) = try_open(&floor).await.expect_err("locked out");
     assert_eq!(status, 429);
     assert_eq!(body["error"], "locked_out", "{body}");
     assert!(body["message"].as_str().unwrap().contains("retry in"));
