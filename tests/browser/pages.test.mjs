@@ -295,3 +295,23 @@ test("the moderator records the remote audience", async () => {
   await moderator.press("#audience-count", "Enter");
   await moderator.waitForFunction(() => document.getElementById("audience-last").textContent === "Last count: 84");
 });
+
+test("a name written as HTML shows as text on every page and runs nothing", async () => {
+  const { execFileSync } = await import("node:child_process");
+  const { root } = await import("./harness.mjs");
+  const bin = process.env.FLOOR_BIN || join(root, "target", "debug", "floor");
+  const name = "<img src=x onerror=window.__pwned=1><script>window.__pwned=1</script>";
+  execFileSync(bin, ["runner", "add", name, "--seat", "<b>Row 1</b>"], {
+    env: { ...process.env, FLOOR_URL: links.runner },
+  });
+  await chair.waitForFunction((n) =>
+    [...document.querySelectorAll(".who strong")].some((s) => s.textContent === n), name);
+  await runner.waitForFunction((n) => document.body.textContent.includes(n), name);
+  for (const page of [display, chair, moderator, runner]) {
+    assert.equal(await page.evaluate(() => window.__pwned), undefined);
+    assert.equal(await page.evaluate(() => document.querySelectorAll("img[src=x], b").length), 0);
+  }
+  // Every page is served with a policy that allows only its own scripts.
+  const response = await fetch(links.display.split("#")[0]);
+  assert.match(response.headers.get("content-security-policy"), /script-src 'self'/);
+});
