@@ -90,12 +90,27 @@ impl Floor {
 
     /// Starts a broker listening on `listen`.
     pub fn start_at(data: &Path, listen: &str, extra: &[&str]) -> Floor {
+        Floor::start_via(&[], data, listen, extra)
+    }
+
+    /// Starts a broker through a wrapper command (`wrapper` then the
+    /// broker's own command line, e.g. `unshare ... sh -c '...' `): the
+    /// wrapper must end by exec-ing the broker, so the child is the broker.
+    pub fn start_via(wrapper: &[String], data: &Path, listen: &str, extra: &[&str]) -> Floor {
         let log = std::fs::OpenOptions::new()
             .create(true)
             .append(true)
             .open(data.with_extension("log"))
             .unwrap();
-        let mut child = Command::new(floor_bin())
+        let mut command = match wrapper.split_first() {
+            Some((program, args)) => {
+                let mut command = Command::new(program);
+                command.args(args).arg(floor_bin());
+                command
+            }
+            None => Command::new(floor_bin()),
+        };
+        let mut child = command
             .args([
                 "serve",
                 "--listen",
@@ -149,6 +164,11 @@ impl Floor {
     /// The HTTP base URL.
     pub fn http_url(&self) -> String {
         format!("http://{}", self.addr)
+    }
+
+    /// The broker's process id.
+    pub fn pid(&self) -> u32 {
+        self.child.id()
     }
 
     /// Kills the broker with SIGKILL and waits for it to die.

@@ -134,6 +134,13 @@ impl Broker {
     /// and settles the admin token.
     pub fn open(config: Config) -> Result<Opened, StartError> {
         let path = config.data.join("floor.db");
+        if let Some(bytes) = floor_store::wal_torn_tail(&path) {
+            tracing::warn!(
+                path = %path.display(),
+                bytes,
+                "the write-ahead log ends in a partial record (a write cut short by a crash or power loss); recovering to the last whole commit"
+            );
+        }
         let mut store = Store::open(&path)?;
         let (mode, sync) = store.durability()?;
         tracing::info!(path = %path.display(), journal_mode = %mode, synchronous = sync, "store open");

@@ -12,6 +12,17 @@
 //! idempotency record of each command) in one transaction: all of it is on
 //! disk when it returns `Ok`, none of it when it returns `Err`.
 //!
+//! # Integrity
+//! Each room's events form a hash chain: an event's `chain` is SHA-256 of
+//! the previous event's `chain`, its seq and its text (the first event's
+//! predecessor is a hash of the room id), as etcd's rolling CRC over its
+//! WAL. [`Store::for_each_event`] checks it while it reads, so an event
+//! altered or damaged in the middle of a log is reported with its room and
+//! seq ([`StoreError::Corrupt`]) instead of being served. [`Store::open`]
+//! also runs SQLite's `quick_check`. A write-ahead log cut mid-record (a
+//! torn write) is recovered by SQLite to its last whole commit;
+//! [`wal_torn_tail`] tells the caller so it can warn.
+//!
 //! # Layout
 //! - [`Store`]: open, rooms, tokens, events, append.
 //! - [`StoreError`]: what can go wrong, typed.
@@ -19,6 +30,7 @@
 use std::path::Path;
 
 use rusqlite::{Connection, OptionalExtension, params};
+use sha2::{Digest, Sha256};
 
 /// What can go wrong in the store.
 #[derive(Debug, thiserror::Error)]
@@ -43,6 +55,17 @@ pub enum StoreError {
         expected: &'static str,
         /// What it is.
         actual: String,
+    },
+    /// A stored event does not match its room's hash chain, or SQLite's
+    /// `quick_check` found damage: the log was altered or damaged.
+    #[error("the log is damaged: {room} event {seq}: {reason}")]
+    Corrupt {
+        /// The room (empty when SQLite's check found the damage).
+        room: String,
+        /// The event's seq (0 when unknown).
+        seq: u64,
+        /// What is wrong.
+        reason: String,
     },
     /// A room with this id exists already.
     #[error("room {0} exists already")]
@@ -135,6 +158,7 @@ CREATE TABLE IF NOT EXISTS events (
     room TEXT NOT NULL,
     seq INTEGER NOT NULL,
     body TEXT NOT NULL,
+    chain BLOB,
     PRIMARY KEY (room, seq)
 ) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS requests (
@@ -146,6 +170,49 @@ CREATE TABLE IF NOT EXISTS requests (
     PRIMARY KEY (room, client, request_id)
 ) WITHOUT ROWID;
 ";
+
+/// The chain value before a room's first event.
+fn chain_start(room: &str) -> [u8; 32] {
+    let mut hash = Sha256::new();
+    hash.update(b"floor event chain\0");
+    hash.update(room.as_bytes());
+    hash.finalize().into()
+}
+
+/// The chain value of event `seq` with text `body`, after `previous`.
+fn chain_next(previous: &[u8], seq: u64, body: &str) -> [u8; 32] {
+    let mut hash = Sha256::new();
+    hash.update(previous);
+    hash.update(seq.to_be_bytes());
+    hash.update(body.as_bytes());
+    hash.finalize().into()
+}
+
+/// When the write-ahead log beside the database at `path` ends in a
+/// partial record (a write cut short by a crash or a power loss), how many
+/// bytes of it SQLite will ignore, recovering to the last whole commit.
+/// `None` when there is no such log or it ends on a record boundary.
+pub fn wal_torn_tail(path: &Path) -> Option<u64> {
+    use std::io::Read;
+    let mut wal = path.as_os_str().to_owned();
+    wal.push("-wal");
+    let mut file = std::fs::File::open(wal).ok()?;
+    let len = file.metadata().ok()?.len();
+    let mut header = [0u8; 32];
+    if len < 32 {
+        return (len > 0).then_some(len);
+    }
+    file.read_exact(&mut header).ok()?;
+    let page = u64::from(u32::from_be_bytes([
+        header[8], header[9], header[10], header[11],
+    ]));
+    let page = if page == 1 { 65_536 } else { page };
+    if page < 512 {
+        return None;
+    }
+    let tail = (len - 32) % (24 + page);
+    (tail != 0).then_some(tail)
+}
 
 fn to_i64(value: u64) -> i64 {
     i64::try_from(value).unwrap_or(i64::MAX)
@@ -188,8 +255,60 @@ impl Store {
             });
         }
         conn.execute_batch("PRAGMA foreign_keys=ON")?;
+        let check: Vec<String> = conn
+            .prepare("PRAGMA quick_check")?
+            .query_map([], |r| r.get(0))?
+            .collect::<Result<_, _>>()?;
+        if check != ["ok"] {
+            return Err(StoreError::Corrupt {
+                room: String::new(),
+                seq: 0,
+                reason: format!("sqlite quick_check: {}", check.join("; ")),
+            });
+        }
         conn.execute_batch(SCHEMA)?;
-        Ok(Store { conn })
+        let mut store = Store { conn };
+        store.chain_unchained()?;
+        Ok(store)
+    }
+
+    /// Fills in the chain of events stored before the log had one.
+    fn chain_unchained(&mut self) -> Result<(), StoreError> {
+        let has_column: bool = self
+            .conn
+            .prepare("SELECT 1 FROM pragma_table_info('events') WHERE name = 'chain'")?
+            .exists([])?;
+        if !has_column {
+            self.conn
+                .execute_batch("ALTER TABLE events ADD COLUMN chain BLOB")?;
+        }
+        let missing: bool = self
+            .conn
+            .prepare("SELECT 1 FROM events WHERE chain IS NULL LIMIT 1")?
+            .exists([])?;
+        if !missing {
+            return Ok(());
+        }
+        let tx = self.conn.transaction()?;
+        let rooms: Vec<String> = tx
+            .prepare("SELECT DISTINCT room FROM events")?
+            .query_map([], |r| r.get(0))?
+            .collect::<Result<_, _>>()?;
+        for room in rooms {
+            let rows: Vec<(i64, String)> = tx
+                .prepare("SELECT seq, body FROM events WHERE room = ?1 ORDER BY seq")?
+                .query_map([&room], |r| Ok((r.get(0)?, r.get(1)?)))?
+                .collect::<Result<_, _>>()?;
+            let mut chain = chain_start(&room);
+            let mut update =
+                tx.prepare("UPDATE events SET chain = ?3 WHERE room = ?1 AND seq = ?2")?;
+            for (seq, body) in rows {
+                chain = chain_next(&chain, to_u64(seq), &body);
+                update.execute(params![room, seq, chain.as_slice()])?;
+            }
+        }
+        tx.commit()?;
+        Ok(())
     }
 
     /// The journal mode and synchronous level in force, as SQLite reports
@@ -305,21 +424,57 @@ impl Store {
     }
 
     /// Calls `each` with (seq, JSON text) of a room's events after `after`,
-    /// in order.
+    /// in order, checking each against the room's hash chain (from the
+    /// stored chain of event `after`). A broken chain or a gap stops the
+    /// reading with [`StoreError::Corrupt`].
     pub fn for_each_event(
         &self,
         room: &str,
         after: u64,
         mut each: impl FnMut(u64, &str),
     ) -> Result<(), StoreError> {
+        let corrupt = |seq: u64, reason: &str| StoreError::Corrupt {
+            room: room.to_owned(),
+            seq,
+            reason: reason.to_owned(),
+        };
+        let mut chain: Vec<u8> = if after == 0 {
+            chain_start(room).to_vec()
+        } else {
+            self.conn
+                .prepare_cached("SELECT chain FROM events WHERE room = ?1 AND seq = ?2")?
+                .query_row(params![room, to_i64(after)], |r| {
+                    r.get::<_, Option<Vec<u8>>>(0)
+                })
+                .optional()?
+                .flatten()
+                .ok_or_else(|| corrupt(after, "the event to read after is missing"))?
+        };
         let mut stmt = self.conn.prepare_cached(
-            "SELECT seq, body FROM events WHERE room = ?1 AND seq > ?2 ORDER BY seq",
+            "SELECT seq, body, chain FROM events WHERE room = ?1 AND seq > ?2 ORDER BY seq",
         )?;
         let mut rows = stmt.query(params![room, to_i64(after)])?;
+        let mut expected = after + 1;
         while let Some(row) = rows.next()? {
-            let seq: i64 = row.get(0)?;
+            let seq = to_u64(row.get(0)?);
+            if seq != expected {
+                return Err(corrupt(expected, "missing from the log"));
+            }
             let body = row.get_ref(1)?.as_str().map_err(rusqlite::Error::from)?;
-            each(to_u64(seq), body);
+            let next = chain_next(&chain, seq, body);
+            let stored = row
+                .get_ref(2)?
+                .as_blob_or_null()
+                .map_err(rusqlite::Error::from)?;
+            if stored != Some(next.as_slice()) {
+                return Err(corrupt(
+                    seq,
+                    "it does not match the hash chain (altered or damaged)",
+                ));
+            }
+            each(seq, body);
+            chain = next.to_vec();
+            expected += 1;
         }
         Ok(())
     }
@@ -364,10 +519,22 @@ fn write_append(conn: &Connection, append: &Append) -> Result<(), StoreError> {
     let Some(&(first, _)) = append.events.first() else {
         return Ok(());
     };
-    let head: Option<i64> = conn
-        .prepare_cached("SELECT MAX(seq) FROM events WHERE room = ?1")?
-        .query_row([&append.room], |r| r.get(0))?;
-    let head = head.map(to_u64).unwrap_or(0);
+    let last: Option<(i64, Option<Vec<u8>>)> = conn
+        .prepare_cached("SELECT seq, chain FROM events WHERE room = ?1 ORDER BY seq DESC LIMIT 1")?
+        .query_row([&append.room], |r| Ok((r.get(0)?, r.get(1)?)))
+        .optional()?;
+    let head = last.as_ref().map_or(0, |(seq, _)| to_u64(*seq));
+    let mut chain: Vec<u8> = match last {
+        None => chain_start(&append.room).to_vec(),
+        Some((_, Some(chain))) => chain,
+        Some((seq, None)) => {
+            return Err(StoreError::Corrupt {
+                room: append.room.clone(),
+                seq: to_u64(seq),
+                reason: "it has no hash chain".into(),
+            });
+        }
+    };
     if first != head + 1 {
         return Err(StoreError::OutOfSequence {
             room: append.room.clone(),
@@ -376,7 +543,7 @@ fn write_append(conn: &Connection, append: &Append) -> Result<(), StoreError> {
         });
     }
     let mut insert_event =
-        conn.prepare_cached("INSERT INTO events (room, seq, body) VALUES (?1, ?2, ?3)")?;
+        conn.prepare_cached("INSERT INTO events (room, seq, body, chain) VALUES (?1, ?2, ?3, ?4)")?;
     for (expected, (seq, body)) in (first..).zip(&append.events) {
         if *seq != expected {
             return Err(StoreError::OutOfSequence {
@@ -385,7 +552,9 @@ fn write_append(conn: &Connection, append: &Append) -> Result<(), StoreError> {
                 got: *seq,
             });
         }
-        insert_event.execute(params![append.room, to_i64(*seq), body])?;
+        let next = chain_next(&chain, *seq, body);
+        insert_event.execute(params![append.room, to_i64(*seq), body, next.as_slice()])?;
+        chain = next.to_vec();
     }
     let mut insert_request = conn.prepare_cached(
         "INSERT INTO requests (room, client, request_id, first_seq, last_seq) VALUES (?1, ?2, ?3, ?4, ?5)",
@@ -473,6 +642,79 @@ mod tests {
         gappy.events.push((4, "{}".into()));
         assert!(store.append(&[gappy]).unwrap()[0].is_err());
         assert_eq!(store.head("b").unwrap(), 1);
+    }
+
+    #[test]
+    fn an_altered_event_breaks_the_chain_and_is_named() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("floor.db");
+        let mut store = Store::open(&path).unwrap();
+        store.create_room(&room("a"), &[]).unwrap();
+        store.append(&[events("a", 1..=5)]).unwrap();
+        assert_eq!(stored(&store, "a", 0), [1, 2, 3, 4, 5]);
+        drop(store);
+        let conn = Connection::open(&path).unwrap();
+        conn.execute(
+            "UPDATE events SET body = '{\"seq\":33}' WHERE room = 'a' AND seq = 3",
+            [],
+        )
+        .unwrap();
+        drop(conn);
+        let store = Store::open(&path).unwrap();
+        let mut seen = vec![];
+        let error = store
+            .for_each_event("a", 0, |seq, _| seen.push(seq))
+            .unwrap_err();
+        assert_eq!(seen, [1, 2], "nothing past the damage is served");
+        assert!(
+            matches!(&error, StoreError::Corrupt { room, seq: 3, .. } if room == "a"),
+            "{error}"
+        );
+        assert!(error.to_string().contains("a event 3"), "{error}");
+        // A deleted event is a gap, named too.
+        let conn = Connection::open(&path).unwrap();
+        conn.execute("DELETE FROM events WHERE room = 'a' AND seq IN (3, 4)", [])
+            .unwrap();
+        drop(conn);
+        let error = Store::open(&path)
+            .unwrap()
+            .for_each_event("a", 0, |_, _| {})
+            .unwrap_err();
+        assert!(error.to_string().contains("a event 3: missing"), "{error}");
+    }
+
+    #[test]
+    fn a_log_from_before_the_chain_is_chained_at_open() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("floor.db");
+        let conn = Connection::open(&path).unwrap();
+        conn.execute_batch(
+            "CREATE TABLE events (room TEXT NOT NULL, seq INTEGER NOT NULL, body TEXT NOT NULL, PRIMARY KEY (room, seq)) WITHOUT ROWID;
+             INSERT INTO events VALUES ('a', 1, '{}'), ('a', 2, '{}');",
+        )
+        .unwrap();
+        drop(conn);
+        let mut store = Store::open(&path).unwrap();
+        assert_eq!(stored(&store, "a", 0), [1, 2]);
+        store.create_room(&room("a"), &[]).unwrap();
+        store.append(&[events("a", 3..=3)]).unwrap();
+        assert_eq!(stored(&store, "a", 1), [2, 3]);
+    }
+
+    #[test]
+    fn a_write_ahead_log_cut_mid_record_is_told() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("floor.db");
+        assert_eq!(wal_torn_tail(&path), None, "no log at all");
+        let mut wal = path.as_os_str().to_owned();
+        wal.push("-wal");
+        let mut header = vec![0u8; 32];
+        header[8..12].copy_from_slice(&4096u32.to_be_bytes());
+        let whole = [header.clone(), vec![0u8; 2 * (24 + 4096)]].concat();
+        std::fs::write(&wal, &whole).unwrap();
+        assert_eq!(wal_torn_tail(&path), None);
+        std::fs::write(&wal, &whole[..whole.len() - 100]).unwrap();
+        assert_eq!(wal_torn_tail(&path), Some(24 + 4096 - 100));
     }
 
     #[test]

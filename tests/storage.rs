@@ -1,0 +1,204 @@
+//! Bad storage against the real broker: a write cut short is recovered to
+//! the last whole commit with a warning; an event altered in the middle of
+//! the log stops the broker with its room and seq; a full disk refuses
+//! commands (no acknowledgement) while reads keep working, and the broker
+//! recovers when space returns.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::process::Command;
+
+use floor_tests::*;
+use serde_json::{Value, json};
+
+fn names(snapshot: &Value) -> Vec<String> {
+    snapshot["room"]["entries"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["person"]["name"].as_str().unwrap().to_owned())
+        .collect()
+}
+
+#[tokio::test]
+async fn a_write_cut_short_is_recovered_to_the_last_whole_commit() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let mut floor = Floor::start(&data);
+    let tokens = floor.create_room("r").await;
+    let mut runner = Client::connect(&floor, tokens.hello("runner", "runner")).await;
+    let all = ["Amina", "Bo", "Carla", "Dev", "Eva"];
+    for (i, name) in all.iter().enumerate() {
+        acked(
+            runner
+                .command(&format!("s{i}"), submit("onsite", name))
+                .await,
+        );
+    }
+    drop(runner);
+    // A crash leaves the write-ahead log; a power loss in the middle of
+    // the last write leaves its last record cut short.
+    floor.kill();
+    let wal = data.join("floor.db-wal");
+    let len = std::fs::metadata(&wal)
+        .expect("the log is in the WAL")
+        .len();
+    let file = std::fs::OpenOptions::new().write(true).open(&wal).unwrap();
+    file.set_len(len - 100).unwrap();
+    drop(file);
+
+    let addr = floor.addr.to_string();
+    let floor = Floor::start_at(&data, &addr, &[]);
+    let snapshot = floor.snapshot(&tokens).await;
+    assert_eq!(names(&snapshot), all[..4], "the last whole commit");
+    let log = std::fs::read_to_string(data.with_extension("log")).unwrap();
+    assert!(log.contains("partial record"), "a warning: {log}");
+    // The room goes on from there.
+    let mut runner = Client::connect(&floor, tokens.hello("runner", "runner")).await;
+    acked(runner.command("s4", submit("onsite", "Eva")).await);
+}
+
+#[tokio::test]
+async fn an_event_altered_in_the_log_stops_the_broker_with_its_room_and_seq() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let mut floor = Floor::start(&data);
+    let tokens = floor.create_room("plenary").await;
+    let mut runner = Client::connect(&floor, tokens.hello("runner", "runner")).await;
+    for (i, name) in ["Amina", "Bo", "Carla"].iter().enumerate() {
+        acked(
+            runner
+                .command(&format!("s{i}"), submit("onsite", name))
+                .await,
+        );
+    }
+    drop(runner);
+    assert!(floor.terminate().success());
+    let db = rusqlite::Connection::open(data.join("floor.db")).unwrap();
+    let changed = db
+        .execute(
+            "UPDATE events SET body = replace(body, 'Bo', 'Bob') WHERE room = 'plenary' AND seq = 2",
+            [],
+        )
+        .unwrap();
+    assert_eq!(changed, 1);
+    drop(db);
+
+    let output = Command::new(floor_bin())
+        .args([
+            "serve",
+            "--listen",
+            "127.0.0.1:0",
+            "--admin-token",
+            ADMIN,
+            "--data",
+        ])
+        .arg(&data)
+        .output()
+        .unwrap();
+    assert!(!output.status.success(), "the broker refuses to start");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("plenary event 2") && stderr.contains("hash chain"),
+        "{stderr}"
+    );
+    assert!(!String::from_utf8_lossy(&output.stdout).contains("listening"));
+}
+
+/// Sends a command and returns its answer, re-sending it with the same
+/// request id while the broker says the connection is over its rate (the
+/// limiter refills one command every 50 ms).
+async fn answer_of(client: &mut Client, request_id: &str, command: &Value) -> Value {
+    loop {
+        let answer = client.command(request_id, command.clone()).await;
+        if answer["code"] != "rate_limited" {
+            return answer;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+}
+
+/// Starts a broker whose data directory is a tmpfs of `size` in a mount
+/// namespace of its own, so the disk can fill up and be grown again.
+fn start_on_small_disk(disk: &std::path::Path, size: &str) -> Floor {
+    std::fs::create_dir_all(disk).unwrap();
+    let script = format!("mount -t tmpfs -o size={size} floor-test \"$0\" && exec \"$@\"");
+    let wrapper: Vec<String> = ["unshare", "--mount", "--propagation", "private", "sh", "-c"]
+        .iter()
+        .map(|s| s.to_string())
+        .chain([script, disk.display().to_string()])
+        .collect();
+    Floor::start_via(&wrapper, &disk.join("data"), "127.0.0.1:0", &[])
+}
+
+#[tokio::test]
+async fn a_full_disk_refuses_commands_keeps_reads_and_recovers() {
+    let dir = tempfile::tempdir().unwrap();
+    let disk = dir.path().join("disk");
+    let floor = start_on_small_disk(&disk, "400k");
+    let tokens = floor.create_room("r").await;
+    let mut runner = Client::connect(&floor, tokens.hello("runner", "runner")).await;
+    let text = "x".repeat(1000);
+    let mut acknowledged = Vec::new();
+    let mut refused_request = None;
+    for i in 0..2000 {
+        let mut command = submit("onsite", &format!("Person {i}"));
+        command["entry"]["text"] = json!(text);
+        let answer = answer_of(&mut runner, &format!("s{i}"), &command).await;
+        match answer["type"].as_str() {
+            Some("ack") => acknowledged.push(format!("Person {i}")),
+            _ => {
+                refused(answer, "storage_unavailable");
+                refused_request = Some((format!("s{i}"), command));
+                break;
+            }
+        }
+    }
+    let (request_id, command) = refused_request.expect("the disk fills up");
+    assert!(!acknowledged.is_empty());
+
+    // Reads keep working, from memory, and say the store is degraded.
+    assert_eq!(names(&floor.snapshot(&tokens).await), acknowledged);
+    let (status, health) = floor.http("GET", "/healthz", "", None).await;
+    assert_eq!(status, 503, "{health}");
+    assert_eq!(health["storage"], "unavailable");
+    let display = Client::connect(&floor, tokens.hello("display", "projector")).await;
+    assert_eq!(display.welcome["role"], "display");
+
+    // Space returns: the same request, retried, is acknowledged once.
+    let grown = Command::new("nsenter")
+        .args([
+            "--target",
+            &floor.pid().to_string(),
+            "--mount",
+            "mount",
+            "-o",
+            "remount,size=64m",
+        ])
+        .arg(&disk)
+        .status()
+        .unwrap();
+    assert!(grown.success());
+    let deadline = tokio::time::Instant::now() + DEADLINE;
+    loop {
+        let answer = answer_of(&mut runner, &request_id, &command).await;
+        if answer["type"] == "ack" {
+            break;
+        }
+        refused(answer, "storage_unavailable");
+        assert!(tokio::time::Instant::now() < deadline, "no recovery");
+        // The writer tries to reopen the store once a second; a client
+        // retries at that pace too.
+        tokio::time::sleep(std::time::Duration::from_millis(250)).await;
+    }
+    let (status, _) = floor.http("GET", "/healthz", "", None).await;
+    assert_eq!(status, 200);
+    let mut expected = acknowledged.clone();
+    expected.push(
+        command["entry"]["person"]["name"]
+            .as_str()
+            .unwrap()
+            .to_owned(),
+    );
+    assert_eq!(names(&floor.snapshot(&tokens).await), expected, "each once");
+}
