@@ -7,6 +7,7 @@
 
 pub use tokio_tungstenite::tungstenite;
 
+pub mod chaos;
 mod proxy;
 pub use proxy::Proxy;
 
@@ -34,10 +35,14 @@ pub const ADMIN: &str = "test-admin-token";
 /// The five roles, as the API names them.
 pub const ROLES: [&str; 5] = ["chair", "moderator", "runner", "participant", "display"];
 
-/// The `floor` binary, built once per test process.
+/// The `floor` binary, built once per test process (or `FLOOR_BIN`, when
+/// set, e.g. a release build for the long chaos run).
 pub fn floor_bin() -> PathBuf {
     static BIN: OnceLock<PathBuf> = OnceLock::new();
     BIN.get_or_init(|| {
+        if let Some(bin) = std::env::var_os("FLOOR_BIN") {
+            return PathBuf::from(bin);
+        }
         let root = Path::new(env!("CARGO_MANIFEST_DIR"))
             .parent()
             .unwrap()
