@@ -192,3 +192,32 @@ async fn no_token_appears_in_the_log_or_in_an_error() {
         }
     }
 }
+
+#[tokio::test]
+async fn a_handshake_that_never_completes_is_closed() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let dir = tempfile::tempdir().unwrap();
+    let floor = Floor::start(&dir.path().join("data"));
+    let tokens = floor.create_room("r").await;
+    // One says nothing at all; one sends half a request head; one is
+    // upgraded but never says hello.
+    let mut silent = tokio::net::TcpStream::connect(floor.addr).await.unwrap();
+    let mut partial = tokio::net::TcpStream::connect(floor.addr).await.unwrap();
+    partial
+        .write_all(b"GET /ws HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\n")
+        .await
+        .unwrap();
+    let mut mute = Client::raw(Client::open(&floor).await);
+    // Meanwhile the broker serves everyone else.
+    let mut runner = Client::connect(&floor, tokens.hello("runner", "runner")).await;
+    acked(runner.command("a", submit("onsite", "Amina")).await);
+    for socket in [&mut silent, &mut partial] {
+        let mut buffer = [0u8; 256];
+        let read = tokio::time::timeout(DEADLINE, socket.read(&mut buffer))
+            .await
+            .expect("closed by the broker in time");
+        assert!(matches!(read, Ok(0) | Err(_)), "{read:?}");
+    }
+    refused(mute.next().await, "hello_required");
+    mute.closed().await;
+}

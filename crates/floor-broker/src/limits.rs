@@ -18,6 +18,9 @@ pub const READ_BUFFER: usize = 4 * 1024;
 pub const WRITE_BUFFER: usize = 8 * 1024;
 /// Socket write buffer cap per connection.
 pub const MAX_WRITE_BUFFER: usize = 256 * 1024;
+/// Time allowed for a connection's HTTP request head (before any
+/// WebSocket upgrade).
+pub const HEADER_READ_TIMEOUT: Duration = Duration::from_secs(10);
 /// Time allowed between the upgrade and a valid `hello`.
 pub const HELLO_TIMEOUT: Duration = Duration::from_secs(10);
 /// Interval between pings.
