@@ -221,3 +221,154 @@ async fn a_handshake_that_never_completes_is_closed() {
     refused(mute.next().await, "hello_required");
     mute.closed().await;
 }
+
+#[tokio::test]
+async fn every_role_is_refused_every_command_the_permission_table_denies() {
+    use floor_core::permission::{self, Action, Issuer, Target};
+    use floor_protocol::{Channel, ClientKey, Role};
+
+    let dir = tempfile::tempdir().unwrap();
+    let floor = Floor::start(&dir.path().join("data"));
+    let tokens = floor.create_room("r").await;
+    let mut runner = Client::connect(&floor, tokens.hello("runner", "runner")).await;
+    let mut moderator = Client::connect(&floor, tokens.hello("moderator", "moderator")).await;
+    let onsite = acked(runner.command("a", submit("onsite", "Amina")).await)["entry_id"].clone();
+    let online = acked(moderator.command("b", submit("online", "Bo")).await)["entry_id"].clone();
+    let state = |mut snapshot: Value| {
+        let room = snapshot["room"].as_object_mut().unwrap();
+        room.remove("seq");
+        room.remove("attendance_peak");
+        snapshot["room"].take()
+    };
+    let before = state(floor.snapshot(&tokens).await);
+    let submitter = |channel: Channel| {
+        floor_broker::auth::client_key(if channel == Channel::Onsite {
+            "runner"
+        } else {
+            "moderator"
+        })
+    };
+
+    // One command of each action; entry actions on each channel.
+    let entry_commands = |id: &Value, channel: Channel| -> Vec<(Action, Value)> {
+        vec![
+            (Action::Submit, submit(channel.as_str(), "Probe Person")),
+            (
+                Action::Edit,
+                json!({"type": "edit", "entry_id": id, "patch": {"text": "x"}}),
+            ),
+            (Action::Approve, json!({"type": "approve", "entry_id": id})),
+            (Action::Reject, json!({"type": "reject", "entry_id": id})),
+            (
+                Action::Merge,
+                json!({"type": "merge", "entry_id": id, "into": id}),
+            ),
+            (
+                Action::Withdraw,
+                json!({"type": "withdraw", "entry_id": id}),
+            ),
+            (
+                Action::MicInHand,
+                json!({"type": "mic_in_hand", "entry_id": id}),
+            ),
+            (Action::Call, json!({"type": "call", "entry_id": id})),
+            (Action::Pin, json!({"type": "pin", "entry_id": id})),
+            (Action::Unpin, json!({"type": "unpin", "entry_id": id})),
+        ]
+    };
+    let programme =
+        json!({"phases": [{"title": "Open floor", "kind": "open_floor", "minutes": 40}]});
+    let room_commands: Vec<(Action, Value)> = vec![
+        (Action::Next, json!({"type": "next"})),
+        (Action::Finish, json!({"type": "finish"})),
+        (
+            Action::UpdateSettings,
+            json!({"type": "update_settings", "patch": {"speaking_limit_s": 90}}),
+        ),
+        (Action::OpenQueue, json!({"type": "open_queue"})),
+        (Action::CloseQueue, json!({"type": "close_queue"})),
+        (
+            Action::SetProgramme,
+            json!({"type": "set_programme", "programme": programme}),
+        ),
+        (
+            Action::StartPhase,
+            json!({"type": "start_phase", "phase": 0}),
+        ),
+        (Action::NextPresenter, json!({"type": "next_presenter"})),
+        (
+            Action::SetRemoteAudience,
+            json!({"type": "set_remote_audience", "count": 5}),
+        ),
+        (
+            Action::RecordAttendance,
+            json!({"type": "record_attendance", "connected": {"onsite": 1, "online": 1}}),
+        ),
+    ];
+    let mut covered: Vec<Action> = room_commands.iter().map(|(a, _)| *a).collect();
+    covered.extend(
+        entry_commands(&onsite, Channel::Onsite)
+            .iter()
+            .map(|(a, _)| *a),
+    );
+    for action in Action::ALL {
+        assert!(covered.contains(&action), "{action:?} is not probed");
+    }
+
+    let mut denied = 0;
+    for role in [
+        Role::Chair,
+        Role::Moderator,
+        Role::Runner,
+        Role::Participant,
+        Role::Display,
+    ] {
+        let client_id = format!("{}-probe", role.as_str());
+        let mut hello = tokens.hello(role.as_str(), &client_id);
+        hello["channel"] = json!("onsite");
+        let mut client = Client::connect(&floor, hello).await;
+        let key: ClientKey = floor_broker::auth::client_key(&client_id);
+        let issuer = Issuer {
+            role,
+            client: &key,
+            channel: Some(Channel::Onsite),
+        };
+        let mut probes: Vec<(Action, Value, bool)> = Vec::new();
+        for (action, command) in &room_commands {
+            // The broker records attendance itself; no client may.
+            let allowed =
+                *action != Action::RecordAttendance && permission::allowed_on_room(role, *action);
+            probes.push((*action, command.clone(), allowed));
+        }
+        for (id, channel) in [(&onsite, Channel::Onsite), (&online, Channel::Online)] {
+            let owner = submitter(channel);
+            for (action, command) in entry_commands(id, channel) {
+                let target = Target {
+                    channel,
+                    submitter: (action != Action::Submit).then_some(&owner),
+                };
+                probes.push((action, command, permission::allowed(issuer, action, target)));
+            }
+        }
+        for (i, (action, command, allowed)) in probes.into_iter().enumerate() {
+            if allowed {
+                continue;
+            }
+            denied += 1;
+            let answer = client.command(&format!("x{i}"), command.clone()).await;
+            assert_eq!(answer["type"], "error", "{role:?} {action:?}: {answer}");
+            let code = answer["code"].as_str().unwrap();
+            assert!(
+                code == "forbidden" || (role == Role::Participant && code == "channel_mismatch"),
+                "{role:?} {action:?} {command}: {answer}"
+            );
+            assert!(answer["message"].as_str().is_some_and(|m| !m.is_empty()));
+        }
+    }
+    assert!(denied >= 60, "only {denied} denials probed");
+    assert_eq!(
+        state(floor.snapshot(&tokens).await),
+        before,
+        "nothing changed"
+    );
+}
