@@ -21,6 +21,10 @@ pub struct Config {
     pub public_url: String,
     /// Open WebSockets one client address may hold (`0`: no cap).
     pub max_connections_per_address: u32,
+    /// Whether to serve `GET /ws/echo`, a plain echo over a socket
+    /// configured as `/ws`'s, for WebSocket conformance suites. Off by
+    /// default; never for production.
+    pub conformance_echo: bool,
 }
 
 impl Config {
@@ -34,6 +38,7 @@ impl Config {
             admin_token: None,
             public_url: format!("http://{listen}"),
             max_connections_per_address: crate::limits::MAX_CONNECTIONS_PER_ADDRESS,
+            conformance_echo: false,
         }
     }
 }

@@ -154,9 +154,14 @@ pub async fn serve(socket: WebSocket, broker: Arc<Broker>, address: AddressGuard
 /// The close for a read error: 1009 when the frame was over the limit
 /// (the socket's own error says so), none otherwise.
 fn too_large(error: &axum::Error) -> Option<Close> {
+    is_too_large(error).then(|| Close::new(close_code::TOO_BIG, "message too large"))
+}
+
+/// Whether a socket's read error is a frame or message over the limit
+/// (the socket's own wording for `max_frame_size` / `max_message_size`).
+pub(crate) fn is_too_large(error: &axum::Error) -> bool {
     let text = error.to_string();
-    (text.contains("Space limit exceeded") || text.contains("too long"))
-        .then(|| Close::new(close_code::TOO_BIG, "message too large"))
+    text.contains("Space limit exceeded") || text.contains("too long")
 }
 
 async fn close_socket(socket: &mut WebSocket, close: Close) {

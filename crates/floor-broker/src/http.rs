@@ -2,12 +2,17 @@
 //! the small JSON API for rooms. Every handshake check that needs HTTP
 //! headers (the browser `Origin`) happens in the upgrade handler, the last
 //! point where headers are at hand.
+//!
+//! With [`Config::conformance_echo`](crate::Config::conformance_echo) set
+//! (the hidden `--conformance-echo` flag), `GET /ws/echo` also serves a
+//! plain echo over a socket configured exactly as `/ws`'s, for WebSocket
+//! conformance suites (Autobahn|Testsuite) that need an echo server.
 
 use std::sync::Arc;
 
 use axum::Json;
 use axum::Router;
-use axum::extract::ws::WebSocketUpgrade;
+use axum::extract::ws::{CloseFrame, Message, Utf8Bytes, WebSocket, WebSocketUpgrade};
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
@@ -17,15 +22,22 @@ use floor_protocol::message::SnapshotReason;
 use serde::{Deserialize, Serialize};
 use tokio::sync::oneshot;
 
+use crate::addresses::{AddressGuard, Refusal};
 use crate::broker::{Broker, IssuedTokens, RoomError};
-use crate::connection;
+use crate::connection::{self, close_code};
 use crate::limits::{MAX_MESSAGE, MAX_WRITE_BUFFER, READ_BUFFER, WRITE_BUFFER};
 use crate::pages;
 use crate::room::RoomMsg;
 
-/// The broker's routes.
+/// The broker's routes (and `/ws/echo` when the configuration asks for
+/// the conformance echo).
 pub fn router(broker: Arc<Broker>) -> Router {
-    Router::new()
+    let mut router = Router::new();
+    if broker.config.conformance_echo {
+        tracing::warn!("conformance echo enabled on /ws/echo: for conformance testing only");
+        router = router.route("/ws/echo", get(echo_websocket));
+    }
+    router
         .route("/ws", get(websocket))
         .route("/healthz", get(healthz))
         .route("/metrics", get(metrics))
@@ -107,46 +119,121 @@ fn origin_allowed(broker: &Broker, headers: &HeaderMap) -> bool {
     }
 }
 
-async fn websocket(
-    State(broker): State<Arc<Broker>>,
-    axum::extract::ConnectInfo(peer): axum::extract::ConnectInfo<std::net::SocketAddr>,
-    headers: HeaderMap,
-    upgrade: WebSocketUpgrade,
-) -> Response {
-    if !origin_allowed(&broker, &headers) {
-        tracing::warn!("cross-origin WebSocket refused");
-        return api_error(
-            StatusCode::FORBIDDEN,
-            "forbidden_origin",
-            "this origin may not open WebSockets on this broker",
-        );
-    }
-    let address = match broker.addresses.admit(peer.ip()) {
-        Ok(guard) => guard,
-        Err(refusal) => {
-            let code = match refusal {
-                crate::addresses::Refusal::TooManyConnections(_) => "too_many_connections",
-                crate::addresses::Refusal::LockedOut(_) => "locked_out",
-            };
-            let mut response = api_error(StatusCode::TOO_MANY_REQUESTS, code, refusal.to_string());
-            if let crate::addresses::Refusal::LockedOut(wait) = refusal {
-                let seconds = wait.as_secs().max(1).to_string();
-                if let Ok(value) = axum::http::HeaderValue::from_str(&seconds) {
-                    response
-                        .headers_mut()
-                        .insert(axum::http::header::RETRY_AFTER, value);
-                }
-            }
-            return response;
-        }
-    };
+/// The one WebSocket configuration of the broker, used by every upgrade:
+/// small buffers, a capped write buffer, and frames and messages of at
+/// most [`MAX_MESSAGE`] bytes (larger ones are closed with 1009).
+fn configure(upgrade: WebSocketUpgrade) -> WebSocketUpgrade {
     upgrade
         .read_buffer_size(READ_BUFFER)
         .write_buffer_size(WRITE_BUFFER)
         .max_write_buffer_size(MAX_WRITE_BUFFER)
         .max_message_size(MAX_MESSAGE)
         .max_frame_size(MAX_MESSAGE)
-        .on_upgrade(move |socket| connection::serve(socket, broker, address))
+}
+
+/// The checks before any WebSocket upgrade: the browser `Origin`, then the
+/// per-address admission. The guard counts the socket against its address
+/// until dropped; `Err` is the refusal to send instead of upgrading
+/// (boxed: a response is large).
+fn admit(
+    broker: &Arc<Broker>,
+    peer: std::net::SocketAddr,
+    headers: &HeaderMap,
+) -> Result<AddressGuard, Box<Response>> {
+    if !origin_allowed(broker, headers) {
+        tracing::warn!("cross-origin WebSocket refused");
+        return Err(Box::new(api_error(
+            StatusCode::FORBIDDEN,
+            "forbidden_origin",
+            "this origin may not open WebSockets on this broker",
+        )));
+    }
+    broker.addresses.admit(peer.ip()).map_err(|refusal| {
+        let code = match refusal {
+            Refusal::TooManyConnections(_) => "too_many_connections",
+            Refusal::LockedOut(_) => "locked_out",
+        };
+        let mut response = api_error(StatusCode::TOO_MANY_REQUESTS, code, refusal.to_string());
+        if let Refusal::LockedOut(wait) = refusal {
+            let seconds = wait.as_secs().max(1).to_string();
+            if let Ok(value) = axum::http::HeaderValue::from_str(&seconds) {
+                response
+                    .headers_mut()
+                    .insert(axum::http::header::RETRY_AFTER, value);
+            }
+        }
+        Box::new(response)
+    })
+}
+
+async fn websocket(
+    State(broker): State<Arc<Broker>>,
+    axum::extract::ConnectInfo(peer): axum::extract::ConnectInfo<std::net::SocketAddr>,
+    headers: HeaderMap,
+    upgrade: WebSocketUpgrade,
+) -> Response {
+    let address = match admit(&broker, peer, &headers) {
+        Ok(guard) => guard,
+        Err(refusal) => return *refusal,
+    };
+    configure(upgrade).on_upgrade(move |socket| connection::serve(socket, broker, address))
+}
+
+/// `GET /ws/echo`, routed only with the conformance echo on: the same
+/// checks and socket configuration as `/ws`, then [`echo`].
+async fn echo_websocket(
+    State(broker): State<Arc<Broker>>,
+    axum::extract::ConnectInfo(peer): axum::extract::ConnectInfo<std::net::SocketAddr>,
+    headers: HeaderMap,
+    upgrade: WebSocketUpgrade,
+) -> Response {
+    let address = match admit(&broker, peer, &headers) {
+        Ok(guard) => guard,
+        Err(refusal) => return *refusal,
+    };
+    configure(upgrade).on_upgrade(move |socket| echo(socket, broker, address))
+}
+
+/// Sends every text and binary message back as it came. Pings are
+/// answered, and a peer's close is answered, by the socket itself. Ends
+/// as `/ws` does: a message or frame over the limit is closed with 1009,
+/// any other read error (a protocol violation, invalid UTF-8) drops the
+/// connection, and a broker shutting down closes with 1001.
+async fn echo(mut socket: WebSocket, broker: Arc<Broker>, _address: AddressGuard) {
+    let close = loop {
+        let incoming = tokio::select! {
+            _ = broker.shutdown.cancelled() => {
+                break Some((close_code::GOING_AWAY, "broker shutting down"));
+            }
+            incoming = socket.recv() => incoming,
+        };
+        match incoming {
+            None => break None,
+            Some(Err(error)) => {
+                break connection::is_too_large(&error)
+                    .then_some((close_code::TOO_BIG, "message too large"));
+            }
+            Some(Ok(message @ (Message::Text(_) | Message::Binary(_)))) => {
+                if socket.send(message).await.is_err() {
+                    break None;
+                }
+            }
+            // Pongs are ignored; pings and a peer's close are answered by
+            // the socket, whose next `recv` then ends.
+            Some(Ok(Message::Ping(_) | Message::Pong(_) | Message::Close(_))) => {}
+        }
+    };
+    if let Some((code, reason)) = close {
+        let frame = CloseFrame {
+            code,
+            reason: Utf8Bytes::from_static(reason),
+        };
+        let _ = tokio::time::timeout(
+            std::time::Duration::from_secs(1),
+            socket.send(Message::Close(Some(frame))),
+        )
+        .await;
+    }
 }
 
 #[derive(Debug, Serialize)]

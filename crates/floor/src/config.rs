@@ -63,6 +63,11 @@ pub(crate) struct ServeArgs {
     /// harnesses that want the broker to die with them)
     #[arg(long, hide = true)]
     pub(crate) stop_on_stdin_eof: bool,
+    /// Also serve `GET /ws/echo`, an echo over a socket configured as
+    /// `/ws`'s, for WebSocket conformance suites (scripts/autobahn); for
+    /// testing only
+    #[arg(long, hide = true)]
+    pub(crate) conformance_echo: bool,
 }
 
 /// The optional configuration file.
@@ -134,6 +139,7 @@ pub(crate) fn resolve(args: &ServeArgs) -> anyhow::Result<Settings> {
     {
         broker.max_connections_per_address = cap;
     }
+    broker.conformance_echo = args.conformance_echo;
     Ok(Settings {
         broker,
         demo: args.demo,
