@@ -266,7 +266,12 @@ fn draft(channel: Channel, name: String) -> EntryDraft {
     }
 }
 
-/// A writer: submits and withdraws until `stop`, then closes.
+/// The most open requests a curator (runner, moderator) keeps: a real
+/// queue stays short, and an unbounded one would make every `order`
+/// message, sent to every screen after every change, grow without end.
+const CURATOR_OPEN_MAX: usize = 8;
+
+/// A writer: submits, edits and withdraws until `stop`, then closes.
 async fn writer(
     client: Client,
     name: String,
@@ -283,9 +288,24 @@ async fn writer(
         let withdraw = if participant {
             !mine.is_empty() && rand::rng().random_bool(0.5)
         } else {
-            !mine.is_empty() && rand::rng().random_bool(0.25)
+            !mine.is_empty()
+                && (mine.len() >= CURATOR_OPEN_MAX || rand::rng().random_bool(0.25))
         };
-        if withdraw {
+        let edit = !participant && withdraw && rand::rng().random_bool(0.5);
+        if edit {
+            // A curator corrects a request instead (it may have been
+            // called meanwhile: then the broker refuses, as it must).
+            let entry_id = mine[rand::rng().random_range(0..mine.len())];
+            let patch = floor_protocol::EntryPatch {
+                text: Some(Some(format!("edited by {request_id}"))),
+                ..Default::default()
+            };
+            if let Answer::Refused(_) =
+                send(&client, &ledger, request_id, Command::Edit { entry_id, patch }).await
+            {
+                mine.retain(|id| *id != entry_id);
+            }
+        } else if withdraw {
             let at = rand::rng().random_range(0..mine.len());
             let entry_id = mine.swap_remove(at);
             send(&client, &ledger, request_id, Command::Withdraw { entry_id }).await;
