@@ -53,6 +53,11 @@ async fn a_write_cut_short_is_recovered_to_the_last_whole_commit() {
     assert_eq!(names(&snapshot), all[..4], "the last whole commit");
     let log = std::fs::read_to_string(data.with_extension("log")).unwrap();
     assert!(log.contains("partial record"), "a warning: {log}");
+    // The durability settings were read back and hold at every start.
+    assert!(
+        log.contains("journal_mode") && log.contains("wal") && log.contains("synchronous"),
+        "{log}"
+    );
     // The room goes on from there.
     let mut runner = Client::connect(&floor, tokens.hello("runner", "runner")).await;
     acked(runner.command("s4", submit("onsite", "Eva")).await);
