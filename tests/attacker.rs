@@ -372,3 +372,24 @@ async fn every_role_is_refused_every_command_the_permission_table_denies() {
         "nothing changed"
     );
 }
+
+#[tokio::test]
+async fn compression_is_never_negotiated_so_no_compressed_frame_can_expand() {
+    use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+    let dir = tempfile::tempdir().unwrap();
+    let floor = Floor::start(&dir.path().join("data"));
+    let mut request = floor.ws_url().into_client_request().unwrap();
+    request.headers_mut().insert(
+        "Sec-WebSocket-Extensions",
+        "permessage-deflate; client_max_window_bits"
+            .parse()
+            .unwrap(),
+    );
+    let (_ws, response) = tokio_tungstenite::connect_async(request).await.unwrap();
+    assert_eq!(response.status().as_u16(), 101);
+    assert!(
+        response.headers().get("sec-websocket-extensions").is_none(),
+        "{:?}",
+        response.headers()
+    );
+}
