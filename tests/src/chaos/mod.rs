@@ -288,8 +288,7 @@ async fn writer(
         let withdraw = if participant {
             !mine.is_empty() && rand::rng().random_bool(0.5)
         } else {
-            !mine.is_empty()
-                && (mine.len() >= CURATOR_OPEN_MAX || rand::rng().random_bool(0.25))
+            !mine.is_empty() && (mine.len() >= CURATOR_OPEN_MAX || rand::rng().random_bool(0.25))
         };
         let edit = !participant && withdraw && rand::rng().random_bool(0.5);
         if edit {
@@ -300,8 +299,13 @@ async fn writer(
                 text: Some(Some(format!("edited by {request_id}"))),
                 ..Default::default()
             };
-            if let Answer::Refused(_) =
-                send(&client, &ledger, request_id, Command::Edit { entry_id, patch }).await
+            if let Answer::Refused(_) = send(
+                &client,
+                &ledger,
+                request_id,
+                Command::Edit { entry_id, patch },
+            )
+            .await
             {
                 mine.retain(|id| *id != entry_id);
             }
