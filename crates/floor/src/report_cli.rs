@@ -92,7 +92,7 @@ pub(crate) fn run(args: ReportArgs) -> anyhow::Result<()> {
             .map_err(|e| anyhow::anyhow!("cannot draw the charts: {e}"))?,
     };
     match &args.out {
-        Some(path) => std::fs::write(path, text)
+        Some(path) => crate::atomic_file::write(path, text.as_bytes())
             .with_context(|| format!("cannot write {}", path.display()))?,
         None => {
             let mut stdout = std::io::stdout().lock();
