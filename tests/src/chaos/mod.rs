@@ -83,6 +83,18 @@ struct Seen {
     reconnects: u64,
     resume_ms: Vec<u64>,
     outage_ms: Vec<u64>,
+    longest_outage: Option<Outage>,
+}
+
+/// One outage of a subscriber: from its disconnection to caught up.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct Outage {
+    /// Its length, in milliseconds.
+    pub ms: u64,
+    /// The reconnection attempts it took.
+    pub attempts: u32,
+    /// The time of it spent waiting out the client's backoff.
+    pub backoff_ms: u64,
 }
 
 /// The figures of a run.
@@ -134,6 +146,8 @@ pub struct Figures {
     pub resume_ms: Vec<u64>,
     /// A subscriber's disconnection to caught up, in milliseconds.
     pub outage_ms: Vec<u64>,
+    /// The longest of those outages, and why it lasted.
+    pub longest_outage: Option<Outage>,
 }
 
 /// The result of a run.
@@ -151,8 +165,9 @@ fn median_max(values: &[u64]) -> String {
     }
     let mut sorted = values.to_vec();
     sorted.sort_unstable();
+    let p99 = sorted[(sorted.len() * 99 / 100).min(sorted.len() - 1)];
     format!(
-        "median {} ms, max {} ms (n = {})",
+        "median {} ms, p99 {p99} ms, max {} ms (n = {})",
         sorted[sorted.len() / 2],
         sorted[sorted.len() - 1],
         sorted.len()
@@ -207,7 +222,15 @@ impl fmt::Display for Figures {
             f,
             "screen disconnected to caught up: {}",
             median_max(&self.outage_ms)
-        )
+        )?;
+        if let Some(longest) = self.longest_outage {
+            write!(
+                f,
+                "\nlongest outage: {} ms, {} reconnection attempts, {} ms of it in backoff",
+                longest.ms, longest.attempts, longest.backoff_ms
+            )?;
+        }
+        Ok(())
     }
 }
 
@@ -375,6 +398,7 @@ async fn display(client: Client, stop: CancellationToken) -> (Client, Seen) {
     let mut last: Option<u64> = None;
     let mut snapshots = 0u64;
     let mut down_since: Option<Instant> = None;
+    let mut outage = Outage::default();
     let mut catching: Option<(u64, Instant)> = None;
     loop {
         let update = tokio::select! {
@@ -408,13 +432,27 @@ async fn display(client: Client, stop: CancellationToken) -> (Client, Seen) {
                 {
                     seen.resume_ms.push(since.elapsed().as_millis() as u64);
                     if let Some(down) = down_since.take() {
-                        seen.outage_ms.push(down.elapsed().as_millis() as u64);
+                        let outage = Outage {
+                            ms: down.elapsed().as_millis() as u64,
+                            ..outage
+                        };
+                        seen.outage_ms.push(outage.ms);
+                        if seen.longest_outage.is_none_or(|l| l.ms < outage.ms) {
+                            seen.longest_outage = Some(outage);
+                        }
                     }
                     catching = None;
                 }
             }
             Update::Connection(ConnectionEvent::Disconnected { .. }) => {
-                down_since.get_or_insert_with(Instant::now);
+                if down_since.is_none() {
+                    down_since = Some(Instant::now());
+                    outage = Outage::default();
+                }
+            }
+            Update::Connection(ConnectionEvent::Reconnecting { delay, .. }) => {
+                outage.attempts += 1;
+                outage.backoff_ms += delay.as_millis() as u64;
             }
             Update::Connection(ConnectionEvent::Connected { head, .. }) => {
                 if down_since.is_some() {
@@ -614,6 +652,11 @@ pub async fn run(plan: &Plan) -> Outcome {
         figures.resyncs += seen.resyncs;
         figures.resume_ms.extend(seen.resume_ms);
         figures.outage_ms.extend(seen.outage_ms);
+        if let Some(longest) = seen.longest_outage
+            && figures.longest_outage.is_none_or(|l| l.ms < longest.ms)
+        {
+            figures.longest_outage = Some(longest);
+        }
         for gap in seen.gaps {
             outcome
                 .failures
