@@ -21,6 +21,9 @@ pub struct Config {
     pub public_url: String,
     /// Open WebSockets one client address may hold (`0`: no cap).
     pub max_connections_per_address: u32,
+    /// Commands (and syncs) one connection may send a second, with a burst
+    /// of twice that (`0`: no limit, for benchmarks of the engine itself).
+    pub commands_per_second: u32,
     /// Whether to serve `GET /ws/echo`, a plain echo over a socket
     /// configured as `/ws`'s, for WebSocket conformance suites. Off by
     /// default; never for production.
@@ -38,6 +41,7 @@ impl Config {
             admin_token: None,
             public_url: format!("http://{listen}"),
             max_connections_per_address: crate::limits::MAX_CONNECTIONS_PER_ADDRESS,
+            commands_per_second: crate::limits::COMMANDS_PER_SECOND,
             conformance_echo: false,
         }
     }

@@ -412,10 +412,13 @@ impl Connection {
             }
         }
 
-        let quota =
-            Quota::per_second(NonZeroU32::new(COMMANDS_PER_SECOND).unwrap_or(NonZeroU32::MIN))
-                .allow_burst(NonZeroU32::new(COMMAND_BURST).unwrap_or(NonZeroU32::MIN));
-        let limiter = RateLimiter::direct(quota);
+        let per_second = self.broker.config.commands_per_second;
+        let limiter = NonZeroU32::new(per_second).map(|rate| {
+            let burst = per_second.saturating_mul(COMMAND_BURST / COMMANDS_PER_SECOND);
+            RateLimiter::direct(
+                Quota::per_second(rate).allow_burst(NonZeroU32::new(burst).unwrap_or(rate)),
+            )
+        });
         let mut next_ping = Instant::now() + PING_INTERVAL;
         let mut pong_due: Option<Instant> = None;
         let shutdown = self.broker.shutdown.clone();
@@ -444,7 +447,7 @@ impl Connection {
                         pong_due = None;
                         Ok(())
                     }
-                    Some(Ok(message)) => self.receive(message, &limiter).await,
+                    Some(Ok(message)) => self.receive(message, limiter.as_ref()).await,
                 },
                 _ = sleep_until(next_ping) => {
                     next_ping = Instant::now() + PING_INTERVAL;
@@ -512,7 +515,7 @@ impl Connection {
     async fn receive(
         &mut self,
         message: Message,
-        limiter: &governor::DefaultDirectRateLimiter,
+        limiter: Option<&governor::DefaultDirectRateLimiter>,
     ) -> Result<(), Option<Close>> {
         let text = match message {
             Message::Text(text) => text,
@@ -539,7 +542,7 @@ impl Connection {
                 .await
             }
             Ok(ClientMessage::Sync {}) => {
-                if limiter.check().is_err() {
+                if limiter.is_some_and(|l| l.check().is_err()) {
                     let text = error_text(
                         None,
                         ErrorCode::RateLimited,
@@ -572,12 +575,13 @@ impl Connection {
                     );
                     return self.send(text).await;
                 }
-                if limiter.check().is_err() {
+                if limiter.is_some_and(|l| l.check().is_err()) {
                     let text = error_text(
                         Some(request_id),
                         ErrorCode::RateLimited,
                         format!(
-                            "more than {COMMANDS_PER_SECOND} commands a second; retry with the same request id"
+                            "more than {} commands a second; retry with the same request id",
+                            self.broker.config.commands_per_second
                         ),
                     );
                     return self.send(text).await;

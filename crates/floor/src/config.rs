@@ -32,7 +32,8 @@ pub(crate) struct ServeArgs {
     #[arg(long)]
     pub(crate) demo: bool,
     /// A TOML file with any of: listen, data, allowed_origins, admin_token,
-    /// public_url, log_format, max_connections_per_address
+    /// public_url, log_format, max_connections_per_address,
+    /// commands_per_second
     #[arg(long, env = "FLOOR_CONFIG")]
     pub(crate) config: Option<PathBuf>,
     /// A browser origin allowed to open WebSockets besides the broker's
@@ -59,6 +60,10 @@ pub(crate) struct ServeArgs {
     /// [default: 4096]
     #[arg(long, env = "FLOOR_MAX_CONNECTIONS_PER_ADDRESS")]
     pub(crate) max_connections_per_address: Option<u32>,
+    /// Commands one connection may send a second (burst: twice that); 0
+    /// for no limit, for benchmarks only [default: 20]
+    #[arg(long, env = "FLOOR_COMMANDS_PER_SECOND")]
+    pub(crate) commands_per_second: Option<u32>,
     /// Stop when standard input closes (for supervisors and test
     /// harnesses that want the broker to die with them)
     #[arg(long, hide = true)]
@@ -82,6 +87,7 @@ struct FileConfig {
     public_url: Option<String>,
     log_format: Option<LogFormat>,
     max_connections_per_address: Option<u32>,
+    commands_per_second: Option<u32>,
 }
 
 /// The resolved configuration.
@@ -138,6 +144,9 @@ pub(crate) fn resolve(args: &ServeArgs) -> anyhow::Result<Settings> {
         .or(file.max_connections_per_address)
     {
         broker.max_connections_per_address = cap;
+    }
+    if let Some(rate) = args.commands_per_second.or(file.commands_per_second) {
+        broker.commands_per_second = rate;
     }
     broker.conformance_echo = args.conformance_echo;
     Ok(Settings {

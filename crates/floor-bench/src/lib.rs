@@ -1,0 +1,16 @@
+//! floor's benchmark: floor measured beside B0, a minimal tokio-tungstenite
+//! broadcast server (the limit of the stack), and B1, Node.js with `ws`
+//! (the common peer), in five scenarios: fan-out, a slow consumer, idle
+//! memory, durable writes and recovery. The server runs pinned to one CPU
+//! and this generator, on one thread, pinned to the other
+//! (`scripts/bench`).
+
+// A benchmark reports on standard output: that is its job.
+#![allow(clippy::print_stdout)]
+
+pub mod generate;
+pub mod load;
+pub mod report;
+pub mod scenario;
+pub mod server;
+pub mod stamp;

@@ -1,0 +1,108 @@
+//! `floor-bench`: runs the scenarios and prints each result as a JSON line,
+//! then the table. Run through `scripts/bench`, which builds the release
+//! binaries, installs `ws` and pins the processes to their CPUs.
+
+// A benchmark reports on standard output: that is its job.
+#![allow(clippy::print_stdout)]
+
+use std::path::PathBuf;
+
+use anyhow::Context;
+use clap::Parser;
+use floor_bench::report::{self, Row};
+use floor_bench::scenario::{self, Plan};
+use floor_bench::server::{Kind, Programs};
+
+/// The scenarios.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum Scenario {
+    Fanout,
+    SlowConsumer,
+    Idle,
+    DurableWrites,
+    Recovery,
+}
+
+/// floor's benchmark beside B0 (raw tokio-tungstenite) and B1 (Node.js ws).
+#[derive(Debug, Parser)]
+struct Args {
+    /// The reduced run (under 2 minutes).
+    #[arg(long)]
+    quick: bool,
+    /// Scenarios to run (default: all).
+    #[arg(long = "scenario", value_enum)]
+    scenarios: Vec<Scenario>,
+    /// Servers to measure (default: all).
+    #[arg(long = "server", value_enum)]
+    servers: Vec<Kind>,
+    /// The bench-b0 binary.
+    #[arg(long)]
+    b0: PathBuf,
+    /// b1.js.
+    #[arg(long)]
+    b1: PathBuf,
+    /// The node_modules folder holding `ws`.
+    #[arg(long)]
+    node_path: PathBuf,
+    /// The CPU the servers are pinned to.
+    #[arg(long, default_value_t = 0)]
+    server_cpu: u32,
+    /// Also write the JSON lines to this file.
+    #[arg(long)]
+    json: Option<PathBuf>,
+}
+
+fn main() -> anyhow::Result<()> {
+    let args = Args::parse();
+    let scenarios = if args.scenarios.is_empty() {
+        vec![
+            Scenario::Fanout,
+            Scenario::SlowConsumer,
+            Scenario::Idle,
+            Scenario::DurableWrites,
+            Scenario::Recovery,
+        ]
+    } else {
+        args.scenarios.clone()
+    };
+    let servers = if args.servers.is_empty() {
+        vec![Kind::B0, Kind::B1, Kind::Floor]
+    } else {
+        args.servers.clone()
+    };
+    let plan = Plan {
+        quick: args.quick,
+        servers,
+        programs: Programs {
+            b0: args.b0.clone(),
+            b1: args.b1.clone(),
+            node_path: args.node_path.clone(),
+            server_cpu: args.server_cpu,
+        },
+    };
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()?;
+    let local = tokio::task::LocalSet::new();
+    let rows = local.block_on(&runtime, async {
+        let mut rows: Vec<Row> = Vec::new();
+        for s in scenarios {
+            let result = match s {
+                Scenario::Fanout => scenario::fanout(&plan, &mut rows).await,
+                Scenario::SlowConsumer => scenario::slow_consumer(&plan, &mut rows).await,
+                Scenario::Idle => scenario::idle(&plan, &mut rows).await,
+                Scenario::DurableWrites => scenario::durable_writes(&plan, &mut rows).await,
+                Scenario::Recovery => scenario::recovery(&plan, &mut rows).await,
+            };
+            result.with_context(|| format!("scenario {s:?}"))?;
+        }
+        anyhow::Ok(rows)
+    })?;
+    if let Some(path) = &args.json {
+        let lines: Vec<String> = rows.iter().map(|r| r.json().to_string()).collect();
+        std::fs::write(path, lines.join("\n") + "\n")?;
+    }
+    println!();
+    print!("{}", report::table(&rows));
+    Ok(())
+}

@@ -1,0 +1,490 @@
+//! The five scenarios. Each starts its own server(s), measures, prints
+//! each row as a JSON line as soon as it has it, and returns the rows.
+
+use std::cell::RefCell;
+use std::rc::Rc;
+use std::time::{Duration, Instant};
+
+use anyhow::Context;
+use futures_util::StreamExt;
+use serde_json::json;
+use tokio_tungstenite::tungstenite::Message;
+
+use crate::load::{self, Publisher, Seen, Shared};
+use crate::report::Row;
+use crate::server::{Kind, Programs, Server};
+
+/// p99 past this is over capacity.
+const CAPACITY_P99_US: u64 = 250_000;
+
+/// How a run is sized.
+#[derive(Debug, Clone)]
+pub struct Plan {
+    /// The reduced run.
+    pub quick: bool,
+    /// The servers to measure.
+    pub servers: Vec<Kind>,
+    /// Where the servers' programs are.
+    pub programs: Programs,
+}
+
+impl Plan {
+    fn secs(&self, full: f64, quick: f64) -> f64 {
+        if self.quick { quick } else { full }
+    }
+}
+
+fn emit(row: Row, rows: &mut Vec<Row>) {
+    println!("{}", row.json());
+    rows.push(row);
+}
+
+/// Per-delivery CPU, user and system, in µs.
+fn cpu_per(before: (u64, u64), after: (u64, u64), deliveries: u64) -> (f64, f64) {
+    let n = deliveries.max(1) as f64;
+    (
+        after.0.saturating_sub(before.0) as f64 / n,
+        after.1.saturating_sub(before.1) as f64 / n,
+    )
+}
+
+fn round2(x: f64) -> f64 {
+    (x * 100.0).round() / 100.0
+}
+
+/// A room fan-out under way: the server, its subscribers and publishers.
+struct Fanout {
+    server: Server,
+    seen: Shared,
+    publishers: Vec<Publisher>,
+}
+
+impl Fanout {
+    async fn start(
+        kind: Kind,
+        plan: &Plan,
+        rooms: usize,
+        per_room: usize,
+    ) -> anyhow::Result<Fanout> {
+        let server = Server::start(kind, &plan.programs, rooms).await?;
+        let seen: Shared = Rc::new(RefCell::new(Seen::new(rooms)));
+        for room in 0..rooms {
+            load::subscribe(&server, room, per_room, room * per_room, &seen).await?;
+        }
+        let mut publishers = Vec::new();
+        for room in 0..rooms {
+            publishers.push(Publisher::open(&server, room, room).await?);
+        }
+        Ok(Fanout {
+            server,
+            seen,
+            publishers,
+        })
+    }
+
+    /// Publishes at `rate` per room for `seconds` and waits for delivery;
+    /// returns the row's figures.
+    async fn measure(
+        &mut self,
+        rate: f64,
+        seconds: f64,
+        row: &mut Row,
+    ) -> anyhow::Result<(bool, u64)> {
+        self.seen.borrow_mut().reset();
+        let cpu0 = self.server.cpu_us()?;
+        let started = Instant::now();
+        let sent = load::publish_at(&mut self.publishers, rate, seconds).await?;
+        let upto: Vec<u64> = self.publishers.iter().map(|p| p.sent).collect();
+        let drained = load::drained(&self.seen, &upto, Duration::from_secs(20)).await;
+        let elapsed = started.elapsed().as_secs_f64();
+        let cpu1 = self.server.cpu_us()?;
+        let seen = self.seen.borrow();
+        let (user, sys) = cpu_per(cpu0, cpu1, seen.deliveries);
+        row.set("rate_msg_s", rate)
+            .set("published", sent)
+            .latency("", &seen.latency_us)
+            .set("deliveries", seen.deliveries)
+            .set(
+                "deliveries_per_s",
+                (seen.deliveries as f64 / elapsed).round(),
+            )
+            .set("cpu_us_per_delivery_user", round2(user))
+            .set("cpu_us_per_delivery_sys", round2(sys))
+            .set("cpu_us_per_delivery", round2(user + sys))
+            .set("frames", seen.frames)
+            .set("other_frames", seen.other)
+            .set("gaps", seen.gaps)
+            .set("duplicates", seen.duplicates)
+            .set("disconnected", seen.closed)
+            .set("all_delivered", drained);
+        let ok = drained
+            && seen.gaps == 0
+            && !seen.latency_us.is_empty()
+            && seen.latency_us.value_at_quantile(0.99) <= CAPACITY_P99_US;
+        Ok((ok, seen.deliveries))
+    }
+}
+
+/// Scenario 1: fan-out to 1,000 and 10,000 subscribers of one room and to
+/// 10 rooms × 1,000: first at 2 messages/s, then stepped up until p99
+/// passes 250 ms (the capacity: deliveries/s of the last step within it).
+pub async fn fanout(plan: &Plan, rows: &mut Vec<Row>) -> anyhow::Result<()> {
+    let cases: Vec<(usize, usize)> = if plan.quick {
+        vec![(1, 1000)]
+    } else {
+        vec![(1, 1000), (1, 10_000), (10, 1000)]
+    };
+    for (rooms, per_room) in cases {
+        for &kind in &plan.servers {
+            let case = if rooms == 1 {
+                format!("1 room x {per_room} subscribers")
+            } else {
+                format!("{rooms} rooms x {per_room} subscribers")
+            };
+            let mut run = Fanout::start(kind, plan, rooms, per_room).await?;
+            let mut row = Row::new("fanout", format!("{case}, 2 msg/s"), kind);
+            run.measure(2.0, plan.secs(10.0, 4.0), &mut row).await?;
+            emit(row, rows);
+
+            // Capacity: step the rate up by half each time.
+            let mut rate = 2.0_f64.max(20_000.0 / (rooms * per_room) as f64);
+            let mut best: Option<Row> = None;
+            for _ in 0..16 {
+                let mut row = Row::new("fanout", format!("{case}, capacity"), kind);
+                let (ok, _) = run.measure(rate, plan.secs(3.0, 1.5), &mut row).await?;
+                if !ok {
+                    break;
+                }
+                best = Some(row);
+                rate = (rate * 1.5).round();
+            }
+            if let Some(row) = best {
+                emit(row, rows);
+            } else {
+                let mut row = Row::new("fanout", format!("{case}, capacity"), kind);
+                row.set("rate_msg_s", json!(null));
+                emit(row, rows);
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Scenario 2: the fan-out to 1,000 at 100 messages/s, without and with
+/// one subscriber that stops reading (a 4 KiB receive buffer, never
+/// read): the others' p99, the server's peak memory, and whether the
+/// laggard was disconnected.
+pub async fn slow_consumer(plan: &Plan, rows: &mut Vec<Row>) -> anyhow::Result<()> {
+    let rate = 100.0;
+    let seconds = plan.secs(15.0, 5.0);
+    for &kind in &plan.servers {
+        for with_laggard in [false, true] {
+            let case = if with_laggard {
+                "1 room x 1000 subscribers + 1 that stops reading, 100 msg/s"
+            } else {
+                "1 room x 1000 subscribers, 100 msg/s (baseline)"
+            };
+            let mut run = Fanout::start(kind, plan, 1, 1000).await?;
+            let laggard = if with_laggard {
+                Some(load::open(&run.server, 0, "display", 999_999, Some(4096)).await?)
+            } else {
+                None
+            };
+            let peak = Rc::new(RefCell::new(run.server.rss_bytes()?));
+            let pid = run.server.pid();
+            let sampler = {
+                let peak = peak.clone();
+                tokio::task::spawn_local(async move {
+                    loop {
+                        if let Ok(status) =
+                            procfs::process::Process::new(pid as i32).and_then(|p| p.status())
+                        {
+                            let rss = status.vmrss.unwrap_or(0) * 1024;
+                            let mut peak = peak.borrow_mut();
+                            *peak = (*peak).max(rss);
+                        }
+                        tokio::time::sleep(Duration::from_millis(50)).await;
+                    }
+                })
+            };
+            let mut row = Row::new("slow_consumer", case, kind);
+            run.measure(rate, seconds, &mut row).await?;
+            sampler.abort();
+            row.set("peak_rss_mb", round2(*peak.borrow() as f64 / 1e6));
+            if let Some(mut laggard) = laggard {
+                // Read what the server kept for it: a disconnected laggard
+                // ends in a close or an error; a kept one just goes quiet.
+                let ended = tokio::time::timeout(Duration::from_secs(3), async {
+                    loop {
+                        match laggard.next().await {
+                            Some(Ok(Message::Close(_))) | Some(Err(_)) | None => return true,
+                            Some(Ok(_)) => {}
+                        }
+                    }
+                })
+                .await
+                .unwrap_or(false);
+                row.set("laggard_disconnected", ended);
+            }
+            emit(row, rows);
+        }
+    }
+    Ok(())
+}
+
+/// Scenario 3: idle connections. Server RSS before, with N idle
+/// subscribers, and after they left; user-space bytes per connection.
+pub async fn idle(plan: &Plan, rows: &mut Vec<Row>) -> anyhow::Result<()> {
+    let sizes: &[usize] = if plan.quick { &[1000] } else { &[1000, 10_000] };
+    for &n in sizes {
+        for &kind in &plan.servers {
+            let server = Server::start(kind, &plan.programs, 1).await?;
+            settle(&server).await?;
+            let before = server.rss_bytes()?;
+            let mut sockets = Vec::with_capacity(n);
+            let opened: Vec<anyhow::Result<load::Socket>> = futures_util::stream::iter(0..n)
+                .map(|i| load::open(&server, 0, "display", i, None))
+                .buffer_unordered(64)
+                .collect()
+                .await;
+            for ws in opened {
+                sockets.push(ws?);
+            }
+            settle(&server).await?;
+            let with = server.rss_bytes()?;
+            for mut ws in sockets {
+                let _ = ws.close(None).await;
+            }
+            settle(&server).await?;
+            let after = server.rss_bytes()?;
+            let per = with.saturating_sub(before) as f64 / n as f64;
+            let mut row = Row::new("idle_memory", format!("{n} idle connections"), kind);
+            row.set("rss_before_mb", round2(before as f64 / 1e6))
+                .set("rss_connected_mb", round2(with as f64 / 1e6))
+                .set("bytes_per_connection", per.round())
+                .set("rss_after_leaving_mb", round2(after as f64 / 1e6))
+                .set(
+                    "returned_share",
+                    round2(
+                        with.saturating_sub(after) as f64
+                            / with.saturating_sub(before).max(1) as f64,
+                    ),
+                );
+            emit(row, rows);
+        }
+    }
+    Ok(())
+}
+
+/// Waits until the server's RSS stops moving (three readings 200 ms
+/// apart within 1%), at most 5 s.
+async fn settle(server: &Server) -> anyhow::Result<()> {
+    let deadline = Instant::now() + Duration::from_secs(5);
+    let mut last = server.rss_bytes()?;
+    let mut steady = 0;
+    while Instant::now() < deadline && steady < 3 {
+        tokio::time::sleep(Duration::from_millis(200)).await;
+        let now = server.rss_bytes()?;
+        if now.abs_diff(last) * 100 <= last {
+            steady += 1;
+        } else {
+            steady = 0;
+        }
+        last = now;
+    }
+    Ok(())
+}
+
+/// Scenario 4 (floor only: B0 and B1 keep nothing): durable writes. The
+/// raw fdatasync rate of the data directory's disk; then 1-8 writer
+/// connections in closed loop, and 1,000 commands/s offered in open loop,
+/// with 0 and 1,000 display subscribers in the room.
+pub async fn durable_writes(plan: &Plan, rows: &mut Vec<Row>) -> anyhow::Result<()> {
+    if !plan.servers.contains(&Kind::Floor) {
+        return Ok(());
+    }
+    let seconds = plan.secs(5.0, 2.0);
+    let probe = Server::start(Kind::Floor, &plan.programs, 1).await?;
+    let dir = probe.data_dir().context("a data directory")?.to_path_buf();
+    drop(probe);
+    let mut row = Row::new(
+        "durable_writes",
+        "raw fdatasync, 200 B appends",
+        Kind::Floor,
+    );
+    let (rate, h) = fdatasync_rate(&dir, seconds)?;
+    row.set("ops_per_s", rate.round()).latency("", &h);
+    emit(row, rows);
+
+    let subscriber_counts: &[usize] = if plan.quick { &[0] } else { &[0, 1000] };
+    for &subscribers in subscriber_counts {
+        let writer_counts: &[usize] = if plan.quick { &[1, 8] } else { &[1, 2, 4, 8] };
+        for &writers in writer_counts {
+            let server = Server::start(Kind::Floor, &plan.programs, 1).await?;
+            let seen: Shared = Rc::new(RefCell::new(Seen::new(1)));
+            load::subscribe(&server, 0, subscribers, 0, &seen).await?;
+            let mut tasks = Vec::new();
+            let started = Instant::now();
+            for w in 0..writers {
+                let publisher = Publisher::open(&server, 0, w).await?;
+                tasks.push(tokio::task::spawn_local(closed_loop(publisher, seconds)));
+            }
+            let mut total = 0;
+            let mut h = load::histogram();
+            for task in tasks {
+                let (count, latencies) = task.await??;
+                total += count;
+                h.add(&latencies)?;
+            }
+            let elapsed = started.elapsed().as_secs_f64();
+            let mut row = Row::new(
+                "durable_writes",
+                format!("closed loop, {writers} writers, {subscribers} subscribers"),
+                Kind::Floor,
+            );
+            row.set("acked_per_s", (total as f64 / elapsed).round())
+                .latency("ack", &h)
+                .set("subscribers_disconnected", seen.borrow().closed);
+            emit(row, rows);
+        }
+
+        // Open loop: 1,000 commands/s offered by 4 writers.
+        let server = Server::start(Kind::Floor, &plan.programs, 1).await?;
+        let seen: Shared = Rc::new(RefCell::new(Seen::new(1)));
+        load::subscribe(&server, 0, subscribers, 0, &seen).await?;
+        let mut publishers = Vec::new();
+        for w in 0..4 {
+            publishers.push(Publisher::open(&server, 0, w).await?);
+        }
+        let acks: Vec<_> = publishers.iter().map(Publisher::acks).collect();
+        let sent = load::publish_at(&mut publishers, 250.0, seconds).await?;
+        let deadline = Instant::now() + Duration::from_secs(20);
+        while acks
+            .iter()
+            .map(|a| a.borrow().ok + a.borrow().refused)
+            .sum::<u64>()
+            < sent
+            && Instant::now() < deadline
+        {
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+        let mut h = load::histogram();
+        let mut ok = 0;
+        let mut refused = 0;
+        for a in &acks {
+            let a = a.borrow();
+            h.add(&a.latency_us)?;
+            ok += a.ok;
+            refused += a.refused;
+        }
+        let mut row = Row::new(
+            "durable_writes",
+            format!("open loop, 1000 cmd/s offered, {subscribers} subscribers"),
+            Kind::Floor,
+        );
+        row.set("offered", sent)
+            .set("acked", ok)
+            .set("refused", refused)
+            .latency("ack", &h)
+            .set("subscribers_disconnected", seen.borrow().closed);
+        emit(row, rows);
+    }
+    Ok(())
+}
+
+/// One writer in closed loop: a command, its ack, the next.
+async fn closed_loop(
+    mut publisher: Publisher,
+    seconds: f64,
+) -> anyhow::Result<(u64, hdrhistogram::Histogram<u64>)> {
+    let acks = publisher.acks();
+    let end = Instant::now() + Duration::from_secs_f64(seconds);
+    let mut done = 0;
+    while Instant::now() < end {
+        publisher.publish().await?;
+        load::Acks::wait_answered(&acks, publisher.sent).await;
+        done += 1;
+    }
+    let latencies = acks.borrow().latency_us.clone();
+    Ok((done, latencies))
+}
+
+/// The raw fdatasync floor: 200-byte appends, each followed by fdatasync.
+fn fdatasync_rate(
+    dir: &std::path::Path,
+    seconds: f64,
+) -> anyhow::Result<(f64, hdrhistogram::Histogram<u64>)> {
+    use std::io::Write;
+    std::fs::create_dir_all(dir)?;
+    let path = dir.join("fdatasync-probe");
+    let mut file = std::fs::File::create(&path)?;
+    let mut h = load::histogram();
+    let record = [b'x'; 200];
+    let started = Instant::now();
+    let mut n = 0u64;
+    while started.elapsed().as_secs_f64() < seconds {
+        let t = Instant::now();
+        file.write_all(&record)?;
+        file.sync_data()?;
+        let _ = h.record(
+            u64::try_from(t.elapsed().as_micros())
+                .unwrap_or(u64::MAX)
+                .max(1),
+        );
+        n += 1;
+    }
+    let rate = n as f64 / started.elapsed().as_secs_f64();
+    let _ = std::fs::remove_file(&path);
+    Ok((rate, h))
+}
+
+/// Scenario 5 (floor only): recovery. A log of 1,000,000 events across
+/// 100 rooms (100,000 across 10 when quick), generated through the core
+/// as real sessions; then the time from process start to serving, with
+/// the log in the page cache (warm) and evicted from it (cold).
+pub async fn recovery(plan: &Plan, rows: &mut Vec<Row>) -> anyhow::Result<()> {
+    if !plan.servers.contains(&Kind::Floor) {
+        return Ok(());
+    }
+    let (rooms, per_room) = if plan.quick {
+        (10, 10_000)
+    } else {
+        (100, 10_000)
+    };
+    let dir = tempfile::tempdir()?;
+    let data = dir.path().join("data");
+    let t = Instant::now();
+    let bytes = crate::generate::log(&data.join("floor.db"), rooms, per_room)?;
+    let generated_s = t.elapsed().as_secs_f64();
+    for cache in ["warm", "cold"] {
+        // Warm: one start first, so the log is in the page cache.
+        if cache == "warm" {
+            drop(crate::server::start_floor_on(&data, &plan.programs)?);
+        }
+        let evicted = if cache == "cold" {
+            Some(crate::generate::evict(&data)?)
+        } else {
+            None
+        };
+        let started = Instant::now();
+        let floor = crate::server::start_floor_on(&data, &plan.programs)?;
+        let serving = started.elapsed();
+        drop(floor);
+        let mut row = Row::new(
+            "recovery",
+            format!(
+                "{} events in {rooms} rooms, {cache} cache",
+                rooms * per_room
+            ),
+            Kind::Floor,
+        );
+        row.set("start_to_serving_ms", round2(serving.as_secs_f64() * 1e3))
+            .set("log_mb", round2(bytes as f64 / 1e6))
+            .set("generated_in_s", round2(generated_s));
+        if let Some(how) = evicted {
+            row.set("evicted_by", how);
+        }
+        emit(row, rows);
+    }
+    Ok(())
+}

@@ -1,0 +1,207 @@
+//! The servers under test, each started pinned to CPU 0: B0 (the raw
+//! tokio-tungstenite broadcast server), B1 (Node.js `ws`) and floor (the
+//! release binary, with its real durable store, rooms and tokens).
+
+use std::io::{BufRead, BufReader};
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+
+use anyhow::{Context, bail};
+use floor_tests::{Floor, Tokens};
+
+/// Which server.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, clap::ValueEnum)]
+pub enum Kind {
+    /// The raw tokio-tungstenite broadcast server: the stack's limit.
+    B0,
+    /// Node.js with the `ws` package: the common peer.
+    B1,
+    /// floor itself.
+    Floor,
+}
+
+impl Kind {
+    /// Its name in tables.
+    pub fn name(self) -> &'static str {
+        match self {
+            Kind::B0 => "B0",
+            Kind::B1 => "B1",
+            Kind::Floor => "floor",
+        }
+    }
+}
+
+/// Where the programs are.
+#[derive(Debug, Clone)]
+pub struct Programs {
+    /// The `bench-b0` binary.
+    pub b0: PathBuf,
+    /// `b1.js`, with `ws` resolvable from it (NODE_PATH).
+    pub b1: PathBuf,
+    /// The `node_modules` folder holding `ws`.
+    pub node_path: PathBuf,
+    /// The CPU the server runs on.
+    pub server_cpu: u32,
+}
+
+enum Process {
+    Child(Child),
+    Floor(Box<Floor>),
+}
+
+/// A running server.
+pub struct Server {
+    /// Which one.
+    pub kind: Kind,
+    /// Where it listens.
+    pub addr: SocketAddr,
+    process: Process,
+    /// The rooms' tokens (floor only).
+    pub rooms: Vec<Tokens>,
+    _data: Option<tempfile::TempDir>,
+}
+
+impl Server {
+    /// Starts a server of `kind` with `rooms` rooms, pinned to the
+    /// programs' server CPU.
+    pub async fn start(kind: Kind, programs: &Programs, rooms: usize) -> anyhow::Result<Server> {
+        let pin = [
+            "taskset".to_owned(),
+            "-c".to_owned(),
+            programs.server_cpu.to_string(),
+        ];
+        match kind {
+            Kind::B0 => {
+                let mut command = Command::new(&pin[0]);
+                command.args(&pin[1..]).arg(&programs.b0).arg("127.0.0.1:0");
+                Server::spawn(kind, command)
+            }
+            Kind::B1 => {
+                let mut command = Command::new(&pin[0]);
+                command
+                    .args(&pin[1..])
+                    .arg("node")
+                    .arg(&programs.b1)
+                    .env("NODE_PATH", &programs.node_path);
+                Server::spawn(kind, command)
+            }
+            Kind::Floor => {
+                let data = tempfile::tempdir()?;
+                let floor = Floor::start_via(
+                    &pin,
+                    &data.path().join("data"),
+                    "127.0.0.1:0",
+                    &[
+                        "--max-connections-per-address",
+                        "0",
+                        "--commands-per-second",
+                        "0",
+                    ],
+                );
+                let mut tokens = Vec::new();
+                for i in 0..rooms {
+                    tokens.push(floor.create_room(&format!("r{i}")).await);
+                }
+                Ok(Server {
+                    kind,
+                    addr: floor.addr,
+                    process: Process::Floor(Box::new(floor)),
+                    rooms: tokens,
+                    _data: Some(data),
+                })
+            }
+        }
+    }
+
+    fn spawn(kind: Kind, mut command: Command) -> anyhow::Result<Server> {
+        let mut child = command
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .with_context(|| format!("cannot start {}", kind.name()))?;
+        let stdout = child.stdout.take().context("no stdout")?;
+        let mut lines = BufReader::new(stdout).lines();
+        let addr = loop {
+            let Some(line) = lines.next() else {
+                bail!("{} exited before listening", kind.name());
+            };
+            if let Some(addr) = line?.strip_prefix("listening on ") {
+                break addr.parse()?;
+            }
+        };
+        std::thread::spawn(move || for _ in lines {});
+        Ok(Server {
+            kind,
+            addr,
+            process: Process::Child(child),
+            rooms: Vec::new(),
+            _data: None,
+        })
+    }
+
+    /// The server's process id.
+    pub fn pid(&self) -> u32 {
+        match &self.process {
+            Process::Child(child) => child.id(),
+            Process::Floor(floor) => floor.pid(),
+        }
+    }
+
+    /// The URL a subscriber of room `room` opens.
+    pub fn subscribe_url(&self, room: usize) -> String {
+        match self.kind {
+            Kind::Floor => format!("ws://{}/ws", self.addr),
+            _ => format!("ws://{}/sub/r{room}", self.addr),
+        }
+    }
+
+    /// The URL a publisher of room `room` opens.
+    pub fn publish_url(&self, room: usize) -> String {
+        match self.kind {
+            Kind::Floor => format!("ws://{}/ws", self.addr),
+            _ => format!("ws://{}/pub/r{room}", self.addr),
+        }
+    }
+
+    /// The server's CPU time so far, user and system, in microseconds.
+    pub fn cpu_us(&self) -> anyhow::Result<(u64, u64)> {
+        let stat = procfs::process::Process::new(i32::try_from(self.pid())?)?.stat()?;
+        let tick = 1_000_000 / procfs::ticks_per_second();
+        Ok((stat.utime * tick, stat.stime * tick))
+    }
+
+    /// The server's resident set size, in bytes.
+    pub fn rss_bytes(&self) -> anyhow::Result<u64> {
+        let status = procfs::process::Process::new(i32::try_from(self.pid())?)?.status()?;
+        Ok(status.vmrss.unwrap_or(0) * 1024)
+    }
+
+    /// The data directory (floor only).
+    pub fn data_dir(&self) -> Option<&Path> {
+        match &self.process {
+            Process::Floor(floor) => Some(&floor.data),
+            Process::Child(_) => None,
+        }
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        if let Process::Child(child) = &mut self.process {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+    }
+}
+
+/// Starts floor, pinned to the server CPU, on an existing data directory;
+/// returns once it listens (every room loaded from the log).
+pub fn start_floor_on(data: &Path, programs: &Programs) -> anyhow::Result<Floor> {
+    let pin = [
+        "taskset".to_owned(),
+        "-c".to_owned(),
+        programs.server_cpu.to_string(),
+    ];
+    Ok(Floor::start_via(&pin, data, "127.0.0.1:0", &[]))
+}
