@@ -36,17 +36,22 @@ struct Args {
     #[arg(long = "server", value_enum)]
     servers: Vec<Kind>,
     /// The bench-b0 binary.
-    #[arg(long)]
+    #[arg(long, default_value = "target/release/bench-b0")]
     b0: PathBuf,
     /// b1.js.
-    #[arg(long)]
+    #[arg(long, default_value = "crates/floor-bench/node/b1.js")]
     b1: PathBuf,
     /// The node_modules folder holding `ws`.
-    #[arg(long)]
+    #[arg(long, default_value = ".tools/npm/node_modules")]
     node_path: PathBuf,
     /// The CPU the servers are pinned to.
     #[arg(long, default_value_t = 0)]
     server_cpu: u32,
+    /// Only write the recovery scenario's log (its full size, or the
+    /// reduced one with --quick) into this data directory, and stop: for
+    /// profiling a start with `perf` or callgrind.
+    #[arg(long, value_name = "DIR")]
+    generate: Option<PathBuf>,
     /// Also write the JSON lines to this file.
     #[arg(long)]
     json: Option<PathBuf>,
@@ -54,6 +59,16 @@ struct Args {
 
 fn main() -> anyhow::Result<()> {
     let args = Args::parse();
+    if let Some(dir) = &args.generate {
+        let (rooms, per_room) = scenario::recovery_size(args.quick);
+        let bytes = floor_bench::generate::log(&dir.join("floor.db"), rooms, per_room)?;
+        println!(
+            "{} events in {rooms} rooms: {bytes} bytes in {}",
+            rooms * per_room,
+            dir.display()
+        );
+        return Ok(());
+    }
     let scenarios = if args.scenarios.is_empty() {
         vec![
             Scenario::Fanout,

@@ -438,6 +438,11 @@ fn fdatasync_rate(
     Ok((rate, h))
 }
 
+/// The recovery scenario's log: (rooms, events per room).
+pub fn recovery_size(quick: bool) -> (usize, usize) {
+    if quick { (10, 10_000) } else { (100, 10_000) }
+}
+
 /// Scenario 5 (floor only): recovery. A log of 1,000,000 events across
 /// 100 rooms (100,000 across 10 when quick), generated through the core
 /// as real sessions; then the time from process start to serving, with

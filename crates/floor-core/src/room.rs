@@ -1,6 +1,6 @@
 //! The room's state, the only mutator [`Room::apply`], and read-only views.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
 
 use floor_protocol::{
     ClientKey, Entry, EntryStatus, Event, RoomEvent, RoomView, Rotation, Settings, Speaking, Tally,
@@ -37,8 +37,11 @@ pub struct Room {
     keys: Vec<PersonKey>,
     /// People who have been called at least once.
     spoken: HashSet<PersonKey>,
-    /// Successful commands, by (client, request id).
-    receipts: HashMap<(ClientKey, String), Receipt>,
+    /// Successful commands, by (client, request id). A persistent map: it
+    /// grows with every command of the session, and the broker clones the
+    /// room before each batch to roll back a failed commit, which this
+    /// makes O(1) instead of O(commands so far).
+    receipts: imbl::HashMap<(ClientKey, String), Receipt>,
 }
 
 impl Default for Room {
@@ -55,7 +58,7 @@ impl Room {
             live: LiveView::new(),
             keys: Vec::new(),
             spoken: HashSet::new(),
-            receipts: HashMap::new(),
+            receipts: imbl::HashMap::new(),
         }
     }
 
