@@ -130,8 +130,10 @@ pub struct Opened {
 }
 
 impl Broker {
-    /// Opens the store, rebuilds every room from its log, starts the writer,
-    /// and settles the admin token.
+    /// Opens the store, rebuilds every room from its log (each room's hash
+    /// chain checked as it is read), starts the writer, and settles the
+    /// admin token; SQLite's whole-file `quick_check` then runs beside
+    /// serving.
     pub fn open(config: Config) -> Result<Opened, StartError> {
         let path = config.data.join("floor.db");
         if let Some(bytes) = floor_store::wal_torn_tail(&path) {
@@ -176,7 +178,8 @@ impl Broker {
             rebuilt.push((record.id.clone(), state.room.seq(), started.elapsed()));
             loaded.push((record, RoleTokens::new(hashes), state));
         }
-        let writer = Writer::start(store, path, metrics.clone())?;
+        let writer = Writer::start(store, path.clone(), metrics.clone())?;
+        check_integrity_beside(path, writer.health().clone());
         let max_open = config.max_connections_per_address;
         let broker = Arc::new(Broker {
             rooms: DashMap::new(),
@@ -376,5 +379,37 @@ impl Broker {
                 other => other.as_str(),
             }
         )
+    }
+}
+
+/// Runs SQLite's `quick_check` on the log in a thread of its own while the
+/// broker serves (it reads the whole file: seconds for a million events).
+/// The state served was built from events whose hash chain was checked as
+/// they were read; damage found here elsewhere in the file stops writes for
+/// good (commands get `storage_unavailable`, `/healthz` answers 503) and
+/// is logged as an error naming what SQLite found.
+fn check_integrity_beside(path: std::path::PathBuf, health: Arc<crate::commit::Health>) {
+    let spawned = std::thread::Builder::new()
+        .name("floor-integrity".into())
+        .spawn(move || {
+            let started = std::time::Instant::now();
+            match floor_store::check_file(&path) {
+                Ok(()) => tracing::info!(
+                    path = %path.display(),
+                    elapsed_ms = started.elapsed().as_millis() as u64,
+                    "integrity check passed"
+                ),
+                Err(error) => {
+                    health.mark_damaged();
+                    tracing::error!(
+                        path = %path.display(),
+                        %error,
+                        "the log's file is damaged; writes are refused until it is restored from a backup"
+                    );
+                }
+            }
+        });
+    if let Err(error) = spawned {
+        tracing::error!(%error, "could not start the integrity check");
     }
 }

@@ -53,13 +53,26 @@ pub enum WriteError {
 #[derive(Debug)]
 pub struct Health {
     available: AtomicBool,
+    /// Set for good when the integrity check finds the file damaged.
+    damaged: AtomicBool,
     recoveries: watch::Sender<u64>,
 }
 
 impl Health {
     /// Whether writes are accepted.
     pub fn available(&self) -> bool {
-        self.available.load(Ordering::Acquire)
+        self.available.load(Ordering::Acquire) && !self.damaged()
+    }
+
+    /// Whether the integrity check found the log's file damaged (writes
+    /// stop until an operator restores it and restarts the broker).
+    pub fn damaged(&self) -> bool {
+        self.damaged.load(Ordering::Acquire)
+    }
+
+    /// Records that the log's file is damaged: no write is taken again.
+    pub fn mark_damaged(&self) {
+        self.damaged.store(true, Ordering::Release);
     }
 
     /// A receiver that changes each time the store recovers.
@@ -121,6 +134,7 @@ impl Writer {
         let (tx, rx) = std_mpsc::channel();
         let health = Arc::new(Health {
             available: AtomicBool::new(true),
+            damaged: AtomicBool::new(false),
             recoveries: watch::Sender::new(0),
         });
         let thread_health = health.clone();
