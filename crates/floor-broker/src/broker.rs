@@ -117,6 +117,83 @@ fn role_named(name: &str) -> Option<Role> {
     Role::ALL.into_iter().find(|r| r.as_str() == name)
 }
 
+/// Rebuilds every room from its log, on as many threads as the machine
+/// has cores, each with a reader of its own (rooms are independent, and
+/// SQLite's WAL lets readers run side by side). Returns the rooms in the
+/// order given, each with the time its rebuild took; the first room that
+/// fails to rebuild fails the whole start.
+fn load_rooms(
+    store: &Store,
+    path: &std::path::Path,
+    records: Vec<RoomRecord>,
+) -> Result<Vec<(RoomRecord, room::Loaded, std::time::Duration)>, StartError> {
+    let threads = std::thread::available_parallelism()
+        .map_or(1, usize::from)
+        .min(records.len());
+    let timed = |store: &Store, record: &RoomRecord| {
+        let started = std::time::Instant::now();
+        room::load(store, &record.id).map(|state| (state, started.elapsed()))
+    };
+    if threads <= 1 {
+        return records
+            .into_iter()
+            .map(|record| {
+                let (state, took) = timed(store, &record)?;
+                Ok((record, state, took))
+            })
+            .collect();
+    }
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    type Slot = Option<Result<(room::Loaded, std::time::Duration), StartError>>;
+    let mut slots: Vec<Slot> = (0..records.len()).map(|_| None).collect();
+    let finished: Vec<Vec<(usize, Result<_, StartError>)>> = std::thread::scope(|scope| {
+        let workers: Vec<_> = (0..threads)
+            .map(|_| {
+                scope.spawn(|| {
+                    let mut done = Vec::new();
+                    let reader = match Store::open(path) {
+                        Ok(reader) => reader,
+                        Err(error) => {
+                            let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                            if i < records.len() {
+                                done.push((i, Err(StartError::from(error))));
+                            }
+                            return done;
+                        }
+                    };
+                    loop {
+                        let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                        let Some(record) = records.get(i) else {
+                            return done;
+                        };
+                        done.push((i, timed(&reader, record).map_err(StartError::from)));
+                    }
+                })
+            })
+            .collect();
+        workers
+            .into_iter()
+            .map(|worker| worker.join().unwrap_or_default())
+            .collect()
+    });
+    for (i, result) in finished.into_iter().flatten() {
+        slots[i] = Some(result);
+    }
+    records
+        .into_iter()
+        .zip(slots)
+        .map(|(record, slot)| {
+            // A room no worker reached (a worker's reader failed to open
+            // after taking it, or a worker panicked) is rebuilt here.
+            let (state, took) = match slot {
+                Some(result) => result?,
+                None => timed(store, &record)?,
+            };
+            Ok((record, state, took))
+        })
+        .collect()
+}
+
 /// What [`Broker::open`] found and did at start.
 #[derive(Debug)]
 pub struct Opened {
@@ -167,15 +244,13 @@ impl Broker {
         let metrics = Arc::new(Metrics::new());
         let mut loaded = Vec::new();
         let mut rebuilt = Vec::new();
-        for record in store.rooms()? {
-            let started = std::time::Instant::now();
-            let state = room::load(&store, &record.id)?;
+        for (record, state, took) in load_rooms(&store, &path, store.rooms()?)? {
             let hashes = store
                 .tokens(&record.id)?
                 .into_iter()
                 .filter_map(|t| Some((role_named(&t.role)?, <TokenHash>::try_from(t.hash).ok()?)))
                 .collect();
-            rebuilt.push((record.id.clone(), state.room.seq(), started.elapsed()));
+            rebuilt.push((record.id.clone(), state.room.seq(), took));
             loaded.push((record, RoleTokens::new(hashes), state));
         }
         let writer = Writer::start(store, path.clone(), metrics.clone())?;

@@ -15,6 +15,7 @@ use axum::extract::ws::{CloseFrame, Message, Utf8Bytes, WebSocket};
 use floor_core::Actor;
 use floor_protocol::message::{Hello, ServerMessage};
 use floor_protocol::{ClientMessage, ErrorCode, PROTOCOL_VERSION, Role};
+use futures_util::{FutureExt, SinkExt};
 use governor::{Quota, RateLimiter};
 use tokio::sync::{broadcast, mpsc, oneshot, watch};
 use tokio::time::{Instant, sleep_until, timeout};
@@ -53,6 +54,10 @@ pub mod close_code {
 /// judged too slow.
 const SEND_TIMEOUT: Duration = Duration::from_secs(10);
 
+/// Most bytes of broadcast frames sent in one write (see
+/// `Connection::forward`).
+const COALESCE_BYTES: usize = 64 * 1024;
+
 /// How a connection ended, when the broker ended it.
 #[derive(Debug)]
 struct Close {
@@ -64,6 +69,16 @@ impl Close {
     fn new(code: u16, reason: &'static str) -> Self {
         Close { code, reason }
     }
+}
+
+/// Whether `token_hash` still grants `role` in `room` (tokens rotate).
+fn token_grants(room: &RoomHandle, token_hash: &TokenHash, role: Role) -> bool {
+    let current = room
+        .tokens
+        .read()
+        .ok()
+        .and_then(|t| t.role_of_hash(token_hash));
+    current == Some(role)
 }
 
 /// A decoded frame, or why it is refused.
@@ -318,6 +333,7 @@ impl Connection {
         token_hash: TokenHash,
     ) -> Connection {
         let (reply_tx, replies) = mpsc::channel(REPLY_QUEUE);
+        let broker_shutdown = broker.shutdown.clone();
         let actor = Actor {
             role,
             client: auth::client_key(&hello.client_id),
@@ -333,7 +349,8 @@ impl Connection {
             replies,
             reply_tx,
             invalid: 0,
-            overflow: tokio_util::sync::CancellationToken::new(),
+            // A child of the broker's shutdown, so one wait covers both.
+            overflow: broker_shutdown.child_token(),
             covered_seq: 0,
         }
     }
@@ -345,7 +362,30 @@ impl Connection {
     /// Writes one message; a write that takes longer than [`SEND_TIMEOUT`]
     /// marks the connection too slow.
     async fn send_message(&mut self, message: Message) -> Result<(), Option<Close>> {
-        match timeout(SEND_TIMEOUT, self.socket.send(message)).await {
+        self.write(message, true).await
+    }
+
+    /// Queues one message for the socket, and writes out the queue when
+    /// `flush`; a write that takes longer than [`SEND_TIMEOUT`] marks the
+    /// connection too slow.
+    async fn write(&mut self, message: Message, flush: bool) -> Result<(), Option<Close>> {
+        let write = async {
+            if flush {
+                self.socket.send(message).await
+            } else {
+                self.socket.feed(message).await
+            }
+        };
+        match timeout(SEND_TIMEOUT, write).await {
+            Ok(Ok(())) => Ok(()),
+            Ok(Err(_)) => Err(None),
+            Err(_) => Err(Some(Close::new(close_code::TOO_SLOW, "too slow, resume"))),
+        }
+    }
+
+    /// Writes out what [`Connection::write`] queued.
+    async fn flush(&mut self) -> Result<(), Option<Close>> {
+        match timeout(SEND_TIMEOUT, self.socket.flush()).await {
             Ok(Ok(())) => Ok(()),
             Ok(Err(_)) => Err(None),
             Err(_) => Err(Some(Close::new(close_code::TOO_SLOW, "too slow, resume"))),
@@ -356,13 +396,7 @@ impl Connection {
     /// was the broker that ended it.
     /// Whether this connection's token still grants its role.
     fn token_valid(&self) -> bool {
-        let current = self
-            .room
-            .tokens
-            .read()
-            .ok()
-            .and_then(|t| t.role_of_hash(&self.token_hash));
-        current == Some(self.actor.role)
+        token_grants(&self.room, &self.token_hash, self.actor.role)
     }
 
     async fn run(&mut self) -> Option<Close> {
@@ -419,44 +453,61 @@ impl Connection {
                 Quota::per_second(rate).allow_burst(NonZeroU32::new(burst).unwrap_or(rate)),
             )
         });
-        let mut next_ping = Instant::now() + PING_INTERVAL;
-        let mut pong_due: Option<Instant> = None;
-        let shutdown = self.broker.shutdown.clone();
         let overflow = self.overflow.clone();
+        // The waits that outlive one turn of the loop are made once: a
+        // subscriber's loop turns once per broadcast, and registering
+        // timers and waiters anew on every turn cost a good part of a
+        // delivery.
+        let ended = overflow.cancelled();
+        let room = self.room.clone();
+        let (token_hash, role) = (self.token_hash, self.actor.role);
+        let revoked = async move {
+            while rotations.changed().await.is_ok() {
+                if !token_grants(&room, &token_hash, role) {
+                    return;
+                }
+            }
+        };
+        let ping = sleep_until(Instant::now() + PING_INTERVAL);
+        let pong = sleep_until(Instant::now() + PONG_TIMEOUT);
+        tokio::pin!(ended, revoked, ping, pong);
+        let mut pong_awaited = false;
 
         loop {
-            let far = Instant::now() + Duration::from_secs(3600);
             let result = tokio::select! {
                 biased;
-                _ = shutdown.cancelled() => return Some(Close::new(close_code::GOING_AWAY, "broker shutting down")),
-                _ = overflow.cancelled() => return Some(Close::new(close_code::TOO_SLOW, "too slow, resume")),
-                frame = frames.recv() => self.forward(frame, &mut broadcast_bytes).await,
+                () = &mut ended => {
+                    return Some(if self.broker.shutdown.is_cancelled() {
+                        Close::new(close_code::GOING_AWAY, "broker shutting down")
+                    } else {
+                        Close::new(close_code::TOO_SLOW, "too slow, resume")
+                    });
+                }
+                frame = frames.recv() => self.forward(frame, &mut frames, &mut broadcast_bytes).await,
                 Some(reply) = self.replies.recv() => self.send(reply).await,
-                changed = rotations.changed() => {
-                    if changed.is_err() || !self.token_valid() {
-                        let text = error_text(None, ErrorCode::Unauthorized, "this token was revoked");
-                        let _ = self.send(text).await;
-                        return Some(Close::new(close_code::HELLO_REFUSED, "token revoked"));
-                    }
-                    Ok(())
+                () = &mut revoked => {
+                    let text = error_text(None, ErrorCode::Unauthorized, "this token was revoked");
+                    let _ = self.send(text).await;
+                    return Some(Close::new(close_code::HELLO_REFUSED, "token revoked"));
                 }
                 incoming = self.socket.recv() => match incoming {
                     None => Err(None),
                     Some(Err(error)) => Err(too_large(&error)),
                     Some(Ok(Message::Pong(_))) => {
-                        pong_due = None;
+                        pong_awaited = false;
                         Ok(())
                     }
                     Some(Ok(message)) => self.receive(message, limiter.as_ref()).await,
                 },
-                _ = sleep_until(next_ping) => {
-                    next_ping = Instant::now() + PING_INTERVAL;
-                    if pong_due.is_none() {
-                        pong_due = Some(Instant::now() + PONG_TIMEOUT);
+                () = &mut ping => {
+                    ping.as_mut().reset(Instant::now() + PING_INTERVAL);
+                    if !pong_awaited {
+                        pong_awaited = true;
+                        pong.as_mut().reset(Instant::now() + PONG_TIMEOUT);
                     }
                     self.send_message(Message::Ping(Default::default())).await
                 }
-                _ = sleep_until(pong_due.unwrap_or(far)) => {
+                () = &mut pong, if pong_awaited => {
                     Err(Some(Close::new(close_code::PING_TIMEOUT, "no pong")))
                 }
             };
@@ -466,31 +517,81 @@ impl Connection {
         }
     }
 
+    /// Sends a broadcast frame, and with it every frame the room has
+    /// already queued behind it (up to [`COALESCE_BYTES`]), in one write:
+    /// a commit's events and the order that follows them reach the socket
+    /// together, so a burst costs each subscriber one wake-up and one
+    /// system call instead of one per frame.
     async fn forward(
         &mut self,
         frame: Result<Frame, broadcast::error::RecvError>,
+        frames: &mut broadcast::Receiver<Frame>,
         broadcast_bytes: &mut watch::Receiver<u64>,
     ) -> Result<(), Option<Close>> {
         let too_slow = || Some(Close::new(close_code::TOO_SLOW, "too slow, resume"));
-        match frame {
-            Ok(frame) => {
-                if frame.last_seq <= self.covered_seq {
-                    return Ok(());
-                }
+        let mut frame = match frame {
+            Ok(frame) => frame,
+            Err(broadcast::error::RecvError::Lagged(_)) => return Err(too_slow()),
+            Err(broadcast::error::RecvError::Closed) => {
+                return Err(Some(Close::new(close_code::GOING_AWAY, "room closed")));
+            }
+        };
+        let mut fed = 0;
+        let mut limit = 0;
+        loop {
+            if frame.last_seq > self.covered_seq {
                 // Closed as soon as the room has broadcast more than the
                 // limit beyond this frame, even while the write is stuck.
-                let limit = frame.end.saturating_add(MAX_QUEUED_BYTES);
+                limit = frame.end.saturating_add(MAX_QUEUED_BYTES);
                 if *broadcast_bytes.borrow() > limit {
                     return Err(too_slow());
                 }
-                tokio::select! {
-                    sent = self.send_message(Message::Text(frame.text)) => sent,
-                    _ = broadcast_bytes.wait_for(|total| *total > limit) => Err(too_slow()),
+                for text in std::iter::once(frame.text).chain(frame.then) {
+                    fed += text.len();
+                    self.write_within(Some(Message::Text(text)), limit, broadcast_bytes)
+                        .await?;
                 }
             }
-            Err(broadcast::error::RecvError::Lagged(_)) => Err(too_slow()),
-            Err(broadcast::error::RecvError::Closed) => {
-                Err(Some(Close::new(close_code::GOING_AWAY, "room closed")))
+            if fed >= COALESCE_BYTES {
+                break;
+            }
+            frame = match frames.try_recv() {
+                Ok(next) => next,
+                Err(broadcast::error::TryRecvError::Lagged(_)) => return Err(too_slow()),
+                // Empty, or closed (which the next `recv` reports).
+                Err(_) => break,
+            };
+        }
+        if fed == 0 {
+            return Ok(());
+        }
+        self.write_within(None, limit, broadcast_bytes).await
+    }
+
+    /// Queues `message` (or, for `None`, writes out the queue), giving up
+    /// as too slow once the room has broadcast past `limit` bytes while
+    /// the write waits. A write that completes at once (the usual case)
+    /// never watches the room's byte count.
+    async fn write_within(
+        &mut self,
+        message: Option<Message>,
+        limit: u64,
+        broadcast_bytes: &mut watch::Receiver<u64>,
+    ) -> Result<(), Option<Close>> {
+        let write = async {
+            match message {
+                Some(message) => self.write(message, false).await,
+                None => self.flush().await,
+            }
+        };
+        tokio::pin!(write);
+        if let Some(done) = (&mut write).now_or_never() {
+            return done;
+        }
+        tokio::select! {
+            done = write => done,
+            _ = broadcast_bytes.wait_for(|total| *total > limit) => {
+                Err(Some(Close::new(close_code::TOO_SLOW, "too slow, resume")))
             }
         }
     }

@@ -40,6 +40,9 @@ const MAX_BATCH: usize = 256;
 pub struct Frame {
     /// The JSON text.
     pub text: Utf8Bytes,
+    /// A second message sent right behind it, in the same write: the
+    /// `order` that follows a commit's last `events` message.
+    pub then: Option<Utf8Bytes>,
     /// Bytes broadcast by the room up to and including this frame.
     pub end: u64,
     /// The seq of the room's state once this frame is applied.
@@ -490,16 +493,18 @@ impl RoomActor {
         frames
     }
 
-    fn broadcast(&self, frame: Utf8Bytes) {
+    fn broadcast(&self, frame: Utf8Bytes, then: Option<Utf8Bytes>) {
         let mut end = 0;
+        let len = frame.len() + then.as_ref().map_or(0, |t| t.len());
         self.broadcast_bytes.send_modify(|total| {
-            *total += frame.len() as u64;
+            *total += len as u64;
             end = *total;
         });
         let last_seq = self.room.seq();
         // No receivers is fine: nobody is watching.
         let _ = self.frames.send(Frame {
             text: frame,
+            then,
             end,
             last_seq,
         });
@@ -511,8 +516,10 @@ impl RoomActor {
         if raws.is_empty() {
             return;
         }
-        for frame in self.events_frames(raws.iter().map(|(_, raw)| raw.as_ref())) {
-            self.broadcast(frame);
+        let mut frames = self.events_frames(raws.iter().map(|(_, raw)| raw.as_ref()));
+        let last = frames.pop();
+        for frame in frames {
+            self.broadcast(frame, None);
         }
         for event in raws {
             if self.recent.len() == RESUME_WINDOW {
@@ -522,7 +529,12 @@ impl RoomActor {
         }
         self.snapshots.clear();
         self.order_text = self.order_message();
-        self.broadcast(self.order_text.clone());
+        // The order rides with the last events message: one wake-up and
+        // one write per subscriber for a commit.
+        match last {
+            Some(frame) => self.broadcast(frame, Some(self.order_text.clone())),
+            None => self.broadcast(self.order_text.clone(), None),
+        }
     }
 
     async fn commit(&mut self, commands: Vec<CommandMsg>) {

@@ -195,6 +195,9 @@ CREATE TABLE IF NOT EXISTS requests (
 ) WITHOUT ROWID;
 ";
 
+/// The `meta` key that says every stored event has its chain value.
+const CHAINED_KEY: &str = "events_chained";
+
 /// The chain value before a room's first event.
 fn chain_start(room: &str) -> [u8; 32] {
     let mut hash = Sha256::new();
@@ -285,8 +288,18 @@ impl Store {
         Ok(store)
     }
 
-    /// Fills in the chain of events stored before the log had one.
+    /// Fills in the chain of events stored before the log had one. Done
+    /// once per database: the `meta` key [`CHAINED_KEY`] records it, so a
+    /// start never scans the whole log to find no unchained event.
     fn chain_unchained(&mut self) -> Result<(), StoreError> {
+        if self.meta(CHAINED_KEY)?.is_some() {
+            return Ok(());
+        }
+        self.fill_chains()?;
+        self.set_meta(CHAINED_KEY, "1")
+    }
+
+    fn fill_chains(&mut self) -> Result<(), StoreError> {
         let has_column: bool = self
             .conn
             .prepare("SELECT 1 FROM pragma_table_info('events') WHERE name = 'chain'")?
