@@ -333,7 +333,6 @@ impl Connection {
         token_hash: TokenHash,
     ) -> Connection {
         let (reply_tx, replies) = mpsc::channel(REPLY_QUEUE);
-        let broker_shutdown = broker.shutdown.clone();
         let actor = Actor {
             role,
             client: auth::client_key(&hello.client_id),
@@ -349,8 +348,7 @@ impl Connection {
             replies,
             reply_tx,
             invalid: 0,
-            // A child of the broker's shutdown, so one wait covers both.
-            overflow: broker_shutdown.child_token(),
+            overflow: tokio_util::sync::CancellationToken::new(),
             covered_seq: 0,
         }
     }
@@ -453,12 +451,14 @@ impl Connection {
                 Quota::per_second(rate).allow_burst(NonZeroU32::new(burst).unwrap_or(rate)),
             )
         });
+        let shutdown = self.broker.shutdown.clone();
         let overflow = self.overflow.clone();
         // The waits that outlive one turn of the loop are made once: a
         // subscriber's loop turns once per broadcast, and registering
         // timers and waiters anew on every turn cost a good part of a
         // delivery.
-        let ended = overflow.cancelled();
+        let shut_down = shutdown.cancelled();
+        let overflowed = overflow.cancelled();
         let room = self.room.clone();
         let (token_hash, role) = (self.token_hash, self.actor.role);
         let revoked = async move {
@@ -470,19 +470,14 @@ impl Connection {
         };
         let ping = sleep_until(Instant::now() + PING_INTERVAL);
         let pong = sleep_until(Instant::now() + PONG_TIMEOUT);
-        tokio::pin!(ended, revoked, ping, pong);
+        tokio::pin!(shut_down, overflowed, revoked, ping, pong);
         let mut pong_awaited = false;
 
         loop {
             let result = tokio::select! {
                 biased;
-                () = &mut ended => {
-                    return Some(if self.broker.shutdown.is_cancelled() {
-                        Close::new(close_code::GOING_AWAY, "broker shutting down")
-                    } else {
-                        Close::new(close_code::TOO_SLOW, "too slow, resume")
-                    });
-                }
+                () = &mut shut_down => return Some(Close::new(close_code::GOING_AWAY, "broker shutting down")),
+                () = &mut overflowed => return Some(Close::new(close_code::TOO_SLOW, "too slow, resume")),
                 frame = frames.recv() => self.forward(frame, &mut frames, &mut broadcast_bytes).await,
                 Some(reply) = self.replies.recv() => self.send(reply).await,
                 () = &mut revoked => {
@@ -497,7 +492,9 @@ impl Connection {
                         pong_awaited = false;
                         Ok(())
                     }
-                    Some(Ok(message)) => self.receive(message, limiter.as_ref()).await,
+                    // Boxed: the command path is large and rare, and an idle
+                    // connection should not carry its state.
+                    Some(Ok(message)) => Box::pin(self.receive(message, limiter.as_ref())).await,
                 },
                 () = &mut ping => {
                     ping.as_mut().reset(Instant::now() + PING_INTERVAL);
