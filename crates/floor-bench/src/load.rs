@@ -19,7 +19,7 @@ use tokio_tungstenite::WebSocketStream;
 use tokio_tungstenite::tungstenite::Message;
 use tokio_tungstenite::tungstenite::protocol::WebSocketConfig;
 
-use crate::server::{Kind, Server};
+use crate::server::{Endpoint, Kind, Server};
 use crate::stamp;
 
 /// A client WebSocket.
@@ -135,7 +135,7 @@ pub async fn read_until(
 /// Opens a connection in `room` for `role` and completes floor's
 /// handshake (hello, welcome, snapshot); for B0/B1 just the WebSocket.
 pub async fn open(
-    server: &Server,
+    server: &Endpoint,
     room: usize,
     role: &str,
     i: usize,
@@ -269,7 +269,7 @@ impl Acks {
 impl Publisher {
     /// Opens the publisher of `room` (floor: the chair, with an entry whose
     /// text each message edits).
-    pub async fn open(server: &Server, room: usize, index: usize) -> anyhow::Result<Publisher> {
+    pub async fn open(server: &Endpoint, room: usize, index: usize) -> anyhow::Result<Publisher> {
         let role = if server.kind == Kind::Floor {
             "chair"
         } else {
@@ -408,4 +408,31 @@ pub async fn drained(seen: &Shared, upto: &[u64], limit: Duration) -> bool {
         }
         tokio::time::sleep(Duration::from_millis(10)).await;
     }
+}
+
+/// Runs `work` on a thread of its own, with a one-thread runtime, and
+/// returns its result. The durable-writes scenario runs its writers so:
+/// on the generator's main thread, their acknowledgements would queue
+/// behind the frames of a thousand subscribers, and the latency measured
+/// would be the generator's own.
+pub async fn on_own_thread<T, F, Fut>(work: F) -> anyhow::Result<T>
+where
+    F: FnOnce() -> Fut + Send + 'static,
+    Fut: std::future::Future<Output = anyhow::Result<T>> + 'static,
+    T: Send + 'static,
+{
+    let (tx, rx) = tokio::sync::oneshot::channel();
+    std::thread::Builder::new()
+        .name("bench-writers".into())
+        .spawn(move || {
+            let run = || -> anyhow::Result<T> {
+                let runtime = tokio::runtime::Builder::new_current_thread()
+                    .enable_all()
+                    .build()?;
+                tokio::task::LocalSet::new().block_on(&runtime, work())
+            };
+            let _ = tx.send(run());
+        })?;
+    rx.await
+        .context("the writers' thread ended without a result")?
 }

@@ -340,20 +340,27 @@ pub async fn durable_writes(plan: &Plan, rows: &mut Vec<Row>) -> anyhow::Result<
             let server = Server::start(Kind::Floor, &plan.programs, 1).await?;
             let seen: Shared = Rc::new(RefCell::new(Seen::new(1)));
             load::subscribe(&server, 0, subscribers, 0, &seen).await?;
-            let mut tasks = Vec::new();
-            let started = Instant::now();
-            for w in 0..writers {
-                let publisher = Publisher::open(&server, 0, w).await?;
-                tasks.push(tokio::task::spawn_local(closed_loop(publisher, seconds)));
-            }
-            let mut total = 0;
-            let mut h = load::histogram();
-            for task in tasks {
-                let (count, latencies) = task.await??;
-                total += count;
-                h.add(&latencies)?;
-            }
-            let elapsed = started.elapsed().as_secs_f64();
+            let endpoint = (*server).clone();
+            let (total, h, elapsed) = load::on_own_thread(move || async move {
+                let mut publishers = Vec::new();
+                for w in 0..writers {
+                    publishers.push(Publisher::open(&endpoint, 0, w).await?);
+                }
+                let started = Instant::now();
+                let tasks: Vec<_> = publishers
+                    .into_iter()
+                    .map(|p| tokio::task::spawn_local(closed_loop(p, seconds)))
+                    .collect();
+                let mut total = 0;
+                let mut h = load::histogram();
+                for task in tasks {
+                    let (count, latencies) = task.await??;
+                    total += count;
+                    h.add(&latencies)?;
+                }
+                Ok((total, h, started.elapsed().as_secs_f64()))
+            })
+            .await?;
             let mut row = Row::new(
                 "durable_writes",
                 format!("closed loop, {writers} writers, {subscribers} subscribers"),
@@ -369,31 +376,36 @@ pub async fn durable_writes(plan: &Plan, rows: &mut Vec<Row>) -> anyhow::Result<
         let server = Server::start(Kind::Floor, &plan.programs, 1).await?;
         let seen: Shared = Rc::new(RefCell::new(Seen::new(1)));
         load::subscribe(&server, 0, subscribers, 0, &seen).await?;
-        let mut publishers = Vec::new();
-        for w in 0..4 {
-            publishers.push(Publisher::open(&server, 0, w).await?);
-        }
-        let acks: Vec<_> = publishers.iter().map(Publisher::acks).collect();
-        let sent = load::publish_at(&mut publishers, 250.0, seconds).await?;
-        let deadline = Instant::now() + Duration::from_secs(20);
-        while acks
-            .iter()
-            .map(|a| a.borrow().ok + a.borrow().refused)
-            .sum::<u64>()
-            < sent
-            && Instant::now() < deadline
-        {
-            tokio::time::sleep(Duration::from_millis(10)).await;
-        }
-        let mut h = load::histogram();
-        let mut ok = 0;
-        let mut refused = 0;
-        for a in &acks {
-            let a = a.borrow();
-            h.add(&a.latency_us)?;
-            ok += a.ok;
-            refused += a.refused;
-        }
+        let endpoint = (*server).clone();
+        let (sent, ok, refused, h) = load::on_own_thread(move || async move {
+            let mut publishers = Vec::new();
+            for w in 0..4 {
+                publishers.push(Publisher::open(&endpoint, 0, w).await?);
+            }
+            let acks: Vec<_> = publishers.iter().map(Publisher::acks).collect();
+            let sent = load::publish_at(&mut publishers, 250.0, seconds).await?;
+            let deadline = Instant::now() + Duration::from_secs(20);
+            while acks
+                .iter()
+                .map(|a| a.borrow().ok + a.borrow().refused)
+                .sum::<u64>()
+                < sent
+                && Instant::now() < deadline
+            {
+                tokio::time::sleep(Duration::from_millis(10)).await;
+            }
+            let mut h = load::histogram();
+            let mut ok = 0;
+            let mut refused = 0;
+            for a in &acks {
+                let a = a.borrow();
+                h.add(&a.latency_us)?;
+                ok += a.ok;
+                refused += a.refused;
+            }
+            Ok((sent, ok, refused, h))
+        })
+        .await?;
         let mut row = Row::new(
             "durable_writes",
             format!("open loop, 1000 cmd/s offered, {subscribers} subscribers"),

@@ -50,16 +50,49 @@ enum Process {
     Floor(Box<Floor>),
 }
 
-/// A running server.
-pub struct Server {
-    /// Which one.
+/// Where a server listens and what it takes to join its rooms: all that a
+/// connection needs, cheap to clone and to hand to another thread.
+#[derive(Debug, Clone)]
+pub struct Endpoint {
+    /// Which server.
     pub kind: Kind,
     /// Where it listens.
     pub addr: SocketAddr,
-    process: Process,
     /// The rooms' tokens (floor only).
     pub rooms: Vec<Tokens>,
+}
+
+impl Endpoint {
+    /// The URL a subscriber of room `room` opens.
+    pub fn subscribe_url(&self, room: usize) -> String {
+        match self.kind {
+            Kind::Floor => format!("ws://{}/ws", self.addr),
+            _ => format!("ws://{}/sub/r{room}", self.addr),
+        }
+    }
+
+    /// The URL a publisher of room `room` opens.
+    pub fn publish_url(&self, room: usize) -> String {
+        match self.kind {
+            Kind::Floor => format!("ws://{}/ws", self.addr),
+            _ => format!("ws://{}/pub/r{room}", self.addr),
+        }
+    }
+}
+
+/// A running server; it derefs to its [`Endpoint`].
+pub struct Server {
+    endpoint: Endpoint,
+    process: Process,
     _data: Option<tempfile::TempDir>,
+}
+
+impl std::ops::Deref for Server {
+    type Target = Endpoint;
+
+    fn deref(&self) -> &Endpoint {
+        &self.endpoint
+    }
 }
 
 impl Server {
@@ -104,10 +137,12 @@ impl Server {
                     tokens.push(floor.create_room(&format!("r{i}")).await);
                 }
                 Ok(Server {
-                    kind,
-                    addr: floor.addr,
+                    endpoint: Endpoint {
+                        kind,
+                        addr: floor.addr,
+                        rooms: tokens,
+                    },
                     process: Process::Floor(Box::new(floor)),
-                    rooms: tokens,
                     _data: Some(data),
                 })
             }
@@ -132,10 +167,12 @@ impl Server {
         };
         std::thread::spawn(move || for _ in lines {});
         Ok(Server {
-            kind,
-            addr,
+            endpoint: Endpoint {
+                kind,
+                addr,
+                rooms: Vec::new(),
+            },
             process: Process::Child(child),
-            rooms: Vec::new(),
             _data: None,
         })
     }
@@ -145,22 +182,6 @@ impl Server {
         match &self.process {
             Process::Child(child) => child.id(),
             Process::Floor(floor) => floor.pid(),
-        }
-    }
-
-    /// The URL a subscriber of room `room` opens.
-    pub fn subscribe_url(&self, room: usize) -> String {
-        match self.kind {
-            Kind::Floor => format!("ws://{}/ws", self.addr),
-            _ => format!("ws://{}/sub/r{room}", self.addr),
-        }
-    }
-
-    /// The URL a publisher of room `room` opens.
-    pub fn publish_url(&self, room: usize) -> String {
-        match self.kind {
-            Kind::Floor => format!("ws://{}/ws", self.addr),
-            _ => format!("ws://{}/pub/r{room}", self.addr),
         }
     }
 

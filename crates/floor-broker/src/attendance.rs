@@ -105,6 +105,7 @@ pub(crate) fn spawn(
     room: &Arc<RoomHandle>,
     peak: Option<Attendance>,
     tasks: &tokio_util::task::TaskTracker,
+    lane: &tokio::runtime::Handle,
 ) {
-    tasks.spawn(record_peaks(Arc::downgrade(room), peak));
+    tasks.spawn_on(record_peaks(Arc::downgrade(room), peak), lane);
 }

@@ -88,6 +88,8 @@ pub struct Broker {
     pub shutdown: CancellationToken,
     /// The room tasks, so that stopping can wait for their last commits.
     tasks: TaskTracker,
+    /// The thread the rooms and the staff's connections run on.
+    pub lane: crate::lane::CommandLane,
     /// Per-address connection counts and handshake lockouts.
     pub addresses: Arc<crate::addresses::Addresses>,
 }
@@ -264,6 +266,7 @@ impl Broker {
             admin: RwLock::new(admin),
             shutdown: CancellationToken::new(),
             tasks: TaskTracker::new(),
+            lane: crate::lane::CommandLane::start()?,
             addresses: Arc::new(crate::addresses::Addresses::new(max_open)),
         });
         for (record, tokens, state) in loaded {
@@ -279,6 +282,7 @@ impl Broker {
                 state,
                 broker.writer.clone(),
                 &broker.tasks,
+                broker.lane.handle(),
             );
             broker.rooms.insert(record.id, handle);
         }
@@ -378,6 +382,7 @@ impl Broker {
             loaded,
             self.writer.clone(),
             &self.tasks,
+            self.lane.handle(),
         );
         self.rooms.insert(id.to_owned(), handle);
         self.metrics.rooms.set(self.rooms.len() as i64);

@@ -116,6 +116,26 @@ pub async fn serve(socket: WebSocket, broker: Arc<Broker>, address: AddressGuard
         }
         Err(None) => return,
     };
+    let served = serve_accepted(socket, broker.clone(), hello, room, role, token_hash);
+    if crate::lane::CommandLane::serves(role) {
+        // A task of the lane that is dropped (the broker stopping) has
+        // closed nothing more than its socket.
+        let _ = broker.lane.spawn(served).await;
+    } else {
+        served.await;
+    }
+    drop(address);
+}
+
+/// Serves a connection whose `hello` was accepted, until it closes.
+async fn serve_accepted(
+    socket: WebSocket,
+    broker: Arc<Broker>,
+    hello: Hello,
+    room: Arc<RoomHandle>,
+    role: Role,
+    token_hash: TokenHash,
+) {
     let label = RoleLabel {
         role: role.as_str(),
     };

@@ -12,6 +12,8 @@
 //!   (rebuilding rooms from the log), room creation, token rotation.
 //! - [`room`]: one task per room: batches, commit, broadcast, resume.
 //! - [`commit`]: the writer thread and its group commit.
+//! - [`lane`]: the thread the rooms and the staff's connections run on,
+//!   so that fan-out to the screens never delays an acknowledgement.
 //! - [`connection`]: one task per WebSocket: handshake, limits, forwarding.
 //! - [`http`]: the routes: `/ws`, `/healthz`, `/metrics`, `/api/rooms`.
 //! - [`pages`]: the role pages (`/r/{room}/{page}`, `/assets/`), `/qr.svg`
@@ -35,6 +37,7 @@ pub mod config;
 pub mod connection;
 pub mod demo;
 pub mod http;
+pub mod lane;
 pub mod limits;
 pub mod metrics;
 pub mod pages;

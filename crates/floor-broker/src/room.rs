@@ -253,7 +253,8 @@ pub fn load(store: &floor_store::Store, room_id: &str) -> Result<Loaded, LoadErr
     }
 }
 
-/// Starts a room's task; returns its handle.
+/// Starts a room's task on `lane` (the command lane's runtime); returns
+/// its handle.
 pub fn spawn(
     info: RoomInfo,
     epoch: Uuid,
@@ -261,6 +262,7 @@ pub fn spawn(
     loaded: Loaded,
     writer: Writer,
     tasks: &TaskTracker,
+    lane: &tokio::runtime::Handle,
 ) -> Arc<RoomHandle> {
     let (tx, rx) = mpsc::channel(ROOM_QUEUE);
     let (frames, _) = broadcast::channel(BROADCAST_CAPACITY);
@@ -288,8 +290,8 @@ pub fn spawn(
         presence: Default::default(),
         tx,
     });
-    tasks.spawn(actor.run(rx, recoveries));
-    crate::attendance::spawn(&handle, attendance_peak, tasks);
+    tasks.spawn_on(actor.run(rx, recoveries), lane);
+    crate::attendance::spawn(&handle, attendance_peak, tasks, lane);
     handle
 }
 

@@ -118,9 +118,29 @@ fn serve(args: ServeArgs) -> anyhow::Result<()> {
     init_logging(settings.log_format);
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
+        .on_thread_start(yield_to_commands)
         .build()
         .context("cannot start the async runtime")?;
+    // The broker's own threads (the command lane, the writer) are started
+    // from this thread, at the normal priority.
     runtime.block_on(run(settings))
+}
+
+/// The nice value of the main runtime's threads, where the screens'
+/// connections run.
+#[cfg(target_os = "linux")]
+const SCREENS_NICE: i32 = 10;
+
+/// Lowers the calling runtime thread's priority: the broker's command lane
+/// and writer threads, which run the rooms and their commits, then win the
+/// CPU whenever they wake, and fan-out to thousands of screens takes the
+/// rest. (On Linux the nice value is per thread.) Best effort: a refusal
+/// leaves the thread as it was.
+fn yield_to_commands() {
+    #[cfg(target_os = "linux")]
+    if let Err(error) = rustix::process::setpriority_process(None, SCREENS_NICE) {
+        tracing::debug!(%error, "cannot lower the priority of a runtime thread");
+    }
 }
 
 async fn run(settings: config::Settings) -> anyhow::Result<()> {
