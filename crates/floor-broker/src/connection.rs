@@ -116,7 +116,8 @@ pub async fn serve(socket: WebSocket, broker: Arc<Broker>, address: AddressGuard
         }
         Err(None) => return,
     };
-    let served = serve_accepted(socket, broker.clone(), hello, room, role, token_hash);
+    let connection = Connection::new(socket, broker.clone(), room, hello, role, token_hash);
+    let served = serve_accepted(connection);
     if crate::lane::CommandLane::serves(role) {
         // A task of the lane that is dropped (the broker stopping) has
         // closed nothing more than its socket.
@@ -128,61 +129,62 @@ pub async fn serve(socket: WebSocket, broker: Arc<Broker>, address: AddressGuard
 }
 
 /// Serves a connection whose `hello` was accepted, until it closes.
-async fn serve_accepted(
-    socket: WebSocket,
-    broker: Arc<Broker>,
-    hello: Hello,
-    room: Arc<RoomHandle>,
-    role: Role,
-    token_hash: TokenHash,
-) {
-    let label = RoleLabel {
-        role: role.as_str(),
-    };
-    broker.metrics.connections.get_or_create(&label).inc();
-    let presence = room.clone();
-    let _counted = match (role, hello.channel) {
-        (Role::Participant, Some(channel)) => Some(presence.presence.join(channel)),
-        _ => None,
-    };
-    let mut connection = Connection::new(socket, broker.clone(), room, hello, role, token_hash);
-    let close = connection.run().await;
-    broker.metrics.connections.get_or_create(&label).dec();
-    if let Some(close) = close {
-        if close.code == close_code::TOO_BIG {
-            let text = error_text(
-                None,
-                ErrorCode::MessageTooLarge,
-                "frames and messages are limited to 64 KiB",
-            );
-            let _ = timeout(
-                Duration::from_secs(1),
-                connection.socket.send(Message::Text(text)),
-            )
-            .await;
+fn serve_accepted(
+    mut connection: Connection,
+) -> impl std::future::Future<Output = ()> + Send + 'static {
+    // An async block, not an async fn: it uses the connection it captures
+    // in place, where an async fn would keep a second copy of it in every
+    // connection's future.
+    async move {
+        let broker = connection.broker.clone();
+        let role = connection.actor.role;
+        let label = RoleLabel {
+            role: role.as_str(),
+        };
+        broker.metrics.connections.get_or_create(&label).inc();
+        let presence = connection.room.clone();
+        let _counted = match (role, connection.hello.channel) {
+            (Role::Participant, Some(channel)) => Some(presence.presence.join(channel)),
+            _ => None,
+        };
+        let close = connection.run().await;
+        broker.metrics.connections.get_or_create(&label).dec();
+        if let Some(close) = close {
+            if close.code == close_code::TOO_BIG {
+                let text = error_text(
+                    None,
+                    ErrorCode::MessageTooLarge,
+                    "frames and messages are limited to 64 KiB",
+                );
+                let _ = timeout(
+                    Duration::from_secs(1),
+                    connection.socket.send(Message::Text(text)),
+                )
+                .await;
+            }
+            if close.code == close_code::TOO_SLOW {
+                broker
+                    .metrics
+                    .dropped
+                    .get_or_create(&ReasonLabel { reason: "lag" })
+                    .inc();
+            } else if close.code == close_code::PING_TIMEOUT {
+                broker
+                    .metrics
+                    .dropped
+                    .get_or_create(&ReasonLabel {
+                        reason: "ping_timeout",
+                    })
+                    .inc();
+            } else if close.code == close_code::ABUSE {
+                broker
+                    .metrics
+                    .dropped
+                    .get_or_create(&ReasonLabel { reason: "abuse" })
+                    .inc();
+            }
+            close_socket(&mut connection.socket, close).await;
         }
-        if close.code == close_code::TOO_SLOW {
-            broker
-                .metrics
-                .dropped
-                .get_or_create(&ReasonLabel { reason: "lag" })
-                .inc();
-        } else if close.code == close_code::PING_TIMEOUT {
-            broker
-                .metrics
-                .dropped
-                .get_or_create(&ReasonLabel {
-                    reason: "ping_timeout",
-                })
-                .inc();
-        } else if close.code == close_code::ABUSE {
-            broker
-                .metrics
-                .dropped
-                .get_or_create(&ReasonLabel { reason: "abuse" })
-                .inc();
-        }
-        close_socket(&mut connection.socket, close).await;
     }
 }
 
