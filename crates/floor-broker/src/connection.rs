@@ -129,6 +129,10 @@ pub async fn serve(socket: WebSocket, broker: Arc<Broker>, address: AddressGuard
 }
 
 /// Serves a connection whose `hello` was accepted, until it closes.
+#[allow(
+    clippy::manual_async_fn,
+    reason = "an async fn would store its argument twice in every connection's future"
+)]
 fn serve_accepted(
     mut connection: Connection,
 ) -> impl std::future::Future<Output = ()> + Send + 'static {
