@@ -2,7 +2,9 @@
 //! the last whole commit with a warning; an event altered in the middle of
 //! the log stops the broker with its room and seq; a full disk refuses
 //! commands (no acknowledgement) while reads keep working, and the broker
-//! recovers when space returns.
+//! recovers when space returns; a restart starts from a room's checkpoint,
+//! ignores one that does not match the log, and still checks the whole
+//! hash chain.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
@@ -108,6 +110,86 @@ async fn an_event_altered_in_the_log_stops_the_broker_with_its_room_and_seq() {
         "{stderr}"
     );
     assert!(!String::from_utf8_lossy(&output.stdout).contains("listening"));
+}
+
+#[tokio::test]
+async fn a_restart_starts_from_the_checkpoint_and_a_bad_one_is_ignored() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let no_rate = ["--commands-per-second", "0"];
+    let mut floor = Floor::start_with(&data, &no_rate);
+    let tokens = floor.create_room("plenary").await;
+    let mut runner = Client::connect(&floor, tokens.hello("runner", "runner")).await;
+    // One event each: past the first checkpoint (every 1,000 events).
+    for i in 0..1_010 {
+        acked(
+            runner
+                .command(&format!("s{i}"), submit("onsite", &format!("Person {i}")))
+                .await,
+        );
+    }
+    drop(runner);
+    let before = floor.snapshot(&tokens).await["room"].clone();
+    assert!(floor.terminate().success());
+    let db = rusqlite::Connection::open(data.join("floor.db")).unwrap();
+    let checkpointed: i64 = db
+        .query_row(
+            "SELECT seq FROM checkpoints WHERE room = 'plenary'",
+            [],
+            |r| r.get(0),
+        )
+        .expect("a checkpoint was stored");
+    assert!(checkpointed >= 1_000, "{checkpointed}");
+    drop(db);
+
+    // From the checkpoint and the events after it: the same room.
+    let mut floor = Floor::start_with(&data, &no_rate);
+    assert_eq!(floor.snapshot(&tokens).await["room"], before);
+    assert!(floor.terminate().success());
+
+    // A checkpoint changed behind the broker's back is ignored, with a
+    // warning, and the room is folded from its first event: still the same.
+    let db = rusqlite::Connection::open(data.join("floor.db")).unwrap();
+    let changed = db
+        .execute(
+            "UPDATE checkpoints SET body = replace(body, 'Person 7', 'Person 8')",
+            [],
+        )
+        .unwrap();
+    assert_eq!(changed, 1);
+    drop(db);
+    let mut floor = Floor::start_with(&data, &no_rate);
+    assert_eq!(floor.snapshot(&tokens).await["room"], before);
+    assert!(floor.terminate().success());
+    let log = std::fs::read_to_string(data.with_extension("log")).unwrap();
+    assert!(
+        log.contains("checkpoint ignored") && log.contains("plenary"),
+        "{log}"
+    );
+
+    // The hash chain still covers the events before the checkpoint.
+    let db = rusqlite::Connection::open(data.join("floor.db")).unwrap();
+    db.execute(
+        "UPDATE events SET body = replace(body, 'Person 1', 'Person X') WHERE room = 'plenary' AND seq = 2",
+        [],
+    )
+    .unwrap();
+    drop(db);
+    let output = Command::new(floor_bin())
+        .args([
+            "serve",
+            "--listen",
+            "127.0.0.1:0",
+            "--admin-token",
+            ADMIN,
+            "--data",
+        ])
+        .arg(&data)
+        .output()
+        .unwrap();
+    assert!(!output.status.success(), "the broker refuses to start");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("plenary event 2"), "{stderr}");
 }
 
 /// Sends a command and returns its answer, re-sending it with the same

@@ -1,12 +1,13 @@
 //! A large log for the recovery scenario, made as floor makes one: real
 //! sessions driven through the core (hands and remote questions arriving,
 //! the chair calling them), appended to the real store with their
-//! idempotency records; and the page cache emptied of it for a cold start.
+//! idempotency records and the broker's checkpoints; and the page cache
+//! emptied of it for a cold start.
 
 use std::path::Path;
 use std::process::Command as Process;
 
-use floor_core::{Actor, Ctx, Room};
+use floor_core::{Actor, Ctx, Room, checkpoint};
 use floor_protocol::{Channel, ClientKey, Command, EntryDraft, Person, Role};
 use floor_store::{Append, RequestRecord, RoomRecord, Store};
 use uuid::Uuid;
@@ -62,6 +63,11 @@ pub fn log(path: &Path, rooms: usize, per_room: usize) -> anyhow::Result<u64> {
             events: Vec::new(),
             requests: Vec::new(),
         };
+        // The broker stores a checkpoint every `INTERVAL` events; the log
+        // is left as by a broker that stopped just before its next one:
+        // the last checkpoint `INTERVAL - 1` events before the end.
+        let checkpoint_at = (per_room as u64).saturating_sub(checkpoint::INTERVAL - 1);
+        let mut checkpointed = false;
         let mut written = 0;
         let mut n = 0u64;
         while written + batch.events.len() < per_room {
@@ -96,7 +102,8 @@ pub fn log(path: &Path, rooms: usize, per_room: usize) -> anyhow::Result<u64> {
                     .events
                     .push((event.seq, serde_json::to_string(event)?));
             }
-            if batch.events.len() >= 5_000 {
+            let due = !checkpointed && room.seq() >= checkpoint_at;
+            if batch.events.len() >= 5_000 || due {
                 written += batch.events.len();
                 let full = std::mem::replace(
                     &mut batch,
@@ -108,6 +115,14 @@ pub fn log(path: &Path, rooms: usize, per_room: usize) -> anyhow::Result<u64> {
                 );
                 for result in store.append(&[full])? {
                     result?;
+                }
+                if due {
+                    store.put_checkpoint(
+                        &id,
+                        room.seq(),
+                        &serde_json::to_string(&room.checkpoint())?,
+                    )?;
+                    checkpointed = true;
                 }
             }
         }

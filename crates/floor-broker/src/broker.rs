@@ -374,6 +374,7 @@ impl Broker {
         let loaded = room::Loaded {
             room: floor_core::Room::new(),
             recent: Default::default(),
+            checkpointed: 0,
         };
         let handle = room::spawn(
             info.clone(),

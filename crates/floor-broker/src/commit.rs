@@ -109,6 +109,11 @@ enum Request {
         after: u64,
         reply: Reply<Vec<(u64, String)>>,
     },
+    Checkpoint {
+        room: String,
+        seq: u64,
+        body: String,
+    },
     Stop {
         reply: Reply<()>,
     },
@@ -198,6 +203,15 @@ impl Writer {
     /// Commits what is queued, then stops the thread.
     pub async fn stop(&self) -> Result<(), WriteError> {
         self.ask(|reply| Request::Stop { reply }).await
+    }
+
+    /// Stores a room's checkpoint at `seq`, after what is queued before it;
+    /// nobody waits for it (a failure is logged, and the room's next
+    /// checkpoint replaces it).
+    pub fn checkpoint(&self, room: String, seq: u64, body: String) {
+        if self.health.available() {
+            let _ = self.tx.send(Request::Checkpoint { room, seq, body });
+        }
     }
 
     /// Reads a room's events after `after` from the log.
@@ -353,6 +367,7 @@ fn serve_other(store: Option<&mut Store>, request: Request) {
             Request::ReadEvents { reply, .. } => {
                 let _ = reply.send(Err(WriteError::Unavailable));
             }
+            Request::Checkpoint { .. } => {}
             Request::Stop { reply } => {
                 let _ = reply.send(Ok(()));
             }
@@ -378,6 +393,11 @@ fn serve_other(store: Option<&mut Store>, request: Request) {
         }
         Request::Stop { reply } => {
             let _ = reply.send(Ok(()));
+        }
+        Request::Checkpoint { room, seq, body } => {
+            if let Err(error) = store.put_checkpoint(&room, seq, &body) {
+                tracing::warn!(%room, seq, %error, "checkpoint not stored");
+            }
         }
         Request::ReadEvents { room, after, reply } => {
             let mut events = Vec::new();

@@ -18,10 +18,11 @@ use std::collections::VecDeque;
 use std::sync::{Arc, RwLock};
 
 use axum::extract::ws::Utf8Bytes;
+use floor_core::checkpoint::{self, Checkpoint};
 use floor_core::{Actor, Decision, Room};
 use floor_protocol::message::{ErrorMessage, Resume, RoomInfo, SnapshotReason};
 use floor_protocol::{Command, ErrorCode, RoomEvent, ServerMessage};
-use floor_store::{Append, RequestRecord};
+use floor_store::{Append, CheckpointRead, RequestRecord};
 use tokio::sync::{broadcast, mpsc, oneshot, watch};
 use tokio_util::task::TaskTracker;
 use uuid::Uuid;
@@ -188,6 +189,8 @@ pub struct Loaded {
     pub room: Room,
     /// The newest events, as stored, for resuming subscribers.
     pub recent: VecDeque<(u64, Arc<str>)>,
+    /// The seq of the room's stored checkpoint (0: none).
+    pub checkpointed: u64,
 }
 
 /// Why a room could not be rebuilt from its log.
@@ -216,40 +219,90 @@ pub enum LoadError {
     Store(#[from] floor_store::StoreError),
 }
 
-/// Folds a room's events from the store.
+/// The room a stored checkpoint holds, if there is one that matches the
+/// log and this build; otherwise an empty room (with a warning when a
+/// checkpoint was there), to fold from the first event.
+fn from_checkpoint(store: &floor_store::Store, room_id: &str) -> Result<Room, LoadError> {
+    let (seq, body) = match store.checkpoint(room_id)? {
+        CheckpointRead::None => return Ok(Room::new()),
+        CheckpointRead::Unmatched { seq, reason } => {
+            tracing::warn!(
+                room = room_id,
+                seq,
+                reason,
+                "checkpoint ignored; the whole log is folded"
+            );
+            return Ok(Room::new());
+        }
+        CheckpointRead::Found { seq, body } => (seq, body),
+    };
+    let taken = serde_json::from_str::<Checkpoint>(&body)
+        .map_err(|e| e.to_string())
+        .and_then(|c| Room::from_checkpoint(c).map_err(|e| e.to_string()))
+        .and_then(|room| {
+            if room.seq() == seq {
+                Ok(room)
+            } else {
+                Err(format!("it holds seq {}", room.seq()))
+            }
+        });
+    match taken {
+        Ok(room) => Ok(room),
+        Err(reason) => {
+            tracing::warn!(room = room_id, seq, %reason, "checkpoint ignored; the whole log is folded");
+            Ok(Room::new())
+        }
+    }
+}
+
+/// Rebuilds a room from the store: from its checkpoint when one matches,
+/// folding the events after it. Every event of the log is still read and
+/// checked against the room's hash chain (which also proves the
+/// checkpoint's tie to the log), and the newest are kept for resuming
+/// subscribers.
 pub fn load(store: &floor_store::Store, room_id: &str) -> Result<Loaded, LoadError> {
-    let mut room = Room::new();
+    let mut room = from_checkpoint(store, room_id)?;
+    let checkpointed = room.seq();
+    let head = store.head(room_id)?;
+    let window_from = head.saturating_sub(RESUME_WINDOW as u64);
     let mut recent = VecDeque::with_capacity(RESUME_WINDOW.min(1024));
     let mut failure = None;
     store.for_each_event(room_id, 0, |seq, body| {
         if failure.is_some() {
             return;
         }
-        let applied = serde_json::from_str::<RoomEvent>(body)
-            .map_err(|source| LoadError::Decode {
-                room: room_id.to_owned(),
-                seq,
-                source,
-            })
-            .and_then(|event| {
-                room.apply(&event).map_err(|source| LoadError::Apply {
+        if seq > checkpointed {
+            let applied = serde_json::from_str::<RoomEvent>(body)
+                .map_err(|source| LoadError::Decode {
                     room: room_id.to_owned(),
+                    seq,
                     source,
                 })
-            });
-        match applied {
-            Ok(()) => {
-                if recent.len() == RESUME_WINDOW {
-                    recent.pop_front();
-                }
-                recent.push_back((seq, Arc::from(body)));
+                .and_then(|event| {
+                    room.apply(&event).map_err(|source| LoadError::Apply {
+                        room: room_id.to_owned(),
+                        source,
+                    })
+                });
+            if let Err(e) = applied {
+                failure = Some(e);
+                return;
             }
-            Err(e) => failure = Some(e),
+        }
+        if seq > window_from {
+            if recent.len() == RESUME_WINDOW {
+                recent.pop_front();
+            }
+            recent.push_back((seq, Arc::from(body)));
         }
     })?;
     match failure {
         Some(e) => Err(e),
-        None => Ok(Loaded { room, recent }),
+        None => Ok(Loaded {
+            room,
+            recent,
+            checkpointed,
+        }),
     }
 }
 
@@ -278,6 +331,7 @@ pub fn spawn(
         broadcast_bytes: watch::Sender::new(0),
         order_text: Utf8Bytes::from_static(""),
         snapshots: Vec::new(),
+        checkpointed: loaded.checkpointed,
         health: writer.health().clone(),
         writer,
     };
@@ -309,6 +363,8 @@ struct RoomActor {
     order_text: Utf8Bytes,
     /// Snapshot messages for the current seq, by reason.
     snapshots: Vec<(SnapshotReason, Utf8Bytes)>,
+    /// The seq of the last checkpoint handed to the writer.
+    checkpointed: u64,
     health: Arc<Health>,
     writer: Writer,
 }
@@ -352,6 +408,9 @@ pub fn error_text(
 
 impl RoomActor {
     async fn run(mut self, mut rx: mpsc::Receiver<RoomMsg>, mut recoveries: watch::Receiver<u64>) {
+        // A room rebuilt by folding many events stores a checkpoint at once,
+        // so the next start folds few.
+        self.checkpoint_if_due();
         loop {
             tokio::select! {
                 // A recovery reloads the room before it decides anything new.
@@ -512,6 +571,25 @@ impl RoomActor {
         });
     }
 
+    /// Hands the writer a checkpoint of the room when [`checkpoint::INTERVAL`]
+    /// events were committed since the last one. The commands of the batch
+    /// do not wait for it: it is a cache of the log, written after them.
+    fn checkpoint_if_due(&mut self) {
+        let seq = self.room.seq();
+        if seq < self.checkpointed + checkpoint::INTERVAL {
+            return;
+        }
+        match serde_json::to_string(&self.room.checkpoint()) {
+            Ok(body) => {
+                self.writer.checkpoint(self.id.clone(), seq, body);
+                self.checkpointed = seq;
+            }
+            Err(error) => {
+                tracing::error!(room = %self.id, %error, "a checkpoint did not serialize")
+            }
+        }
+    }
+
     /// Records committed events: the resume window, the caches, and the
     /// broadcast of the events and the new order.
     fn publish(&mut self, raws: Vec<(u64, Arc<str>)>) {
@@ -588,6 +666,7 @@ impl RoomActor {
             }
         }
         self.publish(raws);
+        self.checkpoint_if_due();
         if refused_by_log {
             // The log holds more than this room knew (a commit reported as
             // failed had reached the disk): catch up from it.

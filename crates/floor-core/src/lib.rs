@@ -11,6 +11,8 @@
 //!
 //! # Layout
 //! - [`room`]: the state, [`Room::apply`] and the read-only views.
+//! - [`checkpoint`]: the room's state as data, so a restart folds only
+//!   the events after it.
 //! - [`view`]: [`LiveView`], the fold of events into what clients see,
 //!   shared by the room and by every client.
 //! - [`decide`]: [`Room::decide`], one function per command.
@@ -28,6 +30,7 @@
 //!   (an event that does not fit the state, i.e. a corrupt log).
 
 pub mod chat;
+pub mod checkpoint;
 pub mod decide;
 pub mod error;
 pub mod fairness;

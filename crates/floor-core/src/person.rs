@@ -9,7 +9,10 @@ use unicode_normalization::UnicodeNormalization;
 /// With a client-supplied `person_id` it is that id; otherwise it is the
 /// name and affiliation, NFKC-normalised, lowercased and with runs of
 /// whitespace collapsed, so "Ana  Silva" and "ana silva" are one person.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(
+    Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
+)]
+#[serde(transparent)]
 pub struct PersonKey(String);
 
 impl PersonKey {

@@ -62,6 +62,37 @@ impl Room {
         }
     }
 
+    /// Its parts, for [`Room::checkpoint`].
+    #[allow(
+        clippy::type_complexity,
+        reason = "the room's own fields, named where they are declared"
+    )]
+    pub(crate) fn parts(
+        &self,
+    ) -> (
+        &LiveView,
+        &[PersonKey],
+        &HashSet<PersonKey>,
+        &imbl::HashMap<(ClientKey, String), Receipt>,
+    ) {
+        (&self.live, &self.keys, &self.spoken, &self.receipts)
+    }
+
+    /// A room from its parts, for [`Room::from_checkpoint`].
+    pub(crate) fn from_parts(
+        live: LiveView,
+        keys: Vec<PersonKey>,
+        spoken: HashSet<PersonKey>,
+        receipts: imbl::HashMap<(ClientKey, String), Receipt>,
+    ) -> Room {
+        Room {
+            live,
+            keys,
+            spoken,
+            receipts,
+        }
+    }
+
     /// Folds events into a new room.
     pub fn replay<'a>(events: impl IntoIterator<Item = &'a RoomEvent>) -> Result<Room, ApplyError> {
         let mut room = Room::new();

@@ -61,6 +61,12 @@ impl LiveView {
         LiveView { view, index }
     }
 
+    /// How many entry ids the index holds (fewer than entries if an id
+    /// was given twice).
+    pub(crate) fn index_len(&self) -> usize {
+        self.index.len()
+    }
+
     /// The view.
     pub fn view(&self) -> &RoomView {
         &self.view

@@ -630,6 +630,26 @@ proptest! {
         check(trace)?;
     }
 
+    /// A checkpoint taken at any point, stored as JSON and read back, is
+    /// the room it was taken of; folding the later events into it gives
+    /// the live room, and a repeated request is still recognised.
+    #[test]
+    fn a_room_from_any_checkpoint_equals_the_fold(steps in steps(), cut in any::<prop::sample::Index>()) {
+        let trace = simulate(&steps);
+        let log = &trace.session.log;
+        let k = cut.index(log.len() + 1);
+        let at_cut = Room::replay(&log[..k]).unwrap();
+        let stored = serde_json::to_string(&at_cut.checkpoint()).unwrap();
+        let checkpoint: floor_core::checkpoint::Checkpoint = serde_json::from_str(&stored).unwrap();
+        let mut room = Room::from_checkpoint(checkpoint).unwrap();
+        prop_assert_eq!(&room, &at_cut);
+        for event in &log[k..] {
+            room.apply(event).unwrap();
+        }
+        prop_assert_eq!(&room, &trace.session.room);
+        check(trace)?;
+    }
+
     /// A command a role may not issue is refused with a typed error and
     /// changes nothing (checked at every step inside `simulate` against an
     /// independent oracle).
@@ -706,4 +726,38 @@ fn retarget(command: &mut Command, id: Uuid) {
         | Command::Unpin { entry_id } => *entry_id = id,
         _ => {}
     }
+}
+
+#[test]
+fn a_checkpoint_of_another_build_or_inconsistent_is_refused() {
+    use floor_core::checkpoint::CheckpointError;
+    let mut s = Session::new();
+    s.hand("Ana Silva");
+    s.remote("Bo Chen");
+    let good = s.room.checkpoint();
+
+    let mut other = good.clone();
+    other.format = "floor-core 0.0.0 checkpoint 1".into();
+    assert!(matches!(
+        Room::from_checkpoint(other),
+        Err(CheckpointError::Format(_))
+    ));
+
+    let mut short = good.clone();
+    short.keys.pop();
+    assert!(matches!(
+        Room::from_checkpoint(short),
+        Err(CheckpointError::Inconsistent(_))
+    ));
+
+    let mut ahead = good.clone();
+    if let Some(r) = ahead.receipts.first_mut() {
+        r.last_seq = ahead.view.seq + 1;
+    }
+    assert!(matches!(
+        Room::from_checkpoint(ahead),
+        Err(CheckpointError::Inconsistent(_))
+    ));
+
+    assert_eq!(Room::from_checkpoint(good).unwrap(), s.room);
 }

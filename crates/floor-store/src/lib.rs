@@ -75,6 +75,14 @@ pub enum StoreError {
     /// No room has this id.
     #[error("no room {0}")]
     NoSuchRoom(String),
+    /// A checkpoint names an event the log does not hold.
+    #[error("room {room} has no event {seq} to checkpoint")]
+    NoSuchEvent {
+        /// The room.
+        room: String,
+        /// The seq.
+        seq: u64,
+    },
     /// An append does not continue its room's log.
     #[error("room {room}: append at seq {got} does not follow {head}")]
     OutOfSequence {
@@ -185,6 +193,12 @@ CREATE TABLE IF NOT EXISTS events (
     chain BLOB,
     PRIMARY KEY (room, seq)
 ) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS checkpoints (
+    room TEXT PRIMARY KEY,
+    seq INTEGER NOT NULL,
+    body TEXT NOT NULL,
+    digest BLOB NOT NULL
+) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS requests (
     room TEXT NOT NULL,
     client TEXT NOT NULL,
@@ -213,6 +227,39 @@ fn chain_next(previous: &[u8], seq: u64, body: &str) -> [u8; 32] {
     hash.update(seq.to_be_bytes());
     hash.update(body.as_bytes());
     hash.finalize().into()
+}
+
+/// The digest that ties a checkpoint's text to its room's log: the chain
+/// value of the event it was taken at, and the text.
+fn checkpoint_digest(chain: &[u8], seq: u64, body: &str) -> [u8; 32] {
+    let mut hash = Sha256::new();
+    hash.update(b"floor checkpoint\0");
+    hash.update(chain);
+    hash.update(seq.to_be_bytes());
+    hash.update(body.as_bytes());
+    hash.finalize().into()
+}
+
+/// A room's checkpoint as read from the store.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CheckpointRead {
+    /// The room has none.
+    None,
+    /// One that matches the room's log at `seq`.
+    Found {
+        /// The seq of the last event folded into it.
+        seq: u64,
+        /// Its text, as written.
+        body: String,
+    },
+    /// One that does not match the room's log (its event is missing, or
+    /// its text or the log was changed since): to be ignored.
+    Unmatched {
+        /// The seq it claims.
+        seq: u64,
+        /// What is wrong.
+        reason: &'static str,
+    },
 }
 
 /// When the write-ahead log beside the database at `path` ends in a
@@ -365,6 +412,68 @@ impl Store {
             params![key, value],
         )?;
         Ok(())
+    }
+
+    /// Stores `body` as the checkpoint of `room` at `seq`, tied to the chain
+    /// value of that event; an older checkpoint than the one stored is not
+    /// written. The event must be in the log.
+    pub fn put_checkpoint(&mut self, room: &str, seq: u64, body: &str) -> Result<(), StoreError> {
+        let chain = self
+            .chain_at(room, seq)?
+            .ok_or_else(|| StoreError::NoSuchEvent {
+                room: room.to_owned(),
+                seq,
+            })?;
+        let digest = checkpoint_digest(&chain, seq, body);
+        self.conn
+            .prepare_cached(
+                "INSERT INTO checkpoints (room, seq, body, digest) VALUES (?1, ?2, ?3, ?4)
+                 ON CONFLICT (room) DO UPDATE SET seq = excluded.seq, body = excluded.body,
+                     digest = excluded.digest
+                 WHERE excluded.seq > checkpoints.seq",
+            )?
+            .execute(params![room, to_i64(seq), body, digest.as_slice()])?;
+        Ok(())
+    }
+
+    /// The checkpoint of `room`, checked against the chain value its event
+    /// has in the log. (A start then reads the whole log through
+    /// [`Store::for_each_event`], which proves that chain value genuine.)
+    pub fn checkpoint(&self, room: &str) -> Result<CheckpointRead, StoreError> {
+        let stored: Option<(i64, String, Vec<u8>)> = self
+            .conn
+            .prepare_cached("SELECT seq, body, digest FROM checkpoints WHERE room = ?1")?
+            .query_row([room], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+            .optional()?;
+        let Some((seq, body, digest)) = stored else {
+            return Ok(CheckpointRead::None);
+        };
+        let seq = to_u64(seq);
+        let Some(chain) = self.chain_at(room, seq)? else {
+            return Ok(CheckpointRead::Unmatched {
+                seq,
+                reason: "its event is not in the log",
+            });
+        };
+        if checkpoint_digest(&chain, seq, &body).as_slice() != digest.as_slice() {
+            return Ok(CheckpointRead::Unmatched {
+                seq,
+                reason: "it does not match the log (altered or damaged)",
+            });
+        }
+        Ok(CheckpointRead::Found { seq, body })
+    }
+
+    /// The chain value stored with event `seq` of `room`.
+    fn chain_at(&self, room: &str, seq: u64) -> Result<Option<Vec<u8>>, StoreError> {
+        Ok(self
+            .conn
+            .prepare_cached("SELECT chain FROM events WHERE room = ?1 AND seq = ?2")?
+            .query_row(params![room, to_i64(seq)], |r| {
+                r.get::<_, Option<Vec<u8>>>(0)
+            })
+            .optional()?
+            .flatten())
     }
 
     /// Creates a room with its token hashes, in one transaction.
@@ -532,7 +641,7 @@ impl StoreError {
     /// sequence, a repeated request) rather than reporting a failing store.
     pub fn is_refusal(&self) -> bool {
         match self {
-            StoreError::OutOfSequence { .. } => true,
+            StoreError::OutOfSequence { .. } | StoreError::NoSuchEvent { .. } => true,
             StoreError::Sqlite(rusqlite::Error::SqliteFailure(e, _)) => {
                 e.code == rusqlite::ErrorCode::ConstraintViolation
             }
@@ -687,6 +796,52 @@ mod tests {
         gappy.events.push((4, "{}".into()));
         assert!(store.append(&[gappy]).unwrap()[0].is_err());
         assert_eq!(store.head("b").unwrap(), 1);
+    }
+
+    #[test]
+    fn a_checkpoint_is_tied_to_its_event_in_the_log() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut store = Store::open(&dir.path().join("floor.db")).unwrap();
+        store.create_room(&room("a"), &[]).unwrap();
+        assert_eq!(store.checkpoint("a").unwrap(), CheckpointRead::None);
+        store.append(&[events("a", 1..=3)]).unwrap();
+        // Only an event the log holds.
+        let refused = store.put_checkpoint("a", 4, "four").unwrap_err();
+        assert!(matches!(refused, StoreError::NoSuchEvent { seq: 4, .. }));
+        store.put_checkpoint("a", 3, "three").unwrap();
+        // An older one does not replace it.
+        store.put_checkpoint("a", 2, "two").unwrap();
+        assert_eq!(
+            store.checkpoint("a").unwrap(),
+            CheckpointRead::Found {
+                seq: 3,
+                body: "three".into()
+            }
+        );
+        // Its text changed behind the store's back: not taken.
+        store
+            .conn
+            .execute(
+                "UPDATE checkpoints SET body = 'tampered' WHERE room = 'a'",
+                [],
+            )
+            .unwrap();
+        assert!(matches!(
+            store.checkpoint("a").unwrap(),
+            CheckpointRead::Unmatched { seq: 3, .. }
+        ));
+        // Nor one whose event is gone.
+        store
+            .conn
+            .execute(
+                "UPDATE checkpoints SET body = 'three', seq = 9 WHERE room = 'a'",
+                [],
+            )
+            .unwrap();
+        assert!(matches!(
+            store.checkpoint("a").unwrap(),
+            CheckpointRead::Unmatched { seq: 9, .. }
+        ));
     }
 
     #[test]

@@ -1,0 +1,129 @@
+//! A room's state as data, so that a restart folds only the events after
+//! it.
+//!
+//! A checkpoint is a cache of the fold, never the truth: the log is. The
+//! broker stores one every so often and, at start, takes the room from it
+//! and applies only the later events. A checkpoint written by another
+//! version of this crate is ignored (its fold could differ from this
+//! version's), and one that does not make a consistent room is refused;
+//! either way the room is folded from its first event instead.
+
+use std::collections::HashSet;
+
+use floor_protocol::{ClientKey, RoomView};
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use crate::person::PersonKey;
+use crate::room::{Receipt, Room};
+use crate::view::LiveView;
+
+/// The format of checkpoints this build writes and reads: the crate's
+/// version, since any release may fold differently.
+pub const FORMAT: &str = concat!("floor-core ", env!("CARGO_PKG_VERSION"), " checkpoint 1");
+
+/// Events between two checkpoints of a room: a start folds at most this
+/// many events per room after its checkpoint.
+pub const INTERVAL: u64 = 1_000;
+
+/// A room's state at one sequence number.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Checkpoint {
+    /// [`FORMAT`] of the build that wrote it.
+    pub format: String,
+    /// The view, as clients see it (it holds the sequence number).
+    pub view: RoomView,
+    /// The person key of each entry, in submission order.
+    pub keys: Vec<PersonKey>,
+    /// People called at least once, sorted.
+    pub spoken: Vec<PersonKey>,
+    /// Every successful command's receipt, sorted by client and request.
+    pub receipts: Vec<StoredReceipt>,
+}
+
+/// One command's receipt in a checkpoint.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StoredReceipt {
+    /// The issuing client.
+    pub client: ClientKey,
+    /// Its request id.
+    pub request_id: String,
+    /// The command's first event.
+    pub first_seq: u64,
+    /// The command's last event.
+    pub last_seq: u64,
+    /// The entry a `submit` created.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub entry_id: Option<Uuid>,
+}
+
+/// Why a checkpoint was not taken.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum CheckpointError {
+    /// Written by another build.
+    #[error("written by {0:?}, this build reads {FORMAT:?}")]
+    Format(String),
+    /// It does not describe a consistent room.
+    #[error("inconsistent: {0}")]
+    Inconsistent(&'static str),
+}
+
+impl Room {
+    /// The room's state as a checkpoint.
+    pub fn checkpoint(&self) -> Checkpoint {
+        let (view, keys, spoken, receipts) = self.parts();
+        let mut spoken: Vec<PersonKey> = spoken.iter().cloned().collect();
+        spoken.sort();
+        let mut receipts: Vec<StoredReceipt> = receipts
+            .iter()
+            .map(|((client, request_id), receipt)| StoredReceipt {
+                client: client.clone(),
+                request_id: request_id.clone(),
+                first_seq: receipt.first_seq,
+                last_seq: receipt.last_seq,
+                entry_id: receipt.entry_id,
+            })
+            .collect();
+        receipts.sort_by(|a, b| (&a.client, &a.request_id).cmp(&(&b.client, &b.request_id)));
+        Checkpoint {
+            format: FORMAT.to_owned(),
+            view: view.view().clone(),
+            keys: keys.to_vec(),
+            spoken,
+            receipts,
+        }
+    }
+
+    /// The room a checkpoint holds.
+    pub fn from_checkpoint(checkpoint: Checkpoint) -> Result<Room, CheckpointError> {
+        if checkpoint.format != FORMAT {
+            return Err(CheckpointError::Format(checkpoint.format));
+        }
+        if checkpoint.keys.len() != checkpoint.view.entries.len() {
+            return Err(CheckpointError::Inconsistent("a person key for each entry"));
+        }
+        let seq = checkpoint.view.seq;
+        let mut receipts = imbl::HashMap::new();
+        for r in checkpoint.receipts {
+            if r.first_seq > r.last_seq || r.last_seq > seq || r.first_seq == 0 {
+                return Err(CheckpointError::Inconsistent(
+                    "a receipt outside the room's events",
+                ));
+            }
+            let receipt = Receipt {
+                first_seq: r.first_seq,
+                last_seq: r.last_seq,
+                entry_id: r.entry_id,
+            };
+            if receipts.insert((r.client, r.request_id), receipt).is_some() {
+                return Err(CheckpointError::Inconsistent("a receipt given twice"));
+            }
+        }
+        let live = LiveView::from_snapshot(checkpoint.view);
+        if live.view().entries.len() != live.index_len() {
+            return Err(CheckpointError::Inconsistent("an entry id given twice"));
+        }
+        let spoken: HashSet<PersonKey> = checkpoint.spoken.into_iter().collect();
+        Ok(Room::from_parts(live, checkpoint.keys, spoken, receipts))
+    }
+}
