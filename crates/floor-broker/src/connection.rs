@@ -13,7 +13,7 @@ use std::time::Duration;
 
 use axum::extract::ws::{CloseFrame, Message, Utf8Bytes, WebSocket};
 use floor_core::Actor;
-use floor_protocol::message::{Hello, ServerMessage};
+use floor_protocol::message::{Hello, Resume, ServerMessage};
 use floor_protocol::{ClientMessage, ErrorCode, PROTOCOL_VERSION, Role};
 use futures_util::{FutureExt, SinkExt};
 use governor::{Quota, RateLimiter};
@@ -147,7 +147,7 @@ fn serve_accepted(
         };
         broker.metrics.connections.get_or_create(&label).inc();
         let presence = connection.room.clone();
-        let _counted = match (role, connection.hello.channel) {
+        let _counted = match (role, connection.actor.channel) {
             (Role::Participant, Some(channel)) => Some(presence.presence.join(channel)),
             _ => None,
         };
@@ -336,7 +336,9 @@ struct Connection {
     socket: WebSocket,
     broker: Arc<Broker>,
     room: Arc<RoomHandle>,
-    hello: Hello,
+    /// Where the client left off, from its `hello` (the rest of the
+    /// `hello` is not kept: it would cost every connection its strings).
+    resume: Option<Resume>,
     actor: Actor,
     token_hash: TokenHash,
     replies: mpsc::Receiver<Utf8Bytes>,
@@ -368,7 +370,7 @@ impl Connection {
             socket,
             broker,
             room,
-            hello,
+            resume: hello.resume,
             actor,
             token_hash,
             replies,
@@ -433,7 +435,7 @@ impl Connection {
             return Some(Close::new(close_code::HELLO_REFUSED, "token revoked"));
         }
         let (reply, answer) = oneshot::channel();
-        let resume = self.hello.resume.clone();
+        let resume = self.resume.clone();
         if !self.room.send(RoomMsg::Subscribe { resume, reply }).await {
             return Some(Close::new(close_code::GOING_AWAY, "room closed"));
         }
