@@ -3,8 +3,9 @@
 //! the log stops the broker with its room and seq; a full disk refuses
 //! commands (no acknowledgement) while reads keep working, and the broker
 //! recovers when space returns; a restart starts from a room's checkpoint,
-//! ignores one that does not match the log, and still checks the whole
-//! hash chain.
+//! ignores one that does not match the log, and checks the whole hash
+//! chain: at start back to the checkpoint and the resume window, and the
+//! rest beside serving, where damage stops writes.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
@@ -121,13 +122,7 @@ async fn a_restart_starts_from_the_checkpoint_and_a_bad_one_is_ignored() {
     let tokens = floor.create_room("plenary").await;
     let mut runner = Client::connect(&floor, tokens.hello("runner", "runner")).await;
     // One event each: past the first checkpoint (every 1,000 events).
-    for i in 0..1_010 {
-        acked(
-            runner
-                .command(&format!("s{i}"), submit("onsite", &format!("Person {i}")))
-                .await,
-        );
-    }
+    submit_many(&mut runner, 1_010).await;
     drop(runner);
     let before = floor.snapshot(&tokens).await["room"].clone();
     assert!(floor.terminate().success());
@@ -190,6 +185,106 @@ async fn a_restart_starts_from_the_checkpoint_and_a_bad_one_is_ignored() {
     assert!(!output.status.success(), "the broker refuses to start");
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(stderr.contains("plenary event 2"), "{stderr}");
+}
+
+/// Submits `n` entries ("Person 0", ...) one event each, pipelined 200 at
+/// a time, and waits for every acknowledgement.
+async fn submit_many(runner: &mut Client, n: usize) {
+    pipeline(runner, n, |i| {
+        (format!("s{i}"), submit("onsite", &format!("Person {i}")))
+    })
+    .await;
+}
+
+/// Sends the `n` commands `make` gives, 200 at a time, and waits for every
+/// acknowledgement.
+async fn pipeline(runner: &mut Client, n: usize, make: impl Fn(usize) -> (String, Value)) {
+    let mut sent = 0;
+    while sent < n {
+        let chunk = (n - sent).min(200);
+        for i in sent..sent + chunk {
+            let (request_id, command) = make(i);
+            let command = json!({
+                "type": "command",
+                "request_id": request_id,
+                "command": command,
+            });
+            assert!(runner.try_send(&command).await);
+        }
+        let mut answered = 0;
+        while answered < chunk {
+            match runner.receive().await {
+                Received::Message(message) if message["type"] == "ack" => answered += 1,
+                Received::Message(message) if message["type"] == "error" => {
+                    panic!("refused: {message}")
+                }
+                Received::Message(_) => {}
+                Received::Closed(close) => panic!("closed: {close:?}"),
+            }
+        }
+        sent += chunk;
+    }
+}
+
+#[tokio::test]
+async fn damage_before_the_checkpoint_and_resume_window_is_found_beside_serving() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let no_rate = ["--commands-per-second", "0"];
+    let mut floor = Floor::start_with(&data, &no_rate);
+    let tokens = floor.create_room("plenary").await;
+    let mut runner = Client::connect(&floor, tokens.hello("runner", "runner")).await;
+    // More events than the resume window (4,096) holds, with checkpoints:
+    // one entry, edited 5,000 times (a queue of thousands would make every
+    // `order` message huge).
+    let entry = acked(runner.command("s", submit("onsite", "Ana Silva")).await);
+    let entry_id = entry["entry_id"].as_str().unwrap().to_owned();
+    pipeline(&mut runner, 5_000, |i| {
+        (
+            format!("e{i}"),
+            json!({"type": "edit", "entry_id": entry_id, "patch": {"text": format!("Version {i}")}}),
+        )
+    })
+    .await;
+    drop(runner);
+    let before = floor.snapshot(&tokens).await["room"].clone();
+    assert!(floor.terminate().success());
+    let db = rusqlite::Connection::open(data.join("floor.db")).unwrap();
+    let changed = db
+        .execute(
+            "UPDATE events SET body = replace(body, 'Version 0', 'Version X') WHERE room = 'plenary' AND seq = 2",
+            [],
+        )
+        .unwrap();
+    assert_eq!(changed, 1);
+    drop(db);
+
+    // The room comes from its checkpoint and the events after it, which
+    // are whole: it is served as it was...
+    let floor = Floor::start_with(&data, &no_rate);
+    assert_eq!(floor.snapshot(&tokens).await["room"], before);
+    // ...and the check of the whole chain beside serving finds the damage,
+    // names it, and stops writes: /healthz turns 503.
+    let deadline = tokio::time::Instant::now() + DEADLINE;
+    loop {
+        let (status, _) = floor.http("GET", "/healthz", "", None).await;
+        if status == 503 {
+            break;
+        }
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "the damage was not found"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    let log = std::fs::read_to_string(data.with_extension("log")).unwrap();
+    assert!(log.contains("plenary event 2"), "{log}");
+    let mut runner = Client::connect(&floor, tokens.hello("runner", "runner")).await;
+    let answer = runner
+        .command("late", submit("onsite", "After the damage"))
+        .await;
+    refused(answer, "storage_unavailable");
+    assert_eq!(floor.snapshot(&tokens).await["room"], before);
 }
 
 /// Sends a command and returns its answer, re-sending it with the same

@@ -474,11 +474,13 @@ fn check_integrity_beside(path: std::path::PathBuf, health: Arc<crate::commit::H
         .name("floor-integrity".into())
         .spawn(move || {
             let started = std::time::Instant::now();
-            match floor_store::check_file(&path) {
+            let checked = floor_store::check_file(&path)
+                .and_then(|()| floor_store::check_chains(&path));
+            match checked {
                 Ok(()) => tracing::info!(
                     path = %path.display(),
                     elapsed_ms = started.elapsed().as_millis() as u64,
-                    "integrity check passed"
+                    "integrity check passed (file and every room's hash chain)"
                 ),
                 Err(error) => {
                     health.mark_damaged();

@@ -35,8 +35,11 @@ pub const COMMAND_BURST: u32 = 40;
 pub const MAX_INVALID_MESSAGES: u32 = 20;
 /// Frames a room keeps in its broadcast ring for subscribers.
 pub const BROADCAST_CAPACITY: usize = 4096;
-/// Events a room keeps in memory for resuming subscribers.
-pub const RESUME_WINDOW: usize = 10_000;
+/// Events a room keeps in memory for resuming subscribers: about what
+/// fits in [`MAX_QUEUED_BYTES`] at 256 bytes an event. A client further
+/// behind gets a snapshot, as it does when more than [`MAX_QUEUED_BYTES`]
+/// of events were missed.
+pub const RESUME_WINDOW: usize = 4_096;
 /// Queued commands per room.
 pub const ROOM_QUEUE: usize = 1024;
 /// Queued replies per connection.

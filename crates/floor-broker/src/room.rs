@@ -256,18 +256,22 @@ fn from_checkpoint(store: &floor_store::Store, room_id: &str) -> Result<Room, Lo
 }
 
 /// Rebuilds a room from the store: from its checkpoint when one matches,
-/// folding the events after it. Every event of the log is still read and
-/// checked against the room's hash chain (which also proves the
-/// checkpoint's tie to the log), and the newest are kept for resuming
-/// subscribers.
+/// folding the events after it, and keeping the newest for resuming
+/// subscribers. The events read are checked against the room's hash chain
+/// from the stored chain value of the first one needed (the checkpoint's
+/// or the resume window's, whichever is older), which also proves the
+/// checkpoint's tie to the log; the chain before it is checked beside
+/// serving ([`floor_store::check_chains`]). Without a checkpoint the whole
+/// log is read and checked here.
 pub fn load(store: &floor_store::Store, room_id: &str) -> Result<Loaded, LoadError> {
     let mut room = from_checkpoint(store, room_id)?;
     let checkpointed = room.seq();
     let head = store.head(room_id)?;
     let window_from = head.saturating_sub(RESUME_WINDOW as u64);
+    let anchor = checkpointed.min(window_from);
     let mut recent = VecDeque::with_capacity(RESUME_WINDOW.min(1024));
     let mut failure = None;
-    store.for_each_event(room_id, 0, |seq, body| {
+    store.for_each_event(room_id, anchor, |seq, body| {
         if failure.is_some() {
             return;
         }
