@@ -82,28 +82,15 @@ async fn an_event_altered_in_the_log_stops_the_broker_with_its_room_and_seq() {
     }
     drop(runner);
     assert!(floor.terminate().success());
-    let db = rusqlite::Connection::open(data.join("floor.db")).unwrap();
-    let changed = db
-        .execute(
-            "UPDATE events SET body = replace(body, 'Bo', 'Bob') WHERE room = 'plenary' AND seq = 2",
-            [],
-        )
-        .unwrap();
-    assert_eq!(changed, 1);
-    drop(db);
+    assert_eq!(
+        change_log(
+            &data,
+            "UPDATE events SET body = replace(body, 'Bo', 'Bob') WHERE room = 'plenary' AND seq = 2"
+        ),
+        1
+    );
 
-    let output = Command::new(floor_bin())
-        .args([
-            "serve",
-            "--listen",
-            "127.0.0.1:0",
-            "--admin-token",
-            ADMIN,
-            "--data",
-        ])
-        .arg(&data)
-        .output()
-        .unwrap();
+    let output = serve_until_exit(&data);
     assert!(!output.status.success(), "the broker refuses to start");
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(
@@ -144,15 +131,13 @@ async fn a_restart_starts_from_the_checkpoint_and_a_bad_one_is_ignored() {
 
     // A checkpoint changed behind the broker's back is ignored, with a
     // warning, and the room is folded from its first event: still the same.
-    let db = rusqlite::Connection::open(data.join("floor.db")).unwrap();
-    let changed = db
-        .execute(
-            "UPDATE checkpoints SET body = replace(body, 'Person 7', 'Person 8')",
-            [],
-        )
-        .unwrap();
-    assert_eq!(changed, 1);
-    drop(db);
+    assert_eq!(
+        change_log(
+            &data,
+            "UPDATE checkpoints SET body = replace(body, 'Person 7', 'Person 8')"
+        ),
+        1
+    );
     let mut floor = Floor::start_with(&data, &no_rate);
     assert_eq!(floor.snapshot(&tokens).await["room"], before);
     assert!(floor.terminate().success());
@@ -163,14 +148,27 @@ async fn a_restart_starts_from_the_checkpoint_and_a_bad_one_is_ignored() {
     );
 
     // The hash chain still covers the events before the checkpoint.
-    let db = rusqlite::Connection::open(data.join("floor.db")).unwrap();
-    db.execute(
+    change_log(
+        &data,
         "UPDATE events SET body = replace(body, 'Person 1', 'Person X') WHERE room = 'plenary' AND seq = 2",
-        [],
-    )
-    .unwrap();
-    drop(db);
-    let output = Command::new(floor_bin())
+    );
+    let output = serve_until_exit(&data);
+    assert!(!output.status.success(), "the broker refuses to start");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("plenary event 2"), "{stderr}");
+}
+
+/// Runs an SQL change on the broker's database behind its back, as damage
+/// or tampering would; returns the rows changed.
+fn change_log(data: &std::path::Path, sql: &str) -> usize {
+    let db = rusqlite::Connection::open(data.join("floor.db")).unwrap();
+    db.execute(sql, []).unwrap()
+}
+
+/// Runs `floor serve` on `data` until it exits (a broker that refuses to
+/// start exits at once).
+fn serve_until_exit(data: &std::path::Path) -> std::process::Output {
+    Command::new(floor_bin())
         .args([
             "serve",
             "--listen",
@@ -179,12 +177,9 @@ async fn a_restart_starts_from_the_checkpoint_and_a_bad_one_is_ignored() {
             ADMIN,
             "--data",
         ])
-        .arg(&data)
+        .arg(data)
         .output()
-        .unwrap();
-    assert!(!output.status.success(), "the broker refuses to start");
-    let stderr = String::from_utf8_lossy(&output.stderr);
-    assert!(stderr.contains("plenary event 2"), "{stderr}");
+        .unwrap()
 }
 
 /// Submits `n` entries ("Person 0", ...) one event each, pipelined 200 at
@@ -249,15 +244,13 @@ async fn damage_before_the_checkpoint_and_resume_window_is_found_beside_serving(
     drop(runner);
     let before = floor.snapshot(&tokens).await["room"].clone();
     assert!(floor.terminate().success());
-    let db = rusqlite::Connection::open(data.join("floor.db")).unwrap();
-    let changed = db
-        .execute(
-            "UPDATE events SET body = replace(body, 'Version 0', 'Version X') WHERE room = 'plenary' AND seq = 2",
-            [],
-        )
-        .unwrap();
-    assert_eq!(changed, 1);
-    drop(db);
+    assert_eq!(
+        change_log(
+            &data,
+            "UPDATE events SET body = replace(body, 'Version 0', 'Version X') WHERE room = 'plenary' AND seq = 2"
+        ),
+        1
+    );
 
     // The room comes from its checkpoint and the events after it, which
     // are whole: it is served as it was...

@@ -145,10 +145,7 @@ pub struct Append {
 /// connection of its own (beside a [`Store`] open on it): every page and
 /// index of the file is read and checked.
 pub fn check_file(path: &Path) -> Result<(), StoreError> {
-    let conn = Connection::open_with_flags(
-        path,
-        rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX,
-    )?;
+    let conn = open_read_only(path)?;
     let check: Vec<String> = conn
         .prepare("PRAGMA quick_check")?
         .query_map([], |r| r.get(0))?
@@ -163,16 +160,23 @@ pub fn check_file(path: &Path) -> Result<(), StoreError> {
     Ok(())
 }
 
+/// A read-only connection of its own to the database at `path`, for the
+/// checks that run beside the writer.
+fn open_read_only(path: &Path) -> Result<Connection, StoreError> {
+    Ok(Connection::open_with_flags(
+        path,
+        rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX,
+    )?)
+}
+
 /// Checks every room's hash chain from its first event, over a read-only
 /// connection of its own: what a start skips for the events before a
 /// room's checkpoint and resume window, checked beside serving. The first
 /// damaged event is reported with its room and seq.
 pub fn check_chains(path: &Path) -> Result<(), StoreError> {
-    let conn = Connection::open_with_flags(
-        path,
-        rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX,
-    )?;
-    let reader = Store { conn };
+    let reader = Store {
+        conn: open_read_only(path)?,
+    };
     let rooms: Vec<String> = reader
         .conn
         .prepare("SELECT id FROM rooms ORDER BY id")?
@@ -458,8 +462,10 @@ impl Store {
     }
 
     /// The checkpoint of `room`, checked against the chain value its event
-    /// has in the log. (A start then reads the whole log through
-    /// [`Store::for_each_event`], which proves that chain value genuine.)
+    /// has in the log. (A start then reads the events from at or before it
+    /// through [`Store::for_each_event`], which proves that chain value
+    /// consistent with the events after it; [`check_chains`] checks the
+    /// rest.)
     pub fn checkpoint(&self, room: &str) -> Result<CheckpointRead, StoreError> {
         let stored: Option<(i64, String, Vec<u8>)> = self
             .conn
@@ -597,13 +603,7 @@ impl Store {
         let mut chain: Vec<u8> = if after == 0 {
             chain_start(room).to_vec()
         } else {
-            self.conn
-                .prepare_cached("SELECT chain FROM events WHERE room = ?1 AND seq = ?2")?
-                .query_row(params![room, to_i64(after)], |r| {
-                    r.get::<_, Option<Vec<u8>>>(0)
-                })
-                .optional()?
-                .flatten()
+            self.chain_at(room, after)?
                 .ok_or_else(|| corrupt(after, "the event to read after is missing"))?
         };
         let mut stmt = self.conn.prepare_cached(
