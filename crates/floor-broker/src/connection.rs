@@ -104,13 +104,10 @@ fn decode(text: &str) -> Result<ClientMessage, (ErrorCode, String)> {
 /// that address.
 pub async fn serve(socket: WebSocket, broker: Arc<Broker>, address: AddressGuard) {
     let mut socket = socket;
-    let outcome = handshake(&mut socket, &broker).await;
+    let outcome = handshake(&mut socket, &broker, &address).await;
     let (hello, room, role, token_hash) = match outcome {
         Ok(accepted) => accepted,
         Err(Some(close)) => {
-            if close.code == close_code::HELLO_REFUSED || close.code == close_code::HELLO_TIMEOUT {
-                broker.addresses.failed_handshake(address.ip());
-            }
             close_socket(&mut socket, close).await;
             return;
         }
@@ -229,107 +226,113 @@ async fn send_error(
 
 type Accepted = (Hello, Arc<RoomHandle>, Role, TokenHash);
 
-/// Waits for a valid `hello`. `Err(None)`: the client went away.
-async fn handshake(socket: &mut WebSocket, broker: &Broker) -> Result<Accepted, Option<Close>> {
+/// How a connection that got no further than its `hello` ends.
+enum NoHello {
+    /// The client went away, or the broker is stopping (with the close
+    /// to send then).
+    Ended(Option<Close>),
+    /// The `hello` was late, missing or wrong: the error to send, then the
+    /// close. It is held against the client's address.
+    Refused(ErrorCode, String, Close),
+}
+
+/// Waits for a valid `hello`. `Err(None)`: the client went away. A refused
+/// `hello` is counted against `address` before the client is told, so a
+/// client that has read the refusal finds it already counted.
+async fn handshake(
+    socket: &mut WebSocket,
+    broker: &Broker,
+    address: &AddressGuard,
+) -> Result<Accepted, Option<Close>> {
+    match accept_hello(socket, broker).await {
+        Ok(accepted) => Ok(accepted),
+        Err(NoHello::Ended(close)) => Err(close),
+        Err(NoHello::Refused(code, message, close)) => {
+            broker.addresses.failed_handshake(address.ip());
+            send_error(socket, None, code, message).await;
+            Err(Some(close))
+        }
+    }
+}
+
+/// Reads the first message and checks it is a `hello` this broker accepts.
+async fn accept_hello(socket: &mut WebSocket, broker: &Broker) -> Result<Accepted, NoHello> {
     let deadline = Instant::now() + HELLO_TIMEOUT;
-    let refused = |_| Some(Close::new(close_code::HELLO_REFUSED, "hello refused"));
+    let refused = |code, message: &str| {
+        NoHello::Refused(
+            code,
+            message.to_owned(),
+            Close::new(close_code::HELLO_REFUSED, "hello refused"),
+        )
+    };
     let hello = loop {
         let received = tokio::select! {
-            _ = broker.shutdown.cancelled() => return Err(Some(Close::new(close_code::GOING_AWAY, "broker shutting down"))),
+            _ = broker.shutdown.cancelled() => return Err(NoHello::Ended(Some(Close::new(close_code::GOING_AWAY, "broker shutting down")))),
             received = timeout(deadline - Instant::now(), socket.recv()) => received,
         };
         let message = match received {
             Err(_) => {
-                send_error(
-                    socket,
-                    None,
+                return Err(NoHello::Refused(
                     ErrorCode::HelloRequired,
                     "no hello within 10 s".into(),
-                )
-                .await;
-                return Err(Some(Close::new(
-                    close_code::HELLO_TIMEOUT,
-                    "no hello in time",
-                )));
+                    Close::new(close_code::HELLO_TIMEOUT, "no hello in time"),
+                ));
             }
-            Ok(None) | Ok(Some(Err(_))) => return Err(None),
+            Ok(None) | Ok(Some(Err(_))) => return Err(NoHello::Ended(None)),
             Ok(Some(Ok(message))) => message,
         };
         match message {
             Message::Text(text) => match decode(&text) {
                 Ok(ClientMessage::Hello(hello)) => break hello,
                 Ok(_) => {
-                    send_error(
-                        socket,
-                        None,
+                    return Err(refused(
                         ErrorCode::HelloRequired,
-                        "the first message must be hello".into(),
-                    )
-                    .await;
-                    return Err(refused(()));
+                        "the first message must be hello",
+                    ));
                 }
-                Err((code, message)) => {
-                    send_error(socket, None, code, message).await;
-                    return Err(refused(()));
-                }
+                Err((code, message)) => return Err(refused(code, &message)),
             },
             Message::Binary(_) => {
-                send_error(
-                    socket,
-                    None,
+                return Err(refused(
                     ErrorCode::BinaryFrame,
-                    "binary frames are not part of the protocol".into(),
-                )
-                .await;
-                return Err(refused(()));
+                    "binary frames are not part of the protocol",
+                ));
             }
             Message::Ping(_) | Message::Pong(_) => continue,
-            Message::Close(_) => return Err(None),
+            Message::Close(_) => return Err(NoHello::Ended(None)),
         }
     };
 
-    let refuse = |code, message: &str| (code, message.to_owned());
-    let checked = (|| {
-        if hello.protocol != PROTOCOL_VERSION {
-            return Err(refuse(
-                ErrorCode::UnsupportedProtocol,
-                &format!("this broker speaks protocol {PROTOCOL_VERSION}"),
-            ));
-        }
-        let id = &hello.client_id;
-        if id.is_empty() || id.chars().count() > 64 || id.chars().any(char::is_control) {
-            return Err(refuse(
-                ErrorCode::InvalidMessage,
-                "client_id must be 1 to 64 characters",
-            ));
-        }
-        if hello.agent.as_ref().is_some_and(|a| a.chars().count() > 64) {
-            return Err(refuse(
-                ErrorCode::InvalidMessage,
-                "agent must be at most 64 characters",
-            ));
-        }
-        let room = broker
-            .room(&hello.room)
-            .ok_or_else(|| refuse(ErrorCode::RoomNotFound, "no room has this id"))?;
-        let role = room.role_of(&hello.token).ok_or_else(|| {
-            refuse(
-                ErrorCode::Unauthorized,
-                "this token does not open this room",
-            )
-        })?;
-        Ok((room, role))
-    })();
-    match checked {
-        Ok((room, role)) => {
-            let hash = auth::hash_token(&hello.token);
-            Ok((hello, room, role, hash))
-        }
-        Err((code, message)) => {
-            send_error(socket, None, code, message).await;
-            Err(refused(()))
-        }
+    if hello.protocol != PROTOCOL_VERSION {
+        return Err(refused(
+            ErrorCode::UnsupportedProtocol,
+            &format!("this broker speaks protocol {PROTOCOL_VERSION}"),
+        ));
     }
+    let id = &hello.client_id;
+    if id.is_empty() || id.chars().count() > 64 || id.chars().any(char::is_control) {
+        return Err(refused(
+            ErrorCode::InvalidMessage,
+            "client_id must be 1 to 64 characters",
+        ));
+    }
+    if hello.agent.as_ref().is_some_and(|a| a.chars().count() > 64) {
+        return Err(refused(
+            ErrorCode::InvalidMessage,
+            "agent must be at most 64 characters",
+        ));
+    }
+    let room = broker
+        .room(&hello.room)
+        .ok_or_else(|| refused(ErrorCode::RoomNotFound, "no room has this id"))?;
+    let role = room.role_of(&hello.token).ok_or_else(|| {
+        refused(
+            ErrorCode::Unauthorized,
+            "this token does not open this room",
+        )
+    })?;
+    let hash = auth::hash_token(&hello.token);
+    Ok((hello, room, role, hash))
 }
 
 struct Connection {
