@@ -376,49 +376,111 @@ pub async fn durable_writes(plan: &Plan, rows: &mut Vec<Row>) -> anyhow::Result<
         let server = Server::start(Kind::Floor, &plan.programs, 1).await?;
         let seen: Shared = Rc::new(RefCell::new(Seen::new(1)));
         load::subscribe(&server, 0, subscribers, 0, &seen).await?;
-        let endpoint = (*server).clone();
-        let (sent, ok, refused, h) = load::on_own_thread(move || async move {
-            let mut publishers = Vec::new();
-            for w in 0..4 {
-                publishers.push(Publisher::open(&endpoint, 0, w).await?);
-            }
-            let acks: Vec<_> = publishers.iter().map(Publisher::acks).collect();
-            let sent = load::publish_at(&mut publishers, 250.0, seconds).await?;
-            let deadline = Instant::now() + Duration::from_secs(20);
-            while acks
-                .iter()
-                .map(|a| a.borrow().ok + a.borrow().refused)
-                .sum::<u64>()
-                < sent
-                && Instant::now() < deadline
-            {
-                tokio::time::sleep(Duration::from_millis(10)).await;
-            }
-            let mut h = load::histogram();
-            let mut ok = 0;
-            let mut refused = 0;
-            for a in &acks {
-                let a = a.borrow();
-                h.add(&a.latency_us)?;
-                ok += a.ok;
-                refused += a.refused;
-            }
-            Ok((sent, ok, refused, h))
-        })
-        .await?;
+        let open = open_loop(&server, 4, 1000.0, seconds).await?;
         let mut row = Row::new(
             "durable_writes",
             format!("open loop, 1000 cmd/s offered, {subscribers} subscribers"),
             Kind::Floor,
         );
-        row.set("offered", sent)
-            .set("acked", ok)
-            .set("refused", refused)
-            .latency("ack", &h)
-            .set("subscribers_disconnected", seen.borrow().closed);
+        open.report(&mut row);
+        row.set("subscribers_disconnected", seen.borrow().closed);
         emit(row, rows);
+        drop(server);
+
+        // Throughput: 8 writers, the offered rate stepped up until the
+        // acknowledgements fall behind it.
+        let mut offered = 5_000.0;
+        while offered <= 80_000.0 {
+            let server = Server::start(Kind::Floor, &plan.programs, 1).await?;
+            let seen: Shared = Rc::new(RefCell::new(Seen::new(1)));
+            load::subscribe(&server, 0, subscribers, 0, &seen).await?;
+            let open = open_loop(&server, 8, offered, seconds).await?;
+            let mut row = Row::new(
+                "durable_writes",
+                format!("open loop, 8 writers, {offered} cmd/s offered, {subscribers} subscribers"),
+                Kind::Floor,
+            );
+            open.report(&mut row);
+            row.set("subscribers_disconnected", seen.borrow().closed);
+            emit(row, rows);
+            if open.acked_per_s() < 0.95 * offered || open.refused > 0 {
+                break;
+            }
+            offered *= 2.0;
+        }
     }
     Ok(())
+}
+
+/// What an open-loop run of writers measured.
+struct OpenLoop {
+    sent: u64,
+    ok: u64,
+    refused: u64,
+    /// From the first command sent to the last one answered.
+    seconds: f64,
+    latency: hdrhistogram::Histogram<u64>,
+}
+
+impl OpenLoop {
+    fn acked_per_s(&self) -> f64 {
+        self.ok as f64 / self.seconds
+    }
+
+    fn report(&self, row: &mut Row) {
+        row.set("offered", self.sent)
+            .set("acked", self.ok)
+            .set("refused", self.refused)
+            .set("acked_per_s", self.acked_per_s().round())
+            .latency("ack", &self.latency);
+    }
+}
+
+/// `writers` writer connections offering `rate` commands a second in all
+/// for `seconds`, on a thread of their own; waits (at most 20 s) for every
+/// answer.
+async fn open_loop(
+    server: &Server,
+    writers: usize,
+    rate: f64,
+    seconds: f64,
+) -> anyhow::Result<OpenLoop> {
+    let endpoint = (**server).clone();
+    load::on_own_thread(move || async move {
+        let mut publishers = Vec::new();
+        for w in 0..writers {
+            publishers.push(Publisher::open(&endpoint, 0, w).await?);
+        }
+        let acks: Vec<_> = publishers.iter().map(Publisher::acks).collect();
+        let started = Instant::now();
+        let sent = load::publish_at(&mut publishers, rate / writers as f64, seconds).await?;
+        let deadline = Instant::now() + Duration::from_secs(20);
+        for a in &acks {
+            let target = sent / writers as u64;
+            tokio::select! {
+                () = load::Acks::wait_answered(a, target) => {}
+                () = tokio::time::sleep_until(deadline.into()) => break,
+            }
+        }
+        let seconds = started.elapsed().as_secs_f64();
+        let mut latency = load::histogram();
+        let mut ok = 0;
+        let mut refused = 0;
+        for a in &acks {
+            let a = a.borrow();
+            latency.add(&a.latency_us)?;
+            ok += a.ok;
+            refused += a.refused;
+        }
+        Ok(OpenLoop {
+            sent,
+            ok,
+            refused,
+            seconds,
+            latency,
+        })
+    })
+    .await
 }
 
 /// One writer in closed loop: a command, its ack, the next.
