@@ -110,6 +110,7 @@ async fn a_restart_starts_from_the_checkpoint_and_a_bad_one_is_ignored() {
     let mut runner = Client::connect(&floor, tokens.hello("runner", "runner")).await;
     // One event each: past the first checkpoint (every 1,000 events).
     submit_many(&mut runner, 1_010).await;
+    let epoch = runner.welcome["epoch"].clone();
     drop(runner);
     let before = floor.snapshot(&tokens).await["room"].clone();
     assert!(floor.terminate().success());
@@ -124,9 +125,22 @@ async fn a_restart_starts_from_the_checkpoint_and_a_bad_one_is_ignored() {
     assert!(checkpointed >= 1_000, "{checkpointed}");
     drop(db);
 
-    // From the checkpoint and the events after it: the same room.
+    // From the checkpoint and the events after it: the same room. A screen
+    // that left off before the checkpoint, within the resume window, gets
+    // the events it missed (read from the log when it asks), not a
+    // snapshot.
     let mut floor = Floor::start_with(&data, &no_rate);
     assert_eq!(floor.snapshot(&tokens).await["room"], before);
+    let mut hello = tokens.hello("display", "projector");
+    hello["resume"] = json!({"epoch": epoch, "seq": 5});
+    let display = Client::connect(&floor, hello).await;
+    assert_eq!(display.caught_up["type"], "order");
+    assert_eq!(
+        display.events.first().map(|e| e["seq"].clone()),
+        Some(json!(6))
+    );
+    assert_eq!(Some(display.seq), before["seq"].as_u64());
+    drop(display);
     assert!(floor.terminate().success());
 
     // A checkpoint changed behind the broker's back is ignored, with a
@@ -147,15 +161,41 @@ async fn a_restart_starts_from_the_checkpoint_and_a_bad_one_is_ignored() {
         "{log}"
     );
 
-    // The hash chain still covers the events before the checkpoint.
+    // The hash chain still covers the events before the checkpoint: a
+    // damaged one is never replayed to a resuming screen (it gets a
+    // snapshot of the room as it was), and the check beside serving names
+    // it and stops writes.
     change_log(
         &data,
         "UPDATE events SET body = replace(body, 'Person 1', 'Person X') WHERE room = 'plenary' AND seq = 2",
     );
-    let output = serve_until_exit(&data);
-    assert!(!output.status.success(), "the broker refuses to start");
-    let stderr = String::from_utf8_lossy(&output.stderr);
-    assert!(stderr.contains("plenary event 2"), "{stderr}");
+    let floor = Floor::start_with(&data, &no_rate);
+    let mut hello = tokens.hello("display", "projector");
+    hello["resume"] = json!({"epoch": epoch, "seq": 1});
+    let display = Client::connect(&floor, hello).await;
+    assert_eq!(display.caught_up["type"], "snapshot");
+    assert_eq!(display.caught_up["room"], before);
+    assert!(display.events.is_empty());
+    unhealthy_within_deadline(&floor).await;
+    let log = std::fs::read_to_string(data.with_extension("log")).unwrap();
+    assert!(log.contains("plenary event 2"), "{log}");
+}
+
+/// Waits until `/healthz` answers 503 (the check beside serving found the
+/// log damaged).
+async fn unhealthy_within_deadline(floor: &Floor) {
+    let deadline = tokio::time::Instant::now() + DEADLINE;
+    loop {
+        let (status, _) = floor.http("GET", "/healthz", "", None).await;
+        if status == 503 {
+            return;
+        }
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "the damage was not found"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
 }
 
 /// Runs an SQL change on the broker's database behind its back, as damage
@@ -258,18 +298,7 @@ async fn damage_before_the_checkpoint_and_resume_window_is_found_beside_serving(
     assert_eq!(floor.snapshot(&tokens).await["room"], before);
     // ...and the check of the whole chain beside serving finds the damage,
     // names it, and stops writes: /healthz turns 503.
-    let deadline = tokio::time::Instant::now() + DEADLINE;
-    loop {
-        let (status, _) = floor.http("GET", "/healthz", "", None).await;
-        if status == 503 {
-            break;
-        }
-        assert!(
-            tokio::time::Instant::now() < deadline,
-            "the damage was not found"
-        );
-        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
-    }
+    unhealthy_within_deadline(&floor).await;
     let log = std::fs::read_to_string(data.with_extension("log")).unwrap();
     assert!(log.contains("plenary event 2"), "{log}");
     let mut runner = Client::connect(&floor, tokens.hello("runner", "runner")).await;

@@ -394,12 +394,21 @@ pub async fn durable_writes(plan: &Plan, rows: &mut Vec<Row>) -> anyhow::Result<
             let server = Server::start(Kind::Floor, &plan.programs, 1).await?;
             let seen: Shared = Rc::new(RefCell::new(Seen::new(1)));
             load::subscribe(&server, 0, subscribers, 0, &seen).await?;
-            let open = open_loop(&server, 8, offered, seconds).await?;
             let mut row = Row::new(
                 "durable_writes",
                 format!("open loop, 8 writers, {offered} cmd/s offered, {subscribers} subscribers"),
                 Kind::Floor,
             );
+            // A writer the broker closed (it fell too far behind reading
+            // its answers) ends the steps.
+            let open = match open_loop(&server, 8, offered, seconds).await {
+                Ok(open) => open,
+                Err(error) => {
+                    row.set("error", error.to_string());
+                    emit(row, rows);
+                    break;
+                }
+            };
             open.report(&mut row);
             row.set("subscribers_disconnected", seen.borrow().closed);
             emit(row, rows);

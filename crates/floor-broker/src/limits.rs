@@ -16,8 +16,11 @@ pub const SOCKET_SEND_BUFFER: u32 = 64 * 1024;
 pub const READ_BUFFER: usize = 4 * 1024;
 /// Socket write buffer target per connection.
 pub const WRITE_BUFFER: usize = 8 * 1024;
-/// Socket write buffer cap per connection.
-pub const MAX_WRITE_BUFFER: usize = 256 * 1024;
+/// Socket write buffer cap per connection. One message must fit in it
+/// whole: a snapshot of a long session's room (every entry it ever had) is
+/// hundreds of kilobytes. What a slow connection holds is bounded by
+/// [`MAX_QUEUED_BYTES`] and the send timeout, not by this cap.
+pub const MAX_WRITE_BUFFER: usize = 64 * 1024 * 1024;
 /// Time allowed for a connection's HTTP request head (before any
 /// WebSocket upgrade).
 pub const HEADER_READ_TIMEOUT: Duration = Duration::from_secs(10);

@@ -187,8 +187,13 @@ pub fn now_ms() -> u64 {
 pub struct Loaded {
     /// The room.
     pub room: Room,
-    /// The newest events, as stored, for resuming subscribers.
+    /// The newest events, as stored, for resuming subscribers: those read
+    /// to rebuild the room (the events after its checkpoint), at most the
+    /// resume window.
     pub recent: VecDeque<(u64, Arc<str>)>,
+    /// Whether `recent` holds the whole resume window; if not, the rest is
+    /// read from the log when a subscriber first needs it.
+    pub window_complete: bool,
     /// The seq of the room's stored checkpoint (0: none).
     pub checkpointed: u64,
 }
@@ -256,10 +261,10 @@ fn from_checkpoint(store: &floor_store::Store, room_id: &str) -> Result<Room, Lo
 }
 
 /// Rebuilds a room from the store: from its checkpoint when one matches,
-/// folding the events after it, and keeping the newest for resuming
-/// subscribers. The events read are checked against the room's hash chain
-/// from the stored chain value of the first one needed (the checkpoint's
-/// or the resume window's, whichever is older), which also proves the
+/// folding the events after it, and keeping them for resuming subscribers
+/// (the rest of the resume window is read when a subscriber first needs
+/// it). The events read are checked against the room's hash chain from the
+/// stored chain value of the checkpoint's event, which also proves the
 /// checkpoint's tie to the log; the chain before it is checked beside
 /// serving ([`floor_store::check_chains`]). Without a checkpoint the whole
 /// log is read and checked here.
@@ -268,30 +273,27 @@ pub fn load(store: &floor_store::Store, room_id: &str) -> Result<Loaded, LoadErr
     let checkpointed = room.seq();
     let head = store.head(room_id)?;
     let window_from = head.saturating_sub(RESUME_WINDOW as u64);
-    let anchor = checkpointed.min(window_from);
     let mut recent = VecDeque::with_capacity(RESUME_WINDOW.min(1024));
     let mut failure = None;
-    store.for_each_event(room_id, anchor, |seq, body| {
+    store.for_each_event(room_id, checkpointed, |seq, body| {
         if failure.is_some() {
             return;
         }
-        if seq > checkpointed {
-            let applied = serde_json::from_str::<RoomEvent>(body)
-                .map_err(|source| LoadError::Decode {
+        let applied = serde_json::from_str::<RoomEvent>(body)
+            .map_err(|source| LoadError::Decode {
+                room: room_id.to_owned(),
+                seq,
+                source,
+            })
+            .and_then(|event| {
+                room.apply(&event).map_err(|source| LoadError::Apply {
                     room: room_id.to_owned(),
-                    seq,
                     source,
                 })
-                .and_then(|event| {
-                    room.apply(&event).map_err(|source| LoadError::Apply {
-                        room: room_id.to_owned(),
-                        source,
-                    })
-                });
-            if let Err(e) = applied {
-                failure = Some(e);
-                return;
-            }
+            });
+        if let Err(e) = applied {
+            failure = Some(e);
+            return;
         }
         if seq > window_from {
             if recent.len() == RESUME_WINDOW {
@@ -305,6 +307,7 @@ pub fn load(store: &floor_store::Store, room_id: &str) -> Result<Loaded, LoadErr
         None => Ok(Loaded {
             room,
             recent,
+            window_complete: checkpointed <= window_from,
             checkpointed,
         }),
     }
@@ -325,21 +328,23 @@ pub fn spawn(
     let (frames, _) = broadcast::channel(BROADCAST_CAPACITY);
     let recoveries = writer.health().recoveries();
     let attendance_peak = loaded.room.view_ref().attendance_peak;
-    let mut actor = RoomActor {
+    let actor = RoomActor {
         id: info.id.clone(),
         epoch,
         last_at: 0,
         room: loaded.room,
         recent: loaded.recent,
+        window_complete: loaded.window_complete,
         frames,
         broadcast_bytes: watch::Sender::new(0),
+        // Made by the room's task before it serves anything (not here: a
+        // start would wait for every room's order).
         order_text: Utf8Bytes::from_static(""),
         snapshots: Vec::new(),
         checkpointed: loaded.checkpointed,
         health: writer.health().clone(),
         writer,
     };
-    actor.order_text = actor.order_message();
     let handle = Arc::new(RoomHandle {
         info,
         epoch,
@@ -360,7 +365,12 @@ struct RoomActor {
     /// the log.
     last_at: u64,
     room: Room,
+    /// The newest events, for resuming subscribers (at most
+    /// [`RESUME_WINDOW`]).
     recent: VecDeque<(u64, Arc<str>)>,
+    /// Whether `recent` holds every event of the resume window the room
+    /// has (after a start it may hold only those after the checkpoint).
+    window_complete: bool,
     frames: broadcast::Sender<Frame>,
     broadcast_bytes: watch::Sender<u64>,
     /// The `order` message for the current seq.
@@ -412,6 +422,7 @@ pub fn error_text(
 
 impl RoomActor {
     async fn run(mut self, mut rx: mpsc::Receiver<RoomMsg>, mut recoveries: watch::Receiver<u64>) {
+        self.order_text = self.order_message();
         // A room rebuilt by folding many events stores a checkpoint at once,
         // so the next start folds few.
         self.checkpoint_if_due();
@@ -455,15 +466,15 @@ impl RoomActor {
         }
         self.commit(commands).await;
         for read in reads {
-            self.serve_read(read);
+            self.serve_read(read).await;
         }
     }
 
-    fn serve_read(&mut self, msg: RoomMsg) {
+    async fn serve_read(&mut self, msg: RoomMsg) {
         match msg {
             RoomMsg::Command(_) => {}
             RoomMsg::Subscribe { resume, reply } => {
-                let subscription = self.subscribe(resume);
+                let subscription = self.subscribe(resume).await;
                 let _ = reply.send(subscription);
             }
             RoomMsg::Snapshot { reason, reply } => {
@@ -472,9 +483,15 @@ impl RoomActor {
         }
     }
 
-    fn subscribe(&mut self, resume: Option<Resume>) -> Subscription {
-        let frames = self.frames.subscribe();
+    async fn subscribe(&mut self, resume: Option<Resume>) -> Subscription {
         let head = self.room.seq();
+        if let Some(resume) = &resume {
+            let oldest = self.recent.front().map_or(head + 1, |(seq, _)| *seq);
+            if resume.epoch == self.epoch && resume.seq + 1 < oldest && !self.window_complete {
+                self.fill_window().await;
+            }
+        }
+        let frames = self.frames.subscribe();
         let initial = match resume {
             None => vec![self.snapshot(SnapshotReason::Initial)],
             Some(resume) if resume.epoch != self.epoch => {
@@ -508,6 +525,34 @@ impl RoomActor {
             initial,
             frames,
             broadcast_bytes: self.broadcast_bytes.subscribe(),
+        }
+    }
+
+    /// Reads the part of the resume window a start left in the log (the
+    /// events between the window's start and the oldest one held); on a
+    /// failure the subscriber gets a snapshot instead, as for a resume point
+    /// older than the window.
+    async fn fill_window(&mut self) {
+        let head = self.room.seq();
+        let from = head.saturating_sub(RESUME_WINDOW as u64);
+        let oldest = self.recent.front().map_or(head + 1, |(seq, _)| *seq);
+        match self.writer.read_events(self.id.clone(), from).await {
+            Ok(stored) => {
+                let older: Vec<_> = stored
+                    .into_iter()
+                    .take_while(|(seq, _)| *seq < oldest)
+                    .collect();
+                for (seq, body) in older.into_iter().rev() {
+                    if self.recent.len() == RESUME_WINDOW {
+                        break;
+                    }
+                    self.recent.push_front((seq, Arc::from(body)));
+                }
+                self.window_complete = true;
+            }
+            Err(error) => {
+                tracing::warn!(room = %self.id, %error, "the resume window could not be read; a snapshot is sent instead");
+            }
         }
     }
 

@@ -409,6 +409,21 @@ impl Store {
         Ok(())
     }
 
+    /// Maps up to `bytes` of the database file into memory for reading
+    /// (`0`: reads go through `pread` again). A start that reads every
+    /// room's checkpoint and latest events maps the file: each page is then
+    /// read where the page cache holds it, without a system call and a copy.
+    /// Writes never go through the map, so a full or failing disk still
+    /// shows as an error of a write; the map is dropped again once the
+    /// start is done, so a damaged disk cannot fault a serving broker.
+    pub fn map_for_reading(&self, bytes: u64) -> Result<(), StoreError> {
+        let bytes = i64::try_from(bytes).unwrap_or(i64::MAX);
+        self.conn
+            .query_row(&format!("PRAGMA mmap_size={bytes}"), [], |_| Ok(()))
+            .optional()?;
+        Ok(())
+    }
+
     /// The journal mode and synchronous level in force, as SQLite reports
     /// them (for logs and tests).
     pub fn durability(&self) -> Result<(String, i64), StoreError> {
