@@ -89,13 +89,14 @@ fn decode(text: &str) -> Result<ClientMessage, (ErrorCode, String)> {
             format!("JSON nests deeper than {MAX_JSON_DEPTH} levels"),
         ));
     }
-    let value: serde_json::Value = serde_json::from_str(text)
-        .map_err(|e| (ErrorCode::BadJson, format!("not valid JSON: {e}")))?;
-    serde_json::from_value(value).map_err(|e| {
-        (
+    // One pass; serde_json tells a text that is not JSON from JSON that is
+    // not a floor message.
+    serde_json::from_str(text).map_err(|e| match e.classify() {
+        serde_json::error::Category::Data => (
             ErrorCode::InvalidMessage,
             format!("not a floor message: {e}"),
-        )
+        ),
+        _ => (ErrorCode::BadJson, format!("not valid JSON: {e}")),
     })
 }
 
@@ -510,7 +511,7 @@ impl Connection {
                 () = &mut shut_down => return Some(Close::new(close_code::GOING_AWAY, "broker shutting down")),
                 () = &mut overflowed => return Some(Close::new(close_code::TOO_SLOW, "too slow, resume")),
                 frame = frames.recv() => self.forward(frame, &mut frames, &mut broadcast_bytes).await,
-                Some(reply) = self.replies.recv() => self.send(reply).await,
+                Some(reply) = self.replies.recv() => self.send_replies(reply).await,
                 () = &mut revoked => {
                     let text = error_text(None, ErrorCode::Unauthorized, "this token was revoked");
                     let _ = self.send(text).await;
@@ -622,6 +623,21 @@ impl Connection {
                 Err(Some(Close::new(close_code::TOO_SLOW, "too slow, resume")))
             }
         }
+    }
+
+    /// Writes `first` and every other answer already queued (a commit
+    /// answers many commands of one connection at once) in one write.
+    async fn send_replies(&mut self, first: Utf8Bytes) -> Result<(), Option<Close>> {
+        self.write(Message::Text(first), false).await?;
+        let mut fed = 0;
+        while fed < REPLY_QUEUE {
+            match self.replies.try_recv() {
+                Ok(reply) => self.write(Message::Text(reply), false).await?,
+                Err(_) => break,
+            }
+            fed += 1;
+        }
+        self.flush().await
     }
 
     async fn refuse(

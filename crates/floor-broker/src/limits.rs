@@ -55,6 +55,9 @@ pub const FAILED_HANDSHAKE_BURST: u32 = 20;
 pub const LOCKOUT: Duration = Duration::from_secs(60);
 /// Open WebSockets per client address, by default (`0`: no cap).
 pub const MAX_CONNECTIONS_PER_ADDRESS: u32 = 4096;
+/// Shortest time between two checkpoints of a room (besides
+/// `floor_core::checkpoint::INTERVAL` events between them).
+pub const CHECKPOINT_GAP: Duration = Duration::from_secs(1);
 /// Shortest time between two attendance records of a room.
 pub const ATTENDANCE_INTERVAL: Duration = Duration::from_secs(2);
 

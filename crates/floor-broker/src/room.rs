@@ -29,7 +29,9 @@ use uuid::Uuid;
 
 use crate::auth::RoleTokens;
 use crate::commit::{Health, WriteError, Writer};
-use crate::limits::{BROADCAST_CAPACITY, MAX_QUEUED_BYTES, RESUME_WINDOW, ROOM_QUEUE};
+use crate::limits::{
+    BROADCAST_CAPACITY, CHECKPOINT_GAP, MAX_QUEUED_BYTES, RESUME_WINDOW, ROOM_QUEUE,
+};
 
 /// Largest `events` frame the room builds when replaying, in bytes.
 const REPLAY_FRAME: usize = 32 * 1024;
@@ -342,6 +344,7 @@ pub fn spawn(
         order_text: Utf8Bytes::from_static(""),
         snapshots: Vec::new(),
         checkpointed: loaded.checkpointed,
+        checkpointed_at: None,
         health: writer.health().clone(),
         writer,
     };
@@ -379,6 +382,8 @@ struct RoomActor {
     snapshots: Vec<(SnapshotReason, Utf8Bytes)>,
     /// The seq of the last checkpoint handed to the writer.
     checkpointed: u64,
+    /// When it was handed over (none yet since the start).
+    checkpointed_at: Option<std::time::Instant>,
     health: Arc<Health>,
     writer: Writer,
 }
@@ -628,6 +633,17 @@ impl RoomActor {
         if seq < self.checkpointed + checkpoint::INTERVAL {
             return;
         }
+        // A checkpoint costs the whole room's size: a room written to
+        // thousands of times a second takes one per [`CHECKPOINT_GAP`], not
+        // one per `INTERVAL` events (its next start folds a second's worth).
+        let now = std::time::Instant::now();
+        if self
+            .checkpointed_at
+            .is_some_and(|at| now.duration_since(at) < CHECKPOINT_GAP)
+        {
+            return;
+        }
+        self.checkpointed_at = Some(now);
         match serde_json::to_string(&self.room.checkpoint()) {
             Ok(body) => {
                 self.writer.checkpoint(self.id.clone(), seq, body);

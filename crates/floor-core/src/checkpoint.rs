@@ -23,7 +23,8 @@ use crate::view::LiveView;
 pub const FORMAT: &str = concat!("floor-core ", env!("CARGO_PKG_VERSION"), " checkpoint 1");
 
 /// Events between two checkpoints of a room: a start folds at most this
-/// many events per room after its checkpoint.
+/// many events per room after its checkpoint (or, for a room written to
+/// faster than its owner takes checkpoints, the events since the last one).
 pub const INTERVAL: u64 = 1_000;
 
 /// A room's state at one sequence number.
