@@ -63,9 +63,11 @@ pub fn log(path: &Path, rooms: usize, per_room: usize) -> anyhow::Result<u64> {
             events: Vec::new(),
             requests: Vec::new(),
         };
-        // The broker stores a checkpoint every `INTERVAL` events; the log
-        // is left as by a broker that stopped just before its next one:
-        // the last checkpoint `INTERVAL - 1` events before the end.
+        // The broker stores a checkpoint every `INTERVAL` events (at most
+        // one a second: these rooms are written to at a session's pace,
+        // far below `INTERVAL` events a second); the log is left as by a
+        // broker that stopped just before its next one: the last
+        // checkpoint `INTERVAL - 1` events before the end.
         let checkpoint_at = (per_room as u64).saturating_sub(checkpoint::INTERVAL - 1);
         let mut checkpointed = false;
         let mut written = 0;
