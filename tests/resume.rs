@@ -65,6 +65,7 @@ async fn an_unusable_resume_point_gets_a_snapshot_with_the_reason() {
 
     for (resume, reason) in [
         (json!({"epoch": epoch, "seq": 99}), "ahead"),
+        (json!({"epoch": epoch, "seq": u64::MAX}), "ahead"),
         (
             json!({"epoch": "00000000-0000-0000-0000-000000000000", "seq": 1}),
             "epoch_changed",

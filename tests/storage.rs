@@ -179,6 +179,7 @@ async fn a_restart_starts_from_the_checkpoint_and_a_bad_one_is_ignored() {
     unhealthy_within_deadline(&floor).await;
     let log = std::fs::read_to_string(data.with_extension("log")).unwrap();
     assert!(log.contains("plenary event 2"), "{log}");
+    assert!(log.contains("the resume window could not be read"), "{log}");
 }
 
 /// Waits until `/healthz` answers 503 (the check beside serving found the

@@ -491,8 +491,16 @@ impl RoomActor {
     async fn subscribe(&mut self, resume: Option<Resume>) -> Subscription {
         let head = self.room.seq();
         if let Some(resume) = &resume {
+            // A resume point inside the window but before the events held
+            // (`resume.seq < head`, so the sum cannot overflow).
             let oldest = self.recent.front().map_or(head + 1, |(seq, _)| *seq);
-            if resume.epoch == self.epoch && resume.seq + 1 < oldest && !self.window_complete {
+            let window_from = head.saturating_sub(RESUME_WINDOW as u64);
+            if !self.window_complete
+                && resume.epoch == self.epoch
+                && resume.seq < head
+                && resume.seq >= window_from
+                && resume.seq + 1 < oldest
+            {
                 self.fill_window().await;
             }
         }
@@ -556,7 +564,12 @@ impl RoomActor {
                 self.window_complete = true;
             }
             Err(error) => {
-                tracing::warn!(room = %self.id, %error, "the resume window could not be read; a snapshot is sent instead");
+                // Not retried: a log that failed this read would fail the
+                // next one too, and each would hold up every room's commits
+                // behind it. Subscribers from before the events held get a
+                // snapshot instead.
+                tracing::warn!(room = %self.id, %error, "the resume window could not be read; subscribers from before it get a snapshot");
+                self.window_complete = true;
             }
         }
     }
@@ -626,8 +639,9 @@ impl RoomActor {
     }
 
     /// Hands the writer a checkpoint of the room when [`checkpoint::INTERVAL`]
-    /// events were committed since the last one. The commands of the batch
-    /// do not wait for it: it is a cache of the log, written after them.
+    /// events were committed since the last one and [`CHECKPOINT_GAP`] has
+    /// passed since it. The commands of the batch do not wait for it: it is
+    /// a cache of the log, written after them.
     fn checkpoint_if_due(&mut self) {
         let seq = self.room.seq();
         if seq < self.checkpointed + checkpoint::INTERVAL {
@@ -635,7 +649,9 @@ impl RoomActor {
         }
         // A checkpoint costs the whole room's size: a room written to
         // thousands of times a second takes one per [`CHECKPOINT_GAP`], not
-        // one per `INTERVAL` events (its next start folds a second's worth).
+        // one per `INTERVAL` events; its next start folds the events since
+        // its last checkpoint (a room that stops right after a burst keeps
+        // them until its next commit).
         let now = std::time::Instant::now();
         if self
             .checkpointed_at
@@ -669,6 +685,8 @@ impl RoomActor {
         for event in raws {
             if self.recent.len() == RESUME_WINDOW {
                 self.recent.pop_front();
+                // Full: it holds the whole window.
+                self.window_complete = true;
             }
             self.recent.push_back(event);
         }
