@@ -629,13 +629,11 @@ impl Connection {
     /// answers many commands of one connection at once) in one write.
     async fn send_replies(&mut self, first: Utf8Bytes) -> Result<(), Option<Close>> {
         self.write(Message::Text(first), false).await?;
-        let mut fed = 0;
-        while fed < REPLY_QUEUE {
-            match self.replies.try_recv() {
-                Ok(reply) => self.write(Message::Text(reply), false).await?,
-                Err(_) => break,
-            }
-            fed += 1;
+        for _ in 0..REPLY_QUEUE {
+            let Ok(reply) = self.replies.try_recv() else {
+                break;
+            };
+            self.write(Message::Text(reply), false).await?;
         }
         self.flush().await
     }

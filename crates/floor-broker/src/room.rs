@@ -551,27 +551,22 @@ impl RoomActor {
         let oldest = self.recent.front().map_or(head + 1, |(seq, _)| *seq);
         match self.writer.read_events(self.id.clone(), from).await {
             Ok(stored) => {
-                let older: Vec<_> = stored
-                    .into_iter()
-                    .take_while(|(seq, _)| *seq < oldest)
-                    .collect();
-                for (seq, body) in older.into_iter().rev() {
+                let older = stored.into_iter().filter(|(seq, _)| *seq < oldest);
+                for (seq, body) in older.rev() {
                     if self.recent.len() == RESUME_WINDOW {
                         break;
                     }
                     self.recent.push_front((seq, Arc::from(body)));
                 }
-                self.window_complete = true;
             }
+            // Not retried: a log that failed this read would fail the next
+            // one too, and each would hold up every room's commits behind
+            // it. Subscribers from before the events held get a snapshot.
             Err(error) => {
-                // Not retried: a log that failed this read would fail the
-                // next one too, and each would hold up every room's commits
-                // behind it. Subscribers from before the events held get a
-                // snapshot instead.
                 tracing::warn!(room = %self.id, %error, "the resume window could not be read; subscribers from before it get a snapshot");
-                self.window_complete = true;
             }
         }
+        self.window_complete = true;
     }
 
     fn snapshot(&mut self, reason: SnapshotReason) -> Utf8Bytes {
