@@ -15,7 +15,8 @@ use crate::auth::{self, RoleTokens, TokenHash};
 use crate::commit::{WriteError, Writer};
 use crate::config::Config;
 use crate::metrics::Metrics;
-use crate::room::{self, RoomHandle};
+use crate::room::{self, RoomHandle, RoomLog};
+use crate::shared::{RoomValue, Shared, SharedConfig, SharedError};
 
 /// The `meta` key of the admin token's hash.
 const ADMIN_HASH_KEY: &str = "admin_token_sha256";
@@ -60,6 +61,9 @@ pub enum StartError {
     /// The writer thread did not start.
     #[error("cannot start the writer thread: {0}")]
     Thread(#[from] std::io::Error),
+    /// The shared store (NATS JetStream) failed.
+    #[error(transparent)]
+    Shared(#[from] SharedError),
 }
 
 /// A room's fresh tokens, to hand out once.
@@ -76,8 +80,12 @@ pub struct IssuedTokens {
 pub struct Broker {
     /// The rooms, by id.
     pub rooms: DashMap<String, Arc<RoomHandle>>,
-    /// The writer thread.
-    pub writer: Writer,
+    /// Where the rooms' events are stored: the embedded log's writer
+    /// thread, or NATS JetStream.
+    pub log: RoomLog,
+    /// Held while a room of the shared store is loaded, so that two
+    /// connections to a room not served yet load it once.
+    loading: tokio::sync::Mutex<()>,
     /// Metrics.
     pub metrics: Arc<Metrics>,
     /// Configuration.
@@ -269,7 +277,8 @@ impl Broker {
         let max_open = config.max_connections_per_address;
         let broker = Arc::new(Broker {
             rooms: DashMap::new(),
-            writer,
+            log: RoomLog::Local(writer),
+            loading: tokio::sync::Mutex::new(()),
             metrics,
             config,
             admin: RwLock::new(admin),
@@ -289,7 +298,7 @@ impl Broker {
                 epoch,
                 tokens,
                 state,
-                broker.writer.clone(),
+                broker.log.clone(),
                 &broker.tasks,
                 broker.lane.handle(),
             );
@@ -301,6 +310,154 @@ impl Broker {
             new_admin_token,
             rebuilt,
         })
+    }
+
+    /// Starts a broker on the shared store (NATS JetStream): connects,
+    /// creates the stream and buckets when missing, and settles the admin
+    /// token (one for every broker of the store). Rooms are loaded when a
+    /// client first asks for them ([`Broker::find_room`]).
+    pub async fn open_shared(config: Config, store: SharedConfig) -> Result<Opened, StartError> {
+        let shared = Shared::connect(&store).await?;
+        let mut new_admin_token = None;
+        let admin = match &config.admin_token {
+            Some(token) => Some(auth::hash_token(token)),
+            None => {
+                let token = auth::new_token();
+                let hash = hex::encode(auth::hash_token(&token));
+                let kept = shared.meta_or_set(ADMIN_HASH_KEY, &hash).await?;
+                if kept == hash {
+                    new_admin_token = Some(token);
+                }
+                hex::decode(kept)
+                    .ok()
+                    .and_then(|h| <TokenHash>::try_from(h).ok())
+            }
+        };
+        let max_open = config.max_connections_per_address;
+        let broker = Arc::new(Broker {
+            rooms: DashMap::new(),
+            log: RoomLog::Shared(shared.clone()),
+            loading: tokio::sync::Mutex::new(()),
+            metrics: Arc::new(Metrics::new()),
+            config,
+            admin: RwLock::new(admin),
+            shutdown: CancellationToken::new(),
+            tasks: TaskTracker::new(),
+            lane: crate::lane::CommandLane::start()?,
+            addresses: Arc::new(crate::addresses::Addresses::new(max_open)),
+        });
+        let rotations = shared.watch_rooms().await?;
+        tokio::spawn(follow_tokens(Arc::downgrade(&broker), rotations));
+        Ok(Opened {
+            broker,
+            new_admin_token,
+            rebuilt: Vec::new(),
+        })
+    }
+
+    /// A room by id; with the shared store, a room this broker does not
+    /// serve yet is loaded from it (`None`: no such room, or it could not
+    /// be loaded, which is logged).
+    pub async fn find_room(&self, id: &str) -> Option<Arc<RoomHandle>> {
+        if let Some(room) = self.room(id) {
+            return Some(room);
+        }
+        let RoomLog::Shared(shared) = &self.log else {
+            return None;
+        };
+        if !valid_room_id(id) {
+            return None;
+        }
+        let _loading = self.loading.lock().await;
+        if let Some(room) = self.room(id) {
+            return Some(room);
+        }
+        let (value, _) = match shared.room(id).await {
+            Ok(Some(found)) => found,
+            Ok(None) => return None,
+            Err(error) => {
+                tracing::warn!(room = id, %error, "cannot read the room from the shared store");
+                return None;
+            }
+        };
+        let started = std::time::Instant::now();
+        let loaded = match room::load_shared(shared, id).await {
+            Ok(loaded) => loaded,
+            Err(error) => {
+                tracing::error!(room = id, %error, "cannot load the room from the shared store");
+                return None;
+            }
+        };
+        tracing::info!(
+            room = id,
+            events = loaded.room.seq(),
+            took_ms = started.elapsed().as_secs_f64() * 1000.0,
+            "room loaded from the shared store"
+        );
+        let info = RoomInfo {
+            id: id.to_owned(),
+            title: value.title.clone(),
+        };
+        let handle = room::spawn(
+            info,
+            value.epoch,
+            value.role_tokens(),
+            loaded,
+            self.log.clone(),
+            &self.tasks,
+            self.lane.handle(),
+        );
+        self.rooms.insert(id.to_owned(), handle.clone());
+        self.metrics.rooms.set(self.rooms.len() as i64);
+        Some(handle)
+    }
+
+    /// Every room's id and title: those of the store, not only those
+    /// served now.
+    pub async fn room_list(&self) -> Result<Vec<(String, String)>, SharedError> {
+        match &self.log {
+            RoomLog::Shared(shared) => shared.room_list().await,
+            RoomLog::Local(_) => Ok(self
+                .rooms
+                .iter()
+                .map(|r| (r.info.id.clone(), r.info.title.clone()))
+                .collect()),
+        }
+    }
+
+    /// A room's whole log, decoded (for the session report).
+    pub async fn read_log(&self, id: &str) -> Result<Vec<floor_protocol::RoomEvent>, String> {
+        match &self.log {
+            RoomLog::Shared(shared) => {
+                let commits = shared
+                    .read_all_after(id, 0)
+                    .await
+                    .map_err(|e| e.to_string())?;
+                let mut events = Vec::new();
+                for commit in commits {
+                    for raw in commit.events {
+                        let event = serde_json::from_str::<floor_protocol::RoomEvent>(&raw)
+                            .map_err(|e| format!("the log of {id} is unreadable: {e}"))?;
+                        if event.seq > events.len() as u64 {
+                            events.push(event);
+                        }
+                    }
+                }
+                Ok(events)
+            }
+            RoomLog::Local(_) => {
+                let path = self.config.data.join("floor.db");
+                let id = id.to_owned();
+                // A reader of its own: WAL lets it read while the writer
+                // writes.
+                tokio::task::spawn_blocking(move || {
+                    let store = Store::open(&path).map_err(|e| e.to_string())?;
+                    crate::read_log(&store, &id)
+                })
+                .await
+                .map_err(|e| e.to_string())?
+            }
+        }
     }
 
     /// Stops after the listener: lets every room finish the commands it
@@ -316,8 +473,13 @@ impl Broker {
         {
             tracing::warn!("rooms still busy after the grace period");
         }
-        if let Err(error) = self.writer.stop().await {
-            tracing::warn!(%error, "writer did not stop cleanly");
+        match &self.log {
+            RoomLog::Local(writer) => {
+                if let Err(error) = writer.stop().await {
+                    tracing::warn!(%error, "writer did not stop cleanly");
+                }
+            }
+            RoomLog::Shared(shared) => shared.flush().await,
         }
     }
 
@@ -346,7 +508,8 @@ impl Broker {
         command: floor_protocol::Command,
     ) -> Result<(), RoomError> {
         let handle = self
-            .room(room)
+            .find_room(room)
+            .await
             .ok_or_else(|| RoomError::NotFound(room.to_owned()))?;
         handle.run_as_chair(request_id, command).await
     }
@@ -365,13 +528,28 @@ impl Broker {
         }
         let (plain, hashes) = RoleTokens::generate();
         let epoch = Uuid::new_v4();
-        let record = RoomRecord {
-            id: id.to_owned(),
-            title: title.to_owned(),
-            epoch: epoch.to_string(),
-            created_at_ms: room::now_ms(),
+        let created = match &self.log {
+            RoomLog::Local(writer) => {
+                let record = RoomRecord {
+                    id: id.to_owned(),
+                    title: title.to_owned(),
+                    epoch: epoch.to_string(),
+                    created_at_ms: room::now_ms(),
+                };
+                writer.create_room(record, stored(&hashes)).await
+            }
+            RoomLog::Shared(shared) => {
+                let mut value = RoomValue {
+                    title: title.to_owned(),
+                    epoch,
+                    created_at_ms: room::now_ms(),
+                    tokens: Default::default(),
+                };
+                value.set_tokens(&hashes);
+                shared.create_room(id, &value).await
+            }
         };
-        match self.writer.create_room(record, stored(&hashes)).await {
+        match created {
             Ok(()) => {}
             Err(WriteError::Refused(_)) => return Err(RoomError::Exists(id.to_owned())),
             Err(e) => return Err(e.into()),
@@ -385,13 +563,14 @@ impl Broker {
             recent: Default::default(),
             window_complete: true,
             checkpointed: 0,
+            stream_seq: 0,
         };
         let handle = room::spawn(
             info.clone(),
             epoch,
             hashes,
             loaded,
-            self.writer.clone(),
+            self.log.clone(),
             &self.tasks,
             self.lane.handle(),
         );
@@ -408,25 +587,36 @@ impl Broker {
     /// token are closed.
     pub async fn rotate_tokens(&self, id: &str, roles: &[Role]) -> Result<IssuedTokens, RoomError> {
         let handle = self
-            .room(id)
+            .find_room(id)
+            .await
             .ok_or_else(|| RoomError::NotFound(id.to_owned()))?;
         let mut issued = Vec::new();
+        let mut fresh = Vec::new();
         for &role in roles {
             let token = auth::new_token();
-            let hash = auth::hash_token(&token);
-            self.writer
-                .set_token(
-                    id.to_owned(),
-                    StoredToken {
-                        role: role.as_str().to_owned(),
-                        hash: hash.to_vec(),
-                    },
-                )
-                .await?;
-            if let Ok(mut tokens) = handle.tokens.write() {
+            fresh.push((role, auth::hash_token(&token)));
+            issued.push((role, token));
+        }
+        match &self.log {
+            RoomLog::Local(writer) => {
+                for (role, hash) in &fresh {
+                    writer
+                        .set_token(
+                            id.to_owned(),
+                            StoredToken {
+                                role: role.as_str().to_owned(),
+                                hash: hash.to_vec(),
+                            },
+                        )
+                        .await?;
+                }
+            }
+            RoomLog::Shared(shared) => rotate_shared(shared, id, &fresh).await?,
+        }
+        if let Ok(mut tokens) = handle.tokens.write() {
+            for (role, hash) in fresh {
                 tokens.set(role, hash);
             }
-            issued.push((role, token));
         }
         handle.rotations.send_modify(|n| *n += 1);
         tracing::info!(room = id, roles = roles.len(), "tokens rotated");
@@ -470,6 +660,63 @@ impl Broker {
                 other => other.as_str(),
             }
         )
+    }
+}
+
+/// Writes new token hashes into a room's record in the shared store (read,
+/// change, write if nobody wrote in between; again otherwise).
+async fn rotate_shared(
+    shared: &Shared,
+    id: &str,
+    fresh: &[(Role, TokenHash)],
+) -> Result<(), RoomError> {
+    for _ in 0..8 {
+        let Some((mut value, revision)) = shared
+            .room(id)
+            .await
+            .map_err(|e| WriteError::Failed(e.to_string()))?
+        else {
+            return Err(RoomError::NotFound(id.to_owned()));
+        };
+        for (role, hash) in fresh {
+            value
+                .tokens
+                .insert(role.as_str().to_owned(), hex::encode(hash));
+        }
+        if shared.update_room(id, &value, revision).await.is_ok() {
+            return Ok(());
+        }
+    }
+    Err(WriteError::Failed("the room's record kept changing".into()).into())
+}
+
+/// Applies token rotations made by any broker of the shared store to the
+/// rooms this one serves: connections holding an old token close.
+async fn follow_tokens(
+    broker: std::sync::Weak<Broker>,
+    changes: impl futures_util::Stream<Item = (String, RoomValue)>,
+) {
+    use futures_util::StreamExt;
+    let mut changes = std::pin::pin!(changes);
+    while let Some((id, value)) = changes.next().await {
+        let Some(broker) = broker.upgrade() else {
+            return;
+        };
+        let Some(handle) = broker.room(&id) else {
+            continue;
+        };
+        let tokens = value.role_tokens();
+        let changed = match handle.tokens.write() {
+            Ok(mut held) if held.hashes() != tokens.hashes() => {
+                *held = tokens;
+                true
+            }
+            _ => false,
+        };
+        if changed {
+            handle.rotations.send_modify(|n| *n += 1);
+            tracing::info!(room = %id, "tokens rotated on another broker");
+        }
     }
 }
 

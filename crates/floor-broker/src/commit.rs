@@ -58,7 +58,31 @@ pub struct Health {
     recoveries: watch::Sender<u64>,
 }
 
+impl Default for Health {
+    fn default() -> Health {
+        Health::new()
+    }
+}
+
 impl Health {
+    /// A healthy store's health.
+    pub fn new() -> Health {
+        Health {
+            available: AtomicBool::new(true),
+            damaged: AtomicBool::new(false),
+            recoveries: watch::Sender::new(0),
+        }
+    }
+
+    /// Records whether the store takes writes; becoming available again
+    /// counts as a recovery (rooms catch up with the log).
+    pub fn set_available(&self, available: bool) {
+        let was = self.available.swap(available, Ordering::AcqRel);
+        if available && !was {
+            self.recoveries.send_modify(|n| *n += 1);
+        }
+    }
+
     /// Whether writes are accepted.
     pub fn available(&self) -> bool {
         self.available.load(Ordering::Acquire) && !self.damaged()
@@ -137,11 +161,7 @@ impl Writer {
     /// reopen it after a failure.
     pub fn start(store: Store, path: PathBuf, metrics: Arc<Metrics>) -> std::io::Result<Writer> {
         let (tx, rx) = std_mpsc::channel();
-        let health = Arc::new(Health {
-            available: AtomicBool::new(true),
-            damaged: AtomicBool::new(false),
-            recoveries: watch::Sender::new(0),
-        });
+        let health = Arc::new(Health::new());
         let thread_health = health.clone();
         std::thread::Builder::new()
             .name("floor-writer".into())

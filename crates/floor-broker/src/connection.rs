@@ -324,7 +324,8 @@ async fn accept_hello(socket: &mut WebSocket, broker: &Broker) -> Result<Accepte
         ));
     }
     let room = broker
-        .room(&hello.room)
+        .find_room(&hello.room)
+        .await
         .ok_or_else(|| refused(ErrorCode::RoomNotFound, "no room has this id"))?;
     let role = room.role_of(&hello.token).ok_or_else(|| {
         refused(
@@ -729,7 +730,7 @@ impl Connection {
                     );
                     return self.send(text).await;
                 }
-                if !self.broker.writer.health().available() {
+                if !self.broker.log.health().available() {
                     let text = error_text(
                         Some(request_id),
                         ErrorCode::StorageUnavailable,

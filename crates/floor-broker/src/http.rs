@@ -244,7 +244,7 @@ struct Health {
 }
 
 async fn healthz(State(broker): State<Arc<Broker>>) -> Response {
-    let available = broker.writer.health().available();
+    let available = broker.log.health().available();
     let body = Health {
         status: if available { "ok" } else { "degraded" },
         storage: if available {
@@ -359,14 +359,19 @@ async fn list_rooms(State(broker): State<Arc<Broker>>, headers: HeaderMap) -> Re
     if let Some(response) = require_admin(&broker, &headers) {
         return response;
     }
-    let mut rooms: Vec<RoomSummary> = broker
-        .rooms
-        .iter()
-        .map(|r| RoomSummary {
-            id: r.info.id.clone(),
-            title: r.info.title.clone(),
-        })
-        .collect();
+    let mut rooms: Vec<RoomSummary> = match broker.room_list().await {
+        Ok(rooms) => rooms
+            .into_iter()
+            .map(|(id, title)| RoomSummary { id, title })
+            .collect(),
+        Err(error) => {
+            return api_error(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "storage_unavailable",
+                error.to_string(),
+            );
+        }
+    };
     rooms.sort_by(|a, b| a.id.cmp(&b.id));
     Json(rooms).into_response()
 }
@@ -376,7 +381,7 @@ async fn room_snapshot(
     Path(id): Path<String>,
     headers: HeaderMap,
 ) -> Response {
-    let Some(room) = broker.room(&id) else {
+    let Some(room) = broker.find_room(&id).await else {
         return api_error(
             StatusCode::NOT_FOUND,
             "room_not_found",
@@ -467,7 +472,7 @@ async fn report(
     axum::extract::Query(query): axum::extract::Query<ReportQuery>,
     headers: HeaderMap,
 ) -> Response {
-    let Some(room) = broker.room(&id) else {
+    let Some(room) = broker.find_room(&id).await else {
         return api_error(
             StatusCode::NOT_FOUND,
             "room_not_found",
@@ -491,12 +496,12 @@ async fn report(
             "format is md, json, csv or html",
         );
     }
-    let path = broker.config.data.join("floor.db");
     let title = room.info.title.clone();
-    // A reader of its own: WAL lets it read while the writer writes.
+    let events = match broker.read_log(&id).await {
+        Ok(events) => events,
+        Err(message) => return api_error(StatusCode::INTERNAL_SERVER_ERROR, "internal", message),
+    };
     let built = tokio::task::spawn_blocking(move || -> Result<String, String> {
-        let store = floor_store::Store::open(&path).map_err(|e| e.to_string())?;
-        let events = crate::read_log(&store, &id)?;
         let report =
             floor_core::report::Report::from_events(&title, &events).map_err(|e| e.to_string())?;
         Ok(match format.as_str() {

@@ -42,6 +42,7 @@ pub mod limits;
 pub mod metrics;
 pub mod pages;
 pub mod room;
+pub mod shared;
 
 use std::future::Future;
 use std::net::SocketAddr;

@@ -95,7 +95,7 @@ pub(crate) async fn page(
     let Some((_, html)) = PAGES.iter().find(|(name, _)| *name == page) else {
         return not_found();
     };
-    if broker.room(&room).is_none() {
+    if broker.find_room(&room).await.is_none() {
         return not_found();
     }
     let mut response = (

@@ -32,11 +32,38 @@ use crate::commit::{Health, WriteError, Writer};
 use crate::limits::{
     BROADCAST_CAPACITY, CHECKPOINT_GAP, MAX_QUEUED_BYTES, RESUME_WINDOW, ROOM_QUEUE,
 };
+use crate::shared::{self, Appended, Shared, SharedError, StoredCommit};
 
 /// Largest `events` frame the room builds when replaying, in bytes.
 const REPLAY_FRAME: usize = 32 * 1024;
 /// Most queued messages a room takes into one batch.
 const MAX_BATCH: usize = 256;
+/// Most commands in one commit to the shared store (one JetStream
+/// message, which must stay under the server's 1 MiB payload limit).
+const SHARED_COMMIT: usize = 8;
+/// Most times a room decides a commit again because another broker
+/// appended first, before it answers `storage_unavailable` (the clients
+/// retry).
+const SHARED_ROUNDS: usize = 16;
+
+/// Where a room's events are stored.
+#[derive(Debug, Clone)]
+pub enum RoomLog {
+    /// The embedded SQLite log, through the writer thread.
+    Local(Writer),
+    /// NATS JetStream, shared with other brokers that serve the room.
+    Shared(Arc<Shared>),
+}
+
+impl RoomLog {
+    /// Whether the store takes writes.
+    pub fn health(&self) -> &Arc<Health> {
+        match self {
+            RoomLog::Local(writer) => writer.health(),
+            RoomLog::Shared(shared) => shared.health(),
+        }
+    }
+}
 
 /// A frame broadcast to a room's subscribers.
 #[derive(Debug, Clone)]
@@ -198,6 +225,9 @@ pub struct Loaded {
     pub window_complete: bool,
     /// The seq of the room's stored checkpoint (0: none).
     pub checkpointed: u64,
+    /// The shared store's stream sequence of the room's last commit (0:
+    /// none, or the embedded store).
+    pub stream_seq: u64,
 }
 
 /// Why a room could not be rebuilt from its log.
@@ -224,6 +254,14 @@ pub enum LoadError {
     /// The store failed.
     #[error(transparent)]
     Store(#[from] floor_store::StoreError),
+    /// The shared store failed.
+    #[error("room {room}: {source}")]
+    Shared {
+        /// The room.
+        room: String,
+        /// Why.
+        source: SharedError,
+    },
 }
 
 /// The room a stored checkpoint holds, if there is one that matches the
@@ -311,8 +349,53 @@ pub fn load(store: &floor_store::Store, room_id: &str) -> Result<Loaded, LoadErr
             recent,
             window_complete: checkpointed <= window_from,
             checkpointed,
+            stream_seq: 0,
         }),
     }
+}
+
+/// Rebuilds a room from the shared store: every commit of its subject,
+/// folded in stream order.
+pub async fn load_shared(shared: &Shared, room_id: &str) -> Result<Loaded, LoadError> {
+    let commits = shared
+        .read_all_after(room_id, 0)
+        .await
+        .map_err(|source| LoadError::Shared {
+            room: room_id.to_owned(),
+            source,
+        })?;
+    let mut room = Room::new();
+    let mut recent = VecDeque::new();
+    let mut stream_seq = 0;
+    for commit in commits {
+        for raw in commit.events {
+            let event =
+                serde_json::from_str::<RoomEvent>(&raw).map_err(|source| LoadError::Decode {
+                    room: room_id.to_owned(),
+                    seq: room.seq() + 1,
+                    source,
+                })?;
+            if event.seq <= room.seq() {
+                continue;
+            }
+            room.apply(&event).map_err(|source| LoadError::Apply {
+                room: room_id.to_owned(),
+                source,
+            })?;
+            if recent.len() == RESUME_WINDOW {
+                recent.pop_front();
+            }
+            recent.push_back((event.seq, raw));
+        }
+        stream_seq = commit.stream_seq;
+    }
+    Ok(Loaded {
+        room,
+        recent,
+        window_complete: true,
+        checkpointed: 0,
+        stream_seq,
+    })
 }
 
 /// Starts a room's task on `lane` (the command lane's runtime); returns
@@ -322,13 +405,13 @@ pub fn spawn(
     epoch: Uuid,
     tokens: RoleTokens,
     loaded: Loaded,
-    writer: Writer,
+    log: RoomLog,
     tasks: &TaskTracker,
     lane: &tokio::runtime::Handle,
 ) -> Arc<RoomHandle> {
     let (tx, rx) = mpsc::channel(ROOM_QUEUE);
     let (frames, _) = broadcast::channel(BROADCAST_CAPACITY);
-    let recoveries = writer.health().recoveries();
+    let recoveries = log.health().recoveries();
     let attendance_peak = loaded.room.view_ref().attendance_peak;
     let actor = RoomActor {
         id: info.id.clone(),
@@ -345,8 +428,10 @@ pub fn spawn(
         snapshots: Vec::new(),
         checkpointed: loaded.checkpointed,
         checkpointed_at: None,
-        health: writer.health().clone(),
-        writer,
+        health: log.health().clone(),
+        stream_seq: loaded.stream_seq,
+        caught_up: true,
+        log,
     };
     let handle = Arc::new(RoomHandle {
         info,
@@ -385,7 +470,44 @@ struct RoomActor {
     /// When it was handed over (none yet since the start).
     checkpointed_at: Option<std::time::Instant>,
     health: Arc<Health>,
-    writer: Writer,
+    log: RoomLog,
+    /// The shared store's stream sequence of the last commit applied.
+    stream_seq: u64,
+    /// Whether the room holds every commit of the shared store it knows
+    /// of; after a failed or refused append it reads the log before it
+    /// decides anything new.
+    caught_up: bool,
+}
+
+/// What a batch's commands decided, before it is committed.
+struct Decided {
+    /// The room before the batch, to go back to.
+    before: Room,
+    answers: Vec<Answer>,
+    raws: Vec<(u64, Arc<str>)>,
+    requests: Vec<RequestRecord>,
+    /// The first command that changed the room: answers from there on are
+    /// void if the commit fails.
+    first_change: Option<usize>,
+}
+
+fn unavailable(command: &CommandMsg) -> Answer {
+    Answer::Error(ErrorMessage {
+        request_id: Some(command.request_id.clone()),
+        code: ErrorCode::StorageUnavailable,
+        message: "the broker cannot persist writes right now; retry with the same request id"
+            .into(),
+        field: None,
+        entry_id: None,
+    })
+}
+
+/// Waits for the next commit of a followed room (for ever without one).
+async fn next_followed(feed: &mut Option<mpsc::Receiver<StoredCommit>>) -> Option<StoredCommit> {
+    match feed {
+        Some(feed) => feed.recv().await,
+        None => std::future::pending().await,
+    }
 }
 
 /// An answer held until the batch is committed.
@@ -431,6 +553,11 @@ impl RoomActor {
         // A room rebuilt by folding many events stores a checkpoint at once,
         // so the next start folds few.
         self.checkpoint_if_due();
+        // With the shared store, the commits of other brokers arrive here.
+        let mut feed = match &self.log {
+            RoomLog::Local(_) => None,
+            RoomLog::Shared(shared) => Some(shared.follow(&self.id, self.stream_seq)),
+        };
         loop {
             tokio::select! {
                 // A recovery reloads the room before it decides anything new.
@@ -441,6 +568,10 @@ impl RoomActor {
                     }
                     self.reload().await;
                 }
+                followed = next_followed(&mut feed) => match followed {
+                    Some(commit) => self.take_followed(commit).await,
+                    None => feed = None,
+                },
                 msg = rx.recv() => {
                     let Some(msg) = msg else { break };
                     let mut batch = vec![msg];
@@ -549,7 +680,12 @@ impl RoomActor {
         let head = self.room.seq();
         let from = head.saturating_sub(RESUME_WINDOW as u64);
         let oldest = self.recent.front().map_or(head + 1, |(seq, _)| *seq);
-        match self.writer.read_events(self.id.clone(), from).await {
+        // A room of the shared store is loaded with its whole window.
+        let RoomLog::Local(writer) = &self.log else {
+            self.window_complete = true;
+            return;
+        };
+        match writer.read_events(self.id.clone(), from).await {
             Ok(stored) => {
                 let older = stored.into_iter().filter(|(seq, _)| *seq < oldest);
                 for (seq, body) in older.rev() {
@@ -639,6 +775,11 @@ impl RoomActor {
     /// a cache of the log, written after them.
     fn checkpoint_if_due(&mut self) {
         let seq = self.room.seq();
+        // The shared store keeps no checkpoints (a room is folded from its
+        // first commit when a broker first serves it).
+        let RoomLog::Local(writer) = &self.log else {
+            return;
+        };
         if seq < self.checkpointed + checkpoint::INTERVAL {
             return;
         }
@@ -657,7 +798,7 @@ impl RoomActor {
         self.checkpointed_at = Some(now);
         match serde_json::to_string(&self.room.checkpoint()) {
             Ok(body) => {
-                self.writer.checkpoint(self.id.clone(), seq, body);
+                writer.checkpoint(self.id.clone(), seq, body);
                 self.checkpointed = seq;
             }
             Err(error) => {
@@ -699,57 +840,16 @@ impl RoomActor {
         if commands.is_empty() {
             return;
         }
-        let before = self.room.clone();
-        let mut answers = Vec::with_capacity(commands.len());
-        let mut raws: Vec<(u64, Arc<str>)> = Vec::new();
-        let mut requests = Vec::new();
-        let mut refused_by_log = false;
-        let mut first_change = None;
-        for (i, command) in commands.iter().enumerate() {
-            let decided_before = raws.len();
-            answers.push(self.decide(command, &mut raws, &mut requests));
-            if first_change.is_none() && raws.len() > decided_before {
-                first_change = Some(i);
-            }
-        }
-        if !raws.is_empty() {
-            let append = Append {
-                room: self.id.clone(),
-                events: raws
-                    .iter()
-                    .map(|(seq, raw)| (*seq, raw.to_string()))
-                    .collect(),
-                requests,
-            };
-            if let Err(error) = self.writer.append(append).await {
-                tracing::error!(room = %self.id, %error, "commit failed; the batch is refused");
-                self.room = before;
-                refused_by_log = matches!(error, WriteError::Refused(_));
-                // Every answer decided on the discarded state is void, the
-                // refusals too: retried, they are decided afresh.
-                let void = answers
-                    .iter_mut()
-                    .zip(&commands)
-                    .skip(first_change.unwrap_or(0));
-                for (answer, command) in void {
-                    *answer = Answer::Error(ErrorMessage {
-                        request_id: Some(command.request_id.clone()),
-                        code: ErrorCode::StorageUnavailable,
-                        message: "the broker cannot persist writes right now; retry with the same request id".into(),
-                        field: None,
-                        entry_id: None,
-                    });
+        let answers = match self.log.clone() {
+            RoomLog::Local(writer) => self.commit_local(&writer, &commands).await,
+            RoomLog::Shared(shared) => {
+                let mut answers = Vec::with_capacity(commands.len());
+                for part in commands.chunks(SHARED_COMMIT) {
+                    answers.extend(self.commit_shared(&shared, part).await);
                 }
-                raws.clear();
+                answers
             }
-        }
-        self.publish(raws);
-        self.checkpoint_if_due();
-        if refused_by_log {
-            // The log holds more than this room knew (a commit reported as
-            // failed had reached the disk): catch up from it.
-            self.reload().await;
-        }
+        };
         for (command, answer) in commands.iter().zip(answers) {
             let message = match answer {
                 Answer::Ack {
@@ -770,6 +870,215 @@ impl RoomActor {
             // id, so no answer is silently lost.
             if command.reply.try_send(text(&message)).is_err() {
                 command.overflow.cancel();
+            }
+        }
+    }
+
+    /// Decides and applies every command of a batch on the live room.
+    fn decide_batch(&mut self, commands: &[CommandMsg]) -> Decided {
+        let before = self.room.clone();
+        let mut answers = Vec::with_capacity(commands.len());
+        let mut raws: Vec<(u64, Arc<str>)> = Vec::new();
+        let mut requests = Vec::new();
+        let mut first_change = None;
+        for (i, command) in commands.iter().enumerate() {
+            let decided_before = raws.len();
+            answers.push(self.decide(command, &mut raws, &mut requests));
+            if first_change.is_none() && raws.len() > decided_before {
+                first_change = Some(i);
+            }
+        }
+        Decided {
+            before,
+            answers,
+            raws,
+            requests,
+            first_change,
+        }
+    }
+
+    /// Commits a batch to the embedded log through the writer.
+    async fn commit_local(&mut self, writer: &Writer, commands: &[CommandMsg]) -> Vec<Answer> {
+        let Decided {
+            before,
+            mut answers,
+            mut raws,
+            requests,
+            first_change,
+        } = self.decide_batch(commands);
+        let mut refused_by_log = false;
+        if !raws.is_empty() {
+            let append = Append {
+                room: self.id.clone(),
+                events: raws
+                    .iter()
+                    .map(|(seq, raw)| (*seq, raw.to_string()))
+                    .collect(),
+                requests,
+            };
+            if let Err(error) = writer.append(append).await {
+                tracing::error!(room = %self.id, %error, "commit failed; the batch is refused");
+                self.room = before;
+                refused_by_log = matches!(error, WriteError::Refused(_));
+                // Every answer decided on the discarded state is void, the
+                // refusals too: retried, they are decided afresh.
+                let void = answers
+                    .iter_mut()
+                    .zip(commands)
+                    .skip(first_change.unwrap_or(0));
+                for (answer, command) in void {
+                    *answer = unavailable(command);
+                }
+                raws.clear();
+            }
+        }
+        self.publish(raws);
+        self.checkpoint_if_due();
+        if refused_by_log {
+            // The log holds more than this room knew (a commit reported as
+            // failed had reached the disk): catch up from it.
+            self.reload().await;
+        }
+        answers
+    }
+
+    /// Commits a batch to the shared store: appended only if the room's
+    /// subject is still where this room left it; otherwise the room reads
+    /// the commits it missed (another broker's) and decides the batch
+    /// again, on the room they made.
+    async fn commit_shared(&mut self, shared: &Shared, commands: &[CommandMsg]) -> Vec<Answer> {
+        for _ in 0..SHARED_ROUNDS {
+            if !self.caught_up
+                && let Err(error) = self.catch_up(shared).await
+            {
+                tracing::warn!(room = %self.id, %error, "cannot read the shared log; the batch is refused");
+                return commands.iter().map(unavailable).collect();
+            }
+            let decided = self.decide_batch(commands);
+            if decided.raws.is_empty() {
+                return decided.answers;
+            }
+            let texts: Vec<&str> = decided.raws.iter().map(|(_, raw)| raw.as_ref()).collect();
+            let message_id = shared::message_id(
+                &self.id,
+                decided
+                    .requests
+                    .iter()
+                    .map(|r| (r.client.as_str(), r.request_id.as_str())),
+            );
+            match shared
+                .append(&self.id, &texts, &message_id, self.stream_seq)
+                .await
+            {
+                Ok(Appended::Stored(stream_seq)) => {
+                    self.stream_seq = stream_seq;
+                    self.publish(decided.raws);
+                    return decided.answers;
+                }
+                Ok(Appended::Behind) => {
+                    // Another broker appended first: catch up, decide again.
+                    self.room = decided.before;
+                    self.caught_up = false;
+                }
+                Err(error) => {
+                    // The outcome is unknown (the commit may be stored):
+                    // the commands changed nothing here; retried by their
+                    // clients, they meet the log as it is.
+                    tracing::warn!(room = %self.id, %error, "shared commit failed; the batch is refused");
+                    self.room = decided.before;
+                    self.caught_up = false;
+                    let mut answers = decided.answers;
+                    let void = answers
+                        .iter_mut()
+                        .zip(commands)
+                        .skip(decided.first_change.unwrap_or(0));
+                    for (answer, command) in void {
+                        *answer = unavailable(command);
+                    }
+                    return answers;
+                }
+            }
+        }
+        tracing::warn!(room = %self.id, "the room's shared log kept moving; the batch is refused");
+        commands.iter().map(unavailable).collect()
+    }
+
+    /// Reads from the shared log every commit after the room's last one and
+    /// applies it.
+    async fn catch_up(&mut self, shared: &Shared) -> Result<(), SharedError> {
+        loop {
+            let commits = shared.read_after(&self.id, self.stream_seq, 256).await?;
+            if commits.is_empty() {
+                self.caught_up = true;
+                return Ok(());
+            }
+            for commit in commits {
+                self.take_commit(commit)?;
+            }
+        }
+    }
+
+    /// A commit that the room's follower delivered: applied if it continues
+    /// the room, skipped if the room has it, and a reason to catch up from
+    /// the log otherwise.
+    async fn take_followed(&mut self, commit: StoredCommit) {
+        if commit.stream_seq <= self.stream_seq {
+            return;
+        }
+        let RoomLog::Shared(shared) = self.log.clone() else {
+            return;
+        };
+        if (!self.caught_up || self.take_commit(commit).is_err())
+            && let Err(error) = self.catch_up(&shared).await
+        {
+            tracing::warn!(room = %self.id, %error, "cannot read the shared log; trying again at the next commit");
+            self.caught_up = false;
+        }
+    }
+
+    /// Applies the events of a stored commit that the room does not hold
+    /// yet and broadcasts them.
+    fn take_commit(&mut self, commit: StoredCommit) -> Result<(), SharedError> {
+        let mut raws = Vec::new();
+        let mut failure = None;
+        for raw in commit.events {
+            let event = match serde_json::from_str::<RoomEvent>(&raw) {
+                Ok(event) => event,
+                Err(error) => {
+                    failure = Some(format!("does not decode: {error}"));
+                    break;
+                }
+            };
+            if event.seq <= self.room.seq() {
+                continue;
+            }
+            if event.seq != self.room.seq() + 1 {
+                failure = Some(format!(
+                    "event {} does not follow {}",
+                    event.seq,
+                    self.room.seq()
+                ));
+                break;
+            }
+            if let Err(error) = self.room.apply(&event) {
+                failure = Some(format!("event {} does not apply: {error}", event.seq));
+                break;
+            }
+            raws.push((event.seq, raw));
+        }
+        self.publish(raws);
+        match failure {
+            Some(message) => {
+                self.caught_up = false;
+                tracing::error!(room = %self.id, stream_seq = commit.stream_seq, %message, "a commit of the shared log does not fit the room");
+                Err(SharedError::Decode {
+                    key: format!("room {} commit {}", self.id, commit.stream_seq),
+                    message,
+                })
+            }
+            None => {
+                self.stream_seq = commit.stream_seq;
+                Ok(())
             }
         }
     }
@@ -855,11 +1164,19 @@ impl RoomActor {
     /// holds beyond this room's state (a commit reported as failed may
     /// have reached the disk after all).
     async fn reload(&mut self) {
-        let stored = match self
-            .writer
-            .read_events(self.id.clone(), self.room.seq())
-            .await
-        {
+        let writer = match self.log.clone() {
+            RoomLog::Local(writer) => writer,
+            RoomLog::Shared(shared) => {
+                // Back in touch with NATS: whatever other brokers appended
+                // meanwhile comes first.
+                if let Err(error) = self.catch_up(&shared).await {
+                    tracing::warn!(room = %self.id, %error, "cannot read the shared log after reconnecting");
+                    self.caught_up = false;
+                }
+                return;
+            }
+        };
+        let stored = match writer.read_events(self.id.clone(), self.room.seq()).await {
             Ok(stored) => stored,
             Err(error) => {
                 tracing::error!(room = %self.id, %error, "could not reload the room after recovery");

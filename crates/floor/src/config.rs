@@ -28,12 +28,22 @@ pub(crate) struct ServeArgs {
     /// Data directory; the log is floor.db in it [default: ./floor-data]
     #[arg(long, env = "FLOOR_DATA")]
     pub(crate) data: Option<PathBuf>,
+    /// Where the rooms' events are kept: `sqlite` (the embedded log in the
+    /// data directory, nothing else to run) or NATS JetStream servers,
+    /// `nats://host:4222[,nats://host2:4222,...]`, shared by every broker
+    /// given the same servers [default: sqlite]
+    #[arg(long, env = "FLOOR_STORE")]
+    pub(crate) store: Option<String>,
+    /// The JetStream stream's replicas when floor creates it [default: the
+    /// cluster's nodes, at most 3]
+    #[arg(long, env = "FLOOR_NATS_REPLICAS")]
+    pub(crate) nats_replicas: Option<usize>,
     /// Open the demo room (IGF 2018 WS #235) and print each role's link
     #[arg(long)]
     pub(crate) demo: bool,
-    /// A TOML file with any of: listen, data, allowed_origins, admin_token,
-    /// public_url, log_format, max_connections_per_address,
-    /// commands_per_second
+    /// A TOML file with any of: listen, data, store, nats_replicas,
+    /// allowed_origins, admin_token, public_url, log_format,
+    /// max_connections_per_address, commands_per_second
     #[arg(long, env = "FLOOR_CONFIG")]
     pub(crate) config: Option<PathBuf>,
     /// A browser origin allowed to open WebSockets besides the broker's
@@ -81,6 +91,8 @@ pub(crate) struct ServeArgs {
 struct FileConfig {
     listen: Option<SocketAddr>,
     data: Option<PathBuf>,
+    store: Option<String>,
+    nats_replicas: Option<usize>,
     #[serde(default)]
     allowed_origins: Vec<String>,
     admin_token: Option<String>,
@@ -95,6 +107,8 @@ struct FileConfig {
 pub(crate) struct Settings {
     /// What the broker needs.
     pub(crate) broker: floor_broker::Config,
+    /// The shared store, when the rooms are kept in NATS JetStream.
+    pub(crate) shared: Option<floor_broker::shared::SharedConfig>,
     /// Whether to open the demo room.
     pub(crate) demo: bool,
     /// Log format.
@@ -149,8 +163,21 @@ pub(crate) fn resolve(args: &ServeArgs) -> anyhow::Result<Settings> {
         broker.commands_per_second = rate;
     }
     broker.conformance_echo = args.conformance_echo;
+    let shared = match args.store.clone().or(file.store).as_deref() {
+        None | Some("sqlite") => None,
+        Some(servers) if servers.starts_with("nats://") || servers.starts_with("tls://") => {
+            Some(floor_broker::shared::SharedConfig {
+                servers: servers.to_owned(),
+                replicas: args.nats_replicas.or(file.nats_replicas),
+            })
+        }
+        Some(other) => anyhow::bail!(
+            "--store {other}: a store is `sqlite` or NATS servers as nats://host:4222[,nats://...]"
+        ),
+    };
     Ok(Settings {
         broker,
+        shared,
         demo: args.demo,
         log_format: args
             .log_format

@@ -160,8 +160,13 @@ async fn run(settings: config::Settings) -> anyhow::Result<()> {
         broker_config.public_url = format!("http://{local}");
     }
     let data = broker_config.data.clone();
-    let opened = floor_broker::Broker::open(broker_config)
-        .with_context(|| format!("cannot open the store in {}", data.display()))?;
+    let opened = match &settings.shared {
+        None => floor_broker::Broker::open(broker_config)
+            .with_context(|| format!("cannot open the store in {}", data.display()))?,
+        Some(shared) => floor_broker::Broker::open_shared(broker_config, shared.clone())
+            .await
+            .with_context(|| format!("cannot open the shared store at {}", shared.servers))?,
+    };
     for (room, events, took) in &opened.rebuilt {
         tracing::info!(
             room,

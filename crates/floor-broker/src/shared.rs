@@ -1,0 +1,602 @@
+//! The shared store: rooms whose log lives in NATS JetStream, so that
+//! several brokers serve the same room.
+//!
+//! - Every room's events are on the subject `floor.room.{id}` of one
+//!   stream, [`STREAM`]. One message holds the events of one commit (a
+//!   room's batch), one event per line, each line exactly the text sent to
+//!   subscribers.
+//! - A broker appends a commit with `Nats-Expected-Last-Subject-Sequence`
+//!   set to the stream sequence of the room's last message it has applied.
+//!   If another broker appended first, JetStream refuses it ("wrong last
+//!   sequence", 10071): the room reads what it missed ([`Shared::read_after`])
+//!   and decides its commands again. So a room keeps one gapless order
+//!   whatever broker its clients are connected to, and a command decided
+//!   again after catching up meets the room's own idempotency receipts.
+//! - The message id (`Nats-Msg-Id`) is made from the room and the request
+//!   ids of the commit, so JetStream itself drops a commit sent twice.
+//! - Rooms (title, epoch, token hashes) are values of the key-value bucket
+//!   [`ROOMS_BUCKET`]; the admin token's hash is in [`META_BUCKET`]. Every
+//!   broker watches the rooms bucket, so a token rotated on one broker
+//!   closes the old token's connections on all of them.
+//! - Each broker follows the rooms its own clients use ([`Shared::follow`]:
+//!   an ordered consumer per room) and delivers their events itself.
+//!
+//! The stream is created with file storage, as many replicas as the
+//! cluster has nodes (at most 3, or as configured), and a duplicate window
+//! of [`DUPLICATE_WINDOW`]. Durability is JetStream's: a client's `ack`
+//! waits for JetStream's acknowledgement of the commit, which a server
+//! configured with `sync_interval: always` gives after its fsync (and,
+//! with replicas, after a quorum of nodes stored it).
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use async_nats::jetstream::{self, consumer, kv, stream};
+use bytes::Bytes;
+use futures_util::StreamExt;
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+use tokio::sync::mpsc;
+
+use crate::auth::{RoleTokens, TokenHash};
+use crate::commit::{Health, WriteError};
+
+/// The stream holding every room's events.
+pub const STREAM: &str = "FLOOR_ROOMS";
+/// The key-value bucket of rooms (title, epoch, token hashes).
+pub const ROOMS_BUCKET: &str = "floor-rooms";
+/// The key-value bucket of broker-wide values (the admin token's hash).
+pub const META_BUCKET: &str = "floor-meta";
+/// How long JetStream remembers a message id to drop a commit sent twice:
+/// longer than any client keeps retrying a command. (A command retried
+/// later still takes effect once: the room's receipts hold every request
+/// id it has applied.)
+pub const DUPLICATE_WINDOW: Duration = Duration::from_secs(2 * 60 * 60);
+/// How long a request to JetStream may take before the command that waits
+/// on it is answered `storage_unavailable` (and retried by its client).
+pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(5);
+/// Messages a room's follower may hold before the room takes them.
+const FOLLOW_QUEUE: usize = 1024;
+
+/// The subject of a room's events.
+pub fn subject(room: &str) -> String {
+    format!("floor.room.{room}")
+}
+
+/// How to reach JetStream.
+#[derive(Debug, Clone)]
+pub struct SharedConfig {
+    /// The servers, comma-separated (`nats://host:4222,nats://host2:4222`).
+    pub servers: String,
+    /// The stream's replicas; `None`: as many as the cluster's nodes, at
+    /// most 3.
+    pub replicas: Option<usize>,
+}
+
+/// Why the shared store failed.
+#[derive(Debug, thiserror::Error)]
+pub enum SharedError {
+    /// Connecting to NATS failed.
+    #[error("cannot connect to NATS at {servers}: {message}")]
+    Connect {
+        /// The servers tried.
+        servers: String,
+        /// Why.
+        message: String,
+    },
+    /// A JetStream request failed.
+    #[error("JetStream: {0}")]
+    JetStream(String),
+    /// A stored value does not decode.
+    #[error("a stored value of {key} does not decode: {message}")]
+    Decode {
+        /// What it was.
+        key: String,
+        /// Why.
+        message: String,
+    },
+}
+
+fn js_error(error: impl std::fmt::Display) -> SharedError {
+    SharedError::JetStream(error.to_string())
+}
+
+/// A room as the rooms bucket stores it.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct RoomValue {
+    /// The room's title.
+    pub title: String,
+    /// The epoch of its log.
+    pub epoch: uuid::Uuid,
+    /// When it was created, in ms since the Unix epoch.
+    pub created_at_ms: u64,
+    /// Token hashes by role name, hex.
+    pub tokens: std::collections::BTreeMap<String, String>,
+}
+
+impl RoomValue {
+    /// The token hashes, as the broker holds them.
+    pub fn role_tokens(&self) -> RoleTokens {
+        let hashes = self
+            .tokens
+            .iter()
+            .filter_map(|(role, hash)| {
+                let role = floor_protocol::Role::ALL
+                    .into_iter()
+                    .find(|r| r.as_str() == role)?;
+                let hash = <TokenHash>::try_from(hex::decode(hash).ok()?).ok()?;
+                Some((role, hash))
+            })
+            .collect();
+        RoleTokens::new(hashes)
+    }
+
+    /// Records `tokens`' hashes.
+    pub fn set_tokens(&mut self, tokens: &RoleTokens) {
+        for (role, hash) in tokens.hashes() {
+            self.tokens
+                .insert(role.as_str().to_owned(), hex::encode(hash));
+        }
+    }
+}
+
+/// One commit of a room as the stream holds it.
+#[derive(Debug, Clone)]
+pub struct StoredCommit {
+    /// Its stream sequence.
+    pub stream_seq: u64,
+    /// Its events' texts, in order.
+    pub events: Vec<Arc<str>>,
+}
+
+impl StoredCommit {
+    fn parse(stream_seq: u64, payload: &[u8]) -> Result<StoredCommit, SharedError> {
+        let text = std::str::from_utf8(payload).map_err(|e| SharedError::Decode {
+            key: format!("stream message {stream_seq}"),
+            message: e.to_string(),
+        })?;
+        Ok(StoredCommit {
+            stream_seq,
+            events: text
+                .split('\n')
+                .filter(|line| !line.is_empty())
+                .map(Arc::from)
+                .collect(),
+        })
+    }
+}
+
+/// How an append ended.
+#[derive(Debug)]
+pub enum Appended {
+    /// Stored at this stream sequence.
+    Stored(u64),
+    /// Not stored: the room's subject moved on since the expected sequence
+    /// (another broker appended first), or this very commit is there
+    /// already. Catch up and decide again.
+    Behind,
+}
+
+/// The connection to JetStream, shared by every room of the broker.
+#[derive(Debug)]
+pub struct Shared {
+    client: async_nats::Client,
+    js: jetstream::Context,
+    stream: stream::Stream,
+    rooms: kv::Store,
+    meta: kv::Store,
+    health: Arc<Health>,
+    /// The replicas the stream has.
+    pub replicas: usize,
+}
+
+impl Shared {
+    /// Connects, and creates the stream and buckets when they are missing.
+    /// Keeps reconnecting for ever after a first connection; `health` is
+    /// unavailable while disconnected.
+    pub async fn connect(config: &SharedConfig) -> Result<Arc<Shared>, SharedError> {
+        let health = Arc::new(Health::new());
+        let events_health = health.clone();
+        let servers: Vec<async_nats::ServerAddr> = config
+            .servers
+            .split(',')
+            .map(|s| s.trim().parse())
+            .collect::<Result<_, _>>()
+            .map_err(|e: std::io::Error| SharedError::Connect {
+                servers: config.servers.clone(),
+                message: e.to_string(),
+            })?;
+        let client = async_nats::ConnectOptions::new()
+            .name("floor-broker")
+            .retry_on_initial_connect()
+            .max_reconnects(None)
+            .connection_timeout(Duration::from_secs(5))
+            .event_callback(move |event| {
+                let health = events_health.clone();
+                async move {
+                    match event {
+                        async_nats::Event::Connected => {
+                            tracing::info!("connected to NATS");
+                            health.set_available(true);
+                        }
+                        async_nats::Event::Disconnected => {
+                            tracing::warn!("disconnected from NATS; writes wait until it is back");
+                            health.set_available(false);
+                        }
+                        other => tracing::info!(event = %other, "NATS"),
+                    }
+                }
+            })
+            .connect(servers)
+            .await
+            .map_err(|e| SharedError::Connect {
+                servers: config.servers.clone(),
+                message: e.to_string(),
+            })?;
+        let mut js = jetstream::new(client.clone());
+        js.set_timeout(REQUEST_TIMEOUT);
+        let replicas = match config.replicas {
+            Some(n) => n.max(1),
+            None => wait_for_cluster(&client).await,
+        };
+        let stream = js
+            .get_or_create_stream(stream::Config {
+                name: STREAM.to_owned(),
+                subjects: vec!["floor.room.*".to_owned()],
+                storage: stream::StorageType::File,
+                num_replicas: replicas,
+                duplicate_window: DUPLICATE_WINDOW,
+                allow_direct: true,
+                ..Default::default()
+            })
+            .await
+            .map_err(js_error)?;
+        let bucket = |name: &str| kv::Config {
+            bucket: name.to_owned(),
+            history: 1,
+            storage: stream::StorageType::File,
+            num_replicas: replicas,
+            ..Default::default()
+        };
+        let rooms = js
+            .create_key_value(bucket(ROOMS_BUCKET))
+            .await
+            .map_err(js_error)?;
+        let meta = js
+            .create_key_value(bucket(META_BUCKET))
+            .await
+            .map_err(js_error)?;
+        tracing::info!(
+            servers = %config.servers,
+            replicas,
+            stream = STREAM,
+            "shared store open (NATS JetStream)"
+        );
+        health.set_available(client.connection_state() == async_nats::connection::State::Connected);
+        Ok(Arc::new(Shared {
+            client,
+            js,
+            stream,
+            rooms,
+            meta,
+            health,
+            replicas,
+        }))
+    }
+
+    /// Whether writes are possible now (connected to NATS).
+    pub fn health(&self) -> &Arc<Health> {
+        &self.health
+    }
+
+    /// A broker-wide value.
+    pub async fn meta(&self, key: &str) -> Result<Option<String>, SharedError> {
+        let value = self.meta.get(key).await.map_err(js_error)?;
+        Ok(value.map(|v| String::from_utf8_lossy(&v).into_owned()))
+    }
+
+    /// Sets a broker-wide value unless it is set; returns the value kept.
+    pub async fn meta_or_set(&self, key: &str, value: &str) -> Result<String, SharedError> {
+        match self.meta.create(key, Bytes::from(value.to_owned())).await {
+            Ok(_) => Ok(value.to_owned()),
+            Err(error) if error.kind() == kv::CreateErrorKind::AlreadyExists => {
+                Ok(self.meta(key).await?.unwrap_or_else(|| value.to_owned()))
+            }
+            Err(error) => Err(js_error(error)),
+        }
+    }
+
+    /// A room's record.
+    pub async fn room(&self, id: &str) -> Result<Option<(RoomValue, u64)>, SharedError> {
+        let Some(entry) = self.rooms.entry(id).await.map_err(js_error)? else {
+            return Ok(None);
+        };
+        if entry.operation != kv::Operation::Put {
+            return Ok(None);
+        }
+        let value = serde_json::from_slice(&entry.value).map_err(|e| SharedError::Decode {
+            key: format!("room {id}"),
+            message: e.to_string(),
+        })?;
+        Ok(Some((value, entry.revision)))
+    }
+
+    /// Every room's id and title.
+    pub async fn room_list(&self) -> Result<Vec<(String, String)>, SharedError> {
+        let mut keys = match self.rooms.keys().await {
+            Ok(keys) => keys,
+            Err(error) => return Err(js_error(error)),
+        };
+        let mut ids = Vec::new();
+        while let Some(key) = keys.next().await {
+            ids.push(key.map_err(js_error)?);
+        }
+        let mut rooms = Vec::new();
+        for id in ids {
+            if let Some((value, _)) = self.room(&id).await? {
+                rooms.push((id, value.title));
+            }
+        }
+        Ok(rooms)
+    }
+
+    /// Creates a room; refused when one with this id exists.
+    pub async fn create_room(&self, id: &str, value: &RoomValue) -> Result<(), WriteError> {
+        let body = serde_json::to_vec(value).map_err(|e| WriteError::Failed(e.to_string()))?;
+        match self.rooms.create(id, Bytes::from(body)).await {
+            Ok(_) => Ok(()),
+            Err(error) if error.kind() == kv::CreateErrorKind::AlreadyExists => {
+                Err(WriteError::Refused(format!("room {id} exists already")))
+            }
+            Err(error) => Err(WriteError::Failed(error.to_string())),
+        }
+    }
+
+    /// Replaces a room's record if it is still at `revision`.
+    pub async fn update_room(
+        &self,
+        id: &str,
+        value: &RoomValue,
+        revision: u64,
+    ) -> Result<(), WriteError> {
+        let body = serde_json::to_vec(value).map_err(|e| WriteError::Failed(e.to_string()))?;
+        self.rooms
+            .update(id, Bytes::from(body), revision)
+            .await
+            .map(|_| ())
+            .map_err(|e| WriteError::Failed(e.to_string()))
+    }
+
+    /// Watches every room's record: each change, as (id, value).
+    pub async fn watch_rooms(
+        &self,
+    ) -> Result<impl futures_util::Stream<Item = (String, RoomValue)> + use<>, SharedError> {
+        let watch = self.rooms.watch_all().await.map_err(js_error)?;
+        Ok(watch.filter_map(|entry| async move {
+            let entry = entry.ok()?;
+            if entry.operation != kv::Operation::Put {
+                return None;
+            }
+            let value = serde_json::from_slice(&entry.value).ok()?;
+            Some((entry.key, value))
+        }))
+    }
+
+    /// Appends a commit of `room` (its events' texts, one per line) if the
+    /// room's last message is still the one at `expected` (0: none).
+    pub async fn append(
+        &self,
+        room: &str,
+        events: &[&str],
+        message_id: &str,
+        expected: u64,
+    ) -> Result<Appended, WriteError> {
+        if !self.health.available() {
+            return Err(WriteError::Unavailable);
+        }
+        let payload = Bytes::from(events.join("\n"));
+        let message = jetstream::message::PublishMessage::build()
+            .payload(payload)
+            .message_id(message_id)
+            .expected_last_subject_sequence(expected);
+        let sent = self
+            .js
+            .send_publish(subject(room), message)
+            .await
+            .map_err(|e| WriteError::Failed(e.to_string()))?;
+        match sent.await {
+            Ok(ack) if ack.duplicate => Ok(Appended::Behind),
+            Ok(ack) => Ok(Appended::Stored(ack.sequence)),
+            Err(error)
+                if error.kind() == jetstream::context::PublishErrorKind::WrongLastSequence =>
+            {
+                Ok(Appended::Behind)
+            }
+            Err(error) => Err(WriteError::Failed(error.to_string())),
+        }
+    }
+
+    /// The commits of `room` after stream sequence `after`, read from the
+    /// stream's leader (so nothing acknowledged is missed), at most `limit`.
+    pub async fn read_after(
+        &self,
+        room: &str,
+        after: u64,
+        limit: usize,
+    ) -> Result<Vec<StoredCommit>, SharedError> {
+        let subject = subject(room);
+        let mut commits = Vec::new();
+        let mut from = after + 1;
+        while commits.len() < limit {
+            let read = self
+                .stream
+                .raw_message_builder()
+                .sequence(from)
+                .next_by_subject(subject.clone())
+                .send()
+                .await;
+            match read {
+                Ok(message) => {
+                    from = message.sequence + 1;
+                    commits.push(StoredCommit::parse(message.sequence, &message.payload)?);
+                }
+                Err(error) if error.kind() == stream::LastRawMessageErrorKind::NoMessageFound => {
+                    break;
+                }
+                Err(error) => return Err(js_error(error)),
+            }
+        }
+        Ok(commits)
+    }
+
+    /// Every commit of `room` after stream sequence `after`, through an
+    /// ordered consumer (one request for many messages: how a room is
+    /// loaded).
+    pub async fn read_all_after(
+        &self,
+        room: &str,
+        after: u64,
+    ) -> Result<Vec<StoredCommit>, SharedError> {
+        let subject = subject(room);
+        let last = match self.stream.get_last_raw_message_by_subject(&subject).await {
+            Ok(message) => message.sequence,
+            Err(error) if error.kind() == stream::LastRawMessageErrorKind::NoMessageFound => {
+                return Ok(Vec::new());
+            }
+            Err(error) => return Err(js_error(error)),
+        };
+        if last <= after {
+            return Ok(Vec::new());
+        }
+        let consumer = self
+            .stream
+            .create_consumer(consumer::pull::OrderedConfig {
+                filter_subject: subject,
+                deliver_policy: consumer::DeliverPolicy::ByStartSequence {
+                    start_sequence: after + 1,
+                },
+                ..Default::default()
+            })
+            .await
+            .map_err(js_error)?;
+        let mut messages = consumer.messages().await.map_err(js_error)?;
+        let mut commits = Vec::new();
+        loop {
+            let next = tokio::time::timeout(REQUEST_TIMEOUT, messages.next())
+                .await
+                .map_err(|_| SharedError::JetStream("reading a room timed out".into()))?;
+            let Some(message) = next else { break };
+            let message = message.map_err(js_error)?;
+            let seq = message.info().map_err(js_error)?.stream_sequence;
+            commits.push(StoredCommit::parse(seq, &message.payload)?);
+            if seq >= last {
+                break;
+            }
+        }
+        Ok(commits)
+    }
+
+    /// Follows `room` from after stream sequence `after`: every commit
+    /// appended from then on, by any broker, in stream order, until the
+    /// receiver is dropped. A broken consumer is made again from the last
+    /// commit delivered.
+    pub fn follow(self: &Arc<Self>, room: &str, after: u64) -> mpsc::Receiver<StoredCommit> {
+        let (tx, rx) = mpsc::channel(FOLLOW_QUEUE);
+        let shared = self.clone();
+        let room = room.to_owned();
+        tokio::spawn(async move {
+            let mut last = after;
+            loop {
+                match shared.follow_from(&room, last, &tx).await {
+                    Ok(()) => return,
+                    Err((delivered, error)) => {
+                        last = delivered;
+                        tracing::warn!(%room, %error, "following the room's stream failed; following again");
+                        tokio::time::sleep(Duration::from_millis(500)).await;
+                        if tx.is_closed() {
+                            return;
+                        }
+                    }
+                }
+            }
+        });
+        rx
+    }
+
+    async fn follow_from(
+        &self,
+        room: &str,
+        after: u64,
+        tx: &mpsc::Sender<StoredCommit>,
+    ) -> Result<(), (u64, SharedError)> {
+        let mut last = after;
+        let consumer = self
+            .stream
+            .create_consumer(consumer::pull::OrderedConfig {
+                filter_subject: subject(room),
+                deliver_policy: consumer::DeliverPolicy::ByStartSequence {
+                    start_sequence: after + 1,
+                },
+                ..Default::default()
+            })
+            .await
+            .map_err(|e| (last, js_error(e)))?;
+        let mut messages = consumer.messages().await.map_err(|e| (last, js_error(e)))?;
+        loop {
+            let message = tokio::select! {
+                message = messages.next() => message,
+                () = tx.closed() => return Ok(()),
+            };
+            let Some(message) = message else {
+                return Err((last, SharedError::JetStream("the consumer ended".into())));
+            };
+            let message = message.map_err(|e| (last, js_error(e)))?;
+            let seq = message
+                .info()
+                .map_err(|e| (last, js_error(e)))?
+                .stream_sequence;
+            let commit = StoredCommit::parse(seq, &message.payload).map_err(|e| (last, e))?;
+            last = seq;
+            if tx.send(commit).await.is_err() {
+                return Ok(());
+            }
+        }
+    }
+
+    /// Waits until what was published is sent.
+    pub async fn flush(&self) {
+        let _ = tokio::time::timeout(Duration::from_secs(5), self.client.flush()).await;
+    }
+}
+
+/// The message id of a commit: the room and the request ids whose events
+/// it holds. A commit made again from the same commands (after an
+/// acknowledgement lost on the way) has the same id, and JetStream drops
+/// the second.
+pub fn message_id<'a>(room: &str, requests: impl Iterator<Item = (&'a str, &'a str)>) -> String {
+    let mut hash = Sha256::new();
+    hash.update(room.as_bytes());
+    for (client, request) in requests {
+        hash.update([0]);
+        hash.update(client.as_bytes());
+        hash.update([0]);
+        hash.update(request.as_bytes());
+    }
+    format!("{room}:{}", hex::encode(&hash.finalize()[..16]))
+}
+
+/// The nodes of the cluster the client reached, at most 3: the servers it
+/// was told of besides its own. A cluster still forming at the broker's
+/// start is given a few seconds to show its members.
+async fn wait_for_cluster(client: &async_nats::Client) -> usize {
+    let mut nodes = 1;
+    for _ in 0..20 {
+        let info = client.server_info();
+        nodes = (info.connect_urls.len() + 1).clamp(1, 3);
+        if info.cluster.is_none() || nodes >= 3 {
+            return nodes;
+        }
+        tokio::time::sleep(Duration::from_millis(250)).await;
+    }
+    nodes
+}
