@@ -8,6 +8,7 @@
 pub use tokio_tungstenite::tungstenite;
 
 pub mod chaos;
+pub mod nats;
 mod proxy;
 pub use proxy::Proxy;
 
@@ -70,6 +71,8 @@ pub struct Floor {
     pub data: PathBuf,
     /// Lines it printed on stdout before listening.
     pub banner: Vec<String>,
+    /// The extra `serve` arguments it was started with (kept by a restart).
+    extra: Vec<String>,
 }
 
 impl Floor {
@@ -89,8 +92,10 @@ impl Floor {
         self.kill();
         let addr = self.addr.to_string();
         let data = self.data.clone();
+        let extra = self.extra.clone();
+        let extra: Vec<&str> = extra.iter().map(String::as_str).collect();
         // The port is ours again as soon as the old process is gone.
-        *self = Floor::start_at(&data, &addr, &[]);
+        *self = Floor::start_at(&data, &addr, &extra);
     }
 
     /// Starts a broker listening on `listen`.
@@ -158,6 +163,7 @@ impl Floor {
             addr,
             data: data.to_path_buf(),
             banner,
+            extra: extra.iter().map(|s| (*s).to_owned()).collect(),
         }
     }
 

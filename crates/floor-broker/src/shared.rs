@@ -258,14 +258,8 @@ impl Shared {
             num_replicas: replicas,
             ..Default::default()
         };
-        let rooms = js
-            .create_key_value(bucket(ROOMS_BUCKET))
-            .await
-            .map_err(js_error)?;
-        let meta = js
-            .create_key_value(bucket(META_BUCKET))
-            .await
-            .map_err(js_error)?;
+        let rooms = open_bucket(&js, bucket(ROOMS_BUCKET)).await?;
+        let meta = open_bucket(&js, bucket(META_BUCKET)).await?;
         tracing::info!(
             servers = %config.servers,
             replicas,
@@ -566,6 +560,16 @@ impl Shared {
     /// Waits until what was published is sent.
     pub async fn flush(&self) {
         let _ = tokio::time::timeout(Duration::from_secs(5), self.client.flush()).await;
+    }
+}
+
+/// A key-value bucket as it exists, or created with `config` (an existing
+/// one is never reconfigured: brokers that see a cluster of another size
+/// leave it as the first one made it).
+async fn open_bucket(js: &jetstream::Context, config: kv::Config) -> Result<kv::Store, SharedError> {
+    match js.get_key_value(&config.bucket).await {
+        Ok(bucket) => Ok(bucket),
+        Err(_) => js.create_key_value(config).await.map_err(js_error),
     }
 }
 

@@ -141,6 +141,10 @@ pub struct Figures {
     pub resyncs: u64,
     /// Subscribers whose final view equals the broker's.
     pub views_equal: usize,
+    /// Staff and participant clients whose final view equals the broker's.
+    pub client_views_equal: usize,
+    /// With two brokers: both ended with the same room.
+    pub brokers_equal: bool,
     /// Restart to serving, per crash, in milliseconds.
     pub restart_ms: Vec<u64>,
     /// A subscriber's reconnection to caught up, in milliseconds.
@@ -212,6 +216,17 @@ impl fmt::Display for Figures {
             self.resyncs,
             self.views_equal,
             self.displays
+        )?;
+        writeln!(
+            f,
+            "staff and participant clients: final view equal to the broker's: {}/{}{}",
+            self.client_views_equal,
+            self.writers,
+            if self.brokers_equal {
+                "; both brokers ended with the same room"
+            } else {
+                ""
+            }
         )?;
         writeln!(f, "restart to serving: {}", median_max(&self.restart_ms))?;
         writeln!(
@@ -303,7 +318,7 @@ async fn writer(
     participant: bool,
     ledger: Ledger,
     stop: CancellationToken,
-) {
+) -> Client {
     let mut mine: Vec<Uuid> = Vec::new();
     let mut n = 0u64;
     while !stop.is_cancelled() {
@@ -374,11 +389,11 @@ async fn writer(
             _ = stop.cancelled() => {}
         }
     }
-    client.close().await;
+    client
 }
 
 /// The chair: calls `next` now and then until `stop`.
-async fn chair(client: Client, ledger: Ledger, stop: CancellationToken) {
+async fn chair(client: Client, ledger: Ledger, stop: CancellationToken) -> Client {
     let mut n = 0u64;
     while !stop.is_cancelled() {
         n += 1;
@@ -389,7 +404,7 @@ async fn chair(client: Client, ledger: Ledger, stop: CancellationToken) {
             _ = stop.cancelled() => {}
         }
     }
-    client.close().await;
+    client
 }
 
 /// A display: follows every update until `stop`, checking the stream.
@@ -519,18 +534,79 @@ fn check_fairness(log: &[RoomEvent], failures: &mut Vec<String>) -> usize {
     checked
 }
 
-/// Runs the plan.
+/// Where the room is served.
+pub enum Setup {
+    /// One broker on the embedded store, killed and restarted
+    /// `plan.kills` times.
+    Single,
+    /// Two brokers, A and B, on a shared store (NATS JetStream): the chair
+    /// and half the displays reach the room through A, the runner, the
+    /// moderator, the participants and the other displays through B (each
+    /// through a proxy that falls back to the other broker, as a load
+    /// balancer does).
+    Shared(SharedSetup),
+}
+
+/// The shared store's part of a run.
+pub struct SharedSetup {
+    /// The NATS servers, as `--store` takes them.
+    pub servers: String,
+    /// The stream's replicas.
+    pub replicas: usize,
+    /// Kill broker A with SIGKILL halfway through (its clients fail over
+    /// to B).
+    pub kill_broker: bool,
+    /// Something done halfway through (e.g. killing a NATS node).
+    pub midway: Option<Box<dyn FnOnce() + Send>>,
+}
+
+/// Runs the plan on one broker with the embedded store.
 pub async fn run(plan: &Plan) -> Outcome {
+    run_with(plan, Setup::Single).await
+}
+
+/// Runs the plan on the given setup.
+pub async fn run_with(plan: &Plan, setup: Setup) -> Outcome {
     let mut outcome = Outcome::default();
-    let mut floor = Some(Floor::start(&plan.data));
-    let tokens = floor.as_ref().expect("started").create_room("chaos").await;
-    let proxy = ChaosProxy::start(floor.as_ref().expect("started").addr).await;
+    let (mut shared, mut a, mut b) = match setup {
+        Setup::Single => (None, Some(Floor::start(&plan.data)), None),
+        Setup::Shared(shared) => {
+            let replicas = shared.replicas.to_string();
+            let args = [
+                "--store",
+                shared.servers.as_str(),
+                "--nats-replicas",
+                replicas.as_str(),
+            ];
+            let a = Floor::start_with(&plan.data, &args);
+            let b_data = plan.data.with_file_name(format!(
+                "{}-b",
+                plan.data
+                    .file_name()
+                    .map_or("data".into(), |n| n.to_string_lossy())
+            ));
+            let b = Floor::start_with(&b_data, &args);
+            (Some(shared), Some(a), Some(b))
+        }
+    };
+    let first = a.as_ref().expect("started");
+    let tokens = first.create_room("chaos").await;
+    let mut proxies = Vec::new();
+    match &b {
+        None => proxies.push(ChaosProxy::start(first.addr).await),
+        Some(b) => {
+            proxies.push(ChaosProxy::start_to(vec![first.addr, b.addr]).await);
+            proxies.push(ChaosProxy::start_to(vec![b.addr, first.addr]).await);
+        }
+    }
+    let chair_proxy = &proxies[0];
+    let staff_proxy = proxies.last().expect("a proxy");
     let ledger: Ledger = Arc::default();
     let stop = CancellationToken::new();
     let started = Instant::now();
 
     let mut writers = Vec::new();
-    let runner = connect(&link(&proxy, &tokens, "runner"), "chaos-runner", None).await;
+    let runner = connect(&link(staff_proxy, &tokens, "runner"), "chaos-runner", None).await;
     writers.push(tokio::spawn(writer(
         runner,
         "runner".into(),
@@ -539,7 +615,12 @@ pub async fn run(plan: &Plan) -> Outcome {
         ledger.clone(),
         stop.clone(),
     )));
-    let moderator = connect(&link(&proxy, &tokens, "moderator"), "chaos-moderator", None).await;
+    let moderator = connect(
+        &link(staff_proxy, &tokens, "moderator"),
+        "chaos-moderator",
+        None,
+    )
+    .await;
     writers.push(tokio::spawn(writer(
         moderator,
         "moderator".into(),
@@ -555,7 +636,7 @@ pub async fn run(plan: &Plan) -> Outcome {
             Channel::Online
         };
         let id = format!("chaos-participant-{i}");
-        let client = connect(&link(&proxy, &tokens, "participant"), &id, Some(channel)).await;
+        let client = connect(&link(staff_proxy, &tokens, "participant"), &id, Some(channel)).await;
         writers.push(tokio::spawn(writer(
             client,
             format!("p{i}"),
@@ -565,7 +646,7 @@ pub async fn run(plan: &Plan) -> Outcome {
             stop.clone(),
         )));
     }
-    let chair_client = connect(&link(&proxy, &tokens, "chair"), "chaos-chair", None).await;
+    let chair_client = connect(&link(chair_proxy, &tokens, "chair"), "chaos-chair", None).await;
     writers.push(tokio::spawn(chair(
         chair_client,
         ledger.clone(),
@@ -576,7 +657,7 @@ pub async fn run(plan: &Plan) -> Outcome {
     let mut displays = Vec::new();
     for i in 0..plan.displays {
         let client = connect(
-            &link(&proxy, &tokens, "display"),
+            &link(&proxies[i % proxies.len()], &tokens, "display"),
             &format!("chaos-display-{i}"),
             None,
         )
@@ -584,24 +665,45 @@ pub async fn run(plan: &Plan) -> Outcome {
         displays.push(tokio::spawn(display(client, display_stop.clone())));
     }
 
-    // The chaos: kills spread over the duration, the network misbehaving
-    // all along.
+    // The chaos: kills spread over the duration (or, with two brokers, one
+    // blow halfway), the network misbehaving all along.
     let figures = &mut outcome.figures;
     let interval = plan.duration / (plan.kills + 1);
     let mut next_kill = Instant::now() + interval;
     let end = Instant::now() + plan.duration;
+    let halfway = Instant::now() + plan.duration / 2;
+    let mut midway_done = shared.is_none();
     // A slow machine restarts slowly: the run lasts until every kill has
     // happened, however long past the duration that takes.
-    while Instant::now() < end || figures.crashes < plan.kills {
+    while Instant::now() < end || figures.crashes < plan.kills || !midway_done {
         let tick = Duration::from_millis(rand::rng().random_range(300..900));
         tokio::time::sleep(tick).await;
-        figures.cuts += proxy.cut_some(0.03);
-        let pause = Duration::from_millis(rand::rng().random_range(200..2000));
-        figures.stalls += proxy.stall_some(0.03, pause);
+        for proxy in &proxies {
+            figures.cuts += proxy.cut_some(0.03);
+            let pause = Duration::from_millis(rand::rng().random_range(200..2000));
+            figures.stalls += proxy.stall_some(0.03, pause);
+        }
+        if let Some(setup) = shared.as_mut()
+            && !midway_done
+            && Instant::now() >= halfway
+        {
+            if setup.kill_broker
+                && let Some(mut broker) = a.take()
+            {
+                broker.kill();
+                figures.crashes += 1;
+            }
+            if let Some(midway) = setup.midway.take() {
+                tokio::task::spawn_blocking(midway)
+                    .await
+                    .expect("the midway action");
+            }
+            midway_done = true;
+        }
         if figures.crashes < plan.kills && Instant::now() >= next_kill {
             let jitter = rand::rng().random_range(0..interval.as_millis().max(1) as u64 / 2);
             next_kill = Instant::now() + interval / 2 + Duration::from_millis(jitter);
-            let mut broker = floor.take().expect("running");
+            let mut broker = a.take().expect("running");
             let restart = tokio::task::spawn_blocking(move || {
                 let t = Instant::now();
                 broker.restart();
@@ -610,43 +712,65 @@ pub async fn run(plan: &Plan) -> Outcome {
             .await
             .expect("restarts");
             figures.restart_ms.push(restart.1.as_millis() as u64);
-            floor = Some(restart.0);
+            a = Some(restart.0);
             figures.crashes += 1;
         }
     }
     stop.cancel();
+    let mut clients = Vec::new();
     for task in writers {
-        let _ = task.await;
+        if let Ok(client) = task.await {
+            clients.push(client);
+        }
     }
     figures.ran = started.elapsed();
     figures.writers = plan.participants + 3;
     figures.displays = plan.displays;
 
-    // Every screen catches up with the broker's final state.
-    let broker = floor.as_mut().expect("running");
+    // Every screen and every staff client catches up with the broker's
+    // final state (with two brokers: B's, and A, when alive, holds the
+    // same).
+    let broker = b.as_ref().or(a.as_ref()).expect("a broker runs");
     let (snapshot_seq, snapshot_view) = snapshot(broker, &tokens).await;
+    if let (Some(a), Some(_)) = (&a, &b) {
+        let deadline = Instant::now() + crate::DEADLINE;
+        loop {
+            let (seq, view) = snapshot(a, &tokens).await;
+            if seq >= snapshot_seq {
+                if view != snapshot_view || seq != snapshot_seq {
+                    outcome.failures.push(format!(
+                        "broker A's room differs from broker B's (A at {seq}, B at {snapshot_seq})"
+                    ));
+                } else {
+                    figures.brokers_equal = true;
+                }
+                break;
+            }
+            if Instant::now() >= deadline {
+                outcome.failures.push(format!(
+                    "broker A stayed at seq {seq}, behind B's {snapshot_seq}"
+                ));
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+    }
     display_stop.cancel();
     let mut seens = Vec::new();
     for task in displays {
         let (client, seen) = task.await.expect("a display task");
-        let state = tokio::time::timeout(
-            crate::DEADLINE,
-            client.wait_until(|s| s.seq() >= snapshot_seq),
-        )
-        .await;
-        match state {
-            Ok(state) if state.view() == &snapshot_view => figures.views_equal += 1,
-            Ok(state) => outcome.failures.push(format!(
-                "a display's final view differs from the broker's at seq {} (display at {})",
-                snapshot_seq,
-                state.seq()
-            )),
-            Err(_) => outcome
-                .failures
-                .push(format!("a display did not reach seq {snapshot_seq}")),
+        if same_view(&client, snapshot_seq, &snapshot_view, "a display", &mut outcome.failures).await {
+            figures.views_equal += 1;
         }
         client.close().await;
         seens.push(seen);
+    }
+    for client in clients {
+        let who = format!("client {}", client.client_key());
+        if same_view(&client, snapshot_seq, &snapshot_view, &who, &mut outcome.failures).await {
+            figures.client_views_equal += 1;
+        }
+        client.close().await;
     }
     for seen in seens {
         figures.reconnects += seen.reconnects;
@@ -677,12 +801,35 @@ pub async fn run(plan: &Plan) -> Outcome {
         }
     }
 
-    // The log, read from the store after a clean stop.
-    let mut broker = floor.take().expect("running");
-    broker.terminate();
-    let store = floor_store::Store::open(&plan.data.join("floor.db")).expect("the store opens");
-    let log = floor_broker::read_log(&store, "chaos").expect("the log reads");
+    // The log: read from the store after a clean stop (the shared one
+    // straight from JetStream).
+    let log = match &shared {
+        None => {
+            let mut broker = a.take().expect("running");
+            broker.terminate();
+            let store =
+                floor_store::Store::open(&plan.data.join("floor.db")).expect("the store opens");
+            floor_broker::read_log(&store, "chaos").expect("the log reads")
+        }
+        Some(setup) => {
+            for broker in [a.as_mut(), b.as_mut()].into_iter().flatten() {
+                broker.terminate();
+            }
+            read_shared_log(&setup.servers, "chaos").await
+        }
+    };
     figures.events = log.len() as u64;
+    if let Some(at) = log
+        .iter()
+        .enumerate()
+        .find(|(i, event)| event.seq != *i as u64 + 1)
+    {
+        outcome.failures.push(format!(
+            "the log is not gapless: its event {} has seq {}",
+            at.0 + 1,
+            at.1.seq
+        ));
+    }
     check_commands(&log, &ledger, figures, &mut outcome.failures);
     figures.calls_checked = check_fairness(&log, &mut outcome.failures);
     if figures.events != snapshot_seq && figures.events < snapshot_seq {
@@ -692,6 +839,51 @@ pub async fn run(plan: &Plan) -> Outcome {
         ));
     }
     outcome
+}
+
+/// Whether a client reaches the broker's final seq with the broker's view
+/// (a failure is recorded otherwise).
+async fn same_view(
+    client: &Client,
+    seq: u64,
+    view: &RoomView,
+    who: &str,
+    failures: &mut Vec<String>,
+) -> bool {
+    let state = tokio::time::timeout(crate::DEADLINE, client.wait_until(|s| s.seq() >= seq)).await;
+    match state {
+        Ok(state) if state.view() == view => true,
+        Ok(state) => {
+            failures.push(format!(
+                "{who}'s final view differs from the broker's at seq {seq} (it is at {})",
+                state.seq()
+            ));
+            false
+        }
+        Err(_) => {
+            failures.push(format!("{who} did not reach seq {seq}"));
+            false
+        }
+    }
+}
+
+/// A room's whole log as the shared store holds it.
+pub async fn read_shared_log(servers: &str, room: &str) -> Vec<RoomEvent> {
+    let shared = floor_broker::shared::Shared::connect(&floor_broker::shared::SharedConfig {
+        servers: servers.to_owned(),
+        replicas: None,
+    })
+    .await
+    .expect("the shared store opens");
+    let commits = shared
+        .read_all_after(room, 0)
+        .await
+        .expect("the shared log reads");
+    commits
+        .iter()
+        .flat_map(|commit| commit.events.iter())
+        .map(|raw| serde_json::from_str::<RoomEvent>(raw).expect("an event"))
+        .collect()
 }
 
 /// The broker's snapshot of the room: its seq and view.

@@ -33,6 +33,13 @@ impl ChaosProxy {
     /// down for a while (a broker restarting): a connection made then is
     /// closed at once, and the client reconnects.
     pub async fn start(target: SocketAddr) -> ChaosProxy {
+        ChaosProxy::start_to(vec![target]).await
+    }
+
+    /// Starts a proxy that connects each client to the first of `targets`
+    /// that accepts, as a load balancer in front of several brokers does
+    /// when one is down.
+    pub async fn start_to(targets: Vec<SocketAddr>) -> ChaosProxy {
         let listener = TcpListener::bind("127.0.0.1:0").await.expect("binds");
         let addr = listener.local_addr().expect("an address");
         let links: Arc<Mutex<HashMap<u64, Link>>> = Arc::default();
@@ -51,8 +58,16 @@ impl ChaosProxy {
                     .expect("not poisoned")
                     .insert(id, link.clone());
                 let registry = registry.clone();
+                let targets = targets.clone();
                 tokio::spawn(async move {
-                    if let Ok(outbound) = TcpStream::connect(target).await {
+                    let mut connected = None;
+                    for target in &targets {
+                        if let Ok(outbound) = TcpStream::connect(target).await {
+                            connected = Some(outbound);
+                            break;
+                        }
+                    }
+                    if let Some(outbound) = connected {
                         let _ = outbound.set_nodelay(true);
                         let _ = inbound.set_nodelay(true);
                         forward(inbound, outbound, &link).await;
