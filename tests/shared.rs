@@ -99,3 +99,97 @@ async fn a_nats_node_killed_mid_session_loses_nothing() {
     assert_sound(&outcome, &plan);
     assert!(outcome.figures.brokers_equal, "both brokers end equal");
 }
+
+/// The sum of a counter over the brokers' `/metrics`.
+async fn counter(brokers: &[&floor_tests::Floor], name: &str) -> u64 {
+    let mut total = 0;
+    for broker in brokers {
+        let (status, body) = broker.http("GET", "/metrics", "", None).await;
+        assert_eq!(status, 200);
+        let text = body.as_str().expect("metrics as text").to_owned();
+        total += text
+            .lines()
+            .find_map(|line| line.strip_prefix(&format!("{name} ")))
+            .and_then(|value| value.trim().parse::<f64>().ok())
+            .unwrap_or(0.0) as u64;
+    }
+    total
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn concurrent_bursts_on_two_brokers_are_decided_again_into_one_order() {
+    use floor_client::{Client, ConnectOptions};
+    use floor_protocol::{Channel, Command, EntryDraft, Person};
+    use floor_tests::Floor;
+
+    let dir = tempfile::tempdir().unwrap();
+    let nats = Nats::single(&dir.path().join("nats"));
+    let servers = nats.urls();
+    let args = ["--store", servers.as_str(), "--commands-per-second", "0"];
+    let a = Floor::start_with(&dir.path().join("a"), &args);
+    let b = Floor::start_with(&dir.path().join("b"), &args);
+    let tokens = a.create_room("burst").await;
+    let connect = |link: String, id: &'static str| async move {
+        Client::connect(ConnectOptions::from_link(&link).unwrap().client_id(id))
+            .await
+            .unwrap()
+    };
+    let runner = connect(tokens.link(&a, "runner"), "burst-runner").await;
+    let moderator = connect(tokens.link(&b, "moderator"), "burst-moderator").await;
+    let draft = |channel, name: String| EntryDraft {
+        channel,
+        kind: Default::default(),
+        person: Person::named(name),
+        text: None,
+        location: None,
+        language: None,
+        delivery: None,
+        gender: None,
+    };
+    // Bursts from both brokers at once until one broker's append has met
+    // the other's (each burst makes that very likely; a few are allowed).
+    let mut submitted = 0;
+    for round in 0..20 {
+        let onsite = (0..20).map(|i| {
+            runner.command(Command::Submit {
+                entry: draft(Channel::Onsite, format!("onsite {round}-{i}")),
+            })
+        });
+        let online = (0..20).map(|i| {
+            moderator.command(Command::Submit {
+                entry: draft(Channel::Online, format!("online {round}-{i}")),
+            })
+        });
+        let (onsite, online) = tokio::join!(
+            futures_util::future::join_all(onsite),
+            futures_util::future::join_all(online)
+        );
+        for answer in onsite.into_iter().chain(online) {
+            answer.expect("every submission is acknowledged");
+            submitted += 1;
+        }
+        if counter(&[&a, &b], "floor_shared_conflicts_total").await > 0 {
+            break;
+        }
+    }
+    let conflicts = counter(&[&a, &b], "floor_shared_conflicts_total").await;
+    assert!(conflicts > 0, "the brokers' appends met");
+
+    // One order: both brokers hold the same room, with every entry, and
+    // the log in JetStream is gapless.
+    let head = runner
+        .wait_until(|s| s.view().entries.len() == submitted)
+        .await
+        .seq();
+    moderator.wait_until(|s| s.seq() >= head).await;
+    let on_a = a.room_state(&tokens).await;
+    let on_b = b.room_state(&tokens).await;
+    assert_eq!(on_a.seq(), head);
+    assert_eq!(on_a.view(), on_b.view());
+    assert_eq!(runner.state().view(), on_a.view());
+    assert_eq!(moderator.state().view(), on_a.view());
+    let log = floor_tests::chaos::read_shared_log(&servers, "burst").await;
+    let seqs: Vec<u64> = log.iter().map(|e| e.seq).collect();
+    assert_eq!(seqs, (1..=head).collect::<Vec<_>>());
+    eprintln!("{submitted} submissions through two brokers; {conflicts} appends decided again");
+}

@@ -334,11 +334,12 @@ impl Broker {
             }
         };
         let max_open = config.max_connections_per_address;
+        let metrics = Metrics::counting_conflicts(shared.conflicts.clone());
         let broker = Arc::new(Broker {
             rooms: DashMap::new(),
             log: RoomLog::Shared(shared.clone()),
             loading: tokio::sync::Mutex::new(()),
-            metrics: Arc::new(Metrics::new()),
+            metrics: Arc::new(metrics),
             config,
             admin: RwLock::new(admin),
             shutdown: CancellationToken::new(),

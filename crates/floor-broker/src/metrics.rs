@@ -36,6 +36,9 @@ pub struct Metrics {
     /// Subscribers closed by the broker, by reason (`lag`, `ping_timeout`,
     /// `abuse`).
     pub dropped: Family<ReasonLabel, Counter>,
+    /// Commits to the shared store that another broker's append came
+    /// before: the room caught up and decided them again.
+    pub shared_conflicts: Counter,
 }
 
 impl Default for Metrics {
@@ -47,6 +50,12 @@ impl Default for Metrics {
 impl Metrics {
     /// A fresh set of metrics, registered.
     pub fn new() -> Metrics {
+        Metrics::counting_conflicts(Counter::default())
+    }
+
+    /// A fresh set of metrics whose `shared_conflicts` is the shared
+    /// store's own counter.
+    pub fn counting_conflicts(shared_conflicts: Counter) -> Metrics {
         let mut registry = Registry::with_prefix("floor");
         let connections = Family::<RoleLabel, Gauge>::default();
         let rooms = Gauge::default();
@@ -70,6 +79,11 @@ impl Metrics {
             commit_seconds.clone(),
         );
         registry.register(
+            "shared_conflicts",
+            "Commits to the shared store decided again because another broker appended first",
+            shared_conflicts.clone(),
+        );
+        registry.register(
             "subscribers_dropped",
             "Connections closed by the broker, by reason",
             dropped.clone(),
@@ -78,6 +92,7 @@ impl Metrics {
             registry,
             connections,
             rooms,
+            shared_conflicts,
             events_appended,
             commit_seconds,
             dropped,

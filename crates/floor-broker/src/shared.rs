@@ -188,6 +188,9 @@ pub struct Shared {
     health: Arc<Health>,
     /// The replicas the stream has.
     pub replicas: usize,
+    /// Counts the appends another broker's came before (the broker
+    /// registers it with its metrics).
+    pub conflicts: prometheus_client::metrics::counter::Counter,
 }
 
 impl Shared {
@@ -275,6 +278,7 @@ impl Shared {
             meta,
             health,
             replicas,
+            conflicts: Default::default(),
         }))
     }
 
@@ -399,11 +403,15 @@ impl Shared {
             .await
             .map_err(|e| WriteError::Failed(e.to_string()))?;
         match sent.await {
-            Ok(ack) if ack.duplicate => Ok(Appended::Behind),
+            Ok(ack) if ack.duplicate => {
+                self.conflicts.inc();
+                Ok(Appended::Behind)
+            }
             Ok(ack) => Ok(Appended::Stored(ack.sequence)),
             Err(error)
                 if error.kind() == jetstream::context::PublishErrorKind::WrongLastSequence =>
             {
+                self.conflicts.inc();
                 Ok(Appended::Behind)
             }
             Err(error) => Err(WriteError::Failed(error.to_string())),
@@ -566,7 +574,10 @@ impl Shared {
 /// A key-value bucket as it exists, or created with `config` (an existing
 /// one is never reconfigured: brokers that see a cluster of another size
 /// leave it as the first one made it).
-async fn open_bucket(js: &jetstream::Context, config: kv::Config) -> Result<kv::Store, SharedError> {
+async fn open_bucket(
+    js: &jetstream::Context,
+    config: kv::Config,
+) -> Result<kv::Store, SharedError> {
     match js.get_key_value(&config.bucket).await {
         Ok(bucket) => Ok(bucket),
         Err(_) => js.create_key_value(config).await.map_err(js_error),

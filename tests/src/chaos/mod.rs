@@ -636,7 +636,12 @@ pub async fn run_with(plan: &Plan, setup: Setup) -> Outcome {
             Channel::Online
         };
         let id = format!("chaos-participant-{i}");
-        let client = connect(&link(staff_proxy, &tokens, "participant"), &id, Some(channel)).await;
+        let client = connect(
+            &link(staff_proxy, &tokens, "participant"),
+            &id,
+            Some(channel),
+        )
+        .await;
         writers.push(tokio::spawn(writer(
             client,
             format!("p{i}"),
@@ -759,7 +764,15 @@ pub async fn run_with(plan: &Plan, setup: Setup) -> Outcome {
     let mut seens = Vec::new();
     for task in displays {
         let (client, seen) = task.await.expect("a display task");
-        if same_view(&client, snapshot_seq, &snapshot_view, "a display", &mut outcome.failures).await {
+        if same_view(
+            &client,
+            snapshot_seq,
+            &snapshot_view,
+            "a display",
+            &mut outcome.failures,
+        )
+        .await
+        {
             figures.views_equal += 1;
         }
         client.close().await;
@@ -767,7 +780,15 @@ pub async fn run_with(plan: &Plan, setup: Setup) -> Outcome {
     }
     for client in clients {
         let who = format!("client {}", client.client_key());
-        if same_view(&client, snapshot_seq, &snapshot_view, &who, &mut outcome.failures).await {
+        if same_view(
+            &client,
+            snapshot_seq,
+            &snapshot_view,
+            &who,
+            &mut outcome.failures,
+        )
+        .await
+        {
             figures.client_views_equal += 1;
         }
         client.close().await;
