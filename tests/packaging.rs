@@ -70,3 +70,80 @@ fn the_compose_file_passes_dclint() {
         "the log lives on a named volume"
     );
 }
+
+/// The text of one service of docker-compose.yml (its indented block).
+fn service(compose: &str, name: &str) -> String {
+    let header = format!("  {name}:");
+    let mut lines = compose.lines().skip_while(|line| *line != header);
+    assert!(lines.next().is_some(), "a service {name}");
+    lines
+        .take_while(|line| line.is_empty() || line.starts_with("    "))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+#[test]
+fn the_clustered_profile_is_three_nats_nodes_two_brokers_and_a_tls_proxy() {
+    let compose = std::fs::read_to_string(root().join("docker-compose.yml")).unwrap();
+    for node in ["nats-1", "nats-2", "nats-3"] {
+        let text = service(&compose, node);
+        assert!(
+            text.contains("profiles: [ \"clustered\" ]"),
+            "{node}: {text}"
+        );
+        assert!(
+            text.contains("./deploy/nats.conf:/etc/nats/nats.conf"),
+            "{node}"
+        );
+        assert!(text.contains(&format!("SERVER_NAME: {node}")), "{node}");
+        assert!(
+            text.contains(&format!("{node}:/data")),
+            "{node} stores on a volume"
+        );
+    }
+    for broker in ["broker-a", "broker-b"] {
+        let text = service(&compose, broker);
+        assert!(text.contains("profiles: [ \"clustered\" ]"), "{broker}");
+        assert!(
+            text.contains(
+                "FLOOR_STORE: \"nats://nats-1:4222,nats://nats-2:4222,nats://nats-3:4222\""
+            ),
+            "{broker} keeps its rooms in the cluster"
+        );
+        assert!(text.contains("FLOOR_NATS_REPLICAS: \"3\""), "{broker}");
+    }
+    let proxy = service(&compose, "proxy");
+    assert!(proxy.contains("./deploy/Caddyfile:/etc/caddy/Caddyfile"));
+    let single = service(&compose, "floor");
+    assert!(
+        !single.contains("profiles"),
+        "the single broker is the default"
+    );
+
+    // The proxy balances over both brokers, checks their health, and
+    // terminates TLS.
+    let caddyfile = std::fs::read_to_string(root().join("deploy/Caddyfile")).unwrap();
+    assert!(caddyfile.contains("reverse_proxy broker-a:8080 broker-b:8080"));
+    assert!(caddyfile.contains("health_uri /healthz"));
+    assert!(caddyfile.contains("tls internal"));
+
+    // The nodes' configuration is one the real server accepts, with
+    // JetStream fsyncing every write and the routes of all three nodes.
+    let conf = std::fs::read_to_string(root().join("deploy/nats.conf")).unwrap();
+    assert!(conf.contains("sync_interval: always"));
+    for node in ["nats-1", "nats-2", "nats-3"] {
+        assert!(conf.contains(&format!("nats-route://{node}:6222")));
+    }
+    let output = Command::new(floor_tests::nats::nats_server_bin())
+        .args(["-c", "deploy/nats.conf", "-t"])
+        .env("SERVER_NAME", "nats-1")
+        .current_dir(root())
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "nats-server refuses deploy/nats.conf: {}{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
+}
