@@ -146,8 +146,15 @@ pub async fn open(
     } else {
         server.publish_url(room)
     };
-    let mut ws = connect(server.addr, &url, i, recv_buffer).await?;
-    if server.kind == Kind::Floor {
+    // Subscribers are spread over the brokers; the publisher is on the
+    // first.
+    let addr = if role == "display" {
+        server.addrs[i % server.addrs.len()]
+    } else {
+        server.addr
+    };
+    let mut ws = connect(addr, &url, i, recv_buffer).await?;
+    if server.kind.is_floor() {
         let tokens = server.rooms.get(room).context("no such room")?;
         let hello = tokens.hello(role, &format!("bench-{role}-{i}"));
         ws.send(Message::text(hello.to_string())).await?;
@@ -270,14 +277,14 @@ impl Publisher {
     /// Opens the publisher of `room` (floor: the chair, with an entry whose
     /// text each message edits).
     pub async fn open(server: &Endpoint, room: usize, index: usize) -> anyhow::Result<Publisher> {
-        let role = if server.kind == Kind::Floor {
+        let role = if server.kind.is_floor() {
             "chair"
         } else {
             "publisher"
         };
         let mut ws = open(server, room, role, 1_000_000 + index, None).await?;
         let mut entry_id = String::new();
-        if server.kind == Kind::Floor {
+        if server.kind.is_floor() {
             let submit = json!({"type": "command", "request_id": "bench-entry", "command": {
                 "type": "submit",
                 "entry": {"channel": "onsite", "kind": "question", "person": {"name": format!("Bench speaker {index}")}, "text": "Benchmark question"}
@@ -346,7 +353,7 @@ impl Publisher {
         self.sent += 1;
         let n = self.sent;
         let text = match self.kind {
-            Kind::Floor => {
+            Kind::Floor | Kind::FloorShared => {
                 self.acks.borrow_mut().pending.insert(n, stamp::now_us());
                 json!({"type": "command", "request_id": format!("bench-{n}"), "command": {
                     "type": "edit", "entry_id": self.entry_id, "patch": {"text": stamp::stamp(n)}

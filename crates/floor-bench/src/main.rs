@@ -81,7 +81,7 @@ fn main() -> anyhow::Result<()> {
         args.scenarios.clone()
     };
     let servers = if args.servers.is_empty() {
-        vec![Kind::B0, Kind::B1, Kind::Floor]
+        vec![Kind::B0, Kind::B1, Kind::Floor, Kind::FloorShared]
     } else {
         args.servers.clone()
     };

@@ -114,8 +114,8 @@ pub fn table(rows: &[Row]) -> String {
     let mut out = String::new();
     let _ = writeln!(
         out,
-        "{:<58} {:>10} {:>10} {:>10} {:>9} {:>9}",
-        "scenario / case / figure", "B0", "B1", "floor", "floor/B0", "floor/B1"
+        "{:<58} {:>10} {:>10} {:>10} {:>10} {:>9} {:>9}",
+        "scenario / case / figure", "B0", "B1", "floor", "floor x2", "floor/B0", "floor/B1"
     );
     for (scenario, case) in cases {
         let of = |kind: Kind| {
@@ -124,7 +124,7 @@ pub fn table(rows: &[Row]) -> String {
         };
         let _ = writeln!(out, "{scenario}: {case}");
         let mut names: Vec<&'static str> = Vec::new();
-        for kind in [Kind::B0, Kind::B1, Kind::Floor] {
+        for kind in [Kind::B0, Kind::B1, Kind::Floor, Kind::FloorShared] {
             if let Some(row) = of(kind) {
                 for (name, _) in &row.figures {
                     if !names.contains(name) {
@@ -133,7 +133,7 @@ pub fn table(rows: &[Row]) -> String {
                 }
             }
         }
-        let figures: BTreeMap<Kind, &Row> = [Kind::B0, Kind::B1, Kind::Floor]
+        let figures: BTreeMap<Kind, &Row> = [Kind::B0, Kind::B1, Kind::Floor, Kind::FloorShared]
             .into_iter()
             .filter_map(|k| of(k).map(|r| (k, r)))
             .collect();
@@ -154,11 +154,12 @@ pub fn table(rows: &[Row]) -> String {
             };
             let _ = writeln!(
                 out,
-                "  {:<56} {:>10} {:>10} {:>10} {:>9} {:>9}",
+                "  {:<56} {:>10} {:>10} {:>10} {:>10} {:>9} {:>9}",
                 name,
                 cell(value(Kind::B0)),
                 cell(value(Kind::B1)),
                 cell(value(Kind::Floor)),
+                cell(value(Kind::FloorShared)),
                 ratio(Kind::B0),
                 ratio(Kind::B1)
             );

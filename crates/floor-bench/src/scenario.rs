@@ -194,7 +194,8 @@ pub async fn fanout(plan: &Plan, rows: &mut Vec<Row>) -> anyhow::Result<()> {
 pub async fn slow_consumer(plan: &Plan, rows: &mut Vec<Row>) -> anyhow::Result<()> {
     let rate = 100.0;
     let seconds = plan.secs(12.0, 4.0);
-    for &kind in &plan.servers {
+    // Two brokers are measured in the fan-out only.
+    for &kind in plan.servers.iter().filter(|k| **k != Kind::FloorShared) {
         for with_laggard in [false, true] {
             let case = if with_laggard {
                 "1 room x 1000 subscribers + 1 that stops reading, 100 msg/s"
@@ -208,7 +209,7 @@ pub async fn slow_consumer(plan: &Plan, rows: &mut Vec<Row>) -> anyhow::Result<(
                 None
             };
             let peak = Rc::new(RefCell::new(run.server.rss_bytes()?));
-            let pid = run.server.pid();
+            let pid = run.server.pids()[0];
             let sampler = {
                 let peak = peak.clone();
                 tokio::task::spawn_local(async move {
@@ -254,7 +255,7 @@ pub async fn slow_consumer(plan: &Plan, rows: &mut Vec<Row>) -> anyhow::Result<(
 pub async fn idle(plan: &Plan, rows: &mut Vec<Row>) -> anyhow::Result<()> {
     let sizes: &[usize] = if plan.quick { &[1000] } else { &[1000, 10_000] };
     for &n in sizes {
-        for &kind in &plan.servers {
+        for &kind in plan.servers.iter().filter(|k| **k != Kind::FloorShared) {
             let server = Server::start(kind, &plan.programs, 1).await?;
             settle(&server).await?;
             let before = server.rss_bytes()?;

@@ -19,6 +19,10 @@ pub enum Kind {
     B1,
     /// floor itself.
     Floor,
+    /// Two floor brokers sharing their rooms through NATS JetStream (one
+    /// nats-server, every write fsynced), subscribers split between them,
+    /// the publisher on the first; all three processes on the server CPU.
+    FloorShared,
 }
 
 impl Kind {
@@ -28,7 +32,13 @@ impl Kind {
             Kind::B0 => "B0",
             Kind::B1 => "B1",
             Kind::Floor => "floor",
+            Kind::FloorShared => "floor x2",
         }
+    }
+
+    /// Whether it is floor (speaks floor's protocol).
+    pub fn is_floor(self) -> bool {
+        matches!(self, Kind::Floor | Kind::FloorShared)
     }
 }
 
@@ -48,6 +58,10 @@ pub struct Programs {
 enum Process {
     Child(Child),
     Floor(Box<Floor>),
+    Shared {
+        brokers: Vec<Floor>,
+        nats: floor_tests::nats::Nats,
+    },
 }
 
 /// Where a server listens and what it takes to join its rooms: all that a
@@ -56,8 +70,11 @@ enum Process {
 pub struct Endpoint {
     /// Which server.
     pub kind: Kind,
-    /// Where it listens.
+    /// Where it listens (with two brokers: the first).
     pub addr: SocketAddr,
+    /// Where every broker listens (subscriber `i` goes to broker `i %
+    /// len`).
+    pub addrs: Vec<SocketAddr>,
     /// The rooms' tokens (floor only).
     pub rooms: Vec<Tokens>,
 }
@@ -66,7 +83,7 @@ impl Endpoint {
     /// The URL a subscriber of room `room` opens.
     pub fn subscribe_url(&self, room: usize) -> String {
         match self.kind {
-            Kind::Floor => format!("ws://{}/ws", self.addr),
+            Kind::Floor | Kind::FloorShared => format!("ws://{}/ws", self.addr),
             _ => format!("ws://{}/sub/r{room}", self.addr),
         }
     }
@@ -74,7 +91,7 @@ impl Endpoint {
     /// The URL a publisher of room `room` opens.
     pub fn publish_url(&self, room: usize) -> String {
         match self.kind {
-            Kind::Floor => format!("ws://{}/ws", self.addr),
+            Kind::Floor | Kind::FloorShared => format!("ws://{}/ws", self.addr),
             _ => format!("ws://{}/pub/r{room}", self.addr),
         }
     }
@@ -140,9 +157,58 @@ impl Server {
                     endpoint: Endpoint {
                         kind,
                         addr: floor.addr,
+                        addrs: vec![floor.addr],
                         rooms: tokens,
                     },
                     process: Process::Floor(Box::new(floor)),
+                    _data: Some(data),
+                })
+            }
+            Kind::FloorShared => {
+                let data = tempfile::tempdir()?;
+                let nats = floor_tests::nats::Nats::single(&data.path().join("nats"));
+                let pid = nats.nodes[0].pid().context("nats-server runs")?;
+                let pinned = Command::new("taskset")
+                    .args(["-p", "-c", &programs.server_cpu.to_string(), &pid.to_string()])
+                    .stdout(Stdio::null())
+                    .status()?;
+                if !pinned.success() {
+                    bail!("cannot pin nats-server");
+                }
+                let servers = nats.urls();
+                let brokers: Vec<Floor> = ["a", "b"]
+                    .iter()
+                    .map(|name| {
+                        Floor::start_via(
+                            &pin,
+                            &data.path().join(name),
+                            "127.0.0.1:0",
+                            &[
+                                "--store",
+                                &servers,
+                                "--max-connections-per-address",
+                                "0",
+                                "--commands-per-second",
+                                "0",
+                            ],
+                        )
+                    })
+                    .collect();
+                let mut tokens = Vec::new();
+                for i in 0..rooms {
+                    tokens.push(brokers[0].create_room(&format!("r{i}")).await);
+                }
+                Ok(Server {
+                    endpoint: Endpoint {
+                        kind,
+                        addr: brokers[0].addr,
+                        addrs: brokers.iter().map(|b| b.addr).collect(),
+                        rooms: tokens,
+                    },
+                    process: Process::Shared {
+                        brokers,
+                        nats: nats,
+                    },
                     _data: Some(data),
                 })
             }
@@ -170,6 +236,7 @@ impl Server {
             endpoint: Endpoint {
                 kind,
                 addr,
+                addrs: vec![addr],
                 rooms: Vec::new(),
             },
             process: Process::Child(child),
@@ -177,31 +244,48 @@ impl Server {
         })
     }
 
-    /// The server's process id.
-    pub fn pid(&self) -> u32 {
+    /// The server's process ids (with two brokers: both, and nats-server).
+    pub fn pids(&self) -> Vec<u32> {
         match &self.process {
-            Process::Child(child) => child.id(),
-            Process::Floor(floor) => floor.pid(),
+            Process::Child(child) => vec![child.id()],
+            Process::Floor(floor) => vec![floor.pid()],
+            Process::Shared { brokers, nats } => brokers
+                .iter()
+                .map(Floor::pid)
+                .chain(nats.nodes.iter().filter_map(|n| n.pid()))
+                .collect(),
         }
     }
 
-    /// The server's CPU time so far, user and system, in microseconds.
+    /// The server's CPU time so far, user and system, in microseconds
+    /// (summed over its processes).
     pub fn cpu_us(&self) -> anyhow::Result<(u64, u64)> {
-        let stat = procfs::process::Process::new(i32::try_from(self.pid())?)?.stat()?;
         let tick = 1_000_000 / procfs::ticks_per_second();
-        Ok((stat.utime * tick, stat.stime * tick))
+        let mut total = (0, 0);
+        for pid in self.pids() {
+            let stat = procfs::process::Process::new(i32::try_from(pid)?)?.stat()?;
+            total.0 += stat.utime * tick;
+            total.1 += stat.stime * tick;
+        }
+        Ok(total)
     }
 
-    /// The server's resident set size, in bytes.
+    /// The server's resident set size, in bytes (summed over its
+    /// processes).
     pub fn rss_bytes(&self) -> anyhow::Result<u64> {
-        let status = procfs::process::Process::new(i32::try_from(self.pid())?)?.status()?;
-        Ok(status.vmrss.unwrap_or(0) * 1024)
+        let mut total = 0;
+        for pid in self.pids() {
+            let status = procfs::process::Process::new(i32::try_from(pid)?)?.status()?;
+            total += status.vmrss.unwrap_or(0) * 1024;
+        }
+        Ok(total)
     }
 
     /// The data directory (floor only).
     pub fn data_dir(&self) -> Option<&Path> {
         match &self.process {
             Process::Floor(floor) => Some(&floor.data),
+            Process::Shared { brokers, .. } => brokers.first().map(|b| b.data.as_path()),
             Process::Child(_) => None,
         }
     }
