@@ -193,3 +193,17 @@ async fn concurrent_bursts_on_two_brokers_are_decided_again_into_one_order() {
     assert_eq!(seqs, (1..=head).collect::<Vec<_>>());
     eprintln!("{submitted} submissions through two brokers; {conflicts} appends decided again");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn on_a_three_node_cluster_the_stream_has_three_replicas() {
+    use floor_tests::Floor;
+    let dir = tempfile::tempdir().unwrap();
+    let nats = Nats::cluster(&dir.path().join("nats"));
+    let servers = nats.urls();
+    // No --nats-replicas: the broker counts the cluster's nodes.
+    let floor = Floor::start_with(&dir.path().join("data"), &["--store", &servers]);
+    let tokens = floor.create_room("replicated").await;
+    assert_eq!(tokens.room, "replicated");
+    let replicas = nats.stream_replicas("FLOOR_ROOMS");
+    assert_eq!(replicas, Some(3), "the stream's replicas");
+}

@@ -195,6 +195,39 @@ impl Nats {
         }
     }
 
+    /// The replicas of a stream as the servers report it (`/jsz`), if
+    /// any running server knows the stream.
+    pub fn stream_replicas(&self, stream: &str) -> Option<u64> {
+        let agent: ureq::Agent = ureq::Agent::config_builder()
+            .http_status_as_error(false)
+            .timeout_global(Some(Duration::from_secs(2)))
+            .build()
+            .into();
+        for node in self.nodes.iter().filter(|n| n.child.is_some()) {
+            let url = format!(
+                "http://127.0.0.1:{}/jsz?accounts=true&streams=true&config=true",
+                node.http_port
+            );
+            let Ok(response) = agent.get(&url).call() else {
+                continue;
+            };
+            let Ok(body) = response.into_body().read_json::<serde_json::Value>() else {
+                continue;
+            };
+            let streams = body["account_details"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .flat_map(|account| account["stream_detail"].as_array().into_iter().flatten());
+            for detail in streams {
+                if detail["name"] == stream {
+                    return detail["config"]["num_replicas"].as_u64();
+                }
+            }
+        }
+        None
+    }
+
     /// The servers' URLs, comma-separated, as `--store` takes them.
     pub fn urls(&self) -> String {
         self.nodes

@@ -169,7 +169,12 @@ impl Server {
                 let nats = floor_tests::nats::Nats::single(&data.path().join("nats"));
                 let pid = nats.nodes[0].pid().context("nats-server runs")?;
                 let pinned = Command::new("taskset")
-                    .args(["-p", "-c", &programs.server_cpu.to_string(), &pid.to_string()])
+                    .args([
+                        "-p",
+                        "-c",
+                        &programs.server_cpu.to_string(),
+                        &pid.to_string(),
+                    ])
                     .stdout(Stdio::null())
                     .status()?;
                 if !pinned.success() {
@@ -205,10 +210,7 @@ impl Server {
                         addrs: brokers.iter().map(|b| b.addr).collect(),
                         rooms: tokens,
                     },
-                    process: Process::Shared {
-                        brokers,
-                        nats: nats,
-                    },
+                    process: Process::Shared { brokers, nats },
                     _data: Some(data),
                 })
             }

@@ -21,8 +21,9 @@
 //! - Each broker follows the rooms its own clients use ([`Shared::follow`]:
 //!   an ordered consumer per room) and delivers their events itself.
 //!
-//! The stream is created with file storage, as many replicas as the
-//! cluster has nodes (at most 3, or as configured), and a duplicate window
+//! The stream is created with file storage, 3 replicas when the cluster
+//! takes them (it has 3 JetStream servers or more) and 1 otherwise, or as
+//! configured, and a duplicate window
 //! of [`DUPLICATE_WINDOW`]. Durability is JetStream's: a client's `ack`
 //! waits for JetStream's acknowledgement of the commit, which a server
 //! configured with `sync_interval: always` gives after its fsync (and,
@@ -68,8 +69,8 @@ pub fn subject(room: &str) -> String {
 pub struct SharedConfig {
     /// The servers, comma-separated (`nats://host:4222,nats://host2:4222`).
     pub servers: String,
-    /// The stream's replicas; `None`: as many as the cluster's nodes, at
-    /// most 3.
+    /// The stream's replicas; `None`: 3 when the cluster takes them, 1
+    /// otherwise.
     pub replicas: Option<usize>,
 }
 
@@ -238,22 +239,34 @@ impl Shared {
             })?;
         let mut js = jetstream::new(client.clone());
         js.set_timeout(REQUEST_TIMEOUT);
-        let replicas = match config.replicas {
-            Some(n) => n.max(1),
-            None => wait_for_cluster(&client).await,
+        let stream_config = |replicas: usize| stream::Config {
+            name: STREAM.to_owned(),
+            subjects: vec!["floor.room.*".to_owned()],
+            storage: stream::StorageType::File,
+            num_replicas: replicas,
+            duplicate_window: DUPLICATE_WINDOW,
+            allow_direct: true,
+            ..Default::default()
         };
-        let stream = js
-            .get_or_create_stream(stream::Config {
-                name: STREAM.to_owned(),
-                subjects: vec!["floor.room.*".to_owned()],
-                storage: stream::StorageType::File,
-                num_replicas: replicas,
-                duplicate_window: DUPLICATE_WINDOW,
-                allow_direct: true,
-                ..Default::default()
-            })
-            .await
-            .map_err(js_error)?;
+        // As many replicas as asked, or 3 when the cluster takes them (it
+        // refuses more replicas than it has JetStream servers) and 1
+        // otherwise. A stream that exists is taken as it is.
+        let tries = match config.replicas {
+            Some(n) => vec![n.max(1)],
+            None => vec![3, 1],
+        };
+        let mut opened = Err(SharedError::JetStream("no stream".into()));
+        for replicas in tries {
+            opened = js
+                .get_or_create_stream(stream_config(replicas))
+                .await
+                .map_err(js_error);
+            if opened.is_ok() {
+                break;
+            }
+        }
+        let stream = opened?;
+        let replicas = stream.cached_info().config.num_replicas.max(1);
         let bucket = |name: &str| kv::Config {
             bucket: name.to_owned(),
             history: 1,
@@ -598,20 +611,4 @@ pub fn message_id<'a>(room: &str, requests: impl Iterator<Item = (&'a str, &'a s
         hash.update(request.as_bytes());
     }
     format!("{room}:{}", hex::encode(&hash.finalize()[..16]))
-}
-
-/// The nodes of the cluster the client reached, at most 3: the servers it
-/// was told of besides its own. A cluster still forming at the broker's
-/// start is given a few seconds to show its members.
-async fn wait_for_cluster(client: &async_nats::Client) -> usize {
-    let mut nodes = 1;
-    for _ in 0..20 {
-        let info = client.server_info();
-        nodes = (info.connect_urls.len() + 1).clamp(1, 3);
-        if info.cluster.is_none() || nodes >= 3 {
-            return nodes;
-        }
-        tokio::time::sleep(Duration::from_millis(250)).await;
-    }
-    nodes
 }

@@ -34,8 +34,8 @@ pub(crate) struct ServeArgs {
     /// given the same servers [default: sqlite]
     #[arg(long, env = "FLOOR_STORE")]
     pub(crate) store: Option<String>,
-    /// The JetStream stream's replicas when floor creates it [default: the
-    /// cluster's nodes, at most 3]
+    /// The JetStream stream's replicas when floor creates it [default: 3
+    /// when the cluster has 3 or more JetStream servers, else 1]
     #[arg(long, env = "FLOOR_NATS_REPLICAS")]
     pub(crate) nats_replicas: Option<usize>,
     /// Open the demo room (IGF 2018 WS #235) and print each role's link
