@@ -83,9 +83,10 @@ pub struct Broker {
     /// Where the rooms' events are stored: the embedded log's writer
     /// thread, or NATS JetStream.
     pub log: RoomLog,
-    /// Held while a room of the shared store is loaded, so that two
-    /// connections to a room not served yet load it once.
-    loading: tokio::sync::Mutex<()>,
+    /// A lock per room being loaded from (or created in) the shared store,
+    /// so that two connections to a room not served yet load it once, and
+    /// rooms load side by side.
+    loading: DashMap<String, Arc<tokio::sync::Mutex<()>>>,
     /// Metrics.
     pub metrics: Arc<Metrics>,
     /// Configuration.
@@ -278,7 +279,7 @@ impl Broker {
         let broker = Arc::new(Broker {
             rooms: DashMap::new(),
             log: RoomLog::Local(writer),
-            loading: tokio::sync::Mutex::new(()),
+            loading: DashMap::new(),
             metrics,
             config,
             admin: RwLock::new(admin),
@@ -338,7 +339,7 @@ impl Broker {
         let broker = Arc::new(Broker {
             rooms: DashMap::new(),
             log: RoomLog::Shared(shared.clone()),
-            loading: tokio::sync::Mutex::new(()),
+            loading: DashMap::new(),
             metrics: Arc::new(metrics),
             config,
             admin: RwLock::new(admin),
@@ -357,38 +358,52 @@ impl Broker {
     }
 
     /// A room by id; with the shared store, a room this broker does not
-    /// serve yet is loaded from it (`None`: no such room, or it could not
-    /// be loaded, which is logged).
-    pub async fn find_room(&self, id: &str) -> Option<Arc<RoomHandle>> {
+    /// serve yet is loaded from it. `Ok(None)`: no such room; an error: the
+    /// store could not be read (try again).
+    pub async fn find_room(&self, id: &str) -> Result<Option<Arc<RoomHandle>>, RoomError> {
         if let Some(room) = self.room(id) {
-            return Some(room);
+            return Ok(Some(room));
         }
         let RoomLog::Shared(shared) = &self.log else {
-            return None;
+            return Ok(None);
         };
         if !valid_room_id(id) {
-            return None;
+            return Ok(None);
         }
-        let _loading = self.loading.lock().await;
+        let lock = self.loading.entry(id.to_owned()).or_default().clone();
+        let found = {
+            let _loading = lock.lock().await;
+            self.load_shared_room(shared, id).await
+        };
+        self.loading.remove(id);
+        found
+    }
+
+    /// Loads a room of the shared store and starts its task (the caller
+    /// holds the room's loading lock).
+    async fn load_shared_room(
+        &self,
+        shared: &Arc<Shared>,
+        id: &str,
+    ) -> Result<Option<Arc<RoomHandle>>, RoomError> {
         if let Some(room) = self.room(id) {
-            return Some(room);
+            return Ok(Some(room));
         }
-        let (value, _) = match shared.room(id).await {
-            Ok(Some(found)) => found,
-            Ok(None) => return None,
-            Err(error) => {
-                tracing::warn!(room = id, %error, "cannot read the room from the shared store");
-                return None;
-            }
+        let unreadable = |error: String| {
+            tracing::warn!(room = id, %error, "cannot load the room from the shared store");
+            RoomError::Write(WriteError::Failed(error))
+        };
+        let Some((value, _)) = shared
+            .room(id)
+            .await
+            .map_err(|e| unreadable(e.to_string()))?
+        else {
+            return Ok(None);
         };
         let started = std::time::Instant::now();
-        let loaded = match room::load_shared(shared, id).await {
-            Ok(loaded) => loaded,
-            Err(error) => {
-                tracing::error!(room = id, %error, "cannot load the room from the shared store");
-                return None;
-            }
-        };
+        let loaded = room::load_shared(shared, id)
+            .await
+            .map_err(|e| unreadable(e.to_string()))?;
         tracing::info!(
             room = id,
             events = loaded.room.seq(),
@@ -410,7 +425,12 @@ impl Broker {
         );
         self.rooms.insert(id.to_owned(), handle.clone());
         self.metrics.rooms.set(self.rooms.len() as i64);
-        Some(handle)
+        // A rotation made by another broker while the room loaded reached
+        // no handle here: read the tokens once more.
+        if let Ok(Some((latest, _))) = shared.room(id).await {
+            apply_tokens(&handle, id, latest.role_tokens());
+        }
+        Ok(Some(handle))
     }
 
     /// Every room's id and title: those of the store, not only those
@@ -510,7 +530,7 @@ impl Broker {
     ) -> Result<(), RoomError> {
         let handle = self
             .find_room(room)
-            .await
+            .await?
             .ok_or_else(|| RoomError::NotFound(room.to_owned()))?;
         handle.run_as_chair(request_id, command).await
     }
@@ -527,6 +547,10 @@ impl Broker {
         if self.rooms.contains_key(id) {
             return Err(RoomError::Exists(id.to_owned()));
         }
+        // With the shared store, the room's loading lock: no connection
+        // loads it while it is being created.
+        let lock = self.loading.entry(id.to_owned()).or_default().clone();
+        let _creating = lock.lock().await;
         let (plain, hashes) = RoleTokens::generate();
         let epoch = Uuid::new_v4();
         let created = match &self.log {
@@ -589,7 +613,7 @@ impl Broker {
     pub async fn rotate_tokens(&self, id: &str, roles: &[Role]) -> Result<IssuedTokens, RoomError> {
         let handle = self
             .find_room(id)
-            .await
+            .await?
             .ok_or_else(|| RoomError::NotFound(id.to_owned()))?;
         let mut issued = Vec::new();
         let mut fresh = Vec::new();
@@ -706,18 +730,24 @@ async fn follow_tokens(
         let Some(handle) = broker.room(&id) else {
             continue;
         };
-        let tokens = value.role_tokens();
-        let changed = match handle.tokens.write() {
-            Ok(mut held) if held.hashes() != tokens.hashes() => {
-                *held = tokens;
-                true
-            }
-            _ => false,
-        };
-        if changed {
-            handle.rotations.send_modify(|n| *n += 1);
-            tracing::info!(room = %id, "tokens rotated on another broker");
+        apply_tokens(&handle, &id, value.role_tokens());
+    }
+}
+
+/// Replaces a served room's tokens by those of its stored record when they
+/// differ (a rotation made by another broker); connections holding an old
+/// token close.
+fn apply_tokens(handle: &RoomHandle, id: &str, tokens: RoleTokens) {
+    let changed = match handle.tokens.write() {
+        Ok(mut held) if held.hashes() != tokens.hashes() => {
+            *held = tokens;
+            true
         }
+        _ => false,
+    };
+    if changed {
+        handle.rotations.send_modify(|n| *n += 1);
+        tracing::info!(room = %id, "tokens rotated on another broker");
     }
 }
 

@@ -323,10 +323,16 @@ async fn accept_hello(socket: &mut WebSocket, broker: &Broker) -> Result<Accepte
             "agent must be at most 64 characters",
         ));
     }
-    let room = broker
-        .find_room(&hello.room)
-        .await
-        .ok_or_else(|| refused(ErrorCode::RoomNotFound, "no room has this id"))?;
+    let room = match broker.find_room(&hello.room).await {
+        Ok(Some(room)) => room,
+        Ok(None) => return Err(refused(ErrorCode::RoomNotFound, "no room has this id")),
+        Err(_) => {
+            return Err(refused(
+                ErrorCode::StorageUnavailable,
+                "the room cannot be read from the store right now; try again",
+            ));
+        }
+    };
     let role = room.role_of(&hello.token).ok_or_else(|| {
         refused(
             ErrorCode::Unauthorized,

@@ -20,7 +20,7 @@ pub const ROOM_FILE: &str = include_str!("../../../examples/igf2018-ws235.toml")
 /// issues fresh ones for every role and the links it prints are the ones
 /// that work.
 pub async fn open(broker: &Broker) -> Result<IssuedTokens, RoomError> {
-    if broker.find_room(ROOM_ID).await.is_some() {
+    if broker.find_room(ROOM_ID).await?.is_some() {
         return broker.rotate_tokens(ROOM_ID, &Role::ALL).await;
     }
     let issued = broker.create_room(ROOM_ID, TITLE).await?;

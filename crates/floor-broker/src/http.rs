@@ -381,12 +381,16 @@ async fn room_snapshot(
     Path(id): Path<String>,
     headers: HeaderMap,
 ) -> Response {
-    let Some(room) = broker.find_room(&id).await else {
-        return api_error(
-            StatusCode::NOT_FOUND,
-            "room_not_found",
-            "no room has this id",
-        );
+    let room = match broker.find_room(&id).await {
+        Ok(Some(room)) => room,
+        Ok(None) => {
+            return api_error(
+                StatusCode::NOT_FOUND,
+                "room_not_found",
+                "no room has this id",
+            );
+        }
+        Err(error) => return room_error(error),
     };
     let authorized =
         bearer(&headers).is_some_and(|t| broker.is_admin(t) || room.role_of(t).is_some());
@@ -472,12 +476,16 @@ async fn report(
     axum::extract::Query(query): axum::extract::Query<ReportQuery>,
     headers: HeaderMap,
 ) -> Response {
-    let Some(room) = broker.find_room(&id).await else {
-        return api_error(
-            StatusCode::NOT_FOUND,
-            "room_not_found",
-            "no room has this id",
-        );
+    let room = match broker.find_room(&id).await {
+        Ok(Some(room)) => room,
+        Ok(None) => {
+            return api_error(
+                StatusCode::NOT_FOUND,
+                "room_not_found",
+                "no room has this id",
+            );
+        }
+        Err(error) => return room_error(error),
     };
     let allowed = bearer(&headers)
         .is_some_and(|t| broker.is_admin(t) || room.role_of(t) == Some(Role::Chair));

@@ -95,8 +95,16 @@ pub(crate) async fn page(
     let Some((_, html)) = PAGES.iter().find(|(name, _)| *name == page) else {
         return not_found();
     };
-    if broker.find_room(&room).await.is_none() {
-        return not_found();
+    match broker.find_room(&room).await {
+        Ok(Some(_)) => {}
+        Ok(None) => return not_found(),
+        Err(_) => {
+            return (
+                StatusCode::SERVICE_UNAVAILABLE,
+                "the room cannot be read from the store right now; try again",
+            )
+                .into_response();
+        }
     }
     let mut response = (
         [

@@ -416,7 +416,13 @@ pub fn spawn(
     let actor = RoomActor {
         id: info.id.clone(),
         epoch,
-        last_at: 0,
+        // Time never runs backwards in the log, even on a broker whose
+        // clock is behind the one that wrote the last event.
+        last_at: loaded
+            .recent
+            .back()
+            .and_then(|(_, raw)| serde_json::from_str::<RoomEvent>(raw).ok())
+            .map_or(0, |event| event.at_ms),
         room: loaded.room,
         recent: loaded.recent,
         window_complete: loaded.window_complete,
@@ -947,6 +953,7 @@ impl RoomActor {
     /// the commits it missed (another broker's) and decides the batch
     /// again, on the room they made.
     async fn commit_shared(&mut self, shared: &Shared, commands: &[CommandMsg]) -> Vec<Answer> {
+        let mut checked = false;
         for _ in 0..SHARED_ROUNDS {
             if !self.caught_up
                 && let Err(error) = self.catch_up(shared).await
@@ -956,6 +963,25 @@ impl RoomActor {
             }
             let decided = self.decide_batch(commands);
             if decided.raws.is_empty() {
+                // A refusal may rest on a state this broker has not caught
+                // up with yet (an entry made through another broker a
+                // moment ago): read the log once before refusing.
+                let refused = decided
+                    .answers
+                    .iter()
+                    .any(|answer| matches!(answer, Answer::Error(_)));
+                if refused && !checked {
+                    checked = true;
+                    let before = self.stream_seq;
+                    match self.catch_up(shared).await {
+                        Ok(()) if self.stream_seq != before => continue,
+                        Ok(()) => {}
+                        Err(error) => {
+                            tracing::warn!(room = %self.id, %error, "cannot read the shared log");
+                            self.caught_up = false;
+                        }
+                    }
+                }
                 return decided.answers;
             }
             let texts: Vec<&str> = decided.raws.iter().map(|(_, raw)| raw.as_ref()).collect();
@@ -1064,6 +1090,7 @@ impl RoomActor {
                 failure = Some(format!("event {} does not apply: {error}", event.seq));
                 break;
             }
+            self.last_at = self.last_at.max(event.at_ms);
             raws.push((event.seq, raw));
         }
         self.publish(raws);

@@ -257,12 +257,29 @@ impl Shared {
         };
         let mut opened = Err(SharedError::JetStream("no stream".into()));
         for replicas in tries {
-            opened = js
-                .get_or_create_stream(stream_config(replicas))
-                .await
-                .map_err(js_error);
-            if opened.is_ok() {
-                break;
+            match js.get_or_create_stream(stream_config(replicas)).await {
+                Ok(stream) => {
+                    opened = Ok(stream);
+                    break;
+                }
+                // Only a server that is not clustered takes 1 instead; a
+                // cluster short of servers (one down, still forming) is an
+                // error, never a quiet single copy.
+                Err(error)
+                    if matches!(
+                        error.kind(),
+                        jetstream::context::CreateStreamErrorKind::JetStream(ref e)
+                            if e.error_code() == jetstream::ErrorCode::STREAM_REPLICAS_NOT_SUPPORTED
+                    ) =>
+                {
+                    opened = Err(js_error(error));
+                }
+                Err(error) => {
+                    return Err(SharedError::JetStream(format!(
+                        "cannot create the stream with {replicas} replicas: {error} \
+                         (is every node of the cluster up? --nats-replicas chooses)"
+                    )));
+                }
             }
         }
         let stream = opened?;
@@ -311,7 +328,17 @@ impl Shared {
         match self.meta.create(key, Bytes::from(value.to_owned())).await {
             Ok(_) => Ok(value.to_owned()),
             Err(error) if error.kind() == kv::CreateErrorKind::AlreadyExists => {
-                Ok(self.meta(key).await?.unwrap_or_else(|| value.to_owned()))
+                // Another broker set it: read it back (a replica may not
+                // hold it yet for a moment).
+                for _ in 0..50 {
+                    if let Some(kept) = self.meta(key).await? {
+                        return Ok(kept);
+                    }
+                    tokio::time::sleep(Duration::from_millis(100)).await;
+                }
+                Err(SharedError::JetStream(format!(
+                    "{key} exists but cannot be read"
+                )))
             }
             Err(error) => Err(js_error(error)),
         }
@@ -425,6 +452,16 @@ impl Shared {
                 if error.kind() == jetstream::context::PublishErrorKind::WrongLastSequence =>
             {
                 self.conflicts.inc();
+                Ok(Appended::Behind)
+            }
+            // A replicated stream refuses, unchecked, an append expecting a
+            // sequence while another append to the subject is still being
+            // replicated (10164): nothing was stored; the room catches up
+            // after a moment and decides again.
+            Err(error) if jetstream_code(&error) == Some(IN_FLIGHT) => {
+                self.conflicts.inc();
+                let pause = rand::random_range(1..=32);
+                tokio::time::sleep(Duration::from_millis(pause)).await;
                 Ok(Appended::Behind)
             }
             Err(error) => Err(WriteError::Failed(error.to_string())),
@@ -582,6 +619,22 @@ impl Shared {
     pub async fn flush(&self) {
         let _ = tokio::time::timeout(Duration::from_secs(5), self.client.flush()).await;
     }
+}
+
+/// JetStream's "wrong last sequence" without a sequence: another append to
+/// the subject is in flight on a replicated stream.
+const IN_FLIGHT: jetstream::ErrorCode = jetstream::ErrorCode::STREAM_WRONG_LAST_SEQUENCE_CONSTANT;
+
+/// The JetStream error code behind an error, if it carries one.
+fn jetstream_code(error: &(dyn std::error::Error + 'static)) -> Option<jetstream::ErrorCode> {
+    let mut cause = error.source();
+    while let Some(inner) = cause {
+        if let Some(js) = inner.downcast_ref::<jetstream::Error>() {
+            return Some(js.error_code());
+        }
+        cause = inner.source();
+    }
+    None
 }
 
 /// A key-value bucket as it exists, or created with `config` (an existing
