@@ -207,3 +207,50 @@ async fn on_a_three_node_cluster_the_stream_has_three_replicas() {
     let replicas = nats.stream_replicas("FLOOR_ROOMS");
     assert_eq!(replicas, Some(3), "the stream's replicas");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_room_that_cannot_be_read_is_refused_for_now_not_for_good() {
+    use floor_tests::{Client, Floor, Received};
+    let dir = tempfile::tempdir().unwrap();
+    let mut nats = Nats::single(&dir.path().join("nats"));
+    let servers = nats.urls();
+    let a = Floor::start_with(&dir.path().join("a"), &["--store", &servers]);
+    let b = Floor::start_with(&dir.path().join("b"), &["--store", &servers]);
+    let tokens = a.create_room("unreadable").await;
+
+    // B has not served the room yet, and NATS is gone: B cannot read it.
+    nats.nodes[0].kill();
+    let mut client = Client::raw(Client::open(&b).await);
+    client.send(&tokens.hello("display", "while-down")).await;
+    let refusal = client.next().await;
+    assert_eq!(refusal["type"], "error", "{refusal}");
+    assert_eq!(refusal["code"], "storage_unavailable", "{refusal}");
+    match client.receive().await {
+        Received::Closed(Some(frame)) => assert_eq!(u16::from(frame.code), 1013),
+        other => panic!("expected a close 1013, got {other:?}"),
+    }
+    let (status, body) = b
+        .http("GET", "/api/rooms/unreadable", tokens.role("display"), None)
+        .await;
+    assert_eq!(status, 503, "{body}");
+
+    // NATS is back: the same hello is welcomed.
+    nats.nodes[0].restart();
+    nats.wait_healthy();
+    let deadline = std::time::Instant::now() + floor_tests::DEADLINE;
+    loop {
+        let mut client = Client::raw(Client::open(&b).await);
+        client.send(&tokens.hello("display", "after")).await;
+        let answer = client.next().await;
+        if answer["type"] == "welcome" {
+            break;
+        }
+        assert_eq!(answer["code"], "storage_unavailable", "{answer}");
+        assert!(
+            std::time::Instant::now() < deadline,
+            "B never read the room again"
+        );
+        // The broker reconnects to NATS on its own schedule.
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+}

@@ -48,6 +48,9 @@ pub mod close_code {
     pub const ABUSE: u16 = 4003;
     /// No pong in time.
     pub const PING_TIMEOUT: u16 = 4004;
+    /// The store cannot be read right now (a shared store's room); try
+    /// again later (the standard "try again later" code).
+    pub const TRY_AGAIN_LATER: u16 = 1013;
 }
 
 /// Longest a single write to the socket may take before the connection is
@@ -249,7 +252,10 @@ async fn handshake(
         Ok(accepted) => Ok(accepted),
         Err(NoHello::Ended(close)) => Err(close),
         Err(NoHello::Refused(code, message, close)) => {
-            broker.addresses.failed_handshake(address.ip());
+            // The store's trouble is not the client's fault.
+            if code != ErrorCode::StorageUnavailable {
+                broker.addresses.failed_handshake(address.ip());
+            }
             send_error(socket, None, code, message).await;
             Err(Some(close))
         }
@@ -327,9 +333,10 @@ async fn accept_hello(socket: &mut WebSocket, broker: &Broker) -> Result<Accepte
         Ok(Some(room)) => room,
         Ok(None) => return Err(refused(ErrorCode::RoomNotFound, "no room has this id")),
         Err(_) => {
-            return Err(refused(
+            return Err(NoHello::Refused(
                 ErrorCode::StorageUnavailable,
-                "the room cannot be read from the store right now; try again",
+                "the room cannot be read from the store right now; try again".into(),
+                Close::new(close_code::TRY_AGAIN_LATER, "try again later"),
             ));
         }
     };
