@@ -316,107 +316,117 @@ async fn settle(server: &Server) -> anyhow::Result<()> {
 /// Scenario 4 (floor only: B0 and B1 keep nothing): durable writes. The
 /// raw fdatasync rate of the data directory's disk; then 1-8 writer
 /// connections in closed loop, and 1,000 commands/s offered in open loop,
-/// with 0 and 1,000 display subscribers in the room.
+/// with 0 and 1,000 display subscribers in the room; on one broker, and on
+/// two sharing the room through JetStream (floor x2).
 pub async fn durable_writes(plan: &Plan, rows: &mut Vec<Row>) -> anyhow::Result<()> {
-    if !plan.servers.contains(&Kind::Floor) {
+    if !plan.servers.contains(&Kind::Floor) && !plan.servers.contains(&Kind::FloorShared) {
         return Ok(());
     }
     let seconds = plan.secs(3.0, 2.0);
-    let probe = Server::start(Kind::Floor, &plan.programs, 1).await?;
-    let dir = probe.data_dir().context("a data directory")?.to_path_buf();
-    drop(probe);
-    let mut row = Row::new(
-        "durable_writes",
-        "raw fdatasync, 200 B appends",
-        Kind::Floor,
-    );
-    let (rate, h) = fdatasync_rate(&dir, seconds)?;
-    row.set("ops_per_s", rate.round()).latency("", &h);
-    emit(row, rows);
-
-    let subscriber_counts: &[usize] = if plan.quick { &[0] } else { &[0, 1000] };
-    for &subscribers in subscriber_counts {
-        let writer_counts: &[usize] = if plan.quick { &[1, 8] } else { &[1, 2, 4, 8] };
-        for &writers in writer_counts {
-            let server = Server::start(Kind::Floor, &plan.programs, 1).await?;
-            let seen: Shared = Rc::new(RefCell::new(Seen::new(1)));
-            load::subscribe(&server, 0, subscribers, 0, &seen).await?;
-            let endpoint = (*server).clone();
-            let (total, h, elapsed) = load::on_own_thread(move || async move {
-                let mut publishers = Vec::new();
-                for w in 0..writers {
-                    publishers.push(Publisher::open(&endpoint, 0, w).await?);
-                }
-                let started = Instant::now();
-                let tasks: Vec<_> = publishers
-                    .into_iter()
-                    .map(|p| tokio::task::spawn_local(closed_loop(p, seconds)))
-                    .collect();
-                let mut total = 0;
-                let mut h = load::histogram();
-                for task in tasks {
-                    let (count, latencies) = task.await??;
-                    total += count;
-                    h.add(&latencies)?;
-                }
-                Ok((total, h, started.elapsed().as_secs_f64()))
-            })
-            .await?;
-            let mut row = Row::new(
-                "durable_writes",
-                format!("closed loop, {writers} writers, {subscribers} subscribers"),
-                Kind::Floor,
-            );
-            row.set("acked_per_s", (total as f64 / elapsed).round())
-                .latency("ack", &h)
-                .set("subscribers_disconnected", seen.borrow().closed);
-            emit(row, rows);
-        }
-
-        // Open loop: 1,000 commands/s offered by 4 writers.
-        let server = Server::start(Kind::Floor, &plan.programs, 1).await?;
-        let seen: Shared = Rc::new(RefCell::new(Seen::new(1)));
-        load::subscribe(&server, 0, subscribers, 0, &seen).await?;
-        let open = open_loop(&server, 4, 1000.0, seconds).await?;
+    if plan.servers.contains(&Kind::Floor) {
+        let probe = Server::start(Kind::Floor, &plan.programs, 1).await?;
+        let dir = probe.data_dir().context("a data directory")?.to_path_buf();
+        drop(probe);
         let mut row = Row::new(
             "durable_writes",
-            format!("open loop, 1000 cmd/s offered, {subscribers} subscribers"),
+            "raw fdatasync, 200 B appends",
             Kind::Floor,
         );
-        open.report(&mut row);
-        row.set("subscribers_disconnected", seen.borrow().closed);
+        let (rate, h) = fdatasync_rate(&dir, seconds)?;
+        row.set("ops_per_s", rate.round()).latency("", &h);
         emit(row, rows);
-        drop(server);
+    }
 
-        // Throughput: 8 writers, the offered rate stepped up until the
-        // acknowledgements fall behind it (the reduced run: 20,000/s only).
-        let mut offered = if plan.quick { 20_000.0 } else { 5_000.0 };
-        while offered <= 80_000.0 {
-            let server = Server::start(Kind::Floor, &plan.programs, 1).await?;
+    // One broker on the embedded log, and two brokers sharing the room
+    // through JetStream (their writers on the first broker).
+    let kinds = [Kind::Floor, Kind::FloorShared];
+    for kind in kinds.into_iter().filter(|k| plan.servers.contains(k)) {
+        let subscriber_counts: &[usize] = if plan.quick { &[0] } else { &[0, 1000] };
+        for &subscribers in subscriber_counts {
+            let writer_counts: &[usize] = if plan.quick { &[1, 8] } else { &[1, 2, 4, 8] };
+            for &writers in writer_counts {
+                let server = Server::start(kind, &plan.programs, 1).await?;
+                let seen: Shared = Rc::new(RefCell::new(Seen::new(1)));
+                load::subscribe(&server, 0, subscribers, 0, &seen).await?;
+                let endpoint = (*server).clone();
+                let (total, h, elapsed) = load::on_own_thread(move || async move {
+                    let mut publishers = Vec::new();
+                    for w in 0..writers {
+                        publishers.push(Publisher::open(&endpoint, 0, w).await?);
+                    }
+                    let started = Instant::now();
+                    let tasks: Vec<_> = publishers
+                        .into_iter()
+                        .map(|p| tokio::task::spawn_local(closed_loop(p, seconds)))
+                        .collect();
+                    let mut total = 0;
+                    let mut h = load::histogram();
+                    for task in tasks {
+                        let (count, latencies) = task.await??;
+                        total += count;
+                        h.add(&latencies)?;
+                    }
+                    Ok((total, h, started.elapsed().as_secs_f64()))
+                })
+                .await?;
+                let mut row = Row::new(
+                    "durable_writes",
+                    format!("closed loop, {writers} writers, {subscribers} subscribers"),
+                    kind,
+                );
+                row.set("acked_per_s", (total as f64 / elapsed).round())
+                    .latency("ack", &h)
+                    .set("subscribers_disconnected", seen.borrow().closed);
+                emit(row, rows);
+            }
+
+            // Open loop: 1,000 commands/s offered by 4 writers.
+            let server = Server::start(kind, &plan.programs, 1).await?;
             let seen: Shared = Rc::new(RefCell::new(Seen::new(1)));
             load::subscribe(&server, 0, subscribers, 0, &seen).await?;
+            let open = open_loop(&server, 4, 1000.0, seconds).await?;
             let mut row = Row::new(
                 "durable_writes",
-                format!("open loop, 8 writers, {offered} cmd/s offered, {subscribers} subscribers"),
-                Kind::Floor,
+                format!("open loop, 1000 cmd/s offered, {subscribers} subscribers"),
+                kind,
             );
-            // A writer the broker closed (it fell too far behind reading
-            // its answers) ends the steps.
-            let open = match open_loop(&server, 8, offered, seconds).await {
-                Ok(open) => open,
-                Err(error) => {
-                    row.set("error", error.to_string());
-                    emit(row, rows);
-                    break;
-                }
-            };
             open.report(&mut row);
             row.set("subscribers_disconnected", seen.borrow().closed);
             emit(row, rows);
-            if plan.quick || open.acked_per_s() < 0.95 * offered || open.refused > 0 {
-                break;
+            drop(server);
+
+            // Throughput: 8 writers, the offered rate stepped up until the
+            // acknowledgements fall behind it (the reduced run: 20,000/s only).
+            let mut offered = if plan.quick { 20_000.0 } else { 5_000.0 };
+            while offered <= 80_000.0 {
+                let server = Server::start(kind, &plan.programs, 1).await?;
+                let seen: Shared = Rc::new(RefCell::new(Seen::new(1)));
+                load::subscribe(&server, 0, subscribers, 0, &seen).await?;
+                let mut row = Row::new(
+                    "durable_writes",
+                    format!(
+                        "open loop, 8 writers, {offered} cmd/s offered, {subscribers} subscribers"
+                    ),
+                    kind,
+                );
+                // A writer the broker closed (it fell too far behind reading
+                // its answers) ends the steps.
+                let open = match open_loop(&server, 8, offered, seconds).await {
+                    Ok(open) => open,
+                    Err(error) => {
+                        row.set("error", error.to_string());
+                        emit(row, rows);
+                        break;
+                    }
+                };
+                open.report(&mut row);
+                row.set("subscribers_disconnected", seen.borrow().closed);
+                emit(row, rows);
+                if plan.quick || open.acked_per_s() < 0.95 * offered || open.refused > 0 {
+                    break;
+                }
+                offered *= 2.0;
             }
-            offered *= 2.0;
         }
     }
     Ok(())

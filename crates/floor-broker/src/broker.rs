@@ -318,7 +318,15 @@ impl Broker {
     /// token (one for every broker of the store). Rooms are loaded when a
     /// client first asks for them ([`Broker::find_room`]).
     pub async fn open_shared(config: Config, store: SharedConfig) -> Result<Opened, StartError> {
-        let shared = Shared::connect(&store).await?;
+        // The connection's task runs on the command lane, beside the rooms
+        // that wait on its acknowledgements: never behind a pass over the
+        // screens.
+        let lane = crate::lane::CommandLane::start()?;
+        let shared = lane
+            .handle()
+            .spawn(async move { Shared::connect(&store).await })
+            .await
+            .map_err(|e| SharedError::JetStream(format!("the connection task failed: {e}")))??;
         let mut new_admin_token = None;
         let admin = match &config.admin_token {
             Some(token) => Some(auth::hash_token(token)),
@@ -345,7 +353,7 @@ impl Broker {
             admin: RwLock::new(admin),
             shutdown: CancellationToken::new(),
             tasks: TaskTracker::new(),
-            lane: crate::lane::CommandLane::start()?,
+            lane,
             addresses: Arc::new(crate::addresses::Addresses::new(max_open)),
         });
         let rotations = shared.watch_rooms().await?;
