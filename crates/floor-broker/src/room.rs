@@ -45,6 +45,9 @@ const SHARED_COMMIT: usize = 8;
 /// appended first, before it answers `storage_unavailable` (the clients
 /// retry).
 const SHARED_ROUNDS: usize = 16;
+/// How soon a room of the shared store that failed to catch up tries
+/// again.
+const CATCH_UP_RETRY: std::time::Duration = std::time::Duration::from_secs(1);
 
 /// Where a room's events are stored.
 #[derive(Debug, Clone)]
@@ -578,6 +581,12 @@ impl RoomActor {
                     Some(commit) => self.take_followed(commit).await,
                     None => feed = None,
                 },
+                // A room of the shared store that could not read the log
+                // (NATS unreachable a moment) tries again on its own, so
+                // its screens do not wait for the next commit to catch up.
+                () = tokio::time::sleep(CATCH_UP_RETRY), if feed.is_some() && !self.caught_up => {
+                    self.reload().await;
+                }
                 msg = rx.recv() => {
                     let Some(msg) = msg else { break };
                     let mut batch = vec![msg];

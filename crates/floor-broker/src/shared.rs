@@ -58,6 +58,10 @@ pub const DUPLICATE_WINDOW: Duration = Duration::from_secs(2 * 60 * 60);
 pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(5);
 /// Messages a room's follower may hold before the room takes them.
 const FOLLOW_QUEUE: usize = 1024;
+/// How long a follower may stay silent before it asks the stream's leader
+/// whether the room moved on without it (its consumer lost with a NATS
+/// node, say); it then follows again from its last commit.
+const FOLLOW_CHECK: Duration = Duration::from_secs(5);
 
 /// The subject of a room's events.
 pub fn subject(room: &str) -> String {
@@ -501,6 +505,20 @@ impl Shared {
         Ok(commits)
     }
 
+    /// The stream sequence of `room`'s last commit (0: none), from the
+    /// stream's leader.
+    pub async fn last_on_subject(&self, room: &str) -> Result<u64, SharedError> {
+        match self
+            .stream
+            .get_last_raw_message_by_subject(&subject(room))
+            .await
+        {
+            Ok(message) => Ok(message.sequence),
+            Err(error) if error.kind() == stream::LastRawMessageErrorKind::NoMessageFound => Ok(0),
+            Err(error) => Err(js_error(error)),
+        }
+    }
+
     /// Every commit of `room` after stream sequence `after`, through an
     /// ordered consumer (one request for many messages: how a room is
     /// loaded).
@@ -510,13 +528,7 @@ impl Shared {
         after: u64,
     ) -> Result<Vec<StoredCommit>, SharedError> {
         let subject = subject(room);
-        let last = match self.stream.get_last_raw_message_by_subject(&subject).await {
-            Ok(message) => message.sequence,
-            Err(error) if error.kind() == stream::LastRawMessageErrorKind::NoMessageFound => {
-                return Ok(Vec::new());
-            }
-            Err(error) => return Err(js_error(error)),
-        };
+        let last = self.last_on_subject(room).await?;
         if last <= after {
             return Ok(Vec::new());
         }
@@ -596,8 +608,23 @@ impl Shared {
         let mut messages = consumer.messages().await.map_err(|e| (last, js_error(e)))?;
         loop {
             let message = tokio::select! {
-                message = messages.next() => message,
+                message = tokio::time::timeout(FOLLOW_CHECK, messages.next()) => message,
                 () = tx.closed() => return Ok(()),
+            };
+            let Ok(message) = message else {
+                // Silent: fine if the room is quiet; if the subject holds
+                // a later commit, the consumer is lost.
+                match self.last_on_subject(room).await {
+                    Ok(on_subject) if on_subject > last => {
+                        return Err((
+                            last,
+                            SharedError::JetStream(format!(
+                                "the follower stopped at {last} while the room is at {on_subject}"
+                            )),
+                        ));
+                    }
+                    _ => continue,
+                }
             };
             let Some(message) = message else {
                 return Err((last, SharedError::JetStream("the consumer ended".into())));
