@@ -371,7 +371,14 @@ async fn the_display_shows_speaker_time_left_next_speakers_and_tally() {
     let view = DisplayView::of(&state, display.now_ms(), 2);
     let speaking = view.speaking.as_ref().unwrap();
     assert_eq!((speaking.entry_id, speaking.channel), (a, Channel::Onsite));
-    assert!(speaking.remaining_ms > 0 && speaking.remaining_ms <= 120_000);
+    // The client's estimate of the broker's clock lags by the time its
+    // `welcome` took to arrive (seconds, on a loaded machine): the time
+    // left may read a little over the two minutes.
+    assert!(
+        speaking.remaining_ms > 0 && speaking.remaining_ms <= 120_000 + 5_000,
+        "{}",
+        speaking.remaining_ms
+    );
     let next: Vec<_> = view.next.iter().map(|n| (n.entry_id, n.channel)).collect();
     // Onsite spoke; online's turn, then the room again.
     assert_eq!(next, [(c, Channel::Online), (b, Channel::Onsite)]);
