@@ -372,7 +372,7 @@ async fn the_display_shows_speaker_time_left_next_speakers_and_tally() {
     let speaking = view.speaking.as_ref().unwrap();
     assert_eq!((speaking.entry_id, speaking.channel), (a, Channel::Onsite));
     // The client's estimate of the broker's clock lags by the time its
-    // `welcome` took to arrive (seconds, on a loaded machine): the time
+    // `welcome` took to arrive (more on a loaded machine): the time
     // left may read a little over the two minutes.
     assert!(
         speaking.remaining_ms > 0 && speaking.remaining_ms <= 120_000 + 5_000,
