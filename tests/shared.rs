@@ -41,8 +41,9 @@ fn assert_sound(outcome: &Outcome, plan: &Plan) {
     assert!(figures.calls_checked > 10, "the chair called: {figures}");
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn two_brokers_serve_one_room_with_one_gapless_order() {
+/// Runs the load on two brokers sharing one nats-server, killing broker A
+/// halfway if asked; checks the outcome is sound and returns it.
+async fn run_on_one_server(kill_broker: bool) -> Outcome {
     let dir = tempfile::tempdir().unwrap();
     let nats = Nats::single(&dir.path().join("nats"));
     let plan = plan(dir.path());
@@ -51,31 +52,24 @@ async fn two_brokers_serve_one_room_with_one_gapless_order() {
         Setup::Shared(SharedSetup {
             servers: nats.urls(),
             replicas: 1,
-            kill_broker: false,
+            kill_broker,
             midway: None,
         }),
     )
     .await;
     assert_sound(&outcome, &plan);
+    outcome
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_brokers_serve_one_room_with_one_gapless_order() {
+    let outcome = run_on_one_server(false).await;
     assert!(outcome.figures.brokers_equal, "both brokers end equal");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_broker_killed_mid_session_hands_its_clients_to_the_other() {
-    let dir = tempfile::tempdir().unwrap();
-    let nats = Nats::single(&dir.path().join("nats"));
-    let plan = plan(dir.path());
-    let outcome = run_with(
-        &plan,
-        Setup::Shared(SharedSetup {
-            servers: nats.urls(),
-            replicas: 1,
-            kill_broker: true,
-            midway: None,
-        }),
-    )
-    .await;
-    assert_sound(&outcome, &plan);
+    let outcome = run_on_one_server(true).await;
     assert_eq!(outcome.figures.crashes, 1);
 }
 
@@ -119,8 +113,9 @@ async fn counter(brokers: &[&floor_tests::Floor], name: &str) -> u64 {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn concurrent_bursts_on_two_brokers_are_decided_again_into_one_order() {
     use floor_client::{Client, ConnectOptions};
-    use floor_protocol::{Channel, Command, EntryDraft, Person};
+    use floor_protocol::{Channel, Command};
     use floor_tests::Floor;
+    use floor_tests::chaos::draft;
 
     let dir = tempfile::tempdir().unwrap();
     let nats = Nats::single(&dir.path().join("nats"));
@@ -136,16 +131,6 @@ async fn concurrent_bursts_on_two_brokers_are_decided_again_into_one_order() {
     };
     let runner = connect(tokens.link(&a, "runner"), "burst-runner").await;
     let moderator = connect(tokens.link(&b, "moderator"), "burst-moderator").await;
-    let draft = |channel, name: String| EntryDraft {
-        channel,
-        kind: Default::default(),
-        person: Person::named(name),
-        text: None,
-        location: None,
-        language: None,
-        delivery: None,
-        gender: None,
-    };
     // Bursts from both brokers at once until one broker's append has met
     // the other's (each burst makes that very likely; a few are allowed).
     let mut submitted = 0;

@@ -376,21 +376,28 @@ async fn list_rooms(State(broker): State<Arc<Broker>>, headers: HeaderMap) -> Re
     Json(rooms).into_response()
 }
 
+/// The room `id` (loaded from a shared store if this broker does not serve
+/// it yet), or the API's answer when there is none or it cannot be read.
+async fn api_room(broker: &Broker, id: &str) -> Result<Arc<crate::room::RoomHandle>, Response> {
+    match broker.find_room(id).await {
+        Ok(Some(room)) => Ok(room),
+        Ok(None) => Err(api_error(
+            StatusCode::NOT_FOUND,
+            "room_not_found",
+            "no room has this id",
+        )),
+        Err(error) => Err(room_error(error)),
+    }
+}
+
 async fn room_snapshot(
     State(broker): State<Arc<Broker>>,
     Path(id): Path<String>,
     headers: HeaderMap,
 ) -> Response {
-    let room = match broker.find_room(&id).await {
-        Ok(Some(room)) => room,
-        Ok(None) => {
-            return api_error(
-                StatusCode::NOT_FOUND,
-                "room_not_found",
-                "no room has this id",
-            );
-        }
-        Err(error) => return room_error(error),
+    let room = match api_room(&broker, &id).await {
+        Ok(room) => room,
+        Err(response) => return response,
     };
     let authorized =
         bearer(&headers).is_some_and(|t| broker.is_admin(t) || room.role_of(t).is_some());
@@ -476,16 +483,9 @@ async fn report(
     axum::extract::Query(query): axum::extract::Query<ReportQuery>,
     headers: HeaderMap,
 ) -> Response {
-    let room = match broker.find_room(&id).await {
-        Ok(Some(room)) => room,
-        Ok(None) => {
-            return api_error(
-                StatusCode::NOT_FOUND,
-                "room_not_found",
-                "no room has this id",
-            );
-        }
-        Err(error) => return room_error(error),
+    let room = match api_room(&broker, &id).await {
+        Ok(room) => room,
+        Err(response) => return response,
     };
     let allowed = bearer(&headers)
         .is_some_and(|t| broker.is_admin(t) || room.role_of(t) == Some(Role::Chair));

@@ -371,24 +371,21 @@ pub async fn load_shared(shared: &Shared, room_id: &str) -> Result<Loaded, LoadE
     let mut recent = VecDeque::new();
     let mut stream_seq = 0;
     for commit in commits {
-        for raw in commit.events {
-            let event =
-                serde_json::from_str::<RoomEvent>(&raw).map_err(|source| LoadError::Decode {
-                    room: room_id.to_owned(),
-                    seq: room.seq() + 1,
-                    source,
-                })?;
-            if event.seq <= room.seq() {
-                continue;
-            }
-            room.apply(&event).map_err(|source| LoadError::Apply {
+        let folded = fold_commit(&mut room, commit.events);
+        if let Some(message) = folded.failure {
+            return Err(LoadError::Shared {
                 room: room_id.to_owned(),
-                source,
-            })?;
+                source: SharedError::Decode {
+                    key: format!("commit {}", commit.stream_seq),
+                    message,
+                },
+            });
+        }
+        for event in folded.applied {
             if recent.len() == RESUME_WINDOW {
                 recent.pop_front();
             }
-            recent.push_back((event.seq, raw));
+            recent.push_back(event);
         }
         stream_seq = commit.stream_seq;
     }
@@ -399,6 +396,54 @@ pub async fn load_shared(shared: &Shared, room_id: &str) -> Result<Loaded, LoadE
         checkpointed: 0,
         stream_seq,
     })
+}
+
+/// What folding a stored commit into a room did.
+struct Folded {
+    /// The events applied (those the room did not hold yet), as stored.
+    applied: Vec<(u64, Arc<str>)>,
+    /// The latest broker time among them (0: none).
+    last_at: u64,
+    /// Why it stopped before the commit's end: an event that does not
+    /// decode, follow the room or apply.
+    failure: Option<String>,
+}
+
+/// Applies to `room`, in order, the events of a commit of the shared store
+/// that it does not hold yet.
+fn fold_commit(room: &mut Room, events: Vec<Arc<str>>) -> Folded {
+    let mut folded = Folded {
+        applied: Vec::new(),
+        last_at: 0,
+        failure: None,
+    };
+    for raw in events {
+        let event = match serde_json::from_str::<RoomEvent>(&raw) {
+            Ok(event) => event,
+            Err(error) => {
+                folded.failure = Some(format!("does not decode: {error}"));
+                break;
+            }
+        };
+        if event.seq <= room.seq() {
+            continue;
+        }
+        if event.seq != room.seq() + 1 {
+            folded.failure = Some(format!(
+                "event {} does not follow {}",
+                event.seq,
+                room.seq()
+            ));
+            break;
+        }
+        if let Err(error) = room.apply(&event) {
+            folded.failure = Some(format!("event {} does not apply: {error}", event.seq));
+            break;
+        }
+        folded.last_at = folded.last_at.max(event.at_ms);
+        folded.applied.push((event.seq, raw));
+    }
+    folded
 }
 
 /// Starts a room's task on `lane` (the command lane's runtime); returns
@@ -1074,36 +1119,10 @@ impl RoomActor {
     /// Applies the events of a stored commit that the room does not hold
     /// yet and broadcasts them.
     fn take_commit(&mut self, commit: StoredCommit) -> Result<(), SharedError> {
-        let mut raws = Vec::new();
-        let mut failure = None;
-        for raw in commit.events {
-            let event = match serde_json::from_str::<RoomEvent>(&raw) {
-                Ok(event) => event,
-                Err(error) => {
-                    failure = Some(format!("does not decode: {error}"));
-                    break;
-                }
-            };
-            if event.seq <= self.room.seq() {
-                continue;
-            }
-            if event.seq != self.room.seq() + 1 {
-                failure = Some(format!(
-                    "event {} does not follow {}",
-                    event.seq,
-                    self.room.seq()
-                ));
-                break;
-            }
-            if let Err(error) = self.room.apply(&event) {
-                failure = Some(format!("event {} does not apply: {error}", event.seq));
-                break;
-            }
-            self.last_at = self.last_at.max(event.at_ms);
-            raws.push((event.seq, raw));
-        }
-        self.publish(raws);
-        match failure {
+        let folded = fold_commit(&mut self.room, commit.events);
+        self.last_at = self.last_at.max(folded.last_at);
+        self.publish(folded.applied);
+        match folded.failure {
             Some(message) => {
                 self.caught_up = false;
                 tracing::error!(room = %self.id, stream_seq = commit.stream_seq, %message, "a commit of the shared log does not fit the room");

@@ -191,8 +191,6 @@ pub struct Shared {
     rooms: kv::Store,
     meta: kv::Store,
     health: Arc<Health>,
-    /// The replicas the stream has.
-    pub replicas: usize,
     /// Counts the appends another broker's came before (the broker
     /// registers it with its metrics).
     pub conflicts: prometheus_client::metrics::counter::Counter,
@@ -252,9 +250,8 @@ impl Shared {
             allow_direct: true,
             ..Default::default()
         };
-        // As many replicas as asked, or 3 when the cluster takes them (it
-        // refuses more replicas than it has JetStream servers) and 1
-        // otherwise. A stream that exists is taken as it is.
+        // As many replicas as asked, or 3, or 1 on a server that is not
+        // clustered. A stream that exists is taken as it is.
         let tries = match config.replicas {
             Some(n) => vec![n.max(1)],
             None => vec![3, 1],
@@ -311,7 +308,6 @@ impl Shared {
             rooms,
             meta,
             health,
-            replicas,
             conflicts: Default::default(),
         }))
     }
@@ -527,23 +523,11 @@ impl Shared {
         room: &str,
         after: u64,
     ) -> Result<Vec<StoredCommit>, SharedError> {
-        let subject = subject(room);
         let last = self.last_on_subject(room).await?;
         if last <= after {
             return Ok(Vec::new());
         }
-        let consumer = self
-            .stream
-            .create_consumer(consumer::pull::OrderedConfig {
-                filter_subject: subject,
-                deliver_policy: consumer::DeliverPolicy::ByStartSequence {
-                    start_sequence: after + 1,
-                },
-                ..Default::default()
-            })
-            .await
-            .map_err(js_error)?;
-        let mut messages = consumer.messages().await.map_err(js_error)?;
+        let mut messages = self.ordered(room, after).await?;
         let mut commits = Vec::new();
         loop {
             let next = tokio::time::timeout(REQUEST_TIMEOUT, messages.next())
@@ -558,6 +542,27 @@ impl Shared {
             }
         }
         Ok(commits)
+    }
+
+    /// An ordered consumer of `room`'s commits after stream sequence
+    /// `after`.
+    async fn ordered(
+        &self,
+        room: &str,
+        after: u64,
+    ) -> Result<consumer::pull::Ordered, SharedError> {
+        let consumer = self
+            .stream
+            .create_consumer(consumer::pull::OrderedConfig {
+                filter_subject: subject(room),
+                deliver_policy: consumer::DeliverPolicy::ByStartSequence {
+                    start_sequence: after + 1,
+                },
+                ..Default::default()
+            })
+            .await
+            .map_err(js_error)?;
+        consumer.messages().await.map_err(js_error)
     }
 
     /// Follows `room` from after stream sequence `after`: every commit
@@ -594,18 +599,7 @@ impl Shared {
         tx: &mpsc::Sender<StoredCommit>,
     ) -> Result<(), (u64, SharedError)> {
         let mut last = after;
-        let consumer = self
-            .stream
-            .create_consumer(consumer::pull::OrderedConfig {
-                filter_subject: subject(room),
-                deliver_policy: consumer::DeliverPolicy::ByStartSequence {
-                    start_sequence: after + 1,
-                },
-                ..Default::default()
-            })
-            .await
-            .map_err(|e| (last, js_error(e)))?;
-        let mut messages = consumer.messages().await.map_err(|e| (last, js_error(e)))?;
+        let mut messages = self.ordered(room, after).await.map_err(|e| (last, e))?;
         loop {
             let message = tokio::select! {
                 message = tokio::time::timeout(FOLLOW_CHECK, messages.next()) => message,

@@ -292,7 +292,8 @@ async fn send(client: &Client, ledger: &Ledger, request_id: String, command: Com
     answer
 }
 
-fn draft(channel: Channel, name: String) -> EntryDraft {
+/// A request to speak from `name` on `channel`, with nothing else filled.
+pub fn draft(channel: Channel, name: String) -> EntryDraft {
     EntryDraft {
         channel,
         kind: Default::default(),
