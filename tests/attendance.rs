@@ -6,36 +6,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use floor_tests::*;
-use serde_json::{Value, json};
-
-/// Each channel's peak so far, folded from the `attendance_recorded`
-/// events a client has seen.
-fn peak(client: &Client) -> (u64, u64) {
-    client
-        .events
-        .iter()
-        .filter(|e| e["event"]["type"] == "attendance_recorded")
-        .fold((0, 0), |(onsite, online), e| {
-            let c = &e["event"]["connected"];
-            (
-                onsite.max(c["onsite"].as_u64().unwrap()),
-                online.max(c["online"].as_u64().unwrap()),
-            )
-        })
-}
-
-/// Reads the display's messages until the logged peak is `want`.
-async fn wait_for_peak(display: &mut Client, want: (u64, u64)) {
-    while peak(display) != want {
-        display.next().await;
-    }
-}
-
-fn participant(tokens: &Tokens, id: &str, channel: &str) -> Value {
-    let mut hello = tokens.hello("participant", id);
-    hello["channel"] = json!(channel);
-    hello
-}
+use serde_json::json;
 
 #[tokio::test]
 async fn participant_pages_are_counted_per_channel_and_each_peak_is_logged() {
@@ -47,22 +18,18 @@ async fn participant_pages_are_counted_per_channel_and_each_peak_is_logged() {
     let mut onsite = Vec::new();
     for i in 0..3 {
         onsite.push(
-            Client::connect(&floor, participant(&tokens, &format!("hall-{i}"), "onsite")).await,
+            Client::connect(&floor, tokens.participant(&format!("hall-{i}"), "onsite")).await,
         );
     }
     let mut online = Vec::new();
     for i in 0..2 {
         online.push(
-            Client::connect(
-                &floor,
-                participant(&tokens, &format!("remote-{i}"), "online"),
-            )
-            .await,
+            Client::connect(&floor, tokens.participant(&format!("remote-{i}"), "online")).await,
         );
     }
     // Screens that are not participant pages are not counted.
     let mut chair = Client::connect(&floor, tokens.hello("chair", "chair-laptop")).await;
-    wait_for_peak(&mut display, (3, 2)).await;
+    wait_for_attendance_peak(&mut display, (3, 2)).await;
 
     // No client records attendance, not even the chair.
     let answer = chair
@@ -78,14 +45,10 @@ async fn participant_pages_are_counted_per_channel_and_each_peak_is_logged() {
     onsite.truncate(1);
     for i in 2..4 {
         online.push(
-            Client::connect(
-                &floor,
-                participant(&tokens, &format!("remote-{i}"), "online"),
-            )
-            .await,
+            Client::connect(&floor, tokens.participant(&format!("remote-{i}"), "online")).await,
         );
     }
-    wait_for_peak(&mut display, (3, 4)).await;
+    wait_for_attendance_peak(&mut display, (3, 4)).await;
 
     // A participant declares a gender with their request; only the totals
     // reach the report.

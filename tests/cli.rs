@@ -206,6 +206,21 @@ async fn floor_report_writes_the_session_report_in_every_format() {
     let json: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
     assert_eq!(json["title"], "Room plenary");
     assert_eq!(json["requests"]["onsite"], 1);
+
+    // Asked of the running broker instead (what works with either store):
+    // the same report.
+    let (ok, fetched, err) = floor_cli(&floor, &["report", "plenary", "--format", "json"]);
+    assert!(ok, "{err}");
+    assert_eq!(fetched, String::from_utf8(output.stdout).unwrap());
+    let refused = Command::new(floor_bin())
+        .args(["report", "plenary", "--server", &floor.http_url()])
+        .args(["--token", tokens.role("display")])
+        .output()
+        .unwrap();
+    assert!(!refused.status.success());
+    let err = String::from_utf8_lossy(&refused.stderr);
+    assert!(err.contains("refused (401"), "{err}");
+    assert!(err.contains("chair token"), "{err}");
     let output = Command::new(floor_bin())
         .args(["report", "nope", "--data"])
         .arg(&data)

@@ -239,3 +239,123 @@ async fn a_room_that_cannot_be_read_is_refused_for_now_not_for_good() {
         tokio::time::sleep(Duration::from_millis(200)).await;
     }
 }
+
+/// Rotates a role's token through `floor`'s HTTP API (retried while the
+/// broker cannot reach NATS); returns the new token.
+async fn rotate(floor: &floor_tests::Floor, room: &str, role: &str) -> String {
+    let deadline = std::time::Instant::now() + floor_tests::DEADLINE;
+    loop {
+        let (status, body) = floor
+            .http(
+                "POST",
+                &format!("/api/rooms/{room}/rotate"),
+                floor_tests::ADMIN,
+                Some(serde_json::json!({"roles": [role]})),
+            )
+            .await;
+        if status == 200 {
+            return body["tokens"][role].as_str().unwrap().to_owned();
+        }
+        assert_eq!(status, 503, "{body}");
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the rotation never went through: {body}"
+        );
+        // The broker reconnects to NATS on its own schedule.
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_token_rotated_on_one_broker_closes_its_connections_on_the_other() {
+    use floor_tests::{Client, Floor};
+    let dir = tempfile::tempdir().unwrap();
+    let mut nats = Nats::single(&dir.path().join("nats"));
+    let servers = nats.urls();
+    let a = Floor::start_with(&dir.path().join("a"), &["--store", &servers]);
+    let b = Floor::start_with(&dir.path().join("b"), &["--store", &servers]);
+    let tokens = a.create_room("rotated").await;
+    let hello = |token: &str, client: &str| serde_json::json!({"type": "hello", "protocol": 1, "room": "rotated", "token": token, "client_id": client});
+    let refused_on_b = |token: String| {
+        let hello = hello(&token, "old");
+        let b = &b;
+        async move {
+            let mut old = Client::raw(Client::open(b).await);
+            old.send(&hello).await;
+            floor_tests::refused(old.next().await, "unauthorized");
+        }
+    };
+
+    // Rotated on A: the chair's connection on B closes, its old token no
+    // longer opens the room on B, the new one does.
+    let mut chair = Client::connect(&b, tokens.hello("chair", "chair")).await;
+    let first = rotate(&a, "rotated", "chair").await;
+    assert_eq!(chair.closed().await.map(|f| u16::from(f.code)), Some(4002));
+    refused_on_b(tokens.role("chair").to_owned()).await;
+    let mut chair = Client::connect(&b, hello(&first, "chair")).await;
+
+    // NATS restarts under both brokers (B's watch of the tokens goes with
+    // it); a rotation on A afterwards still reaches B.
+    nats.nodes[0].restart();
+    nats.wait_healthy();
+    let second = rotate(&a, "rotated", "chair").await;
+    assert_eq!(chair.closed().await.map(|f| u16::from(f.code)), Some(4002));
+    refused_on_b(first).await;
+    let chair = Client::connect(&b, hello(&second, "chair")).await;
+    assert_eq!(chair.welcome["role"], "chair");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn participant_pages_on_two_brokers_are_counted_together() {
+    use floor_tests::{Client, Floor, attendance_peak, wait_for_attendance_peak};
+    let dir = tempfile::tempdir().unwrap();
+    let nats = Nats::single(&dir.path().join("nats"));
+    let servers = nats.urls();
+    let a = Floor::start_with(&dir.path().join("a"), &["--store", &servers]);
+    let b = Floor::start_with(&dir.path().join("b"), &["--store", &servers]);
+    let tokens = a.create_room("counted").await;
+    let mut display_a = Client::connect(&a, tokens.hello("display", "projector-a")).await;
+    let mut display_b = Client::connect(&b, tokens.hello("display", "projector-b")).await;
+
+    let mut pages = Vec::new();
+    for (floor, id, channel) in [
+        (&a, "hall-a1", "onsite"),
+        (&a, "hall-a2", "onsite"),
+        (&b, "hall-b1", "onsite"),
+        (&b, "remote-b1", "online"),
+        (&b, "remote-b2", "online"),
+    ] {
+        pages.push(Client::connect(floor, tokens.participant(id, channel)).await);
+    }
+    // The peak is the sum over both brokers, whichever records it, and
+    // both brokers' screens see it.
+    wait_for_attendance_peak(&mut display_a, (3, 2)).await;
+    wait_for_attendance_peak(&mut display_b, (3, 2)).await;
+
+    // Pages leave A and more join B: the online peak rises on B's count
+    // plus A's; the hall's stays 3.
+    pages.drain(..2);
+    for id in ["remote-b3", "remote-b4"] {
+        pages.push(Client::connect(&b, tokens.participant(id, "online")).await);
+    }
+    wait_for_attendance_peak(&mut display_a, (3, 4)).await;
+    assert_eq!(attendance_peak(&display_b).0, 3);
+
+    // The session report, asked of either broker from the command line.
+    let output = std::process::Command::new(floor_tests::floor_bin())
+        .args(["report", "counted", "--format", "json", "--server"])
+        .arg(b.http_url())
+        .args(["--token", floor_tests::ADMIN])
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let report: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(
+        report["attendance_peak"],
+        serde_json::json!({"onsite": 3, "online": 4})
+    );
+}

@@ -318,6 +318,13 @@ impl Tokens {
             "client_id": client_id,
         })
     }
+
+    /// A participant page's `hello`, declaring its channel.
+    pub fn participant(&self, client_id: &str, channel: &str) -> Value {
+        let mut hello = self.hello("participant", client_id);
+        hello["channel"] = json!(channel);
+        hello
+    }
 }
 
 /// A client WebSocket.
@@ -511,6 +518,29 @@ impl Client {
                 return frame;
             }
         }
+    }
+}
+
+/// Each channel's attendance peak so far (onsite, online), folded from the
+/// `attendance_recorded` events a client has seen.
+pub fn attendance_peak(client: &Client) -> (u64, u64) {
+    client
+        .events
+        .iter()
+        .filter(|e| e["event"]["type"] == "attendance_recorded")
+        .fold((0, 0), |(onsite, online), e| {
+            let c = &e["event"]["connected"];
+            (
+                onsite.max(c["onsite"].as_u64().expect("a count")),
+                online.max(c["online"].as_u64().expect("a count")),
+            )
+        })
+}
+
+/// Reads a client's messages until the logged attendance peak is `want`.
+pub async fn wait_for_attendance_peak(client: &mut Client, want: (u64, u64)) {
+    while attendance_peak(client) != want {
+        client.next().await;
     }
 }
 

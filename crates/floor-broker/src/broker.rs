@@ -7,6 +7,7 @@ use dashmap::DashMap;
 use floor_protocol::Role;
 use floor_protocol::message::RoomInfo;
 use floor_store::{RoomRecord, Store, TokenHash as StoredToken};
+use futures_util::stream::{BoxStream, StreamExt};
 use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
 use uuid::Uuid;
@@ -356,8 +357,14 @@ impl Broker {
             lane,
             addresses: Arc::new(crate::addresses::Addresses::new(max_open)),
         });
-        let rotations = shared.watch_rooms().await?;
-        tokio::spawn(follow_tokens(Arc::downgrade(&broker), rotations));
+        // The watch is open before the first room is served, so no rotation
+        // falls between a room's load and the watch.
+        let changes = shared.watch_rooms().await?;
+        tokio::spawn(follow_tokens(
+            Arc::downgrade(&broker),
+            shared.clone(),
+            changes.boxed(),
+        ));
         Ok(Opened {
             broker,
             new_admin_token,
@@ -723,22 +730,87 @@ async fn rotate_shared(
     Err(WriteError::Failed("the room's record kept changing".into()).into())
 }
 
+/// How often a broker of the shared store reads the stored tokens of every
+/// room it serves, besides watching the rooms bucket. The watch is an
+/// ordered consumer on one NATS node; if it is lost with that node, or
+/// ends, a rotation made on another broker still closes the old token's
+/// connections here within this time.
+const TOKEN_RECHECK: std::time::Duration = std::time::Duration::from_secs(10);
+
 /// Applies token rotations made by any broker of the shared store to the
-/// rooms this one serves: connections holding an old token close.
+/// rooms this one serves: connections holding an old token close. Changes
+/// come from a watch of the rooms bucket (opened again when it ends or
+/// cannot be opened) and from a read of every served room's record every
+/// [`TOKEN_RECHECK`].
 async fn follow_tokens(
     broker: std::sync::Weak<Broker>,
-    changes: impl futures_util::Stream<Item = (String, RoomValue)>,
+    shared: Arc<Shared>,
+    first: BoxStream<'static, (String, RoomValue)>,
 ) {
-    use futures_util::StreamExt;
-    let mut changes = std::pin::pin!(changes);
-    while let Some((id, value)) = changes.next().await {
+    let mut recheck = tokio::time::interval(TOKEN_RECHECK);
+    recheck.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    recheck.tick().await;
+    let mut watch = Some(first);
+    loop {
+        if watch.is_none() {
+            match shared.watch_rooms().await {
+                Ok(changes) => watch = Some(changes.boxed()),
+                Err(error) => tracing::warn!(%error, "cannot watch the rooms' tokens"),
+            }
+        }
+        // Some(Some): a change; Some(None): the watch ended; None: time to
+        // read every served room's record.
+        let next = match watch.as_mut() {
+            Some(changes) => tokio::select! {
+                change = changes.next() => Some(change),
+                _ = recheck.tick() => None,
+            },
+            None => {
+                recheck.tick().await;
+                None
+            }
+        };
+        let change = match next {
+            Some(Some(change)) => Some(change),
+            Some(None) => {
+                tracing::warn!("the watch of the rooms' tokens ended; opening it again");
+                watch = None;
+                recheck.tick().await;
+                None
+            }
+            None => None,
+        };
         let Some(broker) = broker.upgrade() else {
             return;
         };
-        let Some(handle) = broker.room(&id) else {
-            continue;
-        };
-        apply_tokens(&handle, &id, value.role_tokens());
+        match change {
+            Some((id, value)) => {
+                if let Some(handle) = broker.room(&id) {
+                    apply_tokens(&handle, &id, value.role_tokens());
+                }
+            }
+            None => recheck_tokens(&broker, &shared).await,
+        }
+    }
+}
+
+/// Reads the stored record of every room this broker serves and applies
+/// its tokens (see [`follow_tokens`]).
+async fn recheck_tokens(broker: &Broker, shared: &Shared) {
+    let served: Vec<(String, Arc<RoomHandle>)> = broker
+        .rooms
+        .iter()
+        .map(|room| (room.key().clone(), room.value().clone()))
+        .collect();
+    for (id, handle) in served {
+        match shared.room(&id).await {
+            Ok(Some((value, _))) => apply_tokens(&handle, &id, value.role_tokens()),
+            Ok(None) => {}
+            Err(error) => {
+                tracing::debug!(room = %id, %error, "cannot read the room's tokens");
+                return;
+            }
+        }
     }
 }
 

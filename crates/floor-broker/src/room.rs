@@ -151,7 +151,7 @@ pub struct RoomHandle {
     /// Bumped when a token is rotated; connections then check theirs.
     pub rotations: watch::Sender<u64>,
     /// The participant pages connected now.
-    pub presence: crate::attendance::Presence,
+    pub presence: Arc<crate::attendance::Presence>,
     tx: mpsc::Sender<RoomMsg>,
 }
 
@@ -461,6 +461,11 @@ pub fn spawn(
     let (frames, _) = broadcast::channel(BROADCAST_CAPACITY);
     let recoveries = log.health().recoveries();
     let attendance_peak = loaded.room.view_ref().attendance_peak;
+    let presence = Arc::new(crate::attendance::Presence::default());
+    let shared = match &log {
+        RoomLog::Shared(shared) => Some(shared.clone()),
+        RoomLog::Local(_) => None,
+    };
     let actor = RoomActor {
         id: info.id.clone(),
         epoch,
@@ -485,6 +490,7 @@ pub fn spawn(
         health: log.health().clone(),
         stream_seq: loaded.stream_seq,
         caught_up: true,
+        presence: presence.clone(),
         log,
     };
     let handle = Arc::new(RoomHandle {
@@ -492,11 +498,11 @@ pub fn spawn(
         epoch,
         tokens: RwLock::new(tokens),
         rotations: watch::Sender::new(0),
-        presence: Default::default(),
+        presence,
         tx,
     });
     tasks.spawn_on(actor.run(rx, recoveries), lane);
-    crate::attendance::spawn(&handle, attendance_peak, tasks, lane);
+    crate::attendance::spawn(&handle, attendance_peak, shared, tasks, lane);
     handle
 }
 
@@ -531,6 +537,9 @@ struct RoomActor {
     /// of; after a failed or refused append it reads the log before it
     /// decides anything new.
     caught_up: bool,
+    /// The room's participant pages; told the log's attendance peak after
+    /// every commit applied (its own or another broker's).
+    presence: Arc<crate::attendance::Presence>,
 }
 
 /// What a batch's commands decided, before it is committed.
@@ -887,6 +896,9 @@ impl RoomActor {
             self.recent.push_back(event);
         }
         self.snapshots.clear();
+        if let Some(peak) = self.room.view_ref().attendance_peak {
+            self.presence.set_logged(peak);
+        }
         self.order_text = self.order_message();
         // The order rides with the last events message: one wake-up and
         // one write per subscriber for a commit.

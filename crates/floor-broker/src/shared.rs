@@ -16,8 +16,10 @@
 //!   ids of the commit, so JetStream itself drops a commit sent twice.
 //! - Rooms (title, epoch, token hashes) are values of the key-value bucket
 //!   [`ROOMS_BUCKET`]; the admin token's hash is in [`META_BUCKET`]. Every
-//!   broker watches the rooms bucket, so a token rotated on one broker
-//!   closes the old token's connections on all of them.
+//!   broker watches the rooms bucket (and reads the record of every room it
+//!   serves again every 10 s, in case its watch was lost), so a token
+//!   rotated on one broker closes the old token's connections on all of
+//!   them.
 //! - Each broker follows the rooms its own clients use ([`Shared::follow`]:
 //!   an ordered consumer per room) and delivers their events itself.
 //!
@@ -68,6 +70,21 @@ pub fn subject(room: &str) -> String {
     format!("floor.room.{room}")
 }
 
+/// The core NATS subject on which brokers report how many of a room's
+/// participant pages they hold.
+pub fn presence_subject(room: &str) -> String {
+    format!("floor.presence.{room}")
+}
+
+/// One broker's count of a room's participant pages, sent to the others.
+#[derive(Debug, Clone, Copy, Serialize, Deserialize)]
+pub struct PresenceReport {
+    /// The broker that holds them.
+    pub broker: uuid::Uuid,
+    /// Its participant pages, per channel.
+    pub connected: floor_protocol::Attendance,
+}
+
 /// How to reach JetStream.
 #[derive(Debug, Clone)]
 pub struct SharedConfig {
@@ -92,6 +109,9 @@ pub enum SharedError {
     /// A JetStream request failed.
     #[error("JetStream: {0}")]
     JetStream(String),
+    /// A core NATS request (a subscription) failed.
+    #[error("NATS: {0}")]
+    Nats(String),
     /// A stored value does not decode.
     #[error("a stored value of {key} does not decode: {message}")]
     Decode {
@@ -185,6 +205,8 @@ pub enum Appended {
 /// The connection to JetStream, shared by every room of the broker.
 #[derive(Debug)]
 pub struct Shared {
+    /// This broker process, among those sharing the store.
+    broker: uuid::Uuid,
     client: async_nats::Client,
     js: jetstream::Context,
     stream: stream::Stream,
@@ -302,6 +324,7 @@ impl Shared {
         );
         health.set_available(client.connection_state() == async_nats::connection::State::Connected);
         Ok(Arc::new(Shared {
+            broker: uuid::Uuid::new_v4(),
             client,
             js,
             stream,
@@ -315,6 +338,47 @@ impl Shared {
     /// Whether writes are possible now (connected to NATS).
     pub fn health(&self) -> &Arc<Health> {
         &self.health
+    }
+
+    /// This broker process's id among those sharing the store (new at
+    /// every start).
+    pub fn broker_id(&self) -> uuid::Uuid {
+        self.broker
+    }
+
+    /// Tells the other brokers how many of `room`'s participant pages this
+    /// one holds (core NATS, not stored; lost while disconnected, and
+    /// sent again every [`crate::attendance::SHARE_INTERVAL`]).
+    pub async fn report_presence(&self, room: &str, connected: floor_protocol::Attendance) {
+        let report = PresenceReport {
+            broker: self.broker,
+            connected,
+        };
+        let Ok(body) = serde_json::to_vec(&report) else {
+            return;
+        };
+        if let Err(error) = self
+            .client
+            .publish(presence_subject(room), body.into())
+            .await
+        {
+            tracing::debug!(room, %error, "attendance not shared");
+        }
+    }
+
+    /// Every broker's reports of `room`'s participant pages (this one's
+    /// too), as they come; reports that do not decode are skipped.
+    pub async fn presence_reports(
+        &self,
+        room: &str,
+    ) -> Result<impl futures_util::Stream<Item = PresenceReport> + use<>, SharedError> {
+        let reports = self
+            .client
+            .subscribe(presence_subject(room))
+            .await
+            .map_err(|e| SharedError::Nats(e.to_string()))?;
+        Ok(reports
+            .filter_map(|message| async move { serde_json::from_slice(&message.payload).ok() }))
     }
 
     /// A broker-wide value.

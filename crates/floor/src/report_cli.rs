@@ -24,7 +24,7 @@ pub(crate) enum Format {
 /// `floor report` arguments.
 #[derive(Debug, clap::Args)]
 #[command(
-    after_help = "Examples:\n  floor report ws235 --data ./floor-data > report.md\n  floor report ws235 --events tests/fixtures/ws235-session.jsonl --format csv"
+    after_help = "Examples:\n  floor report ws235 --data ./floor-data > report.md\n  floor report ws235 --events tests/fixtures/ws235-session.jsonl --format csv\n  floor report ws235 --server https://floor.example.org --format html -o ws235.html   (any store; the admin token from FLOOR_ADMIN_TOKEN)"
 )]
 pub(crate) struct ReportArgs {
     /// The room id.
@@ -34,8 +34,15 @@ pub(crate) struct ReportArgs {
     data: PathBuf,
     /// Read the events from a JSON-lines file (one event per line, e.g. a
     /// recording) instead of the data directory.
-    #[arg(long, value_name = "FILE")]
+    #[arg(long, value_name = "FILE", conflicts_with = "server")]
     events: Option<PathBuf>,
+    /// Ask a running broker for the report instead (its URL): works with
+    /// either store, e.g. brokers sharing rooms through NATS JetStream.
+    #[arg(long, value_name = "URL", conflicts_with = "title")]
+    server: Option<String>,
+    /// With `--server`: the admin token, or the room's chair token.
+    #[arg(long, env = "FLOOR_ADMIN_TOKEN", hide_env_values = true)]
+    token: Option<String>,
     /// The format.
     #[arg(long, value_enum, default_value_t = Format::Md)]
     format: Format,
@@ -78,18 +85,74 @@ fn read_events(args: &ReportArgs) -> anyhow::Result<(String, Vec<RoomEvent>)> {
     Ok((title, events))
 }
 
+impl Format {
+    fn name(self) -> &'static str {
+        match self {
+            Format::Md => "md",
+            Format::Json => "json",
+            Format::Csv => "csv",
+            Format::Html => "html",
+        }
+    }
+}
+
+/// The report as a running broker makes it (`GET /api/rooms/{id}/report`).
+fn fetch_report(args: &ReportArgs, server: &str) -> anyhow::Result<String> {
+    let Some(token) = &args.token else {
+        bail!(
+            "--server needs the admin token (or the room's chair token): --token or FLOOR_ADMIN_TOKEN"
+        );
+    };
+    let url = format!(
+        "{}/api/rooms/{}/report?format={}",
+        server.trim_end_matches('/'),
+        args.room,
+        args.format.name()
+    );
+    let agent: ureq::Agent = ureq::Agent::config_builder()
+        .http_status_as_error(false)
+        .build()
+        .into();
+    let response = agent
+        .get(&url)
+        .header("Authorization", &format!("Bearer {token}"))
+        .call()
+        .with_context(|| format!("cannot reach the broker at {server}"))?;
+    let status = response.status();
+    let mut text = response
+        .into_body()
+        .read_to_string()
+        .with_context(|| format!("cannot read the broker's answer ({status})"))?;
+    if !status.is_success() {
+        let message = serde_json::from_str::<serde_json::Value>(&text)
+            .ok()
+            .and_then(|v| v["message"].as_str().map(str::to_owned))
+            .unwrap_or(text);
+        bail!("the broker refused ({status}): {message}");
+    }
+    if !text.ends_with('\n') {
+        text.push('\n');
+    }
+    Ok(text)
+}
+
 /// Runs `floor report`.
 pub(crate) fn run(args: ReportArgs) -> anyhow::Result<()> {
-    let (title, events) = read_events(&args)?;
-    let title = args.title.clone().unwrap_or(title);
-    let report = Report::from_events(&title, &events).context("the log does not fold")?;
-    let text = match args.format {
-        Format::Md => report.markdown(),
-        Format::Json => serde_json::to_string_pretty(&report)? + "\n",
-        Format::Csv => report.csv(),
-        Format::Html => report
-            .html()
-            .map_err(|e| anyhow::anyhow!("cannot draw the charts: {e}"))?,
+    let text = match &args.server {
+        Some(server) => fetch_report(&args, server)?,
+        None => {
+            let (title, events) = read_events(&args)?;
+            let title = args.title.clone().unwrap_or(title);
+            let report = Report::from_events(&title, &events).context("the log does not fold")?;
+            match args.format {
+                Format::Md => report.markdown(),
+                Format::Json => serde_json::to_string_pretty(&report)? + "\n",
+                Format::Csv => report.csv(),
+                Format::Html => report
+                    .html()
+                    .map_err(|e| anyhow::anyhow!("cannot draw the charts: {e}"))?,
+            }
+        }
     };
     match &args.out {
         Some(path) => crate::atomic_file::write(path, text.as_bytes())
