@@ -1,8 +1,13 @@
-//! A TCP proxy in front of the broker that can cut every connection
-//! through it at once, as a venue's Wi-Fi does.
+//! A TCP proxy in front of a server (the broker, a NATS server) that can
+//! cut every connection through it at once, as a venue's Wi-Fi does, or
+//! lose everything the server sends while the client's bytes still reach
+//! it (a request that takes effect but whose answer never arrives).
 
 use std::net::SocketAddr;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::watch;
 
@@ -11,6 +16,7 @@ pub struct Proxy {
     /// Where it listens.
     pub addr: SocketAddr,
     cuts: watch::Sender<u64>,
+    losing: Arc<AtomicBool>,
     task: tokio::task::JoinHandle<()>,
 }
 
@@ -20,35 +26,79 @@ impl Proxy {
         let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
         let (cuts, _) = watch::channel(0u64);
+        let losing = Arc::new(AtomicBool::new(false));
         let watcher = cuts.clone();
+        let lose = losing.clone();
         let task = tokio::spawn(async move {
-            while let Ok((mut inbound, _)) = listener.accept().await {
+            while let Ok((inbound, _)) = listener.accept().await {
                 let mut cut = watcher.subscribe();
                 cut.mark_unchanged();
+                let lose = lose.clone();
                 tokio::spawn(async move {
-                    let Ok(mut outbound) = TcpStream::connect(target).await else {
+                    let Ok(outbound) = TcpStream::connect(target).await else {
                         return;
                     };
                     tokio::select! {
-                        _ = tokio::io::copy_bidirectional(&mut inbound, &mut outbound) => {}
+                        _ = relay(inbound, outbound, &lose) => {}
                         _ = cut.changed() => {}
                     }
                     // Dropping both sockets ends the connection on both sides.
                 });
             }
         });
-        Proxy { addr, cuts, task }
+        Proxy {
+            addr,
+            cuts,
+            losing,
+            task,
+        }
     }
 
-    /// Cuts every connection open now; new ones go through again.
+    /// Cuts every connection open now; new ones go through again, both
+    /// ways.
     pub fn cut(&self) {
+        self.losing.store(false, Ordering::SeqCst);
         self.cuts.send_modify(|n| *n += 1);
+    }
+
+    /// From now until the next [`Proxy::cut`], drops every byte the server
+    /// sends; the client's bytes still reach the server.
+    pub fn lose_answers(&self) {
+        self.losing.store(true, Ordering::SeqCst);
     }
 
     /// The HTTP base URL through the proxy.
     pub fn http_url(&self) -> String {
         format!("http://{}", self.addr)
     }
+}
+
+/// Copies both ways until both sides are done, passing each side's end on
+/// to the other; the server's bytes are dropped while `lose` is set.
+async fn relay(inbound: TcpStream, outbound: TcpStream, lose: &AtomicBool) {
+    let (mut client_reads, mut client_writes) = inbound.into_split();
+    let (mut server_reads, mut server_writes) = outbound.into_split();
+    let up = async {
+        let _ = tokio::io::copy(&mut client_reads, &mut server_writes).await;
+        let _ = server_writes.shutdown().await;
+    };
+    let down = async {
+        let mut buf = vec![0u8; 16 * 1024];
+        loop {
+            match server_reads.read(&mut buf).await {
+                Ok(0) | Err(_) => break,
+                Ok(n) => {
+                    if !lose.load(Ordering::SeqCst)
+                        && client_writes.write_all(&buf[..n]).await.is_err()
+                    {
+                        break;
+                    }
+                }
+            }
+        }
+        let _ = client_writes.shutdown().await;
+    };
+    tokio::join!(up, down);
 }
 
 impl Drop for Proxy {
