@@ -418,3 +418,34 @@ async fn a_command_whose_acknowledgement_was_lost_takes_effect_once_when_retried
     assert_eq!(on_a.seq(), on_b.seq());
     assert_eq!(names(&on_b), names(&on_a));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn pages_that_move_to_another_broker_are_not_counted_twice() {
+    use floor_tests::{Client, Floor, attendance_peak, wait_for_attendance_peak};
+    let dir = tempfile::tempdir().unwrap();
+    let nats = Nats::single(&dir.path().join("nats"));
+    let servers = nats.urls();
+    let mut a = Floor::start_with(&dir.path().join("a"), &["--store", &servers]);
+    let b = Floor::start_with(&dir.path().join("b"), &["--store", &servers]);
+    let tokens = a.create_room("moved").await;
+    let mut display = Client::connect(&b, tokens.hello("display", "projector")).await;
+    let mut pages = Vec::new();
+    for i in 0..3 {
+        pages.push(Client::connect(&a, tokens.participant(&format!("hall-{i}"), "onsite")).await);
+    }
+    wait_for_attendance_peak(&mut display, (3, 0)).await;
+
+    // A dies; its pages reconnect to B while A's last count still stands
+    // there for a few seconds: 6 pages, for a moment, that were never in
+    // the room at once.
+    a.kill();
+    pages.clear();
+    for i in 0..3 {
+        pages.push(Client::connect(&b, tokens.participant(&format!("hall-{i}"), "onsite")).await);
+    }
+    pages.push(Client::connect(&b, tokens.participant("hall-3", "onsite")).await);
+    while attendance_peak(&display).0 < 4 {
+        display.next().await;
+    }
+    assert_eq!(attendance_peak(&display), (4, 0));
+}

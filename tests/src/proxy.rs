@@ -5,7 +5,7 @@
 
 use std::net::SocketAddr;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
@@ -16,7 +16,9 @@ pub struct Proxy {
     /// Where it listens.
     pub addr: SocketAddr,
     cuts: watch::Sender<u64>,
-    losing: Arc<AtomicBool>,
+    /// The connections of this cut generation lose the server's bytes
+    /// (`u64::MAX`: none).
+    losing: Arc<AtomicU64>,
     task: tokio::task::JoinHandle<()>,
 }
 
@@ -26,20 +28,20 @@ impl Proxy {
         let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
         let (cuts, _) = watch::channel(0u64);
-        let losing = Arc::new(AtomicBool::new(false));
+        let losing = Arc::new(AtomicU64::new(u64::MAX));
         let watcher = cuts.clone();
         let lose = losing.clone();
         let task = tokio::spawn(async move {
             while let Ok((inbound, _)) = listener.accept().await {
                 let mut cut = watcher.subscribe();
-                cut.mark_unchanged();
+                let generation = *cut.borrow_and_update();
                 let lose = lose.clone();
                 tokio::spawn(async move {
                     let Ok(outbound) = TcpStream::connect(target).await else {
                         return;
                     };
                     tokio::select! {
-                        _ = relay(inbound, outbound, &lose) => {}
+                        _ = relay(inbound, outbound, &lose, generation) => {}
                         _ = cut.changed() => {}
                     }
                     // Dropping both sockets ends the connection on both sides.
@@ -57,14 +59,14 @@ impl Proxy {
     /// Cuts every connection open now; new ones go through again, both
     /// ways.
     pub fn cut(&self) {
-        self.losing.store(false, Ordering::SeqCst);
         self.cuts.send_modify(|n| *n += 1);
     }
 
-    /// From now until the next [`Proxy::cut`], drops every byte the server
-    /// sends; the client's bytes still reach the server.
+    /// Drops every byte the server sends on the connections open now and on
+    /// those opened before the next [`Proxy::cut`]; the client's bytes still
+    /// reach the server.
     pub fn lose_answers(&self) {
-        self.losing.store(true, Ordering::SeqCst);
+        self.losing.store(*self.cuts.borrow(), Ordering::SeqCst);
     }
 
     /// The HTTP base URL through the proxy.
@@ -74,8 +76,9 @@ impl Proxy {
 }
 
 /// Copies both ways until both sides are done, passing each side's end on
-/// to the other; the server's bytes are dropped while `lose` is set.
-async fn relay(inbound: TcpStream, outbound: TcpStream, lose: &AtomicBool) {
+/// to the other; the server's bytes are dropped once `lose` names this
+/// connection's generation.
+async fn relay(inbound: TcpStream, outbound: TcpStream, lose: &AtomicU64, generation: u64) {
     let (mut client_reads, mut client_writes) = inbound.into_split();
     let (mut server_reads, mut server_writes) = outbound.into_split();
     let up = async {
@@ -88,7 +91,7 @@ async fn relay(inbound: TcpStream, outbound: TcpStream, lose: &AtomicBool) {
             match server_reads.read(&mut buf).await {
                 Ok(0) | Err(_) => break,
                 Ok(n) => {
-                    if !lose.load(Ordering::SeqCst)
+                    if lose.load(Ordering::SeqCst) != generation
                         && client_writes.write_all(&buf[..n]).await.is_err()
                     {
                         break;

@@ -47,6 +47,10 @@ struct Args {
     /// The CPU the servers are pinned to.
     #[arg(long, default_value_t = 0)]
     server_cpu: u32,
+    /// The NATS servers under "floor x2": 1, or 3 (a cluster on loopback,
+    /// the stream with 3 replicas).
+    #[arg(long, default_value_t = 1)]
+    nats_nodes: usize,
     /// Only write the recovery scenario's log (its full size, or the
     /// reduced one with --quick) into this data directory, and stop: for
     /// profiling a start with `perf` or callgrind.
@@ -59,6 +63,9 @@ struct Args {
 
 fn main() -> anyhow::Result<()> {
     let args = Args::parse();
+    if ![1, 3].contains(&args.nats_nodes) {
+        anyhow::bail!("--nats-nodes is 1 or 3, not {}", args.nats_nodes);
+    }
     if let Some(dir) = &args.generate {
         let (rooms, per_room) = scenario::recovery_size(args.quick);
         let bytes = floor_bench::generate::log(&dir.join("floor.db"), rooms, per_room)?;
@@ -93,6 +100,7 @@ fn main() -> anyhow::Result<()> {
             b1: args.b1.clone(),
             node_path: args.node_path.clone(),
             server_cpu: args.server_cpu,
+            nats_nodes: args.nats_nodes,
         },
     };
     let runtime = tokio::runtime::Builder::new_current_thread()

@@ -53,6 +53,10 @@ pub struct Programs {
     pub node_path: PathBuf,
     /// The CPU the server runs on.
     pub server_cpu: u32,
+    /// The NATS servers under "floor x2": 1, or a cluster of 3 on loopback
+    /// (the stream then has 3 replicas: every acknowledgement waits for a
+    /// quorum of 2).
+    pub nats_nodes: usize,
 }
 
 enum Process {
@@ -166,19 +170,26 @@ impl Server {
             }
             Kind::FloorShared => {
                 let data = tempfile::tempdir()?;
-                let nats = floor_tests::nats::Nats::single(&data.path().join("nats"));
-                let pid = nats.nodes[0].pid().context("nats-server runs")?;
-                let pinned = Command::new("taskset")
-                    .args([
-                        "-p",
-                        "-c",
-                        &programs.server_cpu.to_string(),
-                        &pid.to_string(),
-                    ])
-                    .stdout(Stdio::null())
-                    .status()?;
-                if !pinned.success() {
-                    bail!("cannot pin nats-server");
+                let dir = data.path().join("nats");
+                let nats = match programs.nats_nodes {
+                    1 => floor_tests::nats::Nats::single(&dir),
+                    3 => floor_tests::nats::Nats::cluster(&dir),
+                    n => bail!("{n} NATS servers: 1 or 3"),
+                };
+                for node in &nats.nodes {
+                    let pid = node.pid().context("nats-server runs")?;
+                    let pinned = Command::new("taskset")
+                        .args([
+                            "-p",
+                            "-c",
+                            &programs.server_cpu.to_string(),
+                            &pid.to_string(),
+                        ])
+                        .stdout(Stdio::null())
+                        .status()?;
+                    if !pinned.success() {
+                        bail!("cannot pin nats-server");
+                    }
                 }
                 let servers = nats.urls();
                 let brokers: Vec<Floor> = ["a", "b"]

@@ -360,10 +360,11 @@ impl Broker {
         // The watch is open before the first room is served, so no rotation
         // falls between a room's load and the watch.
         let changes = shared.watch_rooms().await?;
-        tokio::spawn(follow_tokens(
+        broker.tasks.spawn(follow_tokens(
             Arc::downgrade(&broker),
             shared.clone(),
             changes.boxed(),
+            broker.shutdown.clone(),
         ));
         Ok(Opened {
             broker,
@@ -408,7 +409,7 @@ impl Broker {
             tracing::warn!(room = id, %error, "cannot load the room from the shared store");
             RoomError::Write(WriteError::Failed(error))
         };
-        let Some((value, _)) = shared
+        let Some((value, revision)) = shared
             .room(id)
             .await
             .map_err(|e| unreadable(e.to_string()))?
@@ -438,12 +439,13 @@ impl Broker {
             &self.tasks,
             self.lane.handle(),
         );
+        apply_tokens(&handle, id, value.role_tokens(), revision);
         self.rooms.insert(id.to_owned(), handle.clone());
         self.metrics.rooms.set(self.rooms.len() as i64);
         // A rotation made by another broker while the room loaded reached
         // no handle here: read the tokens once more.
-        if let Ok(Some((latest, _))) = shared.room(id).await {
-            apply_tokens(&handle, id, latest.role_tokens());
+        if let Ok(Some((latest, revision))) = shared.room(id).await {
+            apply_tokens(&handle, id, latest.role_tokens(), revision);
         }
         Ok(Some(handle))
     }
@@ -651,14 +653,19 @@ impl Broker {
                         .await?;
                 }
             }
-            RoomLog::Shared(shared) => rotate_shared(shared, id, &fresh).await?,
-        }
-        if let Ok(mut tokens) = handle.tokens.write() {
-            for (role, hash) in fresh {
-                tokens.set(role, hash);
+            RoomLog::Shared(shared) => {
+                let (value, revision) = rotate_shared(shared, id, &fresh).await?;
+                apply_tokens(&handle, id, value.role_tokens(), revision);
             }
         }
-        handle.rotations.send_modify(|n| *n += 1);
+        if let RoomLog::Local(_) = &self.log {
+            if let Ok(mut tokens) = handle.tokens.write() {
+                for (role, hash) in fresh {
+                    tokens.set(role, hash);
+                }
+            }
+            handle.rotations.send_modify(|n| *n += 1);
+        }
         tracing::info!(room = id, roles = roles.len(), "tokens rotated");
         Ok(IssuedTokens {
             room: handle.info.clone(),
@@ -704,12 +711,13 @@ impl Broker {
 }
 
 /// Writes new token hashes into a room's record in the shared store (read,
-/// change, write if nobody wrote in between; again otherwise).
+/// change, write if nobody wrote in between; again otherwise); returns the
+/// record written and its revision.
 async fn rotate_shared(
     shared: &Shared,
     id: &str,
     fresh: &[(Role, TokenHash)],
-) -> Result<(), RoomError> {
+) -> Result<(RoomValue, u64), RoomError> {
     for _ in 0..8 {
         let Some((mut value, revision)) = shared
             .room(id)
@@ -723,8 +731,8 @@ async fn rotate_shared(
                 .tokens
                 .insert(role.as_str().to_owned(), hex::encode(hash));
         }
-        if shared.update_room(id, &value, revision).await.is_ok() {
-            return Ok(());
+        if let Ok(revision) = shared.update_room(id, &value, revision).await {
+            return Ok((value, revision));
         }
     }
     Err(WriteError::Failed("the room's record kept changing".into()).into())
@@ -741,11 +749,12 @@ const TOKEN_RECHECK: std::time::Duration = std::time::Duration::from_secs(10);
 /// rooms this one serves: connections holding an old token close. Changes
 /// come from a watch of the rooms bucket (opened again when it ends or
 /// cannot be opened) and from a read of every served room's record every
-/// [`TOKEN_RECHECK`].
+/// [`TOKEN_RECHECK`]. Ends when the broker stops.
 async fn follow_tokens(
     broker: std::sync::Weak<Broker>,
     shared: Arc<Shared>,
-    first: BoxStream<'static, (String, RoomValue)>,
+    first: BoxStream<'static, (String, RoomValue, u64)>,
+    shutdown: CancellationToken,
 ) {
     let mut recheck = tokio::time::interval(TOKEN_RECHECK);
     recheck.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
@@ -764,18 +773,18 @@ async fn follow_tokens(
             Some(changes) => tokio::select! {
                 change = changes.next() => Some(change),
                 _ = recheck.tick() => None,
+                () = shutdown.cancelled() => return,
             },
-            None => {
-                recheck.tick().await;
-                None
-            }
+            None => tokio::select! {
+                _ = recheck.tick() => None,
+                () = shutdown.cancelled() => return,
+            },
         };
         let change = match next {
             Some(Some(change)) => Some(change),
             Some(None) => {
                 tracing::warn!("the watch of the rooms' tokens ended; opening it again");
                 watch = None;
-                recheck.tick().await;
                 None
             }
             None => None,
@@ -784,9 +793,9 @@ async fn follow_tokens(
             return;
         };
         match change {
-            Some((id, value)) => {
+            Some((id, value, revision)) => {
                 if let Some(handle) = broker.room(&id) {
-                    apply_tokens(&handle, &id, value.role_tokens());
+                    apply_tokens(&handle, &id, value.role_tokens(), revision);
                 }
             }
             None => recheck_tokens(&broker, &shared).await,
@@ -804,7 +813,9 @@ async fn recheck_tokens(broker: &Broker, shared: &Shared) {
         .collect();
     for (id, handle) in served {
         match shared.room(&id).await {
-            Ok(Some((value, _))) => apply_tokens(&handle, &id, value.role_tokens()),
+            Ok(Some((value, revision))) => {
+                apply_tokens(&handle, &id, value.role_tokens(), revision);
+            }
             Ok(None) => {}
             Err(error) => {
                 tracing::debug!(room = %id, %error, "cannot read the room's tokens");
@@ -814,20 +825,26 @@ async fn recheck_tokens(broker: &Broker, shared: &Shared) {
     }
 }
 
-/// Replaces a served room's tokens by those of its stored record when they
-/// differ (a rotation made by another broker); connections holding an old
-/// token close.
-fn apply_tokens(handle: &RoomHandle, id: &str, tokens: RoleTokens) {
+/// Replaces a served room's tokens by those of its stored record at
+/// `revision`, unless the room holds tokens of that revision or a later
+/// one (a record read late from a replica never brings back old tokens).
+/// When the hashes change, connections holding an old token close.
+fn apply_tokens(handle: &RoomHandle, id: &str, tokens: RoleTokens, revision: u64) {
+    use std::sync::atomic::Ordering;
     let changed = match handle.tokens.write() {
-        Ok(mut held) if held.hashes() != tokens.hashes() => {
-            *held = tokens;
-            true
+        Ok(mut held) if revision > handle.tokens_revision.load(Ordering::Acquire) => {
+            handle.tokens_revision.store(revision, Ordering::Release);
+            let changed = held.hashes() != tokens.hashes();
+            if changed {
+                *held = tokens;
+            }
+            changed
         }
         _ => false,
     };
     if changed {
         handle.rotations.send_modify(|n| *n += 1);
-        tracing::info!(room = %id, "tokens rotated on another broker");
+        tracing::info!(room = %id, revision, "tokens rotated");
     }
 }
 

@@ -148,6 +148,11 @@ pub struct RoomHandle {
     pub epoch: Uuid,
     /// The role token hashes.
     pub tokens: RwLock<RoleTokens>,
+    /// With the shared store, the revision of the room's record the tokens
+    /// came from (changed only under the `tokens` lock, and only upwards:
+    /// a record read late from a replica never brings back old tokens);
+    /// 0 with the embedded store.
+    pub tokens_revision: std::sync::atomic::AtomicU64,
     /// Bumped when a token is rotated; connections then check theirs.
     pub rotations: watch::Sender<u64>,
     /// The participant pages connected now.
@@ -497,6 +502,7 @@ pub fn spawn(
         info,
         epoch,
         tokens: RwLock::new(tokens),
+        tokens_revision: Default::default(),
         rotations: watch::Sender::new(0),
         presence,
         tx,

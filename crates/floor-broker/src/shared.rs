@@ -454,25 +454,26 @@ impl Shared {
         }
     }
 
-    /// Replaces a room's record if it is still at `revision`.
+    /// Replaces a room's record if it is still at `revision`; returns the
+    /// record's new revision.
     pub async fn update_room(
         &self,
         id: &str,
         value: &RoomValue,
         revision: u64,
-    ) -> Result<(), WriteError> {
+    ) -> Result<u64, WriteError> {
         let body = serde_json::to_vec(value).map_err(|e| WriteError::Failed(e.to_string()))?;
         self.rooms
             .update(id, Bytes::from(body), revision)
             .await
-            .map(|_| ())
             .map_err(|e| WriteError::Failed(e.to_string()))
     }
 
-    /// Watches every room's record: each change, as (id, value).
+    /// Watches every room's record: each change, as (id, value, revision).
     pub async fn watch_rooms(
         &self,
-    ) -> Result<impl futures_util::Stream<Item = (String, RoomValue)> + use<>, SharedError> {
+    ) -> Result<impl futures_util::Stream<Item = (String, RoomValue, u64)> + use<>, SharedError>
+    {
         let watch = self.rooms.watch_all().await.map_err(js_error)?;
         Ok(watch.filter_map(|entry| async move {
             let entry = entry.ok()?;
@@ -480,7 +481,7 @@ impl Shared {
                 return None;
             }
             let value = serde_json::from_slice(&entry.value).ok()?;
-            Some((entry.key, value))
+            Some((entry.key, value, entry.revision))
         }))
     }
 

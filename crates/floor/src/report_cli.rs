@@ -36,12 +36,18 @@ pub(crate) struct ReportArgs {
     /// recording) instead of the data directory.
     #[arg(long, value_name = "FILE", conflicts_with = "server")]
     events: Option<PathBuf>,
-    /// Ask a running broker for the report instead (its URL): works with
-    /// either store, e.g. brokers sharing rooms through NATS JetStream.
+    /// Ask a running broker for the report instead of reading `--data`
+    /// (its URL): works with either store, e.g. brokers sharing rooms
+    /// through NATS JetStream.
     #[arg(long, value_name = "URL", conflicts_with = "title")]
     server: Option<String>,
     /// With `--server`: the admin token, or the room's chair token.
-    #[arg(long, env = "FLOOR_ADMIN_TOKEN", hide_env_values = true)]
+    #[arg(
+        long,
+        visible_alias = "admin-token",
+        env = "FLOOR_ADMIN_TOKEN",
+        hide_env_values = true
+    )]
     token: Option<String>,
     /// The format.
     #[arg(long, value_enum, default_value_t = Format::Md)]
