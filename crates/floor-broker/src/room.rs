@@ -494,6 +494,7 @@ pub fn spawn(
         checkpointed_at: None,
         health: log.health().clone(),
         stream_seq: loaded.stream_seq,
+        unfit: None,
         caught_up: true,
         presence: presence.clone(),
         log,
@@ -539,6 +540,9 @@ struct RoomActor {
     log: RoomLog,
     /// The shared store's stream sequence of the last commit applied.
     stream_seq: u64,
+    /// A commit of the shared log that did not fit the room (logged as an
+    /// error once; the room keeps trying to catch up past it).
+    unfit: Option<u64>,
     /// Whether the room holds every commit of the shared store it knows
     /// of; after a failed or refused append it reads the log before it
     /// decides anything new.
@@ -1143,7 +1147,11 @@ impl RoomActor {
         match folded.failure {
             Some(message) => {
                 self.caught_up = false;
-                tracing::error!(room = %self.id, stream_seq = commit.stream_seq, %message, "a commit of the shared log does not fit the room");
+                if self.unfit.replace(commit.stream_seq) == Some(commit.stream_seq) {
+                    tracing::debug!(room = %self.id, stream_seq = commit.stream_seq, %message, "the commit still does not fit the room");
+                } else {
+                    tracing::error!(room = %self.id, stream_seq = commit.stream_seq, %message, "a commit of the shared log does not fit the room; the room refuses writes until it does");
+                }
                 Err(SharedError::Decode {
                     key: format!("room {} commit {}", self.id, commit.stream_seq),
                     message,
@@ -1242,9 +1250,14 @@ impl RoomActor {
             RoomLog::Shared(shared) => {
                 // Back in touch with NATS: whatever other brokers appended
                 // meanwhile comes first.
-                if let Err(error) = self.catch_up(&shared).await {
-                    tracing::warn!(room = %self.id, %error, "cannot read the shared log after reconnecting");
-                    self.caught_up = false;
+                match self.catch_up(&shared).await {
+                    Ok(()) => {}
+                    // Logged where it was found, once.
+                    Err(SharedError::Decode { .. }) => self.caught_up = false,
+                    Err(error) => {
+                        tracing::warn!(room = %self.id, %error, "cannot read the shared log after reconnecting");
+                        self.caught_up = false;
+                    }
                 }
                 return;
             }
