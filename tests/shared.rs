@@ -8,7 +8,7 @@
 //! subscriber's stream gapless, and every client's final view equal to
 //! the surviving broker's. Beside the load: an append whose
 //! acknowledgement was lost and is retried, token rotations and attendance
-//! across brokers.
+//! across brokers, a commit in the log that does not fit the room.
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::print_stderr)]
 
@@ -448,4 +448,53 @@ async fn pages_that_move_to_another_broker_are_not_counted_twice() {
         display.next().await;
     }
     assert_eq!(attendance_peak(&display), (4, 0));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_commit_that_does_not_fit_stops_the_rooms_writes_and_nothing_diverges() {
+    use floor_broker::shared::{Shared, SharedConfig};
+    use floor_tests::{Client, Floor, acked, refused, submit};
+    let dir = tempfile::tempdir().unwrap();
+    let nats = Nats::single(&dir.path().join("nats"));
+    let servers = nats.urls();
+    let a = Floor::start_with(&dir.path().join("a"), &["--store", &servers]);
+    let b = Floor::start_with(&dir.path().join("b"), &["--store", &servers]);
+    let tokens = a.create_room("damaged").await;
+    let mut runner = Client::connect(&a, tokens.hello("runner", "runner")).await;
+    acked(runner.command("r1", submit("onsite", "Amina Diallo")).await);
+    let before = b.room_state(&tokens).await;
+
+    // Something other than a broker appends a commit that is no event.
+    let shared = Shared::connect(&SharedConfig {
+        servers: servers.clone(),
+        replicas: None,
+    })
+    .await
+    .unwrap();
+    let last = shared.last_on_subject("damaged").await.unwrap();
+    shared
+        .append("damaged", &["{\"not\": \"an event\"}"], "damage-1", last)
+        .await
+        .unwrap();
+
+    // Both brokers refuse writes to the room rather than skip the commit;
+    // what they serve stays what the log held before it.
+    refused(
+        runner
+            .command("r2", submit("onsite", "Bram de Vries"))
+            .await,
+        "storage_unavailable",
+    );
+    let mut on_b = Client::connect(&b, tokens.hello("runner", "runner-b")).await;
+    refused(
+        on_b.command("b1", submit("onsite", "Chen Wei")).await,
+        "storage_unavailable",
+    );
+    for floor in [&a, &b] {
+        let state = floor.room_state(&tokens).await;
+        assert_eq!(state.seq(), before.seq());
+        assert_eq!(state.view().entries.len(), 1);
+    }
+    let display = Client::connect(&b, tokens.hello("display", "projector")).await;
+    assert_eq!(display.seq, before.seq());
 }
