@@ -39,13 +39,74 @@ fn submit(channel: Channel, n: u64) -> Command {
     }
 }
 
+/// A session driven through the core: hands and remote questions
+/// arriving, the chair calling them and finishing turns.
+struct Session {
+    room: Room,
+    index: usize,
+    n: u64,
+    runner: Actor,
+    moderator: Actor,
+    chair: Actor,
+}
+
+/// One command that took effect: its client, request id and events.
+struct Applied {
+    client: String,
+    request_id: String,
+    events: Vec<floor_protocol::RoomEvent>,
+}
+
+impl Session {
+    /// Room number `index`'s session, from its start.
+    fn new(index: usize) -> Session {
+        Session {
+            room: Room::new(),
+            index,
+            n: 0,
+            runner: actor(Role::Runner, "runner"),
+            moderator: actor(Role::Moderator, "moderator"),
+            chair: actor(Role::Chair, "chair"),
+        }
+    }
+
+    /// The next command that takes effect (those refused are skipped).
+    fn next(&mut self) -> Applied {
+        loop {
+            self.n += 1;
+            let n = self.n;
+            let ctx = Ctx {
+                now_ms: 1_543_233_600_000 + n * 1000,
+                new_id: Uuid::from_u128((self.index as u128) << 64 | u128::from(n)),
+            };
+            // Two requests in for every one called, then the chair
+            // finishes the turn now and then.
+            let (who, command) = match n % 4 {
+                0 => (&self.chair, Command::Next {}),
+                1 => (&self.runner, submit(Channel::Onsite, n)),
+                2 => (&self.moderator, submit(Channel::Online, n)),
+                _ => (&self.chair, Command::Finish {}),
+            };
+            let request_id = format!("g{n}");
+            let Ok(outcome) = self.room.execute(who, &request_id, &command, &ctx) else {
+                continue;
+            };
+            if outcome.events.is_empty() {
+                continue;
+            }
+            return Applied {
+                client: who.client.as_str().to_owned(),
+                request_id,
+                events: outcome.events,
+            };
+        }
+    }
+}
+
 /// Writes `rooms` rooms of `per_room` events each into a new store at
 /// `path`; returns the log's size in bytes.
 pub fn log(path: &Path, rooms: usize, per_room: usize) -> anyhow::Result<u64> {
     let mut store = Store::open(path)?;
-    let runner = actor(Role::Runner, "runner");
-    let moderator = actor(Role::Moderator, "moderator");
-    let chair = actor(Role::Chair, "chair");
     for r in 0..rooms {
         let id = format!("room-{r}");
         store.create_room(
@@ -57,7 +118,7 @@ pub fn log(path: &Path, rooms: usize, per_room: usize) -> anyhow::Result<u64> {
             },
             &[],
         )?;
-        let mut room = Room::new();
+        let mut session = Session::new(r);
         let mut batch = Append {
             room: id.clone(),
             events: Vec::new(),
@@ -71,40 +132,23 @@ pub fn log(path: &Path, rooms: usize, per_room: usize) -> anyhow::Result<u64> {
         let checkpoint_at = (per_room as u64).saturating_sub(checkpoint::INTERVAL - 1);
         let mut checkpointed = false;
         let mut written = 0;
-        let mut n = 0u64;
         while written + batch.events.len() < per_room {
-            n += 1;
-            let ctx = Ctx {
-                now_ms: 1_543_233_600_000 + n * 1000,
-                new_id: Uuid::from_u128((r as u128) << 64 | u128::from(n)),
-            };
-            // Two requests in for every one called, then the chair
-            // finishes the turn now and then.
-            let (who, command) = match n % 4 {
-                0 => (&chair, Command::Next {}),
-                1 => (&runner, submit(Channel::Onsite, n)),
-                2 => (&moderator, submit(Channel::Online, n)),
-                _ => (&chair, Command::Finish {}),
-            };
-            let request_id = format!("g{n}");
-            let Ok(outcome) = room.execute(who, &request_id, &command, &ctx) else {
-                continue;
-            };
-            let (Some(first), Some(last)) = (outcome.events.first(), outcome.events.last()) else {
+            let applied = session.next();
+            let (Some(first), Some(last)) = (applied.events.first(), applied.events.last()) else {
                 continue;
             };
             batch.requests.push(RequestRecord {
-                client: who.client.as_str().to_owned(),
-                request_id,
+                client: applied.client,
+                request_id: applied.request_id,
                 first_seq: first.seq,
                 last_seq: last.seq,
             });
-            for event in &outcome.events {
+            for event in &applied.events {
                 batch
                     .events
                     .push((event.seq, serde_json::to_string(event)?));
             }
-            let due = !checkpointed && room.seq() >= checkpoint_at;
+            let due = !checkpointed && session.room.seq() >= checkpoint_at;
             if batch.events.len() >= 5_000 || due {
                 written += batch.events.len();
                 let full = std::mem::replace(
@@ -121,8 +165,8 @@ pub fn log(path: &Path, rooms: usize, per_room: usize) -> anyhow::Result<u64> {
                 if due {
                     store.put_checkpoint(
                         &id,
-                        room.seq(),
-                        &serde_json::to_string(&room.checkpoint())?,
+                        session.room.seq(),
+                        &serde_json::to_string(&session.room.checkpoint())?,
                     )?;
                     checkpointed = true;
                 }
@@ -142,6 +186,68 @@ pub fn log(path: &Path, rooms: usize, per_room: usize) -> anyhow::Result<u64> {
         }
     }
     Ok(bytes)
+}
+
+/// Writes one room of at least `events` events into the shared store as
+/// brokers write it (one message per commit of 8 commands, appended with
+/// the expected last sequence and the commit's message id); `display` is
+/// the room's display token.
+pub async fn shared_room(
+    shared: &floor_broker::shared::Shared,
+    id: &str,
+    events: usize,
+    display: &str,
+) -> anyhow::Result<()> {
+    use floor_broker::shared::{Appended, RoomValue, message_id};
+    let mut value = RoomValue {
+        title: format!("Room {id}"),
+        epoch: Uuid::new_v4(),
+        created_at_ms: 1_543_233_600_000,
+        tokens: Default::default(),
+    };
+    value
+        .tokens
+        .insert(Role::Display.as_str().to_owned(), hex_hash(display));
+    shared
+        .create_room(id, &value)
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    let mut session = Session::new(0);
+    let mut expected = 0;
+    let mut written = 0;
+    while written < events {
+        let commit: Vec<Applied> = (0..8).map(|_| session.next()).collect();
+        let lines = commit
+            .iter()
+            .flat_map(|applied| applied.events.iter())
+            .map(serde_json::to_string)
+            .collect::<Result<Vec<String>, _>>()?;
+        let texts: Vec<&str> = lines.iter().map(String::as_str).collect();
+        let message = message_id(
+            id,
+            commit
+                .iter()
+                .map(|a| (a.client.as_str(), a.request_id.as_str())),
+        );
+        match shared
+            .append(id, &texts, &message, expected)
+            .await
+            .map_err(|e| anyhow::anyhow!("{e}"))?
+        {
+            Appended::Stored(seq) => expected = seq,
+            Appended::Behind => anyhow::bail!("another writer appended to {id}"),
+        }
+        written += lines.len();
+    }
+    Ok(())
+}
+
+/// A token's hash as the rooms bucket stores it (hex).
+fn hex_hash(token: &str) -> String {
+    floor_broker::auth::hash_token(token)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
 }
 
 /// Empties the page cache of the data directory's files: all caches when

@@ -559,6 +559,9 @@ pub fn recovery_size(quick: bool) -> (usize, usize) {
 /// as real sessions; then the time from process start to serving, with
 /// the log in the page cache (warm) and evicted from it (cold).
 pub async fn recovery(plan: &Plan, rows: &mut Vec<Row>) -> anyhow::Result<()> {
+    if plan.servers.contains(&Kind::FloorShared) {
+        shared_first_load(plan, rows).await?;
+    }
     if !plan.servers.contains(&Kind::Floor) {
         return Ok(());
     }
@@ -602,5 +605,63 @@ pub async fn recovery(plan: &Plan, rows: &mut Vec<Row>) -> anyhow::Result<()> {
         }
         emit(row, rows);
     }
+    Ok(())
+}
+
+/// The shared store keeps no checkpoints: a broker folds a room's whole
+/// log from JetStream when it first serves it. Writes one room of 100,000
+/// events (10,000 with `--quick`) as brokers write it, starts a broker on
+/// the store, and times a display's `hello` to its `welcome`.
+async fn shared_first_load(plan: &Plan, rows: &mut Vec<Row>) -> anyhow::Result<()> {
+    use floor_broker::shared::{Shared as Store, SharedConfig};
+    let events = if plan.quick { 10_000 } else { 100_000 };
+    let dir = tempfile::tempdir()?;
+    let nats = floor_tests::nats::Nats::single(&dir.path().join("nats"));
+    let store = Store::connect(&SharedConfig {
+        servers: nats.urls(),
+        replicas: None,
+    })
+    .await?;
+    let display = floor_broker::auth::new_token();
+    let t = Instant::now();
+    crate::generate::shared_room(&store, "big", events, &display).await?;
+    let generated_s = t.elapsed().as_secs_f64();
+    let pin = [
+        "taskset".to_owned(),
+        "-c".to_owned(),
+        plan.programs.server_cpu.to_string(),
+    ];
+    let floor = floor_tests::Floor::start_via(
+        &pin,
+        &dir.path().join("data"),
+        "127.0.0.1:0",
+        &["--store", &nats.urls()],
+    );
+    let hello = json!({
+        "type": "hello", "protocol": 1, "room": "big", "token": display, "client_id": "bench",
+    });
+    let started = Instant::now();
+    let (mut ws, _) = tokio_tungstenite::connect_async(floor.ws_url()).await?;
+    futures_util::SinkExt::send(&mut ws, Message::text(hello.to_string())).await?;
+    let welcomed = loop {
+        let Some(message) = ws.next().await else {
+            anyhow::bail!("the broker closed before its welcome");
+        };
+        if let Message::Text(text) = message? {
+            let value: serde_json::Value = serde_json::from_str(&text)?;
+            anyhow::ensure!(value["type"] != "error", "refused: {value}");
+            if value["type"] == "welcome" {
+                break started.elapsed();
+            }
+        }
+    };
+    let mut row = Row::new(
+        "recovery",
+        format!("first load of 1 room of {events} events from JetStream"),
+        Kind::FloorShared,
+    );
+    row.set("hello_to_welcome_ms", round2(welcomed.as_secs_f64() * 1e3))
+        .set("generated_in_s", round2(generated_s));
+    emit(row, rows);
     Ok(())
 }
