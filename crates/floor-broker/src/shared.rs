@@ -12,8 +12,9 @@
 //!   and decides its commands again. So a room keeps one gapless order
 //!   whatever broker its clients are connected to, and a command decided
 //!   again after catching up meets the room's own idempotency receipts.
-//! - The message id (`Nats-Msg-Id`) is made from the room and the request
-//!   ids of the commit, so JetStream itself drops a commit sent twice.
+//! - The message id (`Nats-Msg-Id`) is the room and the request id of a
+//!   commit of one command, a hash of the room and the request ids of a
+//!   commit of several, so JetStream itself drops a commit sent twice.
 //! - Rooms (title, epoch, token hashes) are values of the key-value bucket
 //!   [`ROOMS_BUCKET`]; the admin token's hash is in [`META_BUCKET`]. Every
 //!   broker watches the rooms bucket (and reads the record of every room it
@@ -740,7 +741,24 @@ async fn open_bucket(
 /// it holds. A commit made again from the same commands (after an
 /// acknowledgement lost on the way) has the same id, and JetStream drops
 /// the second.
-pub fn message_id<'a>(room: &str, requests: impl Iterator<Item = (&'a str, &'a str)>) -> String {
+///
+/// A commit of one command (nearly every commit at a session's pace) is
+/// named by its request id itself: `{room}:{client key}:{request id}`
+/// (client keys are 32 hex digits, so the parts cannot be confused). A
+/// commit of several commands, or a request id with characters other than
+/// visible ASCII (a header value must not hold a line break), is named by
+/// a hash of them all: `{room}:{32 hex digits}`.
+pub fn message_id<'a>(
+    room: &str,
+    requests: impl Iterator<Item = (&'a str, &'a str)> + Clone,
+) -> String {
+    let mut single = requests.clone();
+    if let (Some((client, request)), None) = (single.next(), single.next())
+        && !request.is_empty()
+        && request.chars().all(|c| c.is_ascii_graphic())
+    {
+        return format!("{room}:{client}:{request}");
+    }
     let mut hash = Sha256::new();
     hash.update(room.as_bytes());
     for (client, request) in requests {
@@ -750,4 +768,46 @@ pub fn message_id<'a>(room: &str, requests: impl Iterator<Item = (&'a str, &'a s
         hash.update(request.as_bytes());
     }
     format!("{room}:{}", hex::encode(&hash.finalize()[..16]))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::message_id;
+
+    const CLIENT: &str = "0123456789abcdef0123456789abcdef";
+
+    #[test]
+    fn a_commit_of_one_command_is_named_by_its_request_id() {
+        let one = [(CLIENT, "runner-42")];
+        assert_eq!(
+            message_id("ws235", one.iter().copied()),
+            format!("ws235:{CLIENT}:runner-42")
+        );
+    }
+
+    #[test]
+    fn a_commit_of_several_commands_is_named_by_a_hash_of_them_all() {
+        let two = [(CLIENT, "a-1"), (CLIENT, "a-2")];
+        let id = message_id("ws235", two.iter().copied());
+        assert_eq!(
+            id,
+            message_id("ws235", two.iter().copied()),
+            "the same each time"
+        );
+        let (room, hash) = id.split_once(':').unwrap();
+        assert_eq!(room, "ws235");
+        assert_eq!(hash.len(), 32);
+        assert!(hash.chars().all(|c| c.is_ascii_hexdigit()));
+        let swapped = [(CLIENT, "a-2"), (CLIENT, "a-1")];
+        assert_ne!(id, message_id("ws235", swapped.iter().copied()));
+    }
+
+    #[test]
+    fn a_request_id_that_cannot_be_a_header_value_is_hashed() {
+        for request in ["two\r\nlines", "a space", "café", ""] {
+            let id = message_id("ws235", [(CLIENT, request)].into_iter());
+            assert!(!id.contains(request) || request.is_empty(), "{id}");
+            assert!(id.chars().all(|c| c.is_ascii_graphic()), "{id}");
+        }
+    }
 }
