@@ -421,7 +421,7 @@ async fn a_command_whose_acknowledgement_was_lost_takes_effect_once_when_retried
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn pages_that_move_to_another_broker_are_not_counted_twice() {
-    use floor_tests::{Client, Floor, attendance_peak, wait_for_attendance_peak};
+    use floor_tests::{Client, Floor, wait_for_attendance_peak};
     let dir = tempfile::tempdir().unwrap();
     let nats = Nats::single(&dir.path().join("nats"));
     let servers = nats.urls();
@@ -444,10 +444,7 @@ async fn pages_that_move_to_another_broker_are_not_counted_twice() {
         pages.push(Client::connect(&b, tokens.participant(&format!("hall-{i}"), "onsite")).await);
     }
     pages.push(Client::connect(&b, tokens.participant("hall-3", "onsite")).await);
-    while attendance_peak(&display).0 < 4 {
-        display.next().await;
-    }
-    assert_eq!(attendance_peak(&display), (4, 0));
+    wait_for_attendance_peak(&mut display, (4, 0)).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

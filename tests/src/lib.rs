@@ -537,11 +537,23 @@ pub fn attendance_peak(client: &Client) -> (u64, u64) {
         })
 }
 
-/// Reads a client's messages until the logged attendance peak is `want`.
+/// Reads a client's messages until the logged attendance peak reaches
+/// `want` on both channels (within [`DEADLINE`]), then asserts it is
+/// `want` exactly.
 pub async fn wait_for_attendance_peak(client: &mut Client, want: (u64, u64)) {
-    while attendance_peak(client) != want {
-        client.next().await;
-    }
+    let reached = |(onsite, online): (u64, u64)| onsite >= want.0 && online >= want.1;
+    let waited = tokio::time::timeout(DEADLINE, async {
+        while !reached(attendance_peak(client)) {
+            client.next().await;
+        }
+    })
+    .await;
+    let peak = attendance_peak(client);
+    assert!(
+        waited.is_ok(),
+        "the peak stayed at {peak:?}, short of {want:?}"
+    );
+    assert_eq!(peak, want, "the logged attendance peak");
 }
 
 /// A `submit` command for a person on a channel.

@@ -34,11 +34,16 @@ use crate::shared::{PresenceReport, Shared};
 /// fell to zero is told once).
 pub const SHARE_INTERVAL: Duration = Duration::from_secs(1);
 /// How long another broker's count stands without a newer one (a broker
-/// that stopped is no longer counted after this).
-pub const SHARE_EXPIRY: Duration = Duration::from_secs(5);
+/// that stopped is no longer counted after this): three missed reports.
+pub const SHARE_EXPIRY: Duration = Duration::from_secs(3);
 /// How long the attendance must stay above the logged peak before it is
-/// recorded: longer than another broker's count stands after it is gone.
+/// recorded: well past the time another broker's count stands after it is
+/// gone ([`SHARE_EXPIRY`] after its last report, which may have been
+/// [`SHARE_INTERVAL`] on its way).
 pub const PEAK_SUSTAIN: Duration = Duration::from_secs(6);
+/// How long a broker waits to hand its count to NATS before it skips it
+/// (the next tick sends it again).
+const TELL_TIMEOUT: Duration = Duration::from_millis(250);
 
 /// The participant pages connected to a room now, per declared channel:
 /// on this broker, on the others (shared store), and the peak the room's
@@ -249,7 +254,7 @@ pub async fn share(room: Weak<RoomHandle>, shared: Arc<Shared>) {
     let mut tick = tokio::time::interval(SHARE_INTERVAL);
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     let mut told = Attendance::default();
-    'subscribe: loop {
+    loop {
         let reports = match shared.presence_reports(&id).await {
             Ok(reports) => reports,
             Err(error) => {
@@ -264,6 +269,12 @@ pub async fn share(room: Weak<RoomHandle>, shared: Arc<Shared>) {
         let mut reports = std::pin::pin!(reports);
         let mut others: HashMap<uuid::Uuid, (Attendance, Instant)> = HashMap::new();
         loop {
+            // The next moment a count stands no longer.
+            let expiry = others
+                .values()
+                .map(|(_, at)| *at + SHARE_EXPIRY)
+                .min()
+                .map(tokio::time::Instant::from_std);
             tokio::select! {
                 _ = tick.tick() => {
                     let Some(count) = room.upgrade().map(|r| r.presence.now()) else {
@@ -280,14 +291,9 @@ pub async fn share(room: Weak<RoomHandle>, shared: Arc<Shared>) {
                         others.insert(broker, (connected, Instant::now()));
                     }
                     Some(_) => {}
-                    None => {
-                        tracing::warn!(room = %id, "the other brokers' attendance stopped coming; listening again");
-                        if let Some(handle) = room.upgrade() {
-                            handle.presence.set_elsewhere(Attendance::default());
-                        }
-                        continue 'subscribe;
-                    }
+                    None => break,
                 },
+                () = sleep_until(expiry) => {}
             }
             others.retain(|_, (_, at)| at.elapsed() < SHARE_EXPIRY);
             let elsewhere = others
@@ -295,11 +301,24 @@ pub async fn share(room: Weak<RoomHandle>, shared: Arc<Shared>) {
                 .fold(Attendance::default(), |total, (count, _)| {
                     sum(total, *count)
                 });
-            let Some(handle) = room.upgrade() else {
-                continue;
-            };
-            handle.presence.set_elsewhere(elsewhere);
+            if let Some(handle) = room.upgrade() {
+                handle.presence.set_elsewhere(elsewhere);
+            }
         }
+        tracing::warn!(room = %id, "the other brokers' attendance stopped coming; listening again");
+        match room.upgrade() {
+            Some(handle) => handle.presence.set_elsewhere(Attendance::default()),
+            None => return,
+        }
+        tick.tick().await;
+    }
+}
+
+/// Sleeps until `deadline`; for ever if there is none.
+async fn sleep_until(deadline: Option<tokio::time::Instant>) {
+    match deadline {
+        Some(deadline) => tokio::time::sleep_until(deadline).await,
+        None => std::future::pending().await,
     }
 }
 
@@ -309,7 +328,7 @@ async fn tell(shared: &Shared, room: &str, count: Attendance) {
     if !shared.health().available() {
         return;
     }
-    let _ = tokio::time::timeout(SHARE_INTERVAL, shared.report_presence(room, count)).await;
+    let _ = tokio::time::timeout(TELL_TIMEOUT, shared.report_presence(room, count)).await;
 }
 
 /// Starts the tasks that record a room's attendance (and, with the shared

@@ -785,6 +785,10 @@ async fn follow_tokens(
             Some(None) => {
                 tracing::warn!("the watch of the rooms' tokens ended; opening it again");
                 watch = None;
+                tokio::select! {
+                    _ = recheck.tick() => {}
+                    () = shutdown.cancelled() => return,
+                }
                 None
             }
             None => None,

@@ -605,6 +605,17 @@ fn text(message: &ServerMessage) -> Utf8Bytes {
     }
 }
 
+/// Logs a failed read of the shared log: a warning, or only a debug line
+/// for a commit that does not fit the room (logged as an error once, when
+/// first found; the room retries every second).
+fn log_read_error(room: &str, error: &SharedError, what: &str) {
+    if matches!(error, SharedError::Unfit { .. }) {
+        tracing::debug!(room, %error, "{what}");
+    } else {
+        tracing::warn!(room, %error, "{what}");
+    }
+}
+
 /// The text of an `error` message.
 pub fn error_text(
     request_id: Option<String>,
@@ -1034,7 +1045,11 @@ impl RoomActor {
             if !self.caught_up
                 && let Err(error) = self.catch_up(shared).await
             {
-                tracing::warn!(room = %self.id, %error, "cannot read the shared log; the batch is refused");
+                log_read_error(
+                    &self.id,
+                    &error,
+                    "cannot read the shared log; the batch is refused",
+                );
                 return commands.iter().map(unavailable).collect();
             }
             let decided = self.decide_batch(commands);
@@ -1053,7 +1068,7 @@ impl RoomActor {
                         Ok(()) if self.stream_seq != before => continue,
                         Ok(()) => {}
                         Err(error) => {
-                            tracing::warn!(room = %self.id, %error, "cannot read the shared log");
+                            log_read_error(&self.id, &error, "cannot read the shared log");
                             self.caught_up = false;
                         }
                     }
@@ -1133,7 +1148,7 @@ impl RoomActor {
         if (!self.caught_up || self.take_commit(commit).is_err())
             && let Err(error) = self.catch_up(&shared).await
         {
-            tracing::warn!(room = %self.id, %error, "cannot read the shared log; trying again at the next commit");
+            log_read_error(&self.id, &error, "cannot read the shared log; trying again");
             self.caught_up = false;
         }
     }
@@ -1152,7 +1167,7 @@ impl RoomActor {
                 } else {
                     tracing::error!(room = %self.id, stream_seq = commit.stream_seq, %message, "a commit of the shared log does not fit the room; the room refuses writes until it does");
                 }
-                Err(SharedError::Decode {
+                Err(SharedError::Unfit {
                     key: format!("room {} commit {}", self.id, commit.stream_seq),
                     message,
                 })
@@ -1250,14 +1265,13 @@ impl RoomActor {
             RoomLog::Shared(shared) => {
                 // Back in touch with NATS: whatever other brokers appended
                 // meanwhile comes first.
-                match self.catch_up(&shared).await {
-                    Ok(()) => {}
-                    // Logged where it was found, once.
-                    Err(SharedError::Decode { .. }) => self.caught_up = false,
-                    Err(error) => {
-                        tracing::warn!(room = %self.id, %error, "cannot read the shared log after reconnecting");
-                        self.caught_up = false;
-                    }
+                if let Err(error) = self.catch_up(&shared).await {
+                    log_read_error(
+                        &self.id,
+                        &error,
+                        "cannot read the shared log after reconnecting",
+                    );
+                    self.caught_up = false;
                 }
                 return;
             }

@@ -113,6 +113,15 @@ pub enum SharedError {
     /// A core NATS request (a subscription) failed.
     #[error("NATS: {0}")]
     Nats(String),
+    /// A commit of a room's log does not decode or apply to the room (it
+    /// was logged as an error when first found).
+    #[error("{key} does not fit the room: {message}")]
+    Unfit {
+        /// Which commit.
+        key: String,
+        /// Why.
+        message: String,
+    },
     /// A stored value does not decode.
     #[error("a stored value of {key} does not decode: {message}")]
     Decode {
