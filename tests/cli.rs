@@ -193,17 +193,12 @@ async fn floor_report_writes_the_session_report_in_every_format() {
     let tokens = floor.create_room("plenary").await;
     let mut runner = Client::connect(&floor, tokens.hello("runner", "r")).await;
     acked(runner.command("r1", submit("onsite", "Amina Diallo")).await);
-    let output = Command::new(floor_bin())
-        .args(["report", "plenary", "--format", "json", "--data"])
-        .arg(&data)
-        .output()
-        .unwrap();
-    assert!(
-        output.status.success(),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
+    let args = ["report", "plenary", "--format", "json", "--data"];
+    let json = floor_json(
+        args.iter()
+            .map(std::ffi::OsStr::new)
+            .chain([data.as_os_str()]),
     );
-    let json: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
     assert_eq!(json["title"], "Room plenary");
     assert_eq!(json["requests"]["onsite"], 1);
 
@@ -211,7 +206,11 @@ async fn floor_report_writes_the_session_report_in_every_format() {
     // the same report.
     let (ok, fetched, err) = floor_cli(&floor, &["report", "plenary", "--format", "json"]);
     assert!(ok, "{err}");
-    assert_eq!(fetched, String::from_utf8(output.stdout).unwrap());
+    assert_eq!(
+        serde_json::from_str::<serde_json::Value>(&fetched).unwrap(),
+        json
+    );
+    assert!(fetched.ends_with("}\n"), "{fetched}");
     let refused = Command::new(floor_bin())
         .args(["report", "plenary", "--server", &floor.http_url()])
         .args(["--token", tokens.role("display")])

@@ -344,18 +344,17 @@ async fn participant_pages_on_two_brokers_are_counted_together() {
     assert_eq!(attendance_peak(&display_b).0, 3);
 
     // The session report, asked of either broker from the command line.
-    let output = std::process::Command::new(floor_tests::floor_bin())
-        .args(["report", "counted", "--format", "json", "--server"])
-        .arg(b.http_url())
-        .args(["--token", floor_tests::ADMIN])
-        .output()
-        .unwrap();
-    assert!(
-        output.status.success(),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    let report: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    let server = b.http_url();
+    let report = floor_tests::floor_json([
+        "report",
+        "counted",
+        "--format",
+        "json",
+        "--server",
+        &server,
+        "--token",
+        floor_tests::ADMIN,
+    ]);
     assert_eq!(
         report["attendance_peak"],
         serde_json::json!({"onsite": 3, "online": 4})

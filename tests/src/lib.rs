@@ -62,6 +62,21 @@ pub fn floor_bin() -> PathBuf {
     .clone()
 }
 
+/// Runs the `floor` command with `args`, asserts it succeeded and returns
+/// what it printed, as JSON.
+pub fn floor_json<S: AsRef<std::ffi::OsStr>>(args: impl IntoIterator<Item = S>) -> Value {
+    let output = Command::new(floor_bin())
+        .args(args)
+        .output()
+        .expect("floor runs");
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    serde_json::from_slice(&output.stdout).expect("JSON on standard output")
+}
+
 /// A running broker, killed when dropped.
 pub struct Floor {
     child: Child,
