@@ -195,15 +195,43 @@ async fn on_a_three_node_cluster_the_stream_has_three_replicas() {
     assert_eq!(replicas, Some(3), "the stream's replicas");
 }
 
+/// Two brokers, A and B, on one nats-server, and a room created on A
+/// (bind every field, in this order so that the brokers stop first: one
+/// left to `..` is dropped, and stopped, at once).
+struct TwoBrokers {
+    _dir: tempfile::TempDir,
+    nats: Nats,
+    a: floor_tests::Floor,
+    b: floor_tests::Floor,
+    tokens: floor_tests::Tokens,
+}
+
+async fn two_brokers(room: &str) -> TwoBrokers {
+    let dir = tempfile::tempdir().unwrap();
+    let nats = Nats::single(&dir.path().join("nats"));
+    let servers = nats.urls();
+    let a = floor_tests::Floor::start_with(&dir.path().join("a"), &["--store", &servers]);
+    let b = floor_tests::Floor::start_with(&dir.path().join("b"), &["--store", &servers]);
+    let tokens = a.create_room(room).await;
+    TwoBrokers {
+        _dir: dir,
+        nats,
+        a,
+        b,
+        tokens,
+    }
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_room_that_cannot_be_read_is_refused_for_now_not_for_good() {
-    use floor_tests::{Client, Floor, Received};
-    let dir = tempfile::tempdir().unwrap();
-    let mut nats = Nats::single(&dir.path().join("nats"));
-    let servers = nats.urls();
-    let a = Floor::start_with(&dir.path().join("a"), &["--store", &servers]);
-    let b = Floor::start_with(&dir.path().join("b"), &["--store", &servers]);
-    let tokens = a.create_room("unreadable").await;
+    use floor_tests::{Client, Received};
+    let TwoBrokers {
+        _dir,
+        mut nats,
+        a: _a,
+        b,
+        tokens,
+    } = two_brokers("unreadable").await;
 
     // B has not served the room yet, and NATS is gone: B cannot read it.
     nats.nodes[0].kill();
@@ -270,13 +298,14 @@ async fn rotate(floor: &floor_tests::Floor, room: &str, role: &str) -> String {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_token_rotated_on_one_broker_closes_its_connections_on_the_other() {
-    use floor_tests::{Client, Floor};
-    let dir = tempfile::tempdir().unwrap();
-    let mut nats = Nats::single(&dir.path().join("nats"));
-    let servers = nats.urls();
-    let a = Floor::start_with(&dir.path().join("a"), &["--store", &servers]);
-    let b = Floor::start_with(&dir.path().join("b"), &["--store", &servers]);
-    let tokens = a.create_room("rotated").await;
+    use floor_tests::Client;
+    let TwoBrokers {
+        _dir,
+        mut nats,
+        a,
+        b,
+        tokens,
+    } = two_brokers("rotated").await;
     let hello = |token: &str, client: &str| serde_json::json!({"type": "hello", "protocol": 1, "room": "rotated", "token": token, "client_id": client});
     let refused_on_b = |token: String| {
         let hello = hello(&token, "old");
@@ -309,13 +338,14 @@ async fn a_token_rotated_on_one_broker_closes_its_connections_on_the_other() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn participant_pages_on_two_brokers_are_counted_together() {
-    use floor_tests::{Client, Floor, attendance_peak, wait_for_attendance_peak};
-    let dir = tempfile::tempdir().unwrap();
-    let nats = Nats::single(&dir.path().join("nats"));
-    let servers = nats.urls();
-    let a = Floor::start_with(&dir.path().join("a"), &["--store", &servers]);
-    let b = Floor::start_with(&dir.path().join("b"), &["--store", &servers]);
-    let tokens = a.create_room("counted").await;
+    use floor_tests::{Client, attendance_peak, wait_for_attendance_peak};
+    let TwoBrokers {
+        _dir,
+        nats: _nats,
+        a,
+        b,
+        tokens,
+    } = two_brokers("counted").await;
     let mut display_a = Client::connect(&a, tokens.hello("display", "projector-a")).await;
     let mut display_b = Client::connect(&b, tokens.hello("display", "projector-b")).await;
 
@@ -420,13 +450,14 @@ async fn a_command_whose_acknowledgement_was_lost_takes_effect_once_when_retried
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn pages_that_move_to_another_broker_are_not_counted_twice() {
-    use floor_tests::{Client, Floor, wait_for_attendance_peak};
-    let dir = tempfile::tempdir().unwrap();
-    let nats = Nats::single(&dir.path().join("nats"));
-    let servers = nats.urls();
-    let mut a = Floor::start_with(&dir.path().join("a"), &["--store", &servers]);
-    let b = Floor::start_with(&dir.path().join("b"), &["--store", &servers]);
-    let tokens = a.create_room("moved").await;
+    use floor_tests::{Client, wait_for_attendance_peak};
+    let TwoBrokers {
+        _dir,
+        nats: _nats,
+        mut a,
+        b,
+        tokens,
+    } = two_brokers("moved").await;
     let mut display = Client::connect(&b, tokens.hello("display", "projector")).await;
     let mut pages = Vec::new();
     for i in 0..3 {
@@ -449,20 +480,21 @@ async fn pages_that_move_to_another_broker_are_not_counted_twice() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_commit_that_does_not_fit_stops_the_rooms_writes_and_nothing_diverges() {
     use floor_broker::shared::{Shared, SharedConfig};
-    use floor_tests::{Client, Floor, acked, refused, submit};
-    let dir = tempfile::tempdir().unwrap();
-    let nats = Nats::single(&dir.path().join("nats"));
-    let servers = nats.urls();
-    let a = Floor::start_with(&dir.path().join("a"), &["--store", &servers]);
-    let b = Floor::start_with(&dir.path().join("b"), &["--store", &servers]);
-    let tokens = a.create_room("damaged").await;
+    use floor_tests::{Client, acked, refused, submit};
+    let TwoBrokers {
+        _dir,
+        nats,
+        a,
+        b,
+        tokens,
+    } = two_brokers("damaged").await;
     let mut runner = Client::connect(&a, tokens.hello("runner", "runner")).await;
     acked(runner.command("r1", submit("onsite", "Amina Diallo")).await);
     let before = b.room_state(&tokens).await;
 
     // Something other than a broker appends a commit that is no event.
     let shared = Shared::connect(&SharedConfig {
-        servers: servers.clone(),
+        servers: nats.urls(),
         replicas: None,
     })
     .await

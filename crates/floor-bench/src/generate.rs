@@ -189,9 +189,10 @@ pub fn log(path: &Path, rooms: usize, per_room: usize) -> anyhow::Result<u64> {
 }
 
 /// Writes one room of at least `events` events into the shared store as
-/// brokers write it (one message per commit of 8 commands, appended with
-/// the expected last sequence and the commit's message id); `display` is
-/// the room's display token.
+/// brokers write it (one message per commit of
+/// [`floor_broker::room::SHARED_COMMIT`] commands, appended with the
+/// expected last sequence and the commit's message id); `display` is the
+/// room's display token.
 pub async fn shared_room(
     shared: &floor_broker::shared::Shared,
     id: &str,
@@ -205,9 +206,10 @@ pub async fn shared_room(
         created_at_ms: 1_543_233_600_000,
         tokens: Default::default(),
     };
-    value
-        .tokens
-        .insert(Role::Display.as_str().to_owned(), hex_hash(display));
+    value.set_tokens(&floor_broker::auth::RoleTokens::new(vec![(
+        Role::Display,
+        floor_broker::auth::hash_token(display),
+    )]));
     shared
         .create_room(id, &value)
         .await
@@ -216,7 +218,9 @@ pub async fn shared_room(
     let mut expected = 0;
     let mut written = 0;
     while written < events {
-        let commit: Vec<Applied> = (0..8).map(|_| session.next()).collect();
+        let commit: Vec<Applied> = (0..floor_broker::room::SHARED_COMMIT)
+            .map(|_| session.next())
+            .collect();
         let lines = commit
             .iter()
             .flat_map(|applied| applied.events.iter())
@@ -240,14 +244,6 @@ pub async fn shared_room(
         written += lines.len();
     }
     Ok(())
-}
-
-/// A token's hash as the rooms bucket stores it (hex).
-fn hex_hash(token: &str) -> String {
-    floor_broker::auth::hash_token(token)
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
 }
 
 /// Empties the page cache of the data directory's files: all caches when

@@ -578,7 +578,7 @@ pub async fn recovery(plan: &Plan, rows: &mut Vec<Row>) -> anyhow::Result<()> {
     for cache in ["warm", "cold"] {
         // Warm: one start first, so the log is in the page cache.
         if cache == "warm" {
-            drop(crate::server::start_floor_on(&data, &plan.programs)?);
+            drop(crate::server::start_floor_on(&data, &plan.programs, &[])?);
         }
         let evicted = if cache == "cold" {
             Some(crate::generate::evict(&data)?)
@@ -586,7 +586,7 @@ pub async fn recovery(plan: &Plan, rows: &mut Vec<Row>) -> anyhow::Result<()> {
             None
         };
         let started = Instant::now();
-        let floor = crate::server::start_floor_on(&data, &plan.programs)?;
+        let floor = crate::server::start_floor_on(&data, &plan.programs, &[])?;
         let serving = started.elapsed();
         drop(floor);
         let mut row = Row::new(
@@ -626,35 +626,21 @@ async fn shared_first_load(plan: &Plan, rows: &mut Vec<Row>) -> anyhow::Result<(
     let t = Instant::now();
     crate::generate::shared_room(&store, "big", events, &display).await?;
     let generated_s = t.elapsed().as_secs_f64();
-    let pin = [
-        "taskset".to_owned(),
-        "-c".to_owned(),
-        plan.programs.server_cpu.to_string(),
-    ];
-    let floor = floor_tests::Floor::start_via(
-        &pin,
+    let servers = nats.urls();
+    let floor = crate::server::start_floor_on(
         &dir.path().join("data"),
-        "127.0.0.1:0",
-        &["--store", &nats.urls()],
-    );
+        &plan.programs,
+        &["--store", &servers],
+    )?;
     let hello = json!({
         "type": "hello", "protocol": 1, "room": "big", "token": display, "client_id": "bench",
     });
     let started = Instant::now();
-    let (mut ws, _) = tokio_tungstenite::connect_async(floor.ws_url()).await?;
-    futures_util::SinkExt::send(&mut ws, Message::text(hello.to_string())).await?;
-    let welcomed = loop {
-        let Some(message) = ws.next().await else {
-            anyhow::bail!("the broker closed before its welcome");
-        };
-        if let Message::Text(text) = message? {
-            let value: serde_json::Value = serde_json::from_str(&text)?;
-            anyhow::ensure!(value["type"] != "error", "refused: {value}");
-            if value["type"] == "welcome" {
-                break started.elapsed();
-            }
-        }
-    };
+    let mut client = floor_tests::Client::raw(floor_tests::Client::open(&floor).await);
+    client.send(&hello).await;
+    let welcome = client.next().await;
+    let welcomed = started.elapsed();
+    anyhow::ensure!(welcome["type"] == "welcome", "refused: {welcome}");
     let mut row = Row::new(
         "recovery",
         format!("first load of 1 room of {events} events from JetStream"),

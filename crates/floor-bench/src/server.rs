@@ -313,13 +313,14 @@ impl Drop for Server {
     }
 }
 
-/// Starts floor, pinned to the server CPU, on an existing data directory;
-/// returns once it listens (every room loaded from the log).
-pub fn start_floor_on(data: &Path, programs: &Programs) -> anyhow::Result<Floor> {
+/// Starts floor, pinned to the server CPU, on an existing data directory
+/// with `extra` arguments; returns once it listens (every room of the
+/// embedded store loaded from the log).
+pub fn start_floor_on(data: &Path, programs: &Programs, extra: &[&str]) -> anyhow::Result<Floor> {
     let pin = [
         "taskset".to_owned(),
         "-c".to_owned(),
         programs.server_cpu.to_string(),
     ];
-    Ok(Floor::start_via(&pin, data, "127.0.0.1:0", &[]))
+    Ok(Floor::start_via(&pin, data, "127.0.0.1:0", extra))
 }

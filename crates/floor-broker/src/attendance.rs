@@ -88,21 +88,22 @@ impl Presence {
 
     /// Sets the pages other brokers hold (the sum of their latest counts).
     pub fn set_elsewhere(&self, elsewhere: Attendance) {
-        self.elsewhere.send_if_modified(|held| {
-            let changed = *held != elsewhere;
-            *held = elsewhere;
-            changed
-        });
+        set_if_changed(&self.elsewhere, elsewhere);
     }
 
     /// Notes the peak the room's log holds now (from any broker's record).
     pub fn set_logged(&self, peak: Attendance) {
-        self.logged.send_if_modified(|held| {
-            let changed = *held != peak;
-            *held = peak;
-            changed
-        });
+        set_if_changed(&self.logged, peak);
     }
+}
+
+/// Sets a watched count, waking its watchers only when it changed.
+fn set_if_changed(sender: &watch::Sender<Attendance>, value: Attendance) {
+    sender.send_if_modified(|held| {
+        let changed = *held != value;
+        *held = value;
+        changed
+    });
 }
 
 fn count(attendance: &mut Attendance, channel: Channel) -> &mut u32 {
@@ -117,14 +118,6 @@ fn sum(a: Attendance, b: Attendance) -> Attendance {
     Attendance {
         onsite: a.onsite.saturating_add(b.onsite).min(ATTENDANCE_MAX),
         online: a.online.saturating_add(b.online).min(ATTENDANCE_MAX),
-    }
-}
-
-/// Each channel's smaller count of the two.
-fn min(a: Attendance, b: Attendance) -> Attendance {
-    Attendance {
-        onsite: a.onsite.min(b.onsite),
-        online: a.online.min(b.online),
     }
 }
 
@@ -173,7 +166,10 @@ impl Sustained {
         if now.duration_since(*first) < PEAK_SUSTAIN {
             return None;
         }
-        self.counts.iter().map(|(_, count)| *count).reduce(min)
+        self.counts
+            .iter()
+            .map(|(_, count)| *count)
+            .reduce(Attendance::min)
     }
 }
 
@@ -218,29 +214,19 @@ pub async fn record_peaks(room: Weak<RoomHandle>) {
         drop(handle);
         // Above the peak but not for long enough yet: look again as the
         // window moves on.
-        let again = if total.exceeds(peak) {
-            SHARE_INTERVAL
-        } else {
-            Duration::MAX
-        };
+        let again = total
+            .exceeds(peak)
+            .then(|| tokio::time::Instant::now() + SHARE_INTERVAL);
         let changed = tokio::select! {
             changed = here.changed() => changed,
             changed = elsewhere.changed() => changed,
             changed = logged.changed() => changed,
-            () = sleep_for(again) => Ok(()),
+            () = sleep_until(again) => Ok(()),
         };
         if changed.is_err() {
             return;
         }
     }
-}
-
-/// Sleeps for `duration`; for ever if it is [`Duration::MAX`].
-async fn sleep_for(duration: Duration) {
-    if duration == Duration::MAX {
-        std::future::pending::<()>().await;
-    }
-    tokio::time::sleep(duration).await;
 }
 
 /// Tells the other brokers of the shared store how many of `room`'s

@@ -652,19 +652,19 @@ impl Broker {
                         )
                         .await?;
                 }
+                if let Ok(mut tokens) = handle.tokens.write() {
+                    for (role, hash) in fresh {
+                        tokens.set(role, hash);
+                    }
+                }
+                handle.rotations.send_modify(|n| *n += 1);
             }
+            // The record written, applied as one read from the store is
+            // (and only if no later one was applied meanwhile).
             RoomLog::Shared(shared) => {
                 let (value, revision) = rotate_shared(shared, id, &fresh).await?;
                 apply_tokens(&handle, id, value.role_tokens(), revision);
             }
-        }
-        if let RoomLog::Local(_) = &self.log {
-            if let Ok(mut tokens) = handle.tokens.write() {
-                for (role, hash) in fresh {
-                    tokens.set(role, hash);
-                }
-            }
-            handle.rotations.send_modify(|n| *n += 1);
         }
         tracing::info!(room = id, roles = roles.len(), "tokens rotated");
         Ok(IssuedTokens {

@@ -40,7 +40,7 @@ const REPLAY_FRAME: usize = 32 * 1024;
 const MAX_BATCH: usize = 256;
 /// Most commands in one commit to the shared store (one JetStream
 /// message, which must stay under the server's 1 MiB payload limit).
-const SHARED_COMMIT: usize = 8;
+pub const SHARED_COMMIT: usize = 8;
 /// Most times a room decides a commit again because another broker
 /// appended first, before it answers `storage_unavailable` (the clients
 /// retry).
@@ -380,7 +380,7 @@ pub async fn load_shared(shared: &Shared, room_id: &str) -> Result<Loaded, LoadE
         if let Some(message) = folded.failure {
             return Err(LoadError::Shared {
                 room: room_id.to_owned(),
-                source: SharedError::Decode {
+                source: SharedError::Unfit {
                     key: format!("commit {}", commit.stream_seq),
                     message,
                 },

@@ -101,6 +101,14 @@ impl Attendance {
         }
     }
 
+    /// Each channel's smaller count of the two.
+    pub fn min(self, other: Attendance) -> Attendance {
+        Attendance {
+            onsite: self.onsite.min(other.onsite),
+            online: self.online.min(other.online),
+        }
+    }
+
     /// Whether either channel's count is above `other`'s.
     pub fn exceeds(self, other: Attendance) -> bool {
         self.onsite > other.onsite || self.online > other.online

@@ -109,33 +109,12 @@ fn fetch_report(args: &ReportArgs, server: &str) -> anyhow::Result<String> {
             "--server needs the admin token (or the room's chair token): --token or FLOOR_ADMIN_TOKEN"
         );
     };
-    let url = format!(
-        "{}/api/rooms/{}/report?format={}",
-        server.trim_end_matches('/'),
+    let path = format!(
+        "/api/rooms/{}/report?format={}",
         args.room,
         args.format.name()
     );
-    let agent: ureq::Agent = ureq::Agent::config_builder()
-        .http_status_as_error(false)
-        .build()
-        .into();
-    let response = agent
-        .get(&url)
-        .header("Authorization", &format!("Bearer {token}"))
-        .call()
-        .with_context(|| format!("cannot reach the broker at {server}"))?;
-    let status = response.status();
-    let mut text = response
-        .into_body()
-        .read_to_string()
-        .with_context(|| format!("cannot read the broker's answer ({status})"))?;
-    if !status.is_success() {
-        let message = serde_json::from_str::<serde_json::Value>(&text)
-            .ok()
-            .and_then(|v| v["message"].as_str().map(str::to_owned))
-            .unwrap_or(text);
-        bail!("the broker refused ({status}): {message}");
-    }
+    let mut text = crate::room_cli::request(server, token, "GET", &path, None)?;
     if !text.ends_with('\n') {
         text.push('\n');
     }

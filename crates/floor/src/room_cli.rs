@@ -56,8 +56,21 @@ fn parse_role(text: &str) -> Result<Role, String> {
 }
 
 fn call(server: &Server, method: &str, path: &str, body: Option<Value>) -> anyhow::Result<Value> {
-    let url = format!("{}{path}", server.server.trim_end_matches('/'));
-    let auth = format!("Bearer {}", server.admin_token);
+    let text = request(&server.server, &server.admin_token, method, path, body)?;
+    serde_json::from_str(&text).context("the broker answered without JSON")
+}
+
+/// Sends a request to a broker's HTTP API with a bearer token; returns the
+/// answer's body, or an error with the broker's message when it refused.
+pub(crate) fn request(
+    server: &str,
+    token: &str,
+    method: &str,
+    path: &str,
+    body: Option<Value>,
+) -> anyhow::Result<String> {
+    let url = format!("{}{path}", server.trim_end_matches('/'));
+    let auth = format!("Bearer {token}");
     let agent: ureq::Agent = ureq::Agent::config_builder()
         .http_status_as_error(false)
         .build()
@@ -70,17 +83,20 @@ fn call(server: &Server, method: &str, path: &str, body: Option<Value>) -> anyho
         ("POST", None) => agent.post(&url).header("Authorization", &auth).send_empty(),
         _ => agent.get(&url).header("Authorization", &auth).call(),
     }
-    .with_context(|| format!("cannot reach the broker at {}", server.server))?;
+    .with_context(|| format!("cannot reach the broker at {server}"))?;
     let status = response.status();
-    let value: Value = response
+    let text = response
         .into_body()
-        .read_json()
-        .with_context(|| format!("the broker answered {status} without JSON"))?;
+        .read_to_string()
+        .with_context(|| format!("cannot read the broker's answer ({status})"))?;
     if !status.is_success() {
-        let message = value["message"].as_str().unwrap_or("no message");
+        let message = serde_json::from_str::<Value>(&text)
+            .ok()
+            .and_then(|v| v["message"].as_str().map(str::to_owned))
+            .unwrap_or(text);
         bail!("the broker refused ({status}): {message}");
     }
-    Ok(value)
+    Ok(text)
 }
 
 fn print_links(value: &Value) {
