@@ -1,7 +1,7 @@
 //! floor's benchmark: floor measured beside B0, a minimal tokio-tungstenite
 //! broadcast server (the limit of the stack), and B1, Node.js with `ws`
 //! (the common peer), in five scenarios: fan-out, a slow consumer, idle
-//! memory, durable writes and recovery. The server runs pinned to one CPU
+//! memory, durable writes, recovery, and a hostile room. The server runs pinned to one CPU
 //! and this generator, on one thread, pinned to the other
 //! (`scripts/bench`).
 
@@ -9,6 +9,7 @@
 #![allow(clippy::print_stdout)]
 
 pub mod generate;
+pub mod hostile;
 pub mod load;
 pub mod report;
 pub mod scenario;

@@ -21,6 +21,7 @@ enum Scenario {
     Idle,
     DurableWrites,
     Recovery,
+    HostileRoom,
 }
 
 /// floor's benchmark beside B0 (raw tokio-tungstenite) and B1 (Node.js ws).
@@ -83,6 +84,7 @@ fn main() -> anyhow::Result<()> {
             Scenario::Idle,
             Scenario::DurableWrites,
             Scenario::Recovery,
+            Scenario::HostileRoom,
         ]
     } else {
         args.scenarios.clone()
@@ -116,6 +118,7 @@ fn main() -> anyhow::Result<()> {
                 Scenario::Idle => scenario::idle(&plan, &mut rows).await,
                 Scenario::DurableWrites => scenario::durable_writes(&plan, &mut rows).await,
                 Scenario::Recovery => scenario::recovery(&plan, &mut rows).await,
+                Scenario::HostileRoom => floor_bench::hostile::hostile_room(&plan, &mut rows).await,
             };
             result.with_context(|| format!("scenario {s:?}"))?;
         }

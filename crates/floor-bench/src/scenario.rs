@@ -34,7 +34,7 @@ impl Plan {
     }
 }
 
-fn emit(row: Row, rows: &mut Vec<Row>) {
+pub(crate) fn emit(row: Row, rows: &mut Vec<Row>) {
     println!("{}", row.json());
     rows.push(row);
 }
@@ -48,7 +48,7 @@ fn cpu_per(before: (u64, u64), after: (u64, u64), deliveries: u64) -> (f64, f64)
     )
 }
 
-fn round2(x: f64) -> f64 {
+pub(crate) fn round2(x: f64) -> f64 {
     (x * 100.0).round() / 100.0
 }
 
@@ -296,7 +296,7 @@ pub async fn idle(plan: &Plan, rows: &mut Vec<Row>) -> anyhow::Result<()> {
 
 /// Waits until the server's RSS stops moving (three readings 200 ms
 /// apart within 1%), at most 5 s.
-async fn settle(server: &Server) -> anyhow::Result<()> {
+pub(crate) async fn settle(server: &Server) -> anyhow::Result<()> {
     let deadline = Instant::now() + Duration::from_secs(5);
     let mut last = server.rss_bytes()?;
     let mut steady = 0;

@@ -141,32 +141,17 @@ impl Server {
                 Server::spawn(kind, command)
             }
             Kind::Floor => {
-                let data = tempfile::tempdir()?;
-                let floor = Floor::start_via(
-                    &pin,
-                    &data.path().join("data"),
-                    "127.0.0.1:0",
+                Server::floor(
+                    programs,
+                    rooms,
                     &[
                         "--max-connections-per-address",
                         "0",
                         "--commands-per-second",
                         "0",
                     ],
-                );
-                let mut tokens = Vec::new();
-                for i in 0..rooms {
-                    tokens.push(floor.create_room(&format!("r{i}")).await);
-                }
-                Ok(Server {
-                    endpoint: Endpoint {
-                        kind,
-                        addr: floor.addr,
-                        addrs: vec![floor.addr],
-                        rooms: tokens,
-                    },
-                    process: Process::Floor(Box::new(floor)),
-                    _data: Some(data),
-                })
+                )
+                .await
             }
             Kind::FloorShared => {
                 let data = tempfile::tempdir()?;
@@ -226,6 +211,31 @@ impl Server {
                 })
             }
         }
+    }
+
+    /// Starts floor with `rooms` rooms and `extra` arguments (none: the
+    /// limits a deployment has by default), pinned to the server CPU.
+    pub async fn floor(
+        programs: &Programs,
+        rooms: usize,
+        extra: &[&str],
+    ) -> anyhow::Result<Server> {
+        let data = tempfile::tempdir()?;
+        let floor = start_floor_on(&data.path().join("data"), programs, extra)?;
+        let mut tokens = Vec::new();
+        for i in 0..rooms {
+            tokens.push(floor.create_room(&format!("r{i}")).await);
+        }
+        Ok(Server {
+            endpoint: Endpoint {
+                kind: Kind::Floor,
+                addr: floor.addr,
+                addrs: vec![floor.addr],
+                rooms: tokens,
+            },
+            process: Process::Floor(Box::new(floor)),
+            _data: Some(data),
+        })
     }
 
     fn spawn(kind: Kind, mut command: Command) -> anyhow::Result<Server> {

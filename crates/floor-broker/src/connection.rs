@@ -11,24 +11,27 @@ use std::num::NonZeroU32;
 use std::sync::Arc;
 use std::time::Duration;
 
-use axum::extract::ws::{CloseFrame, Message, Utf8Bytes, WebSocket};
 use floor_core::Actor;
 use floor_protocol::message::{Hello, Resume, ServerMessage};
 use floor_protocol::{ClientMessage, ErrorCode, PROTOCOL_VERSION, Role};
-use futures_util::{FutureExt, SinkExt};
+use futures_util::{FutureExt, SinkExt, StreamExt};
 use governor::{Quota, RateLimiter};
 use tokio::sync::{broadcast, mpsc, oneshot, watch};
 use tokio::time::{Instant, sleep_until, timeout};
+use tokio_tungstenite::tungstenite::protocol::CloseFrame;
+use tokio_tungstenite::tungstenite::{Message, Utf8Bytes};
 
 use crate::addresses::AddressGuard;
 use crate::auth::{self, TokenHash};
 use crate::broker::Broker;
 use crate::limits::{
-    COMMAND_BURST, COMMANDS_PER_SECOND, HELLO_TIMEOUT, MAX_INVALID_MESSAGES, MAX_JSON_DEPTH,
-    MAX_QUEUED_BYTES, PING_INTERVAL, PONG_TIMEOUT, REPLY_QUEUE, json_too_deep,
+    COMMAND_BURST, COMMANDS_PER_SECOND, FIRST_FRAMES_DEADLINE, HELLO_TIMEOUT, MAX_INVALID_MESSAGES,
+    MAX_JSON_DEPTH, MAX_QUEUED_BYTES, PING_INTERVAL, PONG_TIMEOUT, REPLY_QUEUE, json_too_deep,
 };
 use crate::metrics::{ReasonLabel, RoleLabel};
+use crate::outbound;
 use crate::room::{CommandMsg, Frame, RoomHandle, RoomMsg, Subscription, error_text, now_ms};
+use crate::upgrade::Socket;
 
 /// The close codes the broker uses (see the protocol's README).
 pub mod close_code {
@@ -106,7 +109,7 @@ fn decode(text: &str) -> Result<ClientMessage, (ErrorCode, String)> {
 /// Serves one WebSocket connection until it closes; `address` counts it
 /// against its client address, and a failed handshake is held against
 /// that address.
-pub async fn serve(socket: WebSocket, broker: Arc<Broker>, address: AddressGuard) {
+pub async fn serve(socket: Socket, broker: Arc<Broker>, address: AddressGuard) {
     let mut socket = socket;
     let outcome = handshake(&mut socket, &broker, &address).await;
     let (hello, room, role, token_hash) = match outcome {
@@ -193,22 +196,21 @@ fn serve_accepted(
     }
 }
 
-/// The close for a read error: 1009 when the frame was over the limit
-/// (the socket's own error says so), none otherwise.
-fn too_large(error: &axum::Error) -> Option<Close> {
+/// The close for a read error: 1009 when the frame was over the limit,
+/// none otherwise.
+fn too_large(error: &tokio_tungstenite::tungstenite::Error) -> Option<Close> {
     is_too_large(error).then(|| Close::new(close_code::TOO_BIG, "message too large"))
 }
 
 /// Whether a socket's read error is a frame or message over the limit
-/// (the socket's own wording for `max_frame_size` / `max_message_size`).
-pub(crate) fn is_too_large(error: &axum::Error) -> bool {
-    let text = error.to_string();
-    text.contains("Space limit exceeded") || text.contains("too long")
+/// (`max_frame_size` / `max_message_size`).
+pub(crate) fn is_too_large(error: &tokio_tungstenite::tungstenite::Error) -> bool {
+    matches!(error, tokio_tungstenite::tungstenite::Error::Capacity(_))
 }
 
-async fn close_socket(socket: &mut WebSocket, close: Close) {
+async fn close_socket(socket: &mut Socket, close: Close) {
     let frame = CloseFrame {
-        code: close.code,
+        code: close.code.into(),
         reason: Utf8Bytes::from_static(close.reason),
     };
     let _ = timeout(
@@ -219,7 +221,7 @@ async fn close_socket(socket: &mut WebSocket, close: Close) {
 }
 
 async fn send_error(
-    socket: &mut WebSocket,
+    socket: &mut Socket,
     request_id: Option<String>,
     code: ErrorCode,
     message: String,
@@ -244,7 +246,7 @@ enum NoHello {
 /// `hello` is counted against `address` before the client is told, so a
 /// client that has read the refusal finds it already counted.
 async fn handshake(
-    socket: &mut WebSocket,
+    socket: &mut Socket,
     broker: &Broker,
     address: &AddressGuard,
 ) -> Result<Accepted, Option<Close>> {
@@ -263,7 +265,7 @@ async fn handshake(
 }
 
 /// Reads the first message and checks it is a `hello` this broker accepts.
-async fn accept_hello(socket: &mut WebSocket, broker: &Broker) -> Result<Accepted, NoHello> {
+async fn accept_hello(socket: &mut Socket, broker: &Broker) -> Result<Accepted, NoHello> {
     let deadline = Instant::now() + HELLO_TIMEOUT;
     let refused = |code, message: &str| {
         NoHello::Refused(
@@ -275,7 +277,7 @@ async fn accept_hello(socket: &mut WebSocket, broker: &Broker) -> Result<Accepte
     let hello = loop {
         let received = tokio::select! {
             _ = broker.shutdown.cancelled() => return Err(NoHello::Ended(Some(Close::new(close_code::GOING_AWAY, "broker shutting down")))),
-            received = timeout(deadline - Instant::now(), socket.recv()) => received,
+            received = timeout(deadline - Instant::now(), socket.next()) => received,
         };
         let message = match received {
             Err(_) => {
@@ -305,7 +307,7 @@ async fn accept_hello(socket: &mut WebSocket, broker: &Broker) -> Result<Accepte
                     "binary frames are not part of the protocol",
                 ));
             }
-            Message::Ping(_) | Message::Pong(_) => continue,
+            Message::Ping(_) | Message::Pong(_) | Message::Frame(_) => continue,
             Message::Close(_) => return Err(NoHello::Ended(None)),
         }
     };
@@ -351,7 +353,7 @@ async fn accept_hello(socket: &mut WebSocket, broker: &Broker) -> Result<Accepte
 }
 
 struct Connection {
-    socket: WebSocket,
+    socket: Socket,
     broker: Arc<Broker>,
     room: Arc<RoomHandle>,
     /// Where the client left off, from its `hello` (the rest of the
@@ -371,7 +373,7 @@ struct Connection {
 
 impl Connection {
     fn new(
-        socket: WebSocket,
+        socket: Socket,
         broker: Arc<Broker>,
         room: Arc<RoomHandle>,
         hello: Hello,
@@ -414,10 +416,10 @@ impl Connection {
     /// connection too slow.
     async fn write(&mut self, message: Message, flush: bool) -> Result<(), Option<Close>> {
         let write = async {
-            if flush {
-                self.socket.send(message).await
-            } else {
-                self.socket.feed(message).await
+            match message {
+                Message::Text(text) => outbound::write_text(&mut self.socket, text, flush).await,
+                message if flush => self.socket.send(message).await,
+                message => self.socket.feed(message).await,
             }
         };
         match timeout(SEND_TIMEOUT, write).await {
@@ -481,13 +483,23 @@ impl Connection {
             Err(_) => return Some(Close::new(close_code::GOING_AWAY, "internal error")),
         };
         tracing::debug!(room = %self.room.info.id, role = self.actor.role.as_str(), "connection welcomed");
-        if let Err(close) = self.send(welcome).await {
-            return close;
-        }
-        for frame in initial {
-            if let Err(close) = self.send(frame).await {
-                return close;
+        // The welcome and the first frames (a snapshot, or the missed
+        // events and the order) must be taken within FIRST_FRAMES_DEADLINE,
+        // and before the room has broadcast MAX_QUEUED_BYTES past them: a
+        // client that does not read is closed as too slow, holding at most
+        // one fragment of the snapshot meanwhile (see `outbound`).
+        let limit = broadcast_bytes.borrow().saturating_add(MAX_QUEUED_BYTES);
+        let first = async {
+            for text in std::iter::once(welcome).chain(initial) {
+                self.write_within(Some(Message::Text(text)), limit, &mut broadcast_bytes)
+                    .await?;
             }
+            self.write_within(None, limit, &mut broadcast_bytes).await
+        };
+        match timeout(FIRST_FRAMES_DEADLINE, first).await {
+            Ok(Ok(())) => {}
+            Ok(Err(close)) => return close,
+            Err(_) => return Some(Close::new(close_code::TOO_SLOW, "too slow, resume")),
         }
 
         let per_second = self.broker.config.commands_per_second;
@@ -531,7 +543,7 @@ impl Connection {
                     let _ = self.send(text).await;
                     return Some(Close::new(close_code::HELLO_REFUSED, "token revoked"));
                 }
-                incoming = self.socket.recv() => match incoming {
+                incoming = self.socket.next() => match incoming {
                     None => Err(None),
                     Some(Err(error)) => Err(too_large(&error)),
                     Some(Ok(Message::Pong(_))) => {
@@ -685,7 +697,7 @@ impl Connection {
                     )
                     .await;
             }
-            Message::Ping(_) | Message::Pong(_) => return Ok(()),
+            Message::Ping(_) | Message::Pong(_) | Message::Frame(_) => return Ok(()),
             Message::Close(_) => return Err(None),
         };
         match decode(&text) {

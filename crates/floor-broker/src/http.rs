@@ -12,8 +12,7 @@ use std::sync::Arc;
 
 use axum::Json;
 use axum::Router;
-use axum::extract::ws::{CloseFrame, Message, Utf8Bytes, WebSocket, WebSocketUpgrade};
-use axum::extract::{Path, State};
+use axum::extract::{Path, Request, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
@@ -25,9 +24,12 @@ use tokio::sync::oneshot;
 use crate::addresses::{AddressGuard, Refusal};
 use crate::broker::{Broker, IssuedTokens, RoomError};
 use crate::connection::{self, close_code};
-use crate::limits::{MAX_MESSAGE, MAX_WRITE_BUFFER, READ_BUFFER, WRITE_BUFFER};
-use crate::pages;
 use crate::room::RoomMsg;
+use crate::upgrade::{self, Socket};
+use crate::{outbound, pages};
+use futures_util::{SinkExt, StreamExt};
+use tokio_tungstenite::tungstenite::protocol::CloseFrame;
+use tokio_tungstenite::tungstenite::{Message, Utf8Bytes};
 
 /// The broker's routes (and `/ws/echo` when the configuration asks for
 /// the conformance echo).
@@ -119,18 +121,6 @@ fn origin_allowed(broker: &Broker, headers: &HeaderMap) -> bool {
     }
 }
 
-/// The one WebSocket configuration of the broker, used by every upgrade:
-/// small buffers, a capped write buffer, and frames and messages of at
-/// most [`MAX_MESSAGE`] bytes (larger ones are closed with 1009).
-fn configure(upgrade: WebSocketUpgrade) -> WebSocketUpgrade {
-    upgrade
-        .read_buffer_size(READ_BUFFER)
-        .write_buffer_size(WRITE_BUFFER)
-        .max_write_buffer_size(MAX_WRITE_BUFFER)
-        .max_message_size(MAX_MESSAGE)
-        .max_frame_size(MAX_MESSAGE)
-}
-
 /// The checks before any WebSocket upgrade: the browser `Origin`, then the
 /// per-address admission. The guard counts the socket against its address
 /// until dropped; `Err` is the refusal to send instead of upgrading
@@ -169,14 +159,17 @@ fn admit(
 async fn websocket(
     State(broker): State<Arc<Broker>>,
     axum::extract::ConnectInfo(peer): axum::extract::ConnectInfo<std::net::SocketAddr>,
-    headers: HeaderMap,
-    upgrade: WebSocketUpgrade,
+    request: Request,
 ) -> Response {
-    let address = match admit(&broker, peer, &headers) {
+    let upgrade = match upgrade::accept(request) {
+        Ok(upgrade) => upgrade,
+        Err(refusal) => return refusal.into_response(),
+    };
+    let address = match admit(&broker, peer, upgrade.headers()) {
         Ok(guard) => guard,
         Err(refusal) => return *refusal,
     };
-    configure(upgrade).on_upgrade(move |socket| connection::serve(socket, broker, address))
+    upgrade.serve(move |socket| connection::serve(socket, broker, address))
 }
 
 /// `GET /ws/echo`, routed only with the conformance echo on: the same
@@ -184,14 +177,17 @@ async fn websocket(
 async fn echo_websocket(
     State(broker): State<Arc<Broker>>,
     axum::extract::ConnectInfo(peer): axum::extract::ConnectInfo<std::net::SocketAddr>,
-    headers: HeaderMap,
-    upgrade: WebSocketUpgrade,
+    request: Request,
 ) -> Response {
-    let address = match admit(&broker, peer, &headers) {
+    let upgrade = match upgrade::accept(request) {
+        Ok(upgrade) => upgrade,
+        Err(refusal) => return refusal.into_response(),
+    };
+    let address = match admit(&broker, peer, upgrade.headers()) {
         Ok(guard) => guard,
         Err(refusal) => return *refusal,
     };
-    configure(upgrade).on_upgrade(move |socket| echo(socket, broker, address))
+    upgrade.serve(move |socket| echo(socket, broker, address))
 }
 
 /// Sends every text and binary message back as it came. Pings are
@@ -199,13 +195,13 @@ async fn echo_websocket(
 /// as `/ws` does: a message or frame over the limit is closed with 1009,
 /// any other read error (a protocol violation, invalid UTF-8) drops the
 /// connection, and a broker shutting down closes with 1001.
-async fn echo(mut socket: WebSocket, broker: Arc<Broker>, _address: AddressGuard) {
+async fn echo(mut socket: Socket, broker: Arc<Broker>, _address: AddressGuard) {
     let close = loop {
         let incoming = tokio::select! {
             _ = broker.shutdown.cancelled() => {
                 break Some((close_code::GOING_AWAY, "broker shutting down"));
             }
-            incoming = socket.recv() => incoming,
+            incoming = socket.next() => incoming,
         };
         match incoming {
             None => break None,
@@ -213,19 +209,26 @@ async fn echo(mut socket: WebSocket, broker: Arc<Broker>, _address: AddressGuard
                 break connection::is_too_large(&error)
                     .then_some((close_code::TOO_BIG, "message too large"));
             }
-            Some(Ok(message @ (Message::Text(_) | Message::Binary(_)))) => {
+            Some(Ok(Message::Text(text))) => {
+                if outbound::write_text(&mut socket, text, true).await.is_err() {
+                    break None;
+                }
+            }
+            Some(Ok(message @ Message::Binary(_))) => {
                 if socket.send(message).await.is_err() {
                     break None;
                 }
             }
             // Pongs are ignored; pings and a peer's close are answered by
-            // the socket, whose next `recv` then ends.
-            Some(Ok(Message::Ping(_) | Message::Pong(_) | Message::Close(_))) => {}
+            // the socket, whose next read then ends.
+            Some(Ok(
+                Message::Ping(_) | Message::Pong(_) | Message::Close(_) | Message::Frame(_),
+            )) => {}
         }
     };
     if let Some((code, reason)) = close {
         let frame = CloseFrame {
-            code,
+            code: code.into(),
             reason: Utf8Bytes::from_static(reason),
         };
         let _ = tokio::time::timeout(

@@ -15,6 +15,8 @@
 //! - [`lane`]: the thread the rooms and the staff's connections run on,
 //!   so that fan-out to the screens never delays an acknowledgement.
 //! - [`connection`]: one task per WebSocket: handshake, limits, forwarding.
+//! - [`upgrade`]: the WebSocket upgrade onto tokio-tungstenite.
+//! - [`outbound`]: writing a message, fragmented when it is long.
 //! - [`http`]: the routes: `/ws`, `/healthz`, `/metrics`, `/api/rooms`.
 //! - [`pages`]: the role pages (`/r/{room}/{page}`, `/assets/`), `/qr.svg`
 //!   and `/api/chat/parse`; the files are in `src/pages/`.
@@ -40,9 +42,11 @@ pub mod http;
 pub mod lane;
 pub mod limits;
 pub mod metrics;
+pub mod outbound;
 pub mod pages;
 pub mod room;
 pub mod shared;
+pub mod upgrade;
 
 use std::future::Future;
 use std::net::SocketAddr;

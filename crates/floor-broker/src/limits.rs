@@ -16,11 +16,17 @@ pub const SOCKET_SEND_BUFFER: u32 = 64 * 1024;
 pub const READ_BUFFER: usize = 4 * 1024;
 /// Socket write buffer target per connection.
 pub const WRITE_BUFFER: usize = 8 * 1024;
-/// Socket write buffer cap per connection. One message must fit in it
-/// whole: a snapshot of a long session's room (every entry it ever had) is
-/// hundreds of kilobytes. What a slow connection holds is bounded by
-/// [`MAX_QUEUED_BYTES`] and the send timeout, not by this cap.
-pub const MAX_WRITE_BUFFER: usize = 64 * 1024 * 1024;
+/// Socket write buffer cap per connection: what it may have formatted and
+/// not yet handed to the kernel. Long messages go out in fragments of
+/// [`crate::outbound::FRAGMENT`] bytes, each written out before the next
+/// is formatted, so the buffer holds at most [`WRITE_BUFFER`] of queued
+/// small messages plus one fragment or message of up to that size.
+pub const MAX_WRITE_BUFFER: usize = 64 * 1024;
+/// Time a new subscriber has to take its `welcome` and first frames (a
+/// snapshot, or the events it missed): past it, or once the room has
+/// broadcast [`MAX_QUEUED_BYTES`] beyond them, it is closed as too slow
+/// (4000) and resumes.
+pub const FIRST_FRAMES_DEADLINE: Duration = Duration::from_secs(20);
 /// Time allowed for a connection's HTTP request head (before any
 /// WebSocket upgrade).
 pub const HEADER_READ_TIMEOUT: Duration = Duration::from_secs(10);

@@ -17,13 +17,13 @@
 use std::collections::VecDeque;
 use std::sync::{Arc, RwLock};
 
-use axum::extract::ws::Utf8Bytes;
 use floor_core::checkpoint::{self, Checkpoint};
 use floor_core::{Actor, Decision, Room};
 use floor_protocol::message::{ErrorMessage, Resume, RoomInfo, SnapshotReason};
 use floor_protocol::{Command, ErrorCode, RoomEvent, ServerMessage};
 use floor_store::{Append, CheckpointRead, RequestRecord};
 use tokio::sync::{broadcast, mpsc, oneshot, watch};
+use tokio_tungstenite::tungstenite::Utf8Bytes;
 use tokio_util::task::TaskTracker;
 use uuid::Uuid;
 
@@ -803,7 +803,7 @@ impl RoomActor {
             epoch: self.epoch,
             reason,
             room: self.room.view(),
-            order: self.room.projected_order(),
+            order: self.room.order_head(),
         });
         self.snapshots.push((reason, message.clone()));
         message
@@ -813,7 +813,7 @@ impl RoomActor {
         text(&ServerMessage::Order {
             epoch: self.epoch,
             seq: self.room.seq(),
-            order: self.room.projected_order(),
+            order: self.room.order_head(),
         })
     }
 

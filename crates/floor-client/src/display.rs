@@ -173,7 +173,12 @@ impl DisplayView {
             seq: state.seq(),
             queue_open: view.queue_open,
             policy: policy_text(view.settings.policy),
-            more: state.order().len().saturating_sub(next.len()),
+            more: {
+                let waiting = state.waiting();
+                usize::try_from(waiting.onsite + waiting.online)
+                    .unwrap_or(usize::MAX)
+                    .saturating_sub(next.len())
+            },
             speaking,
             next,
             turns: view.turns,

@@ -11,6 +11,7 @@ use std::collections::{HashMap, HashSet};
 use std::fmt;
 
 use floor_core::LiveView;
+use floor_protocol::limits::ORDER_SLOTS_MAX;
 use floor_protocol::{
     Channel, Entry, EntryStatus, ProjectedSlot, RoomEvent, RoomView, Speaking, Tally,
 };
@@ -106,7 +107,8 @@ impl RoomState {
     }
 
     /// The broker's projected order: who repeated `next` calls would give
-    /// the floor, first to last.
+    /// the floor, first to last; its first
+    /// [`ORDER_SLOTS_MAX`] slots when more entries wait.
     pub fn order(&self) -> &[ProjectedSlot] {
         &self.order
     }
@@ -118,7 +120,8 @@ impl RoomState {
             .filter_map(|slot| self.live.entry(slot.entry_id).map(|e| (slot, e)))
     }
 
-    /// The entry's place in the projected order (0 = called next).
+    /// The entry's place in the projected order (0 = called next); `None`
+    /// for an entry that is not waiting, or waits past the listed head.
     pub fn place(&self, id: Uuid) -> Option<usize> {
         self.order.iter().position(|s| s.entry_id == id)
     }
@@ -145,11 +148,14 @@ impl RoomState {
             .filter(|e| e.status == EntryStatus::Pending)
     }
 
-    /// Waiting entries per channel.
+    /// Waiting entries per channel (all of them, also those past the
+    /// head of the order the broker lists).
     pub fn waiting(&self) -> Tally {
         let mut tally = Tally::default();
-        for slot in &self.order {
-            tally.add(slot.channel);
+        for entry in &self.view().entries {
+            if entry.status == EntryStatus::Waiting {
+                tally.add(entry.channel);
+            }
         }
         tally
     }
@@ -215,8 +221,9 @@ impl RoomState {
 }
 
 /// Whether a projected order fits a view: it holds every waiting entry
-/// exactly once and nothing else, each on its own channel, with the pinned
-/// entries first in the order they were pinned.
+/// exactly once and nothing else (only the first
+/// [`ORDER_SLOTS_MAX`] of them when more wait), each on its own channel,
+/// with the pinned entries first in the order they were pinned.
 pub fn check_order(view: &RoomView, order: &[ProjectedSlot]) -> Result<(), String> {
     let entries: HashMap<Uuid, &Entry> = view.entries.iter().map(|e| (e.id, e)).collect();
     let waiting: HashSet<Uuid> = view
@@ -243,14 +250,20 @@ pub fn check_order(view: &RoomView, order: &[ProjectedSlot]) -> Result<(), Strin
             return Err(format!("entry {} is on the other channel", slot.entry_id));
         }
     }
-    if let Some(missing) = waiting.iter().find(|id| !seen.contains(*id)) {
-        return Err(format!("waiting entry {missing} is missing"));
+    let listed = waiting.len().min(ORDER_SLOTS_MAX);
+    if order.len() != listed {
+        return Err(format!(
+            "the order lists {} slots where {} entries wait (at most {ORDER_SLOTS_MAX} are listed)",
+            order.len(),
+            waiting.len()
+        ));
     }
     let pinned: Vec<Uuid> = view
         .pins
         .iter()
         .copied()
         .filter(|id| waiting.contains(id))
+        .take(listed)
         .collect();
     let head: Vec<Uuid> = order
         .iter()

@@ -35,7 +35,7 @@
 //! The projected order is what repeated `next` calls would do if nothing
 //! else changed, so its head is, by construction, what `next` calls.
 
-use std::collections::{HashSet, VecDeque};
+use std::collections::{HashMap, HashSet, VecDeque};
 
 use floor_protocol::event::CallVia;
 use floor_protocol::{Channel, Credits, EntryStatus, OrderReason, Policy, ProjectedSlot};
@@ -77,7 +77,7 @@ struct Planner<'r> {
     pins: VecDeque<Candidate<'r>>,
     /// Unpinned waiting entries per channel (onsite, online), in
     /// submission order.
-    queues: [Vec<Candidate<'r>>; 2],
+    queues: [VecDeque<Candidate<'r>>; 2],
     credits: Credits,
     last: Option<Channel>,
     /// People the simulation has called, beyond those the room has.
@@ -93,7 +93,7 @@ fn slot(channel: Channel) -> usize {
 
 impl<'r> Planner<'r> {
     fn new(room: &'r Room) -> Planner<'r> {
-        let mut queues: [Vec<Candidate<'r>>; 2] = [Vec::new(), Vec::new()];
+        let mut queues: [VecDeque<Candidate<'r>>; 2] = [VecDeque::new(), VecDeque::new()];
         let mut pinned = Vec::new();
         for (entry, key) in room.entries_with_keys() {
             if entry.status != EntryStatus::Waiting {
@@ -108,13 +108,14 @@ impl<'r> Planner<'r> {
             if room.pins().contains(&entry.id) {
                 pinned.push(candidate);
             } else {
-                queues[slot(entry.channel)].push(candidate);
+                queues[slot(entry.channel)].push_back(candidate);
             }
         }
+        let pinned: HashMap<Uuid, Candidate<'r>> = pinned.into_iter().map(|c| (c.id, c)).collect();
         let pins = room
             .pins()
             .iter()
-            .filter_map(|id| pinned.iter().find(|c| c.id == *id).copied())
+            .filter_map(|id| pinned.get(id).copied())
             .collect();
         let rotation = room.rotation();
         Planner {
@@ -157,10 +158,10 @@ impl<'r> Planner<'r> {
     fn step_fifo(&mut self) -> Option<(Candidate<'r>, Choice)> {
         let channel = Channel::ALL
             .into_iter()
-            .filter_map(|c| self.queues[slot(c)].first().map(|head| (head.seq, c)))
+            .filter_map(|c| self.queues[slot(c)].front().map(|head| (head.seq, c)))
             .min()?
             .1;
-        let candidate = self.queues[slot(channel)].remove(0);
+        let candidate = self.queues[slot(channel)].pop_front()?;
         let choice = Choice {
             entry_id: candidate.id,
             channel,
@@ -227,7 +228,7 @@ impl<'r> Planner<'r> {
             OrderReason::ChannelTurn
         };
         let (index, within) = self.pick_within(channel);
-        let candidate = self.queues[slot(channel)].remove(index);
+        let candidate = self.queues[slot(channel)].remove(index)?;
         let choice = Choice {
             entry_id: candidate.id,
             channel,
@@ -263,8 +264,17 @@ pub fn next_choice(room: &Room) -> Option<Choice> {
 /// The projected order: every waiting entry in the order repeated `next`
 /// calls would take them if nothing else changed.
 pub fn projected_order(room: &Room) -> Vec<ProjectedSlot> {
+    projected_head(room, usize::MAX)
+}
+
+/// The first `limit` slots of the projected order: what the broker sends
+/// ([`floor_protocol::limits::ORDER_SLOTS_MAX`] of them). The simulation
+/// stops there, so a long queue costs a pass over the room's entries and
+/// `limit` calls, not one call per waiting entry.
+pub fn projected_head(room: &Room, limit: usize) -> Vec<ProjectedSlot> {
     let mut planner = Planner::new(room);
     std::iter::from_fn(|| planner.step())
+        .take(limit)
         .map(|choice| ProjectedSlot {
             entry_id: choice.entry_id,
             channel: choice.channel,
@@ -277,5 +287,11 @@ impl Room {
     /// The projected order (see [`projected_order`]).
     pub fn projected_order(&self) -> Vec<ProjectedSlot> {
         projected_order(self)
+    }
+
+    /// The head of the projected order that the wire carries: at most
+    /// [`floor_protocol::limits::ORDER_SLOTS_MAX`] slots.
+    pub fn order_head(&self) -> Vec<ProjectedSlot> {
+        projected_head(self, floor_protocol::limits::ORDER_SLOTS_MAX)
     }
 }

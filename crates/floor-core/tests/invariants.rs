@@ -558,6 +558,13 @@ proptest! {
         let waiting = room.entries().iter().filter(|e| e.status == EntryStatus::Waiting).count();
         prop_assert_eq!(unique.len(), order.len());
         prop_assert_eq!(order.len(), waiting);
+        // What the wire carries is the same order, cut: every head is a
+        // prefix of the whole.
+        let full = room.projected_order();
+        for limit in [0, 1, 2, 5, full.len(), full.len() + 1] {
+            let head = floor_core::fairness::projected_head(room, limit);
+            prop_assert_eq!(&head[..], &full[..limit.min(full.len())]);
+        }
         check(trace)?;
     }
 

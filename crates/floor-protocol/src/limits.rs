@@ -42,3 +42,8 @@ pub const INTAKE_WINDOW_MAX_S: u32 = 600;
 pub const REMOTE_AUDIENCE_MAX: u32 = 1_000_000;
 /// Largest count of participant pages per channel in `record_attendance`.
 pub const ATTENDANCE_MAX: u32 = 1_000_000;
+
+/// Most slots an `order` (and a snapshot's `order`) lists: the head of the
+/// projected order. When more entries wait, those past it stand at a
+/// place after this many; a client learns their count from its view.
+pub const ORDER_SLOTS_MAX: usize = 50;

@@ -110,17 +110,22 @@ function render(floor) {
   $("queue-toggle").textContent = t(view.queue_open ? "chair.close" : "chair.open");
   $("finish").disabled = !current;
   for (const channel of ["onsite", "online"]) {
-    const rows = floor.queue().filter(({ slot }) => slot.channel === channel).map(({ slot, place, entry }) => {
+    // The broker lists the head of the order; entries waiting past it
+    // follow in submission order, each marked as standing after it.
+    const listed = floor.queue().filter(({ slot }) => slot.channel === channel);
+    const later = view.entries.filter((e) => e.channel === channel && e.status === "waiting" && floor.place(e.id) === null)
+      .map((entry) => ({ slot: null, place: null, entry }));
+    const rows = [...listed, ...later].map(({ slot, place, entry }) => {
       const pinned = view.pins.includes(entry.id);
       const waited = Math.max(0, Math.floor((floor.now() - entry.provenance.at_ms) / 60000));
+      const why = slot && slot.reasons.length ? reasonText(slot.reasons[0], channel) : "";
       return el("li", { "data-entry": entry.id },
-        el("span", { class: "place" }, t("chair.place", { n: place + 1 })),
+        el("span", { class: "place" }, place === null ? t("order.after", { n: floor.order.length }) : t("chair.place", { n: place + 1 })),
         el("span", { class: "who" },
           el("strong", {}, entry.person.name),
           entry.person.affiliation ? ` · ${entry.person.affiliation}` : "",
           el("br"),
-          el("span", { class: "muted" },
-            `${slot.reasons.length ? reasonText(slot.reasons[0], channel) : ""} · ${t("time.waited", { minutes: waited })}`),
+          el("span", { class: "muted" }, [why, t("time.waited", { minutes: waited })].filter(Boolean).join(" · ")),
         ),
         el("button", { type: "button", class: "secondary", onclick: () => act({ type: "call", entry_id: entry.id }),
           "aria-label": `${t("chair.call")}: ${entry.person.name}` }, t("chair.call")),

@@ -83,8 +83,9 @@ function render(current) {
       $("mine-state").textContent = t("status.pending");
       $("mine-wait").textContent = "";
     } else if (place === null) {
-      $("mine-state").textContent = t("status.waiting");
-      $("mine-wait").textContent = "";
+      // Waiting past the head of the order the broker lists.
+      $("mine-state").textContent = t("join.after", { n: current.order.length });
+      $("mine-wait").textContent = t("join.wait_more", { minutes: estimate(current, current.order.length) });
     } else {
       $("mine-state").textContent = t("join.position", { n: place + 1 });
       $("mine-wait").textContent = t("join.wait", { minutes: estimate(current, place) });

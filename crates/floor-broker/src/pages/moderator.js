@@ -98,7 +98,7 @@ function row(floor, entry, open) {
   const place = floor.place(entry.id);
   const slot = place === null ? null : floor.order[place];
   const standing = entry.status === "speaking" ? t("status.speaking")
-    : place === null ? t("status.waiting")
+    : place === null ? (entry.status === "waiting" ? t("order.after", { n: floor.order.length }) : t("status.waiting"))
     : `${t("chair.place", { n: place + 1 })} · ${slot && slot.reasons.length ? reasonText(slot.reasons[0], "online") : ""}`;
   if (editing === entry.id) {
     const input = el("input", { value: entry.text || "", maxlength: "1000", "aria-label": t("moderator.text") });

@@ -48,7 +48,9 @@ function onDeck(floor) {
 function render(floor) {
   const found = onDeck(floor);
   deck = found ? found.entry : null;
-  $("deck-name").textContent = found ? found.entry.person.name : t("runner.nobody");
+  const later = !found && floor.view.entries.some((e) => e.channel === "onsite" && e.status === "waiting");
+  $("deck-name").textContent = found ? found.entry.person.name
+    : later ? t("runner.later", { n: floor.order.length }) : t("runner.nobody");
   $("deck-seat").textContent = found && found.entry.location ? found.entry.location : "";
   $("deck-when").textContent = found
     ? `${found.when}${found.entry.mic_in_hand ? ` · ${t("runner.has_mic")}` : ""}` : "";
@@ -69,7 +71,7 @@ function render(floor) {
       el("span", { class: "who" }, el("strong", {}, entry.person.name),
         entry.location ? ` · ${entry.location}` : "", el("br"),
         el("span", { class: "muted" }, entry.status === "speaking" ? t("status.speaking")
-          : place === null ? t("status.waiting") : t("chair.place", { n: place + 1 }),
+          : place === null ? t("order.after", { n: floor.order.length }) : t("chair.place", { n: place + 1 }),
           entry.mic_in_hand ? ` · ${t("runner.has_mic")}` : "")),
       entry.status === "waiting" ? el("button", { type: "button", class: "secondary",
         onclick: () => act({ type: "withdraw", entry_id: entry.id }),
