@@ -61,6 +61,10 @@ async fn a_script_with_a_fresh_client_id_per_submit_is_refused_past_the_budget()
             assert_eq!(acked, n + 1, "the first {BUDGET} go through");
         }
     }
+    eprintln!(
+        "{acked} of 120 submits from fresh client ids acknowledged in {:?}",
+        started.elapsed()
+    );
     // One more submit a minute refills every 2 s.
     let refilled = usize::try_from(started.elapsed().as_secs() / 2).unwrap() + 1;
     assert!(
