@@ -152,6 +152,8 @@ struct SettingsPick {
     /// Seconds; past the limit of 600 included.
     intake_window_s: Option<u16>,
     opens_with: Option<Ch>,
+    /// A cap on open entries; 0 and past the limit of 10,000 included.
+    max_open_entries: Option<u16>,
 }
 
 #[derive(Arbitrary, Debug, Clone)]
@@ -443,6 +445,7 @@ fn command_for(room: &Room, ask: &Ask) -> Command {
                 one_entry_per_person: s.one_entry_per_person,
                 intake_window_s: s.intake_window_s.map(u32::from),
                 opens_with: s.opens_with.map(Ch::channel),
+                max_open_entries: s.max_open_entries.map(u32::from),
             },
         },
         Ask::Queue(true) => Command::OpenQueue {},

@@ -46,6 +46,14 @@ pub fn room_invariants(room: &Room) {
         "the speaking entry and the room's speaker differ"
     );
 
+    // No more open entries than the room's cap.
+    let open = entries.iter().filter(|e| e.status.is_open()).count();
+    let cap = room.settings().max_open_entries;
+    assert!(
+        open <= usize::try_from(cap).unwrap_or(usize::MAX),
+        "{open} open entries over a cap of {cap}"
+    );
+
     // Pins are unique waiting entries.
     let pins = room.pins();
     assert_eq!(

@@ -315,3 +315,28 @@ test("a name written as HTML shows as text on every page and runs nothing", asyn
   const response = await fetch(links.display.split("#")[0]);
   assert.match(response.headers.get("content-security-policy"), /script-src 'self'/);
 });
+
+test("the chair caps the open requests, and a participant past the cap is told the queue is full", async () => {
+  const small = await createRoom(floor, "small", "A small room");
+  const smallChair = await open(browser, small.chair, LAPTOP);
+  await smallChair.fill("#max-open", "1");
+  await smallChair.click("#settings button[type=submit]");
+  const capped = async () => {
+    const response = await fetch(`${floor.base}/api/rooms/small`, { headers: { authorization: "Bearer browser-test-admin" } });
+    return (await response.json()).room.settings.max_open_entries === 1;
+  };
+  for (let i = 0; !(await capped()); i += 1) {
+    assert.ok(i < 100, "the cap was never set");
+    await smallChair.waitForTimeout(50);
+  }
+  const first = await open(browser, small.participant, PHONE);
+  await first.fill("#name", "Lin Wei");
+  await first.click("#form button[type=submit]");
+  await first.waitForFunction(() => /number \d+ in line/.test(document.getElementById("mine-state").textContent));
+  const second = await open(browser, small.participant, PHONE);
+  await second.fill("#name", "Omar Haddad");
+  await second.click("#form button[type=submit]");
+  await second.waitForFunction(() => /queue is full/.test(document.getElementById("error").textContent));
+  await second.screenshot({ path: join(SHOTS, "join-room-full.png"), fullPage: true });
+  for (const page of [smallChair, first, second]) await page.close();
+});

@@ -102,6 +102,8 @@ pub struct Broker {
     pub lane: crate::lane::CommandLane,
     /// Per-address connection counts and handshake lockouts.
     pub addresses: Arc<crate::addresses::Addresses>,
+    /// The participants' budget of submissions per address.
+    pub budget: crate::budget::SubmitBudget,
 }
 
 /// Whether `id` is a valid room id.
@@ -277,6 +279,7 @@ impl Broker {
         let writer = Writer::start(store, path.clone(), metrics.clone())?;
         check_integrity_beside(path, writer.health().clone());
         let max_open = config.max_connections_per_address;
+        let budget = config.participant_submits_per_minute;
         let broker = Arc::new(Broker {
             rooms: DashMap::new(),
             log: RoomLog::Local(writer),
@@ -288,6 +291,7 @@ impl Broker {
             tasks: TaskTracker::new(),
             lane: crate::lane::CommandLane::start()?,
             addresses: Arc::new(crate::addresses::Addresses::new(max_open)),
+            budget: crate::budget::SubmitBudget::new(budget),
         });
         for (record, tokens, state) in loaded {
             let epoch = Uuid::parse_str(&record.epoch).unwrap_or(Uuid::nil());
@@ -344,6 +348,7 @@ impl Broker {
             }
         };
         let max_open = config.max_connections_per_address;
+        let budget = config.participant_submits_per_minute;
         let metrics = Metrics::counting_conflicts(shared.conflicts.clone());
         let broker = Arc::new(Broker {
             rooms: DashMap::new(),
@@ -356,6 +361,7 @@ impl Broker {
             tasks: TaskTracker::new(),
             lane,
             addresses: Arc::new(crate::addresses::Addresses::new(max_open)),
+            budget: crate::budget::SubmitBudget::new(budget),
         });
         // The watch is open before the first room is served, so no rotation
         // falls between a room's load and the watch.
@@ -616,13 +622,44 @@ impl Broker {
             &self.tasks,
             self.lane.handle(),
         );
-        self.rooms.insert(id.to_owned(), handle);
+        self.rooms.insert(id.to_owned(), handle.clone());
         self.metrics.rooms.set(self.rooms.len() as i64);
         tracing::info!(room = id, "room created");
+        self.record_defaults(&handle).await?;
         Ok(IssuedTokens {
             room: info,
             tokens: plain,
         })
+    }
+
+    /// Records in a new room's log this broker's defaults that differ from
+    /// the protocol's (`--max-open-entries`), as the chair would set them,
+    /// so the room stays the fold of its log whatever flags a later start
+    /// is given. The room exists even when this fails, and the error says
+    /// what to do.
+    async fn record_defaults(&self, handle: &RoomHandle) -> Result<(), RoomError> {
+        let cap = self.config.max_open_entries;
+        if cap == floor_protocol::Settings::default().max_open_entries {
+            return Ok(());
+        }
+        let patch = floor_protocol::SettingsPatch {
+            max_open_entries: Some(cap),
+            ..Default::default()
+        };
+        let command = floor_protocol::Command::UpdateSettings { patch };
+        handle
+            .run_as_chair("broker-max-open-entries", command)
+            .await
+            .map_err(|error| {
+                let room = &handle.info.id;
+                tracing::warn!(room, %error, "room created without its cap on open entries");
+                RoomError::Refused {
+                    command: "update_settings",
+                    message: format!(
+                        "room {room} was created, but its cap of {cap} open entries was not recorded ({error}); rotate its tokens and set the cap as its chair"
+                    ),
+                }
+            })
     }
 
     /// Replaces the tokens of the given roles; connections holding an old

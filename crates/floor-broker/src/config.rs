@@ -24,6 +24,14 @@ pub struct Config {
     /// Commands (and syncs) one connection may send a second, with a burst
     /// of twice that (`0`: no limit, for benchmarks of the engine itself).
     pub commands_per_second: u32,
+    /// The `max_open_entries` setting of the rooms this broker creates (1
+    /// to `floor_protocol::limits::OPEN_ENTRIES_MAX`); each room's chair
+    /// may change it.
+    pub max_open_entries: u32,
+    /// `submit`s the participants behind one client address may send a
+    /// minute, all at once if they like (`0`: no budget). Staff roles never
+    /// spend it.
+    pub participant_submits_per_minute: u32,
     /// Whether to serve `GET /ws/echo`, a plain echo over a socket
     /// configured as `/ws`'s, for WebSocket conformance suites. Off by
     /// default; never for production.
@@ -42,6 +50,8 @@ impl Config {
             public_url: format!("http://{listen}"),
             max_connections_per_address: crate::limits::MAX_CONNECTIONS_PER_ADDRESS,
             commands_per_second: crate::limits::COMMANDS_PER_SECOND,
+            max_open_entries: floor_protocol::limits::OPEN_ENTRIES_DEFAULT,
+            participant_submits_per_minute: crate::limits::PARTICIPANT_SUBMITS_PER_MINUTE,
             conformance_echo: false,
         }
     }

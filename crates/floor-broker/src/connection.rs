@@ -7,6 +7,7 @@
 //! before it answers the command; so a client always sees the events of
 //! its command before the `ack`.
 
+use std::net::IpAddr;
 use std::num::NonZeroU32;
 use std::sync::Arc;
 use std::time::Duration;
@@ -120,7 +121,8 @@ pub async fn serve(socket: Socket, broker: Arc<Broker>, address: AddressGuard) {
         }
         Err(None) => return,
     };
-    let connection = Connection::new(socket, broker.clone(), room, hello, role, token_hash);
+    let accepted = (hello, room, role, token_hash);
+    let connection = Connection::new(socket, broker.clone(), accepted, address.ip());
     let served = serve_accepted(connection);
     if crate::lane::CommandLane::serves(role) {
         // A task of the lane that is dropped (the broker stopping) has
@@ -360,6 +362,8 @@ struct Connection {
     /// `hello` is not kept: it would cost every connection its strings).
     resume: Option<Resume>,
     actor: Actor,
+    /// The client's address, for the participants' submission budget.
+    ip: IpAddr,
     token_hash: TokenHash,
     replies: mpsc::Receiver<Utf8Bytes>,
     reply_tx: mpsc::Sender<Utf8Bytes>,
@@ -372,14 +376,8 @@ struct Connection {
 }
 
 impl Connection {
-    fn new(
-        socket: Socket,
-        broker: Arc<Broker>,
-        room: Arc<RoomHandle>,
-        hello: Hello,
-        role: Role,
-        token_hash: TokenHash,
-    ) -> Connection {
+    fn new(socket: Socket, broker: Arc<Broker>, accepted: Accepted, ip: IpAddr) -> Connection {
+        let (hello, room, role, token_hash) = accepted;
         let (reply_tx, replies) = mpsc::channel(REPLY_QUEUE);
         let actor = Actor {
             role,
@@ -392,6 +390,7 @@ impl Connection {
             room,
             resume: hello.resume,
             actor,
+            ip,
             token_hash,
             replies,
             reply_tx,
@@ -681,6 +680,17 @@ impl Connection {
         Ok(())
     }
 
+    /// Spends the address's budget for a participant's `submit` (the
+    /// staff's roles and other commands spend nothing).
+    fn spend_budget(&self, command: &floor_protocol::Command) -> Result<(), crate::budget::Spent> {
+        if self.actor.role != Role::Participant
+            || !matches!(command, floor_protocol::Command::Submit { .. })
+        {
+            return Ok(());
+        }
+        self.broker.budget.spend(self.ip)
+    }
+
     async fn receive(
         &mut self,
         message: Message,
@@ -762,6 +772,15 @@ impl Connection {
                         "the broker cannot persist writes right now; retry with the same request id",
                     );
                     return self.send(text).await;
+                }
+                if let Err(spent) = self.spend_budget(&command) {
+                    return self
+                        .send(error_text(
+                            Some(request_id),
+                            ErrorCode::RateLimited,
+                            spent.to_string(),
+                        ))
+                        .await;
                 }
                 let msg = RoomMsg::Command(CommandMsg {
                     actor: self.actor.clone(),

@@ -22,6 +22,7 @@
 //!   and `/api/chat/parse`; the files are in `src/pages/`.
 //! - [`addresses`]: per-address limits: open WebSockets, and a lockout
 //!   after repeated failed handshakes.
+//! - [`budget`]: the participants' budget of `submit`s per client address.
 //! - [`attendance`]: participant pages connected per channel, and the task
 //!   that records each new peak in the room's log.
 //! - [`auth`]: tokens, hashes and client keys.
@@ -34,6 +35,7 @@ pub mod addresses;
 pub mod attendance;
 pub mod auth;
 pub mod broker;
+pub mod budget;
 pub mod commit;
 pub mod config;
 pub mod connection;

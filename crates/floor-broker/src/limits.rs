@@ -61,6 +61,10 @@ pub const FAILED_HANDSHAKE_BURST: u32 = 20;
 pub const LOCKOUT: Duration = Duration::from_secs(60);
 /// Open WebSockets per client address, by default (`0`: no cap).
 pub const MAX_CONNECTIONS_PER_ADDRESS: u32 = 4096;
+/// `submit`s the participants behind one client address may send a
+/// minute, all of which may come at once, by default (`0`: no budget; see
+/// `budget.rs` for why this much).
+pub const PARTICIPANT_SUBMITS_PER_MINUTE: u32 = 30;
 /// Shortest time between two checkpoints of a room (besides
 /// `floor_core::checkpoint::INTERVAL` events between them).
 pub const CHECKPOINT_GAP: Duration = Duration::from_secs(1);

@@ -8,6 +8,7 @@ use floor_protocol::{
 };
 use uuid::Uuid;
 
+use crate::capacity;
 use crate::error::CommandError;
 use crate::fairness;
 use crate::permission::{self, Action, Issuer, Target};
@@ -294,6 +295,7 @@ impl<'a> Decider<'a> {
             });
         }
         self.check_one_per_person(&draft.person, None)?;
+        capacity::admit(self.room)?;
         let status = if participant && self.room.settings().moderated {
             EntryStatus::Pending
         } else {
@@ -548,6 +550,9 @@ impl<'a> Decider<'a> {
     ) -> Result<(), CommandError> {
         self.require_room_action()?;
         validate::settings(patch)?;
+        if let Some(cap) = patch.max_open_entries {
+            capacity::check_cap(self.room, cap)?;
+        }
         let old = self.room.settings();
         let settings = Settings {
             policy: patch.policy.unwrap_or(old.policy),
@@ -559,6 +564,7 @@ impl<'a> Decider<'a> {
                 .unwrap_or(old.one_entry_per_person),
             intake_window_s: patch.intake_window_s.unwrap_or(old.intake_window_s),
             opens_with: patch.opens_with.unwrap_or(old.opens_with),
+            max_open_entries: patch.max_open_entries.unwrap_or(old.max_open_entries),
         };
         if &settings == old {
             return Err(CommandError::invalid(

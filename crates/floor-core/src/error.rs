@@ -89,6 +89,14 @@ pub enum CommandError {
         /// The channel of the submission.
         requested: Channel,
     },
+    /// The room holds as many open entries as its settings allow.
+    #[error(
+        "the room holds {cap} open requests, the most it takes; try again when one is answered"
+    )]
+    RoomFull {
+        /// The room's `max_open_entries`.
+        cap: u32,
+    },
     /// The fresh id the broker supplied is already taken (a broker bug).
     #[error("entry id {0} is already taken")]
     IdTaken(Uuid),
@@ -113,6 +121,7 @@ impl CommandError {
             CommandError::NothingToCall => ErrorCode::NothingToCall,
             CommandError::NoCurrentSpeaker => ErrorCode::NoCurrentSpeaker,
             CommandError::ChannelMismatch { .. } => ErrorCode::ChannelMismatch,
+            CommandError::RoomFull { .. } => ErrorCode::RoomFull,
             CommandError::IdTaken(_) | CommandError::Inconsistent(_) => ErrorCode::Internal,
         }
     }

@@ -16,6 +16,7 @@
 //! - [`view`]: [`LiveView`], the fold of events into what clients see,
 //!   shared by the room and by every client.
 //! - [`decide`]: [`Room::decide`], one function per command.
+//! - `capacity`: the cap on a room's open entries (`room_full`).
 //! - [`fairness`]: the fairness policy, the projected order and the
 //!   choice `next` makes; pure functions over the waiting entries.
 //! - [`forecast`]: the time budget of an open floor.
@@ -29,6 +30,7 @@
 //! - [`error`]: [`CommandError`] (a refused command) and [`ApplyError`]
 //!   (an event that does not fit the state, i.e. a corrupt log).
 
+mod capacity;
 pub mod chat;
 pub mod checkpoint;
 pub mod decide;

@@ -179,6 +179,11 @@ impl Room {
             .map(|(e, _)| e)
     }
 
+    /// How many entries are open (pending, waiting or speaking).
+    pub fn open_count(&self) -> usize {
+        self.entries().iter().filter(|e| e.status.is_open()).count()
+    }
+
     /// The open entry a client submitted.
     pub fn open_entry_by(&self, client: &ClientKey) -> Option<&Entry> {
         self.entries()

@@ -112,22 +112,36 @@ fn policy() -> impl Strategy<Value = Policy> {
     ]
 }
 
+/// A cap on open entries: mostly none, mostly small enough to bind, now
+/// and then out of range.
+fn max_open_entries() -> impl Strategy<Value = Option<u32>> {
+    prop_oneof![
+        6 => Just(None),
+        3 => (1u32..=8).prop_map(Some),
+        1 => prop_oneof![Just(0), Just(10_001), Just(10_000)].prop_map(Some),
+    ]
+}
+
 fn settings() -> impl Strategy<Value = SettingsPatch> {
     (
         proptest::option::of(policy()),
         proptest::option::of(any::<bool>()),
         proptest::option::of(any::<bool>()),
         proptest::option::of(any::<bool>()),
+        max_open_entries(),
     )
         .prop_map(
-            |(policy, first_time_first, moderated, one_entry_per_person)| SettingsPatch {
-                policy,
-                first_time_first,
-                moderated,
-                one_entry_per_person,
-                speaking_limit_s: None,
-                intake_window_s: None,
-                opens_with: None,
+            |(policy, first_time_first, moderated, one_entry_per_person, max_open_entries)| {
+                SettingsPatch {
+                    policy,
+                    first_time_first,
+                    moderated,
+                    one_entry_per_person,
+                    speaking_limit_s: None,
+                    intake_window_s: None,
+                    opens_with: None,
+                    max_open_entries,
+                }
             },
         )
 }
@@ -352,6 +366,20 @@ fn simulate(steps: &[Step]) -> Trace {
         let result = trace
             .session
             .run_as(&who.actor(), &request_id, command.clone());
+        // The bound: never more open entries than the cap, and a submit
+        // refused `room_full` only when the room was full.
+        let (open, cap) = open_and_cap(&trace.session.room);
+        if open > cap {
+            trace.fail(format!(
+                "{open} open entries over a cap of {cap} after {command:?}"
+            ));
+        }
+        if matches!(&result, Err(e) if e.code() == ErrorCode::RoomFull) {
+            let (open, cap) = open_and_cap(&before);
+            if open < cap {
+                trace.fail(format!("room_full with {open} of {cap} open"));
+            }
+        }
         let room = &trace.session.room;
 
         match &result {
@@ -436,6 +464,12 @@ fn simulate(steps: &[Step]) -> Trace {
         }
     }
     trace
+}
+
+/// How many entries a room holds open, and its cap.
+fn open_and_cap(room: &Room) -> (usize, usize) {
+    let cap = usize::try_from(room.settings().max_open_entries).unwrap();
+    (room.open_count(), cap)
 }
 
 fn check(trace: Trace) -> Result<(), TestCaseError> {
@@ -586,6 +620,16 @@ proptest! {
         for entry in room.entries() {
             prop_assert_eq!(entry.merged_into.is_some(), entry.status == EntryStatus::Merged);
         }
+        check(trace)?;
+    }
+
+    /// Open entries never exceed the room's cap, and `room_full` comes only
+    /// from a full room (checked at every step inside `simulate`).
+    #[test]
+    fn open_entries_never_exceed_the_rooms_cap(steps in steps()) {
+        let trace = simulate(&steps);
+        let (open, cap) = open_and_cap(&trace.session.room);
+        prop_assert!(open <= cap);
         check(trace)?;
     }
 

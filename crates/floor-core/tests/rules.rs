@@ -925,3 +925,121 @@ fn the_online_moderator_counts_the_remote_audience() {
     );
     assert_eq!(s.room.view_ref().remote_audience, Some(84));
 }
+
+fn cap(cap: u32) -> SettingsPatch {
+    SettingsPatch {
+        max_open_entries: Some(cap),
+        ..Default::default()
+    }
+}
+
+#[test]
+fn a_full_room_refuses_submissions_from_every_role_and_changes_nothing() {
+    let mut s = Session::new();
+    assert_eq!(s.room.settings().max_open_entries, 500);
+    s.settings(cap(3));
+    s.hand("Room 1");
+    s.remote("Remote 1");
+    s.add(&participant("p1", Channel::Online), Channel::Online, "Pat");
+    let before = s.room.clone();
+    for (actor, channel) in [
+        (chair(), Channel::Onsite),
+        (runner(), Channel::Onsite),
+        (moderator(), Channel::Online),
+        (participant("p2", Channel::Online), Channel::Online),
+    ] {
+        let refused = s.run(
+            &actor,
+            Command::Submit {
+                entry: draft(channel, "One too many"),
+            },
+        );
+        assert_eq!(code(refused), ErrorCode::RoomFull);
+    }
+    assert_eq!(s.room, before, "a refusal changes nothing");
+    // Calling keeps the speaker open; finishing frees a place.
+    s.next();
+    assert_eq!(
+        code(s.clone_run(
+            runner(),
+            Command::Submit {
+                entry: draft(Channel::Onsite, "Room 2")
+            }
+        )),
+        ErrorCode::RoomFull
+    );
+    s.run(&chair(), Command::Finish {}).unwrap();
+    s.hand("Room 2");
+    // Withdrawing frees a place too.
+    let waiting = s.room.projected_order()[0].entry_id;
+    s.run(&chair(), Command::Withdraw { entry_id: waiting })
+        .unwrap();
+    s.hand("Room 3");
+    assert_eq!(s.room.open_count(), 3);
+}
+
+#[test]
+fn approving_a_pending_request_keeps_the_count() {
+    let mut s = Session::new();
+    s.settings(SettingsPatch {
+        moderated: Some(true),
+        max_open_entries: Some(2),
+        ..Default::default()
+    });
+    let pending = s.add(&participant("p1", Channel::Online), Channel::Online, "Pat");
+    s.hand("Room 1");
+    // A pending entry holds its place: the room is full.
+    assert_eq!(
+        code(s.clone_run(
+            runner(),
+            Command::Submit {
+                entry: draft(Channel::Onsite, "Room 2")
+            }
+        )),
+        ErrorCode::RoomFull
+    );
+    s.run(&moderator(), Command::Approve { entry_id: pending })
+        .unwrap();
+    assert_eq!(s.room.open_count(), 2);
+}
+
+#[test]
+fn the_cap_is_bounded_and_never_below_the_open_entries() {
+    let mut s = Session::new();
+    for bad in [0, 10_001] {
+        let refused = s.run(&chair(), Command::UpdateSettings { patch: cap(bad) });
+        assert_eq!(code(refused), ErrorCode::InvalidField);
+    }
+    s.hand("Room 1");
+    s.hand("Room 2");
+    let below = s.run(&chair(), Command::UpdateSettings { patch: cap(1) });
+    match below {
+        Err(CommandError::InvalidField { field, .. }) => {
+            assert_eq!(field, "patch.max_open_entries");
+        }
+        other => panic!("expected invalid_field, got {other:?}"),
+    }
+    s.settings(cap(2));
+    s.settings(cap(10_000));
+    assert_eq!(s.room.settings().max_open_entries, 10_000);
+}
+
+#[test]
+fn a_raised_cap_lets_the_next_submission_in() {
+    let mut s = Session::new();
+    s.settings(cap(1));
+    s.hand("Room 1");
+    assert_eq!(
+        code(s.clone_run(
+            runner(),
+            Command::Submit {
+                entry: draft(Channel::Onsite, "Room 2")
+            }
+        )),
+        ErrorCode::RoomFull
+    );
+    s.settings(cap(2));
+    s.hand("Room 2");
+    // The cap is part of the log: a replay gives the same room.
+    assert_eq!(floor_core::Room::replay(&s.log).unwrap(), s.room);
+}

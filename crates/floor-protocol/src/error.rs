@@ -58,6 +58,10 @@ pub enum ErrorCode {
     /// A participant submitted on a channel other than the one declared in
     /// their `hello`.
     ChannelMismatch,
+    /// The room holds as many open entries as its `max_open_entries`
+    /// setting allows; a place frees when one is answered, withdrawn,
+    /// rejected or merged.
+    RoomFull,
     /// A code this version of the protocol does not know. The broker never
     /// sends it; a client decodes any code it does not know as this one and
     /// treats it as a generic error.
@@ -91,12 +95,13 @@ impl ErrorCode {
             ErrorCode::NothingToCall => "nothing_to_call",
             ErrorCode::NoCurrentSpeaker => "no_current_speaker",
             ErrorCode::ChannelMismatch => "channel_mismatch",
+            ErrorCode::RoomFull => "room_full",
             ErrorCode::Unknown => "unknown",
         }
     }
 
     /// Every code the broker may send, in declaration order.
-    pub const ALL: [ErrorCode; 22] = [
+    pub const ALL: [ErrorCode; 23] = [
         ErrorCode::BadJson,
         ErrorCode::InvalidMessage,
         ErrorCode::BinaryFrame,
@@ -119,6 +124,7 @@ impl ErrorCode {
         ErrorCode::NothingToCall,
         ErrorCode::NoCurrentSpeaker,
         ErrorCode::ChannelMismatch,
+        ErrorCode::RoomFull,
     ];
 }
 

@@ -38,6 +38,11 @@ pub const PRESENTERS_MAX: usize = 20;
 pub const PRESENTER_MINUTES_MAX: u32 = 120;
 /// Longest intake window of an open floor, in seconds.
 pub const INTAKE_WINDOW_MAX_S: u32 = 600;
+/// The most open entries a room holds at once, unless its chair or the
+/// broker's `--max-open-entries` says otherwise.
+pub const OPEN_ENTRIES_DEFAULT: u32 = 500;
+/// The largest cap on a room's open entries a chair may set.
+pub const OPEN_ENTRIES_MAX: u32 = 10_000;
 /// Largest remote audience count.
 pub const REMOTE_AUDIENCE_MAX: u32 = 1_000_000;
 /// Largest count of participant pages per channel in `record_attendance`.

@@ -3,6 +3,7 @@
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
+use crate::limits::{OPEN_ENTRIES_DEFAULT, OPEN_ENTRIES_MAX};
 use crate::vocab::Channel;
 
 /// How `next` chooses between the channels.
@@ -73,6 +74,12 @@ pub struct Settings {
     /// starts. Online by default: remote hands are the slower ones.
     #[serde(default = "default_opens_with")]
     pub opens_with: Channel,
+    /// The most open entries (pending, waiting or speaking) the room holds
+    /// at once (1 to 10,000); a `submit` past it is refused `room_full`.
+    /// A room's log without it (older rooms) reads as the default, 500.
+    #[serde(default = "default_max_open_entries")]
+    #[schemars(range(min = 1, max = OPEN_ENTRIES_MAX))]
+    pub max_open_entries: u32,
 }
 
 fn default_intake_window_s() -> u32 {
@@ -81,6 +88,10 @@ fn default_intake_window_s() -> u32 {
 
 fn default_opens_with() -> Channel {
     Channel::Online
+}
+
+fn default_max_open_entries() -> u32 {
+    OPEN_ENTRIES_DEFAULT
 }
 
 impl Default for Settings {
@@ -93,6 +104,7 @@ impl Default for Settings {
             one_entry_per_person: true,
             intake_window_s: default_intake_window_s(),
             opens_with: default_opens_with(),
+            max_open_entries: default_max_open_entries(),
         }
     }
 }
@@ -124,4 +136,9 @@ pub struct SettingsPatch {
     /// New first channel of an open floor.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub opens_with: Option<Channel>,
+    /// New cap on open entries (1 to 10,000, and no fewer than the room
+    /// holds open now).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(range(min = 1, max = OPEN_ENTRIES_MAX))]
+    pub max_open_entries: Option<u32>,
 }

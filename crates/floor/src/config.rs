@@ -43,7 +43,8 @@ pub(crate) struct ServeArgs {
     pub(crate) demo: bool,
     /// A TOML file with any of: listen, data, store, nats_replicas,
     /// allowed_origins, admin_token, public_url, log_format,
-    /// max_connections_per_address, commands_per_second
+    /// max_connections_per_address, commands_per_second, max_open_entries,
+    /// participant_submits_per_minute
     #[arg(long, env = "FLOOR_CONFIG")]
     pub(crate) config: Option<PathBuf>,
     /// A browser origin allowed to open WebSockets besides the broker's
@@ -74,6 +75,15 @@ pub(crate) struct ServeArgs {
     /// for no limit, for benchmarks only [default: 20]
     #[arg(long, env = "FLOOR_COMMANDS_PER_SECOND")]
     pub(crate) commands_per_second: Option<u32>,
+    /// The most open requests (pending, waiting, speaking) a new room
+    /// holds, 1 to 10000; each room's chair may change it [default: 500]
+    #[arg(long, env = "FLOOR_MAX_OPEN_ENTRIES")]
+    pub(crate) max_open_entries: Option<u32>,
+    /// Requests to speak the participants behind one client address may
+    /// send a minute, all at once if they like; staff roles are never
+    /// limited; 0 for no limit [default: 30]
+    #[arg(long, env = "FLOOR_PARTICIPANT_SUBMITS_PER_MINUTE")]
+    pub(crate) participant_submits_per_minute: Option<u32>,
     /// Stop when standard input closes (for supervisors and test
     /// harnesses that want the broker to die with them)
     #[arg(long, hide = true)]
@@ -100,6 +110,8 @@ struct FileConfig {
     log_format: Option<LogFormat>,
     max_connections_per_address: Option<u32>,
     commands_per_second: Option<u32>,
+    max_open_entries: Option<u32>,
+    participant_submits_per_minute: Option<u32>,
 }
 
 /// The resolved configuration.
@@ -161,6 +173,20 @@ pub(crate) fn resolve(args: &ServeArgs) -> anyhow::Result<Settings> {
     }
     if let Some(rate) = args.commands_per_second.or(file.commands_per_second) {
         broker.commands_per_second = rate;
+    }
+    if let Some(cap) = args.max_open_entries.or(file.max_open_entries) {
+        let max = floor_protocol::limits::OPEN_ENTRIES_MAX;
+        anyhow::ensure!(
+            (1..=max).contains(&cap),
+            "--max-open-entries {cap}: a room holds 1 to {max} open entries"
+        );
+        broker.max_open_entries = cap;
+    }
+    if let Some(budget) = args
+        .participant_submits_per_minute
+        .or(file.participant_submits_per_minute)
+    {
+        broker.participant_submits_per_minute = budget;
     }
     broker.conformance_echo = args.conformance_echo;
     let shared = match args.store.clone().or(file.store).as_deref() {

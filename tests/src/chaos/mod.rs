@@ -566,11 +566,16 @@ pub async fn run(plan: &Plan) -> Outcome {
     run_with(plan, Setup::Single).await
 }
 
+/// The `serve` flags that turn off the participants' submission budget.
+const NO_BUDGET: [&str; 2] = ["--participant-submits-per-minute", "0"];
+
 /// Runs the plan on the given setup.
 pub async fn run_with(plan: &Plan, setup: Setup) -> Outcome {
     let mut outcome = Outcome::default();
     let (mut shared, mut a, mut b) = match setup {
-        Setup::Single => (None, Some(Floor::start(&plan.data)), None),
+        // Its participants, all on one address, submit far faster than a
+        // hall does: their per-address budget is off.
+        Setup::Single => (None, Some(Floor::start_with(&plan.data, &NO_BUDGET)), None),
         Setup::Shared(shared) => {
             let replicas = shared.replicas.to_string();
             let args = [
@@ -578,6 +583,8 @@ pub async fn run_with(plan: &Plan, setup: Setup) -> Outcome {
                 shared.servers.as_str(),
                 "--nats-replicas",
                 replicas.as_str(),
+                NO_BUDGET[0],
+                NO_BUDGET[1],
             ];
             let a = Floor::start_with(&plan.data, &args);
             let b_data = plan.data.with_file_name(format!(

@@ -98,6 +98,7 @@ $("settings").addEventListener("submit", (event) => {
     policy,
     speaking_limit_s: Number($("limit").value),
     moderated: $("moderated").checked,
+    max_open_entries: Number($("max-open").value),
   } });
 });
 
@@ -149,6 +150,7 @@ function render(floor) {
     $("policy").value = value;
     $("limit").value = view.settings.speaking_limit_s;
     $("moderated").checked = view.settings.moderated;
+    $("max-open").value = view.settings.max_open_entries ?? 500;
   }
   renderProgramme(floor);
   document.body.dataset.seq = view.seq;

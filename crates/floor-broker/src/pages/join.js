@@ -48,7 +48,8 @@ $("form").addEventListener("submit", (event) => {
   if (channel === "onsite" && seat) entry.location = seat;
   const gender = $("gender").value;
   if (gender) entry.gender = gender;
-  current.send({ type: "submit", entry }).catch((error) => showError($("error"), error));
+  current.send({ type: "submit", entry }).catch((error) =>
+    showError($("error"), error.code === "room_full" ? { message: t("join.room_full") } : error));
 });
 $("withdraw").addEventListener("click", () => {
   const entry = mine(floor);

@@ -84,6 +84,7 @@ const en = {
   "chair.policy": "Fairness",
   "chair.limit": "Speaking time (seconds)",
   "chair.moderated": "Participants' own requests need approval",
+  "chair.max_open": "Most open requests",
   "chair.apply": "Apply",
   "chair.shortcut": "The N key calls the next speaker",
   "chair.place": "#{n}",
@@ -155,6 +156,7 @@ const en = {
   "join.closed": "The queue is closed for now",
   "join.rejected": "Your request was not taken",
   "join.rejected_reason": "Your request was not taken: {reason}",
+  "join.room_full": "The queue is full for now. Try again once some requests have been answered.",
   "error.generic": "Not done: {message}",
 };
 
