@@ -276,7 +276,7 @@ impl Broker {
         store.map_for_reading(0)?;
         let writer = Writer::start(store, path.clone(), metrics.clone())?;
         check_integrity_beside(path, writer.health().clone());
-        let max_open = config.max_connections_per_address;
+        let addresses = Arc::new(crate::addresses::Addresses::from_config(&config));
         let broker = Arc::new(Broker {
             rooms: DashMap::new(),
             log: RoomLog::Local(writer),
@@ -287,7 +287,7 @@ impl Broker {
             shutdown: CancellationToken::new(),
             tasks: TaskTracker::new(),
             lane: crate::lane::CommandLane::start()?,
-            addresses: Arc::new(crate::addresses::Addresses::new(max_open)),
+            addresses,
         });
         for (record, tokens, state) in loaded {
             let epoch = Uuid::parse_str(&record.epoch).unwrap_or(Uuid::nil());
@@ -343,7 +343,7 @@ impl Broker {
                     .and_then(|h| <TokenHash>::try_from(h).ok())
             }
         };
-        let max_open = config.max_connections_per_address;
+        let addresses = Arc::new(crate::addresses::Addresses::from_config(&config));
         let metrics = Metrics::counting_conflicts(shared.conflicts.clone());
         let broker = Arc::new(Broker {
             rooms: DashMap::new(),
@@ -355,7 +355,7 @@ impl Broker {
             shutdown: CancellationToken::new(),
             tasks: TaskTracker::new(),
             lane,
-            addresses: Arc::new(crate::addresses::Addresses::new(max_open)),
+            addresses,
         });
         // The watch is open before the first room is served, so no rotation
         // falls between a room's load and the watch.
