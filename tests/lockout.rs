@@ -190,7 +190,7 @@ async fn guesses_are_slowed_and_a_valid_token_from_the_same_address_goes_straigh
         assert!(took < FAILURE_DELAY * 3, "{took:?}");
     }
     assert!(
-        late_answers >= 8 && late_answers <= DELAYED_PER_ADDRESS,
+        (8..=DELAYED_PER_ADDRESS).contains(&late_answers),
         "{late_answers} late answers"
     );
     // Another address is not concerned.
