@@ -266,3 +266,61 @@ async fn the_chair_downloads_the_report_over_http() {
         .await;
     assert_eq!(status, 400);
 }
+
+/// The names under "Commands:" in a `--help` text.
+fn subcommands(help: &str) -> Vec<String> {
+    help.lines()
+        .skip_while(|line| !line.starts_with("Commands:"))
+        .skip(1)
+        .take_while(|line| line.starts_with("  "))
+        .filter_map(|line| line.split_whitespace().next())
+        .filter(|name| *name != "help")
+        .map(str::to_owned)
+        .collect()
+}
+
+#[test]
+fn no_help_shows_a_secret_from_the_environment() {
+    let secret = "5ec7e75ec7e75ec7e75ec7e75ec7e75e";
+    let link = format!("http://hall.example:8080/r/ws235/chair#token={secret}");
+    let environment = [
+        ("FLOOR_URL", link.as_str()),
+        ("FLOOR_TOKEN", secret),
+        ("FLOOR_CLIENT_ID", secret),
+        ("FLOOR_ADMIN_TOKEN", secret),
+        (
+            "FLOOR_SERVER",
+            "http://5ec7e75ec7e75ec7e75ec7e75ec7e75e.example",
+        ),
+        (
+            "FLOOR_STORE",
+            "nats://user:5ec7e75ec7e75ec7e75ec7e75ec7e75e@nats:4222",
+        ),
+    ];
+    // Every command and subcommand, found from the help itself.
+    let mut pending = vec![Vec::<String>::new()];
+    let mut seen = 0;
+    while let Some(path) = pending.pop() {
+        let output = Command::new(floor_bin())
+            .args(&path)
+            .arg("--help")
+            .envs(environment)
+            .output()
+            .unwrap();
+        assert!(output.status.success(), "{path:?}");
+        let help = String::from_utf8(output.stdout).unwrap();
+        assert!(
+            !help.contains(secret),
+            "floor {} --help: {help}",
+            path.join(" ")
+        );
+        for name in subcommands(&help) {
+            let mut deeper = path.clone();
+            deeper.push(name);
+            pending.push(deeper);
+        }
+        seen += 1;
+    }
+    // floor, its 7 commands, and theirs.
+    assert!(seen > 20, "only {seen} helps read");
+}

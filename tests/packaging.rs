@@ -111,9 +111,14 @@ fn the_clustered_profile_is_three_nats_nodes_two_brokers_and_a_tls_proxy() {
             "{broker} keeps its rooms in the cluster"
         );
         assert!(text.contains("FLOOR_NATS_REPLICAS: \"3\""), "{broker}");
+        assert!(
+            text.contains("FLOOR_TRUSTED_PROXY: \"172.28.0.10\""),
+            "{broker} counts clients by the address the proxy forwards"
+        );
     }
     let proxy = service(&compose, "proxy");
     assert!(proxy.contains("./deploy/Caddyfile:/etc/caddy/Caddyfile"));
+    assert!(proxy.contains("ipv4_address: 172.28.0.10"), "{proxy}");
     let single = service(&compose, "floor");
     assert!(
         !single.contains("profiles"),

@@ -77,6 +77,9 @@ pub fn floor_json<S: AsRef<std::ffi::OsStr>>(args: impl IntoIterator<Item = S>) 
     serde_json::from_slice(&output.stdout).expect("JSON on standard output")
 }
 
+/// What a test broker logs (`FLOOR_LOG`).
+const DEFAULT_LOG: &str = "warn,floor=info,floor_broker=info";
+
 /// A running broker, killed when dropped.
 pub struct Floor {
     child: Child,
@@ -122,6 +125,22 @@ impl Floor {
     /// broker's own command line, e.g. `unshare ... sh -c '...' `): the
     /// wrapper must end by exec-ing the broker, so the child is the broker.
     pub fn start_via(wrapper: &[String], data: &Path, listen: &str, extra: &[&str]) -> Floor {
+        Floor::spawn(wrapper, data, listen, extra, DEFAULT_LOG)
+    }
+
+    /// Starts a broker on an ephemeral port that logs at `filter`
+    /// (`FLOOR_LOG`).
+    pub fn start_logging(data: &Path, extra: &[&str], filter: &str) -> Floor {
+        Floor::spawn(&[], data, "127.0.0.1:0", extra, filter)
+    }
+
+    fn spawn(
+        wrapper: &[String],
+        data: &Path,
+        listen: &str,
+        extra: &[&str],
+        log_filter: &str,
+    ) -> Floor {
         let log = std::fs::OpenOptions::new()
             .create(true)
             .append(true)
@@ -147,7 +166,7 @@ impl Floor {
             .arg(data)
             .args(extra)
             .arg("--stop-on-stdin-eof")
-            .env("FLOOR_LOG", "warn,floor=info,floor_broker=info")
+            .env("FLOOR_LOG", log_filter)
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .stderr(Stdio::from(log))

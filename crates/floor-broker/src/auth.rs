@@ -29,6 +29,10 @@ pub fn token_matches(token: &str, hash: &TokenHash) -> bool {
     bool::from(hash_token(token).ct_eq(hash))
 }
 
+/// The client id the broker issues its own commands with (the demo's run
+/// of show, attendance records); no connection may use it.
+pub const BROKER_CLIENT_ID: &str = "floor-broker";
+
 /// The key events use for a client: lowercase hex of the first 16 bytes
 /// of SHA-256 of the client id.
 pub fn client_key(client_id: &str) -> ClientKey {

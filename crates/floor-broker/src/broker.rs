@@ -278,7 +278,7 @@ impl Broker {
         store.map_for_reading(0)?;
         let writer = Writer::start(store, path.clone(), metrics.clone())?;
         check_integrity_beside(path, writer.health().clone());
-        let max_open = config.max_connections_per_address;
+        let addresses = Arc::new(crate::addresses::Addresses::from_config(&config));
         let budget = config.participant_submits_per_minute;
         let broker = Arc::new(Broker {
             rooms: DashMap::new(),
@@ -290,7 +290,7 @@ impl Broker {
             shutdown: CancellationToken::new(),
             tasks: TaskTracker::new(),
             lane: crate::lane::CommandLane::start()?,
-            addresses: Arc::new(crate::addresses::Addresses::new(max_open)),
+            addresses,
             budget: crate::budget::SubmitBudget::new(budget),
         });
         for (record, tokens, state) in loaded {
@@ -347,7 +347,7 @@ impl Broker {
                     .and_then(|h| <TokenHash>::try_from(h).ok())
             }
         };
-        let max_open = config.max_connections_per_address;
+        let addresses = Arc::new(crate::addresses::Addresses::from_config(&config));
         let budget = config.participant_submits_per_minute;
         let metrics = Metrics::counting_conflicts(shared.conflicts.clone());
         let broker = Arc::new(Broker {
@@ -360,7 +360,7 @@ impl Broker {
             shutdown: CancellationToken::new(),
             tasks: TaskTracker::new(),
             lane,
-            addresses: Arc::new(crate::addresses::Addresses::new(max_open)),
+            addresses,
             budget: crate::budget::SubmitBudget::new(budget),
         });
         // The watch is open before the first room is served, so no rotation

@@ -21,6 +21,13 @@ pub struct Config {
     pub public_url: String,
     /// Open WebSockets one client address may hold (`0`: no cap).
     pub max_connections_per_address: u32,
+    /// Plain HTTP connections one TCP peer address may hold (`0`: no
+    /// cap); trusted proxies are not counted.
+    pub max_http_connections_per_address: u32,
+    /// Reverse proxies whose forwarded client addresses are believed
+    /// (`X-Forwarded-For`, `Forwarded`); every per-address limit then
+    /// counts the forwarded address.
+    pub trusted_proxies: Vec<ipnet::IpNet>,
     /// Commands (and syncs) one connection may send a second, with a burst
     /// of twice that (`0`: no limit, for benchmarks of the engine itself).
     pub commands_per_second: u32,
@@ -49,6 +56,8 @@ impl Config {
             admin_token: None,
             public_url: format!("http://{listen}"),
             max_connections_per_address: crate::limits::MAX_CONNECTIONS_PER_ADDRESS,
+            max_http_connections_per_address: crate::limits::MAX_HTTP_CONNECTIONS_PER_ADDRESS,
+            trusted_proxies: Vec::new(),
             commands_per_second: crate::limits::COMMANDS_PER_SECOND,
             max_open_entries: floor_protocol::limits::OPEN_ENTRIES_DEFAULT,
             participant_submits_per_minute: crate::limits::PARTICIPANT_SUBMITS_PER_MINUTE,

@@ -245,8 +245,9 @@ enum NoHello {
 }
 
 /// Waits for a valid `hello`. `Err(None)`: the client went away. A refused
-/// `hello` is counted against `address` before the client is told, so a
-/// client that has read the refusal finds it already counted.
+/// `hello` is counted against `address` before the client is told (so a
+/// client that has read the refusal finds it already counted), and told
+/// late past the address's allowance.
 async fn handshake(
     socket: &mut Socket,
     broker: &Broker,
@@ -256,9 +257,12 @@ async fn handshake(
         Ok(accepted) => Ok(accepted),
         Err(NoHello::Ended(close)) => Err(close),
         Err(NoHello::Refused(code, message, close)) => {
-            // The store's trouble is not the client's fault.
-            if code != ErrorCode::StorageUnavailable {
-                broker.addresses.failed_handshake(address.ip());
+            // The store's trouble is not the client's fault. A failed
+            // guess leaves the address's socket count, and its answer
+            // may come late (`crate::addresses`).
+            let penalty = (code != ErrorCode::StorageUnavailable).then(|| address.failed());
+            if let Some(penalty) = &penalty {
+                penalty.wait(&broker.shutdown).await;
             }
             send_error(socket, None, code, message).await;
             Err(Some(close))
@@ -325,6 +329,13 @@ async fn accept_hello(socket: &mut Socket, broker: &Broker) -> Result<Accepted, 
         return Err(refused(
             ErrorCode::InvalidMessage,
             "client_id must be 1 to 64 characters",
+        ));
+    }
+    // Compared as the broker derives keys: the exact id, byte for byte.
+    if id == auth::BROKER_CLIENT_ID {
+        return Err(refused(
+            ErrorCode::InvalidMessage,
+            "client_id `floor-broker` is reserved for the broker's own commands",
         ));
     }
     if hello.agent.as_ref().is_some_and(|a| a.chars().count() > 64) {

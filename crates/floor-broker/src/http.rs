@@ -8,11 +8,12 @@
 //! plain echo over a socket configured exactly as `/ws`'s, for WebSocket
 //! conformance suites (Autobahn|Testsuite) that need an echo server.
 
+use std::net::IpAddr;
 use std::sync::Arc;
 
 use axum::Json;
 use axum::Router;
-use axum::extract::{Path, Request, State};
+use axum::extract::{Extension, Path, Request, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
@@ -20,10 +21,13 @@ use floor_protocol::Role;
 use floor_protocol::message::SnapshotReason;
 use serde::{Deserialize, Serialize};
 use tokio::sync::oneshot;
+use tower_http::timeout::{RequestBodyTimeoutLayer, TimeoutLayer};
 
 use crate::addresses::{AddressGuard, Refusal};
 use crate::broker::{Broker, IssuedTokens, RoomError};
 use crate::connection::{self, close_code};
+use crate::forwarded::ClientAddr;
+use crate::limits::{REQUEST_BODY_TIMEOUT, REQUEST_TIMEOUT};
 use crate::room::RoomMsg;
 use crate::upgrade::{self, Socket};
 use crate::{outbound, pages};
@@ -53,6 +57,14 @@ pub fn router(broker: Arc<Broker>) -> Router {
         .route("/r/{room}/{page}", get(pages::page))
         .route("/assets/{file}", get(pages::asset))
         .route("/qr.svg", post(pages::qr))
+        // A request body that stalls, or a request that lasts, holds a
+        // connection no longer than these (`/ws` answers its upgrade at
+        // once; the socket's own limits apply after it).
+        .layer(RequestBodyTimeoutLayer::new(REQUEST_BODY_TIMEOUT))
+        .layer(TimeoutLayer::with_status_code(
+            StatusCode::REQUEST_TIMEOUT,
+            REQUEST_TIMEOUT,
+        ))
         .with_state(broker)
 }
 
@@ -83,16 +95,37 @@ fn bearer(headers: &HeaderMap) -> Option<&str> {
         .map(str::trim)
 }
 
-/// `None` when the request carries the admin token; otherwise the 401.
-fn require_admin(broker: &Broker, headers: &HeaderMap) -> Option<Response> {
+/// `None` when the request carries the admin token; otherwise the 401,
+/// as a failed guess of `client`.
+async fn require_admin(
+    broker: &Arc<Broker>,
+    client: IpAddr,
+    headers: &HeaderMap,
+) -> Option<Response> {
     match bearer(headers) {
         Some(token) if broker.is_admin(token) => None,
-        _ => Some(api_error(
-            StatusCode::UNAUTHORIZED,
-            "unauthorized",
-            "this needs the admin token as `Authorization: Bearer TOKEN`",
-        )),
+        _ => Some(
+            failed_guess(
+                broker,
+                client,
+                api_error(
+                    StatusCode::UNAUTHORIZED,
+                    "unauthorized",
+                    "this needs the admin token as `Authorization: Bearer TOKEN`",
+                ),
+            )
+            .await,
+        ),
     }
+}
+
+/// Answers a failed guess from `client` (a token that opens nothing, an
+/// unknown room): counted against the address, and answered late past its
+/// allowance (see [`crate::addresses`]).
+async fn failed_guess(broker: &Arc<Broker>, client: IpAddr, answer: Response) -> Response {
+    let penalty = broker.addresses.failed(client);
+    penalty.wait(&broker.shutdown).await;
+    answer
 }
 
 /// Whether a browser `Origin` may open a WebSocket: its own origin (same
@@ -122,12 +155,13 @@ fn origin_allowed(broker: &Broker, headers: &HeaderMap) -> bool {
 }
 
 /// The checks before any WebSocket upgrade: the browser `Origin`, then the
-/// per-address admission. The guard counts the socket against its address
-/// until dropped; `Err` is the refusal to send instead of upgrading
-/// (boxed: a response is large).
+/// per-address admission of the client address. The guard counts the
+/// socket against its address until dropped; `Err` is the refusal to send
+/// instead of upgrading (boxed: a response is large). Failed guesses are
+/// never refused here: they are answered late (after the `hello`).
 fn admit(
     broker: &Arc<Broker>,
-    peer: std::net::SocketAddr,
+    client: IpAddr,
     headers: &HeaderMap,
 ) -> Result<AddressGuard, Box<Response>> {
     if !origin_allowed(broker, headers) {
@@ -138,34 +172,26 @@ fn admit(
             "this origin may not open WebSockets on this broker",
         )));
     }
-    broker.addresses.admit(peer.ip()).map_err(|refusal| {
-        let code = match refusal {
-            Refusal::TooManyConnections(_) => "too_many_connections",
-            Refusal::LockedOut(_) => "locked_out",
-        };
-        let mut response = api_error(StatusCode::TOO_MANY_REQUESTS, code, refusal.to_string());
-        if let Refusal::LockedOut(wait) = refusal {
-            let seconds = wait.as_secs().max(1).to_string();
-            if let Ok(value) = axum::http::HeaderValue::from_str(&seconds) {
-                response
-                    .headers_mut()
-                    .insert(axum::http::header::RETRY_AFTER, value);
-            }
-        }
-        Box::new(response)
+    broker.addresses.admit(client).map_err(|refusal| {
+        let Refusal::TooManyConnections(_) = refusal;
+        Box::new(api_error(
+            StatusCode::TOO_MANY_REQUESTS,
+            "too_many_connections",
+            refusal.to_string(),
+        ))
     })
 }
 
 async fn websocket(
     State(broker): State<Arc<Broker>>,
-    axum::extract::ConnectInfo(peer): axum::extract::ConnectInfo<std::net::SocketAddr>,
+    Extension(ClientAddr(client)): Extension<ClientAddr>,
     request: Request,
 ) -> Response {
     let upgrade = match upgrade::accept(request) {
         Ok(upgrade) => upgrade,
         Err(refusal) => return refusal.into_response(),
     };
-    let address = match admit(&broker, peer, upgrade.headers()) {
+    let address = match admit(&broker, client, upgrade.headers()) {
         Ok(guard) => guard,
         Err(refusal) => return *refusal,
     };
@@ -176,14 +202,14 @@ async fn websocket(
 /// checks and socket configuration as `/ws`, then [`echo`].
 async fn echo_websocket(
     State(broker): State<Arc<Broker>>,
-    axum::extract::ConnectInfo(peer): axum::extract::ConnectInfo<std::net::SocketAddr>,
+    Extension(ClientAddr(client)): Extension<ClientAddr>,
     request: Request,
 ) -> Response {
     let upgrade = match upgrade::accept(request) {
         Ok(upgrade) => upgrade,
         Err(refusal) => return refusal.into_response(),
     };
-    let address = match admit(&broker, peer, upgrade.headers()) {
+    let address = match admit(&broker, client, upgrade.headers()) {
         Ok(guard) => guard,
         Err(refusal) => return *refusal,
     };
@@ -330,10 +356,11 @@ fn room_error(error: RoomError) -> Response {
 
 async fn create_room(
     State(broker): State<Arc<Broker>>,
+    Extension(ClientAddr(client)): Extension<ClientAddr>,
     headers: HeaderMap,
     body: Result<Json<NewRoom>, axum::extract::rejection::JsonRejection>,
 ) -> Response {
-    if let Some(response) = require_admin(&broker, &headers) {
+    if let Some(response) = require_admin(&broker, client, &headers).await {
         return response;
     }
     let Json(new_room) = match body {
@@ -358,8 +385,12 @@ struct RoomSummary {
     title: String,
 }
 
-async fn list_rooms(State(broker): State<Arc<Broker>>, headers: HeaderMap) -> Response {
-    if let Some(response) = require_admin(&broker, &headers) {
+async fn list_rooms(
+    State(broker): State<Arc<Broker>>,
+    Extension(ClientAddr(client)): Extension<ClientAddr>,
+    headers: HeaderMap,
+) -> Response {
+    if let Some(response) = require_admin(&broker, client, &headers).await {
         return response;
     }
     let mut rooms: Vec<RoomSummary> = match broker.room_list().await {
@@ -381,35 +412,50 @@ async fn list_rooms(State(broker): State<Arc<Broker>>, headers: HeaderMap) -> Re
 
 /// The room `id` (loaded from a shared store if this broker does not serve
 /// it yet), or the API's answer when there is none or it cannot be read.
-async fn api_room(broker: &Broker, id: &str) -> Result<Arc<crate::room::RoomHandle>, Response> {
+/// An unknown room is a failed guess of `client`, unless the request
+/// carries the admin token.
+async fn api_room(
+    broker: &Arc<Broker>,
+    client: IpAddr,
+    headers: &HeaderMap,
+    id: &str,
+) -> Result<Arc<crate::room::RoomHandle>, Response> {
     match broker.find_room(id).await {
         Ok(Some(room)) => Ok(room),
-        Ok(None) => Err(api_error(
-            StatusCode::NOT_FOUND,
-            "room_not_found",
-            "no room has this id",
-        )),
+        Ok(None) => {
+            let answer = api_error(
+                StatusCode::NOT_FOUND,
+                "room_not_found",
+                "no room has this id",
+            );
+            if bearer(headers).is_some_and(|t| broker.is_admin(t)) {
+                return Err(answer);
+            }
+            Err(failed_guess(broker, client, answer).await)
+        }
         Err(error) => Err(room_error(error)),
     }
 }
 
 async fn room_snapshot(
     State(broker): State<Arc<Broker>>,
+    Extension(ClientAddr(client)): Extension<ClientAddr>,
     Path(id): Path<String>,
     headers: HeaderMap,
 ) -> Response {
-    let room = match api_room(&broker, &id).await {
+    let room = match api_room(&broker, client, &headers, &id).await {
         Ok(room) => room,
         Err(response) => return response,
     };
     let authorized =
         bearer(&headers).is_some_and(|t| broker.is_admin(t) || room.role_of(t).is_some());
     if !authorized {
-        return api_error(
+        let answer = api_error(
             StatusCode::UNAUTHORIZED,
             "unauthorized",
             "this needs a token of the room (or the admin token) as `Authorization: Bearer TOKEN`",
         );
+        return failed_guess(&broker, client, answer).await;
     }
     let (reply, answer) = oneshot::channel();
     let reason = SnapshotReason::Requested;
@@ -445,11 +491,12 @@ struct Rotate {
 
 async fn rotate_tokens(
     State(broker): State<Arc<Broker>>,
+    Extension(ClientAddr(client)): Extension<ClientAddr>,
     Path(id): Path<String>,
     headers: HeaderMap,
     body: Result<Json<Rotate>, axum::extract::rejection::JsonRejection>,
 ) -> Response {
-    if let Some(response) = require_admin(&broker, &headers) {
+    if let Some(response) = require_admin(&broker, client, &headers).await {
         return response;
     }
     // The body is required (`{}` rotates every role), so a body sent
@@ -482,22 +529,29 @@ struct ReportQuery {
 /// the admin), computed from the room's log.
 async fn report(
     State(broker): State<Arc<Broker>>,
+    Extension(ClientAddr(client)): Extension<ClientAddr>,
     Path(id): Path<String>,
     axum::extract::Query(query): axum::extract::Query<ReportQuery>,
     headers: HeaderMap,
 ) -> Response {
-    let room = match api_room(&broker, &id).await {
+    let room = match api_room(&broker, client, &headers, &id).await {
         Ok(room) => room,
         Err(response) => return response,
     };
-    let allowed = bearer(&headers)
-        .is_some_and(|t| broker.is_admin(t) || room.role_of(t) == Some(Role::Chair));
-    if !allowed {
-        return api_error(
+    let token = bearer(&headers);
+    let admin = token.is_some_and(|t| broker.is_admin(t));
+    let role = token.and_then(|t| room.role_of(t));
+    if !admin && role != Some(Role::Chair) {
+        let answer = api_error(
             StatusCode::UNAUTHORIZED,
             "unauthorized",
             "the report needs the room's chair token (or the admin token) as `Authorization: Bearer TOKEN`",
         );
+        // Another role's token is no guess: it is refused at once.
+        if role.is_some() {
+            return answer;
+        }
+        return failed_guess(&broker, client, answer).await;
     }
     let format = query.format.unwrap_or_else(|| "md".to_owned());
     if !matches!(format.as_str(), "md" | "json" | "csv" | "html") {

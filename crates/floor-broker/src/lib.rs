@@ -20,8 +20,9 @@
 //! - [`http`]: the routes: `/ws`, `/healthz`, `/metrics`, `/api/rooms`.
 //! - [`pages`]: the role pages (`/r/{room}/{page}`, `/assets/`), `/qr.svg`
 //!   and `/api/chat/parse`; the files are in `src/pages/`.
-//! - [`addresses`]: per-address limits: open WebSockets, and a lockout
-//!   after repeated failed handshakes.
+//! - [`addresses`]: per-address limits: open WebSockets and plain HTTP
+//!   connections, and the slowing of failed guesses.
+//! - [`forwarded`]: the client address behind a trusted reverse proxy.
 //! - [`budget`]: the participants' budget of `submit`s per client address.
 //! - [`attendance`]: participant pages connected per channel, and the task
 //!   that records each new peak in the room's log.
@@ -40,6 +41,7 @@ pub mod commit;
 pub mod config;
 pub mod connection;
 pub mod demo;
+pub mod forwarded;
 pub mod http;
 pub mod lane;
 pub mod limits;
@@ -82,8 +84,14 @@ pub fn bind(addr: SocketAddr) -> std::io::Result<tokio::net::TcpListener> {
 ///
 /// The accept loop is hyper's own connection builder with a timer, so a
 /// client must send its request head within [`limits::HEADER_READ_TIMEOUT`]
-/// (a slowloris client that never finishes its headers is disconnected);
-/// each request carries its peer address (`ConnectInfo`) for the
+/// (a slowloris client that never finishes its headers is disconnected,
+/// and so is a kept-alive connection idle that long). It counts each
+/// connection against its TCP peer address until it closes or becomes a
+/// WebSocket, and refuses one past the cap
+/// ([`Config::max_http_connections_per_address`]) with a 429 written
+/// before any request is read. Each request carries its peer address
+/// (`ConnectInfo`) and its client address ([`forwarded::ClientAddr`]:
+/// the peer's, or the forwarded one behind a trusted proxy) for the
 /// per-address limits.
 pub async fn serve(
     listener: tokio::net::TcpListener,
@@ -115,8 +123,16 @@ pub async fn serve(
             },
             () = &mut shutdown => break,
         };
+        let counted = match broker.addresses.admit_http(peer.ip()) {
+            Ok(counted) => counted,
+            Err(refusal) => {
+                refuse_connection(&stream, refusal);
+                continue;
+            }
+        };
         let _ = stream.set_nodelay(true);
         let app = app.clone();
+        let proxies = broker.addresses.proxies().clone();
         let builder = builder.clone();
         let watcher = graceful.watcher();
         tokio::spawn(async move {
@@ -129,9 +145,10 @@ pub async fn serve(
             }
             let service = hyper::service::service_fn(
                 move |mut request: hyper::Request<hyper::body::Incoming>| {
-                    request
-                        .extensions_mut()
-                        .insert(axum::extract::ConnectInfo(peer));
+                    let client = proxies.client(peer.ip(), request.headers());
+                    let extensions = request.extensions_mut();
+                    extensions.insert(axum::extract::ConnectInfo(peer));
+                    extensions.insert(forwarded::ClientAddr(client));
                     app.clone().oneshot(request)
                 },
             );
@@ -139,6 +156,8 @@ pub async fn serve(
                 .serve_connection_with_upgrades(TokioIo::new(stream), service)
                 .into_owned();
             let _ = watcher.watch(connection).await;
+            // Closed, or handed to a WebSocket (counted on its own).
+            drop(counted);
         });
     }
     drop(listener);
@@ -147,6 +166,24 @@ pub async fn serve(
     broker.shutdown.cancel();
     let _ = tokio::time::timeout(std::time::Duration::from_secs(5), graceful.shutdown()).await;
     Ok(())
+}
+
+/// Answers a connection refused by the per-address cap with a 429 and
+/// closes it. The answer is written without waiting (a fresh socket's
+/// send buffer is empty), so a flood of refused connections costs no task.
+fn refuse_connection(stream: &tokio::net::TcpStream, refusal: addresses::Refusal) {
+    tracing::debug!(%refusal, "connection refused");
+    let body = serde_json::json!({
+        "error": "too_many_connections",
+        "message": refusal.to_string(),
+    })
+    .to_string();
+    let response = format!(
+        "HTTP/1.1 429 Too Many Requests\r\ncontent-type: application/json\r\n\
+         content-length: {}\r\nconnection: close\r\n\r\n{body}",
+        body.len()
+    );
+    let _ = stream.try_write(response.as_bytes());
 }
 
 /// Reads a room's whole log from a store, decoded: for the session report

@@ -53,18 +53,30 @@ pub const RESUME_WINDOW: usize = 4_096;
 pub const ROOM_QUEUE: usize = 1024;
 /// Queued replies per connection.
 pub const REPLY_QUEUE: usize = 256;
-/// Failed handshakes an address may make per minute, after its burst.
-pub const FAILED_HANDSHAKES_PER_MINUTE: u32 = 30;
-/// Failed handshakes an address may make at once.
-pub const FAILED_HANDSHAKE_BURST: u32 = 20;
-/// How long an address that failed too many handshakes is refused.
-pub const LOCKOUT: Duration = Duration::from_secs(60);
+/// Failed guesses (a wrong token, an unknown room, a missing or bad
+/// `hello`) an address has answered at once per minute, after its burst.
+pub const FAILURES_PER_MINUTE: u32 = 30;
+/// Failed guesses an address has answered at once in a burst.
+pub const FAILURE_BURST: u32 = 20;
+/// How late a failed guess past the address's allowance is answered.
+pub const FAILURE_DELAY: Duration = Duration::from_secs(5);
+/// Late answers pending per address; a failure beyond them is answered
+/// at once, so a guesser pins at most this many sockets or tasks.
+pub const DELAYED_PER_ADDRESS: u32 = 16;
 /// Open WebSockets per client address, by default (`0`: no cap).
 pub const MAX_CONNECTIONS_PER_ADDRESS: u32 = 4096;
 /// `submit`s the participants behind one client address may send a
 /// minute, all of which may come at once, by default (`0`: no budget; see
 /// `budget.rs` for why this much).
 pub const PARTICIPANT_SUBMITS_PER_MINUTE: u32 = 30;
+/// Plain HTTP connections (not yet WebSockets) per TCP peer address, by
+/// default (`0`: no cap). Trusted proxies are not counted.
+pub const MAX_HTTP_CONNECTIONS_PER_ADDRESS: u32 = 256;
+/// Longest wait for the next piece of a request body.
+pub const REQUEST_BODY_TIMEOUT: Duration = Duration::from_secs(10);
+/// Longest time a plain HTTP request may take, its body included, before
+/// it is answered 408 and its connection closed.
+pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
 /// Shortest time between two checkpoints of a room (besides
 /// `floor_core::checkpoint::INTERVAL` events between them).
 pub const CHECKPOINT_GAP: Duration = Duration::from_secs(1);

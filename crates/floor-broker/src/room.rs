@@ -179,7 +179,7 @@ impl RoomHandle {
         let msg = RoomMsg::Command(CommandMsg {
             actor: floor_core::Actor {
                 role: floor_protocol::Role::Chair,
-                client: crate::auth::client_key("floor-broker"),
+                client: crate::auth::client_key(crate::auth::BROKER_CLIENT_ID),
                 channel: None,
             },
             request_id: request_id.to_owned(),

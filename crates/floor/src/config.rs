@@ -43,7 +43,8 @@ pub(crate) struct ServeArgs {
     pub(crate) demo: bool,
     /// A TOML file with any of: listen, data, store, nats_replicas,
     /// allowed_origins, admin_token, public_url, log_format,
-    /// max_connections_per_address, commands_per_second, max_open_entries,
+    /// max_connections_per_address, max_http_connections_per_address,
+    /// trusted_proxies, commands_per_second, max_open_entries,
     /// participant_submits_per_minute
     #[arg(long, env = "FLOOR_CONFIG")]
     pub(crate) config: Option<PathBuf>,
@@ -71,6 +72,23 @@ pub(crate) struct ServeArgs {
     /// [default: 4096]
     #[arg(long, env = "FLOOR_MAX_CONNECTIONS_PER_ADDRESS")]
     pub(crate) max_connections_per_address: Option<u32>,
+    /// Plain HTTP connections (not yet WebSockets) one TCP peer address
+    /// may hold; 0 for no cap; trusted proxies are not counted
+    /// [default: 256]
+    #[arg(long, env = "FLOOR_MAX_HTTP_CONNECTIONS_PER_ADDRESS")]
+    pub(crate) max_http_connections_per_address: Option<u32>,
+    /// A reverse proxy's address or range (CIDR, e.g. 10.0.0.0/8 or
+    /// 192.0.2.7), repeatable: for a connection from it, the client's
+    /// address is read from X-Forwarded-For (or Forwarded), and every
+    /// per-address limit counts that address
+    #[arg(
+        long = "trusted-proxy",
+        env = "FLOOR_TRUSTED_PROXY",
+        value_delimiter = ',',
+        value_name = "CIDR",
+        value_parser = parse_net
+    )]
+    pub(crate) trusted_proxies: Vec<ipnet::IpNet>,
     /// Commands one connection may send a second (burst: twice that); 0
     /// for no limit, for benchmarks only [default: 20]
     #[arg(long, env = "FLOOR_COMMANDS_PER_SECOND")]
@@ -109,9 +127,20 @@ struct FileConfig {
     public_url: Option<String>,
     log_format: Option<LogFormat>,
     max_connections_per_address: Option<u32>,
+    max_http_connections_per_address: Option<u32>,
+    #[serde(default)]
+    trusted_proxies: Vec<String>,
     commands_per_second: Option<u32>,
     max_open_entries: Option<u32>,
     participant_submits_per_minute: Option<u32>,
+}
+
+/// A range in CIDR notation, or one address (a range of one).
+fn parse_net(text: &str) -> Result<ipnet::IpNet, String> {
+    let text = text.trim();
+    text.parse::<ipnet::IpNet>()
+        .or_else(|_| text.parse::<std::net::IpAddr>().map(ipnet::IpNet::from))
+        .map_err(|_| format!("`{text}` is not an address or a CIDR range such as 10.0.0.0/8"))
 }
 
 /// The resolved configuration.
@@ -171,6 +200,21 @@ pub(crate) fn resolve(args: &ServeArgs) -> anyhow::Result<Settings> {
     {
         broker.max_connections_per_address = cap;
     }
+    if let Some(cap) = args
+        .max_http_connections_per_address
+        .or(file.max_http_connections_per_address)
+    {
+        broker.max_http_connections_per_address = cap;
+    }
+    broker.trusted_proxies = if args.trusted_proxies.is_empty() {
+        file.trusted_proxies
+            .iter()
+            .map(|net| parse_net(net).map_err(anyhow::Error::msg))
+            .collect::<anyhow::Result<_>>()
+            .context("trusted_proxies in the configuration file")?
+    } else {
+        args.trusted_proxies.clone()
+    };
     if let Some(rate) = args.commands_per_second.or(file.commands_per_second) {
         broker.commands_per_second = rate;
     }

@@ -14,7 +14,7 @@ mod room_cli;
 use std::time::Duration;
 
 use anyhow::Context;
-use clap::{Parser, Subcommand};
+use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
 use floor_protocol::Role;
 
 use crate::config::{LogFormat, ServeArgs};
@@ -68,7 +68,8 @@ enum Command {
 }
 
 fn main() -> anyhow::Result<()> {
-    let cli = Cli::parse();
+    let matches = hide_env_values(Cli::command()).get_matches();
+    let cli = Cli::from_arg_matches(&matches).unwrap_or_else(|error| error.exit());
     match cli.command {
         Command::Serve(args) => serve(args),
         Command::Room { command } => room_cli::run(command),
@@ -80,14 +81,18 @@ fn main() -> anyhow::Result<()> {
     }
 }
 
+/// Hides the values of environment variables in every `--help`, of every
+/// subcommand: `FLOOR_URL` is a link with its token, and a chair's laptop
+/// is often on the projector.
+fn hide_env_values(command: clap::Command) -> clap::Command {
+    command
+        .mut_args(|arg| arg.hide_env_values(true))
+        .mut_subcommands(hide_env_values)
+}
+
 /// Runs a role command and exits with its code.
 fn role(command: impl Future<Output = Result<(), roles::Exit>>) -> anyhow::Result<()> {
-    let filter = tracing_subscriber::EnvFilter::try_from_env("FLOOR_LOG")
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("error"));
-    tracing_subscriber::fmt()
-        .with_env_filter(filter)
-        .with_writer(std::io::stderr)
-        .init();
+    init_logging("error", LogFormat::Human);
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
@@ -101,21 +106,49 @@ fn role(command: impl Future<Output = Result<(), roles::Exit>>) -> anyhow::Resul
     }
 }
 
-fn init_logging(format: LogFormat) {
+/// Crates whose debug and trace lines print what crosses the wire (frames
+/// with a `hello`'s token and client id, request headers with a bearer
+/// token): they log at most at info, whatever `FLOOR_LOG` says.
+const WIRE_LOGGERS: [&str; 7] = [
+    "tungstenite",
+    "tokio_tungstenite",
+    "hyper",
+    "hyper_util",
+    "h2",
+    "async_nats",
+    "ureq",
+];
+
+/// Whether a log line may be written: never a wire logger's debug or
+/// trace line.
+fn loggable(metadata: &tracing::Metadata<'_>) -> bool {
+    if *metadata.level() <= tracing::Level::INFO {
+        return true;
+    }
+    let target = metadata.target();
+    let krate = target.split("::").next().unwrap_or(target);
+    !WIRE_LOGGERS.contains(&krate)
+}
+
+/// Logs to standard error at the levels `FLOOR_LOG` says (`default`
+/// without it), never a wire logger's debug or trace line.
+fn init_logging(default: &str, format: LogFormat) {
+    use tracing_subscriber::layer::SubscriberExt as _;
+    use tracing_subscriber::util::SubscriberInitExt as _;
     let filter = tracing_subscriber::EnvFilter::try_from_env("FLOOR_LOG")
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
-    let builder = tracing_subscriber::fmt()
-        .with_env_filter(filter)
-        .with_writer(std::io::stderr);
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default));
+    let wire = tracing_subscriber::filter::filter_fn(loggable);
+    let registry = tracing_subscriber::registry().with(filter).with(wire);
+    let layer = tracing_subscriber::fmt::layer().with_writer(std::io::stderr);
     match format {
-        LogFormat::Human => builder.init(),
-        LogFormat::Json => builder.json().init(),
+        LogFormat::Human => registry.with(layer).init(),
+        LogFormat::Json => registry.with(layer.json()).init(),
     }
 }
 
 fn serve(args: ServeArgs) -> anyhow::Result<()> {
     let settings = config::resolve(&args)?;
-    init_logging(settings.log_format);
+    init_logging("info", settings.log_format);
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .on_thread_start(yield_to_commands)
