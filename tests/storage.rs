@@ -1,5 +1,5 @@
 //! Bad storage against the real broker: a write cut short is recovered to
-//! the last whole commit with a warning; an event altered in the middle of
+//! the last whole commit with a warning, under a new epoch; an event altered in the middle of
 //! the log stops the broker with its room and seq; a full disk refuses
 //! commands (no acknowledgement) while reads keep working, and the broker
 //! recovers when space returns; a restart starts from a room's checkpoint,
@@ -38,6 +38,7 @@ async fn a_write_cut_short_is_recovered_to_the_last_whole_commit() {
                 .await,
         );
     }
+    let epoch = runner.welcome["epoch"].clone();
     drop(runner);
     // A crash leaves the write-ahead log; a power loss in the middle of
     // the last write leaves its last record cut short.
@@ -51,11 +52,29 @@ async fn a_write_cut_short_is_recovered_to_the_last_whole_commit() {
     drop(file);
 
     let addr = floor.addr.to_string();
-    let floor = Floor::start_at(&data, &addr, &[]);
+    let mut floor = Floor::start_at(&data, &addr, &[]);
     let snapshot = floor.snapshot(&tokens).await;
     assert_eq!(names(&snapshot), all[..4], "the last whole commit");
     let log = std::fs::read_to_string(data.with_extension("log")).unwrap();
     assert!(log.contains("partial record"), "a warning: {log}");
+    // Event 5 was lost and seq 5 will be another event: a screen that
+    // held it, resuming from it, gets a snapshot of a new epoch instead
+    // of diverging.
+    let renewed = snapshot["epoch"].clone();
+    assert_ne!(renewed, epoch, "a new epoch");
+    assert!(log.contains("every room takes a new epoch"), "{log}");
+    let mut hello = tokens.hello("display", "projector");
+    hello["resume"] = json!({"epoch": epoch, "seq": 5});
+    let display = Client::connect(&floor, hello).await;
+    assert_eq!(display.welcome["epoch"], renewed);
+    assert_eq!(display.caught_up["type"], "snapshot");
+    assert_eq!(display.caught_up["reason"], "epoch_changed");
+    assert_eq!(names(&display.caught_up), all[..4]);
+    drop(display);
+    // The torn log is gone: the next start keeps the epoch.
+    assert!(floor.terminate().success());
+    let floor = Floor::start_at(&data, &addr, &[]);
+    assert_eq!(floor.snapshot(&tokens).await["epoch"], renewed);
     // The durability settings were read back and hold at every start.
     assert!(
         log.contains("journal_mode") && log.contains("wal") && log.contains("synchronous"),

@@ -71,9 +71,11 @@ export async function launch() {
   });
 }
 
-/** Opens a page of a role in its own browser context. */
-export async function open(browser, link, viewport) {
+/** Opens a page of a role in its own browser context; `init`, if given,
+ *  runs in the page before any of its scripts. */
+export async function open(browser, link, viewport, { init } = {}) {
   const context = await browser.newContext({ viewport, colorScheme: "light" });
+  if (init) await context.addInitScript(init);
   const page = await context.newPage();
   page.on("pageerror", (error) => { console.error(`page error on ${link.split("#")[0]}:`, error); });
   await page.goto(link);

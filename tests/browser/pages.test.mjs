@@ -1,7 +1,8 @@
 // The role pages in a real browser (headless Chromium) against the real
 // broker: a session with the projector, chair, moderator and runner pages;
-// a broker restart; a moderated participant; keyboard-only use; and a
-// screenshot of every page.
+// a broker restart; a moderated participant; a page without
+// crypto.randomUUID (plain HTTP); keyboard-only use; and a screenshot of
+// every page.
 
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
@@ -181,6 +182,31 @@ test("a participant's question in a moderated room reaches the projector only af
     ![...document.querySelectorAll("#next li[data-entry] .name")].some((n) => n.textContent === "Eva Novak"), null, { timeout: 1000 });
   await participant.waitForSelector("#ask:not([hidden])");
   await participant.close();
+});
+
+test("without crypto.randomUUID (plain HTTP on a venue LAN) a page's client id is a random v4 UUID, and the page works", async () => {
+  // Browsers offer crypto.randomUUID only in secure contexts.
+  const insecure = () => { delete Crypto.prototype.randomUUID; };
+  const ids = [];
+  for (let i = 0; i < 2; i += 1) {
+    const participant = await open(browser, links.participant, PHONE, { init: insecure });
+    assert.equal(await participant.evaluate(() => typeof crypto.randomUUID), "undefined");
+    const id = await participant.evaluate(() =>
+      Object.entries(localStorage).find(([key]) => key.endsWith(":client"))[1]);
+    assert.match(id, /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+    ids.push(id);
+    if (i === 0) {
+      await participant.fill("#name", "Gita Rao");
+      await participant.fill("#seat", "Row 3");
+      await participant.click("#form button[type=submit]");
+      await participant.waitForFunction(() =>
+        /Waiting for approval|in line/.test(document.getElementById("mine-state").textContent));
+      await participant.click("#withdraw");
+      await participant.waitForSelector("#ask:not([hidden])");
+    }
+    await participant.close();
+  }
+  assert.notEqual(ids[0], ids[1], "each browser its own id");
 });
 
 test("keyboard only: the moderator adds a question and the chair calls a chosen entry", async () => {

@@ -116,9 +116,8 @@ pub fn valid_room_id(id: &str) -> bool {
             .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || *b == b'-')
 }
 
-fn stored(hashes: &RoleTokens) -> Vec<StoredToken> {
+fn stored(hashes: &[(Role, TokenHash)]) -> Vec<StoredToken> {
     hashes
-        .hashes()
         .iter()
         .map(|(role, hash)| StoredToken {
             role: role.as_str().to_owned(),
@@ -171,7 +170,7 @@ fn load_rooms(
             .map(|_| {
                 scope.spawn(|| {
                     let mut done = Vec::new();
-                    let reader = match Store::open(path)
+                    let reader = match Store::open_existing(path)
                         .and_then(|reader| reader.map_for_reading(START_MAP).map(|()| reader))
                     {
                         Ok(reader) => reader,
@@ -226,6 +225,9 @@ pub struct Opened {
     /// Rooms rebuilt from the log, with their event counts and the time
     /// the rebuild took.
     pub rebuilt: Vec<(String, u64, std::time::Duration)>,
+    /// The path of the embedded store, when this start created it (no file
+    /// was there).
+    pub created_store: Option<std::path::PathBuf>,
 }
 
 impl Broker {
@@ -235,7 +237,8 @@ impl Broker {
     /// serving.
     pub fn open(config: Config) -> Result<Opened, StartError> {
         let path = config.data.join("floor.db");
-        if let Some(bytes) = floor_store::wal_torn_tail(&path) {
+        let torn = floor_store::wal_torn_tail(&path);
+        if let Some(bytes) = torn {
             tracing::warn!(
                 path = %path.display(),
                 bytes,
@@ -245,7 +248,20 @@ impl Broker {
         let mut store = Store::open(&path)?;
         let (mode, sync) = store.durability()?;
         tracing::info!(path = %path.display(), journal_mode = %mode, synchronous = sync, "store open");
-
+        let created_store = store.created().then(|| path.clone());
+        if created_store.is_some() {
+            tracing::warn!(path = %path.display(), "no store was there: a new, empty one is created");
+        }
+        if torn.is_some() {
+            // The recovery may have dropped events that subscribers hold:
+            // which rooms' cannot be told, so every room takes a new epoch,
+            // and a client resuming from a lost seq gets a snapshot.
+            let renewed = store.renew_epochs(|| Uuid::new_v4().to_string())?;
+            tracing::warn!(
+                rooms = renewed.len(),
+                "events may have been dropped by the recovery: every room takes a new epoch, so clients resume from a snapshot"
+            );
+        }
         let mut new_admin_token = None;
         let admin = match &config.admin_token {
             Some(token) => Some(auth::hash_token(token)),
@@ -315,6 +331,7 @@ impl Broker {
             broker,
             new_admin_token,
             rebuilt,
+            created_store,
         })
     }
 
@@ -376,6 +393,7 @@ impl Broker {
             broker,
             new_admin_token,
             rebuilt: Vec::new(),
+            created_store: None,
         })
     }
 
@@ -495,7 +513,7 @@ impl Broker {
                 // A reader of its own: WAL lets it read while the writer
                 // writes.
                 tokio::task::spawn_blocking(move || {
-                    let store = Store::open(&path).map_err(|e| e.to_string())?;
+                    let store = Store::open_existing(&path).map_err(|e| e.to_string())?;
                     crate::read_log(&store, &id)
                 })
                 .await
@@ -584,7 +602,7 @@ impl Broker {
                     epoch: epoch.to_string(),
                     created_at_ms: room::now_ms(),
                 };
-                writer.create_room(record, stored(&hashes)).await
+                writer.create_room(record, stored(hashes.hashes())).await
             }
             RoomLog::Shared(shared) => {
                 let mut value = RoomValue {
@@ -678,17 +696,8 @@ impl Broker {
         }
         match &self.log {
             RoomLog::Local(writer) => {
-                for (role, hash) in &fresh {
-                    writer
-                        .set_token(
-                            id.to_owned(),
-                            StoredToken {
-                                role: role.as_str().to_owned(),
-                                hash: hash.to_vec(),
-                            },
-                        )
-                        .await?;
-                }
+                // One transaction: every role rotated, or none.
+                writer.set_tokens(id.to_owned(), stored(&fresh)).await?;
                 if let Ok(mut tokens) = handle.tokens.write() {
                     for (role, hash) in fresh {
                         tokens.set(role, hash);
@@ -909,7 +918,9 @@ fn check_integrity_beside(path: std::path::PathBuf, health: Arc<crate::commit::H
                     "integrity check passed (file and every room's hash chain)"
                 ),
                 Err(error) => {
-                    health.mark_damaged();
+                    health.stop_for_good(format!(
+                        "the log's file is damaged ({error}); writes are refused until it is restored from a backup"
+                    ));
                     tracing::error!(
                         path = %path.display(),
                         %error,

@@ -10,13 +10,28 @@
 //! A failed commit is never retried: every append of the group is answered
 //! with an error, the store is dropped and the broker turns
 //! [`Health::available`] off, so rooms refuse writes while reads go on.
-//! The thread then reopens the database every second; once it opens and
-//! passes its checks, rooms reload what the log holds and writes resume.
+//! The thread then reopens the database every second (never creating
+//! one: [`Store::open_existing`]); once it opens and passes its checks,
+//! rooms reload what the log holds and writes resume.
+//!
+//! Before each commit, after it (before anything is acknowledged) and every
+//! [`FILE_CHECK_EVERY`] while idle, the writer checks that the files it has
+//! open are still the ones at the data path ([`Store::check_files`]). A
+//! database or write-ahead log deleted or replaced under the broker stops
+//! writes for good: the store is set aside without being closed (closing
+//! would let SQLite checkpoint and delete the `-wal` at the path, which may
+//! by then be a file an operator put back), the commit in flight is not
+//! acknowledged, and `/healthz` says why until the broker is restarted.
+//!
+//! The thread is supervised: a panic is caught and logged, the store is
+//! dropped (rolling back what the panic left) and reopened as after a
+//! failed commit.
 
+use std::collections::BTreeSet;
 use std::path::PathBuf;
-use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc as std_mpsc;
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use floor_store::{Append, RoomRecord, Store, StoreError, TokenHash};
@@ -28,6 +43,9 @@ use crate::metrics::Metrics;
 pub const MAX_GROUP: usize = 512;
 /// Pause between attempts to reopen a failed store.
 const REOPEN_EVERY: Duration = Duration::from_secs(1);
+/// How often an idle writer checks that its files are still at the data
+/// path.
+pub const FILE_CHECK_EVERY: Duration = Duration::from_secs(1);
 
 /// Why a write did not happen.
 #[derive(Debug, Clone, thiserror::Error)]
@@ -48,13 +66,19 @@ pub enum WriteError {
     Stopped,
 }
 
-/// Whether the store takes writes, and a counter of recoveries that rooms
-/// watch to reload from the log.
+/// Whether the store takes writes (and if not, why), the rooms whose task
+/// died, and a counter of recoveries that rooms watch to reload from the
+/// log: what `/healthz` reports.
 #[derive(Debug)]
 pub struct Health {
     available: AtomicBool,
-    /// Set for good when the integrity check finds the file damaged.
-    damaged: AtomicBool,
+    /// Why writes are refused for good (the log's file damaged, deleted or
+    /// replaced), until an operator restarts the broker.
+    stopped: Mutex<Option<String>>,
+    /// Why writes are refused now, while `available` is off.
+    reason: Mutex<Option<String>>,
+    /// Rooms whose task died and does not serve yet.
+    failed_rooms: Mutex<BTreeSet<String>>,
     recoveries: watch::Sender<u64>,
 }
 
@@ -64,12 +88,21 @@ impl Default for Health {
     }
 }
 
+/// The value behind a lock, even one a panicking thread held.
+fn locked<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    mutex
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
 impl Health {
     /// A healthy store's health.
     pub fn new() -> Health {
         Health {
             available: AtomicBool::new(true),
-            damaged: AtomicBool::new(false),
+            stopped: Mutex::new(None),
+            reason: Mutex::new(None),
+            failed_rooms: Mutex::new(BTreeSet::new()),
             recoveries: watch::Sender::new(0),
         }
     }
@@ -78,25 +111,66 @@ impl Health {
     /// counts as a recovery (rooms catch up with the log).
     pub fn set_available(&self, available: bool) {
         let was = self.available.swap(available, Ordering::AcqRel);
-        if available && !was {
-            self.recoveries.send_modify(|n| *n += 1);
+        if available {
+            *locked(&self.reason) = None;
+            if !was {
+                self.recoveries.send_modify(|n| *n += 1);
+            }
         }
+    }
+
+    /// Records that the store takes no writes now, and why.
+    pub fn refuse(&self, reason: impl Into<String>) {
+        *locked(&self.reason) = Some(reason.into());
+        self.available.store(false, Ordering::Release);
     }
 
     /// Whether writes are accepted.
     pub fn available(&self) -> bool {
-        self.available.load(Ordering::Acquire) && !self.damaged()
+        self.available.load(Ordering::Acquire) && !self.stopped()
     }
 
-    /// Whether the integrity check found the log's file damaged (writes
-    /// stop until an operator restores it and restarts the broker).
-    pub fn damaged(&self) -> bool {
-        self.damaged.load(Ordering::Acquire)
+    /// Whether writes are refused for good (see [`Health::stop_for_good`]).
+    pub fn stopped(&self) -> bool {
+        locked(&self.stopped).is_some()
     }
 
-    /// Records that the log's file is damaged: no write is taken again.
-    pub fn mark_damaged(&self) {
-        self.damaged.store(true, Ordering::Release);
+    /// Records that the log's file is damaged, deleted or replaced: no
+    /// write is taken again until an operator restores it and restarts the
+    /// broker. The first reason is kept.
+    pub fn stop_for_good(&self, reason: impl Into<String>) {
+        locked(&self.stopped).get_or_insert_with(|| reason.into());
+    }
+
+    /// Records that a room's task died (`true`) or serves again.
+    pub fn set_room_failed(&self, room: &str, failed: bool) {
+        let mut rooms = locked(&self.failed_rooms);
+        if failed {
+            rooms.insert(room.to_owned());
+        } else {
+            rooms.remove(room);
+        }
+    }
+
+    /// The rooms whose task died and does not serve yet.
+    pub fn failed_rooms(&self) -> Vec<String> {
+        locked(&self.failed_rooms).iter().cloned().collect()
+    }
+
+    /// Why writes are refused, if they are: the reason they stopped for
+    /// good, or else the last failure.
+    pub fn storage_problem(&self) -> Option<String> {
+        if let Some(reason) = locked(&self.stopped).clone() {
+            return Some(reason);
+        }
+        if self.available.load(Ordering::Acquire) {
+            return None;
+        }
+        Some(
+            locked(&self.reason)
+                .clone()
+                .unwrap_or_else(|| "the store is unavailable".into()),
+        )
     }
 
     /// A receiver that changes each time the store recovers.
@@ -118,9 +192,9 @@ enum Request {
         tokens: Vec<TokenHash>,
         reply: Reply<()>,
     },
-    SetToken {
+    SetTokens {
         room: String,
-        token: TokenHash,
+        tokens: Vec<TokenHash>,
         reply: Reply<()>,
     },
     SetMeta {
@@ -148,6 +222,7 @@ enum Request {
 pub struct Writer {
     tx: std_mpsc::Sender<Request>,
     health: Arc<Health>,
+    path: Arc<PathBuf>,
 }
 
 impl std::fmt::Debug for Request {
@@ -163,10 +238,17 @@ impl Writer {
         let (tx, rx) = std_mpsc::channel();
         let health = Arc::new(Health::new());
         let thread_health = health.clone();
+        let path = Arc::new(path);
+        let thread_path = path.clone();
         std::thread::Builder::new()
             .name("floor-writer".into())
-            .spawn(move || run(Some(store), path, rx, &thread_health, &metrics))?;
-        Ok(Writer { tx, health })
+            .spawn(move || supervise(store, &thread_path, &rx, &thread_health, &metrics))?;
+        Ok(Writer { tx, health, path })
+    }
+
+    /// The path of the log's database.
+    pub fn path(&self) -> &std::path::Path {
+        &self.path
     }
 
     /// The store's health.
@@ -208,10 +290,15 @@ impl Writer {
         .await
     }
 
-    /// Replaces a role's token hash.
-    pub async fn set_token(&self, room: String, token: TokenHash) -> Result<(), WriteError> {
-        self.ask(|reply| Request::SetToken { room, token, reply })
-            .await
+    /// Replaces the token hashes of several roles of a room in one
+    /// transaction: all of them, or none.
+    pub async fn set_tokens(&self, room: String, tokens: Vec<TokenHash>) -> Result<(), WriteError> {
+        self.ask(|reply| Request::SetTokens {
+            room,
+            tokens,
+            reply,
+        })
+        .await
     }
 
     /// Sets a `meta` value.
@@ -254,35 +341,101 @@ fn refused(error: StoreError) -> WriteError {
     }
 }
 
+/// Runs the writer's loop, and again after a panic: the panic is logged,
+/// the store dropped (its connection closes, rolling back a transaction the
+/// panic left open) and reopened as after a failed commit. The requests of
+/// the group in flight are answered by their dropped reply channels
+/// ([`WriteError::Stopped`]): nothing of them is acknowledged.
+fn supervise(
+    store: Store,
+    path: &std::path::Path,
+    rx: &std_mpsc::Receiver<Request>,
+    health: &Health,
+    metrics: &Metrics,
+) {
+    let mut store = Some(store);
+    loop {
+        let ran = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            run(&mut store, path, rx, health, metrics);
+        }));
+        let Err(panic) = ran else { return };
+        let message = crate::supervise::panic_message(panic.as_ref());
+        tracing::error!(panic = %message, "the writer thread panicked; it reopens the store, and rooms reload from the log");
+        health.refuse(format!(
+            "the writer thread panicked ({message}); the store is being reopened"
+        ));
+        store = None;
+    }
+}
+
+/// Why a store's files are not the ones at the data path any more, for
+/// the log and `/healthz`, with what an operator does.
+fn lost_reason(error: &StoreError) -> String {
+    format!(
+        "{error}; writes are refused until floor is restarted (see SECURITY.md, \"Storage\": stop floor, restore the files from a backup or put them back, start again)"
+    )
+}
+
+/// Checks the store's files; when one was deleted or replaced, stops
+/// writes for good and sets the store aside (see the module doc).
+/// Returns whether the store is still usable.
+fn files_intact(store: &mut Option<Store>, health: &Health) -> bool {
+    let Some(open) = store.as_ref() else {
+        return false;
+    };
+    let error = match open.check_files() {
+        Ok(()) => return true,
+        Err(error) => error,
+    };
+    let reason = lost_reason(&error);
+    tracing::error!(%error, "{reason}");
+    health.stop_for_good(reason);
+    // Never closed: closing would checkpoint into the deleted file and
+    // delete whatever `-wal` is at the path now. The file descriptors stay
+    // open until the process ends (the deleted file can still be copied
+    // from /proc/PID/fd meanwhile).
+    if let Some(lost) = store.take() {
+        std::mem::forget(lost);
+    }
+    false
+}
+
 fn run(
-    mut store: Option<Store>,
-    path: PathBuf,
-    rx: std_mpsc::Receiver<Request>,
+    store: &mut Option<Store>,
+    path: &std::path::Path,
+    rx: &std_mpsc::Receiver<Request>,
     health: &Health,
     metrics: &Metrics,
 ) {
     let mut last_attempt = Instant::now();
     loop {
-        let first = if store.is_some() {
-            match rx.recv() {
-                Ok(request) => Some(request),
-                Err(_) => return,
-            }
+        let wait = if store.is_some() {
+            FILE_CHECK_EVERY
         } else {
-            match rx.recv_timeout(REOPEN_EVERY) {
-                Ok(request) => Some(request),
-                Err(std_mpsc::RecvTimeoutError::Timeout) => None,
-                Err(std_mpsc::RecvTimeoutError::Disconnected) => return,
-            }
+            REOPEN_EVERY
         };
-        if store.is_none() && last_attempt.elapsed() >= REOPEN_EVERY {
+        let first = match rx.recv_timeout(wait) {
+            Ok(request) => Some(request),
+            Err(std_mpsc::RecvTimeoutError::Timeout) => None,
+            Err(std_mpsc::RecvTimeoutError::Disconnected) => return,
+        };
+        if store.is_some() {
+            files_intact(store, health);
+        } else if !health.stopped() && last_attempt.elapsed() >= REOPEN_EVERY {
             last_attempt = Instant::now();
-            match Store::open(&path) {
+            let reopened = if crate::supervise::fault("writer-reopen", path.display()) {
+                Err(StoreError::Missing("a failure injected by a test".into()))
+            } else {
+                Store::open_existing(path).and_then(|reopened| {
+                    reopened.check_files()?;
+                    Ok(reopened)
+                })
+            };
+            match reopened {
                 Ok(reopened) => {
                     tracing::warn!("store reopened; writes resume");
-                    store = Some(reopened);
-                    health.available.store(true, Ordering::Release);
-                    health.recoveries.send_modify(|n| *n += 1);
+                    *store = Some(reopened);
+                    health.set_available(true);
                 }
                 Err(error) => tracing::error!(%error, "store still unavailable"),
             }
@@ -306,7 +459,10 @@ fn run(
         }
 
         if !group.is_empty() {
-            commit_group(&mut store, group, health, metrics);
+            if crate::supervise::fault("writer", path.display()) {
+                panic!("a fault injected by a test");
+            }
+            commit_group(store, group, health, metrics);
         }
         for request in others {
             if let Request::Stop { reply } = request {
@@ -314,6 +470,8 @@ fn run(
                 let _ = reply.send(Ok(()));
                 return;
             }
+            // A room created or a token rotated goes to no deleted file.
+            files_intact(store, health);
             serve_other(store.as_mut(), request);
         }
     }
@@ -325,14 +483,23 @@ fn commit_group(
     health: &Health,
     metrics: &Metrics,
 ) {
-    let Some(open) = store.as_mut() else {
+    let Some(open) = store.as_mut().filter(|_| health.available()) else {
         for (_, _, reply) in group {
             let _ = reply.send(Err(WriteError::Unavailable));
         }
         return;
     };
     let appends: Vec<Append> = group.iter().map(|(a, _, _)| a.clone()).collect();
-    match open.append(&appends) {
+    let appended = open.append(&appends);
+    // Nothing is acknowledged that went to a file deleted or replaced
+    // meanwhile.
+    if appended.is_ok() && !files_intact(store, health) {
+        for (_, _, reply) in group {
+            let _ = reply.send(Err(WriteError::Unavailable));
+        }
+        return;
+    }
+    match appended {
         Ok(results) => {
             let mut store_failed = None;
             for ((append, since, reply), result) in group.into_iter().zip(results) {
@@ -357,7 +524,7 @@ fn commit_group(
             }
             if let Some(message) = store_failed {
                 tracing::error!(error = %message, "an append failed; refusing writes until the store recovers");
-                health.available.store(false, Ordering::Release);
+                health.refuse(format!("an append failed: {message}"));
                 *store = None;
             }
         }
@@ -365,7 +532,7 @@ fn commit_group(
             // Never retried blindly: the whole group fails, the store is
             // dropped, and writes stop until it reopens cleanly.
             tracing::error!(%error, "commit failed; refusing writes until the store recovers");
-            health.available.store(false, Ordering::Release);
+            health.refuse(format!("a commit failed: {error}"));
             *store = None;
             let message = error.to_string();
             for (_, _, reply) in group {
@@ -380,7 +547,7 @@ fn serve_other(store: Option<&mut Store>, request: Request) {
         match request {
             Request::Append { reply, .. }
             | Request::CreateRoom { reply, .. }
-            | Request::SetToken { reply, .. }
+            | Request::SetTokens { reply, .. }
             | Request::SetMeta { reply, .. } => {
                 let _ = reply.send(Err(WriteError::Unavailable));
             }
@@ -405,8 +572,12 @@ fn serve_other(store: Option<&mut Store>, request: Request) {
         } => {
             let _ = reply.send(store.create_room(&room, &tokens).map_err(refused));
         }
-        Request::SetToken { room, token, reply } => {
-            let _ = reply.send(store.set_token(&room, &token).map_err(refused));
+        Request::SetTokens {
+            room,
+            tokens,
+            reply,
+        } => {
+            let _ = reply.send(store.set_tokens(&room, &tokens).map_err(refused));
         }
         Request::SetMeta { key, value, reply } => {
             let _ = reply.send(store.set_meta(&key, &value).map_err(refused));

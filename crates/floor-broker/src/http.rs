@@ -265,29 +265,62 @@ async fn echo(mut socket: Socket, broker: Arc<Broker>, _address: AddressGuard) {
     }
 }
 
+/// The body of `/healthz`.
 #[derive(Debug, Serialize)]
 struct Health {
+    /// "ok", or "degraded" when anything below is wrong.
     status: &'static str,
+    /// "available", or "unavailable" when writes are refused.
     storage: &'static str,
+    /// Rooms served.
     rooms: usize,
+    /// Rooms whose task died and does not serve yet.
+    failed_rooms: Vec<String>,
+    /// What is wrong, in sentences (empty when ok).
+    problems: Vec<String>,
 }
 
-async fn healthz(State(broker): State<Arc<Broker>>) -> Response {
-    let available = broker.log.health().available();
-    let body = Health {
-        status: if available { "ok" } else { "degraded" },
-        storage: if available {
-            "available"
-        } else {
-            "unavailable"
-        },
-        rooms: broker.rooms.len(),
-    };
-    let status = if available {
+impl Health {
+    fn of(broker: &Broker) -> Health {
+        let health = broker.log.health();
+        let storage = health.storage_problem();
+        let failed_rooms = health.failed_rooms();
+        let mut problems: Vec<String> = storage.iter().cloned().collect();
+        problems.extend(failed_rooms.iter().map(|room| {
+            format!("room {room}: its task died and is being loaded again from the log")
+        }));
+        Health {
+            status: if problems.is_empty() {
+                "ok"
+            } else {
+                "degraded"
+            },
+            storage: if storage.is_none() {
+                "available"
+            } else {
+                "unavailable"
+            },
+            rooms: broker.rooms.len(),
+            failed_rooms,
+            problems,
+        }
+    }
+}
+
+/// The answer of `/healthz`: 200 and `status: "ok"`, or 503 and
+/// `status: "degraded"` with the problems.
+pub(crate) fn health(broker: &Broker) -> (StatusCode, serde_json::Value) {
+    let body = Health::of(broker);
+    let status = if body.problems.is_empty() {
         StatusCode::OK
     } else {
         StatusCode::SERVICE_UNAVAILABLE
     };
+    (status, serde_json::to_value(body).unwrap_or_default())
+}
+
+async fn healthz(State(broker): State<Arc<Broker>>) -> Response {
+    let (status, body) = health(&broker);
     (status, Json(body)).into_response()
 }
 

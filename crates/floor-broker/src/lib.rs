@@ -12,6 +12,7 @@
 //!   (rebuilding rooms from the log), room creation, token rotation.
 //! - [`room`]: one task per room: batches, commit, broadcast, resume.
 //! - [`commit`]: the writer thread and its group commit.
+//! - [`supervise`]: room tasks and the writer restarted after a panic.
 //! - [`lane`]: the thread the rooms and the staff's connections run on,
 //!   so that fan-out to the screens never delays an acknowledgement.
 //! - [`connection`]: one task per WebSocket: handshake, limits, forwarding.
@@ -50,6 +51,7 @@ pub mod outbound;
 pub mod pages;
 pub mod room;
 pub mod shared;
+pub mod supervise;
 pub mod upgrade;
 
 use std::future::Future;

@@ -463,42 +463,21 @@ pub fn spawn(
     lane: &tokio::runtime::Handle,
 ) -> Arc<RoomHandle> {
     let (tx, rx) = mpsc::channel(ROOM_QUEUE);
-    let (frames, _) = broadcast::channel(BROADCAST_CAPACITY);
     let recoveries = log.health().recoveries();
+    let health = log.health().clone();
     let attendance_peak = loaded.room.view_ref().attendance_peak;
     let presence = Arc::new(crate::attendance::Presence::default());
     let shared = match &log {
         RoomLog::Shared(shared) => Some(shared.clone()),
         RoomLog::Local(_) => None,
     };
-    let actor = RoomActor {
+    let restart = Restart {
         id: info.id.clone(),
         epoch,
-        // Time never runs backwards in the log, even on a broker whose
-        // clock is behind the one that wrote the last event.
-        last_at: loaded
-            .recent
-            .back()
-            .and_then(|(_, raw)| serde_json::from_str::<RoomEvent>(raw).ok())
-            .map_or(0, |event| event.at_ms),
-        room: loaded.room,
-        recent: loaded.recent,
-        window_complete: loaded.window_complete,
-        frames,
-        broadcast_bytes: watch::Sender::new(0),
-        // Made by the room's task before it serves anything (not here: a
-        // start would wait for every room's order).
-        order_text: Utf8Bytes::from_static(""),
-        snapshots: Vec::new(),
-        checkpointed: loaded.checkpointed,
-        checkpointed_at: None,
-        health: log.health().clone(),
-        stream_seq: loaded.stream_seq,
-        unfit: None,
-        caught_up: true,
-        presence: presence.clone(),
         log,
+        presence: presence.clone(),
     };
+    let actor = restart.actor(loaded);
     let handle = Arc::new(RoomHandle {
         info,
         epoch,
@@ -508,12 +487,101 @@ pub fn spawn(
         presence,
         tx,
     });
-    tasks.spawn_on(actor.run(rx, recoveries), lane);
+    tasks.spawn_on(
+        crate::supervise::room_task(actor, rx, recoveries, health),
+        lane,
+    );
     crate::attendance::spawn(&handle, attendance_peak, shared, tasks, lane);
     handle
 }
 
-struct RoomActor {
+/// What a room's task is made of besides its state: enough to start it
+/// again from the log after a panic (see `supervise.rs`).
+pub(crate) struct Restart {
+    id: String,
+    epoch: Uuid,
+    log: RoomLog,
+    presence: Arc<crate::attendance::Presence>,
+}
+
+impl Restart {
+    /// The room's id.
+    pub(crate) fn id(&self) -> &str {
+        &self.id
+    }
+
+    /// Loads the room from its log again, as a start does (with a reader
+    /// of its own, never creating a store).
+    pub(crate) async fn load(&self) -> Result<Loaded, String> {
+        if crate::supervise::fault("room-load", &self.id) {
+            return Err("a failure injected by a test".into());
+        }
+        match &self.log {
+            RoomLog::Local(writer) => {
+                let path = writer.path().to_owned();
+                let id = self.id.clone();
+                tokio::task::spawn_blocking(move || {
+                    let store =
+                        floor_store::Store::open_existing(&path).map_err(|e| e.to_string())?;
+                    load(&store, &id).map_err(|e| e.to_string())
+                })
+                .await
+                .map_err(|e| e.to_string())?
+            }
+            RoomLog::Shared(shared) => load_shared(shared, &self.id)
+                .await
+                .map_err(|e| e.to_string()),
+        }
+    }
+
+    /// A room task over `loaded` (a fresh broadcast channel: subscribers of
+    /// a task that died are closed, and resume).
+    pub(crate) fn actor(&self, loaded: Loaded) -> RoomActor {
+        let (frames, _) = broadcast::channel(BROADCAST_CAPACITY);
+        RoomActor {
+            id: self.id.clone(),
+            epoch: self.epoch,
+            // Time never runs backwards in the log, even on a broker whose
+            // clock is behind the one that wrote the last event.
+            last_at: loaded
+                .recent
+                .back()
+                .and_then(|(_, raw)| serde_json::from_str::<RoomEvent>(raw).ok())
+                .map_or(0, |event| event.at_ms),
+            room: loaded.room,
+            recent: loaded.recent,
+            window_complete: loaded.window_complete,
+            frames,
+            broadcast_bytes: watch::Sender::new(0),
+            // Made by the room's task before it serves anything (not here:
+            // a start would wait for every room's order).
+            order_text: Utf8Bytes::from_static(""),
+            snapshots: Vec::new(),
+            checkpointed: loaded.checkpointed,
+            checkpointed_at: None,
+            health: self.log.health().clone(),
+            stream_seq: loaded.stream_seq,
+            unfit: None,
+            caught_up: true,
+            presence: self.presence.clone(),
+            log: self.log.clone(),
+        }
+    }
+}
+
+/// Answers a command `storage_unavailable` (a room that cannot serve it
+/// now; the client retries with the same request id).
+pub(crate) fn answer_unavailable(command: &CommandMsg) {
+    if let Answer::Error(error) = unavailable(command) {
+        let message = text(&ServerMessage::Error(error));
+        if command.reply.try_send(message).is_err() {
+            command.overflow.cancel();
+        }
+    }
+}
+
+/// A room's task: the single owner of its state.
+pub(crate) struct RoomActor {
     id: String,
     epoch: Uuid,
     /// The broker time of the last event, so time never runs backwards in
@@ -632,7 +700,22 @@ pub fn error_text(
 }
 
 impl RoomActor {
-    async fn run(mut self, mut rx: mpsc::Receiver<RoomMsg>, mut recoveries: watch::Receiver<u64>) {
+    /// What it takes to start this room's task again from the log.
+    pub(crate) fn restart(&self) -> Restart {
+        Restart {
+            id: self.id.clone(),
+            epoch: self.epoch,
+            log: self.log.clone(),
+            presence: self.presence.clone(),
+        }
+    }
+
+    /// Serves the room's queue until it closes.
+    pub(crate) async fn run(
+        mut self,
+        rx: &mut mpsc::Receiver<RoomMsg>,
+        recoveries: &mut watch::Receiver<u64>,
+    ) {
         self.order_text = self.order_message();
         // A room rebuilt by folding many events stores a checkpoint at once,
         // so the next start folds few.
@@ -682,6 +765,9 @@ impl RoomActor {
     /// receiver is made then too, so it misses nothing and sees nothing
     /// twice).
     async fn handle(&mut self, batch: Vec<RoomMsg>) {
+        if crate::supervise::fault("room", &self.id) {
+            panic!("a fault injected by a test");
+        }
         let mut commands = Vec::new();
         let mut reads = Vec::new();
         for msg in batch {

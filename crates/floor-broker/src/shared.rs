@@ -259,7 +259,7 @@ impl Shared {
                         }
                         async_nats::Event::Disconnected => {
                             tracing::warn!("disconnected from NATS; writes wait until it is back");
-                            health.set_available(false);
+                            health.refuse("disconnected from NATS");
                         }
                         other => tracing::info!(event = %other, "NATS"),
                     }

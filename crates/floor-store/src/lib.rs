@@ -25,9 +25,21 @@
 //! torn write) is recovered by SQLite to its last whole commit;
 //! [`wal_torn_tail`] tells the caller so it can warn.
 //!
+//! # Files
+//! [`Store::open`] creates a store only where no file exists, and refuses
+//! a zero-length file, a file that is not SQLite, an SQLite database
+//! without floor's tables, or a write-ahead log without its database
+//! ([`StoreError::NotAStore`]). An open store remembers the device and
+//! inode of its files; [`Store::check_files`] tells when one was deleted or
+//! replaced behind its back ([`StoreError::Vanished`],
+//! [`StoreError::Replaced`]).
+//!
 //! # Layout
 //! - [`Store`]: open, rooms, tokens, events, append.
 //! - [`StoreError`]: what can go wrong, typed.
+//! - `file`: what may be opened as a store, and the identity of its files.
+
+mod file;
 
 use std::path::Path;
 
@@ -47,6 +59,42 @@ pub enum StoreError {
         path: String,
         /// Why.
         source: std::io::Error,
+    },
+    /// The file at the data path is not a floor store (zero-length, not
+    /// SQLite, another application's database, or a write-ahead log
+    /// without its database): refused rather than started over.
+    #[error("{path} is not a floor store: {reason}; {advice}")]
+    NotAStore {
+        /// The data path.
+        path: String,
+        /// What is there instead.
+        reason: String,
+        /// What the operator does.
+        advice: &'static str,
+    },
+    /// There is no store at the path (and the caller may not create one).
+    #[error("no store at {0}")]
+    Missing(String),
+    /// A file of the store could not be read or examined.
+    #[error("{path}: {source}")]
+    File {
+        /// The file.
+        path: String,
+        /// Why.
+        source: std::io::Error,
+    },
+    /// A file of the open store was deleted behind its back: what is
+    /// written now goes to a file nobody will read again.
+    #[error("{path} vanished under the running broker")]
+    Vanished {
+        /// The file.
+        path: String,
+    },
+    /// A file of the open store was replaced by another behind its back.
+    #[error("{path} was replaced by another file under the running broker")]
+    Replaced {
+        /// The file.
+        path: String,
     },
     /// A pragma the store depends on did not take effect.
     #[error("sqlite {pragma} is {actual}, expected {expected}")]
@@ -176,6 +224,8 @@ fn open_read_only(path: &Path) -> Result<Connection, StoreError> {
 pub fn check_chains(path: &Path) -> Result<(), StoreError> {
     let reader = Store {
         conn: open_read_only(path)?,
+        files: None,
+        created: false,
     };
     let rooms: Vec<String> = reader
         .conn
@@ -192,6 +242,10 @@ pub fn check_chains(path: &Path) -> Result<(), StoreError> {
 #[derive(Debug)]
 pub struct Store {
     conn: Connection,
+    /// The files the connection opened (none for the read-only checks).
+    files: Option<file::FileIds>,
+    /// Whether this open created the store.
+    created: bool,
 }
 
 const SCHEMA: &str = "
@@ -322,19 +376,83 @@ fn to_u64(value: i64) -> u64 {
 }
 
 impl Store {
-    /// Opens (creating if needed) the database at `path`, creating its
-    /// directory, and checks the durability pragmas.
+    /// Opens the store at `path`, or creates it (and its directory) where
+    /// no file exists, and checks the durability pragmas. A file there that
+    /// is not a floor store is refused ([`StoreError::NotAStore`]);
+    /// [`Store::created`] tells whether this open made a new one.
     pub fn open(path: &Path) -> Result<Store, StoreError> {
+        if file::check_before_open(path)? {
+            return Store::open_checked(path);
+        }
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
             std::fs::create_dir_all(dir).map_err(|source| StoreError::Directory {
                 path: dir.display().to_string(),
                 source,
             })?;
         }
-        Store::init(Connection::open(path)?)
+        let flags = rusqlite::OpenFlags::SQLITE_OPEN_READ_WRITE
+            | rusqlite::OpenFlags::SQLITE_OPEN_CREATE
+            | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX;
+        let conn = Connection::open_with_flags(path, flags)?;
+        file::stamp(&conn)?;
+        let mut store = Store::init(conn, path)?;
+        store.created = true;
+        Ok(store)
     }
 
-    fn init(conn: Connection) -> Result<Store, StoreError> {
+    /// Opens the store at `path`, never creating one: for reopening after
+    /// a failure, and for readers beside the broker. No file is
+    /// [`StoreError::Missing`]; one that is not a floor store is refused
+    /// as by [`Store::open`].
+    pub fn open_existing(path: &Path) -> Result<Store, StoreError> {
+        if !file::check_before_open(path)? {
+            return Err(StoreError::Missing(path.display().to_string()));
+        }
+        Store::open_checked(path)
+    }
+
+    /// Opens a file that looked like SQLite, without creating one, and
+    /// checks it holds floor's tables.
+    fn open_checked(path: &Path) -> Result<Store, StoreError> {
+        let flags =
+            rusqlite::OpenFlags::SQLITE_OPEN_READ_WRITE | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX;
+        let conn = Connection::open_with_flags(path, flags).map_err(|error| {
+            match error.sqlite_error_code() {
+                Some(rusqlite::ErrorCode::CannotOpen) => {
+                    StoreError::Missing(path.display().to_string())
+                }
+                _ => StoreError::Sqlite(error),
+            }
+        })?;
+        match file::check_schema(&conn, path) {
+            Ok(()) => Store::init(conn, path),
+            Err(StoreError::Sqlite(rusqlite::Error::SqliteFailure(e, _)))
+                if e.code == rusqlite::ErrorCode::NotADatabase =>
+            {
+                Err(file::not_a_store(path, "it is not an SQLite database"))
+            }
+            Err(error) => Err(error),
+        }
+    }
+
+    /// Whether this open created a new, empty store (no file was there).
+    pub fn created(&self) -> bool {
+        self.created
+    }
+
+    /// Checks that the files this store opened (the database, its
+    /// write-ahead log and shared-memory index) are still the ones at their
+    /// paths: [`StoreError::Vanished`] or [`StoreError::Replaced`] when one
+    /// was deleted or replaced behind its back. Writes made after that go
+    /// to a file nobody will read again; the caller stops taking them.
+    pub fn check_files(&self) -> Result<(), StoreError> {
+        match &self.files {
+            Some(files) => files.check(),
+            None => Ok(()),
+        }
+    }
+
+    fn init(conn: Connection, path: &Path) -> Result<Store, StoreError> {
         conn.busy_timeout(std::time::Duration::from_secs(5))?;
         let mode: String = conn.query_row("PRAGMA journal_mode=WAL", [], |r| r.get(0))?;
         if !mode.eq_ignore_ascii_case("wal") {
@@ -355,7 +473,12 @@ impl Store {
         }
         conn.execute_batch("PRAGMA foreign_keys=ON")?;
         conn.execute_batch(SCHEMA)?;
-        let mut store = Store { conn };
+        let files = file::FileIds::record(path)?;
+        let mut store = Store {
+            conn,
+            files: Some(files),
+            created: false,
+        };
         store.chain_unchained()?;
         Ok(store)
     }
@@ -547,17 +670,58 @@ impl Store {
         Ok(())
     }
 
-    /// Replaces one role's token hash.
-    pub fn set_token(&mut self, room: &str, token: &TokenHash) -> Result<(), StoreError> {
-        let changed = self.conn.execute(
-            "INSERT INTO room_tokens (room, role, hash) SELECT ?1, ?2, ?3 WHERE EXISTS (SELECT 1 FROM rooms WHERE id = ?1)
-             ON CONFLICT (room, role) DO UPDATE SET hash = excluded.hash",
-            params![room, token.role, token.hash],
+    /// Replaces the token hashes of the given roles of a room, all in one
+    /// transaction: every role is rotated, or (on any failure) none.
+    pub fn set_tokens(&mut self, room: &str, tokens: &[TokenHash]) -> Result<(), StoreError> {
+        let tx = self.conn.transaction()?;
+        let exists: bool = tx.query_row(
+            "SELECT EXISTS (SELECT 1 FROM rooms WHERE id = ?1)",
+            [room],
+            |r| r.get(0),
         )?;
-        if changed == 0 {
+        if !exists {
             return Err(StoreError::NoSuchRoom(room.to_owned()));
         }
+        for token in tokens {
+            tx.execute(
+                "INSERT INTO room_tokens (room, role, hash) VALUES (?1, ?2, ?3)
+                 ON CONFLICT (room, role) DO UPDATE SET hash = excluded.hash",
+                params![room, token.role, token.hash],
+            )?;
+        }
+        tx.commit()?;
         Ok(())
+    }
+
+    /// Gives every room a new epoch (`fresh` makes each), in one
+    /// transaction, and then empties the write-ahead log into the database
+    /// (`wal_checkpoint(TRUNCATE)`): for a start whose recovery dropped
+    /// committed events (a torn write-ahead log), so that a client resuming
+    /// from a lost seq gets a snapshot instead of diverging, and the next
+    /// start finds no torn log to take new epochs for again. Returns the
+    /// rooms' ids with their new epochs.
+    pub fn renew_epochs(
+        &mut self,
+        mut fresh: impl FnMut() -> String,
+    ) -> Result<Vec<(String, String)>, StoreError> {
+        let tx = self.conn.transaction()?;
+        let ids: Vec<String> = tx
+            .prepare("SELECT id FROM rooms ORDER BY id")?
+            .query_map([], |r| r.get(0))?
+            .collect::<Result<_, _>>()?;
+        let mut renewed = Vec::with_capacity(ids.len());
+        for id in ids {
+            let epoch = fresh();
+            tx.execute(
+                "UPDATE rooms SET epoch = ?2 WHERE id = ?1",
+                params![id, epoch],
+            )?;
+            renewed.push((id, epoch));
+        }
+        tx.commit()?;
+        self.conn
+            .query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))?;
+        Ok(renewed)
     }
 
     /// Every room, by id.
@@ -989,26 +1153,15 @@ mod tests {
                 store.create_room(&room("a"), &[]),
                 Err(StoreError::RoomExists(_))
             ));
-            store
-                .set_token(
-                    "a",
-                    &TokenHash {
-                        role: "chair".into(),
-                        hash: vec![3],
-                    },
-                )
-                .unwrap();
-            assert!(
-                store
-                    .set_token(
-                        "zz",
-                        &TokenHash {
-                            role: "chair".into(),
-                            hash: vec![3]
-                        }
-                    )
-                    .is_err()
-            );
+            let three = TokenHash {
+                role: "chair".into(),
+                hash: vec![3],
+            };
+            store.set_tokens("a", std::slice::from_ref(&three)).unwrap();
+            assert!(matches!(
+                store.set_tokens("zz", &[three]),
+                Err(StoreError::NoSuchRoom(_))
+            ));
             store.set_meta("k", "v").unwrap();
         }
         let store = Store::open(&path).unwrap();

@@ -209,6 +209,12 @@ async fn run(settings: config::Settings) -> anyhow::Result<()> {
         );
     }
     let broker = opened.broker;
+    if let Some(path) = &opened.created_store {
+        println!(
+            "new store created at {} (no file was there)",
+            path.display()
+        );
+    }
     if let Some(token) = &opened.new_admin_token {
         println!("admin token (shown once; keep it to create rooms): {token}");
     }

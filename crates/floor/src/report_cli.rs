@@ -79,7 +79,7 @@ fn read_events(args: &ReportArgs) -> anyhow::Result<(String, Vec<RoomEvent>)> {
     if !path.exists() {
         bail!("no log at {} (give --data or --events)", path.display());
     }
-    let store = floor_store::Store::open(&path)
+    let store = floor_store::Store::open_existing(&path)
         .with_context(|| format!("cannot open {}", path.display()))?;
     let title = store
         .rooms()?

@@ -23,9 +23,17 @@ export function pageInfo() {
   return { room, page, key, token: get("token"), join: get("join"), theme: get("theme") };
 }
 
-/** A random id. */
+/** A random RFC 4122 version 4 UUID. `crypto.randomUUID` exists only in
+ *  secure contexts (HTTPS or localhost), not on a venue's plain-HTTP LAN;
+ *  there it is built from 16 bytes of `crypto.getRandomValues`, which
+ *  every context has. Never `Math.random`: a client id is a secret. */
 export function uuid() {
-  return crypto.randomUUID ? crypto.randomUUID() : `${Date.now()}-${Math.random()}`.replace(".", "");
+  if (typeof crypto.randomUUID === "function") return crypto.randomUUID();
+  const bytes = crypto.getRandomValues(new Uint8Array(16));
+  bytes[6] = (bytes[6] & 0x0f) | 0x40; // version 4
+  bytes[8] = (bytes[8] & 0x3f) | 0x80; // variant 10
+  const hex = Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
 }
 
 /** Folds one event into a room view, as floor_core::LiveView::apply does.
