@@ -123,7 +123,9 @@ async fn an_event_altered_in_the_log_stops_the_broker_with_its_room_and_seq() {
 async fn a_restart_starts_from_the_checkpoint_and_a_bad_one_is_ignored() {
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path().join("data");
-    let no_rate = ["--commands-per-second", "0"];
+    // More hands than a room takes by default: a large log. The room's
+    // first event records that cap; the hands follow from seq 2.
+    let no_rate = ["--commands-per-second", "0", "--max-open-entries", "10000"];
     let mut floor = Floor::start_with(&data, &no_rate);
     let tokens = floor.create_room("plenary").await;
     let mut runner = Client::connect(&floor, tokens.hello("runner", "runner")).await;
@@ -186,7 +188,7 @@ async fn a_restart_starts_from_the_checkpoint_and_a_bad_one_is_ignored() {
     // it and stops writes.
     change_log(
         &data,
-        "UPDATE events SET body = replace(body, 'Person 1', 'Person X') WHERE room = 'plenary' AND seq = 2",
+        "UPDATE events SET body = replace(body, 'Person 0', 'Person X') WHERE room = 'plenary' AND seq = 2",
     );
     let floor = Floor::start_with(&data, &no_rate);
     let mut hello = tokens.hello("display", "projector");
