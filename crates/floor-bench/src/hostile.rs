@@ -120,7 +120,7 @@ struct Wave {
 async fn wave(server: &Server, number: usize) -> anyhow::Result<Wave> {
     let tokens = server.rooms.first().context("a room")?.clone();
     let url = server.subscribe_url(0);
-    let peak = Rc::new(RefCell::new(server.rss_bytes()?));
+    let mut peak = server.rss_bytes()?;
     let mut silent = Vec::with_capacity(SILENT);
     let opened: Vec<anyhow::Result<Socket>> = futures_util::stream::iter(0..SILENT)
         .map(|i| {
@@ -137,7 +137,7 @@ async fn wave(server: &Server, number: usize) -> anyhow::Result<Wave> {
         .await;
     for ws in opened {
         silent.push(ws?);
-        *peak.borrow_mut() = (*peak.borrow()).max(server.rss_bytes()?);
+        peak = peak.max(server.rss_bytes()?);
     }
     // The flood: a fresh client id for every submit, all from one address.
     let mut flood: BTreeMap<String, u64> = BTreeMap::new();
@@ -157,19 +157,19 @@ async fn wave(server: &Server, number: usize) -> anyhow::Result<Wave> {
             Err(_) => "closed".to_owned(),
         };
         *flood.entry(outcome).or_default() += 1;
-        *peak.borrow_mut() = (*peak.borrow()).max(server.rss_bytes()?);
+        peak = peak.max(server.rss_bytes()?);
     }
     // Hold the silent sockets a while, sampling.
     let until = Instant::now() + Duration::from_secs(5);
     while Instant::now() < until {
         tokio::time::sleep(Duration::from_millis(200)).await;
-        *peak.borrow_mut() = (*peak.borrow()).max(server.rss_bytes()?);
+        peak = peak.max(server.rss_bytes()?);
     }
     let silent_opened = silent.len();
     drop(silent);
     settle(server).await?;
     let after_rss = server.rss_bytes()?;
-    let peak_rss = *peak.borrow();
+    let peak_rss = peak;
     Ok(Wave {
         peak_rss,
         after_rss,
