@@ -13,7 +13,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use floor_core::Actor;
-use floor_protocol::message::{Hello, Resume, ServerMessage};
+use floor_protocol::message::{Resume, ServerMessage};
 use floor_protocol::{ClientMessage, ErrorCode, PROTOCOL_VERSION, Role};
 use futures_util::{FutureExt, SinkExt, StreamExt};
 use governor::{Quota, RateLimiter};
@@ -25,9 +25,10 @@ use tokio_tungstenite::tungstenite::{Message, Utf8Bytes};
 use crate::addresses::AddressGuard;
 use crate::auth::{self, TokenHash};
 use crate::broker::Broker;
+use crate::handshake::{Accepted, decode, handshake};
 use crate::limits::{
-    COMMAND_BURST, COMMANDS_PER_SECOND, FIRST_FRAMES_DEADLINE, HELLO_TIMEOUT, MAX_INVALID_MESSAGES,
-    MAX_JSON_DEPTH, MAX_QUEUED_BYTES, PING_INTERVAL, PONG_TIMEOUT, REPLY_QUEUE, json_too_deep,
+    COMMAND_BURST, COMMANDS_PER_SECOND, FIRST_FRAMES_DEADLINE, MAX_INVALID_MESSAGES,
+    MAX_QUEUED_BYTES, PING_INTERVAL, PONG_TIMEOUT, REPLY_QUEUE,
 };
 use crate::metrics::{ReasonLabel, RoleLabel};
 use crate::outbound;
@@ -59,7 +60,7 @@ pub mod close_code {
 
 /// Longest a single write to the socket may take before the connection is
 /// judged too slow.
-const SEND_TIMEOUT: Duration = Duration::from_secs(10);
+pub(crate) const SEND_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// Most bytes of broadcast frames sent in one write (see
 /// `Connection::forward`).
@@ -67,13 +68,13 @@ const COALESCE_BYTES: usize = 64 * 1024;
 
 /// How a connection ended, when the broker ended it.
 #[derive(Debug)]
-struct Close {
+pub(crate) struct Close {
     code: u16,
     reason: &'static str,
 }
 
 impl Close {
-    fn new(code: u16, reason: &'static str) -> Self {
+    pub(crate) fn new(code: u16, reason: &'static str) -> Self {
         Close { code, reason }
     }
 }
@@ -86,25 +87,6 @@ fn token_grants(room: &RoomHandle, token_hash: &TokenHash, role: Role) -> bool {
         .ok()
         .and_then(|t| t.role_of_hash(token_hash));
     current == Some(role)
-}
-
-/// A decoded frame, or why it is refused.
-fn decode(text: &str) -> Result<ClientMessage, (ErrorCode, String)> {
-    if json_too_deep(text, MAX_JSON_DEPTH) {
-        return Err((
-            ErrorCode::BadJson,
-            format!("JSON nests deeper than {MAX_JSON_DEPTH} levels"),
-        ));
-    }
-    // One pass; serde_json tells a text that is not JSON from JSON that is
-    // not a floor message.
-    serde_json::from_str(text).map_err(|e| match e.classify() {
-        serde_json::error::Category::Data => (
-            ErrorCode::InvalidMessage,
-            format!("not a floor message: {e}"),
-        ),
-        _ => (ErrorCode::BadJson, format!("not valid JSON: {e}")),
-    })
 }
 
 /// Serves one WebSocket connection until it closes; `address` counts it
@@ -220,149 +202,6 @@ async fn close_socket(socket: &mut Socket, close: Close) {
         socket.send(Message::Close(Some(frame))),
     )
     .await;
-}
-
-async fn send_error(
-    socket: &mut Socket,
-    request_id: Option<String>,
-    code: ErrorCode,
-    message: String,
-) {
-    let text = error_text(request_id, code, message);
-    let _ = timeout(SEND_TIMEOUT, socket.send(Message::Text(text))).await;
-}
-
-type Accepted = (Hello, Arc<RoomHandle>, Role, TokenHash);
-
-/// How a connection that got no further than its `hello` ends.
-enum NoHello {
-    /// The client went away, or the broker is stopping (with the close
-    /// to send then).
-    Ended(Option<Close>),
-    /// The `hello` was late, missing or wrong: the error to send, then the
-    /// close. It is held against the client's address.
-    Refused(ErrorCode, String, Close),
-}
-
-/// Waits for a valid `hello`. `Err(None)`: the client went away. A refused
-/// `hello` is counted against `address` before the client is told (so a
-/// client that has read the refusal finds it already counted), and told
-/// late past the address's allowance.
-async fn handshake(
-    socket: &mut Socket,
-    broker: &Broker,
-    address: &AddressGuard,
-) -> Result<Accepted, Option<Close>> {
-    match accept_hello(socket, broker).await {
-        Ok(accepted) => Ok(accepted),
-        Err(NoHello::Ended(close)) => Err(close),
-        Err(NoHello::Refused(code, message, close)) => {
-            // The store's trouble is not the client's fault. A failed
-            // guess leaves the address's socket count, and its answer
-            // may come late (`crate::addresses`).
-            let penalty = (code != ErrorCode::StorageUnavailable).then(|| address.failed());
-            if let Some(penalty) = &penalty {
-                penalty.wait(&broker.shutdown).await;
-            }
-            send_error(socket, None, code, message).await;
-            Err(Some(close))
-        }
-    }
-}
-
-/// Reads the first message and checks it is a `hello` this broker accepts.
-async fn accept_hello(socket: &mut Socket, broker: &Broker) -> Result<Accepted, NoHello> {
-    let deadline = Instant::now() + HELLO_TIMEOUT;
-    let refused = |code, message: &str| {
-        NoHello::Refused(
-            code,
-            message.to_owned(),
-            Close::new(close_code::HELLO_REFUSED, "hello refused"),
-        )
-    };
-    let hello = loop {
-        let received = tokio::select! {
-            _ = broker.shutdown.cancelled() => return Err(NoHello::Ended(Some(Close::new(close_code::GOING_AWAY, "broker shutting down")))),
-            received = timeout(deadline - Instant::now(), socket.next()) => received,
-        };
-        let message = match received {
-            Err(_) => {
-                return Err(NoHello::Refused(
-                    ErrorCode::HelloRequired,
-                    "no hello within 10 s".into(),
-                    Close::new(close_code::HELLO_TIMEOUT, "no hello in time"),
-                ));
-            }
-            Ok(None) | Ok(Some(Err(_))) => return Err(NoHello::Ended(None)),
-            Ok(Some(Ok(message))) => message,
-        };
-        match message {
-            Message::Text(text) => match decode(&text) {
-                Ok(ClientMessage::Hello(hello)) => break hello,
-                Ok(_) => {
-                    return Err(refused(
-                        ErrorCode::HelloRequired,
-                        "the first message must be hello",
-                    ));
-                }
-                Err((code, message)) => return Err(refused(code, &message)),
-            },
-            Message::Binary(_) => {
-                return Err(refused(
-                    ErrorCode::BinaryFrame,
-                    "binary frames are not part of the protocol",
-                ));
-            }
-            Message::Ping(_) | Message::Pong(_) | Message::Frame(_) => continue,
-            Message::Close(_) => return Err(NoHello::Ended(None)),
-        }
-    };
-
-    if hello.protocol != PROTOCOL_VERSION {
-        return Err(refused(
-            ErrorCode::UnsupportedProtocol,
-            &format!("this broker speaks protocol {PROTOCOL_VERSION}"),
-        ));
-    }
-    let id = &hello.client_id;
-    if id.is_empty() || id.chars().count() > 64 || id.chars().any(char::is_control) {
-        return Err(refused(
-            ErrorCode::InvalidMessage,
-            "client_id must be 1 to 64 characters",
-        ));
-    }
-    // Compared as the broker derives keys: the exact id, byte for byte.
-    if id == auth::BROKER_CLIENT_ID {
-        return Err(refused(
-            ErrorCode::InvalidMessage,
-            "client_id `floor-broker` is reserved for the broker's own commands",
-        ));
-    }
-    if hello.agent.as_ref().is_some_and(|a| a.chars().count() > 64) {
-        return Err(refused(
-            ErrorCode::InvalidMessage,
-            "agent must be at most 64 characters",
-        ));
-    }
-    let room = match broker.find_room(&hello.room).await {
-        Ok(Some(room)) => room,
-        Ok(None) => return Err(refused(ErrorCode::RoomNotFound, "no room has this id")),
-        Err(_) => {
-            return Err(NoHello::Refused(
-                ErrorCode::StorageUnavailable,
-                "the room cannot be read from the store right now; try again".into(),
-                Close::new(close_code::TRY_AGAIN_LATER, "try again later"),
-            ));
-        }
-    };
-    let role = room.role_of(&hello.token).ok_or_else(|| {
-        refused(
-            ErrorCode::Unauthorized,
-            "this token does not open this room",
-        )
-    })?;
-    let hash = auth::hash_token(&hello.token);
-    Ok((hello, room, role, hash))
 }
 
 struct Connection {

@@ -15,7 +15,8 @@
 //! - [`supervise`]: room tasks and the writer restarted after a panic.
 //! - [`lane`]: the thread the rooms and the staff's connections run on,
 //!   so that fan-out to the screens never delays an acknowledgement.
-//! - [`connection`]: one task per WebSocket: handshake, limits, forwarding.
+//! - [`connection`]: one task per WebSocket: limits, forwarding.
+//! - [`handshake`]: the `hello` a connection must open with.
 //! - [`upgrade`]: the WebSocket upgrade onto tokio-tungstenite.
 //! - [`outbound`]: writing a message, fragmented when it is long.
 //! - [`http`]: the routes: `/ws`, `/healthz`, `/metrics`, `/api/rooms`.
@@ -43,6 +44,7 @@ pub mod config;
 pub mod connection;
 pub mod demo;
 pub mod forwarded;
+pub mod handshake;
 pub mod http;
 pub mod lane;
 pub mod limits;
