@@ -1,9 +1,9 @@
 //! floor's benchmark: floor measured beside B0, a minimal tokio-tungstenite
 //! broadcast server (the limit of the stack), and B1, Node.js with `ws`
-//! (the common peer), in five scenarios: fan-out, a slow consumer, idle
-//! memory, durable writes, recovery, and a hostile room. The server runs pinned to one CPU
-//! and this generator, on one thread, pinned to the other
-//! (`scripts/bench`).
+//! (the common peer), in six scenarios: fan-out, a slow consumer, idle
+//! memory, durable writes, recovery, and a hostile room. The server runs
+//! pinned to one CPU and this generator, on one thread, pinned to the
+//! other (`scripts/bench`).
 
 // A benchmark reports on standard output: that is its job.
 #![allow(clippy::print_stdout)]

@@ -1,4 +1,4 @@
-//! The five scenarios. Each starts its own server(s), measures, prints
+//! Five of the six scenarios (the hostile room is `hostile.rs`). Each starts its own server(s), measures, prints
 //! each row as a JSON line as soon as it has it, and returns the rows.
 
 use std::cell::RefCell;
