@@ -19,6 +19,7 @@ use std::sync::{Arc, RwLock};
 
 use axum::extract::ws::Utf8Bytes;
 use floor_core::checkpoint::{self, Checkpoint};
+use floor_core::declarations::{Declarations, redacted, served_text};
 use floor_core::{Actor, Decision, Room};
 use floor_protocol::message::{ErrorMessage, Resume, RoomInfo, SnapshotReason};
 use floor_protocol::{Command, ErrorCode, RoomEvent, ServerMessage};
@@ -347,7 +348,7 @@ pub fn load(store: &floor_store::Store, room_id: &str) -> Result<Loaded, LoadErr
             if recent.len() == RESUME_WINDOW {
                 recent.pop_front();
             }
-            recent.push_back((seq, Arc::from(body)));
+            recent.push_back((seq, Arc::from(served_text(body))));
         }
     })?;
     match failure {
@@ -446,7 +447,11 @@ fn fold_commit(room: &mut Room, events: Vec<Arc<str>>) -> Folded {
             break;
         }
         folded.last_at = folded.last_at.max(event.at_ms);
-        folded.applied.push((event.seq, raw));
+        let served = match redacted(&event).map(|e| serde_json::to_string(&e)) {
+            Some(Ok(text)) => Arc::from(text),
+            _ => raw,
+        };
+        folded.applied.push((event.seq, served));
     }
     folded
 }
@@ -559,6 +564,9 @@ struct Decided {
     answers: Vec<Answer>,
     raws: Vec<(u64, Arc<str>)>,
     requests: Vec<RequestRecord>,
+    /// The genders the commands declared: stored with the events, never
+    /// in them.
+    declared: Declarations,
     /// The first command that changed the room: answers from there on are
     /// void if the commit fails.
     first_change: Option<usize>,
@@ -782,7 +790,7 @@ impl RoomActor {
                     if self.recent.len() == RESUME_WINDOW {
                         break;
                     }
-                    self.recent.push_front((seq, Arc::from(body)));
+                    self.recent.push_front((seq, Arc::from(served_text(&body))));
                 }
             }
             // Not retried: a log that failed this read would fail the next
@@ -973,10 +981,11 @@ impl RoomActor {
         let mut answers = Vec::with_capacity(commands.len());
         let mut raws: Vec<(u64, Arc<str>)> = Vec::new();
         let mut requests = Vec::new();
+        let mut declared = Declarations::new();
         let mut first_change = None;
         for (i, command) in commands.iter().enumerate() {
             let decided_before = raws.len();
-            answers.push(self.decide(command, &mut raws, &mut requests));
+            answers.push(self.decide(command, &mut raws, &mut requests, &mut declared));
             if first_change.is_none() && raws.len() > decided_before {
                 first_change = Some(i);
             }
@@ -986,6 +995,7 @@ impl RoomActor {
             answers,
             raws,
             requests,
+            declared,
             first_change,
         }
     }
@@ -997,6 +1007,7 @@ impl RoomActor {
             mut answers,
             mut raws,
             requests,
+            declared,
             first_change,
         } = self.decide_batch(commands);
         let mut refused_by_log = false;
@@ -1008,6 +1019,7 @@ impl RoomActor {
                     .map(|(seq, raw)| (*seq, raw.to_string()))
                     .collect(),
                 requests,
+                declarations: declared.to_pairs(),
             };
             if let Err(error) = writer.append(append).await {
                 tracing::error!(room = %self.id, %error, "commit failed; the batch is refused");
@@ -1084,7 +1096,13 @@ impl RoomActor {
                     .map(|r| (r.client.as_str(), r.request_id.as_str())),
             );
             match shared
-                .append(&self.id, &texts, &message_id, self.stream_seq)
+                .append(
+                    &self.id,
+                    &texts,
+                    &decided.declared,
+                    &message_id,
+                    self.stream_seq,
+                )
                 .await
             {
                 Ok(Appended::Stored(stream_seq)) => {
@@ -1186,6 +1204,7 @@ impl RoomActor {
         command: &CommandMsg,
         raws: &mut Vec<(u64, Arc<str>)>,
         requests: &mut Vec<RequestRecord>,
+        declared: &mut Declarations,
     ) -> Answer {
         let request_id = command.request_id.clone();
         let refuse = |code: ErrorCode, message: String| {
@@ -1217,7 +1236,10 @@ impl RoomActor {
                 receipt,
                 duplicate: true,
             },
-            Ok(Decision::Events(events)) => {
+            Ok(Decision::Events {
+                events,
+                declared: declaration,
+            }) => {
                 for event in &events {
                     let raw = match serde_json::to_string(event) {
                         Ok(raw) => raw,
@@ -1240,6 +1262,9 @@ impl RoomActor {
                     first_seq: receipt.first_seq,
                     last_seq: receipt.last_seq,
                 });
+                if let Some(gender) = declaration {
+                    declared.add(gender, 1);
+                }
                 Answer::Ack {
                     request_id,
                     receipt,
@@ -1292,7 +1317,7 @@ impl RoomActor {
                 tracing::error!(room = %self.id, seq, %error, "stored event does not apply");
                 break;
             }
-            raws.push((seq, Arc::from(body)));
+            raws.push((seq, Arc::from(served_text(&body))));
         }
         if !raws.is_empty() {
             tracing::warn!(room = %self.id, events = raws.len(), "events committed during the failure are now published");
