@@ -9,7 +9,10 @@
 //!
 //! Each event is serialized once, when it is decided; the same text is
 //! stored in the log, kept in the resume window and sent to every
-//! subscriber inside one `events` frame. Frames go out through a
+//! subscriber inside one `events` frame (a legacy `gender_declared` read
+//! from an old log is the exception: the window holds its `redacted`
+//! form). The genders a batch's commands declared are handed to the store
+//! with its events, never put in them. Frames go out through a
 //! `tokio::sync::broadcast` channel, so a slow subscriber never holds the
 //! room back: it falls behind, and its connection closes it (see
 //! `connection.rs`).
