@@ -76,10 +76,10 @@ async fn participant_pages_are_counted_per_channel_and_each_peak_is_logged() {
         .await;
     assert_eq!(status, 200, "{report}");
     assert_eq!(report["attendance_peak"], json!({"onsite": 3, "online": 4}));
-    assert_eq!(report["genders"]["declared"], json!({"non_binary": 1}));
-    assert_eq!(report["genders"]["not_given"], 0);
-    assert!(
-        !report.to_string().contains("Eva Novak\",\"gender"),
-        "no person is named with a gender"
-    );
+    // One request, one declaration: every figure is below 5 and hidden
+    // (tests/privacy.rs has exact totals).
+    let genders = &report["genders"];
+    assert_eq!(genders["declared"]["non_binary"], json!(null), "{report}");
+    assert_eq!(genders["declared_total"], json!(null), "{report}");
+    assert_eq!(genders["hidden"]["non_binary"], "fewer_than_threshold");
 }

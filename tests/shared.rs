@@ -501,7 +501,13 @@ async fn a_commit_that_does_not_fit_stops_the_rooms_writes_and_nothing_diverges(
     .unwrap();
     let last = shared.last_on_subject("damaged").await.unwrap();
     shared
-        .append("damaged", &["{\"not\": \"an event\"}"], "damage-1", last)
+        .append(
+            "damaged",
+            &["{\"not\": \"an event\"}"],
+            &Default::default(),
+            "damage-1",
+            last,
+        )
         .await
         .unwrap();
 
@@ -525,4 +531,141 @@ async fn a_commit_that_does_not_fit_stops_the_rooms_writes_and_nothing_diverges(
     }
     let display = Client::connect(&b, tokens.hello("display", "projector")).await;
     assert_eq!(display.seq, before.seq());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn declarations_on_two_brokers_sum_exactly_and_reach_no_screen() {
+    use floor_tests::{Client, acked, submit};
+    use serde_json::{Value, json};
+    let TwoBrokers {
+        _dir,
+        nats: _nats,
+        mut a,
+        b,
+        tokens,
+    } = two_brokers("declared").await;
+    let mut display = Client::connect(&b, tokens.hello("display", "projector")).await;
+    let declaring = |name: &str, gender: &str| {
+        let mut command = submit("onsite", name);
+        if !gender.is_empty() {
+            command["entry"]["gender"] = json!(gender);
+        }
+        command
+    };
+    // Three of each on A, two of each on B: five of each in all, which
+    // neither broker holds alone.
+    let mut n = 0;
+    for (floor, times, client) in [(&a, 3, "runner-a"), (&b, 2, "runner-b")] {
+        let mut runner = Client::connect(floor, tokens.hello("runner", client)).await;
+        for gender in ["woman", "man", "non_binary", "another", ""] {
+            for _ in 0..times {
+                n += 1;
+                let command = declaring(&format!("Person {n}"), gender);
+                acked(runner.command(&format!("r{n}"), command).await);
+            }
+        }
+    }
+    // A's first request again, through B: done once, counted once.
+    let mut again = Client::connect(&b, tokens.hello("runner", "runner-a")).await;
+    let answer = again.command("r1", declaring("Person 1", "woman")).await;
+    assert_eq!(acked(answer)["duplicate"], true);
+
+    // B's screen saw every entry and no declaration.
+    display.follow_to(n).await;
+    for event in &display.events {
+        let text = event.to_string();
+        assert!(
+            !text.contains("gender") && !text.contains("non_binary"),
+            "{text}"
+        );
+    }
+
+    let want = json!({
+        "threshold": 5,
+        "requests": 25,
+        "withheld": false,
+        "declared": {"another": 5, "man": 5, "non_binary": 5, "woman": 5},
+        "declared_total": 20,
+        "not_given": 5,
+        "hidden": {},
+    });
+    async fn genders(floor: &floor_tests::Floor, token: &str) -> Value {
+        let path = "/api/rooms/declared/report?format=json";
+        let (status, report) = floor.http("GET", path, token, None).await;
+        assert_eq!(status, 200, "{report}");
+        report["genders"].clone()
+    }
+    let chair = tokens.role("chair");
+    assert_eq!(genders(&a, chair).await, want);
+    assert_eq!(genders(&b, chair).await, want);
+    // A broker that starts afresh reads the same totals.
+    a.restart();
+    assert_eq!(genders(&a, chair).await, want);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_legacy_commit_is_served_without_its_declarations_and_still_counted() {
+    use floor_broker::shared::{Shared, SharedConfig};
+    use floor_tests::Client;
+    let TwoBrokers {
+        _dir,
+        nats,
+        a: _a,
+        b,
+        tokens,
+    } = two_brokers("legacy").await;
+    // A commit as a broker wrote it when declarations were events.
+    let declared: Vec<_> = (0..20)
+        .map(|i| (format!("Legacy {i}"), floor_protocol::Gender::ALL[i % 4]))
+        .collect();
+    let log = floor_tests::legacy_log(&declared);
+    let texts: Vec<String> = log
+        .iter()
+        .map(|e| serde_json::to_string(e).unwrap())
+        .collect();
+    let texts: Vec<&str> = texts.iter().map(String::as_str).collect();
+    let shared = Shared::connect(&SharedConfig {
+        servers: nats.urls(),
+        replicas: None,
+    })
+    .await
+    .unwrap();
+    shared
+        .append("legacy", &texts, &Default::default(), "legacy-1", 0)
+        .await
+        .unwrap();
+
+    let mut hello = tokens.hello("display", "projector");
+    hello["resume"] = serde_json::json!({"epoch": uuid::Uuid::nil(), "seq": 0});
+    let display = Client::connect(&b, tokens.hello("display", "first")).await;
+    hello["resume"]["epoch"] = display.welcome["epoch"].clone();
+    let display = Client::connect(&b, hello).await;
+    assert_eq!(display.events.len(), 40);
+    for event in &display.events {
+        let text = event.to_string();
+        assert!(
+            !text.contains("gender") && !text.contains("woman"),
+            "{text}"
+        );
+    }
+    assert_eq!(display.events[1]["event"]["type"], "redacted");
+    // Five more requests, declaring nothing.
+    let mut runner = Client::connect(&b, tokens.hello("runner", "runner")).await;
+    for i in 0..5 {
+        let command = floor_tests::submit("onsite", &format!("New {i}"));
+        floor_tests::acked(runner.command(&format!("n{i}"), command).await);
+    }
+    let (status, report) = b
+        .http(
+            "GET",
+            "/api/rooms/legacy/report?format=json",
+            tokens.role("chair"),
+            None,
+        )
+        .await;
+    assert_eq!(status, 200, "{report}");
+    assert_eq!(
+        report["genders"]["declared"],
+        serde_json::json!({"another": 5, "man": 5, "non_binary": 5, "woman": 5})
+    );
 }

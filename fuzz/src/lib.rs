@@ -174,7 +174,10 @@ pub fn execute_checked(
         Ok(outcome) => {
             assert_eq!(
                 decided,
-                Ok(Decision::Events(outcome.events.clone())),
+                Ok(Decision::Events {
+                    events: outcome.events.clone(),
+                    declared: outcome.declared,
+                }),
                 "decide and execute disagree on the events"
             );
             assert!(
@@ -195,9 +198,10 @@ pub fn execute_checked(
                     event.at_ms, ctx.now_ms,
                     "an event not stamped with the command's time"
                 );
-                assert_eq!(event.cause.request_id, request_id);
-                assert_eq!(event.cause.client, actor.client);
-                assert_eq!(event.cause.role, actor.role);
+                let cause = event.cause.as_ref().expect("a decided event names its command");
+                assert_eq!(cause.request_id, request_id);
+                assert_eq!(cause.client, actor.client);
+                assert_eq!(cause.role, actor.role);
                 event_round_trips(event);
                 shadow
                     .apply(event)

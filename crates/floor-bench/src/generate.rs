@@ -123,6 +123,7 @@ pub fn log(path: &Path, rooms: usize, per_room: usize) -> anyhow::Result<u64> {
             room: id.clone(),
             events: Vec::new(),
             requests: Vec::new(),
+            declarations: Vec::new(),
         };
         // The broker stores a checkpoint every `INTERVAL` events (at most
         // one a second: these rooms are written to at a session's pace,
@@ -157,6 +158,7 @@ pub fn log(path: &Path, rooms: usize, per_room: usize) -> anyhow::Result<u64> {
                         room: id.clone(),
                         events: Vec::new(),
                         requests: Vec::new(),
+                        declarations: Vec::new(),
                     },
                 );
                 for result in store.append(&[full])? {
@@ -234,7 +236,7 @@ pub async fn shared_room(
                 .map(|a| (a.client.as_str(), a.request_id.as_str())),
         );
         match shared
-            .append(id, &texts, &message, expected)
+            .append(id, &texts, &Default::default(), &message, expected)
             .await
             .map_err(|e| anyhow::anyhow!("{e}"))?
         {

@@ -115,6 +115,7 @@ async fn commit_latency(rooms: usize, commits_per_room: usize) {
                     room: format!("room-{r}"),
                     events: vec![(seq, event.clone())],
                     requests: vec![],
+                    declarations: vec![],
                 };
                 let t = Instant::now();
                 writer.append(append).await.unwrap();
@@ -151,6 +152,7 @@ fn rebuild(events: usize) {
                 room: "big".into(),
                 events: chunk.to_vec(),
                 requests: vec![],
+                declarations: vec![],
             }])
             .unwrap();
     }

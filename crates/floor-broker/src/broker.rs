@@ -4,6 +4,7 @@
 use std::sync::{Arc, RwLock};
 
 use dashmap::DashMap;
+use floor_core::declarations::Declarations;
 use floor_protocol::Role;
 use floor_protocol::message::RoomInfo;
 use floor_store::{RoomRecord, Store, TokenHash as StoredToken};
@@ -487,8 +488,12 @@ impl Broker {
         }
     }
 
-    /// A room's whole log, decoded (for the session report).
-    pub async fn read_log(&self, id: &str) -> Result<Vec<floor_protocol::RoomEvent>, String> {
+    /// A room's whole log, decoded, and the genders declared beside it
+    /// (for the session report).
+    pub async fn read_log(
+        &self,
+        id: &str,
+    ) -> Result<(Vec<floor_protocol::RoomEvent>, Declarations), String> {
         match &self.log {
             RoomLog::Shared(shared) => {
                 let commits = shared
@@ -496,16 +501,23 @@ impl Broker {
                     .await
                     .map_err(|e| e.to_string())?;
                 let mut events = Vec::new();
+                let mut declared = Declarations::new();
                 for commit in commits {
+                    let mut new = false;
                     for raw in commit.events {
                         let event = serde_json::from_str::<floor_protocol::RoomEvent>(&raw)
                             .map_err(|e| format!("the log of {id} is unreadable: {e}"))?;
                         if event.seq > events.len() as u64 {
                             events.push(event);
+                            new = true;
                         }
                     }
+                    // A commit's declarations count with its events.
+                    if new {
+                        declared.merge(&commit.declared);
+                    }
                 }
-                Ok(events)
+                Ok((events, declared))
             }
             RoomLog::Local(_) => {
                 let path = self.config.data.join("floor.db");

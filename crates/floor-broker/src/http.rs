@@ -595,13 +595,13 @@ async fn report(
         );
     }
     let title = room.info.title.clone();
-    let events = match broker.read_log(&id).await {
-        Ok(events) => events,
+    let (events, declared) = match broker.read_log(&id).await {
+        Ok(log) => log,
         Err(message) => return api_error(StatusCode::INTERNAL_SERVER_ERROR, "internal", message),
     };
     let built = tokio::task::spawn_blocking(move || -> Result<String, String> {
-        let report =
-            floor_core::report::Report::from_events(&title, &events).map_err(|e| e.to_string())?;
+        let report = floor_core::report::Report::from_log(&title, &events, &declared)
+            .map_err(|e| e.to_string())?;
         Ok(match format.as_str() {
             "json" => serde_json::to_string_pretty(&report).map_err(|e| e.to_string())?,
             "csv" => report.csv(),

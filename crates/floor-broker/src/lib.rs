@@ -60,6 +60,8 @@ use std::future::Future;
 use std::net::SocketAddr;
 use std::sync::Arc;
 
+use floor_core::declarations::Declarations;
+
 pub use broker::{Broker, Opened};
 pub use config::Config;
 
@@ -190,13 +192,14 @@ fn refuse_connection(stream: &tokio::net::TcpStream, refusal: addresses::Refusal
     let _ = stream.try_write(response.as_bytes());
 }
 
-/// Reads a room's whole log from a store, decoded: for the session report
-/// (the broker's HTTP endpoint and `floor report`). A reader of its own is
-/// safe beside the running writer (WAL).
+/// Reads a room's whole log from a store, decoded, and the genders
+/// declared beside it: for the session report (the broker's HTTP endpoint
+/// and `floor report`). A reader of its own is safe beside the running
+/// writer (WAL).
 pub fn read_log(
     store: &floor_store::Store,
     room: &str,
-) -> Result<Vec<floor_protocol::RoomEvent>, String> {
+) -> Result<(Vec<floor_protocol::RoomEvent>, Declarations), String> {
     let mut events = Vec::new();
     let mut bad = None;
     store
@@ -209,8 +212,13 @@ pub fn read_log(
             }
         })
         .map_err(|e| e.to_string())?;
-    match bad {
-        Some(bad) => Err(format!("the log of {room} is unreadable: {bad}")),
-        None => Ok(events),
+    if let Some(bad) = bad {
+        return Err(format!("the log of {room} is unreadable: {bad}"));
     }
+    let declared = store
+        .declarations(room)
+        .map_err(|e| e.to_string())
+        .and_then(Declarations::from_pairs)
+        .map_err(|e| format!("the declarations of {room} are unreadable: {e}"))?;
+    Ok((events, declared))
 }

@@ -9,7 +9,10 @@
 //!
 //! Each event is serialized once, when it is decided; the same text is
 //! stored in the log, kept in the resume window and sent to every
-//! subscriber inside one `events` frame. Frames go out through a
+//! subscriber inside one `events` frame (a legacy `gender_declared` read
+//! from an old log is the exception: the window holds its `redacted`
+//! form). The genders a batch's commands declared are handed to the store
+//! with its events, never put in them. Frames go out through a
 //! `tokio::sync::broadcast` channel, so a slow subscriber never holds the
 //! room back: it falls behind, and its connection closes it (see
 //! `connection.rs`).
@@ -18,6 +21,7 @@ use std::collections::VecDeque;
 use std::sync::{Arc, RwLock};
 
 use floor_core::checkpoint::{self, Checkpoint};
+use floor_core::declarations::{Declarations, redacted, served_text};
 use floor_core::{Actor, Decision, Room};
 use floor_protocol::message::{ErrorMessage, Resume, RoomInfo, SnapshotReason};
 use floor_protocol::{Command, ErrorCode, RoomEvent, ServerMessage};
@@ -347,7 +351,7 @@ pub fn load(store: &floor_store::Store, room_id: &str) -> Result<Loaded, LoadErr
             if recent.len() == RESUME_WINDOW {
                 recent.pop_front();
             }
-            recent.push_back((seq, Arc::from(body)));
+            recent.push_back((seq, Arc::from(served_text(body))));
         }
     })?;
     match failure {
@@ -446,7 +450,11 @@ fn fold_commit(room: &mut Room, events: Vec<Arc<str>>) -> Folded {
             break;
         }
         folded.last_at = folded.last_at.max(event.at_ms);
-        folded.applied.push((event.seq, raw));
+        let served = match redacted(&event).map(|e| serde_json::to_string(&e)) {
+            Some(Ok(text)) => Arc::from(text),
+            _ => raw,
+        };
+        folded.applied.push((event.seq, served));
     }
     folded
 }
@@ -627,6 +635,9 @@ struct Decided {
     answers: Vec<Answer>,
     raws: Vec<(u64, Arc<str>)>,
     requests: Vec<RequestRecord>,
+    /// The genders the commands declared: stored with the events, never
+    /// in them.
+    declared: Declarations,
     /// The first command that changed the room: answers from there on are
     /// void if the commit fails.
     first_change: Option<usize>,
@@ -868,7 +879,7 @@ impl RoomActor {
                     if self.recent.len() == RESUME_WINDOW {
                         break;
                     }
-                    self.recent.push_front((seq, Arc::from(body)));
+                    self.recent.push_front((seq, Arc::from(served_text(&body))));
                 }
             }
             // Not retried: a log that failed this read would fail the next
@@ -1059,10 +1070,11 @@ impl RoomActor {
         let mut answers = Vec::with_capacity(commands.len());
         let mut raws: Vec<(u64, Arc<str>)> = Vec::new();
         let mut requests = Vec::new();
+        let mut declared = Declarations::new();
         let mut first_change = None;
         for (i, command) in commands.iter().enumerate() {
             let decided_before = raws.len();
-            answers.push(self.decide(command, &mut raws, &mut requests));
+            answers.push(self.decide(command, &mut raws, &mut requests, &mut declared));
             if first_change.is_none() && raws.len() > decided_before {
                 first_change = Some(i);
             }
@@ -1072,6 +1084,7 @@ impl RoomActor {
             answers,
             raws,
             requests,
+            declared,
             first_change,
         }
     }
@@ -1083,6 +1096,7 @@ impl RoomActor {
             mut answers,
             mut raws,
             requests,
+            declared,
             first_change,
         } = self.decide_batch(commands);
         let mut refused_by_log = false;
@@ -1094,6 +1108,7 @@ impl RoomActor {
                     .map(|(seq, raw)| (*seq, raw.to_string()))
                     .collect(),
                 requests,
+                declarations: declared.to_pairs(),
             };
             if let Err(error) = writer.append(append).await {
                 tracing::error!(room = %self.id, %error, "commit failed; the batch is refused");
@@ -1170,7 +1185,13 @@ impl RoomActor {
                     .map(|r| (r.client.as_str(), r.request_id.as_str())),
             );
             match shared
-                .append(&self.id, &texts, &message_id, self.stream_seq)
+                .append(
+                    &self.id,
+                    &texts,
+                    &decided.declared,
+                    &message_id,
+                    self.stream_seq,
+                )
                 .await
             {
                 Ok(Appended::Stored(stream_seq)) => {
@@ -1272,6 +1293,7 @@ impl RoomActor {
         command: &CommandMsg,
         raws: &mut Vec<(u64, Arc<str>)>,
         requests: &mut Vec<RequestRecord>,
+        declared: &mut Declarations,
     ) -> Answer {
         let request_id = command.request_id.clone();
         let refuse = |code: ErrorCode, message: String| {
@@ -1303,7 +1325,10 @@ impl RoomActor {
                 receipt,
                 duplicate: true,
             },
-            Ok(Decision::Events(events)) => {
+            Ok(Decision::Events {
+                events,
+                declared: declaration,
+            }) => {
                 for event in &events {
                     let raw = match serde_json::to_string(event) {
                         Ok(raw) => raw,
@@ -1326,6 +1351,9 @@ impl RoomActor {
                     first_seq: receipt.first_seq,
                     last_seq: receipt.last_seq,
                 });
+                if let Some(gender) = declaration {
+                    declared.add(gender, 1);
+                }
                 Answer::Ack {
                     request_id,
                     receipt,
@@ -1378,7 +1406,7 @@ impl RoomActor {
                 tracing::error!(room = %self.id, seq, %error, "stored event does not apply");
                 break;
             }
-            raws.push((seq, Arc::from(body)));
+            raws.push((seq, Arc::from(served_text(&body))));
         }
         if !raws.is_empty() {
             tracing::warn!(room = %self.id, events = raws.len(), "events committed during the failure are now published");

@@ -12,6 +12,11 @@
 //!   and decides its commands again. So a room keeps one gapless order
 //!   whatever broker its clients are connected to, and a command decided
 //!   again after catching up meets the room's own idempotency receipts.
+//! - The genders that a commit's commands declared are not in its events:
+//!   they travel in the message's header [`DECLARED_HEADER`] (`woman=1`),
+//!   and the session report sums the headers of a room's commits. A commit
+//!   is stored whole or not at all, so a declaration counts exactly when
+//!   its command's events are in the log.
 //! - The message id (`Nats-Msg-Id`) is the room and the request id of a
 //!   commit of one command, a hash of the room and the request ids of a
 //!   commit of several, so JetStream itself drops a commit sent twice.
@@ -42,11 +47,16 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use tokio::sync::mpsc;
 
+use floor_core::declarations::Declarations;
+
 use crate::auth::{RoleTokens, TokenHash};
 use crate::commit::{Health, WriteError};
 
 /// The stream holding every room's events.
 pub const STREAM: &str = "FLOOR_ROOMS";
+/// The header of a commit message that holds the genders its commands
+/// declared, as `woman=1,man=2` (absent when none).
+pub const DECLARED_HEADER: &str = "Floor-Declared";
 /// The key-value bucket of rooms (title, epoch, token hashes).
 pub const ROOMS_BUCKET: &str = "floor-rooms";
 /// The key-value bucket of broker-wide values (the admin token's hash).
@@ -182,16 +192,28 @@ pub struct StoredCommit {
     pub stream_seq: u64,
     /// Its events' texts, in order.
     pub events: Vec<Arc<str>>,
+    /// The genders its commands declared (header [`DECLARED_HEADER`]).
+    pub declared: Declarations,
 }
 
 impl StoredCommit {
-    fn parse(stream_seq: u64, payload: &[u8]) -> Result<StoredCommit, SharedError> {
-        let text = std::str::from_utf8(payload).map_err(|e| SharedError::Decode {
+    fn parse(
+        stream_seq: u64,
+        headers: Option<&async_nats::HeaderMap>,
+        payload: &[u8],
+    ) -> Result<StoredCommit, SharedError> {
+        let decode = |message: String| SharedError::Decode {
             key: format!("stream message {stream_seq}"),
-            message: e.to_string(),
-        })?;
+            message,
+        };
+        let text = std::str::from_utf8(payload).map_err(|e| decode(e.to_string()))?;
+        let declared = match headers.and_then(|h| h.get(DECLARED_HEADER)) {
+            Some(line) => Declarations::from_line(line.as_str()).map_err(decode)?,
+            None => Declarations::new(),
+        };
         Ok(StoredCommit {
             stream_seq,
+            declared,
             events: text
                 .split('\n')
                 .filter(|line| !line.is_empty())
@@ -495,12 +517,14 @@ impl Shared {
         }))
     }
 
-    /// Appends a commit of `room` (its events' texts, one per line) if the
-    /// room's last message is still the one at `expected` (0: none).
+    /// Appends a commit of `room` (its events' texts, one per line, and
+    /// the genders its commands declared in a header) if the room's last
+    /// message is still the one at `expected` (0: none).
     pub async fn append(
         &self,
         room: &str,
         events: &[&str],
+        declared: &Declarations,
         message_id: &str,
         expected: u64,
     ) -> Result<Appended, WriteError> {
@@ -508,10 +532,13 @@ impl Shared {
             return Err(WriteError::Unavailable);
         }
         let payload = Bytes::from(events.join("\n"));
-        let message = jetstream::message::PublishMessage::build()
+        let mut message = jetstream::message::PublishMessage::build()
             .payload(payload)
             .message_id(message_id)
             .expected_last_subject_sequence(expected);
+        if !declared.is_empty() {
+            message = message.header(DECLARED_HEADER, declared.to_line().as_str());
+        }
         let sent = self
             .js
             .send_publish(subject(room), message)
@@ -565,7 +592,11 @@ impl Shared {
             match read {
                 Ok(message) => {
                     from = message.sequence + 1;
-                    commits.push(StoredCommit::parse(message.sequence, &message.payload)?);
+                    commits.push(StoredCommit::parse(
+                        message.sequence,
+                        Some(&message.headers),
+                        &message.payload,
+                    )?);
                 }
                 Err(error) if error.kind() == stream::LastRawMessageErrorKind::NoMessageFound => {
                     break;
@@ -611,7 +642,11 @@ impl Shared {
             let Some(message) = next else { break };
             let message = message.map_err(js_error)?;
             let seq = message.info().map_err(js_error)?.stream_sequence;
-            commits.push(StoredCommit::parse(seq, &message.payload)?);
+            commits.push(StoredCommit::parse(
+                seq,
+                message.headers.as_ref(),
+                &message.payload,
+            )?);
             if seq >= last {
                 break;
             }
@@ -703,7 +738,8 @@ impl Shared {
                 .info()
                 .map_err(|e| (last, js_error(e)))?
                 .stream_sequence;
-            let commit = StoredCommit::parse(seq, &message.payload).map_err(|e| (last, e))?;
+            let commit = StoredCommit::parse(seq, message.headers.as_ref(), &message.payload)
+                .map_err(|e| (last, e))?;
             last = seq;
             if tx.send(commit).await.is_err() {
                 return Ok(());

@@ -28,11 +28,11 @@ fn event(seq: u64, event: Event) -> RoomEvent {
     RoomEvent {
         seq,
         at_ms: 1_000 * seq,
-        cause: Cause {
+        cause: Some(Cause {
             request_id: format!("r{seq}"),
             client: ClientKey::new("k"),
             role: Role::Runner,
-        },
+        }),
         event,
     }
 }

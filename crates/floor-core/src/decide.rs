@@ -3,8 +3,8 @@
 
 use floor_protocol::event::CallVia;
 use floor_protocol::{
-    Cause, Channel, ClientKey, Command, Entry, EntryDraft, EntryPatch, EntryStatus, Event, Person,
-    Programme, Provenance, Role, RoomEvent, Settings, SettingsPatch,
+    Cause, Channel, ClientKey, Command, Entry, EntryDraft, EntryPatch, EntryStatus, Event, Gender,
+    Person, Programme, Provenance, Role, RoomEvent, Settings, SettingsPatch,
 };
 use uuid::Uuid;
 
@@ -39,8 +39,16 @@ pub struct Ctx {
 /// The result of deciding a command.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Decision {
-    /// New events to persist and then apply, in order; never empty.
-    Events(Vec<RoomEvent>),
+    /// New events to persist and then apply, in order.
+    Events {
+        /// The events; never empty.
+        events: Vec<RoomEvent>,
+        /// The gender the command declared, kept apart from the events
+        /// (which are the same with or without it): to add to the room's
+        /// totals in the same commit as the events, never to send
+        /// ([`crate::declarations`]).
+        declared: Option<Gender>,
+    },
     /// The request id already took effect; nothing new happens.
     Duplicate(Receipt),
 }
@@ -54,6 +62,8 @@ pub struct Outcome {
     pub duplicate: bool,
     /// The new events (empty for a duplicate).
     pub events: Vec<RoomEvent>,
+    /// The gender the command declared (`None` for a duplicate).
+    pub declared: Option<Gender>,
 }
 
 /// Events under construction for one command.
@@ -62,6 +72,8 @@ struct Batch {
     at_ms: u64,
     cause: Cause,
     events: Vec<RoomEvent>,
+    /// A gender declared with the command: beside the events, not in them.
+    declared: Option<Gender>,
 }
 
 impl Batch {
@@ -69,7 +81,7 @@ impl Batch {
         self.events.push(RoomEvent {
             seq: self.next_seq,
             at_ms: self.at_ms,
-            cause: self.cause.clone(),
+            cause: Some(self.cause.clone()),
             event,
         });
         self.next_seq += 1;
@@ -106,6 +118,7 @@ impl Room {
                 role: actor.role,
             },
             events: Vec::new(),
+            declared: None,
         };
         let d = Decider {
             room: self,
@@ -139,7 +152,10 @@ impl Room {
                 d.record_attendance(*connected, &mut batch)?
             }
         }
-        Ok(Decision::Events(batch.events))
+        Ok(Decision::Events {
+            events: batch.events,
+            declared: batch.declared,
+        })
     }
 
     /// Decides a command and applies its events: for tests, tools and any
@@ -156,8 +172,9 @@ impl Room {
                 receipt,
                 duplicate: true,
                 events: Vec::new(),
+                declared: None,
             }),
-            Decision::Events(events) => {
+            Decision::Events { events, declared } => {
                 for event in &events {
                     self.apply(event)?;
                 }
@@ -168,6 +185,7 @@ impl Room {
                     receipt,
                     duplicate: false,
                     events,
+                    declared,
                 })
             }
         }
@@ -325,9 +343,7 @@ impl<'a> Decider<'a> {
             spoke_ms: None,
         };
         batch.push(Event::EntrySubmitted { entry });
-        if let Some(gender) = draft.gender {
-            batch.push(Event::GenderDeclared { gender });
-        }
+        batch.declared = draft.gender;
         Ok(())
     }
 

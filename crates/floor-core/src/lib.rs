@@ -17,11 +17,17 @@
 //!   shared by the room and by every client.
 //! - [`decide`]: [`Room::decide`], one function per command.
 //! - `capacity`: the cap on a room's open entries (`room_full`).
+//! - [`declarations`]: declared genders, carried beside a decision's
+//!   events (never in them) and counted apart from the log; legacy logs'
+//!   declarations served redacted.
 //! - [`fairness`]: the fairness policy, the projected order and the
 //!   choice `next` makes; pure functions over the waiting entries.
 //! - [`forecast`]: the time budget of an open floor.
-//! - [`report`]: the session report, from the event log (and, in
-//!   `report_html`, its HTML form with SVG charts drawn by plotters).
+//! - [`report`]: the session report, from the event log and the declared
+//!   genders' totals (in `report_csv`, its CSV form, cells made safe
+//!   for spreadsheets; in `report_html`, its HTML form with SVG charts
+//!   drawn by plotters; in [`suppress`], the small-count suppression of
+//!   its gender figures).
 //! - [`permission`]: the permission table: which role may do what, as data.
 //! - [`validate`]: field checks and normalisation of client input.
 //! - [`person`]: how a person is identified across entries.
@@ -34,6 +40,7 @@ mod capacity;
 pub mod chat;
 pub mod checkpoint;
 pub mod decide;
+pub mod declarations;
 pub mod error;
 pub mod fairness;
 pub mod forecast;
@@ -41,8 +48,10 @@ pub mod permission;
 pub mod person;
 pub mod programme;
 pub mod report;
+mod report_csv;
 mod report_html;
 pub mod room;
+pub mod suppress;
 pub mod validate;
 pub mod view;
 

@@ -11,11 +11,13 @@
 use std::collections::{BTreeMap, HashMap};
 
 use floor_protocol::event::CallVia;
-use floor_protocol::{Channel, EntryStatus, Event, Kind, Person, RoomEvent};
+use floor_protocol::{Channel, EntryStatus, Event, Gender, Kind, Person, RoomEvent};
 use serde::Serialize;
 use uuid::Uuid;
 
+use crate::declarations::Declarations;
 use crate::error::ApplyError;
+use crate::suppress::{self, Shown};
 use crate::view::LiveView;
 
 /// A count per channel.
@@ -105,14 +107,96 @@ pub struct QueuePoint {
 }
 
 /// The genders people chose to declare when they asked for the floor:
-/// totals only.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+/// totals only, and none below [`suppress::THRESHOLD`] (see
+/// [`suppress`]: a figure that would let a small count be worked out is
+/// hidden too).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Genders {
-    /// Declarations per gender (wire names: `woman`, `man`, `non_binary`,
-    /// `another`).
-    pub declared: BTreeMap<String, u64>,
-    /// Requests that declared none.
-    pub not_given: u64,
+    /// Counts below this are never published.
+    pub threshold: u64,
+    /// Requests, declared or not (the report's `requests`, both channels).
+    pub requests: u64,
+    /// Whether nothing at all is published: every way of hiding figures
+    /// would still let a count below the threshold be worked out from the
+    /// number of requests (every figure is then `null`).
+    pub withheld: bool,
+    /// Declarations per gender, under each wire name (`another`, `man`,
+    /// `non_binary`, `woman`); `null` when hidden.
+    pub declared: BTreeMap<String, Option<u64>>,
+    /// Requests that declared a gender; `null` when hidden.
+    pub declared_total: Option<u64>,
+    /// Requests that declared none; `null` when hidden.
+    pub not_given: Option<u64>,
+    /// Why each hidden figure is hidden, under its name (a gender's wire
+    /// name, `declared_total`, `not_given`): `fewer_than_threshold`, or
+    /// `protects_smaller` (the threshold or more, hidden so that a smaller
+    /// count cannot be worked out).
+    pub hidden: BTreeMap<String, Shown>,
+}
+
+impl Genders {
+    /// The published figures of `declarations` among `requests` requests.
+    pub fn publish(declarations: &Declarations, requests: u64) -> Genders {
+        let counts: Vec<u64> = Gender::ALL.iter().map(|g| declarations.get(*g)).collect();
+        let not_given = requests.saturating_sub(declarations.total());
+        let published = suppress::publish(&counts, not_given);
+        let mut genders = Genders {
+            threshold: suppress::THRESHOLD,
+            requests,
+            withheld: published.is_none(),
+            declared: Gender::ALL
+                .iter()
+                .map(|g| (g.as_str().to_owned(), None))
+                .collect(),
+            declared_total: None,
+            not_given: None,
+            hidden: BTreeMap::new(),
+        };
+        let Some(published) = published else {
+            return genders;
+        };
+        let mut set = |name: &str, shown: Shown| {
+            if shown.count().is_none() {
+                genders.hidden.insert(name.to_owned(), shown);
+            }
+            shown.count()
+        };
+        let mut declared = BTreeMap::new();
+        for (gender, shown) in Gender::ALL.iter().zip(published.genders) {
+            declared.insert(gender.as_str().to_owned(), set(gender.as_str(), shown));
+        }
+        genders.declared_total = set("declared_total", published.declared);
+        genders.not_given = set("not_given", published.not_given);
+        genders.declared = declared;
+        genders
+    }
+
+    /// How a figure is shown, by name.
+    fn shown(&self, name: &str, count: Option<u64>) -> String {
+        match (count, self.hidden.get(name)) {
+            (Some(n), _) => n.to_string(),
+            (None, Some(shown)) => shown.words(),
+            (None, None) => "not published".to_owned(),
+        }
+    }
+
+    /// Every figure in words, by name: each gender, `total`, `not given`.
+    pub fn rows(&self) -> Vec<(String, String)> {
+        let mut rows: Vec<(String, String)> = self
+            .declared
+            .iter()
+            .map(|(g, n)| (g.clone(), self.shown(g, *n)))
+            .collect();
+        rows.push((
+            "total".to_owned(),
+            self.shown("declared_total", self.declared_total),
+        ));
+        rows.push((
+            "not given".to_owned(),
+            self.shown("not_given", self.not_given),
+        ));
+        rows
+    }
 }
 
 /// A session report.
@@ -210,11 +294,26 @@ fn waits(mut values: Vec<u64>) -> Waits {
 
 impl Report {
     /// Computes the report of a room titled `title` from its events, in
-    /// order. Fails if the events do not fold (a corrupt log).
+    /// order, with no declared gender but those of legacy
+    /// `gender_declared` events (a recording of events holds no other).
+    /// Fails if the events do not fold (a corrupt log).
     pub fn from_events<'a>(
         title: &str,
         events: impl IntoIterator<Item = &'a RoomEvent>,
     ) -> Result<Report, ApplyError> {
+        Report::from_log(title, events, &Declarations::new())
+    }
+
+    /// Computes the report of a room titled `title` from its events, in
+    /// order, and the declared genders the store counted beside them
+    /// (legacy `gender_declared` events among the events are counted
+    /// too). Fails if the events do not fold (a corrupt log).
+    pub fn from_log<'a>(
+        title: &str,
+        events: impl IntoIterator<Item = &'a RoomEvent>,
+        declared: &Declarations,
+    ) -> Result<Report, ApplyError> {
+        let mut declared = declared.clone();
         let mut live = LiveView::new();
         let mut report = Report {
             title: title.to_owned(),
@@ -242,7 +341,7 @@ impl Report {
             online_speaking_share_pct: None,
             remote_audience_peak: None,
             attendance_peak: None,
-            genders: Genders::default(),
+            genders: Genders::publish(&Declarations::new(), 0),
             overrides: Vec::new(),
             queue: Vec::new(),
         };
@@ -295,13 +394,7 @@ impl Report {
                     peak.onsite = peak.onsite.max(u64::from(connected.onsite));
                     peak.online = peak.online.max(u64::from(connected.online));
                 }
-                Event::GenderDeclared { gender } => {
-                    *report
-                        .genders
-                        .declared
-                        .entry(label(Some(*gender)))
-                        .or_default() += 1;
-                }
+                Event::GenderDeclared { gender } => declared.add(*gender, 1),
                 Event::EntryMerged { .. } => report.merged += 1,
                 Event::EntryRejected { .. } => report.rejected += 1,
                 Event::EntryWithdrawn { .. } => report.withdrawn += 1,
@@ -385,8 +478,7 @@ impl Report {
                 last_queue = queue;
             }
         }
-        let declared: u64 = report.genders.declared.values().sum();
-        report.genders.not_given = report.requests.total().saturating_sub(declared);
+        report.genders = Genders::publish(&declared, report.requests.total());
         let [onsite, online] = waited;
         report.waiting_onsite = waits(onsite);
         report.waiting_online = waits(online);
@@ -427,22 +519,28 @@ pub(crate) fn describe_person(p: &Person) -> String {
 }
 
 impl Genders {
-    /// The totals in a sentence, e.g. "Declared with 4 of 7 requests:
-    /// man: 1, non-binary: 1, woman: 2. ..."
+    /// The figures in a sentence, e.g. "Declared with 12 of 20 requests:
+    /// another: fewer than 5, man: 5 or more (hidden), ..."
     pub fn sentence(&self) -> String {
-        let declared: u64 = self.declared.values().sum();
-        if declared == 0 {
-            return "No one declared a gender.".to_owned();
+        if self.withheld {
+            return format!(
+                "Not published: with {} requests, any figure would let a count below {} be worked out.",
+                self.requests, self.threshold
+            );
         }
-        let counts: Vec<String> = self
-            .declared
+        let rows = self.rows();
+        let counts: Vec<String> = rows
             .iter()
+            .filter(|(name, _)| name != "total" && name != "not given")
             .map(|(g, n)| format!("{}: {n}", g.replace('_', "-")))
             .collect();
         format!(
-            "Declared with {declared} of {} requests: {}. Totals only; no one is named.",
-            declared + self.not_given,
-            counts.join(", ")
+            "Declared with {} of {} requests: {}; not given: {}. Totals only, no one is named, and no count below {} is published.",
+            self.shown("declared_total", self.declared_total),
+            self.requests,
+            counts.join(", "),
+            self.shown("not_given", self.not_given),
+            self.threshold
         )
     }
 }
@@ -608,95 +706,6 @@ impl Report {
             }
         }
         out
-    }
-
-    /// The report as CSV: one row per figure
-    /// (`section,item,onsite,online,total`; a figure that is not per
-    /// channel has only its total).
-    pub fn csv(&self) -> String {
-        fn quote(s: &str) -> String {
-            if s.contains([',', '"', '\n']) {
-                format!("\"{}\"", s.replace('"', "\"\""))
-            } else {
-                s.to_owned()
-            }
-        }
-        let mut rows = vec!["section,item,onsite,online,total".to_owned()];
-        let mut per_channel = |section: &str, item: &str, c: PerChannel| {
-            rows.push(format!(
-                "{},{},{},{},{}",
-                quote(section),
-                quote(item),
-                c.onsite,
-                c.online,
-                c.total()
-            ));
-        };
-        per_channel("requests", "all", self.requests);
-        per_channel("turns", "all", self.turns);
-        for (section, map) in [
-            ("requests by kind", &self.requests_by_kind),
-            ("turns by kind", &self.turns_by_kind),
-            ("requests by stakeholder group", &self.requests_by_group),
-            ("turns by stakeholder group", &self.turns_by_group),
-            ("requests by region", &self.requests_by_region),
-            ("turns by region", &self.turns_by_region),
-        ] {
-            for (key, c) in map {
-                per_channel(section, key, *c);
-            }
-        }
-        per_channel("speaking ms", "all", self.speaking_ms);
-        let ms = |v: Option<u64>| v.map_or_else(String::new, |v| v.to_string());
-        rows.push(format!(
-            "waiting ms,median,{},{},",
-            ms(self.waiting_onsite.median_ms),
-            ms(self.waiting_online.median_ms)
-        ));
-        rows.push(format!(
-            "waiting ms,p90,{},{},",
-            ms(self.waiting_onsite.p90_ms),
-            ms(self.waiting_online.p90_ms)
-        ));
-        let q = self.online_questions;
-        for (item, count) in [
-            ("asked", q.asked),
-            ("forwarded", q.forwarded),
-            ("answered", q.answered),
-        ] {
-            rows.push(format!("online questions,{item},,{count},{count}"));
-        }
-        for (item, count) in [
-            ("merged", self.merged),
-            ("rejected", self.rejected),
-            ("withdrawn", self.withdrawn),
-        ] {
-            rows.push(format!("entries,{item},,,{count}"));
-        }
-        if let Some(peak) = self.remote_audience_peak {
-            rows.push(format!("remote audience,peak,,{peak},{peak}"));
-        }
-        if let Some(peak) = self.attendance_peak {
-            rows.push(format!(
-                "participant pages,peak,{},{},",
-                peak.onsite, peak.online
-            ));
-        }
-        for (gender, count) in &self.genders.declared {
-            rows.push(format!("gender declared,{gender},,,{count}"));
-        }
-        rows.push(format!(
-            "gender declared,not given,,,{}",
-            self.genders.not_given
-        ));
-        for o in &self.overrides {
-            rows.push(format!(
-                "overrides,{} {},,,1",
-                o.action,
-                quote(&format!("{} ({})", o.name, o.channel.as_str()))
-            ));
-        }
-        rows.join("\n") + "\n"
     }
 }
 

@@ -228,7 +228,10 @@ impl Room {
             }
             _ => {}
         }
-        let cause = &event.cause;
+        // A redacted event names no command.
+        let Some(cause) = &event.cause else {
+            return Ok(());
+        };
         let receipt = self
             .receipts
             .entry((cause.client.clone(), cause.request_id.clone()))

@@ -252,8 +252,9 @@ impl LiveView {
                 view.attendance_peak =
                     Some(view.attendance_peak.unwrap_or_default().max(*connected));
             }
-            // Only the report counts declarations.
-            Event::GenderDeclared { .. } => {}
+            // A legacy declaration (only the report counts it) and what a
+            // subscriber receives in its place change nothing.
+            Event::GenderDeclared { .. } | Event::Redacted => {}
             Event::PresenterStarted { index } => {
                 let Some(stage) = view.stage.as_ref() else {
                     return Err(ApplyError::NoPhase { seq });

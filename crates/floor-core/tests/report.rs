@@ -2,13 +2,18 @@
 //! worked out by hand. The recording is `tests/fixtures/ws235-session.jsonl`
 //! at the workspace root (one event per line); `simulate` below is the
 //! script that produced it (`FLOOR_UPDATE_FIXTURE=1` rewrites it), and a
-//! test keeps the two equal.
+//! test keeps the two equal. The genders declared in it are not in the
+//! recording (no event carries one): the script counts them, as the
+//! broker's store does. `tests/fixtures/ws235-legacy.jsonl` is the same
+//! session recorded when declarations were `gender_declared` events.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod support;
 
+use floor_core::declarations::Declarations;
 use floor_core::report::{PerChannel, Report, Waits};
+use floor_core::suppress::Shown;
 use floor_protocol::{
     Attendance, Channel, Command, EntryDraft, Gender, Kind, Person, Region, RoomEvent,
     SettingsPatch, StakeholderGroup,
@@ -19,6 +24,10 @@ use uuid::Uuid;
 const FIXTURE: &str = concat!(
     env!("CARGO_MANIFEST_DIR"),
     "/../../tests/fixtures/ws235-session.jsonl"
+);
+const LEGACY: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/../../tests/fixtures/ws235-legacy.jsonl"
 );
 
 fn person(name: &str, group: Option<StakeholderGroup>, region: Option<Region>) -> Person {
@@ -56,8 +65,9 @@ fn declaring(command: Command, gender: Gender) -> Command {
     }
 }
 
-/// The session, second by second from `T`, the moment the floor opens.
-fn simulate() -> Vec<RoomEvent> {
+/// The session, second by second from `T`, the moment the floor opens:
+/// its log and the genders declared beside it.
+fn simulate() -> (Vec<RoomEvent>, Declarations) {
     let mut s = Session::new();
     let t = s.now_ms + 100_000;
     // `run` moves the clock 1 s forward before each command.
@@ -207,11 +217,15 @@ fn simulate() -> Vec<RoomEvent> {
     next(&mut s, 500); // Eva, pinned
     at(&mut s, 600);
     s.run(&chair(), Command::Finish {}).unwrap();
-    s.log
+    (s.log, s.declared)
 }
 
 fn recorded() -> Vec<RoomEvent> {
-    std::fs::read_to_string(FIXTURE)
+    read(FIXTURE)
+}
+
+fn read(path: &str) -> Vec<RoomEvent> {
+    std::fs::read_to_string(path)
         .unwrap()
         .lines()
         .map(|line| serde_json::from_str(line).unwrap())
@@ -220,7 +234,7 @@ fn recorded() -> Vec<RoomEvent> {
 
 #[test]
 fn the_fixture_is_the_recording_of_the_script() {
-    let log = simulate();
+    let (log, _) = simulate();
     if std::env::var_os("FLOOR_UPDATE_FIXTURE").is_some() {
         let text: String = log
             .iter()
@@ -238,7 +252,8 @@ fn the_fixture_is_the_recording_of_the_script() {
 #[test]
 fn the_report_of_the_recorded_session_matches_the_figures_worked_out_by_hand() {
     let log = recorded();
-    let report = Report::from_events("IGF 2018 WS #235", &log).unwrap();
+    let (_, declared) = simulate();
+    let report = Report::from_log("IGF 2018 WS #235", &log, &declared).unwrap();
     let pc = |onsite, online| PerChannel { onsite, online };
 
     let names: Vec<&str> = report.speakers.iter().map(|p| p.name.as_str()).collect();
@@ -311,19 +326,167 @@ fn the_report_of_the_recorded_session_matches_the_figures_worked_out_by_hand() {
     // own peak is 52 in the room and 21 online.
     assert_eq!(report.attendance_peak, Some(pc(52, 21)));
     // Genders declared: Amina and Carla woman, Bo man, Eva non-binary;
-    // Dev, Fay and Carla R. gave none.
-    let declared: Vec<(&str, u64)> = report
-        .genders
-        .declared
-        .iter()
-        .map(|(g, n)| (g.as_str(), *n))
-        .collect();
-    assert_eq!(declared, [("man", 1), ("non_binary", 1), ("woman", 2)]);
-    assert_eq!(report.genders.not_given, 3);
+    // Dev, Fay and Carla R. gave none. Every figure is below 5, so none
+    // is published; hidden all together, the declared total (4) and not
+    // given (3) can each be 3 or 4, so nothing can be worked out.
+    let genders = &report.genders;
+    assert_eq!(
+        (declared.get(Gender::Woman), declared.get(Gender::Man)),
+        (2, 1)
+    );
+    assert!(!genders.withheld);
+    assert!(genders.declared.values().all(Option::is_none));
+    assert_eq!((genders.declared_total, genders.not_given), (None, None));
+    assert_eq!(genders.hidden.len(), 6);
+    assert!(
+        genders
+            .hidden
+            .values()
+            .all(|h| *h == Shown::FewerThanThreshold)
+    );
+    assert_eq!(
+        genders.sentence(),
+        "Declared with fewer than 5 of 7 requests: another: fewer than 5, man: fewer than 5, \
+         non-binary: fewer than 5, woman: fewer than 5; not given: fewer than 5. Totals only, \
+         no one is named, and no count below 5 is published."
+    );
     // The queue: its longest was 2 in the room and 4 online, at 90 s
     // (Carla R. in, before the merge); empty at the end.
     let peak = report.queue.iter().map(|p| p.onsite + p.online).max();
     assert_eq!(peak, Some(6));
     let last = report.queue.last().unwrap();
     assert_eq!((last.onsite, last.online), (0, 0));
+}
+
+#[test]
+fn a_legacy_recording_gives_the_same_report_its_declarations_counted() {
+    let legacy = read(LEGACY);
+    assert_eq!(
+        legacy
+            .iter()
+            .filter(|e| e.event.name() == "gender_declared")
+            .count(),
+        4
+    );
+    let (log, declared) = simulate();
+    assert_eq!(
+        Report::from_events("IGF 2018 WS #235", &legacy).unwrap(),
+        Report::from_log("IGF 2018 WS #235", &log, &declared).unwrap()
+    );
+}
+
+#[test]
+fn the_report_publishes_large_counts_and_hides_the_small_ones() {
+    // Twenty requests: 8 women, 6 men, 6 with none given.
+    let mut s = Session::new();
+    let genders = [(Gender::Woman, 8), (Gender::Man, 6)];
+    let mut i = 0;
+    for (gender, n) in genders {
+        for _ in 0..n {
+            i += 1;
+            let command = entry(
+                Channel::Onsite,
+                Kind::Question,
+                Person::named(format!("P{i}")),
+            );
+            s.run(&runner(), declaring(command, gender)).unwrap();
+        }
+    }
+    for _ in 0..6 {
+        i += 1;
+        let command = entry(
+            Channel::Onsite,
+            Kind::Question,
+            Person::named(format!("P{i}")),
+        );
+        s.run(&runner(), command).unwrap();
+    }
+    let report = Report::from_log("t", &s.log, &s.declared).unwrap();
+    let g = &report.genders;
+    // Non-binary and another (0 each) are small; with the declared total
+    // (14) published both would be 14 - 8 - 6 = 0, so men (6, the smaller
+    // of the two that can protect them) are hidden as well: men plus the
+    // two small counts make 6, men at least 5.
+    let shown: Vec<(&str, Option<u64>)> =
+        g.declared.iter().map(|(k, v)| (k.as_str(), *v)).collect();
+    assert_eq!(
+        shown,
+        [
+            ("another", None),
+            ("man", None),
+            ("non_binary", None),
+            ("woman", Some(8))
+        ]
+    );
+    assert_eq!((g.declared_total, g.not_given), (Some(14), Some(6)));
+    assert_eq!(g.hidden["man"], Shown::ProtectsSmaller);
+    assert_eq!(g.hidden["non_binary"], Shown::FewerThanThreshold);
+    let json = serde_json::to_value(g).unwrap();
+    assert_eq!(json["threshold"], 5);
+    assert_eq!(json["hidden"]["man"], "protects_smaller");
+    assert_eq!(json["hidden"]["another"], "fewer_than_threshold");
+    let csv = report.csv();
+    assert!(csv.contains("\ngender declared,woman,,,8\n"), "{csv}");
+    assert!(
+        csv.contains("\ngender declared,man,,,5 or more (hidden)\n"),
+        "{csv}"
+    );
+    assert!(
+        csv.contains("\ngender declared,non_binary,,,fewer than 5\n"),
+        "{csv}"
+    );
+    assert!(csv.contains("\ngender declared,total,,,14\n"), "{csv}");
+    assert!(csv.contains("\ngender declared,not given,,,6\n"), "{csv}");
+    let md = report.markdown();
+    assert!(
+        md.contains("Declared with 14 of 20 requests: another: fewer than 5, man: 5 or more (hidden), non-binary: fewer than 5, woman: 8; not given: 6."),
+        "{md}"
+    );
+}
+
+#[test]
+fn a_hostile_name_stays_one_cell_that_no_spreadsheet_runs() {
+    let mut s = Session::new();
+    let names = [
+        "x,=2+5",
+        "=HYPERLINK(\"http://evil\")",
+        "  @SUM(A1)",
+        "\t-1",
+    ];
+    for name in names {
+        let id = s.add(&runner(), Channel::Onsite, name);
+        s.run(&chair(), Command::Pin { entry_id: id }).unwrap();
+    }
+    let mut report = Report::from_events("t", &s.log).unwrap();
+    // A name alone in a cell, as a row's item could be.
+    report
+        .requests_by_group
+        .insert("=1+1".into(), PerChannel::default());
+    let csv = report.csv();
+    let mut reader = csv_reader(&csv);
+    let mut items = Vec::new();
+    for record in reader.records() {
+        let record = record.unwrap();
+        assert_eq!(record.len(), 5, "{record:?}");
+        for cell in record.iter() {
+            assert!(
+                !cell.trim_start().starts_with(['=', '+', '-', '@'])
+                    && !cell.starts_with(['\t', '\r']),
+                "{cell:?} in {csv}"
+            );
+        }
+        items.push(record[1].to_owned());
+    }
+    for name in names {
+        // Names are stored trimmed.
+        let item = format!("pin {} (onsite)", name.trim());
+        assert!(items.contains(&item), "{item:?} in {items:?}");
+    }
+    assert!(items.contains(&"'=1+1".to_owned()), "{items:?}");
+}
+
+fn csv_reader(text: &str) -> csv::Reader<&[u8]> {
+    csv::ReaderBuilder::new()
+        .has_headers(true)
+        .from_reader(text.as_bytes())
 }

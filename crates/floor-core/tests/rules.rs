@@ -194,7 +194,10 @@ fn the_chair_can_call_out_of_order_openly() {
     };
     assert_eq!(*via, CallVia::Explicit);
     assert!(reasons.is_empty() && credits.is_none());
-    assert_eq!(outcome.events[0].cause.role, Role::Chair);
+    assert_eq!(
+        outcome.events[0].cause.as_ref().map(|c| c.role),
+        Some(Role::Chair)
+    );
 }
 
 #[test]
@@ -625,33 +628,112 @@ fn the_chair_runs_the_show_phase_by_phase_and_presenter_by_presenter() {
 }
 
 #[test]
-fn a_declared_gender_is_counted_never_kept_with_the_entry() {
+fn a_declared_gender_travels_beside_the_events_never_in_them() {
+    use floor_core::Decision;
+    use floor_protocol::Gender;
     let mut s = Session::new();
+    s.add(&runner(), Channel::Onsite, "Bo Chen");
+    let amina = participant("amina", Channel::Onsite);
+    let ctx = floor_core::Ctx {
+        now_ms: s.now_ms + 1_000,
+        new_id: uuid::Uuid::from_u128(77),
+    };
+    let submit = |gender| Command::Submit {
+        entry: floor_protocol::EntryDraft {
+            gender,
+            ..draft(Channel::Onsite, "Amina Diallo")
+        },
+    };
+    let decide = |gender| s.room.decide(&amina, "p-1", &submit(gender), &ctx).unwrap();
+    let (
+        Decision::Events {
+            events: with,
+            declared,
+        },
+        Decision::Events {
+            events: without,
+            declared: none,
+        },
+    ) = (decide(Some(Gender::Woman)), decide(None))
+    else {
+        panic!("a submit is decided into events");
+    };
+    // The same events, byte for byte: nothing in them tells a declaration.
+    assert_eq!(with, without);
+    assert_eq!(
+        serde_json::to_string(&with).unwrap(),
+        serde_json::to_string(&without).unwrap()
+    );
+    assert_eq!((declared, none), (Some(Gender::Woman), None));
+    let names: Vec<&str> = with.iter().map(|e| e.event.name()).collect();
+    assert_eq!(names, ["entry_submitted"]);
+    // Executed, the declaration comes back in the outcome, and no view
+    // holds it.
     let outcome = s
-        .run(
-            &participant("amina", Channel::Onsite),
-            Command::Submit {
-                entry: floor_protocol::EntryDraft {
-                    gender: Some(floor_protocol::Gender::Woman),
-                    ..draft(Channel::Onsite, "Amina Diallo")
-                },
-            },
-        )
+        .run_as(&amina, "p-1", submit(Some(Gender::Woman)))
         .unwrap();
-    let names: Vec<&str> = outcome.events.iter().map(|e| e.event.name()).collect();
-    assert_eq!(names, ["entry_submitted", "gender_declared"]);
+    assert_eq!(outcome.declared, Some(Gender::Woman));
     let view = serde_json::to_string(s.room.view_ref()).unwrap();
-    assert!(!view.contains("woman"), "no view holds it: {view}");
-    // Without a gender, no declaration.
-    let outcome = s
-        .run(
-            &runner(),
-            Command::Submit {
-                entry: draft(Channel::Onsite, "Bo Chen"),
-            },
-        )
+    assert!(
+        !view.contains("woman") && !view.contains("gender"),
+        "{view}"
+    );
+    // Retried with the same request id: a duplicate, declaring nothing.
+    let again = s
+        .run_as(&amina, "p-1", submit(Some(Gender::Woman)))
         .unwrap();
-    assert_eq!(outcome.events.len(), 1);
+    assert!(again.duplicate);
+    assert_eq!(again.declared, None);
+    // Refused: nothing declared either.
+    let refused = s.run_as(&amina, "p-2", submit(Some(Gender::Man)));
+    assert!(refused.is_err());
+}
+
+#[test]
+fn a_legacy_declaration_still_folds_and_is_served_redacted() {
+    use floor_core::declarations::{Declarations, redacted};
+    use floor_protocol::{Event, Gender, RoomEvent};
+    let mut s = Session::new();
+    let id = s.add(
+        &participant("amina", Channel::Onsite),
+        Channel::Onsite,
+        "Amina Diallo",
+    );
+    let submitted = s.log[0].clone();
+    // A log written before declarations left it.
+    let legacy = RoomEvent {
+        seq: 2,
+        event: Event::GenderDeclared {
+            gender: Gender::Woman,
+        },
+        ..submitted.clone()
+    };
+    let room = floor_core::Room::replay([&submitted, &legacy]).unwrap();
+    assert_eq!(room.seq(), 2);
+    // The receipt covers both events, as when the request was acknowledged.
+    let receipt = room
+        .receipt(&submitted.cause.clone().unwrap().client, "r1")
+        .unwrap();
+    assert_eq!(
+        (receipt.first_seq, receipt.last_seq, receipt.entry_id),
+        (1, 2, Some(id))
+    );
+    assert_eq!(
+        Declarations::of_legacy([&submitted, &legacy]).get(Gender::Woman),
+        1
+    );
+    // Served: its place and time, no cause, no gender; a client folds it.
+    let served = redacted(&legacy).unwrap();
+    assert_eq!(
+        (served.seq, served.at_ms, &served.cause),
+        (2, legacy.at_ms, &None)
+    );
+    assert_eq!(served.event, Event::Redacted);
+    assert!(redacted(&submitted).is_none());
+    let mut view = floor_core::LiveView::new();
+    view.apply(&submitted).unwrap();
+    view.apply(&served).unwrap();
+    assert_eq!(view.view(), room.view_ref());
 }
 
 #[test]

@@ -75,8 +75,9 @@ pub struct EntryDraft {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub delivery: Option<Delivery>,
     /// The person's gender, only if they chose to give it. It is not kept
-    /// with the entry: the room counts it (event `gender_declared`, which
-    /// names no entry) for the report's aggregate.
+    /// with the entry and no event carries it: the broker adds it to the
+    /// room's totals for the report's aggregate, and the command's events
+    /// are the same as without it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub gender: Option<Gender>,
 }

@@ -18,8 +18,10 @@ pub struct RoomEvent {
     pub seq: u64,
     /// Broker time, in milliseconds since the Unix epoch.
     pub at_ms: u64,
-    /// The command that produced it.
-    pub cause: Cause,
+    /// The command that produced it; absent only on a `redacted` event,
+    /// which must not be linked to any command.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cause: Option<Cause>,
     /// What happened.
     pub event: Event,
 }
@@ -191,8 +193,17 @@ pub enum Event {
         /// Pages connected, per channel.
         connected: Attendance,
     },
-    /// Someone who asked for the floor chose to declare a gender. It names
-    /// no entry: only totals are kept and reported.
+    /// A stored event that is not served as it is: it keeps its place in
+    /// the log (its `seq` and `at_ms`) and changes nothing in the view.
+    /// A broker sends it in place of a `gender_declared` of a log written
+    /// before declarations left the log.
+    Redacted,
+    /// Legacy, stored only: a declared gender, as logs written before
+    /// declarations left the log hold it. No broker sends it (it sends
+    /// `redacted` in its place) and no decision makes it; it is decoded so
+    /// that such logs still load and their declarations are counted by the
+    /// session report. It is not part of the wire schema.
+    #[schemars(skip)]
     GenderDeclared {
         /// The gender declared.
         gender: Gender,
@@ -222,6 +233,7 @@ impl Event {
             Event::PresenterStarted { .. } => "presenter_started",
             Event::RemoteAudienceSet { .. } => "remote_audience_set",
             Event::AttendanceRecorded { .. } => "attendance_recorded",
+            Event::Redacted => "redacted",
             Event::GenderDeclared { .. } => "gender_declared",
         }
     }

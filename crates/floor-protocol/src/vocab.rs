@@ -49,9 +49,11 @@ pub enum Kind {
 }
 
 /// A gender, as a person chose to declare it. It is never stored with the
-/// person or the entry: the room only counts declarations (see
-/// `gender_declared`), for the session report's aggregate.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
+/// person or the entry, and no event carries it: the broker only adds it to
+/// the room's totals, for the session report's aggregate.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, JsonSchema,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum Gender {
     /// Woman.
@@ -62,6 +64,31 @@ pub enum Gender {
     NonBinary,
     /// Another gender.
     Another,
+}
+
+impl Gender {
+    /// Every gender, in the report's order.
+    pub const ALL: [Gender; 4] = [
+        Gender::Woman,
+        Gender::Man,
+        Gender::NonBinary,
+        Gender::Another,
+    ];
+
+    /// The wire name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Gender::Woman => "woman",
+            Gender::Man => "man",
+            Gender::NonBinary => "non_binary",
+            Gender::Another => "another",
+        }
+    }
+
+    /// The gender of a wire name.
+    pub fn from_name(name: &str) -> Option<Gender> {
+        Gender::ALL.into_iter().find(|g| g.as_str() == name)
+    }
 }
 
 /// The stakeholder groups of the Internet Governance Forum.
@@ -230,5 +257,23 @@ impl ClientKey {
 impl std::fmt::Display for ClientKey {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(&self.0)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn gender_names_are_the_wire_names() {
+        for gender in Gender::ALL {
+            let wire = serde_json::to_value(gender).ok();
+            assert_eq!(
+                wire.as_ref().and_then(|v| v.as_str()),
+                Some(gender.as_str())
+            );
+            assert_eq!(Gender::from_name(gender.as_str()), Some(gender));
+        }
+        assert_eq!(Gender::from_name("women"), None);
     }
 }

@@ -187,6 +187,9 @@ pub struct Append {
     pub events: Vec<(u64, String)>,
     /// The idempotency records of the commands behind the events.
     pub requests: Vec<RequestRecord>,
+    /// Genders the commands declared, as (wire name, count): added to the
+    /// room's totals with the events, never stored with them.
+    pub declarations: Vec<(String, u64)>,
 }
 
 /// Runs SQLite's `quick_check` on the log at `path` over a read-only
@@ -285,6 +288,12 @@ CREATE TABLE IF NOT EXISTS requests (
     first_seq INTEGER NOT NULL,
     last_seq INTEGER NOT NULL,
     PRIMARY KEY (room, client, request_id)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS declarations (
+    room TEXT NOT NULL,
+    gender TEXT NOT NULL,
+    count INTEGER NOT NULL,
+    PRIMARY KEY (room, gender)
 ) WITHOUT ROWID;
 ";
 
@@ -814,6 +823,16 @@ impl Store {
         Ok(())
     }
 
+    /// A room's totals of declared genders, as (wire name, count): only
+    /// totals are kept, in no order that follows the log.
+    pub fn declarations(&self, room: &str) -> Result<Vec<(String, u64)>, StoreError> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT gender, count FROM declarations WHERE room = ?1 ORDER BY gender",
+        )?;
+        let rows = stmt.query_map([room], |r| Ok((r.get(0)?, to_u64(r.get(1)?))))?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
     /// Appends a batch of rooms' events and idempotency records in one
     /// transaction (one fsync). Each append stands alone inside it (a
     /// savepoint): one that does not continue its room's log, or repeats a
@@ -903,6 +922,13 @@ fn write_append(conn: &Connection, append: &Append) -> Result<(), StoreError> {
             to_i64(request.last_seq)
         ])?;
     }
+    let mut declare = conn.prepare_cached(
+        "INSERT INTO declarations (room, gender, count) VALUES (?1, ?2, ?3)
+         ON CONFLICT (room, gender) DO UPDATE SET count = count + excluded.count",
+    )?;
+    for (gender, count) in &append.declarations {
+        declare.execute(params![append.room, gender, to_i64(*count)])?;
+    }
     Ok(())
 }
 
@@ -924,6 +950,7 @@ mod tests {
             room: room.into(),
             events: seqs.map(|s| (s, format!("{{\"seq\":{s}}}"))).collect(),
             requests: vec![],
+            declarations: vec![],
         }
     }
 
@@ -1136,6 +1163,52 @@ mod tests {
         let results = store.append(&[again]).unwrap();
         assert!(results[0].as_ref().is_err_and(StoreError::is_refusal));
         assert_eq!(store.head("a").unwrap(), 1);
+    }
+
+    #[test]
+    fn declarations_are_totals_committed_with_their_events_or_not_at_all() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("floor.db");
+        let mut store = Store::open(&path).unwrap();
+        store.create_room(&room("a"), &[]).unwrap();
+        let declaring = |seqs, request: &str, declared: &[(&str, u64)]| {
+            let mut append = events("a", seqs);
+            append.requests.push(RequestRecord {
+                client: "c".into(),
+                request_id: request.into(),
+                first_seq: *append.events.first().map(|(s, _)| s).unwrap(),
+                last_seq: *append.events.last().map(|(s, _)| s).unwrap(),
+            });
+            append.declarations = declared.iter().map(|(g, n)| ((*g).into(), *n)).collect();
+            append
+        };
+        let results = store
+            .append(&[declaring(1..=1, "r1", &[("woman", 1)])])
+            .unwrap();
+        assert!(results[0].is_ok());
+        store
+            .append(&[declaring(2..=3, "r2", &[("woman", 1), ("man", 2)])])
+            .unwrap();
+        // A retried request, and a part out of sequence: refused, and
+        // nothing they declared is counted.
+        let results = store
+            .append(&[
+                declaring(4..=4, "r1", &[("woman", 1)]),
+                declaring(9..=9, "r9", &[("another", 1)]),
+            ])
+            .unwrap();
+        assert!(
+            results
+                .iter()
+                .all(|r| r.as_ref().is_err_and(StoreError::is_refusal))
+        );
+        drop(store);
+        let store = Store::open(&path).unwrap();
+        assert_eq!(
+            store.declarations("a").unwrap(),
+            [("man".to_owned(), 2), ("woman".to_owned(), 2)]
+        );
+        assert_eq!(store.declarations("b").unwrap(), []);
     }
 
     #[test]

@@ -5,6 +5,7 @@ use std::io::Write;
 use std::path::PathBuf;
 
 use anyhow::{Context, bail};
+use floor_core::declarations::Declarations;
 use floor_core::report::Report;
 use floor_protocol::RoomEvent;
 
@@ -60,7 +61,9 @@ pub(crate) struct ReportArgs {
     out: Option<PathBuf>,
 }
 
-fn read_events(args: &ReportArgs) -> anyhow::Result<(String, Vec<RoomEvent>)> {
+/// The room's title, its events and the genders declared beside them (a
+/// recording of events holds none but legacy `gender_declared` events).
+fn read_events(args: &ReportArgs) -> anyhow::Result<(String, Vec<RoomEvent>, Declarations)> {
     if let Some(file) = &args.events {
         let text = std::fs::read_to_string(file)
             .with_context(|| format!("cannot read {}", file.display()))?;
@@ -73,7 +76,7 @@ fn read_events(args: &ReportArgs) -> anyhow::Result<(String, Vec<RoomEvent>)> {
                     .with_context(|| format!("{} line {}: not an event", file.display(), i + 1))
             })
             .collect::<anyhow::Result<_>>()?;
-        return Ok((args.room.clone(), events));
+        return Ok((args.room.clone(), events, Declarations::new()));
     }
     let path = args.data.join("floor.db");
     if !path.exists() {
@@ -87,8 +90,9 @@ fn read_events(args: &ReportArgs) -> anyhow::Result<(String, Vec<RoomEvent>)> {
         .find(|r| r.id == args.room)
         .map(|r| r.title)
         .with_context(|| format!("no room {} in {}", args.room, path.display()))?;
-    let events = floor_broker::read_log(&store, &args.room).map_err(anyhow::Error::msg)?;
-    Ok((title, events))
+    let (events, declared) =
+        floor_broker::read_log(&store, &args.room).map_err(anyhow::Error::msg)?;
+    Ok((title, events, declared))
 }
 
 impl Format {
@@ -126,9 +130,10 @@ pub(crate) fn run(args: ReportArgs) -> anyhow::Result<()> {
     let text = match &args.server {
         Some(server) => fetch_report(&args, server)?,
         None => {
-            let (title, events) = read_events(&args)?;
+            let (title, events, declared) = read_events(&args)?;
             let title = args.title.clone().unwrap_or(title);
-            let report = Report::from_events(&title, &events).context("the log does not fold")?;
+            let report =
+                Report::from_log(&title, &events, &declared).context("the log does not fold")?;
             match args.format {
                 Format::Md => report.markdown(),
                 Format::Json => serde_json::to_string_pretty(&report)? + "\n",

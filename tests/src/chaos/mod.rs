@@ -490,10 +490,12 @@ fn applications(log: &[RoomEvent]) -> HashMap<(String, String), Vec<(u64, u64)>>
     let mut map: HashMap<(String, String), Vec<(u64, u64)>> = HashMap::new();
     let mut previous: Option<(String, String)> = None;
     for event in log {
-        let key = (
-            event.cause.client.to_string(),
-            event.cause.request_id.clone(),
-        );
+        // A redacted event names no command.
+        let Some(cause) = &event.cause else {
+            previous = None;
+            continue;
+        };
+        let key = (cause.client.to_string(), cause.request_id.clone());
         if previous.as_ref() == Some(&key) {
             if let Some(range) = map.get_mut(&key).and_then(|r| r.last_mut()) {
                 range.1 = event.seq;
@@ -837,7 +839,9 @@ pub async fn run_with(plan: &Plan, setup: Setup) -> Outcome {
             broker.terminate();
             let store =
                 floor_store::Store::open(&plan.data.join("floor.db")).expect("the store opens");
-            floor_broker::read_log(&store, "chaos").expect("the log reads")
+            floor_broker::read_log(&store, "chaos")
+                .expect("the log reads")
+                .0
         }
         Some(setup) => {
             for broker in [a.as_mut(), b.as_mut()].into_iter().flatten() {

@@ -123,7 +123,8 @@ export function fold(view, event) {
       };
       break;
     }
-    case "gender_declared": break;
+    // In place of a legacy declaration: its place in the log, nothing else.
+    case "redacted": break;
     case "phase_started": {
       const phase = phaseOf(view, e.phase);
       view.stage = { phase: e.phase, since_ms: event.at_ms, deadline_ms: event.at_ms + phase.minutes * 60000 };

@@ -142,7 +142,7 @@ const en = {
   "join.submit": "Ask for the floor",
   "join.gender": "Gender (optional)",
   "join.gender_none": "Prefer not to say",
-  "join.gender_note": "Only counted in the session's totals for its report; never shown with your request.",
+  "join.gender_note": "Only added to the session's totals for its report, which shows no count below 5; never sent with your request.",
   "gender.woman": "Woman",
   "gender.man": "Man",
   "gender.non_binary": "Non-binary",

@@ -54,6 +54,8 @@ pub fn draft(channel: Channel, name: &str) -> EntryDraft {
 pub struct Session {
     pub room: Room,
     pub log: Vec<RoomEvent>,
+    /// The genders declared, as the broker counts them beside the log.
+    pub declared: floor_core::declarations::Declarations,
     pub now_ms: u64,
     ids: u128,
     requests: u64,
@@ -70,6 +72,7 @@ impl Session {
         Session {
             room: Room::new(),
             log: Vec::new(),
+            declared: Default::default(),
             now_ms: 1_543_233_600_000,
             ids: 0,
             requests: 0,
@@ -96,6 +99,9 @@ impl Session {
         };
         let outcome = self.room.execute(actor, request_id, &command, &ctx)?;
         self.log.extend(outcome.events.iter().cloned());
+        if let Some(gender) = outcome.declared {
+            self.declared.add(gender, 1);
+        }
         Ok(outcome)
     }
 
