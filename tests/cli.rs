@@ -267,6 +267,51 @@ async fn the_chair_downloads_the_report_over_http() {
     assert_eq!(status, 400);
 }
 
+#[tokio::test]
+async fn a_name_that_looks_like_a_formula_is_no_formula_in_the_csv_report() {
+    let dir = tempfile::tempdir().unwrap();
+    let floor = Floor::start(&dir.path().join("data"));
+    let tokens = floor.create_room("plenary").await;
+    let mut runner = Client::connect(&floor, tokens.hello("runner", "r")).await;
+    acked(runner.command("r1", submit("onsite", "Amina Diallo")).await);
+    let hostile = ["=2+5+cmd|' /C calc'!A0", "x,=2+5", "@SUM(1,2)", "-1+1", "+1"];
+    let mut ids = Vec::new();
+    for (i, name) in hostile.iter().enumerate() {
+        let ack = acked(runner.command(&format!("h{i}"), submit("onsite", name)).await);
+        ids.push(ack["entry_id"].clone());
+    }
+    // Pinned and called out of order: each name lands in the report.
+    let mut chair = Client::connect(&floor, tokens.hello("chair", "c")).await;
+    for (i, id) in ids.iter().enumerate() {
+        acked(chair.command(&format!("p{i}"), json!({"type": "pin", "entry_id": id})).await);
+        acked(chair.command(&format!("n{i}"), json!({"type": "next"})).await);
+    }
+    let (status, body) = floor
+        .http("GET", "/api/rooms/plenary/report?format=csv", tokens.role("chair"), None)
+        .await;
+    assert_eq!(status, 200);
+    let text = body.as_str().unwrap().to_owned();
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .from_reader(text.as_bytes());
+    let mut cells = Vec::new();
+    for record in reader.records() {
+        cells.extend(record.unwrap().iter().map(str::to_owned));
+    }
+    for cell in &cells {
+        assert!(
+            !cell.trim_start().starts_with(['=', '+', '-', '@']),
+            "a cell a spreadsheet would run: {cell:?}\n{text}"
+        );
+    }
+    for name in hostile {
+        assert!(
+            cells.iter().any(|c| c.contains(name)),
+            "{name} is in the report, whole, in one cell\n{text}"
+        );
+    }
+}
+
 /// The names under "Commands:" in a `--help` text.
 fn subcommands(help: &str) -> Vec<String> {
     help.lines()
