@@ -8,7 +8,7 @@
 use floor_tests::tungstenite::protocol::frame::FrameSocket;
 use floor_tests::tungstenite::protocol::frame::coding::{Data, OpCode};
 use floor_tests::*;
-use futures_util::{SinkExt, StreamExt};
+use futures_util::StreamExt;
 use serde_json::{Value, json};
 
 /// A question of 1,000 characters, the longest allowed.
@@ -110,18 +110,7 @@ async fn a_subscriber_that_does_not_take_its_snapshot_is_closed_as_too_slow() {
     fill(&floor, &tokens, 250).await;
 
     // Hello with a tiny receive buffer, then never a read.
-    let socket = tokio::net::TcpSocket::new_v4().unwrap();
-    socket.set_recv_buffer_size(4096).unwrap();
-    let stream = socket.connect(floor.addr).await.unwrap();
-    let (mut silent, _) = tokio_tungstenite::client_async(floor.ws_url(), stream)
-        .await
-        .unwrap();
-    silent
-        .send(floor_tests::tungstenite::Message::text(
-            tokens.hello("participant", "silent").to_string(),
-        ))
-        .await
-        .unwrap();
+    let mut silent = never_reading(&floor, &tokens.hello("participant", "silent")).await;
 
     // The room moves on by more than 1 MiB while the snapshot waits.
     let mut chair = Client::connect(&floor, tokens.hello("chair", "chair")).await;

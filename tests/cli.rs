@@ -274,20 +274,43 @@ async fn a_name_that_looks_like_a_formula_is_no_formula_in_the_csv_report() {
     let tokens = floor.create_room("plenary").await;
     let mut runner = Client::connect(&floor, tokens.hello("runner", "r")).await;
     acked(runner.command("r1", submit("onsite", "Amina Diallo")).await);
-    let hostile = ["=2+5+cmd|' /C calc'!A0", "x,=2+5", "@SUM(1,2)", "-1+1", "+1"];
+    let hostile = [
+        "=2+5+cmd|' /C calc'!A0",
+        "x,=2+5",
+        "@SUM(1,2)",
+        "-1+1",
+        "+1",
+    ];
     let mut ids = Vec::new();
     for (i, name) in hostile.iter().enumerate() {
-        let ack = acked(runner.command(&format!("h{i}"), submit("onsite", name)).await);
+        let ack = acked(
+            runner
+                .command(&format!("h{i}"), submit("onsite", name))
+                .await,
+        );
         ids.push(ack["entry_id"].clone());
     }
     // Pinned and called out of order: each name lands in the report.
     let mut chair = Client::connect(&floor, tokens.hello("chair", "c")).await;
     for (i, id) in ids.iter().enumerate() {
-        acked(chair.command(&format!("p{i}"), json!({"type": "pin", "entry_id": id})).await);
-        acked(chair.command(&format!("n{i}"), json!({"type": "next"})).await);
+        acked(
+            chair
+                .command(&format!("p{i}"), json!({"type": "pin", "entry_id": id}))
+                .await,
+        );
+        acked(
+            chair
+                .command(&format!("n{i}"), json!({"type": "next"}))
+                .await,
+        );
     }
     let (status, body) = floor
-        .http("GET", "/api/rooms/plenary/report?format=csv", tokens.role("chair"), None)
+        .http(
+            "GET",
+            "/api/rooms/plenary/report?format=csv",
+            tokens.role("chair"),
+            None,
+        )
         .await;
     assert_eq!(status, 200);
     let text = body.as_str().unwrap().to_owned();

@@ -4,7 +4,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use floor_tests::*;
-use futures_util::{SinkExt, StreamExt};
+use futures_util::StreamExt;
 use serde_json::json;
 
 const WRITERS: usize = 12;
@@ -18,18 +18,7 @@ async fn a_subscriber_that_never_reads_is_dropped_and_delays_no_one() {
     let tokens = floor.create_room("hall").await;
 
     // The stuck subscriber: a tiny receive buffer, a hello, then silence.
-    let socket = tokio::net::TcpSocket::new_v4().unwrap();
-    socket.set_recv_buffer_size(4096).unwrap();
-    let stream = socket.connect(floor.addr).await.unwrap();
-    let (mut stuck, _) = tokio_tungstenite::client_async(floor.ws_url(), stream)
-        .await
-        .unwrap();
-    stuck
-        .send(floor_tests::tungstenite::Message::text(
-            tokens.hello("display", "stuck").to_string(),
-        ))
-        .await
-        .unwrap();
+    let mut stuck = never_reading(&floor, &tokens.hello("display", "stuck")).await;
 
     // A healthy display, reading all along.
     let mut display = Client::connect(&floor, tokens.hello("display", "projector")).await;

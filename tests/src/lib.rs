@@ -590,6 +590,21 @@ pub async fn wait_for_attendance_peak(client: &mut Client, want: (u64, u64)) {
     assert_eq!(peak, want, "the logged attendance peak");
 }
 
+/// A client that says `hello` over a socket with a tiny receive buffer and
+/// then reads nothing (until the test reads what piled up).
+pub async fn never_reading(floor: &Floor, hello: &Value) -> WebSocketStream<tokio::net::TcpStream> {
+    let socket = tokio::net::TcpSocket::new_v4().expect("a socket");
+    socket.set_recv_buffer_size(4096).expect("a receive buffer");
+    let stream = socket.connect(floor.addr).await.expect("connects");
+    let (mut ws, _) = tokio_tungstenite::client_async(floor.ws_url(), stream)
+        .await
+        .expect("upgrades");
+    ws.send(Message::text(hello.to_string()))
+        .await
+        .expect("sends");
+    ws
+}
+
 /// A `submit` command for a person on a channel.
 pub fn submit(channel: &str, name: &str) -> Value {
     json!({"type": "submit", "entry": {"channel": channel, "person": {"name": name}}})
