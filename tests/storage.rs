@@ -227,23 +227,6 @@ fn change_log(data: &std::path::Path, sql: &str) -> usize {
     db.execute(sql, []).unwrap()
 }
 
-/// Runs `floor serve` on `data` until it exits (a broker that refuses to
-/// start exits at once).
-fn serve_until_exit(data: &std::path::Path) -> std::process::Output {
-    Command::new(floor_bin())
-        .args([
-            "serve",
-            "--listen",
-            "127.0.0.1:0",
-            "--admin-token",
-            ADMIN,
-            "--data",
-        ])
-        .arg(data)
-        .output()
-        .unwrap()
-}
-
 /// Submits `n` entries ("Person 0", ...) one event each, pipelined 200 at
 /// a time, and waits for every acknowledgement.
 async fn submit_many(runner: &mut Client, n: usize) {

@@ -130,25 +130,6 @@ async fn a_data_file_replaced_under_the_broker_is_found_while_idle_and_stops_wri
     assert_eq!(status, 503, "{body}");
 }
 
-/// Runs `floor serve` on `data` until it exits: at once when it refuses
-/// to start, and otherwise as soon as it serves (its stdin is closed).
-fn serve_until_exit(data: &Path) -> std::process::Output {
-    std::process::Command::new(floor_bin())
-        .args([
-            "serve",
-            "--listen",
-            "127.0.0.1:0",
-            "--admin-token",
-            ADMIN,
-            "--stop-on-stdin-eof",
-            "--data",
-        ])
-        .arg(data)
-        .stdin(std::process::Stdio::null())
-        .output()
-        .unwrap()
-}
-
 /// A start on `data` is refused, naming the file, what is wrong and what
 /// to do; the file is left as it was.
 fn start_refused(data: &Path, reason: &str) {

@@ -590,6 +590,25 @@ pub async fn wait_for_attendance_peak(client: &mut Client, want: (u64, u64)) {
     assert_eq!(peak, want, "the logged attendance peak");
 }
 
+/// Runs `floor serve` on `data` until it exits: at once when it refuses
+/// to start, and otherwise as soon as it serves (its stdin is closed).
+pub fn serve_until_exit(data: &Path) -> std::process::Output {
+    Command::new(floor_bin())
+        .args([
+            "serve",
+            "--listen",
+            "127.0.0.1:0",
+            "--admin-token",
+            ADMIN,
+            "--stop-on-stdin-eof",
+            "--data",
+        ])
+        .arg(data)
+        .stdin(std::process::Stdio::null())
+        .output()
+        .expect("floor runs")
+}
+
 /// A client that says `hello` over a socket with a tiny receive buffer and
 /// then reads nothing (until the test reads what piled up).
 pub async fn never_reading(floor: &Floor, hello: &Value) -> WebSocketStream<tokio::net::TcpStream> {
