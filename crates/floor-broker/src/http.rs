@@ -240,8 +240,8 @@ async fn echo(mut socket: Socket, broker: Arc<Broker>, _address: AddressGuard) {
                     break None;
                 }
             }
-            Some(Ok(message @ Message::Binary(_))) => {
-                if socket.send(message).await.is_err() {
+            Some(Ok(Message::Binary(data))) => {
+                if outbound::write_binary(&mut socket, data).await.is_err() {
                     break None;
                 }
             }

@@ -55,14 +55,40 @@ where
         };
     }
     let ranges = fragments(text.as_str());
-    let last = ranges.len() - 1;
-    let bytes = Bytes::from(text);
+    write_frames(socket, Bytes::from(text), ranges, Data::Text).await
+}
+
+/// Writes `data` as one binary message, fragmented like
+/// [`write_text`]'s long messages when it is longer than [`FRAGMENT`]. The
+/// protocol has no binary message; the conformance echo sends them back.
+pub async fn write_binary<S>(socket: &mut S, data: Bytes) -> Result<(), Error>
+where
+    S: Sink<Message, Error = Error> + Unpin,
+{
+    if data.len() <= FRAGMENT {
+        return socket.send(Message::Binary(data)).await;
+    }
+    let ranges = (0..data.len())
+        .step_by(FRAGMENT)
+        .map(|start| start..(start + FRAGMENT).min(data.len()))
+        .collect();
+    write_frames(socket, data, ranges, Data::Binary).await
+}
+
+/// Sends the `ranges` of `bytes` as one message of kind `first`: its first
+/// frame, then continuation frames, each flushed before the next.
+async fn write_frames<S>(
+    socket: &mut S,
+    bytes: Bytes,
+    ranges: Vec<std::ops::Range<usize>>,
+    first: Data,
+) -> Result<(), Error>
+where
+    S: Sink<Message, Error = Error> + Unpin,
+{
+    let last = ranges.len().saturating_sub(1);
     for (i, range) in ranges.into_iter().enumerate() {
-        let opcode = if i == 0 {
-            OpCode::Data(Data::Text)
-        } else {
-            OpCode::Data(Data::Continue)
-        };
+        let opcode = OpCode::Data(if i == 0 { first } else { Data::Continue });
         let frame = Frame::message(bytes.slice(range), opcode, i == last);
         socket.send(Message::Frame(frame)).await?;
     }
