@@ -74,6 +74,11 @@ pub(crate) struct Close {
 }
 
 impl Close {
+    /// "Too slow, resume" (4000): the connection fell behind its room.
+    fn too_slow() -> Self {
+        Close::new(close_code::TOO_SLOW, "too slow, resume")
+    }
+
     pub(crate) fn new(code: u16, reason: &'static str) -> Self {
         Close { code, reason }
     }
@@ -274,7 +279,7 @@ impl Connection {
         match timeout(SEND_TIMEOUT, write).await {
             Ok(Ok(())) => Ok(()),
             Ok(Err(_)) => Err(None),
-            Err(_) => Err(Some(Close::new(close_code::TOO_SLOW, "too slow, resume"))),
+            Err(_) => Err(Some(Close::too_slow())),
         }
     }
 
@@ -283,7 +288,7 @@ impl Connection {
         match timeout(SEND_TIMEOUT, self.socket.flush()).await {
             Ok(Ok(())) => Ok(()),
             Ok(Err(_)) => Err(None),
-            Err(_) => Err(Some(Close::new(close_code::TOO_SLOW, "too slow, resume"))),
+            Err(_) => Err(Some(Close::too_slow())),
         }
     }
 
@@ -348,7 +353,7 @@ impl Connection {
         match timeout(FIRST_FRAMES_DEADLINE, first).await {
             Ok(Ok(())) => {}
             Ok(Err(close)) => return close,
-            Err(_) => return Some(Close::new(close_code::TOO_SLOW, "too slow, resume")),
+            Err(_) => return Some(Close::too_slow()),
         }
 
         let per_second = self.broker.config.commands_per_second;
@@ -384,7 +389,7 @@ impl Connection {
             let result = tokio::select! {
                 biased;
                 () = &mut shut_down => return Some(Close::new(close_code::GOING_AWAY, "broker shutting down")),
-                () = &mut overflowed => return Some(Close::new(close_code::TOO_SLOW, "too slow, resume")),
+                () = &mut overflowed => return Some(Close::too_slow()),
                 frame = frames.recv() => self.forward(frame, &mut frames, &mut broadcast_bytes).await,
                 Some(reply) = self.replies.recv() => self.send_replies(reply).await,
                 () = &mut revoked => {
@@ -432,10 +437,9 @@ impl Connection {
         frames: &mut broadcast::Receiver<Frame>,
         broadcast_bytes: &mut watch::Receiver<u64>,
     ) -> Result<(), Option<Close>> {
-        let too_slow = || Some(Close::new(close_code::TOO_SLOW, "too slow, resume"));
         let mut frame = match frame {
             Ok(frame) => frame,
-            Err(broadcast::error::RecvError::Lagged(_)) => return Err(too_slow()),
+            Err(broadcast::error::RecvError::Lagged(_)) => return Err(Some(Close::too_slow())),
             Err(broadcast::error::RecvError::Closed) => {
                 return Err(Some(Close::new(close_code::GOING_AWAY, "room closed")));
             }
@@ -448,7 +452,7 @@ impl Connection {
                 // limit beyond this frame, even while the write is stuck.
                 limit = frame.end.saturating_add(MAX_QUEUED_BYTES);
                 if *broadcast_bytes.borrow() > limit {
-                    return Err(too_slow());
+                    return Err(Some(Close::too_slow()));
                 }
                 for text in std::iter::once(frame.text).chain(frame.then) {
                     fed += text.len();
@@ -461,7 +465,9 @@ impl Connection {
             }
             frame = match frames.try_recv() {
                 Ok(next) => next,
-                Err(broadcast::error::TryRecvError::Lagged(_)) => return Err(too_slow()),
+                Err(broadcast::error::TryRecvError::Lagged(_)) => {
+                    return Err(Some(Close::too_slow()));
+                }
                 // Empty, or closed (which the next `recv` reports).
                 Err(_) => break,
             };
@@ -495,7 +501,7 @@ impl Connection {
         tokio::select! {
             done = write => done,
             _ = broadcast_bytes.wait_for(|total| *total > limit) => {
-                Err(Some(Close::new(close_code::TOO_SLOW, "too slow, resume")))
+                Err(Some(Close::too_slow()))
             }
         }
     }
