@@ -96,7 +96,7 @@ async fn the_runner_registers_hands_and_follows_the_microphone() {
     assert_eq!(state.entry(bo).unwrap().location.as_deref(), Some("Row 10"));
 
     // The chair calls Amina, who has the microphone: the runner walks to Bo.
-    chair.command(Command::Next {}).await.unwrap();
+    chair.command(Command::next()).await.unwrap();
     let state = runner.client().wait_until(|s| s.speaking().is_some()).await;
     assert_eq!(state.speaking().unwrap().1.id, amina);
     let on_deck = runner.on_deck().unwrap();
@@ -365,7 +365,7 @@ async fn the_display_shows_speaker_time_left_next_speakers_and_tally() {
     let b = runner.raise_hand(Hand::new("Bo Chen")).await.unwrap();
     let c = moderator.add(OnlineEntry::new("Carla Ruiz")).await.unwrap();
     let d = moderator.add(OnlineEntry::new("Dev Patel")).await.unwrap();
-    let ack = chair.command(Command::Next {}).await.unwrap();
+    let ack = chair.command(Command::next()).await.unwrap();
 
     let state = display.wait_until(|s| s.seq() == ack.last_seq).await;
     let view = DisplayView::of(&state, display.now_ms(), 2);
@@ -393,10 +393,7 @@ async fn the_display_shows_speaker_time_left_next_speakers_and_tally() {
     );
 
     // A display may not act.
-    refused_with(
-        display.command(Command::Next {}).await,
-        ErrorCode::Forbidden,
-    );
+    refused_with(display.command(Command::next()).await, ErrorCode::Forbidden);
 
     // And through the command line.
     let (code, out, err) = floor_role(

@@ -88,7 +88,7 @@ async fn a_display_that_keeps_losing_its_connection_misses_and_repeats_nothing()
                 .add(OnlineEntry::new(format!("Remote person {step}")))
                 .await
                 .map(|_| ()),
-            65..88 => chair.command(Command::Next {}).await.map(|_| ()),
+            65..88 => chair.command(Command::next()).await.map(|_| ()),
             88..94 => match runner.on_deck() {
                 Some(next) => runner.mic_in_hand(next.entry_id).await.map(|_| ()),
                 None => Ok(()),

@@ -82,10 +82,10 @@ impl Session {
             // Two requests in for every one called, then the chair
             // finishes the turn now and then.
             let (who, command) = match n % 4 {
-                0 => (&self.chair, Command::Next {}),
+                0 => (&self.chair, Command::next()),
                 1 => (&self.runner, submit(Channel::Onsite, n)),
                 2 => (&self.moderator, submit(Channel::Online, n)),
-                _ => (&self.chair, Command::Finish {}),
+                _ => (&self.chair, Command::finish()),
             };
             let request_id = format!("g{n}");
             let Ok(outcome) = self.room.execute(who, &request_id, &command, &ctx) else {

@@ -59,7 +59,7 @@ fn session_events(count: usize) -> Vec<(u64, String)> {
             new_id: Uuid::from_u128(u128::from(n)),
         };
         let (actor, command) = match n % 3 {
-            0 => (&chair, Command::Next {}),
+            0 => (&chair, Command::next()),
             1 => (&runner, submit(Channel::Onsite, n)),
             _ => (&moderator, submit(Channel::Online, n)),
         };

@@ -8,19 +8,18 @@
 //! version's), and one that does not make a consistent room is refused;
 //! either way the room is folded from its first event instead.
 
-use std::collections::HashSet;
-
 use floor_protocol::{ClientKey, RoomView};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use crate::person::PersonKey;
 use crate::room::{Receipt, Room};
+use crate::undo::UndoTracker;
 use crate::view::LiveView;
 
 /// The format of checkpoints this build writes and reads: the crate's
 /// version, since any release may fold differently.
-pub const FORMAT: &str = concat!("floor-core ", env!("CARGO_PKG_VERSION"), " checkpoint 1");
+pub const FORMAT: &str = concat!("floor-core ", env!("CARGO_PKG_VERSION"), " checkpoint 2");
 
 /// Events between two checkpoints of a room: a start folds at most this
 /// many events per room after its checkpoint (or, for a room written to
@@ -36,8 +35,9 @@ pub struct Checkpoint {
     pub view: RoomView,
     /// The person key of each entry, in submission order.
     pub keys: Vec<PersonKey>,
-    /// People called at least once, sorted.
-    pub spoken: Vec<PersonKey>,
+    /// What `undo_call` needs of the most recent call.
+    #[serde(default)]
+    pub undo: UndoTracker,
     /// Every successful command's receipt, sorted by client and request.
     pub receipts: Vec<StoredReceipt>,
 }
@@ -72,9 +72,7 @@ pub enum CheckpointError {
 impl Room {
     /// The room's state as a checkpoint.
     pub fn checkpoint(&self) -> Checkpoint {
-        let (view, keys, spoken, receipts) = self.parts();
-        let mut spoken: Vec<PersonKey> = spoken.iter().cloned().collect();
-        spoken.sort();
+        let (view, keys, undo, receipts) = self.parts();
         let mut receipts: Vec<StoredReceipt> = receipts
             .iter()
             .map(|((client, request_id), receipt)| StoredReceipt {
@@ -90,7 +88,7 @@ impl Room {
             format: FORMAT.to_owned(),
             view: view.view().clone(),
             keys: keys.to_vec(),
-            spoken,
+            undo: undo.clone(),
             receipts,
         }
     }
@@ -124,7 +122,18 @@ impl Room {
         if live.view().entries.len() != live.index_len() {
             return Err(CheckpointError::Inconsistent("an entry id given twice"));
         }
-        let spoken: HashSet<PersonKey> = checkpoint.spoken.into_iter().collect();
-        Ok(Room::from_parts(live, checkpoint.keys, spoken, receipts))
+        if let Some(call) = checkpoint.undo.last()
+            && live.view().speaking.as_ref().map(|s| s.entry_id) != Some(call.entry_id)
+        {
+            return Err(CheckpointError::Inconsistent(
+                "a last call whose entry is not speaking",
+            ));
+        }
+        Ok(Room::from_parts(
+            live,
+            checkpoint.keys,
+            checkpoint.undo,
+            receipts,
+        ))
     }
 }

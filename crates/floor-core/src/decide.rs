@@ -1,7 +1,6 @@
 //! [`Room::decide`]: a command, checked against the state and the issuer's
 //! role, becomes events or a typed error. Deciding never changes the room.
 
-use floor_protocol::event::CallVia;
 use floor_protocol::{
     Cause, Channel, ClientKey, Command, Entry, EntryDraft, EntryPatch, EntryStatus, Event, Gender,
     Person, Programme, Provenance, Role, RoomEvent, Settings, SettingsPatch,
@@ -10,7 +9,6 @@ use uuid::Uuid;
 
 use crate::capacity;
 use crate::error::CommandError;
-use crate::fairness;
 use crate::permission::{self, Action, Issuer, Target};
 use crate::person::PersonKey;
 use crate::room::{Receipt, Room};
@@ -67,7 +65,7 @@ pub struct Outcome {
 }
 
 /// Events under construction for one command.
-struct Batch {
+pub(crate) struct Batch {
     next_seq: u64,
     at_ms: u64,
     cause: Cause,
@@ -77,7 +75,7 @@ struct Batch {
 }
 
 impl Batch {
-    fn push(&mut self, event: Event) {
+    pub(crate) fn push(&mut self, event: Event) {
         self.events.push(RoomEvent {
             seq: self.next_seq,
             at_ms: self.at_ms,
@@ -126,6 +124,9 @@ impl Room {
             action,
             ctx,
         };
+        if let Some(expected) = command.expect_speaking() {
+            d.expect_speaking(expected)?;
+        }
         match command {
             Command::Submit { entry } => d.submit(entry, &mut batch)?,
             Command::Edit { entry_id, patch } => d.edit(*entry_id, patch, &mut batch)?,
@@ -136,11 +137,12 @@ impl Room {
             Command::Merge { entry_id, into } => d.merge(*entry_id, *into, &mut batch)?,
             Command::Withdraw { entry_id } => d.withdraw(*entry_id, &mut batch)?,
             Command::MicInHand { entry_id } => d.mic_in_hand(*entry_id, &mut batch)?,
-            Command::Next {} => d.next(&mut batch)?,
-            Command::Call { entry_id } => d.call(*entry_id, &mut batch)?,
+            Command::Next { .. } => d.next(&mut batch)?,
+            Command::Call { entry_id, .. } => d.call(*entry_id, &mut batch)?,
             Command::Pin { entry_id } => d.pin(*entry_id, &mut batch)?,
             Command::Unpin { entry_id } => d.unpin(*entry_id, &mut batch)?,
-            Command::Finish {} => d.finish(&mut batch)?,
+            Command::Finish { .. } => d.finish(&mut batch)?,
+            Command::UndoCall { .. } => d.undo_call(&mut batch)?,
             Command::UpdateSettings { patch } => d.update_settings(patch, &mut batch)?,
             Command::OpenQueue {} => d.set_queue(true, &mut batch)?,
             Command::CloseQueue {} => d.set_queue(false, &mut batch)?,
@@ -193,11 +195,11 @@ impl Room {
 }
 
 /// One decision in progress.
-struct Decider<'a> {
-    room: &'a Room,
-    actor: &'a Actor,
-    action: Action,
-    ctx: &'a Ctx,
+pub(crate) struct Decider<'a> {
+    pub(crate) room: &'a Room,
+    pub(crate) actor: &'a Actor,
+    pub(crate) action: Action,
+    pub(crate) ctx: &'a Ctx,
 }
 
 impl<'a> Decider<'a> {
@@ -210,7 +212,7 @@ impl<'a> Decider<'a> {
     }
 
     /// The entry, if it exists and the issuer may act on it.
-    fn entry(&self, id: Uuid) -> Result<&'a Entry, CommandError> {
+    pub(crate) fn entry(&self, id: Uuid) -> Result<&'a Entry, CommandError> {
         let entry = self.room.entry(id).ok_or(CommandError::EntryNotFound(id))?;
         let target = Target {
             channel: entry.channel,
@@ -234,7 +236,7 @@ impl<'a> Decider<'a> {
         })
     }
 
-    fn require_room_action(&self) -> Result<(), CommandError> {
+    pub(crate) fn require_room_action(&self) -> Result<(), CommandError> {
         if permission::allowed_on_room(self.actor.role, self.action) {
             Ok(())
         } else {
@@ -245,7 +247,7 @@ impl<'a> Decider<'a> {
         }
     }
 
-    fn require_status(
+    pub(crate) fn require_status(
         entry: &Entry,
         allowed: &[EntryStatus],
         doing: &str,
@@ -374,6 +376,14 @@ impl<'a> Decider<'a> {
         if let Some(affiliation) = &patch.affiliation {
             person.affiliation = affiliation.clone();
         }
+        let mut edited = entry.clone();
+        crate::view::patch_entry(&mut edited, &patch);
+        if &edited == entry {
+            return Err(CommandError::invalid(
+                "patch",
+                "changes nothing: the entry is already so",
+            ));
+        }
         if PersonKey::of(&person) != PersonKey::of(&entry.person) {
             self.check_one_per_person(&person, Some(id))?;
         }
@@ -469,93 +479,6 @@ impl<'a> Decider<'a> {
             ));
         }
         batch.push(Event::MicInHand { entry_id: id });
-        Ok(())
-    }
-
-    /// Ends the current turn, if any.
-    fn finish_current(&self, batch: &mut Batch) {
-        if let Some(speaking) = self.room.speaking() {
-            batch.push(Event::SpeakerFinished {
-                entry_id: speaking.entry_id,
-                spoke_ms: self.ctx.now_ms.saturating_sub(speaking.since_ms),
-            });
-        }
-    }
-
-    fn next(&self, batch: &mut Batch) -> Result<(), CommandError> {
-        self.require_room_action()?;
-        if let Some(until) = self
-            .room
-            .view_ref()
-            .stage
-            .as_ref()
-            .and_then(|s| s.intake_until_ms)
-            && self.ctx.now_ms < until
-        {
-            return Err(CommandError::transition(
-                None,
-                format!(
-                    "the floor is collecting requests for {} s more; no one is called until then",
-                    (until - self.ctx.now_ms).div_ceil(1000)
-                ),
-            ));
-        }
-        let choice = fairness::next_choice(self.room);
-        if choice.is_none() && self.room.speaking().is_none() {
-            return Err(CommandError::NothingToCall);
-        }
-        self.finish_current(batch);
-        if let Some(choice) = choice {
-            batch.push(Event::SpeakerCalled {
-                entry_id: choice.entry_id,
-                channel: choice.channel,
-                via: choice.via,
-                reasons: choice.reasons,
-                credits: choice.credits,
-            });
-        }
-        Ok(())
-    }
-
-    fn call(&self, id: Uuid, batch: &mut Batch) -> Result<(), CommandError> {
-        let entry = self.entry(id)?;
-        Self::require_status(entry, &[EntryStatus::Waiting], "call")?;
-        self.finish_current(batch);
-        batch.push(Event::SpeakerCalled {
-            entry_id: id,
-            channel: entry.channel,
-            via: CallVia::Explicit,
-            reasons: Vec::new(),
-            credits: None,
-        });
-        Ok(())
-    }
-
-    fn pin(&self, id: Uuid, batch: &mut Batch) -> Result<(), CommandError> {
-        let entry = self.entry(id)?;
-        Self::require_status(entry, &[EntryStatus::Waiting], "pin")?;
-        if self.room.pins().contains(&id) {
-            return Err(CommandError::transition(id, "this entry is already pinned"));
-        }
-        batch.push(Event::EntryPinned { entry_id: id });
-        Ok(())
-    }
-
-    fn unpin(&self, id: Uuid, batch: &mut Batch) -> Result<(), CommandError> {
-        self.entry(id)?;
-        if !self.room.pins().contains(&id) {
-            return Err(CommandError::transition(id, "this entry is not pinned"));
-        }
-        batch.push(Event::EntryUnpinned { entry_id: id });
-        Ok(())
-    }
-
-    fn finish(&self, batch: &mut Batch) -> Result<(), CommandError> {
-        self.require_room_action()?;
-        if self.room.speaking().is_none() {
-            return Err(CommandError::NoCurrentSpeaker);
-        }
-        self.finish_current(batch);
         Ok(())
     }
 

@@ -97,6 +97,17 @@ pub enum CommandError {
         /// The room's `max_open_entries`.
         cap: u32,
     },
+    /// The issuer expected another speaker (or nobody) than the room's.
+    #[error("{}", match actual {
+        Some(_) => "someone else is speaking now; nothing was changed, check the floor and try again",
+        None => "nobody is speaking now; nothing was changed, check the floor and try again",
+    })]
+    SpeakerChanged {
+        /// The speaker the issuer saw (`None` for nobody).
+        expected: Option<Uuid>,
+        /// The room's speaker (`None` for nobody).
+        actual: Option<Uuid>,
+    },
     /// The fresh id the broker supplied is already taken (a broker bug).
     #[error("entry id {0} is already taken")]
     IdTaken(Uuid),
@@ -122,6 +133,7 @@ impl CommandError {
             CommandError::NoCurrentSpeaker => ErrorCode::NoCurrentSpeaker,
             CommandError::ChannelMismatch { .. } => ErrorCode::ChannelMismatch,
             CommandError::RoomFull { .. } => ErrorCode::RoomFull,
+            CommandError::SpeakerChanged { .. } => ErrorCode::SpeakerChanged,
             CommandError::IdTaken(_) | CommandError::Inconsistent(_) => ErrorCode::Internal,
         }
     }
@@ -142,6 +154,7 @@ impl CommandError {
             CommandError::InvalidTransition { entry_id, .. } => *entry_id,
             CommandError::DuplicatePerson { existing }
             | CommandError::ParticipantLimit { existing } => Some(*existing),
+            CommandError::SpeakerChanged { actual, .. } => *actual,
             _ => None,
         }
     }

@@ -71,7 +71,6 @@ struct Candidate<'r> {
 /// Simulates successive `next` calls over a room without changing it.
 #[derive(Debug)]
 struct Planner<'r> {
-    room: &'r Room,
     policy: Policy,
     first_time_first: bool,
     pins: VecDeque<Candidate<'r>>,
@@ -80,7 +79,8 @@ struct Planner<'r> {
     queues: [VecDeque<Candidate<'r>>; 2],
     credits: Credits,
     last: Option<Channel>,
-    /// People the simulation has called, beyond those the room has.
+    /// People called: those the room has called (an entry that has been
+    /// called holds their identity) and those the simulation has.
     called: HashSet<&'r PersonKey>,
 }
 
@@ -119,19 +119,18 @@ impl<'r> Planner<'r> {
             .collect();
         let rotation = room.rotation();
         Planner {
-            room,
             policy: room.settings().policy,
             first_time_first: room.settings().first_time_first,
             pins,
             queues,
             credits: rotation.credits,
             last: rotation.last,
-            called: HashSet::new(),
+            called: room.called_people(),
         }
     }
 
     fn has_spoken(&self, key: &PersonKey) -> bool {
-        self.room.has_spoken(key) || self.called.contains(key)
+        self.called.contains(key)
     }
 
     /// The next call, applied to the simulation.

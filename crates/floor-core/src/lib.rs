@@ -15,11 +15,15 @@
 //!   the events after it.
 //! - [`view`]: [`LiveView`], the fold of events into what clients see,
 //!   shared by the room and by every client.
-//! - [`decide`]: [`Room::decide`], one function per command.
+//! - [`decide`]: [`Room::decide`], one function per command (in
+//!   `floor_calls`, those of the floor: `next`, `call`, `finish`,
+//!   `undo_call`, `pin`, `unpin`, and the `expect_speaking` check).
 //! - `capacity`: the cap on a room's open entries (`room_full`).
 //! - [`declarations`]: declared genders, carried beside a decision's
 //!   events (never in them) and counted apart from the log; legacy logs'
 //!   declarations served redacted.
+//! - [`undo`]: what the room keeps of its most recent call, so that
+//!   `undo_call` reverses it exactly.
 //! - [`fairness`]: the fairness policy, the projected order and the
 //!   choice `next` makes; pure functions over the waiting entries.
 //! - [`forecast`]: the time budget of an open floor.
@@ -43,6 +47,7 @@ pub mod decide;
 pub mod declarations;
 pub mod error;
 pub mod fairness;
+mod floor_calls;
 pub mod forecast;
 pub mod permission;
 pub mod person;
@@ -52,6 +57,7 @@ mod report_csv;
 mod report_html;
 pub mod room;
 pub mod suppress;
+pub mod undo;
 pub mod validate;
 pub mod view;
 

@@ -34,6 +34,8 @@ pub enum Action {
     Unpin,
     /// `finish`
     Finish,
+    /// `undo_call`
+    UndoCall,
     /// `update_settings`
     UpdateSettings,
     /// `open_queue`
@@ -54,7 +56,7 @@ pub enum Action {
 
 impl Action {
     /// Every action.
-    pub const ALL: [Action; 20] = [
+    pub const ALL: [Action; 21] = [
         Action::Submit,
         Action::Edit,
         Action::Approve,
@@ -67,6 +69,7 @@ impl Action {
         Action::Pin,
         Action::Unpin,
         Action::Finish,
+        Action::UndoCall,
         Action::UpdateSettings,
         Action::OpenQueue,
         Action::CloseQueue,
@@ -87,11 +90,12 @@ impl Action {
             Command::Merge { .. } => Action::Merge,
             Command::Withdraw { .. } => Action::Withdraw,
             Command::MicInHand { .. } => Action::MicInHand,
-            Command::Next {} => Action::Next,
+            Command::Next { .. } => Action::Next,
             Command::Call { .. } => Action::Call,
             Command::Pin { .. } => Action::Pin,
             Command::Unpin { .. } => Action::Unpin,
-            Command::Finish {} => Action::Finish,
+            Command::Finish { .. } => Action::Finish,
+            Command::UndoCall { .. } => Action::UndoCall,
             Command::UpdateSettings { .. } => Action::UpdateSettings,
             Command::OpenQueue {} => Action::OpenQueue,
             Command::CloseQueue {} => Action::CloseQueue,
@@ -118,6 +122,7 @@ impl Action {
             Action::Pin => "pin",
             Action::Unpin => "unpin",
             Action::Finish => "finish",
+            Action::UndoCall => "undo_call",
             Action::UpdateSettings => "update_settings",
             Action::OpenQueue => "open_queue",
             Action::CloseQueue => "close_queue",
@@ -163,6 +168,7 @@ pub const PERMISSIONS: &[(Role, Action, Scope)] = {
         (Chair, Pin, Scope::Any),
         (Chair, Unpin, Scope::Any),
         (Chair, Finish, Scope::Any),
+        (Chair, UndoCall, Scope::Any),
         (Chair, UpdateSettings, Scope::Any),
         (Chair, OpenQueue, Scope::Any),
         (Chair, CloseQueue, Scope::Any),
@@ -269,6 +275,7 @@ mod tests {
             Action::Pin,
             Action::Unpin,
             Action::Finish,
+            Action::UndoCall,
             Action::UpdateSettings,
             Action::OpenQueue,
             Action::CloseQueue,

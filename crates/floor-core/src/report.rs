@@ -37,6 +37,14 @@ impl PerChannel {
         }
     }
 
+    /// Takes back what [`PerChannel::add`] added (an undone call).
+    fn take_back(&mut self, channel: Channel, n: u64) {
+        match channel {
+            Channel::Onsite => self.onsite = self.onsite.saturating_sub(n),
+            Channel::Online => self.online = self.online.saturating_sub(n),
+        }
+    }
+
     /// Both channels together.
     pub fn total(&self) -> u64 {
         self.onsite + self.online
@@ -70,7 +78,8 @@ pub struct OnlineQuestions {
 pub struct Override {
     /// Broker time.
     pub at_ms: u64,
-    /// `call` (out of order) or `pin`.
+    /// `call` (out of order), `pin`, or `undo_call` (a call taken back:
+    /// it counts no turn).
     pub action: &'static str,
     /// Whose entry.
     pub name: String,
@@ -81,10 +90,10 @@ pub struct Override {
 impl Override {
     /// The override in words, with its time into the session.
     pub fn describe(&self, session_start_ms: u64) -> String {
-        let what = if self.action == "call" {
-            "called out of order"
-        } else {
-            "pinned ahead of the policy"
+        let what = match self.action {
+            "call" => "called out of order",
+            "undo_call" => "call undone, turn given back",
+            _ => "pinned ahead of the policy",
         };
         format!(
             "at {}: {} ({}) {what}",
@@ -349,6 +358,10 @@ impl Report {
         let mut queued_at: HashMap<Uuid, u64> = HashMap::new();
         let mut waited: [Vec<u64>; 2] = [Vec::new(), Vec::new()];
         let mut last_queue = (0, 0);
+        // What the most recent call added, to take back if it is undone;
+        // and each finished turn's length, to take back if it resumes.
+        let mut last_call: Option<CallCounts> = None;
+        let mut finished_ms: HashMap<Uuid, u64> = HashMap::new();
         for event in events {
             live.apply(event)?;
             report.started_ms.get_or_insert(event.at_ms);
@@ -430,10 +443,18 @@ impl Report {
                     if *channel == Channel::Online {
                         report.online_questions.answered += 1;
                     }
-                    if let Some(since) = queued_at.remove(entry_id) {
+                    let since = queued_at.remove(entry_id);
+                    if let Some(since) = since {
                         let slot = usize::from(*channel == Channel::Online);
                         waited[slot].push(event.at_ms.saturating_sub(since));
                     }
+                    last_call = Some(CallCounts {
+                        channel: *channel,
+                        kind: kind_label(e.kind),
+                        group: label(e.person.stakeholder_group),
+                        region: label(e.person.region),
+                        since,
+                    });
                     if *via == CallVia::Explicit {
                         report.overrides.push(Override {
                             at_ms: event.at_ms,
@@ -446,6 +467,31 @@ impl Report {
                 Event::SpeakerFinished { entry_id, spoke_ms } => {
                     if let Some(e) = entry(entry_id) {
                         report.speaking_ms.add(e.channel, *spoke_ms);
+                        finished_ms.insert(*entry_id, *spoke_ms);
+                    }
+                }
+                Event::CallUndone {
+                    entry_id, resumed, ..
+                } => {
+                    if let Some(counts) = last_call.take() {
+                        counts.take_back(&mut report, &mut waited);
+                        if let Some(since) = counts.since {
+                            queued_at.insert(*entry_id, since);
+                        }
+                    }
+                    if let Some(turn) = resumed
+                        && let (Some(e), Some(ms)) =
+                            (entry(&turn.entry_id), finished_ms.remove(&turn.entry_id))
+                    {
+                        report.speaking_ms.take_back(e.channel, ms);
+                    }
+                    if let Some(e) = entry(entry_id) {
+                        report.overrides.push(Override {
+                            at_ms: event.at_ms,
+                            action: "undo_call",
+                            name: e.person.name.clone(),
+                            channel: e.channel,
+                        });
                     }
                 }
                 Event::ProgrammeSet { programme } => {
@@ -493,6 +539,41 @@ impl Report {
 
 fn add(map: &mut BTreeMap<String, PerChannel>, key: String, channel: Channel) {
     map.entry(key).or_default().add(channel, 1);
+}
+
+/// What one call added to the report, to take back if it is undone.
+struct CallCounts {
+    channel: Channel,
+    kind: String,
+    group: String,
+    region: String,
+    /// When the entry joined the queue, if its wait was measured.
+    since: Option<u64>,
+}
+
+impl CallCounts {
+    fn take_back(&self, report: &mut Report, waited: &mut [Vec<u64>; 2]) {
+        let c = self.channel;
+        report.turns.take_back(c, 1);
+        for (map, key) in [
+            (&mut report.turns_by_kind, &self.kind),
+            (&mut report.turns_by_group, &self.group),
+            (&mut report.turns_by_region, &self.region),
+        ] {
+            if let Some(count) = map.get_mut(key) {
+                count.take_back(c, 1);
+                if count.total() == 0 {
+                    map.remove(key);
+                }
+            }
+        }
+        if c == Channel::Online {
+            report.online_questions.answered = report.online_questions.answered.saturating_sub(1);
+        }
+        if self.since.is_some() {
+            waited[usize::from(c == Channel::Online)].pop();
+        }
+    }
 }
 
 /// Formats milliseconds as `m:ss`.

@@ -9,6 +9,7 @@ use uuid::Uuid;
 
 use crate::error::ApplyError;
 use crate::person::PersonKey;
+use crate::undo::{LastCall, UndoTracker};
 use crate::view::LiveView;
 
 /// What a successful command produced: the range of its events and, for a
@@ -35,8 +36,8 @@ pub struct Room {
     live: LiveView,
     /// The person key of each entry, in submission order.
     keys: Vec<PersonKey>,
-    /// People who have been called at least once.
-    spoken: HashSet<PersonKey>,
+    /// The most recent call, while `undo_call` can reverse it.
+    undo: UndoTracker,
     /// Successful commands, by (client, request id). A persistent map: it
     /// grows with every command of the session, and the broker clones the
     /// room before each batch to roll back a failed commit, which this
@@ -57,7 +58,7 @@ impl Room {
         Room {
             live: LiveView::new(),
             keys: Vec::new(),
-            spoken: HashSet::new(),
+            undo: UndoTracker::default(),
             receipts: imbl::HashMap::new(),
         }
     }
@@ -72,23 +73,23 @@ impl Room {
     ) -> (
         &LiveView,
         &[PersonKey],
-        &HashSet<PersonKey>,
+        &UndoTracker,
         &imbl::HashMap<(ClientKey, String), Receipt>,
     ) {
-        (&self.live, &self.keys, &self.spoken, &self.receipts)
+        (&self.live, &self.keys, &self.undo, &self.receipts)
     }
 
     /// A room from its parts, for [`Room::from_checkpoint`].
     pub(crate) fn from_parts(
         live: LiveView,
         keys: Vec<PersonKey>,
-        spoken: HashSet<PersonKey>,
+        undo: UndoTracker,
         receipts: imbl::HashMap<(ClientKey, String), Receipt>,
     ) -> Room {
         Room {
             live,
             keys,
-            spoken,
+            undo,
             receipts,
         }
     }
@@ -159,9 +160,27 @@ impl Room {
         self.live.view().turns
     }
 
-    /// Whether this person has been called before.
+    /// Whether this person has been called: whether an entry that has
+    /// been called (speaking or done) holds their identity now. Derived
+    /// from the entries, so an edit of a called entry moves the mark with
+    /// it. One pass over the entries; [`Room::called_people`] answers many
+    /// questions at once.
     pub fn has_spoken(&self, key: &PersonKey) -> bool {
-        self.spoken.contains(key)
+        self.entries_with_keys()
+            .any(|(e, k)| was_called(e.status) && k == key)
+    }
+
+    /// Everyone who has been called (see [`Room::has_spoken`]).
+    pub fn called_people(&self) -> HashSet<&PersonKey> {
+        self.entries_with_keys()
+            .filter(|(e, _)| was_called(e.status))
+            .map(|(_, k)| k)
+            .collect()
+    }
+
+    /// The most recent call, while `undo_call` can reverse it.
+    pub fn last_call(&self) -> Option<&LastCall> {
+        self.undo.last()
     }
 
     /// The receipt of a request that took effect.
@@ -205,28 +224,20 @@ impl Room {
 
     /// Applies one event. On error the room is unchanged.
     pub fn apply(&mut self, event: &RoomEvent) -> Result<(), ApplyError> {
+        let undo = self.undo.after(event, self.live.view());
         self.live.apply(event)?;
+        if let Some(undo) = undo {
+            self.undo = undo;
+        }
         // The view accepted the event, so every entry it names exists.
         let position = |id: &Uuid| self.live.position(*id).unwrap_or(usize::MAX);
-        match &event.event {
-            Event::EntrySubmitted { entry } => self.keys.push(PersonKey::of(&entry.person)),
-            Event::EntryEdited { entry_id, .. } => {
-                let i = position(entry_id);
-                if let Some(entry) = self.live.view().entries.get(i) {
-                    self.keys[i] = PersonKey::of(&entry.person);
-                    if matches!(entry.status, EntryStatus::Speaking | EntryStatus::Done) {
-                        // Correcting a speaker's name does not make them a
-                        // first-time speaker again.
-                        self.spoken.insert(self.keys[i].clone());
-                    }
-                }
+        if let Event::EntrySubmitted { entry } = &event.event {
+            self.keys.push(PersonKey::of(&entry.person));
+        } else if let Event::EntryEdited { entry_id, .. } = &event.event {
+            let i = position(entry_id);
+            if let Some(entry) = self.live.view().entries.get(i) {
+                self.keys[i] = PersonKey::of(&entry.person);
             }
-            Event::SpeakerCalled { entry_id, .. } => {
-                if let Some(key) = self.keys.get(position(entry_id)) {
-                    self.spoken.insert(key.clone());
-                }
-            }
-            _ => {}
         }
         // A redacted event names no command.
         let Some(cause) = &event.cause else {
@@ -246,4 +257,9 @@ impl Room {
         }
         Ok(())
     }
+}
+
+/// Whether an entry of this status has been called.
+fn was_called(status: EntryStatus) -> bool {
+    matches!(status, EntryStatus::Speaking | EntryStatus::Done)
 }

@@ -188,6 +188,29 @@ impl LiveView {
                     view.speaking = None;
                 }
             }
+            Event::CallUndone {
+                entry_id,
+                channel,
+                resumed,
+                pin_index,
+                rotation,
+            } => {
+                let i = known(entry_id)?;
+                let back = resumed.as_ref().map(|s| known(&s.entry_id)).transpose()?;
+                view.entries[i].status = EntryStatus::Waiting;
+                if let Some(b) = back {
+                    view.entries[b].status = EntryStatus::Speaking;
+                    view.entries[b].spoke_ms = None;
+                }
+                view.speaking = resumed.clone();
+                if let Some(index) = pin_index {
+                    let at =
+                        usize::try_from(*index).map_or(view.pins.len(), |n| n.min(view.pins.len()));
+                    view.pins.insert(at, *entry_id);
+                }
+                view.rotation = *rotation;
+                view.turns.take_back(*channel);
+            }
             Event::SettingsChanged { settings } => {
                 if settings.policy != view.settings.policy {
                     // A new policy starts from even credits; the channel
@@ -282,7 +305,8 @@ fn phase_of(view: &RoomView, index: u32, seq: u64) -> Result<&Phase, ApplyError>
         .ok_or(ApplyError::NoPhase { seq })
 }
 
-fn patch_entry(entry: &mut Entry, patch: &EntryPatch) {
+/// Applies an edit's patch to an entry.
+pub(crate) fn patch_entry(entry: &mut Entry, patch: &EntryPatch) {
     if let Some(kind) = patch.kind {
         entry.kind = kind;
     }

@@ -11,174 +11,13 @@ use std::collections::HashSet;
 use floor_core::{CommandError, Room};
 use floor_protocol::event::CallVia;
 use floor_protocol::{
-    Channel, Command, EntryPatch, EntryStatus, ErrorCode, Event, Person, Phase, PhaseKind, Policy,
-    Programme, ProjectedSlot, Role, RoomEvent, SettingsPatch,
+    Channel, Command, EntryStatus, ErrorCode, Event, Policy, ProjectedSlot, Role, RoomEvent,
+    SettingsPatch,
 };
 use proptest::prelude::*;
+use support::sessions::*;
 use support::*;
 use uuid::Uuid;
-
-/// Who issues a step.
-#[derive(Debug, Clone, Copy)]
-enum Who {
-    Chair,
-    Moderator,
-    Runner,
-    Participant(u8, Channel),
-    Display,
-}
-
-impl Who {
-    fn actor(self) -> floor_core::Actor {
-        match self {
-            Who::Chair => chair(),
-            Who::Moderator => moderator(),
-            Who::Runner => runner(),
-            Who::Participant(n, channel) => participant(&format!("p{n}"), channel),
-            Who::Display => display(),
-        }
-    }
-}
-
-/// What a step asks; entry numbers index the room's entries (modulo).
-#[derive(Debug, Clone)]
-enum Ask {
-    Submit(Channel, u8),
-    Edit(usize, u8),
-    Approve(usize),
-    Reject(usize),
-    Merge(usize, usize),
-    Withdraw(usize),
-    MicInHand(usize),
-    Next,
-    Call(usize),
-    Pin(usize),
-    Unpin(usize),
-    Finish,
-    Settings(SettingsPatch),
-    Queue(bool),
-    /// Set a run of show of this many phases (0 is refused).
-    Programme(u8),
-    /// Start a phase (it may not exist).
-    Phase(u32),
-    /// Next presenter.
-    Presenter,
-    /// Count the remote audience.
-    Audience(u32),
-    /// Record attendance (onsite, online).
-    Attendance(u32, u32),
-    /// Repeat an earlier request, same client and request id.
-    Repeat(usize),
-}
-
-#[derive(Debug, Clone)]
-struct Step {
-    who: Who,
-    ask: Ask,
-}
-
-const PEOPLE: [&str; 10] = [
-    "Roberto Bissio",
-    "Deborah James",
-    "Aileen Kwa",
-    "Christopher Foster",
-    "Sofia Scasserra",
-    "Norbert Bollow",
-    "Nandini Chami",
-    "Parminder Jeet Singh",
-    "Ana Silva",
-    "Kwame Mensah",
-];
-
-fn channel() -> impl Strategy<Value = Channel> {
-    prop_oneof![Just(Channel::Onsite), Just(Channel::Online)]
-}
-
-fn who() -> impl Strategy<Value = Who> {
-    prop_oneof![
-        4 => Just(Who::Chair),
-        3 => Just(Who::Moderator),
-        3 => Just(Who::Runner),
-        2 => (0u8..4, channel()).prop_map(|(n, c)| Who::Participant(n, c)),
-        1 => Just(Who::Display),
-    ]
-}
-
-fn policy() -> impl Strategy<Value = Policy> {
-    prop_oneof![
-        3 => Just(Policy::Alternate {}),
-        3 => (1u32..=4, 1u32..=4).prop_map(|(onsite, online)| Policy::Weighted { onsite, online }),
-        1 => Just(Policy::Fifo {}),
-    ]
-}
-
-/// A cap on open entries: mostly none, mostly small enough to bind, now
-/// and then out of range.
-fn max_open_entries() -> impl Strategy<Value = Option<u32>> {
-    prop_oneof![
-        6 => Just(None),
-        3 => (1u32..=8).prop_map(Some),
-        1 => prop_oneof![Just(0), Just(10_001), Just(10_000)].prop_map(Some),
-    ]
-}
-
-fn settings() -> impl Strategy<Value = SettingsPatch> {
-    (
-        proptest::option::of(policy()),
-        proptest::option::of(any::<bool>()),
-        proptest::option::of(any::<bool>()),
-        proptest::option::of(any::<bool>()),
-        max_open_entries(),
-    )
-        .prop_map(
-            |(policy, first_time_first, moderated, one_entry_per_person, max_open_entries)| {
-                SettingsPatch {
-                    policy,
-                    first_time_first,
-                    moderated,
-                    one_entry_per_person,
-                    speaking_limit_s: None,
-                    intake_window_s: None,
-                    opens_with: None,
-                    max_open_entries,
-                }
-            },
-        )
-}
-
-fn ask() -> impl Strategy<Value = Ask> {
-    let entry = || 0usize..64;
-    prop_oneof![
-        12 => (channel(), 0u8..10).prop_map(|(c, p)| Ask::Submit(c, p)),
-        10 => Just(Ask::Next),
-        1 => (entry(), 0u8..10).prop_map(|(e, p)| Ask::Edit(e, p)),
-        2 => entry().prop_map(Ask::Approve),
-        1 => entry().prop_map(Ask::Reject),
-        1 => (entry(), entry()).prop_map(|(a, b)| Ask::Merge(a, b)),
-        2 => entry().prop_map(Ask::Withdraw),
-        1 => entry().prop_map(Ask::MicInHand),
-        1 => entry().prop_map(Ask::Call),
-        2 => entry().prop_map(Ask::Pin),
-        1 => entry().prop_map(Ask::Unpin),
-        1 => Just(Ask::Finish),
-        2 => settings().prop_map(Ask::Settings),
-        1 => any::<bool>().prop_map(Ask::Queue),
-        1 => (0u8..4).prop_map(Ask::Programme),
-        1 => (0u32..4).prop_map(Ask::Phase),
-        1 => Just(Ask::Presenter),
-        1 => prop_oneof![0u32..500, Just(1_000_001)].prop_map(Ask::Audience),
-        1 => (0u32..500, prop_oneof![0u32..500, Just(1_000_001)])
-            .prop_map(|(a, b)| Ask::Attendance(a, b)),
-        2 => (0usize..1000).prop_map(Ask::Repeat),
-    ]
-}
-
-fn steps() -> impl Strategy<Value = Vec<Step>> {
-    proptest::collection::vec(
-        (who(), ask()).prop_map(|(who, ask)| Step { who, ask }),
-        1..160,
-    )
-}
 
 /// One call, with what the room looked like just before it.
 #[derive(Debug, Clone)]
@@ -219,84 +58,6 @@ struct Trace {
 impl Trace {
     fn fail(&mut self, message: String) {
         self.failures.push(message);
-    }
-}
-
-fn entry_at(room: &Room, n: usize) -> Uuid {
-    let entries = room.entries();
-    if entries.is_empty() {
-        Uuid::from_u128(u128::MAX - n as u128)
-    } else {
-        entries[n % entries.len()].id
-    }
-}
-
-fn command_for(room: &Room, ask: &Ask) -> Command {
-    let id = |n: &usize| entry_at(room, *n);
-    match ask {
-        Ask::Submit(channel, person) => Command::Submit {
-            entry: floor_protocol::EntryDraft {
-                gender: (person % 3 == 0).then_some(floor_protocol::Gender::Woman),
-                ..draft(*channel, PEOPLE[*person as usize])
-            },
-        },
-        Ask::Edit(n, person) => Command::Edit {
-            entry_id: id(n),
-            patch: EntryPatch {
-                name: Some(PEOPLE[*person as usize].to_owned()),
-                ..Default::default()
-            },
-        },
-        Ask::Approve(n) => Command::Approve { entry_id: id(n) },
-        Ask::Reject(n) => Command::Reject {
-            entry_id: id(n),
-            reason: None,
-        },
-        Ask::Merge(a, b) => Command::Merge {
-            entry_id: id(a),
-            into: id(b),
-        },
-        Ask::Withdraw(n) => Command::Withdraw { entry_id: id(n) },
-        Ask::MicInHand(n) => Command::MicInHand { entry_id: id(n) },
-        Ask::Next => Command::Next {},
-        Ask::Call(n) => Command::Call { entry_id: id(n) },
-        Ask::Pin(n) => Command::Pin { entry_id: id(n) },
-        Ask::Unpin(n) => Command::Unpin { entry_id: id(n) },
-        Ask::Finish => Command::Finish {},
-        Ask::Settings(patch) => Command::UpdateSettings {
-            patch: patch.clone(),
-        },
-        Ask::Queue(true) => Command::OpenQueue {},
-        Ask::Queue(false) => Command::CloseQueue {},
-        Ask::Programme(phases) => Command::SetProgramme {
-            programme: Programme {
-                chair: (phases % 2 == 1).then(|| Person::named("Parminder Jeet Singh")),
-                online_moderator: None,
-                rapporteur: None,
-                phases: (0..*phases)
-                    .map(|i| Phase {
-                        title: format!("Phase {i}"),
-                        kind: PhaseKind::Presentations,
-                        minutes: 10,
-                        speakers: PEOPLE[..usize::from(i % 3)]
-                            .iter()
-                            .map(|n| Person::named(*n))
-                            .collect(),
-                        minutes_each: None,
-                    })
-                    .collect(),
-            },
-        },
-        Ask::Phase(phase) => Command::StartPhase { phase: *phase },
-        Ask::Presenter => Command::NextPresenter {},
-        Ask::Audience(count) => Command::SetRemoteAudience { count: *count },
-        Ask::Attendance(onsite, online) => Command::RecordAttendance {
-            connected: floor_protocol::Attendance {
-                onsite: *onsite,
-                online: *online,
-            },
-        },
-        Ask::Repeat(_) => unreachable!("repeats are resolved before"),
     }
 }
 
@@ -363,6 +124,7 @@ fn simulate(steps: &[Step]) -> Trace {
             ),
         };
         let expected = may(room, who, &command);
+        let speaker_before = before.speaking().map(|s| s.entry_id);
         let result = trace
             .session
             .run_as(&who.actor(), &request_id, command.clone());
@@ -379,6 +141,19 @@ fn simulate(steps: &[Step]) -> Trace {
             if open < cap {
                 trace.fail(format!("room_full with {open} of {cap} open"));
             }
+        }
+        // What the issuer saw: a command expecting another speaker than the
+        // room's is refused `speaker_changed`, and only such a command.
+        let changed = matches!(&result, Err(e) if e.code() == ErrorCode::SpeakerChanged);
+        let stale = command
+            .expect_speaking()
+            .is_some_and(|e| e != speaker_before);
+        let first = original.is_none() && !matches!(&result, Ok(o) if o.duplicate);
+        let allowed = !matches!(&result, Err(e) if e.code() == ErrorCode::Forbidden);
+        if first && allowed && stale != changed {
+            trace.fail(format!(
+                "{command:?} with {speaker_before:?} speaking answered {result:?}"
+            ));
         }
         let room = &trace.session.room;
 
@@ -414,6 +189,13 @@ fn simulate(steps: &[Step]) -> Trace {
                     trace.acked_entries.extend(outcome.receipt.entry_id);
                 }
                 for event in &outcome.events {
+                    if let Event::CallUndone { entry_id, .. } = &event.event {
+                        // An undone call never happened, for the policy.
+                        match trace.calls.pop() {
+                            Some(call) if call.entry_id == *entry_id => {}
+                            other => trace.fail(format!("undid {entry_id}, last call {other:?}")),
+                        }
+                    }
                     if let Event::SpeakerCalled {
                         entry_id,
                         channel,
@@ -429,7 +211,7 @@ fn simulate(steps: &[Step]) -> Trace {
                             first_time_first: before.settings().first_time_first,
                             before: before.clone(),
                             order_before: order_before.clone(),
-                            by_next: matches!(command, Command::Next {}),
+                            by_next: matches!(command, Command::Next { .. }),
                         });
                     }
                 }
@@ -772,7 +554,7 @@ fn retarget(command: &mut Command, id: Uuid) {
         | Command::Reject { entry_id, .. }
         | Command::Withdraw { entry_id }
         | Command::MicInHand { entry_id }
-        | Command::Call { entry_id }
+        | Command::Call { entry_id, .. }
         | Command::Pin { entry_id }
         | Command::Unpin { entry_id } => *entry_id = id,
         _ => {}

@@ -198,7 +198,7 @@ fn simulate() -> (Vec<RoomEvent>, Declarations) {
     };
     let next = |s: &mut Session, second| {
         at(s, second);
-        s.run(&chair(), Command::Next {}).unwrap();
+        s.run(&chair(), Command::next()).unwrap();
     };
     audience(&mut s, 105, 84);
     next(&mut s, 120); // Carla (online's turn)
@@ -209,14 +209,14 @@ fn simulate() -> (Vec<RoomEvent>, Declarations) {
     attendance(&mut s, 350, 47, 21);
     audience(&mut s, 400, 95);
     at(&mut s, 420);
-    s.run(&chair(), Command::Call { entry_id: bo }).unwrap();
+    s.run(&chair(), Command::call(bo)).unwrap();
     at(&mut s, 450);
     s.run(&chair(), Command::Pin { entry_id: eva }).unwrap();
     at(&mut s, 480);
-    s.run(&chair(), Command::Finish {}).unwrap();
+    s.run(&chair(), Command::finish()).unwrap();
     next(&mut s, 500); // Eva, pinned
     at(&mut s, 600);
-    s.run(&chair(), Command::Finish {}).unwrap();
+    s.run(&chair(), Command::finish()).unwrap();
     (s.log, s.declared)
 }
 

@@ -182,7 +182,7 @@ fn the_chair_can_call_out_of_order_openly() {
     let mut s = Session::new();
     s.hand("Room 1");
     let remote = s.remote("Remote 1");
-    let outcome = s.run(&chair(), Command::Call { entry_id: remote }).unwrap();
+    let outcome = s.run(&chair(), Command::call(remote)).unwrap();
     let Event::SpeakerCalled {
         via,
         reasons,
@@ -207,18 +207,18 @@ fn next_ends_the_turn_and_records_its_length() {
     s.next();
     let deadline = s.room.speaking().unwrap().deadline_ms;
     assert_eq!(deadline, s.room.speaking().unwrap().since_ms + 120_000);
-    let outcome = s.run(&chair(), Command::Next {}).unwrap();
+    let outcome = s.run(&chair(), Command::next()).unwrap();
     assert_eq!(outcome.events.len(), 1);
     assert!(
         matches!(outcome.events[0].event, Event::SpeakerFinished { entry_id, spoke_ms: 1000 } if entry_id == a)
     );
     assert_eq!(s.room.entry(a).unwrap().status, EntryStatus::Done);
     assert_eq!(
-        code(s.run(&chair(), Command::Next {})),
+        code(s.run(&chair(), Command::next())),
         ErrorCode::NothingToCall
     );
     assert_eq!(
-        code(s.run(&chair(), Command::Finish {})),
+        code(s.run(&chair(), Command::finish())),
         ErrorCode::NoCurrentSpeaker
     );
 }
@@ -445,7 +445,7 @@ fn display_is_read_only() {
         Command::Submit {
             entry: draft(Channel::Onsite, "X"),
         },
-        Command::Next {},
+        Command::next(),
         Command::Withdraw { entry_id: id },
         Command::CloseQueue {},
     ] {
@@ -834,7 +834,7 @@ fn an_open_floor_collects_requests_first_then_alternates_from_the_channel_it_nam
     }
     at(&mut s, 10);
     assert_eq!(
-        code(s.run(&chair(), Command::Next {})),
+        code(s.run(&chair(), Command::next())),
         ErrorCode::InvalidTransition,
         "no one is called while the floor collects requests"
     );
@@ -947,11 +947,11 @@ fn the_forecast_says_how_many_waiting_requests_fit_and_the_chair_closes_the_queu
     // Two turns of 60 s and 180 s: 120 s on average. `run` moves the clock
     // 1 s per command, so set it just before.
     s.now_ms = t0 + 9_000;
-    s.run(&chair(), Command::Next {}).unwrap(); // at t0 + 10 s
+    s.run(&chair(), Command::next()).unwrap(); // at t0 + 10 s
     s.now_ms = t0 + 69_000;
-    s.run(&chair(), Command::Next {}).unwrap(); // at t0 + 70 s: 60 s turn
+    s.run(&chair(), Command::next()).unwrap(); // at t0 + 70 s: 60 s turn
     s.now_ms = t0 + 249_000;
-    s.run(&chair(), Command::Finish {}).unwrap(); // at t0 + 250 s: 180 s turn
+    s.run(&chair(), Command::finish()).unwrap(); // at t0 + 250 s: 180 s turn
     let now = t0 + 250_000;
     let f = forecast(s.room.view_ref(), now).unwrap();
     assert_eq!(f.per_turn_ms, 120_000);
@@ -961,7 +961,7 @@ fn the_forecast_says_how_many_waiting_requests_fit_and_the_chair_closes_the_queu
 
     // A speaker 30 s into a turn is expected to take 90 s more.
     s.now_ms = now - 1_000;
-    s.run(&chair(), Command::Next {}).unwrap();
+    s.run(&chair(), Command::next()).unwrap();
     let f = forecast(s.room.view_ref(), now + 30_000).unwrap();
     // (320 s left - 90 s) / 120 s = 1 of the 5 waiting.
     assert_eq!((f.waiting, f.fit, f.will_not_fit), (5, 1, 4));
@@ -1050,7 +1050,7 @@ fn a_full_room_refuses_submissions_from_every_role_and_changes_nothing() {
         )),
         ErrorCode::RoomFull
     );
-    s.run(&chair(), Command::Finish {}).unwrap();
+    s.run(&chair(), Command::finish()).unwrap();
     s.hand("Room 2");
     // Withdrawing frees a place too.
     let waiting = s.room.projected_order()[0].entry_id;

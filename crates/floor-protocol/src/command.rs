@@ -59,12 +59,33 @@ pub enum Command {
     },
     /// End the current speaker's turn (if any) and call the next entry of
     /// the fairness policy.
-    Next {},
+    Next {
+        /// The entry the issuer sees speaking, or `null` for nobody. When
+        /// present and not the room's current speaker, the command is
+        /// refused with `speaker_changed` and nothing changes; absent, it
+        /// is not checked.
+        #[serde(
+            default,
+            skip_serializing_if = "Option::is_none",
+            deserialize_with = "crate::double_option::deserialize"
+        )]
+        expect_speaking: Option<Option<Uuid>>,
+    },
     /// End the current speaker's turn (if any) and call a specific waiting
     /// entry, out of order.
     Call {
         /// The waiting entry.
         entry_id: Uuid,
+        /// The entry the issuer sees speaking, or `null` for nobody. When
+        /// present and not the room's current speaker, the command is
+        /// refused with `speaker_changed` and nothing changes; absent, it
+        /// is not checked.
+        #[serde(
+            default,
+            skip_serializing_if = "Option::is_none",
+            deserialize_with = "crate::double_option::deserialize"
+        )]
+        expect_speaking: Option<Option<Uuid>>,
     },
     /// Put a waiting entry ahead of the policy; pinned entries are called in
     /// the order they were pinned.
@@ -78,7 +99,32 @@ pub enum Command {
         entry_id: Uuid,
     },
     /// End the current speaker's turn without calling anyone.
-    Finish {},
+    Finish {
+        /// The entry the issuer sees speaking, or `null` for nobody. When
+        /// present and not the room's current speaker, the command is
+        /// refused with `speaker_changed` and nothing changes; absent, it
+        /// is not checked.
+        #[serde(
+            default,
+            skip_serializing_if = "Option::is_none",
+            deserialize_with = "crate::double_option::deserialize"
+        )]
+        expect_speaking: Option<Option<Uuid>>,
+    },
+    /// Reverse the room's most recent call (by `next` or `call`) while its
+    /// entry is still speaking: the entry waits again at its place, the
+    /// previous speaker (if any) speaks again from their original start,
+    /// and the pins, the rotation and the turns are as before the call.
+    UndoCall {
+        /// The entry the issuer sees speaking (the call to undo), or
+        /// `null` for nobody; checked as for `next`.
+        #[serde(
+            default,
+            skip_serializing_if = "Option::is_none",
+            deserialize_with = "crate::double_option::deserialize"
+        )]
+        expect_speaking: Option<Option<Uuid>>,
+    },
     /// Change settings.
     UpdateSettings {
         /// What to change.
@@ -121,6 +167,28 @@ pub enum Command {
 }
 
 impl Command {
+    /// `next`, without `expect_speaking` (unchecked).
+    pub fn next() -> Command {
+        Command::Next {
+            expect_speaking: None,
+        }
+    }
+
+    /// `call` of `entry_id`, without `expect_speaking` (unchecked).
+    pub fn call(entry_id: Uuid) -> Command {
+        Command::Call {
+            entry_id,
+            expect_speaking: None,
+        }
+    }
+
+    /// `finish`, without `expect_speaking` (unchecked).
+    pub fn finish() -> Command {
+        Command::Finish {
+            expect_speaking: None,
+        }
+    }
+
     /// The wire name of the command's type.
     pub fn name(&self) -> &'static str {
         match self {
@@ -131,11 +199,12 @@ impl Command {
             Command::Merge { .. } => "merge",
             Command::Withdraw { .. } => "withdraw",
             Command::MicInHand { .. } => "mic_in_hand",
-            Command::Next {} => "next",
+            Command::Next { .. } => "next",
             Command::Call { .. } => "call",
             Command::Pin { .. } => "pin",
             Command::Unpin { .. } => "unpin",
-            Command::Finish {} => "finish",
+            Command::Finish { .. } => "finish",
+            Command::UndoCall { .. } => "undo_call",
             Command::UpdateSettings { .. } => "update_settings",
             Command::OpenQueue {} => "open_queue",
             Command::CloseQueue {} => "close_queue",
@@ -144,6 +213,21 @@ impl Command {
             Command::NextPresenter {} => "next_presenter",
             Command::SetRemoteAudience { .. } => "set_remote_audience",
             Command::RecordAttendance { .. } => "record_attendance",
+        }
+    }
+
+    /// The speaker the issuer expects (`next`, `call`, `finish` and
+    /// `undo_call`): `None` when the command does not say, `Some(None)`
+    /// for nobody.
+    pub fn expect_speaking(&self) -> Option<Option<Uuid>> {
+        match self {
+            Command::Next { expect_speaking }
+            | Command::Call {
+                expect_speaking, ..
+            }
+            | Command::Finish { expect_speaking }
+            | Command::UndoCall { expect_speaking } => *expect_speaking,
+            _ => None,
         }
     }
 }

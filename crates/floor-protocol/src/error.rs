@@ -62,6 +62,11 @@ pub enum ErrorCode {
     /// setting allows; a place frees when one is answered, withdrawn,
     /// rejected or merged.
     RoomFull,
+    /// The command said which entry the issuer saw speaking
+    /// (`expect_speaking`) and another one (or nobody) is speaking: two
+    /// people acted at once, or the issuer's view is behind. Nothing
+    /// changed; `entry_id` is the entry speaking now (absent for nobody).
+    SpeakerChanged,
     /// A code this version of the protocol does not know. The broker never
     /// sends it; a client decodes any code it does not know as this one and
     /// treats it as a generic error.
@@ -96,12 +101,13 @@ impl ErrorCode {
             ErrorCode::NoCurrentSpeaker => "no_current_speaker",
             ErrorCode::ChannelMismatch => "channel_mismatch",
             ErrorCode::RoomFull => "room_full",
+            ErrorCode::SpeakerChanged => "speaker_changed",
             ErrorCode::Unknown => "unknown",
         }
     }
 
     /// Every code the broker may send, in declaration order.
-    pub const ALL: [ErrorCode; 23] = [
+    pub const ALL: [ErrorCode; 24] = [
         ErrorCode::BadJson,
         ErrorCode::InvalidMessage,
         ErrorCode::BinaryFrame,
@@ -125,6 +131,7 @@ impl ErrorCode {
         ErrorCode::NoCurrentSpeaker,
         ErrorCode::ChannelMismatch,
         ErrorCode::RoomFull,
+        ErrorCode::SpeakerChanged,
     ];
 }
 

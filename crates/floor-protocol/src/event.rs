@@ -8,7 +8,7 @@ use uuid::Uuid;
 use crate::entry::{Entry, EntryPatch};
 use crate::programme::{Attendance, Programme};
 use crate::settings::Settings;
-use crate::view::OrderReason;
+use crate::view::{OrderReason, Rotation, Speaking};
 use crate::vocab::{Channel, ClientKey, Gender, Role};
 
 /// One event of a room's log, with its place and cause.
@@ -156,6 +156,26 @@ pub enum Event {
         /// How long the turn lasted, in milliseconds of broker time.
         spoke_ms: u64,
     },
+    /// The most recent call was undone (`undo_call`). The event carries
+    /// everything a client needs to fold it: the room's queue state
+    /// becomes what it was before the call.
+    CallUndone {
+        /// The entry that was called: it is waiting again, at its place
+        /// in submission order.
+        entry_id: Uuid,
+        /// Its channel: one turn less for it.
+        channel: Channel,
+        /// The speaker before the call, speaking again with their
+        /// original times (absent when nobody spoke before the call).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        resumed: Option<Speaking>,
+        /// Where the entry goes back among the pins when the call took it
+        /// from them (0 = first); a position past the end means last.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pin_index: Option<u32>,
+        /// The rotation as it was before the call.
+        rotation: Rotation,
+    },
     /// Settings changed; carries the whole new settings.
     SettingsChanged {
         /// The settings now in force.
@@ -225,6 +245,7 @@ impl Event {
             Event::EntryUnpinned { .. } => "entry_unpinned",
             Event::SpeakerCalled { .. } => "speaker_called",
             Event::SpeakerFinished { .. } => "speaker_finished",
+            Event::CallUndone { .. } => "call_undone",
             Event::SettingsChanged { .. } => "settings_changed",
             Event::QueueOpened => "queue_opened",
             Event::QueueClosed => "queue_closed",

@@ -75,6 +75,14 @@ impl Tally {
             Channel::Online => self.online += 1,
         }
     }
+
+    /// Takes back one turn of `channel` (an undone call); never below 0.
+    pub fn take_back(&mut self, channel: Channel) {
+        match channel {
+            Channel::Onsite => self.onsite = self.onsite.saturating_sub(1),
+            Channel::Online => self.online = self.online.saturating_sub(1),
+        }
+    }
 }
 
 /// The round-robin state of the fairness policy.

@@ -398,7 +398,7 @@ async fn chair(client: Client, ledger: Ledger, stop: CancellationToken) -> Clien
     let mut n = 0u64;
     while !stop.is_cancelled() {
         n += 1;
-        send(&client, &ledger, format!("chair-{n}"), Command::Next {}).await;
+        send(&client, &ledger, format!("chair-{n}"), Command::next()).await;
         let pause = rand::rng().random_range(100..300);
         tokio::select! {
             _ = tokio::time::sleep(Duration::from_millis(pause)) => {}

@@ -10,6 +10,8 @@ use floor_protocol::{
 };
 use uuid::Uuid;
 
+pub mod sessions;
+
 /// The people around a session.
 pub fn actor(role: Role, name: &str, channel: Option<Channel>) -> Actor {
     Actor {
@@ -146,7 +148,7 @@ impl Session {
 
     /// The chair calls next; returns who was called.
     pub fn next(&mut self) -> Option<Uuid> {
-        let outcome = self.run(&chair(), Command::Next {}).expect("next");
+        let outcome = self.run(&chair(), Command::next()).expect("next");
         outcome.events.iter().find_map(|e| match &e.event {
             Event::SpeakerCalled { entry_id, .. } => Some(*entry_id),
             _ => None,

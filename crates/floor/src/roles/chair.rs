@@ -174,13 +174,11 @@ async fn run_of_show(command: ChairCommand) -> Result<(), Exit> {
 pub(crate) async fn run(command: ChairCommand) -> Result<(), Exit> {
     let (connection, entry, build): (Connection, Option<String>, fn(uuid::Uuid) -> Command) =
         match command {
-            ChairCommand::Next { connection } => (connection, None, |_| Command::Next {}),
-            ChairCommand::Finish { connection } => (connection, None, |_| Command::Finish {}),
+            ChairCommand::Next { connection } => (connection, None, |_| Command::next()),
+            ChairCommand::Finish { connection } => (connection, None, |_| Command::finish()),
             ChairCommand::Open { connection } => (connection, None, |_| Command::OpenQueue {}),
             ChairCommand::Close { connection } => (connection, None, |_| Command::CloseQueue {}),
-            ChairCommand::Call { entry, connection } => (connection, Some(entry), |entry_id| {
-                Command::Call { entry_id }
-            }),
+            ChairCommand::Call { entry, connection } => (connection, Some(entry), Command::call),
             ChairCommand::Pin { entry, connection } => (connection, Some(entry), |entry_id| {
                 Command::Pin { entry_id }
             }),
