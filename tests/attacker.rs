@@ -318,6 +318,7 @@ async fn every_role_is_refused_every_command_the_permission_table_denies() {
     let room_commands: Vec<(Action, Value)> = vec![
         (Action::Next, json!({"type": "next"})),
         (Action::Finish, json!({"type": "finish"})),
+        (Action::UndoCall, json!({"type": "undo_call"})),
         (
             Action::UpdateSettings,
             json!({"type": "update_settings", "patch": {"speaking_limit_s": 90}}),

@@ -121,7 +121,7 @@ async fn a_resume_with_more_than_a_megabyte_to_replay_gets_a_snapshot() {
     let mut first = Client::connect(&floor, tokens.hello("moderator", "m")).await;
     let ack = acked(first.command("q", json!({"type": "submit", "entry": {"channel": "online", "person": {"name": "Remote"}}})).await);
     let entry_id = ack["entry_id"].clone();
-    let text = "q".repeat(1000);
+    let text = "q".repeat(990);
     let mut writers = Vec::new();
     for w in 0..24 {
         let mut moderator =
@@ -129,6 +129,9 @@ async fn a_resume_with_more_than_a_megabyte_to_replay_gets_a_snapshot() {
         let (text, entry_id) = (text.clone(), entry_id.clone());
         writers.push(tokio::spawn(async move {
             for i in 0..40 {
+                // Each edit changes the text: an edit that changes nothing
+                // is refused.
+                let text = format!("{w}-{i} {text}");
                 let command =
                     json!({"type": "edit", "entry_id": entry_id, "patch": {"text": text}});
                 acked(moderator.command(&format!("{w}-{i}"), command).await);
