@@ -79,7 +79,7 @@ fn rooms() -> &'static [Seeded] {
             (&a[4], submit(Channel::Online, "Sofia Scasserra"), ids[3]),
             (&a[0], submit(Channel::Onsite, "Nandini Chami"), ids[4]),
             (&a[1], submit(Channel::Online, "Kwame Mensah"), ids[5]),
-            (&a[0], Command::Next {}, Uuid::nil()),
+            (&a[0], Command::next(), Uuid::nil()),
             (&a[0], Command::Pin { entry_id: ids[3] }, Uuid::nil()),
         ];
         for (n, (who, command, new_id)) in steps.into_iter().enumerate() {

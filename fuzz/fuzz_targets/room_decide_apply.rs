@@ -313,6 +313,10 @@ enum Ask {
     Pin(u8),
     Unpin(u8),
     Finish,
+    /// `next` expecting an entry (or nobody) speaking.
+    NextSeen(Option<u8>),
+    /// `undo_call`, unchecked, expecting nobody, or an entry.
+    Undo(Option<Option<u8>>),
     Settings(SettingsPick),
     Queue(bool),
     Programme(ProgrammePick),
@@ -431,11 +435,17 @@ fn command_for(room: &Room, ask: &Ask) -> Command {
         },
         Ask::Withdraw(n) => Command::Withdraw { entry_id: id(*n) },
         Ask::MicInHand(n) => Command::MicInHand { entry_id: id(*n) },
-        Ask::Next => Command::Next {},
-        Ask::Call(n) => Command::Call { entry_id: id(*n) },
+        Ask::Next => Command::next(),
+        Ask::NextSeen(n) => Command::Next {
+            expect_speaking: Some(n.map(|n| id(n))),
+        },
+        Ask::Undo(n) => Command::UndoCall {
+            expect_speaking: n.map(|n| n.map(|n| id(n))),
+        },
+        Ask::Call(n) => Command::call(id(*n)),
         Ask::Pin(n) => Command::Pin { entry_id: id(*n) },
         Ask::Unpin(n) => Command::Unpin { entry_id: id(*n) },
-        Ask::Finish => Command::Finish {},
+        Ask::Finish => Command::finish(),
         Ask::Settings(s) => Command::UpdateSettings {
             patch: SettingsPatch {
                 policy: s.policy.map(PolicyPick::policy),
