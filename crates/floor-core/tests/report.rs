@@ -490,3 +490,50 @@ fn csv_reader(text: &str) -> csv::Reader<&[u8]> {
         .has_headers(true)
         .from_reader(text.as_bytes())
 }
+
+/// An undone call is listed among the chair's overrides and counts no
+/// turn: the report is that of the session without the mistaken call,
+/// but for the override and the queue's brief change.
+#[test]
+fn an_undone_call_counts_no_turn() {
+    let run = |mistake: bool| {
+        let mut s = Session::new();
+        let t = s.now_ms;
+        let at = |s: &mut Session, second: u64| s.now_ms = t + second * 1000;
+        at(&mut s, 0);
+        s.hand("Amina Diallo");
+        s.remote("Mei Lin Tan");
+        at(&mut s, 10);
+        s.run(&chair(), Command::next()).unwrap();
+        if mistake {
+            at(&mut s, 70);
+            s.run(&chair(), Command::next()).unwrap();
+            at(&mut s, 71);
+            s.run(
+                &chair(),
+                Command::UndoCall {
+                    expect_speaking: None,
+                },
+            )
+            .unwrap();
+        }
+        at(&mut s, 130);
+        s.run(&chair(), Command::finish()).unwrap();
+        Report::from_events("Undo", &s.log).unwrap()
+    };
+    let (undone, clean) = (run(true), run(false));
+    assert_eq!(undone.turns, clean.turns);
+    assert_eq!(undone.turns_by_kind, clean.turns_by_kind);
+    assert_eq!(undone.turns_by_group, clean.turns_by_group);
+    assert_eq!(undone.turns_by_region, clean.turns_by_region);
+    assert_eq!(undone.online_questions, clean.online_questions);
+    assert_eq!(undone.speaking_ms, clean.speaking_ms);
+    assert_eq!(undone.speaking_ms.onsite, 120_000);
+    assert_eq!(undone.waiting_onsite, clean.waiting_onsite);
+    assert_eq!(undone.waiting_online, clean.waiting_online);
+    assert_eq!(clean.overrides, []);
+    assert_eq!(undone.overrides.len(), 1);
+    assert_eq!(undone.overrides[0].action, "undo_call");
+    assert_eq!(undone.overrides[0].name, "Mei Lin Tan");
+    assert!(undone.markdown().contains("call undone"));
+}
