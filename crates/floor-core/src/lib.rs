@@ -17,7 +17,8 @@
 //!   shared by the room and by every client.
 //! - [`decide`]: [`Room::decide`], one function per command (in
 //!   `floor_calls`, those of the floor: `next`, `call`, `finish`,
-//!   `undo_call`, `pin`, `unpin`, and the `expect_speaking` check).
+//!   `undo_call`, `pin`, `unpin`, and the `expect_speaking` check; in
+//!   `programme_calls`, those of the run of show and the audience).
 //! - `capacity`: the cap on a room's open entries (`room_full`).
 //! - [`declarations`]: declared genders, carried beside a decision's
 //!   events (never in them) and counted apart from the log; legacy logs'
@@ -52,6 +53,7 @@ pub mod forecast;
 pub mod permission;
 pub mod person;
 pub mod programme;
+mod programme_calls;
 pub mod report;
 mod report_csv;
 mod report_html;
