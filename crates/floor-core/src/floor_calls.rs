@@ -14,7 +14,6 @@ use uuid::Uuid;
 use crate::decide::{Batch, Decider};
 use crate::error::CommandError;
 use crate::fairness;
-use crate::person::PersonKey;
 
 impl Decider<'_> {
     /// Refuses the command when the issuer saw another speaker (or
@@ -125,27 +124,23 @@ impl Decider<'_> {
             ));
         };
         if let Some(previous) = &call.previous {
-            // The previous speaker's entry opens again: it must not break
-            // the rules a new entry obeys.
+            // The previous speaker's entry opens again. A request they made
+            // since the call stays, and two open requests of one person
+            // (or one participant) would break the rules a new entry obeys.
             let entry = self
                 .room
                 .entry(previous.entry_id)
                 .ok_or(CommandError::EntryNotFound(previous.entry_id))?;
-            if self.room.settings().one_entry_per_person
-                && let Some(key) = self.room.person_key(entry.id)
-                && let Some(other) = self.open_entry_besides(key, entry.id, call.entry_id)
-            {
-                return Err(CommandError::transition(
-                    other,
-                    "the previous speaker has asked again since; their new request stays, so their turn cannot be given back",
-                ));
-            }
-            if entry.provenance.role == floor_protocol::Role::Participant
-                && let Some(other) = self
-                    .room
-                    .open_entry_by(&entry.provenance.client)
-                    .filter(|e| e.id != call.entry_id)
-            {
+            let key = self.room.person_key(entry.id);
+            let one_per_person = self.room.settings().one_entry_per_person;
+            let participant = entry.provenance.role == floor_protocol::Role::Participant;
+            let since = self.room.entries_with_keys().find(|(e, k)| {
+                e.seq > call.seq
+                    && e.status.is_open()
+                    && ((one_per_person && Some(*k) == key)
+                        || (participant && e.provenance.client == entry.provenance.client))
+            });
+            if let Some((other, _)) = since {
                 return Err(CommandError::transition(
                     other.id,
                     "the previous speaker has asked again since; their new request stays, so their turn cannot be given back",
@@ -155,14 +150,5 @@ impl Decider<'_> {
         }
         batch.push(call.undone());
         Ok(())
-    }
-
-    /// An open entry of `key` other than `except` and `called` (which is
-    /// open, and goes back to waiting).
-    fn open_entry_besides(&self, key: &PersonKey, except: Uuid, called: Uuid) -> Option<Uuid> {
-        self.room
-            .entries_with_keys()
-            .find(|(e, k)| e.status.is_open() && *k == key && e.id != except && e.id != called)
-            .map(|(e, _)| e.id)
     }
 }

@@ -266,3 +266,28 @@ fn what_cannot_be_undone_or_changes_nothing_is_refused() {
     );
     let _ = a;
 }
+
+/// The previous speaker asked again after the call: giving their turn
+/// back would leave them two open requests, so the undo is refused and
+/// changes nothing.
+#[test]
+fn an_undo_that_would_give_one_person_two_requests_is_refused() {
+    let mut s = Session::new();
+    let amina = s.hand("Amina Diallo");
+    s.hand("Jonas Berg");
+    s.next();
+    s.next();
+    s.hand("Amina Diallo");
+    let before = s.room.clone();
+    let error = s
+        .run(
+            &chair(),
+            Command::UndoCall {
+                expect_speaking: None,
+            },
+        )
+        .unwrap_err();
+    assert_eq!(error.code(), ErrorCode::InvalidTransition);
+    assert_ne!(error.entry_id(), Some(amina));
+    assert_eq!(s.room, before);
+}
