@@ -65,6 +65,32 @@ async fn malformed_frames_get_typed_errors_and_change_nothing() {
 }
 
 #[tokio::test]
+async fn json_may_nest_32_levels_and_no_deeper() {
+    let dir = tempfile::tempdir().unwrap();
+    let floor = Floor::start(&dir.path().join("data"));
+    let tokens = floor.create_room("r").await;
+    let mut display = Client::connect(&floor, tokens.hello("display", "d")).await;
+    let nested = |depth: usize| format!("{}{}", "[".repeat(depth), "]".repeat(depth));
+    // Every `[` or `{` opens a level: `[]` is 1 deep, `{"a":[{}]}` 3.
+    // At the limit the text is parsed (and is no floor message); one
+    // level more is refused before parsing.
+    for (text, code) in [
+        (nested(32), "invalid_message"),
+        (nested(33), "bad_json"),
+        (
+            format!(r#"{{"type":"sync","x":{}}}"#, nested(31)),
+            "invalid_message",
+        ),
+        (format!(r#"{{"type":"sync","x":{}}}"#, nested(32)), "bad_json"),
+        // Brackets inside strings do not count.
+        (format!(r#"{{"type":"sync","x":"{}"}}"#, "[".repeat(40)), "invalid_message"),
+    ] {
+        display.send_raw(Message::text(text.clone())).await;
+        refused(display.next().await, code);
+    }
+}
+
+#[tokio::test]
 async fn an_oversized_frame_closes_the_connection_and_changes_nothing() {
     let dir = tempfile::tempdir().unwrap();
     let floor = Floor::start(&dir.path().join("data"));
