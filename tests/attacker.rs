@@ -129,24 +129,31 @@ async fn invalid_utf8_closes_the_connection_with_1007_and_changes_nothing() {
     let dir = tempfile::tempdir().unwrap();
     let floor = Floor::start(&dir.path().join("data"));
     let tokens = floor.create_room("r").await;
-    let close_code = |frame: Option<tungstenite::protocol::CloseFrame>| {
-        frame.map(|f| u16::from(f.code))
-    };
+    let close_code =
+        |frame: Option<tungstenite::protocol::CloseFrame>| frame.map(|f| u16::from(f.code));
 
     // After the hello: one text frame.
     let mut runner = Client::connect(&floor, tokens.hello("runner", "runner")).await;
-    runner.send_raw(raw_text_frame(b"{\xff\xfe}", true, true)).await;
+    runner
+        .send_raw(raw_text_frame(b"{\xff\xfe}", true, true))
+        .await;
     assert_eq!(close_code(runner.closed().await), Some(1007));
 
     // After the hello: a fragmented message, its first fragment valid.
     let mut runner = Client::connect(&floor, tokens.hello("runner", "runner-2")).await;
-    runner.send_raw(raw_text_frame(b"{\"type\":", true, false)).await;
-    runner.send_raw(raw_text_frame(b"\"sync\xc3\x28\"}", false, true)).await;
+    runner
+        .send_raw(raw_text_frame(b"{\"type\":", true, false))
+        .await;
+    runner
+        .send_raw(raw_text_frame(b"\"sync\xc3\x28\"}", false, true))
+        .await;
     assert_eq!(close_code(runner.closed().await), Some(1007));
 
     // Before the hello: the first frame.
     let mut stranger = Client::raw(Client::open(&floor).await);
-    stranger.send_raw(raw_text_frame(b"\xc0\xaf", true, true)).await;
+    stranger
+        .send_raw(raw_text_frame(b"\xc0\xaf", true, true))
+        .await;
     assert_eq!(close_code(stranger.closed().await), Some(1007));
 
     assert_eq!(floor.snapshot(&tokens).await["room"]["seq"], 0);

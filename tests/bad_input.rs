@@ -81,9 +81,15 @@ async fn json_may_nest_32_levels_and_no_deeper() {
             format!(r#"{{"type":"sync","x":{}}}"#, nested(31)),
             "invalid_message",
         ),
-        (format!(r#"{{"type":"sync","x":{}}}"#, nested(32)), "bad_json"),
+        (
+            format!(r#"{{"type":"sync","x":{}}}"#, nested(32)),
+            "bad_json",
+        ),
         // Brackets inside strings do not count.
-        (format!(r#"{{"type":"sync","x":"{}"}}"#, "[".repeat(40)), "invalid_message"),
+        (
+            format!(r#"{{"type":"sync","x":"{}"}}"#, "[".repeat(40)),
+            "invalid_message",
+        ),
     ] {
         display.send_raw(Message::text(text.clone())).await;
         refused(display.next().await, code);

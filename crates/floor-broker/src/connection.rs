@@ -196,7 +196,10 @@ pub(crate) fn read_error_close(error: &tokio_tungstenite::tungstenite::Error) ->
     use tokio_tungstenite::tungstenite::Error;
     match error {
         Error::Capacity(_) => Some(Close::new(close_code::TOO_BIG, "message too large")),
-        Error::Utf8(_) => Some(Close::new(close_code::INVALID_TEXT, "text is not valid UTF-8")),
+        Error::Utf8(_) => Some(Close::new(
+            close_code::INVALID_TEXT,
+            "text is not valid UTF-8",
+        )),
         _ => None,
     }
 }
