@@ -110,6 +110,16 @@ async fn an_oversized_frame_closes_the_connection_and_changes_nothing() {
         assert_eq!(u16::from(frame.code), 1009);
     }
     assert_eq!(floor.snapshot(&tokens).await, before);
+
+    // Before the hello too, the close says why (when it arrives before
+    // the reset of the unread rest of the frame).
+    let mut stranger = Client::raw(Client::open(&floor).await);
+    let _ = stranger
+        .try_send(&json!({"type": "hello", "agent": "x".repeat(65 * 1024)}))
+        .await;
+    if let Some(frame) = stranger.closed().await {
+        assert_eq!(u16::from(frame.code), 1009);
+    }
 }
 
 #[tokio::test]
