@@ -71,8 +71,8 @@ const COALESCE_BYTES: usize = 64 * 1024;
 /// How a connection ended, when the broker ended it.
 #[derive(Debug)]
 pub(crate) struct Close {
-    pub(crate) code: u16,
-    pub(crate) reason: &'static str,
+    code: u16,
+    reason: &'static str,
 }
 
 impl Close {
