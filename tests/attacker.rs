@@ -1,7 +1,7 @@
 //! An attacker's checklist against the real broker: a flood of
 //! connections from one address is capped; the broker's own client id is
 //! refused; the admin API wants its token; invalid UTF-8 closes the
-//! connection; and no token or client id ever appears in a log line (at
+//! connection with 1007; and no token or client id ever appears in a log line (at
 //! any level) or an error. Each refusal is clear and changes nothing in
 //! any room. Guessing is slowed without locking anyone out: `lockout.rs`.
 
@@ -115,24 +115,50 @@ async fn the_admin_api_wants_the_admin_token() {
     assert_eq!(chair.welcome["role"], "chair");
 }
 
+/// A raw text frame (which a client's library would refuse to build from
+/// bytes that are not UTF-8), `last` when it ends its message.
+fn raw_text_frame(payload: &[u8], first: bool, last: bool) -> Message {
+    use tungstenite::protocol::frame::Frame;
+    use tungstenite::protocol::frame::coding::{Data, OpCode};
+    let opcode = if first { Data::Text } else { Data::Continue };
+    Message::Frame(Frame::message(payload.to_vec(), OpCode::Data(opcode), last))
+}
+
 #[tokio::test]
-async fn invalid_utf8_closes_the_connection_and_changes_nothing() {
+async fn invalid_utf8_closes_the_connection_with_1007_and_changes_nothing() {
     let dir = tempfile::tempdir().unwrap();
     let floor = Floor::start(&dir.path().join("data"));
     let tokens = floor.create_room("r").await;
+    let close_code =
+        |frame: Option<tungstenite::protocol::CloseFrame>| frame.map(|f| u16::from(f.code));
+
+    // After the hello: one text frame.
     let mut runner = Client::connect(&floor, tokens.hello("runner", "runner")).await;
-    let frame = tungstenite::protocol::frame::Frame::message(
-        vec![b'{', 0xff, 0xfe, b'}'],
-        tungstenite::protocol::frame::coding::OpCode::Data(
-            tungstenite::protocol::frame::coding::Data::Text,
-        ),
-        true,
-    );
-    runner.send_raw(Message::Frame(frame)).await;
-    runner.closed().await;
+    runner
+        .send_raw(raw_text_frame(b"{\xff\xfe}", true, true))
+        .await;
+    assert_eq!(close_code(runner.closed().await), Some(1007));
+
+    // After the hello: a fragmented message, its first fragment valid.
+    let mut runner = Client::connect(&floor, tokens.hello("runner", "runner-2")).await;
+    runner
+        .send_raw(raw_text_frame(b"{\"type\":", true, false))
+        .await;
+    runner
+        .send_raw(raw_text_frame(b"\"sync\xc3\x28\"}", false, true))
+        .await;
+    assert_eq!(close_code(runner.closed().await), Some(1007));
+
+    // Before the hello: the first frame.
+    let mut stranger = Client::raw(Client::open(&floor).await);
+    stranger
+        .send_raw(raw_text_frame(b"\xc0\xaf", true, true))
+        .await;
+    assert_eq!(close_code(stranger.closed().await), Some(1007));
+
     assert_eq!(floor.snapshot(&tokens).await["room"]["seq"], 0);
     // The broker still serves others.
-    let mut runner = Client::connect(&floor, tokens.hello("runner", "runner-2")).await;
+    let mut runner = Client::connect(&floor, tokens.hello("runner", "runner-3")).await;
     acked(runner.command("a", submit("onsite", "Amina")).await);
 }
 

@@ -65,6 +65,38 @@ async fn malformed_frames_get_typed_errors_and_change_nothing() {
 }
 
 #[tokio::test]
+async fn json_may_nest_32_levels_and_no_deeper() {
+    let dir = tempfile::tempdir().unwrap();
+    let floor = Floor::start(&dir.path().join("data"));
+    let tokens = floor.create_room("r").await;
+    let mut display = Client::connect(&floor, tokens.hello("display", "d")).await;
+    let nested = |depth: usize| format!("{}{}", "[".repeat(depth), "]".repeat(depth));
+    // Every `[` or `{` opens a level: `[]` is 1 deep, `{"a":[{}]}` 3.
+    // At the limit the text is parsed (and is no floor message); one
+    // level more is refused before parsing.
+    for (text, code) in [
+        (nested(32), "invalid_message"),
+        (nested(33), "bad_json"),
+        (
+            format!(r#"{{"type":"sync","x":{}}}"#, nested(31)),
+            "invalid_message",
+        ),
+        (
+            format!(r#"{{"type":"sync","x":{}}}"#, nested(32)),
+            "bad_json",
+        ),
+        // Brackets inside strings do not count.
+        (
+            format!(r#"{{"type":"sync","x":"{}"}}"#, "[".repeat(40)),
+            "invalid_message",
+        ),
+    ] {
+        display.send_raw(Message::text(text.clone())).await;
+        refused(display.next().await, code);
+    }
+}
+
+#[tokio::test]
 async fn an_oversized_frame_closes_the_connection_and_changes_nothing() {
     let dir = tempfile::tempdir().unwrap();
     let floor = Floor::start(&dir.path().join("data"));
@@ -78,6 +110,16 @@ async fn an_oversized_frame_closes_the_connection_and_changes_nothing() {
         assert_eq!(u16::from(frame.code), 1009);
     }
     assert_eq!(floor.snapshot(&tokens).await, before);
+
+    // Before the hello too, the close says why (when it arrives before
+    // the reset of the unread rest of the frame).
+    let mut stranger = Client::raw(Client::open(&floor).await);
+    let _ = stranger
+        .try_send(&json!({"type": "hello", "agent": "x".repeat(65 * 1024)}))
+        .await;
+    if let Some(frame) = stranger.closed().await {
+        assert_eq!(u16::from(frame.code), 1009);
+    }
 }
 
 #[tokio::test]

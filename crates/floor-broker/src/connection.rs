@@ -41,6 +41,8 @@ pub mod close_code {
     pub const NORMAL: u16 = 1000;
     /// The broker is shutting down; reconnect and resume.
     pub const GOING_AWAY: u16 = 1001;
+    /// A text message that is not valid UTF-8 (RFC 6455, section 8.1).
+    pub const INVALID_TEXT: u16 = 1007;
     /// A frame or message over the size limit.
     pub const TOO_BIG: u16 = 1009;
     /// The connection fell too far behind; reconnect and resume.
@@ -185,19 +187,25 @@ fn serve_accepted(
     }
 }
 
-/// The close for a read error: 1009 when the frame was over the limit,
-/// none otherwise.
-fn too_large(error: &tokio_tungstenite::tungstenite::Error) -> Option<Close> {
-    is_too_large(error).then(|| Close::new(close_code::TOO_BIG, "message too large"))
+/// The close for a socket's read error: 1009 for a frame or message over
+/// the limit (`max_frame_size` / `max_message_size`), 1007 for a text
+/// message that is not valid UTF-8 (RFC 6455, sections 5.6 and 8.1), none
+/// for anything else (the connection is dropped: the peer went away or
+/// broke the framing itself).
+pub(crate) fn read_error_close(error: &tokio_tungstenite::tungstenite::Error) -> Option<Close> {
+    use tokio_tungstenite::tungstenite::Error;
+    match error {
+        Error::Capacity(_) => Some(Close::new(close_code::TOO_BIG, "message too large")),
+        Error::Utf8(_) => Some(Close::new(
+            close_code::INVALID_TEXT,
+            "text is not valid UTF-8",
+        )),
+        _ => None,
+    }
 }
 
-/// Whether a socket's read error is a frame or message over the limit
-/// (`max_frame_size` / `max_message_size`).
-pub(crate) fn is_too_large(error: &tokio_tungstenite::tungstenite::Error) -> bool {
-    matches!(error, tokio_tungstenite::tungstenite::Error::Capacity(_))
-}
-
-async fn close_socket(socket: &mut Socket, close: Close) {
+/// Sends `close` as the socket's close frame (giving up after a second).
+pub(crate) async fn close_socket(socket: &mut Socket, close: Close) {
     let frame = CloseFrame {
         code: close.code.into(),
         reason: Utf8Bytes::from_static(close.reason),
@@ -399,7 +407,7 @@ impl Connection {
                 }
                 incoming = self.socket.next() => match incoming {
                     None => Err(None),
-                    Some(Err(error)) => Err(too_large(&error)),
+                    Some(Err(error)) => Err(read_error_close(&error)),
                     Some(Ok(Message::Pong(_))) => {
                         pong_awaited = false;
                         Ok(())

@@ -15,7 +15,7 @@ use tokio_tungstenite::tungstenite::Message;
 use crate::addresses::AddressGuard;
 use crate::auth::{self, TokenHash};
 use crate::broker::Broker;
-use crate::connection::{Close, SEND_TIMEOUT, close_code};
+use crate::connection::{Close, SEND_TIMEOUT, close_code, read_error_close};
 use crate::limits::{HELLO_TIMEOUT, MAX_JSON_DEPTH, json_too_deep};
 use crate::room::{RoomHandle, error_text};
 use crate::upgrade::Socket;
@@ -110,7 +110,10 @@ async fn accept_hello(socket: &mut Socket, broker: &Broker) -> Result<Accepted, 
                     Close::new(close_code::HELLO_TIMEOUT, "no hello in time"),
                 ));
             }
-            Ok(None) | Ok(Some(Err(_))) => return Err(NoHello::Ended(None)),
+            Ok(None) => return Err(NoHello::Ended(None)),
+            // Invalid UTF-8 (1007) or a frame over the limit (1009) is
+            // closed with its code; nothing is held against the address.
+            Ok(Some(Err(error))) => return Err(NoHello::Ended(read_error_close(&error))),
             Ok(Some(Ok(message))) => message,
         };
         match message {

@@ -25,15 +25,14 @@ use tower_http::timeout::{RequestBodyTimeoutLayer, TimeoutLayer};
 
 use crate::addresses::{AddressGuard, Refusal};
 use crate::broker::{Broker, IssuedTokens, RoomError};
-use crate::connection::{self, close_code};
+use crate::connection::{self, Close, close_code};
 use crate::forwarded::ClientAddr;
 use crate::limits::{REQUEST_BODY_TIMEOUT, REQUEST_TIMEOUT};
 use crate::room::RoomMsg;
 use crate::upgrade::{self, Socket};
 use crate::{outbound, pages};
-use futures_util::{SinkExt, StreamExt};
-use tokio_tungstenite::tungstenite::protocol::CloseFrame;
-use tokio_tungstenite::tungstenite::{Message, Utf8Bytes};
+use futures_util::StreamExt;
+use tokio_tungstenite::tungstenite::Message;
 
 /// The broker's routes (and `/ws/echo` when the configuration asks for
 /// the conformance echo).
@@ -219,22 +218,20 @@ async fn echo_websocket(
 /// Sends every text and binary message back as it came. Pings are
 /// answered, and a peer's close is answered, by the socket itself. Ends
 /// as `/ws` does: a message or frame over the limit is closed with 1009,
-/// any other read error (a protocol violation, invalid UTF-8) drops the
-/// connection, and a broker shutting down closes with 1001.
+/// a text message that is not valid UTF-8 with 1007, any other read error
+/// (a protocol violation) drops the connection, and a broker shutting
+/// down closes with 1001.
 async fn echo(mut socket: Socket, broker: Arc<Broker>, _address: AddressGuard) {
     let close = loop {
         let incoming = tokio::select! {
             _ = broker.shutdown.cancelled() => {
-                break Some((close_code::GOING_AWAY, "broker shutting down"));
+                break Some(Close::new(close_code::GOING_AWAY, "broker shutting down"));
             }
             incoming = socket.next() => incoming,
         };
         match incoming {
             None => break None,
-            Some(Err(error)) => {
-                break connection::is_too_large(&error)
-                    .then_some((close_code::TOO_BIG, "message too large"));
-            }
+            Some(Err(error)) => break connection::read_error_close(&error),
             Some(Ok(Message::Text(text))) => {
                 if outbound::write_text(&mut socket, text, true).await.is_err() {
                     break None;
@@ -252,16 +249,8 @@ async fn echo(mut socket: Socket, broker: Arc<Broker>, _address: AddressGuard) {
             )) => {}
         }
     };
-    if let Some((code, reason)) = close {
-        let frame = CloseFrame {
-            code: code.into(),
-            reason: Utf8Bytes::from_static(reason),
-        };
-        let _ = tokio::time::timeout(
-            std::time::Duration::from_secs(1),
-            socket.send(Message::Close(Some(frame))),
-        )
-        .await;
+    if let Some(close) = close {
+        connection::close_socket(&mut socket, close).await;
     }
 }
 

@@ -32,7 +32,8 @@
 //!   genders' totals (in `report_csv`, its CSV form, cells made safe
 //!   for spreadsheets; in `report_html`, its HTML form with SVG charts
 //!   drawn by plotters; in [`suppress`], the small-count suppression of
-//!   its gender figures).
+//!   its gender figures; in [`report_schema`], the JSON Schema of its
+//!   JSON form).
 //! - [`permission`]: the permission table: which role may do what, as data.
 //! - [`validate`]: field checks and normalisation of client input.
 //! - [`person`]: how a person is identified across entries.
@@ -57,6 +58,7 @@ mod programme_calls;
 pub mod report;
 mod report_csv;
 mod report_html;
+pub mod report_schema;
 pub mod room;
 pub mod suppress;
 pub mod undo;

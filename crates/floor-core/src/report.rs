@@ -12,6 +12,7 @@ use std::collections::{BTreeMap, HashMap};
 
 use floor_protocol::event::CallVia;
 use floor_protocol::{Channel, EntryStatus, Event, Gender, Kind, Person, RoomEvent};
+use schemars::JsonSchema;
 use serde::Serialize;
 use uuid::Uuid;
 
@@ -21,7 +22,7 @@ use crate::suppress::{self, Shown};
 use crate::view::LiveView;
 
 /// A count per channel.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, JsonSchema)]
 pub struct PerChannel {
     /// Onsite.
     pub onsite: u64,
@@ -52,34 +53,42 @@ impl PerChannel {
 }
 
 /// Waiting times of one channel.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, JsonSchema)]
 pub struct Waits {
-    /// How many waits were measured (entries called from the queue).
+    /// How many waits were measured: entries of the channel called (by
+    /// any means), each waiting from its submission, or from its approval
+    /// when it was submitted `pending`, to its call.
     pub count: usize,
-    /// Median, in milliseconds.
+    /// Median (nearest rank), in milliseconds; `null` when `count` is 0.
     pub median_ms: Option<u64>,
-    /// 90th percentile, in milliseconds.
+    /// 90th percentile (nearest rank), in milliseconds; `null` when
+    /// `count` is 0.
     pub p90_ms: Option<u64>,
 }
 
 /// What the online moderator relayed.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, JsonSchema)]
 pub struct OnlineQuestions {
-    /// Online entries submitted.
+    /// Online entries submitted, by any role.
     pub asked: u64,
-    /// Of those, the ones that reached the queue.
+    /// Of those, the ones that reached the queue: submitted `waiting`, or
+    /// submitted `pending` (a participant's, in a moderated room) and
+    /// then approved. One rejected, withdrawn or merged while pending is
+    /// not forwarded.
     pub forwarded: u64,
-    /// Of those, the ones that were given the floor.
+    /// Of those, the ones that were given the floor: called by `next`
+    /// (through the rotation, a pin or `fifo`) or by the chair's `call`.
     pub answered: u64,
 }
 
 /// A chair's departure from the policy.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, JsonSchema)]
 pub struct Override {
     /// Broker time.
     pub at_ms: u64,
     /// `call` (out of order), `pin`, or `undo_call` (a call taken back:
     /// it counts no turn).
+    #[schemars(extend("enum" = ["call", "pin", "undo_call"]))]
     pub action: &'static str,
     /// Whose entry.
     pub name: String,
@@ -105,7 +114,7 @@ impl Override {
 }
 
 /// The queue's length at one moment.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, JsonSchema)]
 pub struct QueuePoint {
     /// Broker time.
     pub at_ms: u64,
@@ -119,7 +128,7 @@ pub struct QueuePoint {
 /// totals only, and none below [`suppress::THRESHOLD`] (see
 /// [`suppress`]: a figure that would let a small count be worked out is
 /// hidden too).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, JsonSchema)]
 pub struct Genders {
     /// Counts below this are never published.
     pub threshold: u64,
@@ -209,13 +218,13 @@ impl Genders {
 }
 
 /// A session report.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
 pub struct Report {
     /// The session's title.
     pub title: String,
-    /// Broker time of the first event.
+    /// Broker time of the first event; `null` when the log is empty.
     pub started_ms: Option<u64>,
-    /// Broker time of the last event.
+    /// Broker time of the last event; `null` when the log is empty.
     pub ended_ms: Option<u64>,
     /// The session's chair, as the run of show names them.
     pub chair: Option<Person>,
@@ -227,7 +236,7 @@ pub struct Report {
     pub speakers: Vec<Person>,
     /// Requests to speak, per channel.
     pub requests: PerChannel,
-    /// Turns given from the queue, per channel.
+    /// Turns given, per channel: every entry called, by any means.
     pub turns: PerChannel,
     /// Requests by kind (`question`, `comment`).
     pub requests_by_kind: BTreeMap<String, PerChannel>,
@@ -253,7 +262,8 @@ pub struct Report {
     pub waiting_onsite: Waits,
     /// Waiting time, online.
     pub waiting_online: Waits,
-    /// Speaking time per channel, in milliseconds.
+    /// Speaking time per channel, in milliseconds: the sum of the
+    /// finished turns (a turn still running counts nothing).
     pub speaking_ms: PerChannel,
     /// Online's share of the speaking time, in per cent (0 to 100), when
     /// anyone spoke.
@@ -265,9 +275,11 @@ pub struct Report {
     pub attendance_peak: Option<PerChannel>,
     /// Self-declared genders, in total.
     pub genders: Genders,
-    /// Every out-of-order call and pin.
+    /// Every out-of-order call and pin, in the order of the log.
     pub overrides: Vec<Override>,
-    /// The queue's length after each change.
+    /// The queue's length (waiting entries per channel) after each event
+    /// that changed it, in the order of the log; the queue is empty
+    /// before the first.
     pub queue: Vec<QueuePoint>,
 }
 

@@ -27,13 +27,14 @@
 //! ranges, so the ranges this reaches are exactly the values each figure
 //! can take: a figure is determined exactly when its range is one value.
 
+use schemars::JsonSchema;
 use serde::Serialize;
 
 /// Counts below this are never published.
 pub const THRESHOLD: u64 = 5;
 
 /// How one figure is published.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Shown {
     /// The figure itself.
