@@ -29,7 +29,8 @@
 //!   choice `next` makes; pure functions over the waiting entries.
 //! - [`forecast`]: the time budget of an open floor.
 //! - [`report`]: the session report, from the event log and the declared
-//!   genders' totals (in `report_csv`, its CSV form, cells made safe
+//!   genders' totals (in `report_markdown`, its Markdown form; in
+//!   `report_csv`, its CSV form, cells made safe
 //!   for spreadsheets; in `report_html`, its HTML form with SVG charts
 //!   drawn by plotters; in [`suppress`], the small-count suppression of
 //!   its gender figures; in [`report_schema`], the JSON Schema of its
@@ -58,6 +59,7 @@ mod programme_calls;
 pub mod report;
 mod report_csv;
 mod report_html;
+mod report_markdown;
 pub mod report_schema;
 pub mod room;
 pub mod suppress;
