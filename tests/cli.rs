@@ -445,7 +445,11 @@ async fn the_chair_undoes_a_call_from_the_command_line_and_a_stale_command_is_re
     let stale = hold.link("hall", "chair", tokens.role("chair"));
     let cli = tokio::task::spawn_blocking(move || floor_role(&stale, &["chair", "next"]));
     hold.held().await;
-    acked(other.command("n", serde_json::json!({"type": "next"})).await);
+    acked(
+        other
+            .command("n", serde_json::json!({"type": "next"}))
+            .await,
+    );
     let head = other.seq;
     hold.release();
     let (code, _, err) = cli.await.unwrap();
@@ -459,9 +463,14 @@ async fn the_chair_undoes_a_call_from_the_command_line_and_a_stale_command_is_re
     // With --force the same race acts on whoever speaks when it arrives.
     let mut hold = Hold::start(floor.addr).await;
     let forced = hold.link("hall", "chair", tokens.role("chair"));
-    let cli = tokio::task::spawn_blocking(move || floor_role(&forced, &["chair", "finish", "--force"]));
+    let cli =
+        tokio::task::spawn_blocking(move || floor_role(&forced, &["chair", "finish", "--force"]));
     hold.held().await;
-    acked(other.command("n2", serde_json::json!({"type": "next"})).await);
+    acked(
+        other
+            .command("n2", serde_json::json!({"type": "next"}))
+            .await,
+    );
     hold.release();
     let (code, out, err) = cli.await.unwrap();
     assert_eq!(code, 0, "{err}");

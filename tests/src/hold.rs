@@ -146,7 +146,10 @@ fn frame_at(bytes: &[u8]) -> Option<(usize, u8)> {
     let &second = rest.first()?;
     let mask = if second & 0x80 != 0 { 4 } else { 0 };
     let (header, payload) = match second & 0x7f {
-        126 => (4, u64::from(u16::from_be_bytes([*bytes.get(2)?, *bytes.get(3)?]))),
+        126 => (
+            4,
+            u64::from(u16::from_be_bytes([*bytes.get(2)?, *bytes.get(3)?])),
+        ),
         127 => (10, u64::from_be_bytes(bytes.get(2..10)?.try_into().ok()?)),
         short => (2, u64::from(short)),
     };

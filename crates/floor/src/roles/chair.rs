@@ -213,11 +213,11 @@ pub(crate) async fn run(command: ChairCommand) -> Result<(), Exit> {
     let unchecked = Force { force: true };
     let (connection, entry, force, build): (Connection, Option<String>, Force, FloorCommand) =
         match command {
-            ChairCommand::Next { force, connection } => (connection, None, force, |_, expect| {
-                Command::Next {
+            ChairCommand::Next { force, connection } => {
+                (connection, None, force, |_, expect| Command::Next {
                     expect_speaking: expect,
-                }
-            }),
+                })
+            }
             ChairCommand::Finish { force, connection } => {
                 (connection, None, force, |_, expect| Command::Finish {
                     expect_speaking: expect,
