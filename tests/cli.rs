@@ -392,3 +392,95 @@ fn no_help_shows_a_secret_from_the_environment() {
     // floor, its 7 commands, and theirs.
     assert!(seen > 20, "only {seen} helps read");
 }
+
+/// Whoever the room shows speaking now, by name.
+async fn speaking(floor: &Floor, tokens: &Tokens) -> Option<String> {
+    let state = floor.room_state(tokens).await;
+    state.speaking().map(|(_, entry)| entry.person.name.clone())
+}
+
+#[tokio::test]
+async fn the_chair_undoes_a_call_from_the_command_line_and_a_stale_command_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let floor = Floor::start(&dir.path().join("data"));
+    let tokens = floor.create_room("hall").await;
+    let mut other = Client::connect(&floor, tokens.hello("chair", "chair-phone")).await;
+    for (channel, name) in [
+        ("onsite", "Amina Diallo"),
+        ("online", "Bo Chen"),
+        ("onsite", "Carla Ruiz"),
+    ] {
+        acked(other.command(name, submit(channel, name)).await);
+    }
+    let chair = tokens.link(&floor, "chair");
+    let (code, _, err) = floor_role(&chair, &["chair", "next"]);
+    assert_eq!(code, 0, "{err}");
+    let before = floor.snapshot(&tokens).await;
+
+    // Next calls Bo; undo gives Amina the floor back and puts Bo back in
+    // line, at his place: the room's order is as before the next.
+    let (code, out, err) = floor_role(&chair, &["chair", "next"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("speaking: Bo Chen"), "{out}");
+    let (code, out, err) = floor_role(&chair, &["chair", "undo"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("call undone: Bo Chen"), "{out}");
+    assert!(out.contains("1st in line"), "{out}");
+    assert!(out.contains("speaking: Amina Diallo"), "{out}");
+    let after = floor.snapshot(&tokens).await;
+    assert_eq!(after["order"], before["order"]);
+    assert_eq!(after["room"]["speaking"], before["room"]["speaking"]);
+    assert_eq!(after["room"]["turns"], before["room"]["turns"]);
+
+    // Once only: exit 1, a clear message, nothing changed.
+    let head = floor.room_state(&tokens).await.seq();
+    let (code, _, err) = floor_role(&chair, &["chair", "undo", "--json"]);
+    assert_eq!(code, 1, "{err}");
+    assert!(err.contains("no call to undo"), "{err}");
+    assert_eq!(floor.room_state(&tokens).await.seq(), head);
+
+    // Another chair screen calls Bo between what `floor chair next` read
+    // (Amina speaking) and its command: refused, nothing changed.
+    let mut hold = Hold::start(floor.addr).await;
+    let stale = hold.link("hall", "chair", tokens.role("chair"));
+    let cli = tokio::task::spawn_blocking(move || floor_role(&stale, &["chair", "next"]));
+    hold.held().await;
+    acked(
+        other
+            .command("n", serde_json::json!({"type": "next"}))
+            .await,
+    );
+    let head = other.seq;
+    hold.release();
+    let (code, _, err) = cli.await.unwrap();
+    assert_eq!(code, 1, "{err}");
+    assert!(err.contains("speaker_changed"), "{err}");
+    assert!(err.contains("now Bo Chen"), "{err}");
+    assert!(err.contains("--force"), "{err}");
+    assert_eq!(floor.room_state(&tokens).await.seq(), head);
+    assert_eq!(speaking(&floor, &tokens).await.as_deref(), Some("Bo Chen"));
+
+    // With --force the same race acts on whoever speaks when it arrives.
+    let mut hold = Hold::start(floor.addr).await;
+    let forced = hold.link("hall", "chair", tokens.role("chair"));
+    let cli =
+        tokio::task::spawn_blocking(move || floor_role(&forced, &["chair", "finish", "--force"]));
+    hold.held().await;
+    acked(
+        other
+            .command("n2", serde_json::json!({"type": "next"}))
+            .await,
+    );
+    hold.release();
+    let (code, out, err) = cli.await.unwrap();
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("nobody is speaking"), "{out}");
+    let state = floor.room_state(&tokens).await;
+    let carla = state
+        .view()
+        .entries
+        .iter()
+        .find(|e| e.person.name == "Carla Ruiz")
+        .unwrap();
+    assert_eq!(carla.status, floor_protocol::EntryStatus::Done);
+}

@@ -4,8 +4,6 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use std::process::Command as Process;
-
 use floor_client::{
     Client, ConnectOptions, DisplayView, Hand, ImportOptions, OnlineEntry, RemoteChannel,
     RequestError, RoomChannel,
@@ -408,20 +406,6 @@ async fn the_display_shows_speaker_time_left_next_speakers_and_tally() {
 }
 
 /// Runs `floor` with `FLOOR_URL` set; returns (exit code, stdout, stderr).
-fn floor_role(link: &str, args: &[&str]) -> (i32, String, String) {
-    let output = Process::new(floor_bin())
-        .args(args)
-        .env("FLOOR_URL", link)
-        .env_remove("FLOOR_TOKEN")
-        .output()
-        .unwrap();
-    (
-        output.status.code().unwrap_or(-1),
-        String::from_utf8(output.stdout).unwrap(),
-        String::from_utf8(output.stderr).unwrap(),
-    )
-}
-
 fn fixture(name: &str) -> std::path::PathBuf {
     std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("fixtures")

@@ -72,10 +72,12 @@ export async function launch() {
 }
 
 /** Opens a page of a role in its own browser context; `init`, if given,
- *  runs in the page before any of its scripts. */
-export async function open(browser, link, viewport, { init } = {}) {
+ *  runs in the page before any of its scripts; `prepare`, if given, gets
+ *  the context before the page opens (e.g. to route its WebSocket). */
+export async function open(browser, link, viewport, { init, prepare } = {}) {
   const context = await browser.newContext({ viewport, colorScheme: "light" });
   if (init) await context.addInitScript(init);
+  if (prepare) await prepare(context);
   const page = await context.newPage();
   page.on("pageerror", (error) => { console.error(`page error on ${link.split("#")[0]}:`, error); });
   await page.goto(link);

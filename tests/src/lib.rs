@@ -8,9 +8,13 @@
 pub use tokio_tungstenite::tungstenite;
 
 pub mod chaos;
+mod hold;
 pub mod nats;
 mod proxy;
+mod role_cli;
+pub use hold::Hold;
 pub use proxy::Proxy;
+pub use role_cli::floor_role;
 
 use std::io::{BufRead, BufReader};
 use std::net::SocketAddr;

@@ -1,5 +1,8 @@
 // The chair's console: call the next speaker (key N), call or pin any
-// entry, end a turn, open or close the queue, change the rules.
+// entry, end a turn, undo the last call, open or close the queue, change
+// the rules. Next, call, finish and undo carry the speaker this page shows
+// (`expect_speaking`): when another screen changed the floor first, the
+// broker refuses and the page says so, showing the new state.
 
 import { start, el, badge, reasonText, clock, showError, keepFocus } from "./floor.js";
 import { t } from "./strings.js";
@@ -15,24 +18,68 @@ for (const option of $("policy").options) {
 const floor = start({ onState: render });
 
 function act(command) {
-  return floor.send(command).catch((error) => showError($("error"), error));
+  return floor.send(command).catch((error) => {
+    if (error.code !== "speaker_changed") return showError($("error"), error);
+    // The broker sends the events that changed the floor before this
+    // answer, so the page already shows the new state.
+    showError($("error"), { message: t("chair.speaker_changed") });
+  });
 }
 
-// One `next` at a time: a double click or a held key calls one speaker.
-let calling = false;
-function next() {
-  if (calling) return;
-  calling = true;
-  $("next").disabled = true;
-  act({ type: "next" }).finally(() => { calling = false; $("next").disabled = false; });
+/** A command on the floor, with the speaker this page shows. */
+function onFloor(command) {
+  const speaking = floor.view && floor.view.speaking;
+  return act({ ...command, expect_speaking: speaking ? speaking.entry_id : null });
 }
+
+// The most recent call this page folded, while it can be undone: as
+// floor_core's UndoTracker, a call ends that chance when its entry stops
+// speaking, when it is undone, at a phase start and at a change of policy.
+// The page knows of a call only from the events it folded: after a fresh
+// snapshot (a reload, a resync) it knows none, and offers no undo.
+let lastCall = null; // { entry_id, epoch }
+let foldedSeq = null;
+floor.onEvent = (event) => {
+  const e = event.event;
+  const policy = floor.working.settings.policy; // before this event
+  if (e.type === "speaker_called") lastCall = { entry_id: e.entry_id, epoch: floor.epoch };
+  else if (e.type === "call_undone" || e.type === "phase_started") lastCall = null;
+  else if (e.type === "speaker_finished" && lastCall && lastCall.entry_id === e.entry_id) lastCall = null;
+  else if (e.type === "settings_changed" && JSON.stringify(e.settings.policy) !== JSON.stringify(policy)) lastCall = null;
+  foldedSeq = event.seq;
+};
+
+/** The call the Undo button reverses, if this page knows it can. */
+function undoable(view) {
+  // A view from a snapshot covers events this page did not fold.
+  if (view.seq !== foldedSeq || !lastCall || lastCall.epoch !== floor.epoch) {
+    lastCall = null;
+    foldedSeq = view.seq;
+  }
+  return lastCall && view.speaking && view.speaking.entry_id === lastCall.entry_id ? lastCall : null;
+}
+
+// One command at a time from each of these buttons: a double click or a
+// held key calls one speaker, or undoes one call.
+const pending = new Set();
+function press(id, command) {
+  if (pending.has(id)) return;
+  pending.add(id);
+  $(id).disabled = true;
+  onFloor(command).finally(() => {
+    pending.delete(id);
+    if (floor.view) render(floor);
+  });
+}
+const next = () => press("next", { type: "next" });
 
 const SHORTCUT_KEY = "floor:chair:shortcut";
 $("shortcut").checked = localStorage.getItem(SHORTCUT_KEY) !== "off";
 $("shortcut").addEventListener("change", () => localStorage.setItem(SHORTCUT_KEY, $("shortcut").checked ? "on" : "off"));
 
 $("next").addEventListener("click", next);
-$("finish").addEventListener("click", () => act({ type: "finish" }));
+$("finish").addEventListener("click", () => press("finish", { type: "finish" }));
+$("undo").addEventListener("click", () => press("undo", { type: "undo_call" }));
 $("queue-toggle").addEventListener("click", () =>
   act({ type: floor.view && floor.view.queue_open ? "close_queue" : "open_queue" }));
 document.addEventListener("keydown", (event) => {
@@ -109,7 +156,12 @@ function render(floor) {
   $("speaker-name").textContent = current ? current.entry.person.name : t("display.nobody");
   $("speaker-meta").replaceChildren(...(current ? [badge(current.entry.channel)] : []));
   $("queue-toggle").textContent = t(view.queue_open ? "chair.close" : "chair.open");
-  $("finish").disabled = !current;
+  $("finish").disabled = !current || pending.has("finish");
+  $("next").disabled = pending.has("next");
+  const call = undoable(view);
+  $("undo").hidden = !call;
+  $("undo").disabled = pending.has("undo");
+  if (call) $("undo").setAttribute("aria-label", `${t("chair.undo")}: ${current.entry.person.name}`);
   for (const channel of ["onsite", "online"]) {
     // The broker lists the head of the order; entries waiting past it
     // follow in submission order, each marked as standing after it.
@@ -128,7 +180,7 @@ function render(floor) {
           el("br"),
           el("span", { class: "muted" }, [why, t("time.waited", { minutes: waited })].filter(Boolean).join(" · ")),
         ),
-        el("button", { type: "button", class: "secondary", onclick: () => act({ type: "call", entry_id: entry.id }),
+        el("button", { type: "button", class: "secondary", onclick: () => onFloor({ type: "call", entry_id: entry.id }),
           "aria-label": `${t("chair.call")}: ${entry.person.name}` }, t("chair.call")),
         el("button", { type: "button", class: "secondary",
           onclick: () => act({ type: pinned ? "unpin" : "pin", entry_id: entry.id }),

@@ -90,6 +90,20 @@ export function fold(view, event) {
       find(e.entry_id).spoke_ms = e.spoke_ms;
       if (view.speaking && view.speaking.entry_id === e.entry_id) delete view.speaking;
       break;
+    case "call_undone": {
+      // As LiveView: the called entry waits again, the turn it ended (if
+      // any) resumes with its times, its pin is back at its place, the
+      // rotation is as before the call and the channel loses the turn.
+      const entry = find(e.entry_id);
+      const back = e.resumed ? find(e.resumed.entry_id) : null;
+      entry.status = "waiting";
+      if (back) { back.status = "speaking"; delete back.spoke_ms; }
+      if (e.resumed) view.speaking = e.resumed; else delete view.speaking;
+      if (e.pin_index != null) view.pins.splice(Math.min(e.pin_index, view.pins.length), 0, e.entry_id);
+      view.rotation = e.rotation;
+      view.turns[e.channel] = Math.max(0, view.turns[e.channel] - 1);
+      break;
+    }
     case "settings_changed":
       if (JSON.stringify(e.settings.policy) !== JSON.stringify(view.settings.policy)) {
         view.rotation.credits = { onsite: 0, online: 0 };
@@ -188,6 +202,9 @@ export class Floor {
     this.onState = onState;
     this.onStatus = onStatus;
     this.onError = onError;
+    /** Called with each event just before it is folded into `working`
+     *  (a page may set it). */
+    this.onEvent = () => {};
     this.closed = false;
     this.timer = null;
     this.resyncTimer = null;
@@ -316,7 +333,7 @@ export class Floor {
         if (this.resyncing || !this.working) return;
         if (message.epoch !== this.epoch) return this.resync();
         try {
-          for (const event of message.events) fold(this.working, event);
+          for (const event of message.events) { this.onEvent(event); fold(this.working, event); }
         } catch {
           return this.resync();
         }

@@ -89,6 +89,9 @@ const en = {
   "chair.shortcut": "The N key calls the next speaker",
   "chair.place": "#{n}",
   "order.after": "after #{n}",
+  // The chair's undo, and the answer when another screen acted first.
+  "chair.undo": "Undo last call",
+  "chair.speaker_changed": "someone else changed the floor just now. Check who is speaking and press again.",
   "moderator.title": "Online moderator",
   "moderator.add": "Add a remote question",
   "moderator.name": "Name",

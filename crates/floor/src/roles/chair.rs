@@ -1,9 +1,17 @@
 //! `floor chair ...`: the chair's commands.
+//!
+//! `next`, `call`, `finish` and `undo` say which entry the command saw
+//! speaking when it connected (`expect_speaking`), so that two chairs (a
+//! laptop and a phone, two tabs) acting at once never call two speakers:
+//! the broker refuses the later one with `speaker_changed` and nothing
+//! changes. `--force` leaves the check out.
 
 #![allow(clippy::print_stdout)]
 
 use clap::Subcommand;
-use floor_protocol::Command;
+use floor_client::{Client, RequestError};
+use floor_protocol::{Command, ErrorCode};
+use uuid::Uuid;
 
 use super::{Connection, Exit, print_json, resolve, short, standing};
 
@@ -14,6 +22,8 @@ pub(crate) enum ChairCommand {
     #[command(after_help = "Example:\n  floor chair next")]
     Next {
         #[command(flatten)]
+        force: Force,
+        #[command(flatten)]
         connection: Connection,
     },
     /// End the current turn and give the floor to this entry, out of
@@ -23,11 +33,25 @@ pub(crate) enum ChairCommand {
         /// The entry id (or its first characters).
         entry: String,
         #[command(flatten)]
+        force: Force,
+        #[command(flatten)]
         connection: Connection,
     },
     /// End the current turn without calling anyone.
     #[command(after_help = "Example:\n  floor chair finish")]
     Finish {
+        #[command(flatten)]
+        force: Force,
+        #[command(flatten)]
+        connection: Connection,
+    },
+    /// Undo the most recent call (by next or call) while its speaker still
+    /// has the floor: they wait again at their place, and the speaker
+    /// before them (if any) speaks again, with the time they had left.
+    #[command(after_help = "Example:\n  floor chair undo")]
+    Undo {
+        #[command(flatten)]
+        force: Force,
         #[command(flatten)]
         connection: Connection,
     },
@@ -83,6 +107,20 @@ pub(crate) enum ChairCommand {
         connection: Connection,
     },
 }
+
+/// `--force` of the commands on the floor.
+#[derive(Debug, Clone, Copy, clap::Args)]
+pub(crate) struct Force {
+    /// Act on whoever is speaking when the command arrives. Without it, the
+    /// broker refuses the command (exit 1, nothing changed) if the speaker
+    /// changed after this command read the room, e.g. because another
+    /// chair screen acted at the same moment.
+    #[arg(long)]
+    force: bool,
+}
+
+/// Builds a floor command from its target entry and `expect_speaking`.
+type FloorCommand = fn(Uuid, Option<Option<Uuid>>) -> Command;
 
 /// Builds a command from the room's state.
 type BuildCommand = Box<dyn FnOnce(&floor_client::RoomState) -> Result<Command, Exit>>;
@@ -172,31 +210,73 @@ async fn run_of_show(command: ChairCommand) -> Result<(), Exit> {
 
 /// Runs a chair command.
 pub(crate) async fn run(command: ChairCommand) -> Result<(), Exit> {
-    let (connection, entry, build): (Connection, Option<String>, fn(uuid::Uuid) -> Command) =
+    let unchecked = Force { force: true };
+    let (connection, entry, force, build): (Connection, Option<String>, Force, FloorCommand) =
         match command {
-            ChairCommand::Next { connection } => (connection, None, |_| Command::next()),
-            ChairCommand::Finish { connection } => (connection, None, |_| Command::finish()),
-            ChairCommand::Open { connection } => (connection, None, |_| Command::OpenQueue {}),
-            ChairCommand::Close { connection } => (connection, None, |_| Command::CloseQueue {}),
-            ChairCommand::Call { entry, connection } => (connection, Some(entry), Command::call),
-            ChairCommand::Pin { entry, connection } => (connection, Some(entry), |entry_id| {
-                Command::Pin { entry_id }
+            ChairCommand::Next { force, connection } => {
+                (connection, None, force, |_, expect| Command::Next {
+                    expect_speaking: expect,
+                })
+            }
+            ChairCommand::Finish { force, connection } => {
+                (connection, None, force, |_, expect| Command::Finish {
+                    expect_speaking: expect,
+                })
+            }
+            ChairCommand::Undo { force, connection } => {
+                (connection, None, force, |_, expect| Command::UndoCall {
+                    expect_speaking: expect,
+                })
+            }
+            ChairCommand::Call {
+                entry,
+                force,
+                connection,
+            } => (connection, Some(entry), force, |entry_id, expect| {
+                Command::Call {
+                    entry_id,
+                    expect_speaking: expect,
+                }
             }),
-            ChairCommand::Unpin { entry, connection } => (connection, Some(entry), |entry_id| {
-                Command::Unpin { entry_id }
-            }),
+            ChairCommand::Open { connection } => {
+                (connection, None, unchecked, |_, _| Command::OpenQueue {})
+            }
+            ChairCommand::Close { connection } => {
+                (connection, None, unchecked, |_, _| Command::CloseQueue {})
+            }
+            ChairCommand::Pin { entry, connection } => {
+                (connection, Some(entry), unchecked, |entry_id, _| {
+                    Command::Pin { entry_id }
+                })
+            }
+            ChairCommand::Unpin { entry, connection } => {
+                (connection, Some(entry), unchecked, |entry_id, _| {
+                    Command::Unpin { entry_id }
+                })
+            }
             run_of_show_command @ (ChairCommand::Programme { .. }
             | ChairCommand::Phase { .. }
             | ChairCommand::Presenter { .. }) => return run_of_show(run_of_show_command).await,
         };
     let client = connection.connect().await?;
-    let target = match &entry {
-        Some(reference) => Some(client.with_state(|s| resolve(s, reference))?),
-        None => None,
-    };
-    let command = build(target.unwrap_or_default());
+    // The speaker this command saw: the room's state at connect.
+    let (target, seen) = client.with_state(|s| {
+        let target = entry.as_deref().map(|r| resolve(s, r)).transpose()?;
+        Ok::<_, Exit>((target, s.speaking().map(|(speaking, _)| speaking.entry_id)))
+    })?;
+    let command = build(target.unwrap_or_default(), (!force.force).then_some(seen));
     let name = command.name();
-    let ack = connection.command(&client, command).await?;
+    let ack = match connection.request(&client, command).await {
+        Ok(ack) => ack,
+        Err(RequestError::Refused(refusal)) if refusal.code == ErrorCode::SpeakerChanged => {
+            let exit = speaker_changed(&client, seen, refusal.entry_id);
+            client.close().await;
+            return Err(exit);
+        }
+        Err(error) => return Err(connection.exit(error)),
+    };
+    // The entry the command was about: the one called back for `undo`.
+    let target = if name == "undo_call" { seen } else { target };
     let state = client.state();
     let speaker = state.speaking().map(|(_, e)| e.clone());
     if connection.json {
@@ -218,7 +298,18 @@ pub(crate) async fn run(command: ChairCommand) -> Result<(), Exit> {
             (Some(id), "pin" | "unpin") => {
                 println!("{name}ned {} ({})", short(*id), standing(&state, *id));
             }
-            _ => match &speaker {
+            (Some(id), "undo_call") => {
+                let name = state.entry(*id).map_or("", |e| e.person.name.as_str());
+                println!(
+                    "call undone: {name} ({}) is {}",
+                    short(*id),
+                    standing(&state, *id)
+                );
+            }
+            _ => {}
+        }
+        if !matches!(name, "pin" | "unpin") {
+            match &speaker {
                 Some(e) => println!(
                     "speaking: {} ({}, {})",
                     e.person.name,
@@ -233,9 +324,29 @@ pub(crate) async fn run(command: ChairCommand) -> Result<(), Exit> {
                         "closed"
                     }
                 ),
-            },
+            }
         }
     }
     client.close().await;
     Ok(())
+}
+
+/// The refusal of a command whose speaker changed after it read the room:
+/// who this command saw, who speaks now, and what to do.
+fn speaker_changed(client: &Client, seen: Option<Uuid>, now: Option<Uuid>) -> Exit {
+    let state = client.state();
+    let who = |id: Option<Uuid>| match id {
+        Some(id) => match state.entry(id) {
+            Some(e) => format!("{} ({})", e.person.name, short(id)),
+            None => short(id),
+        },
+        None => "nobody".to_owned(),
+    };
+    Exit::Refused(format!(
+        "refused: speaker_changed: the floor changed as this command was sent \
+         (it saw {} speaking; now {} is); nothing was done. \
+         Check the floor and run the command again, or add --force to act on whoever is speaking",
+        who(seen),
+        who(now)
+    ))
 }

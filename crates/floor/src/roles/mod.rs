@@ -141,17 +141,32 @@ impl Connection {
         client: &Client,
         command: floor_protocol::Command,
     ) -> Result<floor_client::Ack, Exit> {
-        match client
+        self.request(client, command)
+            .await
+            .map_err(|error| self.exit(error))
+    }
+
+    /// Sends the command with this invocation's request id; the broker's
+    /// answer as it came, for a caller that explains some refusals itself.
+    pub(crate) async fn request(
+        &self,
+        client: &Client,
+        command: floor_protocol::Command,
+    ) -> Result<floor_client::Ack, RequestError> {
+        client
             .command_with_id(self.request_id.clone(), command)
             .await
-        {
-            Ok(ack) => Ok(ack),
-            Err(RequestError::TimedOut { .. }) => Err(Exit::TimedOut(format!(
+    }
+
+    /// The exit of a command that failed.
+    pub(crate) fn exit(&self, error: RequestError) -> Exit {
+        match error {
+            RequestError::TimedOut { .. } => Exit::TimedOut(format!(
                 "no answer in time; the command may or may not have taken effect. \
                  Repeat it with --client-id {} --request-id {} to make sure it takes effect once",
                 self.client_id, self.request_id
-            ))),
-            Err(other) => Err(other.into()),
+            )),
+            other => other.into(),
         }
     }
 }
