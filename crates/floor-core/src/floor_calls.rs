@@ -124,9 +124,10 @@ impl Decider<'_> {
             ));
         };
         if let Some(previous) = &call.previous {
-            // The previous speaker's entry opens again. A request they made
-            // since the call stays, and two open requests of one person
-            // (or one participant) would break the rules a new entry obeys.
+            // The previous speaker's entry opens again, as a new request
+            // would: refused while that person (under one entry per
+            // person) or that participant holds another open request,
+            // whenever it was made or became theirs.
             let entry = self
                 .room
                 .entry(previous.entry_id)
@@ -135,7 +136,7 @@ impl Decider<'_> {
             let one_per_person = self.room.settings().one_entry_per_person;
             let participant = entry.provenance.role == floor_protocol::Role::Participant;
             let since = self.room.entries_with_keys().find(|(e, k)| {
-                e.seq > call.seq
+                e.id != call.entry_id
                     && e.status.is_open()
                     && ((one_per_person && Some(*k) == key)
                         || (participant && e.provenance.client == entry.provenance.client))
@@ -143,7 +144,7 @@ impl Decider<'_> {
             if let Some((other, _)) = since {
                 return Err(CommandError::transition(
                     other.id,
-                    "the previous speaker has asked again since; their new request stays, so their turn cannot be given back",
+                    "the previous speaker holds another open request; it stays, so their turn cannot be given back",
                 ));
             }
             crate::capacity::admit(self.room)?;

@@ -26,8 +26,6 @@ use uuid::Uuid;
 /// The room's most recent call, as long as it can be undone.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct LastCall {
-    /// The sequence number of its `speaker_called`.
-    pub seq: u64,
     /// The entry called, speaking now.
     pub entry_id: Uuid,
     /// Its channel.
@@ -113,7 +111,6 @@ impl UndoTracker {
                     .and_then(|i| u32::try_from(i).ok());
                 Some(UndoTracker {
                     last: Some(LastCall {
-                        seq: event.seq,
                         entry_id: *entry_id,
                         channel: *channel,
                         previous,
