@@ -227,20 +227,10 @@ async fn run(settings: config::Settings) -> anyhow::Result<()> {
         println!("admin token (shown once; keep it to create rooms): {token}");
     }
     if settings.demo {
-        let issued = floor_broker::demo::open(&broker)
+        let demo = floor_broker::demo::open(&broker)
             .await
             .context("cannot open the demo room")?;
-        println!("demo room {}: {}", issued.room.id, issued.room.title);
-        for (role, link) in broker.links(&issued) {
-            let label = match role {
-                Role::Chair => "chair",
-                Role::Moderator => "online moderator",
-                Role::Runner => "mic runner",
-                Role::Participant => "participant",
-                Role::Display => "projector display",
-            };
-            println!("  {label:<18} {link}");
-        }
+        print_demo(&demo);
     }
     println!("floor listening on {local}");
     tracing::info!(%local, "listening");
@@ -255,6 +245,37 @@ async fn run(settings: config::Settings) -> anyhow::Result<()> {
     broker.stop(Duration::from_secs(12)).await;
     tracing::info!("stopped");
     result.context("the server failed")
+}
+
+/// Prints the demo room's links: each role's, or, for a role whose token
+/// was rotated, that the link given at the rotation is the one that works
+/// (a link printed always works).
+fn print_demo(demo: &floor_broker::demo::Demo) {
+    use floor_broker::demo::{Issue, RoleLink};
+    println!("demo room {}: {}", demo.room.id, demo.room.title);
+    for (role, link) in &demo.links {
+        let label = match role {
+            Role::Chair => "chair",
+            Role::Moderator => "online moderator",
+            Role::Runner => "mic runner",
+            Role::Participant => "participant",
+            Role::Display => "projector display",
+        };
+        match link {
+            RoleLink::Works(link) => println!("  {label:<18} {link}"),
+            RoleLink::Rotated => println!(
+                "  {label:<18} (rotated: this role's token was rotated, and the link given at the rotation is the one that works)"
+            ),
+        }
+    }
+    let secret = demo.secret.display();
+    match demo.issue {
+        Issue::Kept => println!("the demo room's links are those of earlier starts (from {secret})"),
+        Issue::NewRoom => println!("the demo room's links come from {secret}: they stay the same at every start"),
+        Issue::NewSecret => println!(
+            "new demo links from a new secret, {secret}: every earlier link of the demo room stopped working"
+        ),
+    }
 }
 
 /// Completes on SIGINT or SIGTERM (or, if asked, when stdin closes).
