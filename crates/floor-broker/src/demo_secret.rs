@@ -240,7 +240,10 @@ mod tests {
         assert_eq!(mode & 0o777, 0o600);
         std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o644)).unwrap();
         let error = DemoSecret::open_or_create(dir.path()).unwrap_err();
-        assert!(matches!(error, SecretError::Mode { mode: 0o644, .. }), "{error}");
+        assert!(
+            matches!(error, SecretError::Mode { mode: 0o644, .. }),
+            "{error}"
+        );
         assert!(error.to_string().contains("chmod 600"));
     }
 

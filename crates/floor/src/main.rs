@@ -270,8 +270,12 @@ fn print_demo(demo: &floor_broker::demo::Demo) {
     }
     let secret = demo.secret.display();
     match demo.issue {
-        Issue::Kept => println!("the demo room's links are those of earlier starts (from {secret})"),
-        Issue::NewRoom => println!("the demo room's links come from {secret}: they stay the same at every start"),
+        Issue::Kept => {
+            println!("the demo room's links are those of earlier starts (from {secret})")
+        }
+        Issue::NewRoom => {
+            println!("the demo room's links come from {secret}: they stay the same at every start")
+        }
         Issue::NewSecret => println!(
             "new demo links from a new secret, {secret}: every earlier link of the demo room stopped working"
         ),
