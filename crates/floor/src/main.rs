@@ -285,12 +285,20 @@ fn print_demo(demo: &floor_broker::demo::Demo) {
 /// Completes on SIGINT or SIGTERM (or, if asked, when stdin closes).
 async fn shutdown_signal(stop_on_stdin_eof: bool) {
     let stdin_closed = async {
-        if stop_on_stdin_eof {
-            let _ = tokio::task::spawn_blocking(|| {
-                std::io::copy(&mut std::io::stdin(), &mut std::io::sink())
-            })
-            .await;
-        } else {
+        // A thread of its own, not the runtime's blocking pool: dropping
+        // the runtime waits for the pool, and a read of a stdin still open
+        // (a stop on SIGTERM) never ends.
+        let (closed, eof) = tokio::sync::oneshot::channel::<()>();
+        let reader = move || {
+            let _ = std::io::copy(&mut std::io::stdin(), &mut std::io::sink());
+            let _ = closed.send(());
+        };
+        let started = stop_on_stdin_eof
+            && std::thread::Builder::new()
+                .name("stdin-eof".into())
+                .spawn(reader)
+                .is_ok();
+        if !started || eof.await.is_err() {
             std::future::pending::<()>().await;
         }
     };
