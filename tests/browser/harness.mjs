@@ -17,31 +17,53 @@ export const ADMIN = "browser-test-admin";
 export const SHOTS = join(root, "target", "browser-screenshots");
 mkdirSync(SHOTS, { recursive: true });
 
-/** A running broker on `listen`, with its data in `data`. */
-export async function startFloor(data, listen = "127.0.0.1:0") {
+/** A running broker on `listen`, with its data in `data` and `extra`
+ *  arguments (e.g. `--demo`); `banner` holds what it printed before
+ *  listening. */
+export async function startFloor(data, listen = "127.0.0.1:0", extra = []) {
   const bin = process.env.FLOOR_BIN || join(root, "target", "debug", "floor");
-  const child = spawn(bin, ["serve", "--listen", listen, "--data", data, "--admin-token", ADMIN, "--stop-on-stdin-eof"], {
+  const args = ["serve", "--listen", listen, "--data", data, "--admin-token", ADMIN, "--stop-on-stdin-eof", ...extra];
+  const child = spawn(bin, args, {
     stdio: ["pipe", "pipe", "inherit"],
     env: { ...process.env, FLOOR_LOG: "warn" },
   });
   const lines = createInterface({ input: child.stdout });
+  const banner = [];
   const addr = await new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error("floor did not start")), 30000);
     lines.on("line", (line) => {
       const match = line.match(/^floor listening on (.+)$/);
-      if (match) { clearTimeout(timer); resolve(match[1]); }
+      if (match) { clearTimeout(timer); resolve(match[1]); } else banner.push(line);
     });
     child.on("exit", (code) => reject(new Error(`floor exited with ${code}`)));
   });
-  return { child, addr, data, base: `http://${addr}` };
+  return { child, addr, data, base: `http://${addr}`, banner };
 }
 
 /** Kills a broker with SIGKILL and waits for it to be gone. */
 export async function killFloor(floor) {
-  if (floor.child.exitCode !== null) return;
+  await stopFloor(floor, "SIGKILL");
+}
+
+/** Sends a broker `signal` and waits for it to be gone. */
+export async function stopFloor(floor, signal) {
+  if (floor.child.exitCode !== null || floor.child.signalCode !== null) return;
   const gone = new Promise((resolve) => floor.child.on("exit", resolve));
-  floor.child.kill("SIGKILL");
+  floor.child.kill(signal);
   await gone;
+}
+
+/** The demo room's links that `serve --demo` printed, by role (the API's
+ *  names: the `join` page is the participant's). */
+export function demoLinks(floor) {
+  const links = {};
+  for (const line of floor.banner) {
+    const link = line.split(/\s+/).find((word) => word.includes("/r/ws235/"));
+    if (!link) continue;
+    const page = link.split("/r/ws235/")[1].split("#")[0];
+    links[page === "join" ? "participant" : page] = link;
+  }
+  return links;
 }
 
 /** A fresh data directory. */

@@ -1,14 +1,15 @@
 // The role pages in a real browser (headless Chromium) against the real
 // broker: a session with the projector, chair, moderator and runner pages;
 // a broker restart; a moderated participant; a page without
-// crypto.randomUUID (plain HTTP); keyboard-only use; and a screenshot of
-// every page.
+// crypto.randomUUID (plain HTTP); keyboard-only use; the demo room across
+// restarts and a link replaced in an open tab; and a screenshot of every
+// page.
 
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import {
-  SHOTS, startFloor, killFloor, dataDir, createRoom, launch, open, text, nextNames, tabTo,
+  ADMIN, SHOTS, startFloor, killFloor, stopFloor, demoLinks, dataDir, createRoom, launch, open, text, nextNames, tabTo,
 } from "./harness.mjs";
 
 const WIDE = { width: 1920, height: 1080 };
@@ -16,6 +17,9 @@ const LAPTOP = { width: 1280, height: 800 };
 const PHONE = { width: 390, height: 844 };
 
 let floor, browser, links, display, chair, moderator, runner;
+/** The broker of the demo room (`serve --demo`), and one whose tokens
+ *  are rotated, each started by its test. */
+let demo, rotating;
 
 before(async () => {
   floor = await startFloor(dataDir());
@@ -30,6 +34,8 @@ before(async () => {
 after(async () => {
   if (browser) await browser.close();
   if (floor) await killFloor(floor);
+  if (demo) await killFloor(demo);
+  if (rotating) await killFloor(rotating);
 });
 
 /** Waits until the projector shows `name` speaking; returns the time taken. */
@@ -365,4 +371,107 @@ test("the chair caps the open requests, and a participant past the cap is told t
   await second.waitForFunction(() => /queue is full/.test(document.getElementById("error").textContent));
   await second.screenshot({ path: join(SHOTS, "join-room-full.png"), fullPage: true });
   for (const page of [smallChair, first, second]) await page.close();
+});
+
+/** Marks a page's document, to tell later that it was never reloaded. */
+function mark(page) {
+  return page.evaluate(() => { window.sameDocument = true; });
+}
+
+function neverReloaded(page) {
+  return page.evaluate(() => window.sameDocument === true);
+}
+
+/** The waiting or speaking hands on the runner's page named `name`. */
+function handsNamed(page, name) {
+  return page.$$eval("#hands li[data-entry] strong", (nodes, n) => nodes.filter((s) => s.textContent === n).length, name);
+}
+
+test("the demo room survives SIGTERM and SIGKILL: same links, pages back to Live without a reload, a hand added meanwhile arrives once", { timeout: 120000 }, async () => {
+  demo = await startFloor(dataDir(), "127.0.0.1:0", ["--demo"]);
+  const demoLinksFirst = demoLinks(demo);
+  assert.deepEqual(Object.keys(demoLinksFirst).sort(), ["chair", "display", "moderator", "participant", "runner"]);
+  const pages = [
+    await open(browser, demoLinksFirst.chair, LAPTOP),
+    await open(browser, demoLinksFirst.runner, PHONE),
+    await open(browser, demoLinksFirst.display, WIDE),
+  ];
+  const [, demoRunner, demoDisplay] = pages;
+  for (const page of pages) await mark(page);
+  for (const signal of ["SIGTERM", "SIGKILL"]) {
+    const name = `Hand during ${signal}`;
+    const addr = demo.addr;
+    await stopFloor(demo, signal);
+    await Promise.all(pages.map((p) => p.waitForSelector("body[data-status=reconnecting]")));
+    await demoRunner.fill("#name", name);
+    await demoRunner.fill("#seat", "Row 2");
+    await demoRunner.click("#add button[type=submit]");
+    await demoRunner.waitForFunction(() => /1 waiting to be sent/.test(document.getElementById("status").textContent));
+    demo = await startFloor(demo.data, addr, ["--demo"]);
+    assert.deepEqual(demoLinks(demo), demoLinksFirst, `the same links after ${signal}`);
+    await Promise.all(pages.map((p) => p.waitForSelector("body[data-status=connected]", { timeout: 20000 })));
+    await demoRunner.waitForFunction((n) =>
+      [...document.querySelectorAll("#hands li[data-entry] strong")].some((s) => s.textContent === n), name, { timeout: 20000 });
+    await demoRunner.waitForFunction(() => !/waiting to be sent/.test(document.getElementById("status").textContent));
+    assert.equal(await handsNamed(demoRunner, name), 1);
+    const response = await fetch(`${demo.base}/api/rooms/ws235`, { headers: { authorization: `Bearer ${ADMIN}` } });
+    const snapshot = await response.json();
+    assert.equal(snapshot.room.entries.filter((e) => e.person.name === name).length, 1, `one hand after ${signal}`);
+    // The projector follows the same log, to the same event.
+    await demoDisplay.waitForFunction((seq) => document.body.dataset.seq === String(seq), snapshot.room.seq);
+    for (const page of pages) {
+      assert.equal(await text(page, "#status"), "Live");
+      assert.ok(await neverReloaded(page), `${page.url()} was not reloaded`);
+    }
+  }
+  // The projector still shows the way in: its link's participant token works.
+  await demoDisplay.waitForFunction(() => {
+    const image = document.getElementById("qr-image");
+    return !image.hidden && image.complete && image.naturalWidth > 0;
+  });
+  for (const page of pages) await page.close();
+});
+
+test("a page whose link was replaced says so; the new link opened in the same tab works without a reload", { timeout: 120000 }, async () => {
+  rotating = await startFloor(dataDir());
+  const side = await createRoom(rotating, "side", "A side room");
+  const other = await createRoom(rotating, "other", "Another room");
+  const page = await open(browser, side.chair, LAPTOP);
+  await mark(page);
+  const response = await fetch(`${rotating.base}/api/rooms/side/rotate`, {
+    method: "POST",
+    headers: { authorization: `Bearer ${ADMIN}`, "content-type": "application/json" },
+    body: JSON.stringify({ roles: ["chair"] }),
+  });
+  assert.equal(response.status, 200);
+  const rotated = (await response.json()).links.chair;
+  // The broker closed the connection of the old token; this tab had been
+  // welcomed with it, so it was replaced.
+  await page.waitForSelector("body[data-status=refused]");
+  assert.match(await text(page, "#status"), /This link was replaced: its token was rotated/);
+  await page.screenshot({ path: join(SHOTS, "chair-link-replaced.png") });
+
+  // The new link pasted into the address bar: only the fragment changes.
+  await page.goto(rotated);
+  await page.waitForSelector("body[data-status=connected]");
+  assert.equal(await text(page, "#status"), "Live");
+  assert.equal(await text(page, "#room-title"), "A side room");
+  assert.ok(await neverReloaded(page), "the tab was not reloaded");
+  assert.equal(await page.evaluate(() => location.hash), "", "the token left the address bar");
+
+  // A tab that never worked with the old link cannot tell why it fails.
+  const stale = await (await browser.newContext({ viewport: PHONE })).newPage();
+  await stale.goto(side.chair);
+  await stale.waitForSelector("body[data-status=refused]");
+  assert.match(await text(stale, "#status"), /This link no longer works: it may have been replaced/);
+  // And then the new link, pasted into it, works there too.
+  await stale.goto(rotated);
+  await stale.waitForSelector("body[data-status=connected]");
+
+  // Another room's link opened in the same tab opens that room.
+  await page.goto(other.chair);
+  await page.waitForSelector("body[data-status=connected]");
+  await page.waitForFunction(() => document.getElementById("room-title").textContent === "Another room");
+  for (const p of [page, stale]) await p.close();
+  await killFloor(rotating);
 });

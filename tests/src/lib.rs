@@ -120,6 +120,48 @@ impl Floor {
         *self = Floor::start_at(&data, &addr, &extra);
     }
 
+    /// Stops the broker with SIGTERM, asserts it exited cleanly, and
+    /// starts it again on the same address and data.
+    pub fn restart_after_sigterm(&mut self) {
+        assert!(self.terminate().success(), "floor stops cleanly on SIGTERM");
+        let addr = self.addr.to_string();
+        let data = self.data.clone();
+        let extra = self.extra.clone();
+        let extra: Vec<&str> = extra.iter().map(String::as_str).collect();
+        *self = Floor::start_at(&data, &addr, &extra);
+    }
+
+    /// The demo room's links that `serve --demo` printed, as (role, link)
+    /// (the API's role names: the `join` page is `participant`'s).
+    pub fn demo_links(&self) -> Vec<(String, String)> {
+        self.banner
+            .iter()
+            .filter_map(|line| {
+                let link = line.split_whitespace().find(|w| w.contains("/r/ws235/"))?;
+                let page = link.split("/r/ws235/").nth(1)?.split('#').next()?;
+                let role = if page == "join" { "participant" } else { page };
+                Some((role.to_owned(), link.to_owned()))
+            })
+            .collect()
+    }
+
+    /// The demo room's tokens, from the links it printed (the roles whose
+    /// link it printed).
+    pub fn demo_tokens(&self) -> Tokens {
+        let by_role = self
+            .demo_links()
+            .into_iter()
+            .filter_map(|(role, link)| {
+                let token = link.split("#token=").nth(1)?.split('&').next()?.to_owned();
+                Some((role, Value::String(token)))
+            })
+            .collect::<serde_json::Map<_, _>>();
+        Tokens {
+            room: "ws235".to_owned(),
+            by_role: Value::Object(by_role),
+        }
+    }
+
     /// Starts a broker listening on `listen`.
     pub fn start_at(data: &Path, listen: &str, extra: &[&str]) -> Floor {
         Floor::start_via(&[], data, listen, extra)

@@ -55,7 +55,11 @@ impl RoleTokens {
     /// Fresh tokens for every role: the plain tokens (to hand out once)
     /// and their hashes (to keep).
     pub fn generate() -> (Vec<(Role, String)>, RoleTokens) {
-        let plain: Vec<(Role, String)> = Role::ALL.iter().map(|&r| (r, new_token())).collect();
+        RoleTokens::from_plain(Role::ALL.iter().map(|&r| (r, new_token())).collect())
+    }
+
+    /// The given plain tokens, and their hashes.
+    pub fn from_plain(plain: Vec<(Role, String)>) -> (Vec<(Role, String)>, RoleTokens) {
         let hashes = plain.iter().map(|(r, t)| (*r, hash_token(t))).collect();
         (plain, RoleTokens { hashes })
     }

@@ -590,6 +590,19 @@ impl Broker {
 
     /// Creates a room and returns its fresh tokens.
     pub async fn create_room(&self, id: &str, title: &str) -> Result<IssuedTokens, RoomError> {
+        self.create_room_with(id, title, RoleTokens::generate())
+            .await
+    }
+
+    /// Creates a room whose tokens are `plain` (every role's, with their
+    /// hashes: `RoleTokens::from_plain`); the demo room's are derived
+    /// from its secret.
+    pub async fn create_room_with(
+        &self,
+        id: &str,
+        title: &str,
+        (plain, hashes): (Vec<(Role, String)>, RoleTokens),
+    ) -> Result<IssuedTokens, RoomError> {
         if !valid_room_id(id) {
             return Err(RoomError::BadId);
         }
@@ -604,7 +617,6 @@ impl Broker {
         // loads it while it is being created.
         let lock = self.loading.entry(id.to_owned()).or_default().clone();
         let _creating = lock.lock().await;
-        let (plain, hashes) = RoleTokens::generate();
         let epoch = Uuid::new_v4();
         let created = match &self.log {
             RoomLog::Local(writer) => {
@@ -695,17 +707,26 @@ impl Broker {
     /// Replaces the tokens of the given roles; connections holding an old
     /// token are closed.
     pub async fn rotate_tokens(&self, id: &str, roles: &[Role]) -> Result<IssuedTokens, RoomError> {
+        let issued = roles.iter().map(|&r| (r, auth::new_token())).collect();
+        self.set_tokens(id, issued).await
+    }
+
+    /// Replaces the tokens of the roles of `issued` with its tokens (fresh
+    /// ones, or the demo room's derived ones); connections holding an old
+    /// token are closed.
+    pub async fn set_tokens(
+        &self,
+        id: &str,
+        issued: Vec<(Role, String)>,
+    ) -> Result<IssuedTokens, RoomError> {
         let handle = self
             .find_room(id)
             .await?
             .ok_or_else(|| RoomError::NotFound(id.to_owned()))?;
-        let mut issued = Vec::new();
-        let mut fresh = Vec::new();
-        for &role in roles {
-            let token = auth::new_token();
-            fresh.push((role, auth::hash_token(&token)));
-            issued.push((role, token));
-        }
+        let fresh: Vec<(Role, TokenHash)> = issued
+            .iter()
+            .map(|(role, token)| (*role, auth::hash_token(token)))
+            .collect();
         match &self.log {
             RoomLog::Local(writer) => {
                 // One transaction: every role rotated, or none.
@@ -724,7 +745,7 @@ impl Broker {
                 apply_tokens(&handle, id, value.role_tokens(), revision);
             }
         }
-        tracing::info!(room = id, roles = roles.len(), "tokens rotated");
+        tracing::info!(room = id, roles = issued.len(), "tokens rotated");
         Ok(IssuedTokens {
             room: handle.info.clone(),
             tokens: issued,

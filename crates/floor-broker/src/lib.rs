@@ -31,7 +31,9 @@
 //! - [`auth`]: tokens, hashes and client keys.
 //! - [`limits`]: every limit in one place.
 //! - [`metrics`]: Prometheus metrics.
-//! - [`demo`]: the demo room.
+//! - [`demo`]: the demo room, which keeps its links across restarts.
+//! - [`demo_secret`]: the demo room's secret file, from which its tokens
+//!   are derived.
 //! - [`config`]: the configuration the binary resolves.
 
 pub mod addresses;
@@ -43,6 +45,7 @@ pub mod commit;
 pub mod config;
 pub mod connection;
 pub mod demo;
+pub mod demo_secret;
 pub mod forwarded;
 pub mod handshake;
 pub mod http;

@@ -227,20 +227,10 @@ async fn run(settings: config::Settings) -> anyhow::Result<()> {
         println!("admin token (shown once; keep it to create rooms): {token}");
     }
     if settings.demo {
-        let issued = floor_broker::demo::open(&broker)
+        let demo = floor_broker::demo::open(&broker)
             .await
             .context("cannot open the demo room")?;
-        println!("demo room {}: {}", issued.room.id, issued.room.title);
-        for (role, link) in broker.links(&issued) {
-            let label = match role {
-                Role::Chair => "chair",
-                Role::Moderator => "online moderator",
-                Role::Runner => "mic runner",
-                Role::Participant => "participant",
-                Role::Display => "projector display",
-            };
-            println!("  {label:<18} {link}");
-        }
+        print_demo(&demo);
     }
     println!("floor listening on {local}");
     tracing::info!(%local, "listening");
@@ -257,15 +247,58 @@ async fn run(settings: config::Settings) -> anyhow::Result<()> {
     result.context("the server failed")
 }
 
+/// Prints the demo room's links: each role's, or, for a role whose token
+/// was rotated, that the link given at the rotation is the one that works
+/// (a link printed always works).
+fn print_demo(demo: &floor_broker::demo::Demo) {
+    use floor_broker::demo::{Issue, RoleLink};
+    println!("demo room {}: {}", demo.room.id, demo.room.title);
+    for (role, link) in &demo.links {
+        let label = match role {
+            Role::Chair => "chair",
+            Role::Moderator => "online moderator",
+            Role::Runner => "mic runner",
+            Role::Participant => "participant",
+            Role::Display => "projector display",
+        };
+        match link {
+            RoleLink::Works(link) => println!("  {label:<18} {link}"),
+            RoleLink::Rotated => println!(
+                "  {label:<18} (rotated: this role's token was rotated, and the link given at the rotation is the one that works)"
+            ),
+        }
+    }
+    let secret = demo.secret.display();
+    match demo.issue {
+        Issue::Kept => {
+            println!("the demo room's links are those of earlier starts (from {secret})")
+        }
+        Issue::NewRoom => {
+            println!("the demo room's links come from {secret}: they stay the same at every start")
+        }
+        Issue::NewSecret => println!(
+            "new demo links from a new secret, {secret}: every earlier link of the demo room stopped working"
+        ),
+    }
+}
+
 /// Completes on SIGINT or SIGTERM (or, if asked, when stdin closes).
 async fn shutdown_signal(stop_on_stdin_eof: bool) {
     let stdin_closed = async {
-        if stop_on_stdin_eof {
-            let _ = tokio::task::spawn_blocking(|| {
-                std::io::copy(&mut std::io::stdin(), &mut std::io::sink())
-            })
-            .await;
-        } else {
+        // A thread of its own, not the runtime's blocking pool: dropping
+        // the runtime waits for the pool, and a read of a stdin still open
+        // (a stop on SIGTERM) never ends.
+        let (closed, eof) = tokio::sync::oneshot::channel::<()>();
+        let reader = move || {
+            let _ = std::io::copy(&mut std::io::stdin(), &mut std::io::sink());
+            let _ = closed.send(());
+        };
+        let started = stop_on_stdin_eof
+            && std::thread::Builder::new()
+                .name("stdin-eof".into())
+                .spawn(reader)
+                .is_ok();
+        if !started || eof.await.is_err() {
             std::future::pending::<()>().await;
         }
     };

@@ -7,7 +7,7 @@ import { t } from "./strings.js";
 const $ = (id) => document.getElementById(id);
 const NEXT = 5;
 
-const floor = start({ onState: render });
+const floor = start({ onState: render, onLink: showJoin });
 showJoin(floor.info);
 
 function render(floor) {
@@ -83,6 +83,7 @@ setInterval(tick, 250);
 function showJoin(info) {
   if (!info.join) {
     $("join-link").textContent = t("display.join_missing");
+    $("qr-image").hidden = true;
     return;
   }
   const link = new URL(`../${encodeURIComponent(info.room)}/join`, location.href);

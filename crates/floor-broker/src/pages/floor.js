@@ -2,7 +2,8 @@
 // resume, the room state (snapshot + events, folded exactly as
 // floor_core::LiveView folds them, + the broker's order), commands that
 // wait out a dropped connection and are sent again with their request id,
-// reconnection with backoff and jitter.
+// reconnection with backoff and jitter, and another link opened in the
+// same tab (`hashchange`).
 
 import { t, applyStrings } from "./strings.js";
 
@@ -14,6 +15,8 @@ export function pageInfo() {
   const room = decodeURIComponent(parts[parts.length - 2] || "");
   const key = `floor:${room}:${page}`;
   const hash = new URLSearchParams(location.hash.slice(1));
+  // A link with a token is a whole link: a `join` it lacks is gone too.
+  if (hash.get("token")) sessionStorage.removeItem(`${key}:join`);
   for (const name of ["token", "join", "theme"]) {
     const value = hash.get(name);
     if (value) sessionStorage.setItem(`${key}:${name}`, value);
@@ -208,19 +211,36 @@ export class Floor {
     this.closed = false;
     this.timer = null;
     this.resyncTimer = null;
+    this.outstanding = new Map();
+    this.status = "connecting";
+    this.skew = 0;
+    this.identify(key);
+    this.forget();
+  }
+
+  /** The client id of this page (one per room and page, kept). */
+  identify(key) {
+    this.key = key;
     this.clientId = localStorage.getItem(`${key}:client`) || uuid();
     localStorage.setItem(`${key}:client`, this.clientId);
+  }
+
+  /** Drops the room state, so the next `hello` asks for a snapshot. */
+  forget() {
     this.view = null;
     this.order = [];
     this.epoch = null;
     this.working = null;
-    this.outstanding = new Map();
     this.attempt = 0;
     this.ready = false;
     this.resyncing = false;
-    this.status = "connecting";
-    this.skew = 0;
     this.lastError = null;
+  }
+
+  /** Fails every command not yet answered. */
+  failOutstanding(error) {
+    for (const request of this.outstanding.values()) request.reject(error);
+    this.outstanding.clear();
   }
 
   /** Broker time now, in milliseconds. */
@@ -229,11 +249,30 @@ export class Floor {
   /** Stops for good: no reconnection; commands not yet answered fail. */
   close() {
     this.closed = true;
+    this.hangUp(new Error("closed"));
+  }
+
+  /** Starts over with another link's room and token (a new link opened
+   *  in this tab): the old connection and room state go, commands not yet
+   *  answered fail, and a new connection says `hello` with the new token. */
+  relink({ room, token, key }) {
+    this.hangUp(new Error(t("error.relinked")));
+    this.room = room;
+    this.token = token;
+    if (key !== this.key) this.identify(key);
+    this.forget();
+    this.closed = false;
+    this.connect();
+  }
+
+  hangUp(error) {
     clearTimeout(this.timer);
     clearTimeout(this.resyncTimer);
-    for (const request of this.outstanding.values()) request.reject(new Error("closed"));
-    this.outstanding.clear();
-    if (this.ws) this.ws.close();
+    this.failOutstanding(error);
+    const ws = this.ws;
+    // Nothing the old socket still says reaches this page (see `connect`).
+    this.ws = null;
+    if (ws) ws.close();
   }
 
   connect() {
@@ -245,12 +284,14 @@ export class Floor {
     const ws = new WebSocket(url);
     this.ws = ws;
     ws.onopen = () => {
+      if (this.ws !== ws) return;
       const hello = { type: "hello", protocol: 1, room: this.room, token: this.token, client_id: this.clientId, agent: "floor-web/1" };
       if (this.channel) hello.channel = this.channel;
       if (this.working && !this.resyncing) hello.resume = { epoch: this.epoch, seq: this.working.seq };
       ws.send(JSON.stringify(hello));
     };
     ws.onmessage = (message) => {
+      if (this.ws !== ws) return;
       let parsed;
       try { parsed = JSON.parse(message.data); } catch { return; }
       this.receive(parsed);
@@ -261,9 +302,8 @@ export class Floor {
       for (const request of this.outstanding.values()) request.sent = false;
       if (FINAL_CLOSES.has(close.code)) {
         const reason = this.lastError ? this.lastError.message : close.reason;
-        for (const request of this.outstanding.values()) request.reject(new Error(reason));
-        this.outstanding.clear();
-        return this.setStatus("refused", t("status.refused", { reason }));
+        this.failOutstanding(new Error(reason));
+        return this.setStatus("refused", this.refusal(reason));
       }
       this.setStatus("reconnecting");
       const ceiling = Math.min(10000, 250 * 2 ** Math.min(this.attempt, 10));
@@ -311,6 +351,7 @@ export class Floor {
   receive(message) {
     switch (message.type) {
       case "welcome":
+        sessionStorage.setItem(`${this.key}:welcomed`, this.token);
         this.role = message.role;
         this.clientKey = message.client;
         this.roomInfo = message.room;
@@ -358,7 +399,8 @@ export class Floor {
           this.lastError = message;
           // A refused `sync` (rate limited): a fresh connection instead.
           if (this.resyncing) return this.reconnectFresh();
-          this.onError(message);
+          // A refused token: the status line says what it means.
+          if (message.code !== "unauthorized") this.onError(message);
           return;
         }
         const request = this.outstanding.get(message.request_id);
@@ -381,6 +423,16 @@ export class Floor {
   publish() {
     this.view = structuredClone(this.working);
     this.onState(this);
+  }
+
+  /** Why the broker refused this page. `unauthorized` (the token opens
+   *  nothing, or was revoked while connected) does not say whether the
+   *  link was replaced or never worked; a token this tab was welcomed
+   *  with before did work, so it was replaced (rotated). */
+  refusal(reason) {
+    if (!this.lastError || this.lastError.code !== "unauthorized") return t("status.refused", { reason });
+    const welcomed = sessionStorage.getItem(`${this.key}:welcomed`) === this.token;
+    return t(welcomed ? "status.replaced" : "status.unknown_link");
   }
 
   setStatus(status, detail = "") {
@@ -458,12 +510,13 @@ export function clock(ms) {
 
 export function shortId(id) { return id.slice(0, 8); }
 
-/** Starts a page: strings, theme, the status line, the connection. */
-export function start({ channel = null, onState }) {
+/** Starts a page: strings, theme, the status line, the connection; a
+ *  link opened later in the same tab takes over without a reload, and
+ *  `onLink(info)` then sees it (e.g. the projector's new `join`). */
+export function start({ channel = null, onState, onLink = () => {} }) {
   const info = pageInfo();
   applyStrings();
-  if (info.theme === "light" || info.theme === "dark") document.documentElement.dataset.theme = info.theme;
-  const status = document.getElementById("status");
+  applyTheme(info);
   const floor = new Floor({
     room: info.room,
     token: info.token,
@@ -471,17 +524,42 @@ export function start({ channel = null, onState }) {
     channel,
     onState,
     onError: (error) => showError(document.getElementById("error"), error),
-    onStatus: (state, detail, queued) => {
-      document.body.dataset.status = state;
-      if (!status) return;
-      status.dataset.status = state;
-      const base = state === "refused" ? detail : t(`status.${state}`);
-      status.textContent = queued > 0 ? `${base} · ${t("status.queued", { n: queued })}` : base;
-    },
+    onStatus: showStatus,
   });
   floor.info = info;
+  onLinkChange((next) => {
+    floor.info = next;
+    applyTheme(next);
+    floor.relink(next);
+    onLink(next);
+  });
   floor.connect();
   return floor;
+}
+
+function applyTheme(info) {
+  if (info.theme === "light" || info.theme === "dark") document.documentElement.dataset.theme = info.theme;
+}
+
+/** Shows a connection's status in the page's status line (and as
+ *  `body[data-status]`, which the tests wait for). */
+export function showStatus(state, detail, queued) {
+  document.body.dataset.status = state;
+  const status = document.getElementById("status");
+  if (!status) return;
+  status.dataset.status = state;
+  const base = state === "refused" ? detail : t(`status.${state}`);
+  status.textContent = queued > 0 ? `${base} · ${t("status.queued", { n: queued })}` : base;
+}
+
+/** Calls `change(info)` when a link with a `#token=` is opened in this
+ *  tab over the page (pasted into the address bar: only the fragment
+ *  changes, so the browser does not load the page again). */
+export function onLinkChange(change) {
+  window.addEventListener("hashchange", () => {
+    if (!new URLSearchParams(location.hash.slice(1)).get("token")) return;
+    change(pageInfo());
+  });
 }
 
 /** Shows a refusal in an alert region (always in the page, so screen

@@ -1,7 +1,7 @@
 // A participant's phone: ask for the floor from the room or from the call,
 // see one's place and an estimated wait, withdraw.
 
-import { Floor, pageInfo, showError } from "./floor.js";
+import { Floor, pageInfo, showError, showStatus, onLinkChange } from "./floor.js";
 import { t, applyStrings } from "./strings.js";
 
 const $ = (id) => document.getElementById(id);
@@ -17,17 +17,15 @@ function connect(channel) {
   if (floor) floor.close();
   sessionStorage.setItem(CHANNEL_KEY, channel);
   floor = new Floor({ room: info.room, token: info.token, key: info.key, channel, onState: render,
-    onError: (error) => showError($("error"), error),
-    onStatus: (state, detail, queued) => {
-      const status = $("status");
-      status.dataset.status = state;
-      document.body.dataset.status = state;
-      const base = state === "refused" ? detail : t(`status.${state}`);
-      status.textContent = queued ? `${base} · ${t("status.queued", { n: queued })}` : base;
-    } });
+    onError: (error) => showError($("error"), error), onStatus: showStatus });
   floor.connect();
   return floor;
 }
+// Another link opened in this tab: the same channel, the new token.
+onLinkChange((next) => {
+  Object.assign(info, next);
+  floor.relink(next);
+});
 
 const saved = sessionStorage.getItem(CHANNEL_KEY) || "onsite";
 for (const radio of document.querySelectorAll("input[name=channel]")) {
