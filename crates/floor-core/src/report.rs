@@ -314,6 +314,31 @@ fn waits(mut values: Vec<u64>) -> Waits {
 }
 
 impl Report {
+    /// The requests and turns by kind, by stakeholder group and by
+    /// region, each with its title, as every form of the report lists
+    /// them.
+    #[allow(
+        clippy::type_complexity,
+        reason = "three named maps of the report, side by side"
+    )]
+    pub fn breakdowns(
+        &self,
+    ) -> [(
+        &'static str,
+        &BTreeMap<String, PerChannel>,
+        &BTreeMap<String, PerChannel>,
+    ); 3] {
+        [
+            ("By kind", &self.requests_by_kind, &self.turns_by_kind),
+            (
+                "By stakeholder group",
+                &self.requests_by_group,
+                &self.turns_by_group,
+            ),
+            ("By region", &self.requests_by_region, &self.turns_by_region),
+        ]
+    }
+
     /// Computes the report of a room titled `title` from its events, in
     /// order, with no declared gender but those of legacy
     /// `gender_declared` events (a recording of events holds no other).

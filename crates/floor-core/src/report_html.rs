@@ -199,15 +199,7 @@ impl Report {
             );
         }
         out.push_str("</table>\n");
-        for (title, requests, turns) in [
-            ("By kind", &self.requests_by_kind, &self.turns_by_kind),
-            (
-                "By stakeholder group",
-                &self.requests_by_group,
-                &self.turns_by_group,
-            ),
-            ("By region", &self.requests_by_region, &self.turns_by_region),
-        ] {
+        for (title, requests, turns) in self.breakdowns() {
             let _ = writeln!(
                 out,
                 "<h3>{title}</h3><table><tr><th></th><th class=\"n\">Requests onsite</th><th class=\"n\">Requests online</th><th class=\"n\">Turns onsite</th><th class=\"n\">Turns online</th></tr>"

@@ -99,15 +99,7 @@ impl Report {
                 c.total()
             );
         }
-        for (title, requests, turns) in [
-            ("By kind", &self.requests_by_kind, &self.turns_by_kind),
-            (
-                "By stakeholder group",
-                &self.requests_by_group,
-                &self.turns_by_group,
-            ),
-            ("By region", &self.requests_by_region, &self.turns_by_region),
-        ] {
+        for (title, requests, turns) in self.breakdowns() {
             let _ = writeln!(
                 out,
                 "\n### {title}\n\n| | requests onsite | requests online | turns onsite | turns online |\n| --- | ---: | ---: | ---: | ---: |"

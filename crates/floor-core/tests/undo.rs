@@ -290,18 +290,8 @@ fn an_undo_that_would_give_one_person_two_requests_is_refused() {
     s.next();
     s.next();
     s.hand("Amina Diallo");
-    let before = s.room.clone();
-    let error = s
-        .run(
-            &chair(),
-            Command::UndoCall {
-                expect_speaking: None,
-            },
-        )
-        .unwrap_err();
-    assert_eq!(error.code(), ErrorCode::InvalidTransition);
+    let error = refused_undo(&mut s);
     assert_ne!(error.entry_id(), Some(amina));
-    assert_eq!(s.room, before);
 }
 
 /// The same when a request that stood before the call is corrected, after
@@ -325,6 +315,13 @@ fn an_undo_is_refused_when_an_edit_gave_the_previous_speaker_a_request() {
         },
     )
     .unwrap();
+    let error = refused_undo(&mut s);
+    assert_eq!(error.entry_id(), Some(typo));
+}
+
+/// Sends an unchecked `undo_call` that must be refused `invalid_transition`
+/// and change nothing; the error.
+fn refused_undo(s: &mut Session) -> floor_core::CommandError {
     let before = s.room.clone();
     let error = s
         .run(
@@ -335,6 +332,6 @@ fn an_undo_is_refused_when_an_edit_gave_the_previous_speaker_a_request() {
         )
         .unwrap_err();
     assert_eq!(error.code(), ErrorCode::InvalidTransition);
-    assert_eq!(error.entry_id(), Some(typo));
     assert_eq!(s.room, before);
+    error
 }
