@@ -138,7 +138,29 @@ impl Nats {
         Nats::start(dir, 3)
     }
 
+    /// A cluster of three servers on loopback, storing in `dir`, configured
+    /// (ports chosen, [`Nats::urls`] known) but not started: see
+    /// [`Nats::launch`].
+    pub fn cluster_unstarted(dir: &Path) -> Nats {
+        Nats::configure(dir, 3)
+    }
+
+    /// Starts every server configured and not running, without waiting
+    /// for them to be healthy.
+    pub fn launch(&mut self) {
+        for node in self.nodes.iter_mut().filter(|n| n.child.is_none()) {
+            node.spawn();
+        }
+    }
+
     fn start(dir: &Path, n: usize) -> Nats {
+        let mut nats = Nats::configure(dir, n);
+        nats.launch();
+        nats.wait_healthy();
+        nats
+    }
+
+    fn configure(dir: &Path, n: usize) -> Nats {
         std::fs::create_dir_all(dir).expect("the NATS directory");
         let ports: Vec<(u16, u16, u16)> = (0..n)
             .map(|_| (free_port(), free_port(), free_port()))
@@ -163,19 +185,15 @@ impl Nats {
             }
             let path = dir.join(format!("n{i}.conf"));
             std::fs::write(&path, config).expect("a NATS config");
-            let mut node = NatsNode {
+            nodes.push(NatsNode {
                 child: None,
                 port: *port,
                 http_port: *http_port,
                 config: path,
                 log: dir.join(format!("n{i}.log")),
-            };
-            node.spawn();
-            nodes.push(node);
+            });
         }
-        let nats = Nats { nodes };
-        nats.wait_healthy();
-        nats
+        Nats { nodes }
     }
 
     /// Waits until every running server's JetStream is healthy (in a

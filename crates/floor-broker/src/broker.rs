@@ -19,9 +19,7 @@ use crate::config::Config;
 use crate::metrics::Metrics;
 use crate::room::{self, RoomHandle, RoomLog};
 use crate::shared::{RoomValue, Shared, SharedConfig, SharedError};
-
-/// The `meta` key of the admin token's hash.
-const ADMIN_HASH_KEY: &str = "admin_token_sha256";
+use crate::shared_start::ADMIN_HASH_KEY;
 
 /// Why a room could not be created or changed.
 #[derive(Debug, thiserror::Error)]
@@ -223,6 +221,9 @@ pub struct Opened {
     pub broker: Arc<Broker>,
     /// A newly generated admin token, to print once.
     pub new_admin_token: Option<String>,
+    /// Whether this start, given no admin token, took the one a shared
+    /// store holds (set by an earlier broker).
+    pub admin_token_already_set: bool,
     /// Rooms rebuilt from the log, with their event counts and the time
     /// the rebuild took.
     pub rebuilt: Vec<(String, u64, std::time::Duration)>,
@@ -331,40 +332,32 @@ impl Broker {
         Ok(Opened {
             broker,
             new_admin_token,
+            admin_token_already_set: false,
             rebuilt,
             created_store,
         })
     }
 
     /// Starts a broker on the shared store (NATS JetStream): connects,
-    /// creates the stream and buckets when missing, and settles the admin
-    /// token (one for every broker of the store). Rooms are loaded when a
+    /// creates the stream and buckets when missing (waiting up to
+    /// `nats_start_wait` for a NATS that is not ready yet), and settles the
+    /// admin token: the hash in the store is the truth, a different
+    /// `admin_token` is refused. Rooms are loaded when a
     /// client first asks for them ([`Broker::find_room`]).
     pub async fn open_shared(config: Config, store: SharedConfig) -> Result<Opened, StartError> {
         // The connection's task runs on the command lane, beside the rooms
         // that wait on its acknowledgements: never behind a pass over the
         // screens.
         let lane = crate::lane::CommandLane::start()?;
+        let wait = config.nats_start_wait;
         let shared = lane
             .handle()
-            .spawn(async move { Shared::connect(&store).await })
+            .spawn(async move { Shared::connect_waiting(&store, wait).await })
             .await
             .map_err(|e| SharedError::JetStream(format!("the connection task failed: {e}")))??;
-        let mut new_admin_token = None;
-        let admin = match &config.admin_token {
-            Some(token) => Some(auth::hash_token(token)),
-            None => {
-                let token = auth::new_token();
-                let hash = hex::encode(auth::hash_token(&token));
-                let kept = shared.meta_or_set(ADMIN_HASH_KEY, &hash).await?;
-                if kept == hash {
-                    new_admin_token = Some(token);
-                }
-                hex::decode(kept)
-                    .ok()
-                    .and_then(|h| <TokenHash>::try_from(h).ok())
-            }
-        };
+        let settled =
+            crate::shared_start::settle_admin(&shared, config.admin_token.as_deref(), wait).await?;
+        let admin = settled.hash;
         let addresses = Arc::new(crate::addresses::Addresses::from_config(&config));
         let budget = config.participant_submits_per_minute;
         let metrics = Metrics::counting_conflicts(shared.conflicts.clone());
@@ -392,7 +385,8 @@ impl Broker {
         ));
         Ok(Opened {
             broker,
-            new_admin_token,
+            new_admin_token: settled.new_token,
+            admin_token_already_set: settled.already_set,
             rebuilt: Vec::new(),
             created_store: None,
         })

@@ -15,7 +15,8 @@ pub struct Config {
     /// own (e.g. `https://floor.example.org`); `*` allows any.
     pub allowed_origins: Vec<String>,
     /// The admin token; when absent, one is generated at first start and
-    /// its hash kept in the store.
+    /// its hash kept in the store. With the shared store, the hash NATS
+    /// holds is the truth: a different token is refused at start.
     pub admin_token: Option<String>,
     /// The URL people reach the broker at, for links.
     pub public_url: String,
@@ -43,6 +44,9 @@ pub struct Config {
     /// configured as `/ws`'s, for WebSocket conformance suites. Off by
     /// default; never for production.
     pub conformance_echo: bool,
+    /// With the shared store: how long a start waits in all for a NATS
+    /// that is not ready yet, retrying, before it gives up.
+    pub nats_start_wait: std::time::Duration,
 }
 
 impl Config {
@@ -62,6 +66,7 @@ impl Config {
             max_open_entries: floor_protocol::limits::OPEN_ENTRIES_DEFAULT,
             participant_submits_per_minute: crate::limits::PARTICIPANT_SUBMITS_PER_MINUTE,
             conformance_echo: false,
+            nats_start_wait: crate::shared::START_WAIT,
         }
     }
 }

@@ -56,6 +56,7 @@ pub mod outbound;
 pub mod pages;
 pub mod room;
 pub mod shared;
+mod shared_start;
 pub mod supervise;
 pub mod upgrade;
 

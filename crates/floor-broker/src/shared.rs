@@ -51,6 +51,7 @@ use floor_core::declarations::Declarations;
 
 use crate::auth::{RoleTokens, TokenHash};
 use crate::commit::{Health, WriteError};
+use crate::shared_start as start;
 
 /// The stream holding every room's events.
 pub const STREAM: &str = "FLOOR_ROOMS";
@@ -69,6 +70,9 @@ pub const DUPLICATE_WINDOW: Duration = Duration::from_secs(2 * 60 * 60);
 /// How long a request to JetStream may take before the command that waits
 /// on it is answered `storage_unavailable` (and retried by its client).
 pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(5);
+/// How long a start waits in all for a NATS that is not ready yet,
+/// unless configured otherwise.
+pub const START_WAIT: Duration = Duration::from_secs(60);
 /// Messages a room's follower may hold before the room takes them.
 const FOLLOW_QUEUE: usize = 1024;
 /// How long a follower may stay silent before it asks the stream's leader
@@ -132,6 +136,23 @@ pub enum SharedError {
         /// Why.
         message: String,
     },
+    /// NATS was not ready in the time a start waits for it.
+    #[error(
+        "NATS was not ready to {what} after {waited_s} s of retries: {reason} (--nats-start-wait waits longer)"
+    )]
+    NotReady {
+        /// What the start was doing.
+        what: String,
+        /// How long it waited, in seconds.
+        waited_s: u64,
+        /// The last attempt's failure.
+        reason: String,
+    },
+    /// `--admin-token` is not the admin token the shared store holds.
+    #[error(
+        "--admin-token (or FLOOR_ADMIN_TOKEN) is not the admin token the shared store holds: every broker of a shared store uses the admin token the first one set; start with that token, or without --admin-token to use it"
+    )]
+    AdminTokenMismatch,
     /// A stored value does not decode.
     #[error("a stored value of {key} does not decode: {message}")]
     Decode {
@@ -251,103 +272,36 @@ pub struct Shared {
 }
 
 impl Shared {
-    /// Connects, and creates the stream and buckets when they are missing.
+    /// Connects, and creates the stream and buckets when they are missing,
+    /// waiting up to [`START_WAIT`] for a NATS that is not ready yet.
     /// Keeps reconnecting for ever after a first connection; `health` is
     /// unavailable while disconnected.
     pub async fn connect(config: &SharedConfig) -> Result<Arc<Shared>, SharedError> {
+        Shared::connect_waiting(config, START_WAIT).await
+    }
+
+    /// [`Shared::connect`], waiting up to `wait` in all for NATS to be
+    /// ready: an attempt that fails for a reason that may pass (no
+    /// server listening yet, no JetStream leader yet) is logged and tried
+    /// again; one that cannot pass (a server list that does not parse,
+    /// credentials refused, a stream configured otherwise in the way) ends
+    /// it at once.
+    pub async fn connect_waiting(
+        config: &SharedConfig,
+        wait: Duration,
+    ) -> Result<Arc<Shared>, SharedError> {
         let health = Arc::new(Health::new());
-        let events_health = health.clone();
-        let servers: Vec<async_nats::ServerAddr> = config
-            .servers
-            .split(',')
-            .map(|s| s.trim().parse())
-            .collect::<Result<_, _>>()
-            .map_err(|e: std::io::Error| SharedError::Connect {
-                servers: config.servers.clone(),
-                message: e.to_string(),
-            })?;
-        let client = async_nats::ConnectOptions::new()
-            .name("floor-broker")
-            .retry_on_initial_connect()
-            .max_reconnects(None)
-            .connection_timeout(Duration::from_secs(5))
-            .event_callback(move |event| {
-                let health = events_health.clone();
-                async move {
-                    match event {
-                        async_nats::Event::Connected => {
-                            tracing::info!("connected to NATS");
-                            health.set_available(true);
-                        }
-                        async_nats::Event::Disconnected => {
-                            tracing::warn!("disconnected from NATS; writes wait until it is back");
-                            health.refuse("disconnected from NATS");
-                        }
-                        other => tracing::info!(event = %other, "NATS"),
-                    }
-                }
-            })
-            .connect(servers)
-            .await
-            .map_err(|e| SharedError::Connect {
-                servers: config.servers.clone(),
-                message: e.to_string(),
-            })?;
-        let mut js = jetstream::new(client.clone());
-        js.set_timeout(REQUEST_TIMEOUT);
-        let stream_config = |replicas: usize| stream::Config {
-            name: STREAM.to_owned(),
-            subjects: vec!["floor.room.*".to_owned()],
-            storage: stream::StorageType::File,
-            num_replicas: replicas,
-            duplicate_window: DUPLICATE_WINDOW,
-            allow_direct: true,
-            ..Default::default()
-        };
-        // As many replicas as asked, or 3, or 1 on a server that is not
-        // clustered. A stream that exists is taken as it is.
-        let tries = match config.replicas {
-            Some(n) => vec![n.max(1)],
-            None => vec![3, 1],
-        };
-        let mut opened = Err(SharedError::JetStream("no stream".into()));
-        for replicas in tries {
-            match js.get_or_create_stream(stream_config(replicas)).await {
-                Ok(stream) => {
-                    opened = Ok(stream);
-                    break;
-                }
-                // Only a server that is not clustered takes 1 instead; a
-                // cluster short of servers (one down, still forming) is an
-                // error, never a quiet single copy.
-                Err(error)
-                    if matches!(
-                        error.kind(),
-                        jetstream::context::CreateStreamErrorKind::JetStream(ref e)
-                            if e.error_code() == jetstream::ErrorCode::STREAM_REPLICAS_NOT_SUPPORTED
-                    ) =>
-                {
-                    opened = Err(js_error(error));
-                }
-                Err(error) => {
-                    return Err(SharedError::JetStream(format!(
-                        "cannot create the stream with {replicas} replicas: {error} \
-                         (is every node of the cluster up? --nats-replicas chooses)"
-                    )));
-                }
-            }
-        }
-        let stream = opened?;
+        let client = start::connect_client(config, wait, &health).await?;
+        let js = start::context(&client);
+        let stream = start::retrying(wait, "create the stream", || {
+            start::open_stream(&js, config)
+        })
+        .await?;
         let replicas = stream.cached_info().config.num_replicas.max(1);
-        let bucket = |name: &str| kv::Config {
-            bucket: name.to_owned(),
-            history: 1,
-            storage: stream::StorageType::File,
-            num_replicas: replicas,
-            ..Default::default()
-        };
-        let rooms = open_bucket(&js, bucket(ROOMS_BUCKET)).await?;
-        let meta = open_bucket(&js, bucket(META_BUCKET)).await?;
+        let (rooms, meta) = start::retrying(wait, "open the buckets", || {
+            start::open_buckets(&js, replicas)
+        })
+        .await?;
         tracing::info!(
             servers = %config.servers,
             replicas,
@@ -772,16 +726,6 @@ fn jetstream_code(error: &(dyn std::error::Error + 'static)) -> Option<jetstream
 /// A key-value bucket as it exists, or created with `config` (an existing
 /// one is never reconfigured: brokers that see a cluster of another size
 /// leave it as the first one made it).
-async fn open_bucket(
-    js: &jetstream::Context,
-    config: kv::Config,
-) -> Result<kv::Store, SharedError> {
-    match js.get_key_value(&config.bucket).await {
-        Ok(bucket) => Ok(bucket),
-        Err(_) => js.create_key_value(config).await.map_err(js_error),
-    }
-}
-
 /// The message id of a commit: the room and the request ids whose events
 /// it holds. A commit made again from the same commands (after an
 /// acknowledgement lost on the way) has the same id, and JetStream drops

@@ -38,10 +38,16 @@ pub(crate) struct ServeArgs {
     /// when the cluster has 3 or more JetStream servers, else 1]
     #[arg(long, env = "FLOOR_NATS_REPLICAS")]
     pub(crate) nats_replicas: Option<usize>,
+    /// How long a start waits in all, retrying, for NATS servers that are
+    /// not ready yet (not listening, no JetStream leader yet), in seconds
+    /// [default: 60]
+    #[arg(long, env = "FLOOR_NATS_START_WAIT", value_name = "SECONDS")]
+    pub(crate) nats_start_wait: Option<u64>,
     /// Open the demo room (IGF 2018 WS #235) and print each role's link
     #[arg(long)]
     pub(crate) demo: bool,
     /// A TOML file with any of: listen, data, store, nats_replicas,
+    /// nats_start_wait,
     /// allowed_origins, admin_token, public_url, log_format,
     /// max_connections_per_address, max_http_connections_per_address,
     /// trusted_proxies, commands_per_second, max_open_entries,
@@ -57,7 +63,9 @@ pub(crate) struct ServeArgs {
     )]
     pub(crate) allowed_origins: Vec<String>,
     /// The admin token; when unset, one is generated at first start and
-    /// printed once
+    /// printed once. With a NATS store the token NATS holds (the first
+    /// broker's) is the truth: a broker without this flag uses it, and one
+    /// given a different token refuses to start
     #[arg(long, env = "FLOOR_ADMIN_TOKEN", hide_env_values = true)]
     pub(crate) admin_token: Option<String>,
     /// The URL people reach the broker at, for printed links
@@ -121,6 +129,7 @@ struct FileConfig {
     data: Option<PathBuf>,
     store: Option<String>,
     nats_replicas: Option<usize>,
+    nats_start_wait: Option<u64>,
     #[serde(default)]
     allowed_origins: Vec<String>,
     admin_token: Option<String>,
@@ -233,6 +242,9 @@ pub(crate) fn resolve(args: &ServeArgs) -> anyhow::Result<Settings> {
         broker.participant_submits_per_minute = budget;
     }
     broker.conformance_echo = args.conformance_echo;
+    if let Some(seconds) = args.nats_start_wait.or(file.nats_start_wait) {
+        broker.nats_start_wait = std::time::Duration::from_secs(seconds);
+    }
     let shared = match args.store.clone().or(file.store).as_deref() {
         None | Some("sqlite") => None,
         Some(servers) if servers.starts_with("nats://") || servers.starts_with("tls://") => {

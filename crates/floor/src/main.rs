@@ -226,6 +226,9 @@ async fn run(settings: config::Settings) -> anyhow::Result<()> {
     if let Some(token) = &opened.new_admin_token {
         println!("admin token (shown once; keep it to create rooms): {token}");
     }
+    if opened.admin_token_already_set {
+        println!("admin token: already set in the shared store (the first broker's; unchanged)");
+    }
     if settings.demo {
         let demo = floor_broker::demo::open(&broker)
             .await
