@@ -97,6 +97,16 @@ pub struct Override {
 }
 
 impl Override {
+    /// The override `action` on `entry`, at `at_ms`.
+    fn of(entry: &floor_protocol::Entry, action: &'static str, at_ms: u64) -> Override {
+        Override {
+            at_ms,
+            action,
+            name: entry.person.name.clone(),
+            channel: entry.channel,
+        }
+    }
+
     /// The override in words, with its time into the session.
     pub fn describe(&self, session_start_ms: u64) -> String {
         let what = match self.action {
@@ -450,12 +460,7 @@ impl Report {
                 Event::EntryWithdrawn { .. } => report.withdrawn += 1,
                 Event::EntryPinned { entry_id } => {
                     if let Some(e) = entry(entry_id) {
-                        report.overrides.push(Override {
-                            at_ms: event.at_ms,
-                            action: "pin",
-                            name: e.person.name.clone(),
-                            channel: e.channel,
-                        });
+                        report.overrides.push(Override::of(e, "pin", event.at_ms));
                     }
                 }
                 Event::SpeakerCalled {
@@ -493,12 +498,7 @@ impl Report {
                         since,
                     });
                     if *via == CallVia::Explicit {
-                        report.overrides.push(Override {
-                            at_ms: event.at_ms,
-                            action: "call",
-                            name: e.person.name.clone(),
-                            channel: *channel,
-                        });
+                        report.overrides.push(Override::of(e, "call", event.at_ms));
                     }
                 }
                 Event::SpeakerFinished { entry_id, spoke_ms } => {
@@ -523,12 +523,9 @@ impl Report {
                         report.speaking_ms.take_back(e.channel, ms);
                     }
                     if let Some(e) = entry(entry_id) {
-                        report.overrides.push(Override {
-                            at_ms: event.at_ms,
-                            action: "undo_call",
-                            name: e.person.name.clone(),
-                            channel: e.channel,
-                        });
+                        report
+                            .overrides
+                            .push(Override::of(e, "undo_call", event.at_ms));
                     }
                 }
                 Event::ProgrammeSet { programme } => {

@@ -157,17 +157,7 @@ fn a_corrected_name_moves_the_mark_to_the_real_speaker() {
     let mut s = Session::new();
     let typo = s.hand("Pierre");
     assert_eq!(s.next(), Some(typo));
-    s.run(
-        &runner(),
-        Command::Edit {
-            entry_id: typo,
-            patch: EntryPatch {
-                name: Some("Ravi".to_owned()),
-                ..Default::default()
-            },
-        },
-    )
-    .unwrap();
+    rename(&mut s, typo, "Ravi");
     s.run(&chair(), Command::finish()).unwrap();
     // Ravi asks again, then the real Pierre asks: Pierre, who has never
     // spoken, goes first.
@@ -304,17 +294,7 @@ fn an_undo_is_refused_when_an_edit_gave_the_previous_speaker_a_request() {
     let typo = s.hand("Amina Dialo");
     s.next();
     s.next();
-    s.run(
-        &runner(),
-        Command::Edit {
-            entry_id: typo,
-            patch: EntryPatch {
-                name: Some("Amina Diallo".to_owned()),
-                ..Default::default()
-            },
-        },
-    )
-    .unwrap();
+    rename(&mut s, typo, "Amina Diallo");
     let error = refused_undo(&mut s);
     assert_eq!(error.entry_id(), Some(typo));
 }
@@ -334,4 +314,19 @@ fn refused_undo(s: &mut Session) -> floor_core::CommandError {
     assert_eq!(error.code(), ErrorCode::InvalidTransition);
     assert_eq!(s.room, before);
     error
+}
+
+/// The runner corrects an entry's name.
+fn rename(s: &mut Session, entry_id: Uuid, name: &str) {
+    s.run(
+        &runner(),
+        Command::Edit {
+            entry_id,
+            patch: EntryPatch {
+                name: Some(name.to_owned()),
+                ..Default::default()
+            },
+        },
+    )
+    .unwrap();
 }
