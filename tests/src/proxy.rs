@@ -1,7 +1,9 @@
 //! A TCP proxy in front of a server (the broker, a NATS server) that can
-//! cut every connection through it at once, as a venue's Wi-Fi does, or
+//! cut every connection through it at once, as a venue's Wi-Fi does,
 //! lose everything the server sends while the client's bytes still reach
-//! it (a request that takes effect but whose answer never arrives).
+//! it (a request that takes effect but whose answer never arrives), or
+//! hold what the server sends and deliver it later, in order (answers that
+//! come late).
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -19,6 +21,8 @@ pub struct Proxy {
     /// The connections of this cut generation lose the server's bytes
     /// (`u64::MAX`: none).
     losing: Arc<AtomicU64>,
+    /// While true, the server's bytes wait in the proxy.
+    holding: watch::Sender<bool>,
     task: tokio::task::JoinHandle<()>,
 }
 
@@ -29,19 +33,22 @@ impl Proxy {
         let addr = listener.local_addr().unwrap();
         let (cuts, _) = watch::channel(0u64);
         let losing = Arc::new(AtomicU64::new(u64::MAX));
+        let (holding, _) = watch::channel(false);
         let watcher = cuts.clone();
         let lose = losing.clone();
+        let holds = holding.clone();
         let task = tokio::spawn(async move {
             while let Ok((inbound, _)) = listener.accept().await {
                 let mut cut = watcher.subscribe();
                 let generation = *cut.borrow_and_update();
                 let lose = lose.clone();
+                let hold = holds.subscribe();
                 tokio::spawn(async move {
                     let Ok(outbound) = TcpStream::connect(target).await else {
                         return;
                     };
                     tokio::select! {
-                        _ = relay(inbound, outbound, &lose, generation) => {}
+                        _ = relay(inbound, outbound, &lose, generation, hold) => {}
                         _ = cut.changed() => {}
                     }
                     // Dropping both sockets ends the connection on both sides.
@@ -52,6 +59,7 @@ impl Proxy {
             addr,
             cuts,
             losing,
+            holding,
             task,
         }
     }
@@ -69,6 +77,18 @@ impl Proxy {
         self.losing.store(*self.cuts.borrow(), Ordering::SeqCst);
     }
 
+    /// Holds every byte the server sends from now on, on every connection,
+    /// until [`Proxy::release_answers`]; the client's bytes still reach the
+    /// server.
+    pub fn hold_answers(&self) {
+        self.holding.send_replace(true);
+    }
+
+    /// Delivers what was held, in order, and everything after it.
+    pub fn release_answers(&self) {
+        self.holding.send_replace(false);
+    }
+
     /// The HTTP base URL through the proxy.
     pub fn http_url(&self) -> String {
         format!("http://{}", self.addr)
@@ -77,8 +97,14 @@ impl Proxy {
 
 /// Copies both ways until both sides are done, passing each side's end on
 /// to the other; the server's bytes are dropped once `lose` names this
-/// connection's generation.
-async fn relay(inbound: TcpStream, outbound: TcpStream, lose: &AtomicU64, generation: u64) {
+/// connection's generation, and wait while `hold` is true.
+async fn relay(
+    inbound: TcpStream,
+    outbound: TcpStream,
+    lose: &AtomicU64,
+    generation: u64,
+    mut hold: watch::Receiver<bool>,
+) {
     let (mut client_reads, mut client_writes) = inbound.into_split();
     let (mut server_reads, mut server_writes) = outbound.into_split();
     let up = async {
@@ -91,6 +117,9 @@ async fn relay(inbound: TcpStream, outbound: TcpStream, lose: &AtomicU64, genera
             match server_reads.read(&mut buf).await {
                 Ok(0) | Err(_) => break,
                 Ok(n) => {
+                    if hold.wait_for(|held| !held).await.is_err() {
+                        break;
+                    }
                     if lose.load(Ordering::SeqCst) != generation
                         && client_writes.write_all(&buf[..n]).await.is_err()
                     {

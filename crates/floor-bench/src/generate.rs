@@ -242,6 +242,9 @@ pub async fn shared_room(
         {
             Appended::Stored(seq) => expected = seq,
             Appended::Behind => anyhow::bail!("another writer appended to {id}"),
+            Appended::Unknown(reason) => {
+                anyhow::bail!("an append to {id} went unanswered: {reason}")
+            }
         }
         written += lines.len();
     }

@@ -27,12 +27,14 @@ use crate::auth::{self, TokenHash};
 use crate::broker::Broker;
 use crate::handshake::{Accepted, decode, handshake};
 use crate::limits::{
-    COMMAND_BURST, COMMANDS_PER_SECOND, FIRST_FRAMES_DEADLINE, MAX_INVALID_MESSAGES,
+    COMMAND_BURST, COMMANDS_PER_SECOND, FIRST_FRAMES_DEADLINE, HELLO_WAIT, MAX_INVALID_MESSAGES,
     MAX_QUEUED_BYTES, PING_INTERVAL, PONG_TIMEOUT, REPLY_QUEUE,
 };
 use crate::metrics::{ReasonLabel, RoleLabel};
 use crate::outbound;
-use crate::room::{CommandMsg, Frame, RoomHandle, RoomMsg, Subscription, error_text, now_ms};
+use crate::room::{
+    CommandMsg, Frame, RoomHandle, RoomLog, RoomMsg, Subscription, Unconfirmed, error_text, now_ms,
+};
 use crate::upgrade::Socket;
 
 /// The close codes the broker uses (see the protocol's README).
@@ -307,6 +309,40 @@ impl Connection {
         token_grants(&self.room, &self.token_hash, self.actor.role)
     }
 
+    /// The room's answer to the subscription: a room of the shared store
+    /// that cannot serve from a state it knows is the store's last, or does
+    /// not answer within [`HELLO_WAIT`] (busy learning a commit's outcome
+    /// while NATS elects a leader, say), has the hello refused with
+    /// `storage_unavailable` (close 1013): the client tries another broker.
+    async fn subscription(
+        &mut self,
+        answer: oneshot::Receiver<Result<Subscription, Unconfirmed>>,
+    ) -> Result<Subscription, Option<Close>> {
+        let shared = matches!(self.broker.log, RoomLog::Shared(_));
+        let answer = if shared {
+            timeout(HELLO_WAIT, answer).await
+        } else {
+            Ok(answer.await)
+        };
+        let reason = match answer {
+            Ok(Ok(Ok(subscription))) => return Ok(subscription),
+            Ok(Err(_)) => return Err(Some(Close::new(close_code::GOING_AWAY, "room closed"))),
+            Ok(Ok(Err(Unconfirmed(reason)))) => reason,
+            Err(_) => "the room did not answer in time".to_owned(),
+        };
+        tracing::info!(room = %self.room.info.id, %reason, "a hello is refused: the room cannot confirm it holds the shared store's last commit");
+        let text = error_text(
+            None,
+            ErrorCode::StorageUnavailable,
+            "the broker cannot read the room's shared store right now; try again (another broker may serve it)",
+        );
+        let _ = self.send(text).await;
+        Err(Some(Close::new(
+            close_code::TRY_AGAIN_LATER,
+            "try again later",
+        )))
+    }
+
     async fn run(&mut self) -> Option<Close> {
         // Watch rotations from here on, then check the token once more: a
         // rotation between the handshake and now is not missed.
@@ -321,8 +357,9 @@ impl Connection {
         if !self.room.send(RoomMsg::Subscribe { resume, reply }).await {
             return Some(Close::new(close_code::GOING_AWAY, "room closed"));
         }
-        let Ok(subscription) = answer.await else {
-            return Some(Close::new(close_code::GOING_AWAY, "room closed"));
+        let subscription = match self.subscription(answer).await {
+            Ok(subscription) => subscription,
+            Err(close) => return close,
         };
         let Subscription {
             epoch,

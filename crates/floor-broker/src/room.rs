@@ -36,7 +36,11 @@ use crate::commit::{Health, WriteError, Writer};
 use crate::limits::{
     BROADCAST_CAPACITY, CHECKPOINT_GAP, MAX_QUEUED_BYTES, RESUME_WINDOW, ROOM_QUEUE,
 };
-use crate::shared::{self, Appended, Shared, SharedError, StoredCommit};
+use crate::shared::{Shared, SharedError, StoredCommit};
+
+mod shared_log;
+
+pub use shared_log::{CONFIRM_WAIT, FRESH_FOR, PROBE_EVERY, Unconfirmed};
 
 /// Largest `events` frame the room builds when replaying, in bytes.
 const REPLAY_FRAME: usize = 32 * 1024;
@@ -131,8 +135,10 @@ pub enum RoomMsg {
     Subscribe {
         /// Where the client left off.
         resume: Option<Resume>,
-        /// Where to send the subscription.
-        reply: oneshot::Sender<Subscription>,
+        /// Where to send the subscription, or why the room cannot serve
+        /// one now (a room of the shared store that cannot confirm it holds
+        /// the store's last commit).
+        reply: oneshot::Sender<Result<Subscription, Unconfirmed>>,
     },
     /// A snapshot message.
     Snapshot {
@@ -571,6 +577,8 @@ impl Restart {
             stream_seq: loaded.stream_seq,
             unfit: None,
             caught_up: true,
+            confirmed_at: Some(std::time::Instant::now()),
+            behind_probes: 0,
             presence: self.presence.clone(),
             log: self.log.clone(),
         }
@@ -623,6 +631,11 @@ pub(crate) struct RoomActor {
     /// of; after a failed or refused append it reads the log before it
     /// decides anything new.
     caught_up: bool,
+    /// When the room last held every commit the shared store held (when
+    /// the read or append that showed it began).
+    confirmed_at: Option<std::time::Instant>,
+    /// Probes in a row that found the room behind the stream.
+    behind_probes: u32,
     /// The room's participant pages; told the log's attendance peak after
     /// every commit applied (its own or another broker's).
     presence: Arc<crate::attendance::Presence>,
@@ -658,6 +671,21 @@ fn unavailable(command: &CommandMsg) -> Answer {
 async fn next_followed(feed: &mut Option<mpsc::Receiver<StoredCommit>>) -> Option<StoredCommit> {
     match feed {
         Some(feed) => feed.recv().await,
+        None => std::future::pending().await,
+    }
+}
+
+/// Waits for the next probe of a shared room (for ever without one).
+async fn next_probe(
+    probes: &mut Option<watch::Receiver<Option<shared_log::Probe>>>,
+) -> Option<shared_log::Probe> {
+    match probes {
+        Some(probes) => {
+            if probes.changed().await.is_err() {
+                return None;
+            }
+            probes.borrow_and_update().clone()
+        }
         None => std::future::pending().await,
     }
 }
@@ -736,6 +764,15 @@ impl RoomActor {
             RoomLog::Local(_) => None,
             RoomLog::Shared(shared) => Some(shared.follow(&self.id, self.stream_seq)),
         };
+        // And a probe tells it, well within a second, when it is behind.
+        let mut probes = match &self.log {
+            RoomLog::Local(_) => None,
+            RoomLog::Shared(shared) => Some(shared_log::spawn_probe(
+                shared.clone(),
+                self.id.clone(),
+                self.frames.clone(),
+            )),
+        };
         loop {
             tokio::select! {
                 // A recovery reloads the room before it decides anything new.
@@ -749,6 +786,19 @@ impl RoomActor {
                 followed = next_followed(&mut feed) => match followed {
                     Some(commit) => self.take_followed(commit).await,
                     None => feed = None,
+                },
+                probe = next_probe(&mut probes) => match probe {
+                    Some(probe) => {
+                        if self.take_probe(probe).await
+                            && let RoomLog::Shared(shared) = &self.log
+                        {
+                            // The follower is stuck (its consumer lost
+                            // with a NATS node, say): follow anew.
+                            feed = Some(shared.follow(&self.id, self.stream_seq));
+                            self.behind_probes = 0;
+                        }
+                    }
+                    None => probes = None,
                 },
                 // A room of the shared store that could not read the log
                 // (NATS unreachable a moment) tries again on its own, so
@@ -806,7 +856,15 @@ impl RoomActor {
         }
     }
 
-    async fn subscribe(&mut self, resume: Option<Resume>) -> Subscription {
+    async fn subscribe(&mut self, resume: Option<Resume>) -> Result<Subscription, Unconfirmed> {
+        // A room of the shared store serves a hello only from a state it
+        // knows holds the store's last commit: never behind a client.
+        if let RoomLog::Shared(shared) = self.log.clone() {
+            let ahead = resume
+                .as_ref()
+                .is_some_and(|r| r.epoch == self.epoch && r.seq > self.room.seq());
+            self.confirm(&shared, ahead).await?;
+        }
         let head = self.room.seq();
         if let Some(resume) = &resume {
             // A resume point inside the window but before the events held
@@ -850,13 +908,13 @@ impl RoomActor {
                 }
             }
         };
-        Subscription {
+        Ok(Subscription {
             epoch: self.epoch,
             head,
             initial,
             frames,
             broadcast_bytes: self.broadcast_bytes.subscribe(),
-        }
+        })
     }
 
     /// Reads the part of the resume window a start left in the log (the
@@ -1134,156 +1192,6 @@ impl RoomActor {
             self.reload().await;
         }
         answers
-    }
-
-    /// Commits a batch to the shared store: appended only if the room's
-    /// subject is still where this room left it; otherwise the room reads
-    /// the commits it missed (another broker's) and decides the batch
-    /// again, on the room they made.
-    async fn commit_shared(&mut self, shared: &Shared, commands: &[CommandMsg]) -> Vec<Answer> {
-        let mut checked = false;
-        for _ in 0..SHARED_ROUNDS {
-            if !self.caught_up
-                && let Err(error) = self.catch_up(shared).await
-            {
-                log_read_error(
-                    &self.id,
-                    &error,
-                    "cannot read the shared log; the batch is refused",
-                );
-                return commands.iter().map(unavailable).collect();
-            }
-            let decided = self.decide_batch(commands);
-            if decided.raws.is_empty() {
-                // A refusal may rest on a state this broker has not caught
-                // up with yet (an entry made through another broker a
-                // moment ago): read the log once before refusing.
-                let refused = decided
-                    .answers
-                    .iter()
-                    .any(|answer| matches!(answer, Answer::Error(_)));
-                if refused && !checked {
-                    checked = true;
-                    let before = self.stream_seq;
-                    match self.catch_up(shared).await {
-                        Ok(()) if self.stream_seq != before => continue,
-                        Ok(()) => {}
-                        Err(error) => {
-                            log_read_error(&self.id, &error, "cannot read the shared log");
-                            self.caught_up = false;
-                        }
-                    }
-                }
-                return decided.answers;
-            }
-            let texts: Vec<&str> = decided.raws.iter().map(|(_, raw)| raw.as_ref()).collect();
-            let message_id = shared::message_id(
-                &self.id,
-                decided
-                    .requests
-                    .iter()
-                    .map(|r| (r.client.as_str(), r.request_id.as_str())),
-            );
-            match shared
-                .append(
-                    &self.id,
-                    &texts,
-                    &decided.declared,
-                    &message_id,
-                    self.stream_seq,
-                )
-                .await
-            {
-                Ok(Appended::Stored(stream_seq)) => {
-                    self.stream_seq = stream_seq;
-                    self.publish(decided.raws);
-                    return decided.answers;
-                }
-                Ok(Appended::Behind) => {
-                    // Another broker appended first: catch up, decide again.
-                    self.room = decided.before;
-                    self.caught_up = false;
-                }
-                Err(error) => {
-                    // The outcome is unknown (the commit may be stored):
-                    // the commands changed nothing here; retried by their
-                    // clients, they meet the log as it is.
-                    tracing::warn!(room = %self.id, %error, "shared commit failed; the batch is refused");
-                    self.room = decided.before;
-                    self.caught_up = false;
-                    let mut answers = decided.answers;
-                    let void = answers
-                        .iter_mut()
-                        .zip(commands)
-                        .skip(decided.first_change.unwrap_or(0));
-                    for (answer, command) in void {
-                        *answer = unavailable(command);
-                    }
-                    return answers;
-                }
-            }
-        }
-        tracing::warn!(room = %self.id, "the room's shared log kept moving; the batch is refused");
-        commands.iter().map(unavailable).collect()
-    }
-
-    /// Reads from the shared log every commit after the room's last one and
-    /// applies it.
-    async fn catch_up(&mut self, shared: &Shared) -> Result<(), SharedError> {
-        loop {
-            let commits = shared.read_after(&self.id, self.stream_seq, 256).await?;
-            if commits.is_empty() {
-                self.caught_up = true;
-                return Ok(());
-            }
-            for commit in commits {
-                self.take_commit(commit)?;
-            }
-        }
-    }
-
-    /// A commit that the room's follower delivered: applied if it continues
-    /// the room, skipped if the room has it, and a reason to catch up from
-    /// the log otherwise.
-    async fn take_followed(&mut self, commit: StoredCommit) {
-        if commit.stream_seq <= self.stream_seq {
-            return;
-        }
-        let RoomLog::Shared(shared) = self.log.clone() else {
-            return;
-        };
-        if (!self.caught_up || self.take_commit(commit).is_err())
-            && let Err(error) = self.catch_up(&shared).await
-        {
-            log_read_error(&self.id, &error, "cannot read the shared log; trying again");
-            self.caught_up = false;
-        }
-    }
-
-    /// Applies the events of a stored commit that the room does not hold
-    /// yet and broadcasts them.
-    fn take_commit(&mut self, commit: StoredCommit) -> Result<(), SharedError> {
-        let folded = fold_commit(&mut self.room, commit.events);
-        self.last_at = self.last_at.max(folded.last_at);
-        self.publish(folded.applied);
-        match folded.failure {
-            Some(message) => {
-                self.caught_up = false;
-                if self.unfit.replace(commit.stream_seq) == Some(commit.stream_seq) {
-                    tracing::debug!(room = %self.id, stream_seq = commit.stream_seq, %message, "the commit still does not fit the room");
-                } else {
-                    tracing::error!(room = %self.id, stream_seq = commit.stream_seq, %message, "a commit of the shared log does not fit the room; the room refuses writes until it does");
-                }
-                Err(SharedError::Unfit {
-                    key: format!("room {} commit {}", self.id, commit.stream_seq),
-                    message,
-                })
-            }
-            None => {
-                self.stream_seq = commit.stream_seq;
-                Ok(())
-            }
-        }
     }
 
     /// Decides and applies one command on the live room (the batch is

@@ -53,6 +53,10 @@ use crate::auth::{RoleTokens, TokenHash};
 use crate::commit::{Health, WriteError};
 use crate::shared_start as start;
 
+mod append;
+
+pub use append::{ACK_WAIT, OUTCOME_DEADLINE};
+
 /// The stream holding every room's events.
 pub const STREAM: &str = "FLOOR_ROOMS";
 /// The header of a commit message that holds the genders its commands
@@ -249,10 +253,15 @@ impl StoredCommit {
 pub enum Appended {
     /// Stored at this stream sequence.
     Stored(u64),
-    /// Not stored: the room's subject moved on since the expected sequence
-    /// (another broker appended first), or this very commit is there
-    /// already. Catch up and decide again.
+    /// Not stored by this append, by JetStream's answer: the room's
+    /// subject moved on since the expected sequence (another broker
+    /// appended first, or an attempt of this append whose answer was
+    /// lost), or this very commit is there already. Catch up and decide
+    /// again.
     Behind,
+    /// Sent, and no answer said in time whether it was stored: the room
+    /// reads the log when it can, and its clients hear `outcome_unknown`.
+    Unknown(String),
 }
 
 /// The connection to JetStream, shared by every room of the broker.
@@ -469,59 +478,6 @@ impl Shared {
             let value = serde_json::from_slice(&entry.value).ok()?;
             Some((entry.key, value, entry.revision))
         }))
-    }
-
-    /// Appends a commit of `room` (its events' texts, one per line, and
-    /// the genders its commands declared in a header) if the room's last
-    /// message is still the one at `expected` (0: none).
-    pub async fn append(
-        &self,
-        room: &str,
-        events: &[&str],
-        declared: &Declarations,
-        message_id: &str,
-        expected: u64,
-    ) -> Result<Appended, WriteError> {
-        if !self.health.available() {
-            return Err(WriteError::Unavailable);
-        }
-        let payload = Bytes::from(events.join("\n"));
-        let mut message = jetstream::message::PublishMessage::build()
-            .payload(payload)
-            .message_id(message_id)
-            .expected_last_subject_sequence(expected);
-        if !declared.is_empty() {
-            message = message.header(DECLARED_HEADER, declared.to_line().as_str());
-        }
-        let sent = self
-            .js
-            .send_publish(subject(room), message)
-            .await
-            .map_err(|e| WriteError::Failed(e.to_string()))?;
-        match sent.await {
-            Ok(ack) if ack.duplicate => {
-                self.conflicts.inc();
-                Ok(Appended::Behind)
-            }
-            Ok(ack) => Ok(Appended::Stored(ack.sequence)),
-            Err(error)
-                if error.kind() == jetstream::context::PublishErrorKind::WrongLastSequence =>
-            {
-                self.conflicts.inc();
-                Ok(Appended::Behind)
-            }
-            // A replicated stream refuses, unchecked, an append expecting a
-            // sequence while another append to the subject is still being
-            // replicated (10164): nothing was stored; the room catches up
-            // after a moment and decides again.
-            Err(error) if jetstream_code(&error) == Some(IN_FLIGHT) => {
-                self.conflicts.inc();
-                let pause = rand::random_range(1..=32);
-                tokio::time::sleep(Duration::from_millis(pause)).await;
-                Ok(Appended::Behind)
-            }
-            Err(error) => Err(WriteError::Failed(error.to_string())),
-        }
     }
 
     /// The commits of `room` after stream sequence `after`, read from the

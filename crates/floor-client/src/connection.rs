@@ -680,9 +680,13 @@ impl Connection {
                 };
                 if matches!(
                     error.code,
-                    ErrorCode::RateLimited | ErrorCode::StorageUnavailable
+                    ErrorCode::RateLimited
+                        | ErrorCode::StorageUnavailable
+                        | ErrorCode::OutcomeUnknown
                 ) {
-                    // Nothing was recorded; send it again shortly, same id.
+                    // Nothing was recorded, or the broker could not learn
+                    // whether it was: send it again shortly, same id (a
+                    // command that had taken effect is acknowledged then).
                     if let Some(request) = self.outstanding.get_mut(at) {
                         request.sent = false;
                     }

@@ -35,6 +35,12 @@ pub enum ErrorCode {
     StorageUnavailable,
     /// An unexpected failure in the broker; nothing was recorded.
     Internal,
+    /// The broker sent the command's events to a shared store and could
+    /// not learn, in time, whether they were recorded (the store's
+    /// acknowledgement was lost, e.g. while it elected a new leader). The
+    /// command may or may not have taken effect: retry with the same
+    /// request id to learn it (an `ack` with `duplicate: true` if it had).
+    OutcomeUnknown,
 
     // Command level: the command was understood and refused.
     /// The role of this connection may not issue this command on this entry.
@@ -90,6 +96,7 @@ impl ErrorCode {
             ErrorCode::MessageTooLarge => "message_too_large",
             ErrorCode::StorageUnavailable => "storage_unavailable",
             ErrorCode::Internal => "internal",
+            ErrorCode::OutcomeUnknown => "outcome_unknown",
             ErrorCode::Forbidden => "forbidden",
             ErrorCode::InvalidField => "invalid_field",
             ErrorCode::EntryNotFound => "entry_not_found",
@@ -107,7 +114,7 @@ impl ErrorCode {
     }
 
     /// Every code the broker may send, in declaration order.
-    pub const ALL: [ErrorCode; 24] = [
+    pub const ALL: [ErrorCode; 25] = [
         ErrorCode::BadJson,
         ErrorCode::InvalidMessage,
         ErrorCode::BinaryFrame,
@@ -120,6 +127,7 @@ impl ErrorCode {
         ErrorCode::MessageTooLarge,
         ErrorCode::StorageUnavailable,
         ErrorCode::Internal,
+        ErrorCode::OutcomeUnknown,
         ErrorCode::Forbidden,
         ErrorCode::InvalidField,
         ErrorCode::EntryNotFound,

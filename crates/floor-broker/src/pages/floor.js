@@ -193,7 +193,7 @@ function patch(entry, p) {
   set(entry, "delivery", p.delivery);
 }
 
-const RETRY_CODES = new Set(["rate_limited", "storage_unavailable"]);
+const RETRY_CODES = new Set(["rate_limited", "storage_unavailable", "outcome_unknown"]);
 const FINAL_CLOSES = new Set([4002, 4003]);
 
 /** One page's connection to its room. */
