@@ -9,6 +9,7 @@ pub use tokio_tungstenite::tungstenite;
 
 pub mod chaos;
 mod hold;
+pub mod jepsen;
 pub mod nats;
 mod proxy;
 mod role_cli;
@@ -95,6 +96,8 @@ pub struct Floor {
     pub banner: Vec<String>,
     /// The extra `serve` arguments it was started with (kept by a restart).
     extra: Vec<String>,
+    /// The wrapper command it was started through (kept by a restart).
+    wrapper: Vec<String>,
 }
 
 impl Floor {
@@ -116,8 +119,9 @@ impl Floor {
         let data = self.data.clone();
         let extra = self.extra.clone();
         let extra: Vec<&str> = extra.iter().map(String::as_str).collect();
+        let wrapper = self.wrapper.clone();
         // The port is ours again as soon as the old process is gone.
-        *self = Floor::start_at(&data, &addr, &extra);
+        *self = Floor::start_via(&wrapper, &data, &addr, &extra);
     }
 
     /// Stops the broker with SIGTERM, asserts it exited cleanly, and
@@ -244,6 +248,7 @@ impl Floor {
             data: data.to_path_buf(),
             banner,
             extra: extra.iter().map(|s| (*s).to_owned()).collect(),
+            wrapper: wrapper.to_vec(),
         }
     }
 
