@@ -31,12 +31,9 @@ struct Args {
 #[tokio::main]
 async fn main() -> std::process::ExitCode {
     let args = Args::parse();
-    let dir = match tempfile::tempdir() {
+    let dir = match floor_tests::run_dir("partitions") {
         Ok(dir) => dir,
-        Err(error) => {
-            eprintln!("partitions: no temporary directory: {error}");
-            return std::process::ExitCode::from(2);
-        }
+        Err(status) => return status,
     };
     let plan = Plan {
         duration: Duration::from_secs(args.seconds),
@@ -53,15 +50,5 @@ async fn main() -> std::process::ExitCode {
             return std::process::ExitCode::from(2);
         }
     };
-    println!("{}", outcome.figures);
-    if outcome.failures.is_empty() {
-        println!("no promise broken");
-        std::process::ExitCode::SUCCESS
-    } else {
-        for failure in outcome.failures.iter().take(50) {
-            eprintln!("FAILED: {failure}");
-        }
-        eprintln!("{} failures", outcome.failures.len());
-        std::process::ExitCode::FAILURE
-    }
+    floor_tests::report_run(&outcome.figures, &outcome.failures)
 }

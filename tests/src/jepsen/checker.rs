@@ -269,7 +269,7 @@ fn measure_pauses(history: &History, faults: &[FaultRecord], end_ms: u64, figure
         }
         longest = longest.max(until.saturating_sub(last).min(until - fault.start_ms));
         let election = fault.leader_back_ms.map(|back| {
-            let first_ack = acks.iter().find(|&&at| at >= back).copied();
+            let first_ack = acks.iter().find(|&&at| at >= back && at <= until).copied();
             (back - fault.start_ms, first_ack.map(|at| at - back))
         });
         figures.pauses.push(Pause {
@@ -288,7 +288,8 @@ pub struct Pause {
     /// The longest stretch with no acknowledgement in the room.
     pub longest_ms: u64,
     /// For a killed stream leader: NATS's election (kill to a leader
-    /// reported) and floor's share (that moment to the first ack).
+    /// reported) and floor's share (that moment to the first ack; `None`
+    /// when none came before the next fault).
     pub election: Option<(u64, Option<u64>)>,
 }
 

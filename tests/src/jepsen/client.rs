@@ -424,9 +424,8 @@ impl Actor {
                         return Some(message);
                     }
                     self.absorb(&message, false);
-                    if self.ws.is_none() {
-                        return None;
-                    }
+                    // A broken stream dropped the connection.
+                    self.ws.as_ref()?;
                 }
                 Got::Lost | Got::Quiet => return None,
             }

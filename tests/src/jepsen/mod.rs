@@ -202,7 +202,10 @@ impl fmt::Display for Figures {
                 pause.longest_ms
             )?;
             if let Some((election, floor)) = pause.election {
-                let floor = floor.map_or("no ack since".to_owned(), |ms| format!("{ms} ms"));
+                let floor = floor
+                    .map_or("unknown (no ack before the next fault)".to_owned(), |ms| {
+                        format!("{ms} ms")
+                    });
                 write!(
                     f,
                     "; NATS elected a leader in {election} ms, floor's share {floor}"
