@@ -9,6 +9,7 @@ pub use tokio_tungstenite::tungstenite;
 
 pub mod chaos;
 mod hold;
+pub mod jepsen;
 pub mod nats;
 mod proxy;
 mod role_cli;
@@ -95,6 +96,8 @@ pub struct Floor {
     pub banner: Vec<String>,
     /// The extra `serve` arguments it was started with (kept by a restart).
     extra: Vec<String>,
+    /// The wrapper command it was started through (kept by a restart).
+    wrapper: Vec<String>,
 }
 
 impl Floor {
@@ -116,8 +119,9 @@ impl Floor {
         let data = self.data.clone();
         let extra = self.extra.clone();
         let extra: Vec<&str> = extra.iter().map(String::as_str).collect();
+        let wrapper = self.wrapper.clone();
         // The port is ours again as soon as the old process is gone.
-        *self = Floor::start_at(&data, &addr, &extra);
+        *self = Floor::start_via(&wrapper, &data, &addr, &extra);
     }
 
     /// Stops the broker with SIGTERM, asserts it exited cleanly, and
@@ -244,6 +248,7 @@ impl Floor {
             data: data.to_path_buf(),
             banner,
             extra: extra.iter().map(|s| (*s).to_owned()).collect(),
+            wrapper: wrapper.to_vec(),
         }
     }
 
@@ -668,6 +673,31 @@ pub async fn never_reading(floor: &Floor, hello: &Value) -> WebSocketStream<toki
         .await
         .expect("sends");
     ws
+}
+
+/// How a long run (`scripts/chaos`) ends: prints its figures, then every
+/// broken promise (the first 50) and exits non-zero if there is one.
+#[allow(clippy::print_stdout)]
+pub fn report_run(figures: &dyn std::fmt::Display, failures: &[String]) -> std::process::ExitCode {
+    println!("{figures}");
+    if failures.is_empty() {
+        println!("no promise broken");
+        return std::process::ExitCode::SUCCESS;
+    }
+    for failure in failures.iter().take(50) {
+        eprintln!("FAILED: {failure}");
+    }
+    eprintln!("{} failures", failures.len());
+    std::process::ExitCode::FAILURE
+}
+
+/// A temporary directory for a long run, or its exit status 2 (with the
+/// reason printed) when there is none.
+pub fn run_dir(run: &str) -> Result<tempfile::TempDir, std::process::ExitCode> {
+    tempfile::tempdir().map_err(|error| {
+        eprintln!("{run}: no temporary directory: {error}");
+        std::process::ExitCode::from(2)
+    })
 }
 
 /// A `submit` command for a person on a channel.

@@ -39,9 +39,10 @@ pub fn nats_server_bin() -> PathBuf {
     })
 }
 
-/// A free loopback port (bound and released; the server binds it next).
-fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
+/// A free port on a loopback address (bound and released; the server
+/// binds it next).
+fn free_port(host: &str) -> u16 {
+    TcpListener::bind((host, 0))
         .and_then(|l| l.local_addr())
         .map(|a| a.port())
         .expect("a free port")
@@ -50,6 +51,13 @@ fn free_port() -> u16 {
 /// One running nats-server, killed when dropped.
 pub struct NatsNode {
     child: Option<Child>,
+    /// Its name in the cluster (`n0`, `n1`, ...).
+    pub name: String,
+    /// The address it listens on (client, route and monitoring ports).
+    pub host: String,
+    /// The command it runs through (e.g. `setpriv` to run as another
+    /// user), empty for none.
+    wrapper: Vec<String>,
     /// Its client port.
     pub port: u16,
     /// Its monitoring port.
@@ -61,7 +69,7 @@ pub struct NatsNode {
 impl NatsNode {
     /// Its client URL.
     pub fn url(&self) -> String {
-        format!("nats://127.0.0.1:{}", self.port)
+        format!("nats://{}:{}", self.host, self.port)
     }
 
     fn spawn(&mut self) {
@@ -70,7 +78,15 @@ impl NatsNode {
             .append(true)
             .open(&self.log)
             .expect("a log file");
-        let child = Command::new(nats_server_bin())
+        let mut command = match self.wrapper.split_first() {
+            Some((program, args)) => {
+                let mut command = Command::new(program);
+                command.args(args).arg(nats_server_bin());
+                command
+            }
+            None => Command::new(nats_server_bin()),
+        };
+        let child = command
             .arg("-c")
             .arg(&self.config)
             .stdin(Stdio::null())
@@ -83,16 +99,45 @@ impl NatsNode {
 
     /// Whether its monitoring endpoint says JetStream is healthy.
     fn healthy(&self) -> bool {
-        let url = format!("http://127.0.0.1:{}/healthz", self.http_port);
+        self.monitor("healthz")
+            .is_ok_and(|r| r.status().as_u16() == 200)
+    }
+
+    /// A GET of its monitoring endpoint `path`, given 2 s at most.
+    fn monitor(&self, path: &str) -> Result<ureq::http::Response<ureq::Body>, ureq::Error> {
+        let url = format!("http://{}:{}/{path}", self.host, self.http_port);
         let agent: ureq::Agent = ureq::Agent::config_builder()
             .http_status_as_error(false)
             .timeout_global(Some(Duration::from_secs(2)))
             .build()
             .into();
-        agent
-            .get(&url)
-            .call()
-            .is_ok_and(|r| r.status().as_u16() == 200)
+        agent.get(&url).call()
+    }
+
+    /// The details of the streams it knows (`/jsz`), if it answers.
+    pub fn streams(&self) -> Option<Vec<serde_json::Value>> {
+        let response = self
+            .monitor("jsz?accounts=true&streams=true&config=true")
+            .ok()?;
+        let body = response.into_body().read_json::<serde_json::Value>().ok()?;
+        Some(
+            body["account_details"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .flat_map(|account| {
+                    account["stream_detail"]
+                        .as_array()
+                        .cloned()
+                        .unwrap_or_default()
+                })
+                .collect(),
+        )
+    }
+
+    /// Whether it runs.
+    pub fn running(&self) -> bool {
+        self.child.is_some()
     }
 
     /// Its process id, while it runs.
@@ -118,6 +163,25 @@ impl NatsNode {
 impl Drop for NatsNode {
     fn drop(&mut self) {
         self.kill();
+    }
+}
+
+/// Where and how one server of [`Nats::configure_on`] runs.
+#[derive(Debug, Clone)]
+pub struct NodeSpec {
+    /// The loopback address it listens on.
+    pub host: String,
+    /// The command it runs through (e.g. `setpriv ...` to run as another
+    /// user); empty for none.
+    pub wrapper: Vec<String>,
+}
+
+impl Default for NodeSpec {
+    fn default() -> NodeSpec {
+        NodeSpec {
+            host: "127.0.0.1".into(),
+            wrapper: Vec::new(),
+        }
     }
 }
 
@@ -161,25 +225,38 @@ impl Nats {
     }
 
     fn configure(dir: &Path, n: usize) -> Nats {
+        let specs = vec![NodeSpec::default(); n];
+        Nats::configure_on(dir, &specs)
+    }
+
+    /// Servers configured as `specs` say (one server each; three make a
+    /// cluster), storing in `dir`, not started: see [`Nats::launch`].
+    /// A cluster's servers do not advertise their addresses to clients
+    /// (`no_advertise`): a client knows only the URLs it was given.
+    pub fn configure_on(dir: &Path, specs: &[NodeSpec]) -> Nats {
         std::fs::create_dir_all(dir).expect("the NATS directory");
-        let ports: Vec<(u16, u16, u16)> = (0..n)
-            .map(|_| (free_port(), free_port(), free_port()))
+        let n = specs.len();
+        let ports: Vec<(u16, u16, u16)> = specs
+            .iter()
+            .map(|s| (free_port(&s.host), free_port(&s.host), free_port(&s.host)))
             .collect();
         let routes: Vec<String> = ports
             .iter()
-            .map(|(_, _, route)| format!("nats-route://127.0.0.1:{route}"))
+            .zip(specs)
+            .map(|((_, _, route), spec)| format!("nats-route://{}:{route}", spec.host))
             .collect();
         let mut nodes = Vec::new();
-        for (i, (port, http_port, route)) in ports.iter().enumerate() {
+        for (i, ((port, http_port, route), spec)) in ports.iter().zip(specs).enumerate() {
             let store = dir.join(format!("n{i}"));
+            let host = &spec.host;
             let mut config = format!(
-                "server_name: n{i}\nlisten: 127.0.0.1:{port}\nhttp: 127.0.0.1:{http_port}\n\
+                "server_name: n{i}\nlisten: {host}:{port}\nhttp: {host}:{http_port}\n\
                  jetstream {{\n  store_dir: \"{}\"\n  sync_interval: always\n}}\n",
                 store.display()
             );
             if n > 1 {
                 config.push_str(&format!(
-                    "cluster {{\n  name: floor\n  listen: 127.0.0.1:{route}\n  routes: [{}]\n}}\n",
+                    "cluster {{\n  name: floor\n  listen: {host}:{route}\n  no_advertise: true\n  routes: [{}]\n}}\n",
                     routes.join(", ")
                 ));
             }
@@ -187,6 +264,9 @@ impl Nats {
             std::fs::write(&path, config).expect("a NATS config");
             nodes.push(NatsNode {
                 child: None,
+                name: format!("n{i}"),
+                host: spec.host.clone(),
+                wrapper: spec.wrapper.clone(),
                 port: *port,
                 http_port: *http_port,
                 config: path,
@@ -194,6 +274,11 @@ impl Nats {
             });
         }
         Nats { nodes }
+    }
+
+    /// Whether every server runs and its JetStream is healthy now.
+    pub fn all_healthy(&self) -> bool {
+        self.nodes.iter().all(|n| n.running() && n.healthy())
     }
 
     /// Waits until every running server's JetStream is healthy (in a
@@ -216,34 +301,26 @@ impl Nats {
     /// The replicas of a stream as the servers report it (`/jsz`), if
     /// any running server knows the stream.
     pub fn stream_replicas(&self, stream: &str) -> Option<u64> {
-        let agent: ureq::Agent = ureq::Agent::config_builder()
-            .http_status_as_error(false)
-            .timeout_global(Some(Duration::from_secs(2)))
-            .build()
-            .into();
-        for node in self.nodes.iter().filter(|n| n.child.is_some()) {
-            let url = format!(
-                "http://127.0.0.1:{}/jsz?accounts=true&streams=true&config=true",
-                node.http_port
-            );
-            let Ok(response) = agent.get(&url).call() else {
-                continue;
-            };
-            let Ok(body) = response.into_body().read_json::<serde_json::Value>() else {
-                continue;
-            };
-            let streams = body["account_details"]
-                .as_array()
-                .into_iter()
-                .flatten()
-                .flat_map(|account| account["stream_detail"].as_array().into_iter().flatten());
-            for detail in streams {
-                if detail["name"] == stream {
-                    return detail["config"]["num_replicas"].as_u64();
-                }
-            }
-        }
-        None
+        self.nodes
+            .iter()
+            .filter(|n| n.running())
+            .filter_map(NatsNode::streams)
+            .flatten()
+            .find(|detail| detail["name"] == stream)
+            .and_then(|detail| detail["config"]["num_replicas"].as_u64())
+    }
+
+    /// The index of the server that leads a stream, as the first running
+    /// server of `asked` that names a leader reports it.
+    pub fn stream_leader(&self, stream: &str, asked: &[usize]) -> Option<usize> {
+        asked
+            .iter()
+            .filter_map(|i| self.nodes.get(*i).filter(|n| n.running()))
+            .filter_map(NatsNode::streams)
+            .flatten()
+            .filter(|detail| detail["name"] == stream)
+            .filter_map(|detail| detail["cluster"]["leader"].as_str().map(str::to_owned))
+            .find_map(|leader| self.nodes.iter().position(|n| n.name == leader))
     }
 
     /// The servers' URLs, comma-separated, as `--store` takes them.

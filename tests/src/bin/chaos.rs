@@ -30,12 +30,9 @@ struct Args {
 #[tokio::main]
 async fn main() -> std::process::ExitCode {
     let args = Args::parse();
-    let dir = match tempfile::tempdir() {
+    let dir = match floor_tests::run_dir("chaos") {
         Ok(dir) => dir,
-        Err(error) => {
-            eprintln!("chaos: no temporary directory: {error}");
-            return std::process::ExitCode::from(2);
-        }
+        Err(status) => return status,
     };
     let plan = Plan {
         duration: Duration::from_secs(args.seconds),
@@ -45,15 +42,5 @@ async fn main() -> std::process::ExitCode {
         data: dir.path().join("data"),
     };
     let outcome = run(&plan).await;
-    println!("{}", outcome.figures);
-    if outcome.failures.is_empty() {
-        println!("no promise broken");
-        std::process::ExitCode::SUCCESS
-    } else {
-        for failure in outcome.failures.iter().take(50) {
-            eprintln!("FAILED: {failure}");
-        }
-        eprintln!("{} failures", outcome.failures.len());
-        std::process::ExitCode::FAILURE
-    }
+    floor_tests::report_run(&outcome.figures, &outcome.failures)
 }

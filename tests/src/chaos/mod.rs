@@ -309,7 +309,7 @@ pub fn draft(channel: Channel, name: String) -> EntryDraft {
 /// The most open requests a curator (runner, moderator) keeps: a real
 /// queue stays short, and an unbounded one would make every `order`
 /// message, sent to every screen after every change, grow without end.
-const CURATOR_OPEN_MAX: usize = 8;
+pub const CURATOR_OPEN_MAX: usize = 8;
 
 /// A writer: submits, edits and withdraws until `stop`, then closes.
 async fn writer(
@@ -486,7 +486,7 @@ async fn display(client: Client, stop: CancellationToken) -> (Client, Seen) {
 
 /// Groups the log into command applications: consecutive events with the
 /// same cause are one application, `(client, request_id) -> [(first, last)]`.
-fn applications(log: &[RoomEvent]) -> HashMap<(String, String), Vec<(u64, u64)>> {
+pub fn applications(log: &[RoomEvent]) -> HashMap<(String, String), Vec<(u64, u64)>> {
     let mut map: HashMap<(String, String), Vec<(u64, u64)>> = HashMap::new();
     let mut previous: Option<(String, String)> = None;
     for event in log {
@@ -512,7 +512,7 @@ fn applications(log: &[RoomEvent]) -> HashMap<(String, String), Vec<(u64, u64)>>
 
 /// Replays the log through the core, checking that every `next` called
 /// the policy's choice; returns the calls checked.
-fn check_fairness(log: &[RoomEvent], failures: &mut Vec<String>) -> usize {
+pub fn check_fairness(log: &[RoomEvent], failures: &mut Vec<String>) -> usize {
     let mut room = floor_core::Room::new();
     let mut checked = 0;
     for event in log {
@@ -569,7 +569,7 @@ pub async fn run(plan: &Plan) -> Outcome {
 }
 
 /// The `serve` flags that turn off the participants' submission budget.
-const NO_BUDGET: [&str; 2] = ["--participant-submits-per-minute", "0"];
+pub const NO_BUDGET: [&str; 2] = ["--participant-submits-per-minute", "0"];
 
 /// Runs the plan on the given setup.
 pub async fn run_with(plan: &Plan, setup: Setup) -> Outcome {
