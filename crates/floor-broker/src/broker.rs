@@ -414,6 +414,35 @@ impl Broker {
         found
     }
 
+    /// [`Broker::find_room`] for a `hello`, waiting at most `wait` for a
+    /// room of the shared store that is not loaded yet: its load goes on in
+    /// a task of its own (the next `hello` finds the room), and this one
+    /// is answered that the store cannot be read now.
+    pub async fn find_room_within(
+        self: &Arc<Self>,
+        id: &str,
+        wait: std::time::Duration,
+    ) -> Result<Option<Arc<RoomHandle>>, RoomError> {
+        if let Some(room) = self.room(id) {
+            return Ok(Some(room));
+        }
+        if matches!(self.log, RoomLog::Local(_)) {
+            return self.find_room(id).await;
+        }
+        let broker = self.clone();
+        let owned = id.to_owned();
+        let load = self
+            .tasks
+            .spawn(async move { broker.find_room(&owned).await });
+        match tokio::time::timeout(wait, load).await {
+            Ok(Ok(found)) => found,
+            Ok(Err(error)) => Err(RoomError::Write(WriteError::Failed(error.to_string()))),
+            Err(_) => Err(RoomError::Write(WriteError::Failed(
+                "the room was not read from the shared store in time".into(),
+            ))),
+        }
+    }
+
     /// Loads a room of the shared store and starts its task (the caller
     /// holds the room's loading lock).
     async fn load_shared_room(

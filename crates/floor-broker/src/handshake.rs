@@ -16,7 +16,7 @@ use crate::addresses::AddressGuard;
 use crate::auth::{self, TokenHash};
 use crate::broker::Broker;
 use crate::connection::{Close, SEND_TIMEOUT, close_code, read_error_close};
-use crate::limits::{HELLO_TIMEOUT, MAX_JSON_DEPTH, json_too_deep};
+use crate::limits::{HELLO_TIMEOUT, HELLO_WAIT, MAX_JSON_DEPTH, json_too_deep};
 use crate::room::{RoomHandle, error_text};
 use crate::upgrade::Socket;
 
@@ -67,7 +67,7 @@ enum NoHello {
 /// late past the address's allowance.
 pub(crate) async fn handshake(
     socket: &mut Socket,
-    broker: &Broker,
+    broker: &Arc<Broker>,
     address: &AddressGuard,
 ) -> Result<Accepted, Option<Close>> {
     match accept_hello(socket, broker).await {
@@ -88,7 +88,7 @@ pub(crate) async fn handshake(
 }
 
 /// Reads the first message and checks it is a `hello` this broker accepts.
-async fn accept_hello(socket: &mut Socket, broker: &Broker) -> Result<Accepted, NoHello> {
+async fn accept_hello(socket: &mut Socket, broker: &Arc<Broker>) -> Result<Accepted, NoHello> {
     let deadline = Instant::now() + HELLO_TIMEOUT;
     let refused = |code, message: &str| {
         NoHello::Refused(
@@ -164,7 +164,7 @@ async fn accept_hello(socket: &mut Socket, broker: &Broker) -> Result<Accepted, 
             "agent must be at most 64 characters",
         ));
     }
-    let room = match broker.find_room(&hello.room).await {
+    let room = match broker.find_room_within(&hello.room, HELLO_WAIT).await {
         Ok(Some(room)) => room,
         Ok(None) => return Err(refused(ErrorCode::RoomNotFound, "no room has this id")),
         Err(_) => {

@@ -33,8 +33,10 @@ pub const HEADER_READ_TIMEOUT: Duration = Duration::from_secs(10);
 /// Time allowed between the upgrade and a valid `hello`.
 pub const HELLO_TIMEOUT: Duration = Duration::from_secs(10);
 /// How long a `hello` to a room of the shared store waits for the room to
-/// answer before it is refused with `storage_unavailable` (close 1013).
-pub const HELLO_WAIT: Duration = Duration::from_secs(2);
+/// be read from the store (when this broker does not serve it yet), and
+/// then for the room to answer, before it is refused with
+/// `storage_unavailable` (close 1013).
+pub const HELLO_WAIT: Duration = Duration::from_secs(1);
 /// Interval between pings.
 pub const PING_INTERVAL: Duration = Duration::from_secs(25);
 /// Time allowed for the pong.

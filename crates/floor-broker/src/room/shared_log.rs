@@ -45,7 +45,7 @@ pub const FRESH_FOR: Duration = Duration::from_secs(1);
 /// How long a `hello` waits for the room to confirm that it holds the
 /// stream's last commit (asking the leader and reading what it missed)
 /// before it is refused with `storage_unavailable`.
-pub const CONFIRM_WAIT: Duration = Duration::from_secs(1);
+pub const CONFIRM_WAIT: Duration = Duration::from_millis(750);
 
 /// What a probe learned.
 #[derive(Debug, Clone)]
