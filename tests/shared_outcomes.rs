@@ -18,7 +18,7 @@ use floor_tests::{Client, Floor, Proxy, Received, acked, submit};
 use serde_json::{Value, json};
 
 /// How long answers are held: longer than an append waits for one
-/// (`ACK_WAIT`, 0.5 s) twice over, and than a confirmation of the room
+/// (`ACK_WAIT`, 0.3 s) twice over, and than a confirmation of the room
 /// stays fresh (`FRESH_FOR`, 1 s).
 const HELD: Duration = Duration::from_millis(1500);
 

@@ -666,7 +666,11 @@ impl Connection {
                     );
                     return self.send(text).await;
                 }
-                if !self.broker.log.health().available() {
+                // (A shared store's room waits a moment for a lost NATS
+                // connection to come back before it refuses.)
+                if matches!(self.broker.log, RoomLog::Local(_))
+                    && !self.broker.log.health().available()
+                {
                     let text = error_text(
                         Some(request_id),
                         ErrorCode::StorageUnavailable,

@@ -1213,7 +1213,9 @@ impl RoomActor {
                 entry_id: None,
             })
         };
-        if !self.health.available() {
+        // A room of the shared store decides, and its append waits a
+        // moment for a lost NATS connection to come back.
+        if matches!(self.log, RoomLog::Local(_)) && !self.health.available() {
             return refuse(
                 ErrorCode::StorageUnavailable,
                 "the broker cannot persist writes right now; retry with the same request id".into(),

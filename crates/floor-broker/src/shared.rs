@@ -54,8 +54,10 @@ use crate::commit::{Health, WriteError};
 use crate::shared_start as start;
 
 mod append;
+mod watchdog;
 
 pub use append::{ACK_WAIT, OUTCOME_DEADLINE};
+pub use watchdog::SWITCH_AFTER;
 
 /// The stream holding every room's events.
 pub const STREAM: &str = "FLOOR_ROOMS";
@@ -74,6 +76,10 @@ pub const DUPLICATE_WINDOW: Duration = Duration::from_secs(2 * 60 * 60);
 /// How long a request to JetStream may take before the command that waits
 /// on it is answered `storage_unavailable` (and retried by its client).
 pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(5);
+/// How long one read of a room's commit from the stream's leader may take
+/// (it takes milliseconds; a leader lost or being elected takes seconds,
+/// and the room tries again rather than wait).
+pub const READ_WAIT: Duration = Duration::from_millis(500);
 /// How long a start waits in all for a NATS that is not ready yet,
 /// unless configured otherwise.
 pub const START_WAIT: Duration = Duration::from_secs(60);
@@ -275,6 +281,8 @@ pub struct Shared {
     rooms: kv::Store,
     meta: kv::Store,
     health: Arc<Health>,
+    /// Since when JetStream has not answered (see `watchdog`).
+    silence: watchdog::Silence,
     /// Counts the appends another broker's came before (the broker
     /// registers it with its metrics).
     pub conflicts: prometheus_client::metrics::counter::Counter,
@@ -318,7 +326,7 @@ impl Shared {
             "shared store open (NATS JetStream)"
         );
         health.set_available(client.connection_state() == async_nats::connection::State::Connected);
-        Ok(Arc::new(Shared {
+        let shared = Arc::new(Shared {
             broker: uuid::Uuid::new_v4(),
             client,
             js,
@@ -326,8 +334,11 @@ impl Shared {
             rooms,
             meta,
             health,
+            silence: Default::default(),
             conflicts: Default::default(),
-        }))
+        });
+        watchdog::spawn(&shared);
+        Ok(shared)
     }
 
     /// Whether writes are possible now (connected to NATS).
@@ -497,8 +508,13 @@ impl Shared {
                 .raw_message_builder()
                 .sequence(from)
                 .next_by_subject(subject.clone())
-                .send()
-                .await;
+                .send();
+            let Ok(read) = tokio::time::timeout(READ_WAIT, read).await else {
+                self.silence.unheard();
+                return Err(SharedError::JetStream(
+                    "the stream's leader did not answer a read in time".into(),
+                ));
+            };
             match read {
                 Ok(message) => {
                     from = message.sequence + 1;
@@ -511,9 +527,13 @@ impl Shared {
                 Err(error) if error.kind() == stream::LastRawMessageErrorKind::NoMessageFound => {
                     break;
                 }
-                Err(error) => return Err(js_error(error)),
+                Err(error) => {
+                    self.silence.unheard();
+                    return Err(js_error(error));
+                }
             }
         }
+        self.silence.heard();
         Ok(commits)
     }
 
@@ -525,9 +545,36 @@ impl Shared {
             .get_last_raw_message_by_subject(&subject(room))
             .await
         {
-            Ok(message) => Ok(message.sequence),
-            Err(error) if error.kind() == stream::LastRawMessageErrorKind::NoMessageFound => Ok(0),
-            Err(error) => Err(js_error(error)),
+            Ok(message) => {
+                self.silence.heard();
+                Ok(message.sequence)
+            }
+            Err(error) if error.kind() == stream::LastRawMessageErrorKind::NoMessageFound => {
+                self.silence.heard();
+                Ok(0)
+            }
+            Err(error) => {
+                self.silence.unheard();
+                Err(js_error(error))
+            }
+        }
+    }
+
+    /// [`Shared::last_on_subject`], waiting at most `wait` (silence counts
+    /// as no answer from JetStream).
+    pub async fn last_on_subject_within(
+        &self,
+        room: &str,
+        wait: Duration,
+    ) -> Result<u64, SharedError> {
+        match tokio::time::timeout(wait, self.last_on_subject(room)).await {
+            Ok(answer) => answer,
+            Err(_) => {
+                self.silence.unheard();
+                Err(SharedError::JetStream(
+                    "the stream's leader did not answer in time".into(),
+                ))
+            }
         }
     }
 

@@ -26,6 +26,10 @@ struct Args {
     /// Readers (display screens)
     #[arg(long, default_value_t = 6)]
     readers: usize,
+    /// Keep the run's directory (the brokers' and the nodes' logs) and
+    /// print where it is
+    #[arg(long)]
+    keep: bool,
 }
 
 #[tokio::main]
@@ -50,5 +54,11 @@ async fn main() -> std::process::ExitCode {
             return std::process::ExitCode::from(2);
         }
     };
+    if args.keep {
+        println!(
+            "partitions: the run's directory is kept in {}",
+            dir.keep().display()
+        );
+    }
     floor_tests::report_run(&outcome.figures, &outcome.failures)
 }

@@ -81,12 +81,10 @@ pub(super) fn spawn_probe(
                 continue;
             }
             let asked = Instant::now();
-            let last = match tokio::time::timeout(CONFIRM_WAIT, shared.last_on_subject(&room)).await
-            {
-                Ok(Ok(last)) => Ok(last),
-                Ok(Err(error)) => Err(error.to_string()),
-                Err(_) => Err("the stream's leader did not answer in time".into()),
-            };
+            let last = shared
+                .last_on_subject_within(&room, CONFIRM_WAIT)
+                .await
+                .map_err(|error| error.to_string());
             if tx.send(Some(Probe { asked, last })).is_err() {
                 return;
             }
@@ -124,6 +122,8 @@ impl RoomActor {
         commands: &[CommandMsg],
     ) -> Vec<Answer> {
         let mut checked = false;
+        // A store that lost its leader is read again until it has one.
+        let deadline = Instant::now() + shared::OUTCOME_DEADLINE;
         // The requests that an append of this batch may have stored: every
         // append but one that JetStream refused outright. Found in the log
         // later, they are acknowledged as first sends (a store that said
@@ -132,7 +132,7 @@ impl RoomActor {
         let mut ours: HashSet<(String, String)> = HashSet::new();
         for _ in 0..SHARED_ROUNDS {
             if !self.caught_up
-                && let Err(error) = self.catch_up(shared).await
+                && let Err(error) = self.catch_up_until(shared, deadline).await
             {
                 log_read_error(
                     &self.id,
@@ -257,6 +257,32 @@ impl RoomActor {
             }
             for commit in commits {
                 self.take_commit(commit)?;
+            }
+        }
+    }
+
+    /// [`RoomActor::catch_up`], tried again (every 0.1 s at most) while
+    /// the store is reachable and `deadline` has not passed: a read that
+    /// fails while NATS elects a stream leader succeeds once it has one.
+    async fn catch_up_until(
+        &mut self,
+        shared: &Shared,
+        deadline: Instant,
+    ) -> Result<(), SharedError> {
+        let mut pause = Duration::from_millis(25);
+        loop {
+            match self.catch_up(shared).await {
+                Ok(()) => return Ok(()),
+                Err(error @ SharedError::Unfit { .. }) => return Err(error),
+                Err(error)
+                    if Instant::now() + pause >= deadline || !shared.health().available() =>
+                {
+                    return Err(error);
+                }
+                Err(_) => {
+                    tokio::time::sleep(pause).await;
+                    pause = (pause * 2).min(Duration::from_millis(100));
+                }
             }
         }
     }

@@ -33,16 +33,19 @@ use crate::commit::WriteError;
 /// identical message is sent again. A healthy cluster answers in
 /// milliseconds; a slow answer only costs a second copy, which JetStream
 /// drops.
-pub const ACK_WAIT: Duration = Duration::from_millis(500);
+pub const ACK_WAIT: Duration = Duration::from_millis(300);
 /// How long an append keeps trying to learn whether its commit was
 /// stored: longer than NATS takes to elect a stream leader after losing
 /// one (4 to 8 s), so that a leader's loss ends in a known outcome.
 pub const OUTCOME_DEADLINE: Duration = Duration::from_secs(12);
+/// How long a commit waits for a lost connection to NATS to come back
+/// before it is refused with `storage_unavailable` (nothing sent).
+const RECONNECT_WAIT: Duration = Duration::from_secs(1);
 /// The first pause between two attempts; it doubles up to [`RETRY_MAX`].
 const RETRY_FIRST: Duration = Duration::from_millis(25);
 /// The longest pause between two attempts: a new stream leader is used at
 /// most this long (plus an attempt's [`ACK_WAIT`]) after it is elected.
-const RETRY_MAX: Duration = Duration::from_millis(250);
+const RETRY_MAX: Duration = Duration::from_millis(100);
 
 /// What one attempt learned.
 enum Attempt {
@@ -74,7 +77,7 @@ impl Shared {
         message_id: &str,
         expected: u64,
     ) -> Result<Appended, WriteError> {
-        if !self.health.available() {
+        if !self.health.available() && !self.reconnected_within(RECONNECT_WAIT).await {
             return Err(WriteError::Unavailable);
         }
         let payload = Bytes::from(events.join("\n"));
@@ -93,7 +96,13 @@ impl Shared {
         let mut pause = RETRY_FIRST;
         let mut lost = false;
         loop {
-            let reason = match self.attempt(room, message()).await {
+            let attempt = self.attempt(room, message()).await;
+            if matches!(attempt, Attempt::Decided(_)) {
+                self.silence.heard();
+            } else {
+                self.silence.unheard();
+            }
+            let reason = match attempt {
                 Attempt::Decided(Appended::Behind) => {
                     self.conflicts.inc();
                     return Ok(Appended::Behind);
@@ -117,6 +126,21 @@ impl Shared {
             tokio::time::sleep(pause).await;
             pause = (pause * 2).min(RETRY_MAX);
         }
+    }
+
+    /// Whether the connection to NATS is back within `wait` (a reconnection
+    /// takes milliseconds: a commit waits for it rather than be refused).
+    async fn reconnected_within(&self, wait: Duration) -> bool {
+        let mut recoveries = self.health.recoveries();
+        let back = async {
+            while !self.health.available() {
+                if recoveries.changed().await.is_err() {
+                    return false;
+                }
+            }
+            true
+        };
+        tokio::time::timeout(wait, back).await.unwrap_or(false)
     }
 
     /// Sends the message once and waits up to [`ACK_WAIT`] for its answer.
