@@ -164,7 +164,9 @@ pub struct Outcome {
     pub failures: Vec<String>,
 }
 
-fn median_max(values: &[u64]) -> String {
+/// `median, p99, max (n)` of some durations in milliseconds (`none` for
+/// none).
+pub(crate) fn median_max(values: &[u64]) -> String {
     if values.is_empty() {
         return "none".into();
     }

@@ -191,6 +191,23 @@ impl fmt::Display for Figures {
             "log: {} events, one gapless order; {} calls replayed through the core; brokers' final snapshots equal the log's: {}",
             self.events, self.calls_checked, self.brokers_equal
         )?;
+        let elections: Vec<u64> = self
+            .pauses
+            .iter()
+            .filter_map(|p| p.election.map(|(election, _)| election))
+            .collect();
+        let shares: Vec<u64> = self
+            .pauses
+            .iter()
+            .filter_map(|p| p.election.and_then(|(_, share)| share))
+            .collect();
+        writeln!(
+            f,
+            "leader lost {} times: NATS's election {}; floor's share after it (first ack) {}",
+            elections.len(),
+            crate::chaos::median_max(&elections),
+            crate::chaos::median_max(&shares)
+        )?;
         write!(f, "faults (longest stretch without an acknowledgement):")?;
         for pause in &self.pauses {
             write!(

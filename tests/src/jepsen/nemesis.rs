@@ -129,7 +129,7 @@ pub fn run(
         let hold = Duration::from_millis(rng.random_range(2_000..6_000));
         let start_ms = clock.ms();
         let held_until = Instant::now() + hold;
-        let leader_back_ms = inflict(cluster, firewall, fault, clock);
+        let leader_back_ms = inflict(cluster, firewall, fault, clock, held_until);
         std::thread::sleep(held_until.saturating_duration_since(Instant::now()));
         heal(cluster, firewall, fault);
         records.push(FaultRecord {
@@ -152,12 +152,15 @@ fn cut(firewall: &mut Firewall, uid: u32, to: Ipv4Addr) {
 }
 
 /// Starts a fault; for a killed stream leader, waits (polling every
-/// 50 ms) until a surviving node reports a new one and returns when.
+/// 50 ms) until a surviving node reports a new one and returns when; for
+/// an isolated one, the same until the fault's planned end (`None` if the
+/// majority elected none by then).
 fn inflict(
     cluster: &mut Cluster,
     firewall: &mut Firewall,
     fault: Fault,
     clock: Clock,
+    held_until: Instant,
 ) -> Option<u64> {
     let nodes = cluster.nodes.clone();
     let brokers = cluster.broker_ids.clone();
@@ -172,6 +175,7 @@ fn inflict(
                 cut(firewall, nodes[n].uid, other.addr);
                 cut(firewall, nodes[o].uid, nodes[n].addr);
             }
+            return new_leader(cluster, n, held_until, clock);
         }
         Fault::Bridge { middle } => {
             let sides: Vec<usize> = (0..nodes.len()).filter(|n| *n != middle).collect();
@@ -194,15 +198,22 @@ fn inflict(
             cluster.nats.nodes[node].kill();
             if leader {
                 let deadline = Instant::now() + Duration::from_secs(30);
-                while Instant::now() < deadline {
-                    if cluster.leader(Some(node)).is_some() {
-                        return Some(clock.ms());
-                    }
-                    std::thread::sleep(Duration::from_millis(50));
-                }
+                return new_leader(cluster, node, deadline, clock);
             }
         }
         Fault::KillBroker(b) => cluster.brokers[b].kill(),
+    }
+    None
+}
+
+/// When a node other than `old` reports a stream leader other than `old`
+/// (polled every 50 ms until `deadline`).
+fn new_leader(cluster: &Cluster, old: usize, deadline: Instant, clock: Clock) -> Option<u64> {
+    while Instant::now() < deadline {
+        if cluster.leader(Some(old)).is_some() {
+            return Some(clock.ms());
+        }
+        std::thread::sleep(Duration::from_millis(50));
     }
     None
 }
