@@ -1,0 +1,250 @@
+//! Rebuilding a room from its log: from the embedded store's checkpoint
+//! and the events after it, or by folding a shared store's commits.
+
+use std::collections::VecDeque;
+use std::sync::Arc;
+
+use floor_core::Room;
+use floor_core::checkpoint::Checkpoint;
+use floor_core::declarations::{redacted, served_text};
+use floor_protocol::RoomEvent;
+use floor_store::CheckpointRead;
+
+use crate::limits::RESUME_WINDOW;
+use crate::shared::{Shared, SharedError};
+
+/// A room's state as rebuilt from its log.
+#[derive(Debug)]
+pub struct Loaded {
+    /// The room.
+    pub room: Room,
+    /// The newest events, as stored, for resuming subscribers: those read
+    /// to rebuild the room (the events after its checkpoint), at most the
+    /// resume window.
+    pub recent: VecDeque<(u64, Arc<str>)>,
+    /// Whether `recent` holds the whole resume window; if not, the rest is
+    /// read from the log when a subscriber first needs it.
+    pub window_complete: bool,
+    /// The seq of the room's stored checkpoint (0: none).
+    pub checkpointed: u64,
+    /// The shared store's stream sequence of the room's last commit (0:
+    /// none, or the embedded store).
+    pub stream_seq: u64,
+}
+
+/// Why a room could not be rebuilt from its log.
+#[derive(Debug, thiserror::Error)]
+pub enum LoadError {
+    /// A stored event is not valid JSON of a room event.
+    #[error("room {room} event {seq} does not decode: {source}")]
+    Decode {
+        /// The room.
+        room: String,
+        /// The event.
+        seq: u64,
+        /// Why.
+        source: serde_json::Error,
+    },
+    /// A stored event does not fit the room.
+    #[error("room {room}: {source}")]
+    Apply {
+        /// The room.
+        room: String,
+        /// Why.
+        source: floor_core::ApplyError,
+    },
+    /// The store failed.
+    #[error(transparent)]
+    Store(#[from] floor_store::StoreError),
+    /// The shared store failed.
+    #[error("room {room}: {source}")]
+    Shared {
+        /// The room.
+        room: String,
+        /// Why.
+        source: SharedError,
+    },
+}
+
+/// The room a stored checkpoint holds, if there is one that matches the
+/// log and this build; otherwise an empty room (with a warning when a
+/// checkpoint was there), to fold from the first event.
+fn from_checkpoint(store: &floor_store::Store, room_id: &str) -> Result<Room, LoadError> {
+    let (seq, body) = match store.checkpoint(room_id)? {
+        CheckpointRead::None => return Ok(Room::new()),
+        CheckpointRead::Unmatched { seq, reason } => {
+            tracing::warn!(
+                room = room_id,
+                seq,
+                reason,
+                "checkpoint ignored; the whole log is folded"
+            );
+            return Ok(Room::new());
+        }
+        CheckpointRead::Found { seq, body } => (seq, body),
+    };
+    let taken = serde_json::from_str::<Checkpoint>(&body)
+        .map_err(|e| e.to_string())
+        .and_then(|c| Room::from_checkpoint(c).map_err(|e| e.to_string()))
+        .and_then(|room| {
+            if room.seq() == seq {
+                Ok(room)
+            } else {
+                Err(format!("it holds seq {}", room.seq()))
+            }
+        });
+    match taken {
+        Ok(room) => Ok(room),
+        Err(reason) => {
+            tracing::warn!(room = room_id, seq, %reason, "checkpoint ignored; the whole log is folded");
+            Ok(Room::new())
+        }
+    }
+}
+
+/// Rebuilds a room from the store: from its checkpoint when one matches,
+/// folding the events after it, and keeping them for resuming subscribers
+/// (the rest of the resume window is read when a subscriber first needs
+/// it). The events read are checked against the room's hash chain from the
+/// stored chain value of the checkpoint's event, which also proves the
+/// checkpoint's tie to the log; the chain before it is checked beside
+/// serving ([`floor_store::check_chains`]). Without a checkpoint the whole
+/// log is read and checked here.
+pub fn load(store: &floor_store::Store, room_id: &str) -> Result<Loaded, LoadError> {
+    let mut room = from_checkpoint(store, room_id)?;
+    let checkpointed = room.seq();
+    let head = store.head(room_id)?;
+    let window_from = head.saturating_sub(RESUME_WINDOW as u64);
+    let mut recent = VecDeque::with_capacity(RESUME_WINDOW.min(1024));
+    let mut failure = None;
+    store.for_each_event(room_id, checkpointed, |seq, body| {
+        if failure.is_some() {
+            return;
+        }
+        let applied = serde_json::from_str::<RoomEvent>(body)
+            .map_err(|source| LoadError::Decode {
+                room: room_id.to_owned(),
+                seq,
+                source,
+            })
+            .and_then(|event| {
+                room.apply(&event).map_err(|source| LoadError::Apply {
+                    room: room_id.to_owned(),
+                    source,
+                })
+            });
+        if let Err(e) = applied {
+            failure = Some(e);
+            return;
+        }
+        if seq > window_from {
+            if recent.len() == RESUME_WINDOW {
+                recent.pop_front();
+            }
+            recent.push_back((seq, Arc::from(served_text(body))));
+        }
+    })?;
+    match failure {
+        Some(e) => Err(e),
+        None => Ok(Loaded {
+            room,
+            recent,
+            window_complete: checkpointed <= window_from,
+            checkpointed,
+            stream_seq: 0,
+        }),
+    }
+}
+
+/// Rebuilds a room from the shared store: every commit of its subject,
+/// folded in stream order.
+pub async fn load_shared(shared: &Shared, room_id: &str) -> Result<Loaded, LoadError> {
+    let commits = shared
+        .read_all_after(room_id, 0)
+        .await
+        .map_err(|source| LoadError::Shared {
+            room: room_id.to_owned(),
+            source,
+        })?;
+    let mut room = Room::new();
+    let mut recent = VecDeque::new();
+    let mut stream_seq = 0;
+    for commit in commits {
+        let folded = fold_commit(&mut room, commit.events);
+        if let Some(message) = folded.failure {
+            return Err(LoadError::Shared {
+                room: room_id.to_owned(),
+                source: SharedError::Unfit {
+                    key: format!("commit {}", commit.stream_seq),
+                    message,
+                },
+            });
+        }
+        for event in folded.applied {
+            if recent.len() == RESUME_WINDOW {
+                recent.pop_front();
+            }
+            recent.push_back(event);
+        }
+        stream_seq = commit.stream_seq;
+    }
+    Ok(Loaded {
+        room,
+        recent,
+        window_complete: true,
+        checkpointed: 0,
+        stream_seq,
+    })
+}
+
+/// What folding a stored commit into a room did.
+pub(super) struct Folded {
+    /// The events applied (those the room did not hold yet), as stored.
+    pub(super) applied: Vec<(u64, Arc<str>)>,
+    /// The latest broker time among them (0: none).
+    pub(super) last_at: u64,
+    /// Why it stopped before the commit's end: an event that does not
+    /// decode, follow the room or apply.
+    pub(super) failure: Option<String>,
+}
+
+/// Applies to `room`, in order, the events of a commit of the shared store
+/// that it does not hold yet.
+pub(super) fn fold_commit(room: &mut Room, events: Vec<Arc<str>>) -> Folded {
+    let mut folded = Folded {
+        applied: Vec::new(),
+        last_at: 0,
+        failure: None,
+    };
+    for raw in events {
+        let event = match serde_json::from_str::<RoomEvent>(&raw) {
+            Ok(event) => event,
+            Err(error) => {
+                folded.failure = Some(format!("does not decode: {error}"));
+                break;
+            }
+        };
+        if event.seq <= room.seq() {
+            continue;
+        }
+        if event.seq != room.seq() + 1 {
+            folded.failure = Some(format!(
+                "event {} does not follow {}",
+                event.seq,
+                room.seq()
+            ));
+            break;
+        }
+        if let Err(error) = room.apply(&event) {
+            folded.failure = Some(format!("event {} does not apply: {error}", event.seq));
+            break;
+        }
+        folded.last_at = folded.last_at.max(event.at_ms);
+        let served = match redacted(&event).map(|e| serde_json::to_string(&e)) {
+            Some(Ok(text)) => Arc::from(text),
+            _ => raw,
+        };
+        folded.applied.push((event.seq, served));
+    }
+    folded
+}
