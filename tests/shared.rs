@@ -392,66 +392,6 @@ async fn participant_pages_on_two_brokers_are_counted_together() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_command_whose_acknowledgement_was_lost_takes_effect_once_when_retried() {
-    use floor_tests::{Client, Floor, Proxy, acked, refused, submit};
-    let dir = tempfile::tempdir().unwrap();
-    let nats = Nats::single(&dir.path().join("nats"));
-    // Broker A reaches NATS through a proxy that can lose JetStream's
-    // answers; broker B reaches it directly.
-    let proxy = Proxy::start(([127, 0, 0, 1], nats.nodes[0].port).into()).await;
-    let through_proxy = format!("nats://{}", proxy.addr);
-    let a = Floor::start_with(&dir.path().join("a"), &["--store", &through_proxy]);
-    let b = Floor::start_with(&dir.path().join("b"), &["--store", &nats.urls()]);
-    let tokens = a.create_room("lost-ack").await;
-    let mut runner = Client::connect(&a, tokens.hello("runner", "runner")).await;
-    acked(runner.command("r1", submit("onsite", "Amina Diallo")).await);
-
-    // The append reaches JetStream; its acknowledgement never comes back,
-    // nor that of any copy sent again: A cannot learn the outcome, and says
-    // so (never `storage_unavailable`, which means nothing was recorded).
-    proxy.lose_answers();
-    let lost = submit("onsite", "Bram de Vries");
-    refused(runner.command("r2", lost.clone()).await, "outcome_unknown");
-    let stored = b.room_state(&tokens).await;
-    let names = |state: &floor_client::RoomState| -> Vec<String> {
-        state
-            .view()
-            .entries
-            .iter()
-            .map(|e| e.person.name.clone())
-            .collect()
-    };
-    assert_eq!(names(&stored), ["Amina Diallo", "Bram de Vries"]);
-
-    // A's connection to NATS is cut and comes back; the runner retries
-    // with the same request id until A answers: the command had taken
-    // effect, once.
-    proxy.cut();
-    let deadline = std::time::Instant::now() + floor_tests::DEADLINE;
-    let answer = loop {
-        let answer = runner.command("r2", lost.clone()).await;
-        if answer["type"] == "ack" {
-            break answer;
-        }
-        assert!(
-            ["storage_unavailable", "outcome_unknown"]
-                .contains(&answer["code"].as_str().unwrap_or("")),
-            "{answer}"
-        );
-        assert!(std::time::Instant::now() < deadline, "A never came back");
-        // The broker reconnects to NATS on its own schedule.
-        tokio::time::sleep(Duration::from_millis(200)).await;
-    };
-    assert_eq!(answer["duplicate"], true, "{answer}");
-    acked(runner.command("r3", submit("onsite", "Chen Wei")).await);
-    let on_a = a.room_state(&tokens).await;
-    let on_b = b.room_state(&tokens).await;
-    assert_eq!(names(&on_a), ["Amina Diallo", "Bram de Vries", "Chen Wei"]);
-    assert_eq!(on_a.seq(), on_b.seq());
-    assert_eq!(names(&on_b), names(&on_a));
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn pages_that_move_to_another_broker_are_not_counted_twice() {
     use floor_tests::{Client, wait_for_attendance_peak};
     let TwoBrokers {

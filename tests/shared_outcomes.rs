@@ -14,7 +14,7 @@
 use std::time::{Duration, Instant};
 
 use floor_tests::nats::Nats;
-use floor_tests::{Client, Floor, Proxy, Received, acked, submit};
+use floor_tests::{Client, Floor, Proxy, Received, acked, refused, submit};
 use serde_json::{Value, json};
 
 /// How long answers are held: longer than an append waits for one
@@ -138,6 +138,59 @@ async fn a_first_send_whose_answer_came_late_is_not_acknowledged_as_a_duplicate(
             .await,
     );
     assert_eq!(again["duplicate"], true, "{again}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_command_whose_answers_are_all_lost_is_outcome_unknown_and_takes_effect_once() {
+    let s = setup("lost-ack").await;
+    let mut runner = Client::connect(&s.a, s.tokens.hello("runner", "runner")).await;
+    acked(runner.command("r1", submit("onsite", "Amina Diallo")).await);
+
+    // The append reaches JetStream; its acknowledgement never comes back,
+    // nor that of any copy sent again: A cannot learn the outcome, and says
+    // so (never `storage_unavailable`, which means nothing was recorded).
+    s.proxy.lose_answers();
+    let lost = submit("onsite", "Bram de Vries");
+    refused(runner.command("r2", lost.clone()).await, "outcome_unknown");
+    let names = |state: &floor_client::RoomState| -> Vec<String> {
+        state
+            .view()
+            .entries
+            .iter()
+            .map(|e| e.person.name.clone())
+            .collect()
+    };
+    assert_eq!(
+        names(&s.b.room_state(&s.tokens).await),
+        ["Amina Diallo", "Bram de Vries"]
+    );
+
+    // A's connection to NATS is cut and comes back; the runner retries
+    // with the same request id until A answers: the command had taken
+    // effect, once.
+    s.proxy.cut();
+    let deadline = Instant::now() + floor_tests::DEADLINE;
+    let answer = loop {
+        let answer = runner.command("r2", lost.clone()).await;
+        if answer["type"] == "ack" {
+            break answer;
+        }
+        assert!(
+            ["storage_unavailable", "outcome_unknown"]
+                .contains(&answer["code"].as_str().unwrap_or("")),
+            "{answer}"
+        );
+        assert!(Instant::now() < deadline, "A never came back");
+        // The broker reconnects to NATS on its own schedule.
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    };
+    assert_eq!(answer["duplicate"], true, "{answer}");
+    acked(runner.command("r3", submit("onsite", "Chen Wei")).await);
+    let on_a = s.a.room_state(&s.tokens).await;
+    let on_b = s.b.room_state(&s.tokens).await;
+    assert_eq!(names(&on_a), ["Amina Diallo", "Bram de Vries", "Chen Wei"]);
+    assert_eq!(on_a.seq(), on_b.seq());
+    assert_eq!(names(&on_b), names(&on_a));
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

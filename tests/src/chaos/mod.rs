@@ -311,7 +311,21 @@ pub fn draft(channel: Channel, name: String) -> EntryDraft {
 /// The most open requests a curator (runner, moderator) keeps: a real
 /// queue stays short, and an unbounded one would make every `order`
 /// message, sent to every screen after every change, grow without end.
-pub const CURATOR_OPEN_MAX: usize = 8;
+const CURATOR_OPEN_MAX: usize = 8;
+
+/// Whether a writer holding `open` entries withdraws one next (else it
+/// submits): a participant half the time, a curator a quarter of the time
+/// or when it holds [`CURATOR_OPEN_MAX`].
+pub(crate) fn wants_withdraw(participant: bool, open: usize) -> bool {
+    if open == 0 {
+        return false;
+    }
+    if participant {
+        rand::rng().random_bool(0.5)
+    } else {
+        open >= CURATOR_OPEN_MAX || rand::rng().random_bool(0.25)
+    }
+}
 
 /// A writer: submits, edits and withdraws until `stop`, then closes.
 async fn writer(
@@ -327,11 +341,7 @@ async fn writer(
     while !stop.is_cancelled() {
         n += 1;
         let request_id = format!("{name}-{n}");
-        let withdraw = if participant {
-            !mine.is_empty() && rand::rng().random_bool(0.5)
-        } else {
-            !mine.is_empty() && (mine.len() >= CURATOR_OPEN_MAX || rand::rng().random_bool(0.25))
-        };
+        let withdraw = wants_withdraw(participant, mine.len());
         let edit = !participant && withdraw && rand::rng().random_bool(0.5);
         if edit {
             // A curator corrects a request instead (it may have been

@@ -15,7 +15,7 @@ use uuid::Uuid;
 use super::client::{Actor, Clock};
 use super::history::History;
 use crate::Tokens;
-use crate::chaos::{CURATOR_OPEN_MAX, draft};
+use crate::chaos::draft;
 
 /// The running load.
 pub struct Load {
@@ -38,11 +38,7 @@ async fn writer(
     while !stop.is_cancelled() && !actor.drained() {
         n += 1;
         let request_id = format!("{name}-{n}");
-        let withdraw = if participant {
-            !mine.is_empty() && rand::rng().random_bool(0.5)
-        } else {
-            !mine.is_empty() && (mine.len() >= CURATOR_OPEN_MAX || rand::rng().random_bool(0.25))
-        };
+        let withdraw = crate::chaos::wants_withdraw(participant, mine.len());
         let command = if withdraw {
             let at = rand::rng().random_range(0..mine.len());
             Some(Command::Withdraw {
