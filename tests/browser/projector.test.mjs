@@ -281,3 +281,18 @@ test("after the open floor without presenters, the projector says it has ended",
   assert.deepEqual(await misfits(displays[1]), []);
   await noAxeViolations(displays[1], "projector, after the open floor");
 });
+
+test("a reason far down the order does not say \"Only online is waiting\" while room hands wait", async () => {
+  const mixed = await createRoom(floor, "mixed", "Side room");
+  const display = await open(browser, mixed.display, SIZES[1]);
+  const hand = { channel: "onsite", person: { name: "Amina Diallo" } };
+  const remote = (name) => ({ channel: "online", person: { name } });
+  await sendCommands(display, mixed.chair, [hand, remote("Carla Ruiz"), remote("Dev Patel"), remote("Mei Lin Tan")]
+    .map((entry) => ({ type: "submit", entry })));
+  await display.waitForFunction(() => document.querySelectorAll("#next li[data-entry]").length === 4);
+  const reasons = await display.$$eval("#next li[data-entry] .reason", (nodes) => nodes.map((n) => n.textContent));
+  // The room's one hand and online alternate; then only online is left,
+  // which the order says of the slots after the room's hand.
+  assert.deepEqual(reasons, ["The room's turn", "After the room's hands", "After the room's hands", "After the room's hands"]);
+  await display.close();
+});

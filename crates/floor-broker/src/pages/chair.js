@@ -252,7 +252,7 @@ function startPhase(index, phase) {
 /** An entry's seat or location and its question, for the chair. */
 function details(entry, inline = false) {
   const parts = [];
-  if (entry.location) parts.push(el("span", { class: "location" }, t("chair.location", { location: entry.location })));
+  if (entry.location) parts.push(el("span", { class: "location" }, t(`chair.location.${entry.channel}`, { location: entry.location })));
   if (entry.text) parts.push(el(inline ? "span" : "q", { class: "question" }, entry.text));
   return parts.flatMap((part, i) => (i ? [inline ? " · " : el("br"), part] : [part]));
 }

@@ -82,14 +82,17 @@ function showNext(floor) {
   setText($("next-announce"), names.length ? t("display.next_announce", { names: names.join(", ") }) : "");
 }
 
-/** The headline: who speaks (a speaker of the queue, else the presenter),
- *  else the running phase, else whether the floor is open; and its
- *  countdown. */
+/** The headline: who speaks (of a speaker of the queue and the presenter,
+ *  the one whose turn began last), else the running phase, else whether
+ *  the floor is open; and its countdown. */
 function showHeadline() {
   const view = floor.view;
-  const current = floor.speaker();
   const running = floor.stage();
-  const presenter = running && running.presenter && running.presenter.person ? running.presenter : null;
+  let presenter = running && running.presenter && running.presenter.person ? running.presenter : null;
+  let current = floor.speaker();
+  if (current && presenter) {
+    if (presenter.turn.since_ms >= current.speaking.since_ms) current = null; else presenter = null;
+  }
   let label = "";
   let name;
   let meta = [];
