@@ -136,6 +136,7 @@ function showHeadline() {
  *  is a live region (a new phase is announced); the clock is not. */
 function showStage() {
   const running = floor.stage();
+  $("stage").className = running ? "" : "idle";
   if (!running) {
     setText($("stage-phase"), "");
     $("stage-clock").replaceChildren();
