@@ -197,6 +197,26 @@ test("the clocks are not live regions: the phase line and the next list are, and
   assert.match(await text(displays[0], "#next-announce"), /^Next: Speaker7 /);
 });
 
+test("a speaker's overtime reads \"+0:25 over\" in red on the projector and on the chair's console", async () => {
+  const { speaking } = await snapshot();
+  for (const [i, size] of SIZES.entries()) {
+    for (const page of [displays[i], chairs[i]]) {
+      await page.evaluate((t) => { window.__frozenAt = t; }, speaking.deadline_ms + 24_600);
+      await page.waitForFunction(() => document.getElementById("countdown").textContent === "+0:25 over");
+      assert.equal(await page.$eval("#countdown", (n) => getComputedStyle(n).backgroundColor), "rgb(176, 0, 32)");
+      assert.equal(await page.$eval("#countdown", (n) => getComputedStyle(n).color), "rgb(255, 255, 255)");
+    }
+    // On the chair's console, as big as the speaker's name.
+    const [clockSize, nameSize] = await chairs[i].evaluate(() => ["countdown", "speaker-name"]
+      .map((id) => parseFloat(getComputedStyle(document.getElementById(id)).fontSize)));
+    assert.equal(clockSize, nameSize);
+    assert.deepEqual(await misfits(displays[i]), []);
+    await chairs[i].screenshot({ path: join(SHOTS, `chair-speaker-over-${size.width}x${size.height}.png`) });
+    await noAxeViolations(chairs[i], "chair, speaker over time");
+    for (const page of [displays[i], chairs[i]]) await page.evaluate(() => { delete window.__frozenAt; });
+  }
+});
+
 test("presenters are the headline, and their overtime is red on the projector and on the chair's console", async () => {
   await chairSays({ type: "finish", expect_speaking: (await snapshot()).speaking.entry_id },
     { type: "start_phase", phase: 0 }, { type: "next_presenter" }, { type: "next_presenter" }, { type: "next_presenter" });
