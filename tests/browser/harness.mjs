@@ -2,7 +2,7 @@
 // its API, and headless Chromium (Debian's) driven by playwright-core.
 
 import { spawn } from "node:child_process";
-import { mkdtempSync, mkdirSync } from "node:fs";
+import { mkdtempSync, mkdirSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, dirname } from "node:path";
 import { createInterface } from "node:readline";
@@ -124,4 +124,45 @@ export async function tabTo(page, description, test) {
     if (await page.evaluate(test)) return;
   }
   throw new Error(`Tab never reached ${description}`);
+}
+
+const AXE = join(root, ".tools", "npm", "node_modules", "axe-core", "axe.min.js");
+
+/** axe-core's violations on `page` as it is now, of any impact, each as
+ *  "rule (impact): target, target..." (an empty list when there are none).
+ *  axe is evaluated in the page rather than added as a script tag, which
+ *  the pages' Content-Security-Policy (`script-src 'self'`) refuses. */
+export async function axeViolations(page) {
+  if (!(await page.evaluate(() => typeof window.axe === "object"))) await page.evaluate(readFileSync(AXE, "utf8"));
+  const result = await page.evaluate(() => window.axe.run());
+  return result.violations.map((v) => `${v.id} (${v.impact}): ${v.nodes.map((n) => n.target.join(" ")).join(", ")}`);
+}
+
+/** Sends `commands` in order over a WebSocket of its own, opened from
+ *  `page` (any page of the broker), with the token of `link`; `channel`
+ *  for a participant. Resolves with the acks, rejects at the first
+ *  refusal. */
+export function sendCommands(page, link, commands, channel = null) {
+  const url = new URL(link);
+  const token = new URLSearchParams(url.hash.slice(1)).get("token");
+  const room = decodeURIComponent(url.pathname.split("/")[2]);
+  return page.evaluate(({ room, token, commands, channel }) => new Promise((resolve, reject) => {
+    const ws = new WebSocket(new URL("/ws", location.href).href.replace(/^http/, "ws"));
+    const acks = [];
+    const send = () => {
+      if (acks.length === commands.length) { ws.close(); return resolve(acks); }
+      ws.send(JSON.stringify({ type: "command", request_id: crypto.randomUUID(), command: commands[acks.length] }));
+    };
+    ws.onopen = () => ws.send(JSON.stringify({
+      type: "hello", protocol: 1, room, token, client_id: crypto.randomUUID(), agent: "browser-test/1",
+      ...(channel ? { channel } : {}),
+    }));
+    ws.onmessage = (message) => {
+      const m = JSON.parse(message.data);
+      if (m.type === "snapshot") send();
+      else if (m.type === "ack") { acks.push(m); send(); }
+      else if (m.type === "error") { ws.close(); reject(new Error(`${m.code}: ${m.message}`)); }
+    };
+    ws.onclose = (close) => { if (acks.length < commands.length) reject(new Error(`closed ${close.code}`)); };
+  }), { room, token, commands, channel });
 }

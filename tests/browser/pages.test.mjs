@@ -282,15 +282,16 @@ test("the run of show: the chair starts phases and presenters, the projector sho
   await chair.click("#next-phase");
   await display.waitForFunction(() => /^Presentations: 40:00 left|^Presentations: 39:5\d left/.test(document.getElementById("stage").textContent));
   await chair.click("#next-presenter");
-  await display.waitForFunction(() => /Presenting: Roberto Bissio · [78]:\d\d/.test(document.getElementById("stage").textContent));
+  await display.waitForFunction(() => document.getElementById("speaker-name").textContent === "Roberto Bissio" &&
+    /^[78]:\d\d left$/.test(document.getElementById("countdown").textContent));
   await chair.click("#next-presenter");
-  await display.waitForFunction(() => /Presenting: Deborah James/.test(document.getElementById("stage").textContent));
+  await display.waitForFunction(() => document.getElementById("speaker-name").textContent === "Deborah James");
   await display.screenshot({ path: join(SHOTS, "display-run-of-show.png") });
   await chair.screenshot({ path: join(SHOTS, "chair-run-of-show.png"), fullPage: true });
 
   // The open floor collects requests for 30 s before anyone is called.
   await chair.click("button[aria-label='Start: Questions and comments from the room and online']");
-  await display.waitForFunction(() => /^Floor open: requests until 0:[23]\d/.test(document.getElementById("stage").textContent));
+  await display.waitForFunction(() => /: (40:00|39:\d\d) left · collecting requests, calls begin in 0:[23]\d$/.test(document.getElementById("stage").textContent));
   await display.screenshot({ path: join(SHOTS, "display-floor-open.png") });
   await chair.click("#next");
   await chair.waitForFunction(() => /collecting requests/.test(document.getElementById("error").textContent));

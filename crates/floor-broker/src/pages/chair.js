@@ -4,7 +4,7 @@
 // (`expect_speaking`): when another screen changed the floor first, the
 // broker refuses and the page says so, showing the new state.
 
-import { start, el, badge, reasonText, clock, showError, keepFocus } from "./floor.js";
+import { start, el, badge, reasonText, clock, countdown, setText, showError, keepFocus } from "./floor.js";
 import { t } from "./strings.js";
 
 const $ = (id) => document.getElementById(id);
@@ -145,6 +145,7 @@ $("settings").addEventListener("submit", (event) => {
     policy,
     speaking_limit_s: Number($("limit").value),
     moderated: $("moderated").checked,
+    opens_with: $("opens-with").value,
     max_open_entries: Number($("max-open").value),
   } });
 });
@@ -153,8 +154,13 @@ function render(floor) {
   const view = floor.view;
   $("room-title").textContent = floor.roomInfo ? floor.roomInfo.title : "";
   const current = floor.speaker();
-  $("speaker-name").textContent = current ? current.entry.person.name : t("display.nobody");
+  setText($("speaker-name"), current ? current.entry.person.name : t("display.nobody"));
   $("speaker-meta").replaceChildren(...(current ? [badge(current.entry.channel)] : []));
+  $("speaker-details").replaceChildren(...(current ? details(current.entry) : []));
+  const awaiting = view.entries.filter((e) => e.status === "pending").length;
+  setText($("pending-count"), awaiting > 1 ? t("chair.pending", { n: awaiting })
+    : awaiting === 1 ? t("chair.pending_one") : view.settings.moderated ? t("chair.pending_none") : "");
+  $("pending-count").className = awaiting > 0 ? "notice" : "muted";
   $("queue-toggle").textContent = t(view.queue_open ? "chair.close" : "chair.open");
   $("finish").disabled = !current || pending.has("finish");
   $("next").disabled = pending.has("next");
@@ -171,7 +177,7 @@ function render(floor) {
     const rows = [...listed, ...later].map(({ slot, place, entry }) => {
       const pinned = view.pins.includes(entry.id);
       const waited = Math.max(0, Math.floor((floor.now() - entry.provenance.at_ms) / 60000));
-      const why = slot && slot.reasons.length ? reasonText(slot.reasons[0], channel) : "";
+      const why = slot && slot.reasons.length ? reasonText(slot.reasons[0], channel, view) : "";
       return el("li", { "data-entry": entry.id },
         el("span", { class: "place" }, place === null ? t("order.after", { n: floor.order.length }) : t("chair.place", { n: place + 1 })),
         el("span", { class: "who" },
@@ -179,6 +185,7 @@ function render(floor) {
           entry.person.affiliation ? ` · ${entry.person.affiliation}` : "",
           el("br"),
           el("span", { class: "muted" }, [why, t("time.waited", { minutes: waited })].filter(Boolean).join(" · ")),
+          el("span", { class: "details" }, ...details(entry, true)),
         ),
         el("button", { type: "button", class: "secondary", onclick: () => onFloor({ type: "call", entry_id: entry.id }),
           "aria-label": `${t("chair.call")}: ${entry.person.name}` }, t("chair.call")),
@@ -202,6 +209,7 @@ function render(floor) {
     $("policy").value = value;
     $("limit").value = view.settings.speaking_limit_s;
     $("moderated").checked = view.settings.moderated;
+    $("opens-with").value = view.settings.opens_with ?? "online";
     $("max-open").value = view.settings.max_open_entries ?? 500;
   }
   renderProgramme(floor);
@@ -225,24 +233,57 @@ function renderProgramme(floor) {
     "aria-current": running && running.stage.phase === i ? "step" : null,
   },
   `${phase.title} · ${phase.minutes} min `,
-  el("button", { type: "button", class: "secondary", onclick: () => act({ type: "start_phase", phase: i }),
+  el("button", { type: "button", class: "secondary", onclick: () => startPhase(i, phase),
     "aria-label": `${t("chair.start_phase")}: ${phase.title}` }, t("chair.start_phase"))))));
+}
+
+/** A phase's Start: going back to an earlier phase, or starting the
+ *  running one again, asks first (a click must not undo the session's
+ *  progress). */
+function startPhase(index, phase) {
+  const running = floor.stage();
+  if (running && index <= running.stage.phase) {
+    const key = index < running.stage.phase ? "chair.back_confirm" : "chair.restart_confirm";
+    if (!window.confirm(t(key, { title: phase.title }))) return;
+  }
+  act({ type: "start_phase", phase: index });
+}
+
+/** An entry's seat or location and its question, for the chair. */
+function details(entry, inline = false) {
+  const parts = [];
+  if (entry.location) parts.push(el("span", { class: "location" }, t(`chair.location.${entry.channel}`, { location: entry.location })));
+  if (entry.text) parts.push(el(inline ? "span" : "q", { class: "question" }, entry.text));
+  return parts.flatMap((part, i) => (i ? [inline ? " · " : el("br"), part] : [part]));
+}
+
+/** Shows a countdown in `node`: time left, or "+m:ss over" in red. */
+function showClock(node, deadline) {
+  if (deadline === null) { setText(node, ""); node.className = "clock"; return; }
+  const time = countdown(deadline, floor.now());
+  setText(node, time.text);
+  node.className = time.over ? "clock over" : "clock";
 }
 
 function tick() {
   const current = floor.view && floor.speaker();
-  $("countdown").textContent = current ? clock(current.speaking.deadline_ms - floor.now()) : "";
+  showClock($("countdown"), current ? current.speaking.deadline_ms : null);
   const running = floor.view && floor.stage();
-  if (!running) { $("stage").textContent = floor.view && floor.view.programme ? t("stage.none") : ""; return; }
-  const left = running.stage.deadline_ms - floor.now();
-  let text = t(left >= 0 ? "stage.left" : "stage.over", { title: running.phase.title, clock: clock(left) });
-  const intake = running.stage.intake_until_ms ? running.stage.intake_until_ms - floor.now() : 0;
-  if (intake > 0) text += ` · ${t("stage.intake", { clock: clock(intake) })}`;
-  if (running.presenter && running.presenter.person) {
-    text += ` · ${t("stage.presenter", { name: running.presenter.person.name,
-      clock: clock(running.presenter.turn.deadline_ms - floor.now()) })}`;
+  const presenter = running && running.presenter && running.presenter.person ? running.presenter : null;
+  $("presenter").hidden = !presenter;
+  setText($("presenter-name"), presenter ? t("stage.presenter", { name: presenter.person.name }) : "");
+  showClock($("presenter-clock"), presenter ? presenter.turn.deadline_ms : null);
+  if (!running) {
+    setText($("stage-phase"), floor.view && floor.view.programme ? t("stage.none") : "");
+    $("stage-clock").replaceChildren();
+    return;
   }
-  $("stage").textContent = text;
+  setText($("stage-phase"), running.phase.title);
+  const time = countdown(running.stage.deadline_ms, floor.now());
+  const parts = [": ", el("span", { class: time.over ? "over" : "" }, time.text)];
+  const intake = running.stage.intake_until_ms ? running.stage.intake_until_ms - floor.now() : 0;
+  if (intake > 0) parts.push(` · ${t("stage.intake", { clock: clock(intake) })}`);
+  $("stage-clock").replaceChildren(...parts);
   showForecast(running);
 }
 

@@ -1,7 +1,7 @@
 // The projector: who speaks and for how much longer, who is next and why,
 // the turns per channel, and how to ask. No controls.
 
-import { start, el, badge, reasonText, clock } from "./floor.js";
+import { start, el, badge, reasonText, clock, countdown, setText } from "./floor.js";
 import { t } from "./strings.js";
 
 const $ = (id) => document.getElementById(id);
@@ -12,71 +12,148 @@ showJoin(floor.info);
 
 function render(floor) {
   const view = floor.view;
-  const current = floor.speaker();
-  if (current) {
-    const { entry } = current;
-    $("speaker-label").textContent = t("display.speaking");
-    $("speaker-name").textContent = entry.person.name;
-    $("speaker-meta").replaceChildren(
-      badge(entry.channel), " ",
-      entry.person.affiliation ? `${entry.person.affiliation} · ` : "",
-      t(`delivery.${entry.delivery}`),
-    );
-  } else {
-    $("speaker-label").textContent = "";
-    $("speaker-name").textContent = t("display.nobody");
-    $("speaker-meta").replaceChildren();
-  }
+  setText($("room-title"), floor.roomInfo && floor.roomInfo.title ? floor.roomInfo.title : t("app.name"));
+  $("closed-banner").hidden = view.queue_open;
+  document.body.dataset.queue = view.queue_open ? "open" : "closed";
   tick();
-  const queue = floor.queue();
-  $("next").replaceChildren(...queue.slice(0, NEXT).map(({ slot, place, entry }) =>
-    el("li", { "data-entry": entry.id, "data-channel": slot.channel },
-      el("span", { class: "place" }, `${place + 1}.`),
-      badge(slot.channel),
-      el("span", { class: "name" }, entry.person.name),
-      el("span", { class: "reason" }, slot.reasons.length ? reasonText(slot.reasons[0], slot.channel) : ""),
-    )));
-  if (queue.length === 0) $("next").replaceChildren(el("li", { class: "muted" }, t("display.empty")));
-  $("more").textContent = queue.length > NEXT ? t("display.more", { n: queue.length - NEXT }) : "";
+  showNext(floor);
   const short = (channel) => el("span", { class: `badge ${channel}` }, t(`channel.short.${channel}`));
-  $("tally").replaceChildren(
-    el("h2", {}, t("display.turns")),
-    el("div", { class: "count" }, short("onsite"), " ", el("strong", { id: "tally-onsite" }, view.turns.onsite),
-      " : ", el("strong", { id: "tally-online" }, view.turns.online), " ", short("online")),
-  );
-  $("queue-state").textContent = t(view.queue_open ? "display.queue_open" : "display.queue_closed");
+  const tally = `${view.turns.onsite}:${view.turns.online}`;
+  if ($("tally").dataset.shown !== tally) {
+    $("tally").dataset.shown = tally;
+    $("tally").replaceChildren(
+      el("h2", {}, t("display.turns")),
+      el("div", { class: "count" }, short("onsite"), " ", el("strong", { id: "tally-onsite" }, view.turns.onsite),
+        " : ", el("strong", { id: "tally-online" }, view.turns.online), " ", short("online")),
+    );
+  }
+  setText($("queue-state"), t(view.queue_open ? "display.queue_open" : "display.queue_closed"));
+  $("queue-state").className = view.queue_open ? "" : "closed";
   const policy = view.settings.policy;
-  $("policy").textContent = t(`policy.${policy.kind}`, policy);
+  setText($("policy"), t(`policy.${policy.kind}`, policy));
   document.body.dataset.seq = view.seq;
 }
 
-/** The phase of the run of show, its countdown, and the presenter. */
+/** Whether the running phase comes after an open floor of the run of
+ *  show (closing remarks): the queue is then no longer live. */
+function afterOpenFloor(running) {
+  if (!running || running.phase.kind === "open_floor") return false;
+  return running.stage.phase > 0 &&
+    floor.view.programme.phases.slice(0, running.stage.phase).some((phase) => phase.kind === "open_floor");
+}
+
+/** The "Next" block: the broker's order, the coming presenters of a phase
+ *  with presenters, or, after the open floor, that it has ended. */
+function showNext(floor) {
+  const running = floor.stage();
+  const speakers = running ? running.phase.speakers || [] : [];
+  let heading = t("display.next");
+  let rows;
+  let more = "";
+  if (running && speakers.length && running.phase.kind !== "open_floor") {
+    const from = running.presenter ? running.presenter.turn.index + 1 : 0;
+    heading = t("stage.next_presenters");
+    rows = speakers.slice(from, from + NEXT).map((person, i) =>
+      el("li", { "data-presenter": from + i },
+        el("span", { class: "place" }, `${i + 1}.`),
+        el("span", { class: "who" }, el("span", { class: "name" }, person.name),
+          person.affiliation ? el("span", { class: "affiliation" }, ` · ${person.affiliation}`) : ""),
+      ));
+  } else if (afterOpenFloor(running)) {
+    rows = [el("li", { class: "muted" }, t("stage.ended"))];
+  } else {
+    const queue = floor.queue();
+    rows = queue.slice(0, NEXT).map(({ slot, place, entry }) =>
+      el("li", { "data-entry": entry.id, "data-channel": slot.channel },
+        el("span", { class: "place" }, `${place + 1}.`),
+        badge(slot.channel),
+        el("span", { class: "who" }, el("span", { class: "name" }, entry.person.name),
+          entry.person.affiliation ? el("span", { class: "affiliation" }, ` · ${entry.person.affiliation}`) : ""),
+        el("span", { class: "reason" }, slot.reasons.length ? reasonText(slot.reasons[0], slot.channel, floor.view) : ""),
+      ));
+    more = queue.length > NEXT ? t("display.more", { n: queue.length - NEXT }) : "";
+  }
+  if (!rows.length) rows = [el("li", { class: "muted" }, t("display.empty"))];
+  setText($("next-label"), heading);
+  $("next").replaceChildren(...rows);
+  setText($("more"), more);
+  // Announced when the names change, not at every render.
+  const names = [...$("next").querySelectorAll(".name")].map((n) => n.textContent);
+  setText($("next-announce"), names.length ? t("display.next_announce", { names: names.join(", ") }) : "");
+}
+
+/** The headline: who speaks (of a speaker of the queue and the presenter,
+ *  the one whose turn began last), else the running phase, else whether
+ *  the floor is open; and its countdown. */
+function showHeadline() {
+  const view = floor.view;
+  const running = floor.stage();
+  let presenter = running && running.presenter && running.presenter.person ? running.presenter : null;
+  let current = floor.speaker();
+  if (current && presenter) {
+    if (presenter.turn.since_ms >= current.speaking.since_ms) current = null; else presenter = null;
+  }
+  let label = "";
+  let name;
+  let meta = [];
+  let deadline = null;
+  if (current) {
+    const { entry } = current;
+    label = t("display.speaking");
+    name = entry.person.name;
+    meta = [badge(entry.channel), " ",
+      entry.person.affiliation ? `${entry.person.affiliation} · ` : "", t(`delivery.${entry.delivery}`)];
+    deadline = current.speaking.deadline_ms;
+  } else if (presenter) {
+    label = running.phase.title;
+    name = presenter.person.name;
+    meta = [presenter.person.affiliation || ""];
+    deadline = presenter.turn.deadline_ms;
+  } else if (running && running.phase.kind !== "open_floor") {
+    label = t("display.now");
+    name = running.phase.title;
+    deadline = running.stage.deadline_ms;
+  } else {
+    name = t(view.queue_open ? "display.nobody" : "display.nobody_closed");
+    const collecting = running && running.stage.intake_until_ms > floor.now();
+    meta = collecting && view.queue_open ? [t("stage.collecting")] : [];
+  }
+  setText($("speaker-label"), label);
+  setText($("speaker-name"), name);
+  const key = JSON.stringify([current && current.entry.id, presenter && presenter.turn.index, meta.map(String)]);
+  if ($("speaker-meta").dataset.shown !== key) {
+    $("speaker-meta").dataset.shown = key;
+    $("speaker-meta").replaceChildren(...meta);
+  }
+  const node = $("countdown");
+  if (deadline === null) { setText(node, ""); node.className = ""; return; }
+  const time = countdown(deadline, floor.now());
+  setText(node, time.text);
+  node.className = time.over ? "over" : time.warn ? "warn" : "";
+}
+
+/** The footer's phase of the run of show and its clock. The phase's title
+ *  is a live region (a new phase is announced); the clock is not. */
 function showStage() {
   const running = floor.stage();
-  const node = $("stage");
-  if (!running) { node.textContent = ""; return; }
-  const left = running.stage.deadline_ms - floor.now();
-  let text = t(left >= 0 ? "stage.left" : "stage.over", { title: running.phase.title, clock: clock(left) });
-  const intake = running.stage.intake_until_ms ? running.stage.intake_until_ms - floor.now() : 0;
-  if (intake > 0) text = t("stage.intake", { clock: clock(intake) });
-  if (running.presenter && running.presenter.person) {
-    text += ` · ${t("stage.presenter", {
-      name: running.presenter.person.name,
-      clock: clock(running.presenter.turn.deadline_ms - floor.now()),
-    })}`;
+  $("stage").className = running ? "" : "idle";
+  if (!running) {
+    setText($("stage-phase"), "");
+    $("stage-clock").replaceChildren();
+    return;
   }
-  node.textContent = text;
-  node.className = left < 0 ? "over" : "";
+  setText($("stage-phase"), running.phase.title);
+  const time = countdown(running.stage.deadline_ms, floor.now());
+  const parts = [": ", el("span", { class: time.over ? "over" : "" }, time.text)];
+  const intake = running.stage.intake_until_ms ? running.stage.intake_until_ms - floor.now() : 0;
+  if (intake > 0) parts.push(` · ${t("stage.intake", { clock: clock(intake) })}`);
+  $("stage-clock").replaceChildren(...parts);
 }
 
 function tick() {
+  if (!floor.view) return;
+  showHeadline();
   showStage();
-  const current = floor.view && floor.speaker();
-  const node = $("countdown");
-  if (!current) { node.textContent = ""; node.className = ""; return; }
-  const left = current.speaking.deadline_ms - floor.now();
-  node.textContent = left >= 0 ? t("time.left", { clock: clock(left) }) : t("time.over", { clock: clock(left) });
-  node.className = left < 0 ? "over" : left <= 30000 ? "warn" : "";
 }
 setInterval(tick, 250);
 

@@ -497,7 +497,15 @@ export function badge(channel) {
   return el("span", { class: `badge ${channel}` }, t(`channel.${channel}`));
 }
 
-export function reasonText(reason, channel) {
+/** Why a slot stands where it does. A slot's reasons hold at its place in
+ *  the order: `only_channel_waiting` far down the order means the other
+ *  channel's requests are all called before it, so while `view` (if
+ *  given) has some of them waiting, it says so instead. */
+export function reasonText(reason, channel, view = null) {
+  if (reason === "only_channel_waiting" && view) {
+    const other = channel === "onsite" ? "online" : "onsite";
+    if (view.entries.some((e) => e.channel === other && e.status === "waiting")) return t(`reason.after.${other}`);
+  }
   if (reason === "channel_turn" || reason === "only_channel_waiting") return t(`reason.${reason}.${channel}`);
   return t(`reason.${reason}`);
 }
@@ -506,6 +514,20 @@ export function reasonText(reason, channel) {
 export function clock(ms) {
   const seconds = Math.ceil(Math.abs(ms) / 1000);
   return `${Math.floor(seconds / 60)}:${String(seconds % 60).padStart(2, "0")}`;
+}
+
+/** A countdown to `deadline_ms`: "1:23 left", or "+0:13 over" past it;
+ *  `over` says which, `warn` that 30 s or less are left. */
+export function countdown(deadlineMs, now) {
+  const left = deadlineMs - now;
+  const over = left < 0;
+  return { text: t(over ? "time.over" : "time.left", { clock: clock(left) }), over, warn: !over && left <= 30000 };
+}
+
+/** Sets a node's text only when it changes, so that a live region
+ *  announces changes, not every render. */
+export function setText(node, text) {
+  if (node.textContent !== text) node.textContent = text;
 }
 
 export function shortId(id) { return id.slice(0, 8); }
