@@ -240,7 +240,10 @@ pub fn render_text(view: &DisplayView, width: usize) -> String {
     if let Some(stage) = &view.stage {
         let mut text = format!("{}: {}", stage.title, time_left(stage.remaining_ms));
         if let Some(ms) = stage.intake_remaining_ms {
-            text.push_str(&format!(" · floor open: requests until {}", clock(ms)));
+            text.push_str(&format!(
+                " · collecting requests, calls begin in {}",
+                clock(ms)
+            ));
         }
         if let (Some(name), Some(ms)) = (&stage.presenter, stage.presenter_remaining_ms) {
             text.push_str(&format!(" · presenting: {name}, {}", time_left(ms)));
