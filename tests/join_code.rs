@@ -4,6 +4,8 @@
 //! of the shared store resolves it. Also the broker's small pages: `/`,
 //! `/favicon.ico`, and `/metrics` read by an OpenMetrics parser.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 use std::time::{Duration, Instant};
 
 use floor_broker::limits::{FAILURE_BURST, FAILURE_DELAY};
