@@ -484,3 +484,17 @@ async fn the_chair_undoes_a_call_from_the_command_line_and_a_stale_command_is_re
         .unwrap();
     assert_eq!(carla.status, floor_protocol::EntryStatus::Done);
 }
+
+#[tokio::test]
+async fn the_chair_closes_and_opens_the_queue_from_the_command_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let floor = Floor::start(&dir.path().join("data"));
+    let tokens = floor.create_room("hall").await;
+    let chair = tokens.link(&floor, "chair");
+    let (code, out, err) = floor_role(&chair, &["chair", "close"]);
+    assert_eq!((code, out.as_str()), (0, "queue closed\n"), "{err}");
+    assert!(!floor.room_state(&tokens).await.view().queue_open);
+    let (code, out, err) = floor_role(&chair, &["chair", "open"]);
+    assert_eq!((code, out.as_str()), (0, "queue open\n"), "{err}");
+    assert!(floor.room_state(&tokens).await.view().queue_open);
+}

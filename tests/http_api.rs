@@ -62,9 +62,23 @@ async fn send(floor: &Floor, request: &Value, tokens: &HashMap<String, String>) 
     });
     let json_body = request.get("body").cloned();
     let text_body = request["text"].as_str().map(str::to_owned);
+    let form_body: Option<Vec<(String, String)>> = request["form"].as_object().map(|form| {
+        form.iter()
+            .map(|(name, value)| {
+                let value = match value.as_str().unwrap() {
+                    "$code" => tokens["$code"].clone(),
+                    typed => typed.to_owned(),
+                };
+                (name.clone(), value)
+            })
+            .collect()
+    });
     tokio::task::spawn_blocking(move || {
+        // A redirect is the answer, not followed.
         let agent: ureq::Agent = ureq::Agent::config_builder()
             .http_status_as_error(false)
+            .max_redirects(0)
+            .max_redirects_will_error(false)
             .build()
             .into();
         let response = if method == "GET" {
@@ -78,6 +92,10 @@ async fn send(floor: &Floor, request: &Value, tokens: &HashMap<String, String>) 
             if let Some(token) = &auth {
                 post = post.header("Authorization", &format!("Bearer {token}"));
             }
+            if let Some(form) = &form_body {
+                let pairs = form.iter().map(|(k, v)| (k.as_str(), v.as_str()));
+                return finish(post.send_form(pairs).unwrap());
+            }
             match (json_body, text_body) {
                 (Some(body), _) => post.send_json(body),
                 (None, Some(text)) => post
@@ -87,6 +105,15 @@ async fn send(floor: &Floor, request: &Value, tokens: &HashMap<String, String>) 
             }
         }
         .unwrap();
+        finish(response)
+    })
+    .await
+    .unwrap()
+}
+
+/// The answer in a response.
+fn finish(response: ureq::http::Response<ureq::Body>) -> Answer {
+    {
         let status = response.status().as_u16();
         let content_type = response
             .headers()
@@ -105,9 +132,7 @@ async fn send(floor: &Floor, request: &Value, tokens: &HashMap<String, String>) 
             content_type,
             body,
         }
-    })
-    .await
-    .unwrap()
+    }
 }
 
 /// Creates the example's given room and issues its given commands;
@@ -124,6 +149,10 @@ async fn given(floor: &Floor, given: &Value) -> HashMap<String, String> {
     for (role, token) in body["tokens"].as_object().unwrap() {
         tokens.insert(role.clone(), token.as_str().unwrap().to_owned());
     }
+    // `$code` in a form body: the room's join code.
+    let path = format!("/api/rooms/{}/join-code", room["id"].as_str().unwrap());
+    let (_, code) = floor.http("GET", &path, &tokens["display"], None).await;
+    tokens.insert("$code".into(), code["code"].as_str().unwrap().to_owned());
     let mut clients: HashMap<String, Client> = HashMap::new();
     let mut entries: Vec<String> = Vec::new();
     let commands = given["commands"].as_array().cloned().unwrap_or_default();

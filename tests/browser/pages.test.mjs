@@ -69,7 +69,9 @@ test("the chair's N calls speakers that alternate between the room and online, o
     const image = document.getElementById("qr-image");
     return !image.hidden && image.complete && image.naturalWidth > 0;
   });
-  assert.match(await text(display, "#join-link"), /\/r\/ws235\/join$/);
+  // Under it, the address to type the room's join code at, and the code.
+  assert.match(await text(display, "#join-link"), /\/join and type$/);
+  assert.match(await text(display, "#join-code"), /^[2-9A-Z]{4}-[2-9A-Z]{4}$/);
   // The room asked first, then the channels take turns.
   assert.deepEqual(await nextNames(display), ["Amina Diallo", "Carla Ruiz", "Bo Chen", "Dev Patel"]);
   assert.equal(await text(runner, "#deck-name"), "Amina Diallo");

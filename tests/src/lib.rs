@@ -376,6 +376,26 @@ pub struct Tokens {
 }
 
 impl Tokens {
+    /// A room's tokens from the `tokens` object of the HTTP API's answer.
+    pub fn from_body(room: &str, by_role: Value) -> Tokens {
+        Tokens {
+            room: room.to_owned(),
+            by_role,
+        }
+    }
+
+    /// These tokens with those of `rotated` in place of their roles'.
+    pub fn with(&self, rotated: &Tokens) -> Tokens {
+        let mut by_role = self.by_role.clone();
+        if let (Some(all), Some(fresh)) = (by_role.as_object_mut(), rotated.by_role.as_object()) {
+            all.extend(fresh.clone());
+        }
+        Tokens {
+            room: self.room.clone(),
+            by_role,
+        }
+    }
+
     /// The token of a role.
     pub fn role(&self, role: &str) -> &str {
         self.by_role[role].as_str().expect("a token for the role")

@@ -40,16 +40,35 @@ pub fn client_key(client_id: &str) -> ClientKey {
     ClientKey::new(hex::encode(&digest[..16]))
 }
 
-/// The token hashes of a room, one per role.
+/// The token hashes of a room, one per role, and the participant token
+/// itself when the store holds it (the one token kept whole: the
+/// projector shows the participant link to the hall, and `/join` hands it
+/// to whoever types the room's join code, see [`crate::join`]).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RoleTokens {
     hashes: Vec<(Role, TokenHash)>,
+    participant: Option<String>,
 }
 
 impl RoleTokens {
-    /// From (role, hash) pairs.
+    /// From (role, hash) pairs, without the participant token.
     pub fn new(hashes: Vec<(Role, TokenHash)>) -> Self {
-        RoleTokens { hashes }
+        RoleTokens {
+            hashes,
+            participant: None,
+        }
+    }
+
+    /// These hashes with the participant token `plain` (which must be
+    /// the one whose hash they hold; one that is not is dropped).
+    pub fn with_participant(mut self, plain: Option<String>) -> Self {
+        self.participant = plain.filter(|token| self.role_of(token) == Some(Role::Participant));
+        self
+    }
+
+    /// The participant token, when the store holds it.
+    pub fn participant(&self) -> Option<&str> {
+        self.participant.as_deref()
     }
 
     /// Fresh tokens for every role: the plain tokens (to hand out once)
@@ -61,7 +80,17 @@ impl RoleTokens {
     /// The given plain tokens, and their hashes.
     pub fn from_plain(plain: Vec<(Role, String)>) -> (Vec<(Role, String)>, RoleTokens) {
         let hashes = plain.iter().map(|(r, t)| (*r, hash_token(t))).collect();
-        (plain, RoleTokens { hashes })
+        let participant = plain
+            .iter()
+            .find(|(role, _)| *role == Role::Participant)
+            .map(|(_, token)| token.clone());
+        (
+            plain,
+            RoleTokens {
+                hashes,
+                participant,
+            },
+        )
     }
 
     /// The role a token grants. Every role's hash is compared, whatever
@@ -70,8 +99,12 @@ impl RoleTokens {
         self.role_of_hash(&hash_token(token))
     }
 
-    /// Replaces one role's hash.
+    /// Replaces one role's hash (a new participant hash forgets the
+    /// participant token: [`RoleTokens::with_participant`] sets the new one).
     pub fn set(&mut self, role: Role, hash: TokenHash) {
+        if role == Role::Participant {
+            self.participant = None;
+        }
         match self.hashes.iter_mut().find(|(r, _)| *r == role) {
             Some(slot) => slot.1 = hash,
             None => self.hashes.push((role, hash)),

@@ -115,14 +115,21 @@ pub fn valid_room_id(id: &str) -> bool {
             .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || *b == b'-')
 }
 
-fn stored(hashes: &[(Role, TokenHash)]) -> Vec<StoredToken> {
-    hashes
+/// The rows of `room_tokens` for these hashes, and the row of the
+/// participant token itself when there is one (see [`crate::join`]).
+fn stored(hashes: &[(Role, TokenHash)], participant: Option<&str>) -> Vec<StoredToken> {
+    let mut rows: Vec<StoredToken> = hashes
         .iter()
         .map(|(role, hash)| StoredToken {
             role: role.as_str().to_owned(),
             hash: hash.to_vec(),
         })
-        .collect()
+        .collect();
+    rows.extend(participant.map(|token| StoredToken {
+        role: crate::join::PARTICIPANT_TOKEN.to_owned(),
+        hash: token.as_bytes().to_vec(),
+    }));
+    rows
 }
 
 fn role_named(name: &str) -> Option<Role> {
@@ -285,13 +292,18 @@ impl Broker {
         let mut loaded = Vec::new();
         let mut rebuilt = Vec::new();
         for (record, state, took) in load_rooms(&store, &path, store.rooms()?)? {
-            let hashes = store
-                .tokens(&record.id)?
+            let rows = store.tokens(&record.id)?;
+            let participant = rows
+                .iter()
+                .find(|t| t.role == crate::join::PARTICIPANT_TOKEN)
+                .and_then(|t| String::from_utf8(t.hash.clone()).ok());
+            let hashes = rows
                 .into_iter()
                 .filter_map(|t| Some((role_named(&t.role)?, <TokenHash>::try_from(t.hash).ok()?)))
                 .collect();
             rebuilt.push((record.id.clone(), state.room.seq(), took));
-            loaded.push((record, RoleTokens::new(hashes), state));
+            let tokens = RoleTokens::new(hashes).with_participant(participant);
+            loaded.push((record, tokens, state));
         }
         store.map_for_reading(0)?;
         let writer = Writer::start(store, path.clone(), metrics.clone())?;
@@ -649,7 +661,8 @@ impl Broker {
                     epoch: epoch.to_string(),
                     created_at_ms: room::now_ms(),
                 };
-                writer.create_room(record, stored(hashes.hashes())).await
+                let rows = stored(hashes.hashes(), hashes.participant());
+                writer.create_room(record, rows).await
             }
             RoomLog::Shared(shared) => {
                 let mut value = RoomValue {
@@ -667,6 +680,7 @@ impl Broker {
             Err(WriteError::Refused(_)) => return Err(RoomError::Exists(id.to_owned())),
             Err(e) => return Err(e.into()),
         }
+        crate::join::index(&self.log, id, &hashes).await;
         let info = RoomInfo {
             id: id.to_owned(),
             title: title.to_owned(),
@@ -750,13 +764,22 @@ impl Broker {
             .iter()
             .map(|(role, token)| (*role, auth::hash_token(token)))
             .collect();
+        let participant = issued
+            .iter()
+            .find(|(role, _)| *role == Role::Participant)
+            .map(|(_, token)| token.as_str());
         match &self.log {
             RoomLog::Local(writer) => {
                 // One transaction: every role rotated, or none.
-                writer.set_tokens(id.to_owned(), stored(&fresh)).await?;
+                let rows = stored(&fresh, participant);
+                writer.set_tokens(id.to_owned(), rows).await?;
                 if let Ok(mut tokens) = handle.tokens.write() {
                     for (role, hash) in fresh {
                         tokens.set(role, hash);
+                    }
+                    if participant.is_some() {
+                        let held = tokens.clone();
+                        *tokens = held.with_participant(participant.map(str::to_owned));
                     }
                 }
                 handle.rotations.send_modify(|n| *n += 1);
@@ -764,8 +787,10 @@ impl Broker {
             // The record written, applied as one read from the store is
             // (and only if no later one was applied meanwhile).
             RoomLog::Shared(shared) => {
-                let (value, revision) = rotate_shared(shared, id, &fresh).await?;
-                apply_tokens(&handle, id, value.role_tokens(), revision);
+                let (value, revision) = rotate_shared(shared, id, &fresh, participant).await?;
+                let tokens = value.role_tokens();
+                crate::join::index(&self.log, id, &tokens).await;
+                apply_tokens(&handle, id, tokens, revision);
             }
         }
         tracing::info!(room = id, roles = issued.len(), "tokens rotated");
@@ -819,6 +844,7 @@ async fn rotate_shared(
     shared: &Shared,
     id: &str,
     fresh: &[(Role, TokenHash)],
+    participant: Option<&str>,
 ) -> Result<(RoomValue, u64), RoomError> {
     for _ in 0..8 {
         let Some((mut value, revision)) = shared
@@ -832,6 +858,9 @@ async fn rotate_shared(
             value
                 .tokens
                 .insert(role.as_str().to_owned(), hex::encode(hash));
+        }
+        if participant.is_some() {
+            value.set_participant(participant);
         }
         if let Ok(revision) = shared.update_room(id, &value, revision).await {
             return Ok((value, revision));
@@ -941,9 +970,7 @@ fn apply_tokens(handle: &RoomHandle, id: &str, tokens: RoleTokens, revision: u64
         Ok(mut held) if revision > handle.tokens_revision.load(Ordering::Acquire) => {
             handle.tokens_revision.store(revision, Ordering::Release);
             let changed = held.hashes() != tokens.hashes();
-            if changed {
-                *held = tokens;
-            }
+            *held = tokens;
             changed
         }
         _ => false,

@@ -99,10 +99,11 @@ pub async fn open(broker: &Broker) -> Result<Demo, DemoError> {
             (derived, Issue::NewSecret)
         }
         Some(handle) => {
-            let working = derived
+            let working: Vec<(Role, String)> = derived
                 .into_iter()
                 .filter(|(role, token)| handle.role_of(token) == Some(*role))
                 .collect();
+            keep_participant_token(broker, &handle, &working).await?;
             (working, Issue::Kept)
         }
     };
@@ -127,6 +128,28 @@ pub async fn open(broker: &Broker) -> Result<Demo, DemoError> {
         issue,
         secret: secret.path().to_owned(),
     })
+}
+
+/// Stores the demo room's participant token itself when its store holds
+/// only the hash (a store of a build before join codes) and the derived
+/// token still works, so the room has a join code.
+async fn keep_participant_token(
+    broker: &Broker,
+    handle: &crate::room::RoomHandle,
+    working: &[(Role, String)],
+) -> Result<(), RoomError> {
+    let known = handle
+        .tokens
+        .read()
+        .map(|tokens| tokens.participant().is_some())
+        .unwrap_or(true);
+    let participant = working.iter().find(|(role, _)| *role == Role::Participant);
+    if let (false, Some(participant)) = (known, participant) {
+        broker
+            .set_tokens(ROOM_ID, vec![participant.clone()])
+            .await?;
+    }
+    Ok(())
 }
 
 /// Creates the demo room with `tokens`, its run of show and its first

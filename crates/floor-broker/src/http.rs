@@ -30,7 +30,7 @@ use crate::forwarded::ClientAddr;
 use crate::limits::{REQUEST_BODY_TIMEOUT, REQUEST_TIMEOUT};
 use crate::room::RoomMsg;
 use crate::upgrade::{self, Socket};
-use crate::{outbound, pages};
+use crate::{join, outbound, pages};
 use futures_util::StreamExt;
 use tokio_tungstenite::tungstenite::Message;
 
@@ -43,6 +43,10 @@ pub fn router(broker: Arc<Broker>) -> Router {
         router = router.route("/ws/echo", get(echo_websocket));
     }
     router
+        .route("/", get(join::landing))
+        .route("/favicon.ico", get(join::favicon))
+        .route("/join", get(join::join_page).post(join::join_submit))
+        .route("/api/rooms/{id}/join-code", get(join::room_code))
         .route("/ws", get(websocket))
         .route("/healthz", get(healthz))
         .route("/metrics", get(metrics))
@@ -74,7 +78,11 @@ struct ApiError {
     message: String,
 }
 
-fn api_error(status: StatusCode, error: &'static str, message: impl Into<String>) -> Response {
+pub(crate) fn api_error(
+    status: StatusCode,
+    error: &'static str,
+    message: impl Into<String>,
+) -> Response {
     (
         status,
         Json(ApiError {
@@ -85,7 +93,7 @@ fn api_error(status: StatusCode, error: &'static str, message: impl Into<String>
         .into_response()
 }
 
-fn bearer(headers: &HeaderMap) -> Option<&str> {
+pub(crate) fn bearer(headers: &HeaderMap) -> Option<&str> {
     headers
         .get(header::AUTHORIZATION)?
         .to_str()
@@ -121,7 +129,11 @@ async fn require_admin(
 /// Answers a failed guess from `client` (a token that opens nothing, an
 /// unknown room): counted against the address, and answered late past its
 /// allowance (see [`crate::addresses`]).
-async fn failed_guess(broker: &Arc<Broker>, client: IpAddr, answer: Response) -> Response {
+pub(crate) async fn failed_guess(
+    broker: &Arc<Broker>,
+    client: IpAddr,
+    answer: Response,
+) -> Response {
     let penalty = broker.addresses.failed(client);
     penalty.wait(&broker.shutdown).await;
     answer
@@ -317,7 +329,7 @@ async fn metrics(State(broker): State<Arc<Broker>>) -> Response {
     (
         [(
             header::CONTENT_TYPE,
-            "text/plain; version=0.0.4; charset=utf-8",
+            "application/openmetrics-text; version=1.0.0; charset=utf-8",
         )],
         broker.metrics.render(),
     )
@@ -436,7 +448,7 @@ async fn list_rooms(
 /// it yet), or the API's answer when there is none or it cannot be read.
 /// An unknown room is a failed guess of `client`, unless the request
 /// carries the admin token.
-async fn api_room(
+pub(crate) async fn api_room(
     broker: &Arc<Broker>,
     client: IpAddr,
     headers: &HeaderMap,

@@ -20,6 +20,7 @@
 //! - [`upgrade`]: the WebSocket upgrade onto tokio-tungstenite.
 //! - [`outbound`]: writing a message, fragmented when it is long.
 //! - [`http`]: the routes: `/ws`, `/healthz`, `/metrics`, `/api/rooms`.
+//! - [`join`]: the join code, `/join`, the landing page `/` and the icon.
 //! - [`pages`]: the role pages (`/r/{room}/{page}`, `/assets/`), `/qr.svg`
 //!   and `/api/chat/parse`; the files are in `src/pages/`.
 //! - [`addresses`]: per-address limits: open WebSockets and plain HTTP
@@ -49,6 +50,7 @@ pub mod demo_secret;
 pub mod forwarded;
 pub mod handshake;
 pub mod http;
+pub mod join;
 pub mod lane;
 pub mod limits;
 pub mod metrics;

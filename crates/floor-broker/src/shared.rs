@@ -204,14 +204,30 @@ impl RoomValue {
                 Some((role, hash))
             })
             .collect();
-        RoleTokens::new(hashes)
+        let participant = self.tokens.get(crate::join::PARTICIPANT_TOKEN).cloned();
+        RoleTokens::new(hashes).with_participant(participant)
     }
 
-    /// Records `tokens`' hashes.
+    /// Records `tokens`' hashes (and the participant token itself).
     pub fn set_tokens(&mut self, tokens: &RoleTokens) {
         for (role, hash) in tokens.hashes() {
             self.tokens
                 .insert(role.as_str().to_owned(), hex::encode(hash));
+        }
+        self.set_participant(tokens.participant());
+    }
+
+    /// Records the participant token itself, under the key
+    /// [`crate::join::PARTICIPANT_TOKEN`] (none: a stale one is removed).
+    pub fn set_participant(&mut self, participant: Option<&str>) {
+        match participant {
+            Some(token) => {
+                self.tokens
+                    .insert(crate::join::PARTICIPANT_TOKEN.to_owned(), token.to_owned());
+            }
+            None => {
+                self.tokens.remove(crate::join::PARTICIPANT_TOKEN);
+            }
         }
     }
 }
@@ -391,6 +407,15 @@ impl Shared {
     pub async fn meta(&self, key: &str) -> Result<Option<String>, SharedError> {
         let value = self.meta.get(key).await.map_err(js_error)?;
         Ok(value.map(|v| String::from_utf8_lossy(&v).into_owned()))
+    }
+
+    /// Sets a broker-wide value, whatever it was.
+    pub async fn put_meta(&self, key: &str, value: &str) -> Result<(), SharedError> {
+        self.meta
+            .put(key, Bytes::from(value.to_owned()))
+            .await
+            .map_err(js_error)?;
+        Ok(())
     }
 
     /// Sets a broker-wide value unless it is set; returns the value kept.

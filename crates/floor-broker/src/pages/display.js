@@ -157,17 +157,33 @@ function tick() {
 }
 setInterval(tick, 250);
 
-function showJoin(info) {
-  if (!info.join) {
+/** The way in for the hall: the QR code of the participant page, and
+ *  the room's join code with the address to type it at. The room's
+ *  current code and link come from the broker (they change when the
+ *  participant token is rotated); a room without a code falls back to the
+ *  link's `join`. */
+async function showJoin(info) {
+  let join = null;
+  try {
+    const response = await fetch(`../../api/rooms/${encodeURIComponent(info.room)}/join-code`, {
+      headers: { Authorization: `Bearer ${info.token}` },
+    });
+    if (response.ok) join = await response.json();
+  } catch { /* shown below without a code */ }
+  if (!join && info.join) {
+    const link = new URL(`../${encodeURIComponent(info.room)}/join`, location.href);
+    link.hash = `token=${info.join}`;
+    join = { link: link.href };
+  }
+  if (!join) {
     $("join-link").textContent = t("display.join_missing");
+    $("join-code").textContent = "";
     $("qr-image").hidden = true;
     return;
   }
-  const link = new URL(`../${encodeURIComponent(info.room)}/join`, location.href);
-  link.hash = `token=${info.join}`;
   // POSTed, not in a query string: the participant token stays out of
   // URLs and logs.
-  fetch("../../qr.svg", { method: "POST", body: link.href })
+  fetch("../../qr.svg", { method: "POST", body: join.link })
     .then((response) => (response.ok ? response.blob() : Promise.reject(new Error(response.statusText))))
     .then((svg) => {
       const image = $("qr-image");
@@ -176,5 +192,7 @@ function showJoin(info) {
       image.hidden = false;
     })
     .catch(() => {});
-  $("join-link").textContent = `${link.host}${link.pathname}`;
+  const at = join.join_url ? new URL(join.join_url) : null;
+  $("join-link").textContent = at ? t("display.join_at", { address: `${at.host}${at.pathname}` }) : "";
+  $("join-code").textContent = join.code || "";
 }

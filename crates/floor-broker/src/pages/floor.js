@@ -549,6 +549,7 @@ export function start({ channel = null, onState, onLink = () => {} }) {
     onStatus: showStatus,
   });
   floor.info = info;
+  if (STAFF_PAGES.includes(info.page)) addCopyLink(() => floor.info);
   onLinkChange((next) => {
     floor.info = next;
     applyTheme(next);
@@ -557,6 +558,44 @@ export function start({ channel = null, onState, onLink = () => {} }) {
   });
   floor.connect();
   return floor;
+}
+
+/** The pages whose header offers "Copy link". */
+const STAFF_PAGES = ["chair", "moderator", "runner"];
+
+/** The page's whole link, with its token: what opens it in another tab,
+ *  on another device or from a bookmark (the address bar has no token). */
+export function pageLink(info) {
+  const link = new URL(location.pathname, location.href);
+  const hash = new URLSearchParams({ token: info.token || "" });
+  if (info.theme) hash.set("theme", info.theme);
+  link.hash = hash.toString();
+  return link.href;
+}
+
+/** A "Copy link" button in the page's header. Without a clipboard (a
+ *  plain-HTTP address that is not localhost), the link is shown selected
+ *  in a field, to copy by hand. */
+function addCopyLink(currentInfo) {
+  const header = document.querySelector("header.bar");
+  if (!header) return;
+  const said = el("span", { class: "muted", role: "status" });
+  const field = el("input", { readonly: "", "aria-label": t("copy.manual"), hidden: "" });
+  const button = el("button", { type: "button", id: "copy-link" }, t("copy.button"));
+  button.addEventListener("click", async () => {
+    const link = pageLink(currentInfo());
+    try {
+      await navigator.clipboard.writeText(link);
+      field.hidden = true;
+      said.textContent = t("copy.done");
+    } catch {
+      field.value = link;
+      field.hidden = false;
+      field.select();
+      said.textContent = t("copy.manual");
+    }
+  });
+  header.append(el("div", { class: "copy-link" }, button, " ", said, field));
 }
 
 function applyTheme(info) {

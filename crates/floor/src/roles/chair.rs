@@ -306,9 +306,13 @@ pub(crate) async fn run(command: ChairCommand) -> Result<(), Exit> {
                     standing(&state, *id)
                 );
             }
+            (_, "open_queue" | "close_queue") => {
+                let open = state.view().queue_open;
+                println!("queue {}", if open { "open" } else { "closed" });
+            }
             _ => {}
         }
-        if !matches!(name, "pin" | "unpin") {
+        if !matches!(name, "pin" | "unpin" | "open_queue" | "close_queue") {
             match &speaker {
                 Some(e) => println!(
                     "speaking: {} ({}, {})",
