@@ -289,8 +289,25 @@ pub fn programme(programme: &Programme) -> Result<Programme, CommandError> {
         chair: role("chair", &programme.chair)?,
         online_moderator: role("online_moderator", &programme.online_moderator)?,
         rapporteur: role("rapporteur", &programme.rapporteur)?,
+        time_zone: programme.time_zone.as_deref().map(time_zone).transpose()?,
         phases,
     })
+}
+
+/// Checks a time zone's IANA name (`Europe/Paris`, `UTC`) against the
+/// time zone database built into floor-core, and returns it trimmed.
+fn time_zone(name: &str) -> Result<String, CommandError> {
+    let name = name.trim();
+    if crate::report_time::zone(name).is_none() {
+        return Err(CommandError::invalid(
+            "programme.time_zone",
+            format!(
+                "{} is not a time zone: give an IANA name such as Europe/Paris or UTC",
+                name.chars().take(64).collect::<String>()
+            ),
+        ));
+    }
+    Ok(name.to_owned())
 }
 
 #[cfg(test)]
