@@ -36,6 +36,8 @@
 //!   its gender figures, published in `report_genders`; in
 //!   `report_questions`, each request and what became of it; in
 //!   [`report_time`], its dates and times in the session's time zone; in
+//!   `report_words`, what its human forms share (labelled breakdowns,
+//!   when the session ran); in
 //!   [`report_schema`], the JSON Schema of its JSON form).
 //! - [`labels`]: the words people read for the vocabularies' codes, one
 //!   table for every human form of the report.
@@ -69,6 +71,7 @@ mod report_markdown;
 mod report_questions;
 pub mod report_schema;
 pub mod report_time;
+mod report_words;
 pub mod room;
 pub mod suppress;
 pub mod undo;
