@@ -182,14 +182,7 @@ fn simulate() -> (Vec<RoomEvent>, Declarations) {
         entry(Online, Kind::Question, person("Carla R.", None, None)),
     );
     at(&mut s, 100);
-    s.run(
-        &moderator(),
-        Command::Merge {
-            entry_id: dup,
-            into: carla,
-        },
-    )
-    .unwrap();
+    s.merge(dup, carla);
     // The online moderator counts the remote audience now and then.
     let audience = |s: &mut Session, second, count| {
         at(s, second);
@@ -293,15 +286,10 @@ fn the_report_of_the_recorded_session_matches_the_figures_worked_out_by_hand() {
     );
     // Fay's rejection and Carla R.'s merge were both online.
     assert_eq!((q.merged, q.rejected, q.withdrawn), (1, 1, 0));
-    let outcomes: Vec<(&str, floor_core::report::Outcome)> = report
-        .questions
-        .iter()
-        .map(|q| (q.name.as_str(), q.outcome))
-        .collect();
     {
         use floor_core::report::Outcome::*;
         assert_eq!(
-            outcomes,
+            outcomes(&report),
             [
                 ("Amina Diallo", Spoke),
                 ("Bo Chen", Spoke),

@@ -67,14 +67,7 @@ fn every_outcome(time_zone: Option<&str>) -> Report {
     let amina = amina.unwrap().receipt.entry_id.unwrap();
     let carla = s.remote("Carla Ruiz");
     let dup = s.remote("Carla R.");
-    s.run(
-        &moderator(),
-        Command::Merge {
-            entry_id: dup,
-            into: carla,
-        },
-    )
-    .unwrap();
+    s.merge(dup, carla);
     let bo = s.hand("Bo Chen");
     s.run(
         &chair(),
@@ -101,13 +94,8 @@ fn every_outcome(time_zone: Option<&str>) -> Report {
 #[test]
 fn every_request_is_listed_with_what_became_of_it() {
     let report = every_outcome(Some("Europe/Paris"));
-    let outcomes: Vec<(&str, Outcome)> = report
-        .questions
-        .iter()
-        .map(|q| (q.name.as_str(), q.outcome))
-        .collect();
     assert_eq!(
-        outcomes,
+        outcomes(&report),
         [
             ("Amina Diallo", Outcome::Spoke),
             ("Carla Ruiz", Outcome::Speaking),
