@@ -9,7 +9,7 @@ use jiff::tz::TimeZone;
 /// The zone of an IANA name (`Europe/Paris`, `UTC`), if the database
 /// knows it.
 pub(crate) fn zone(name: &str) -> Option<TimeZone> {
-    if name.is_empty() || name.len() > 64 {
+    if name.is_empty() || name.chars().count() > floor_protocol::limits::TIME_ZONE_MAX {
         return None;
     }
     jiff::tz::db().get(name).ok()

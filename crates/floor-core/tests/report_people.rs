@@ -249,4 +249,15 @@ fn a_time_zone_the_database_does_not_know_is_refused() {
             .as_deref(),
         Some("America/Sao_Paulo")
     );
+    s.run(
+        &chair(),
+        Command::SetProgramme {
+            programme: programme(Some("  ")),
+        },
+    )
+    .unwrap();
+    assert_eq!(
+        s.room.view_ref().programme.as_ref().unwrap().time_zone,
+        None
+    );
 }

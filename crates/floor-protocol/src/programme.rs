@@ -72,9 +72,9 @@ pub struct Programme {
     pub rapporteur: Option<Person>,
     /// The time zone the session is held in, as an IANA name
     /// (`Europe/Paris`): the session report gives its dates and times in
-    /// it. Absent, the report uses UTC.
+    /// it. Absent (or blank), the report uses UTC.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schemars(length(min = 1, max = 64))]
+    #[schemars(length(max = 64))]
     pub time_zone: Option<String>,
     /// The phases, in order (1 to 20).
     #[schemars(length(min = 1, max = 20))]
