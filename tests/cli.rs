@@ -165,7 +165,7 @@ async fn floor_report_writes_the_session_report_in_every_format() {
     assert!(md.starts_with("# Session report: IGF 2018 WS #235"), "{md}");
     assert!(md.contains("| median wait | 3:50 | 4:20 |"), "{md}");
     assert!(md.contains("Bo Chen (onsite) called out of order"), "{md}");
-    assert!(md.contains("(times in UTC)"), "{md}");
+    assert!(md.contains("(times in Europe/Paris, UTC+01:00)"), "{md}");
     assert!(
         md.contains("| Fay Wong | Question, online | – | Rejected: Off topic |"),
         "{md}"
