@@ -158,13 +158,18 @@ async fn floor_report_writes_the_session_report_in_every_format() {
     assert_eq!(json["requests"], json!({"onsite": 2, "online": 5}));
     assert_eq!(
         json["online_questions"],
-        json!({"asked": 5, "forwarded": 5, "answered": 3})
+        json!({"asked": 5, "forwarded": 5, "answered": 3, "merged": 1, "rejected": 1, "withdrawn": 0})
     );
     assert_eq!(json["waiting_online"]["median_ms"], 260_000);
     let md = run("md");
     assert!(md.starts_with("# Session report: IGF 2018 WS #235"), "{md}");
     assert!(md.contains("| median wait | 3:50 | 4:20 |"), "{md}");
     assert!(md.contains("Bo Chen (onsite) called out of order"), "{md}");
+    assert!(md.contains("(times in Europe/Paris, UTC+01:00)"), "{md}");
+    assert!(
+        md.contains("| Fay Wong | Question, online | – | Rejected: Off topic |"),
+        "{md}"
+    );
     let html = run("html");
     assert!(html.starts_with("<!doctype html>"), "{html}");
     assert_eq!(html.matches("<svg").count(), 2, "both charts");

@@ -253,6 +253,7 @@ impl ProgrammePick {
             chair: self.chair.map(|n| Person::named(name(n))),
             online_moderator: self.online_moderator.map(|n| Person::named(name(n))),
             rapporteur: self.rapporteur.map(|n| Person::named(name(n))),
+            time_zone: None,
             // Up to 24 phases: past the limit of 20.
             phases: self
                 .phases

@@ -33,8 +33,14 @@
 //!   `report_csv`, its CSV form, cells made safe
 //!   for spreadsheets; in `report_html`, its HTML form with SVG charts
 //!   drawn by plotters; in [`suppress`], the small-count suppression of
-//!   its gender figures; in [`report_schema`], the JSON Schema of its
-//!   JSON form).
+//!   its gender figures, published in `report_genders`; in
+//!   `report_questions`, each request and what became of it; in
+//!   [`report_time`], its dates and times in the session's time zone; in
+//!   `report_words`, what its human forms share (labelled breakdowns,
+//!   when the session ran); in
+//!   [`report_schema`], the JSON Schema of its JSON form).
+//! - [`labels`]: the words people read for the vocabularies' codes, one
+//!   table for every human form of the report.
 //! - [`permission`]: the permission table: which role may do what, as data.
 //! - [`validate`]: field checks and normalisation of client input.
 //! - [`person`]: how a person is identified across entries.
@@ -52,15 +58,20 @@ pub mod error;
 pub mod fairness;
 mod floor_calls;
 pub mod forecast;
+pub mod labels;
 pub mod permission;
 pub mod person;
 pub mod programme;
 mod programme_calls;
 pub mod report;
 mod report_csv;
+mod report_genders;
 mod report_html;
 mod report_markdown;
+mod report_questions;
 pub mod report_schema;
+pub mod report_time;
+mod report_words;
 pub mod room;
 pub mod suppress;
 pub mod undo;

@@ -18,7 +18,9 @@
 //! The file may also carry `title` (the session's title), which the
 //! caller may use for the room, and the session's people for its report:
 //! `[chair]`, `[online_moderator]` and `[rapporteur]`, each a person like
-//! a speaker. Checks are those of the `set_programme` command, so a file
+//! a speaker; and `time_zone`, the IANA name of the zone the session is
+//! held in (`time_zone = "Europe/Paris"`), for the report's dates and
+//! times. Checks are those of the `set_programme` command, so a file
 //! that reads is a run of show the room takes. [`format`] writes a run of
 //! show back as a room file (the chair's console edits it that way).
 
@@ -53,6 +55,7 @@ struct FileShape {
     chair: Option<toml::Spanned<Person>>,
     online_moderator: Option<toml::Spanned<Person>>,
     rapporteur: Option<toml::Spanned<Person>>,
+    time_zone: Option<toml::Spanned<String>>,
     #[serde(default)]
     phase: Vec<toml::Spanned<PhaseShape>>,
 }
@@ -75,6 +78,8 @@ struct FileOut<'a> {
     #[serde(skip_serializing_if = "Option::is_none")]
     title: Option<&'a str>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    time_zone: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     chair: Option<&'a Person>,
     #[serde(skip_serializing_if = "Option::is_none")]
     online_moderator: Option<&'a Person>,
@@ -94,6 +99,7 @@ struct FileOut<'a> {
 pub fn format(title: Option<&str>, programme: &Programme) -> Result<String, toml::ser::Error> {
     toml::to_string(&FileOut {
         title,
+        time_zone: programme.time_zone.as_deref(),
         chair: programme.chair.as_ref(),
         online_moderator: programme.online_moderator.as_ref(),
         rapporteur: programme.rapporteur.as_ref(),
@@ -148,11 +154,19 @@ pub fn parse(text: &str) -> Result<RoomFile, RoomFileError> {
             role_line(&shape.online_moderator),
         ),
         ("programme.rapporteur", role_line(&shape.rapporteur)),
+        (
+            "programme.time_zone",
+            shape
+                .time_zone
+                .as_ref()
+                .map(|z| line_of(text, z.span().start)),
+        ),
     ];
     let programme = Programme {
         chair: shape.chair.map(toml::Spanned::into_inner),
         online_moderator: shape.online_moderator.map(toml::Spanned::into_inner),
         rapporteur: shape.rapporteur.map(toml::Spanned::into_inner),
+        time_zone: shape.time_zone.map(toml::Spanned::into_inner),
         phases: shape
             .phase
             .into_iter()
@@ -266,6 +280,11 @@ mod tests {
                 "title = \"S\"\n\n[chair]\nname = \"\"\n\n[[phase]]\ntitle = \"A\"\nkind = \"opening\"\nminutes = 5\n",
                 3,
                 "chair.name",
+            ),
+            (
+                "title = \"S\"\ntime_zone = \"Mars/Olympus_Mons\"\n\n[[phase]]\ntitle = \"A\"\nkind = \"opening\"\nminutes = 5\n",
+                2,
+                "time_zone: Mars/Olympus_Mons is not a time zone",
             ),
         ];
         for (text, line, reason) in cases {

@@ -11,14 +11,18 @@
 use std::collections::{BTreeMap, HashMap};
 
 use floor_protocol::event::CallVia;
-use floor_protocol::{Channel, EntryStatus, Event, Gender, Kind, Person, RoomEvent};
+use floor_protocol::{Channel, EntryStatus, Event, Kind, Person, RoomEvent};
 use schemars::JsonSchema;
 use serde::Serialize;
 use uuid::Uuid;
 
 use crate::declarations::Declarations;
 use crate::error::ApplyError;
-use crate::suppress::{self, Shown};
+pub use crate::report_genders::Genders;
+pub use crate::report_questions::{Outcome, Question};
+use crate::report_time::Clock;
+pub use crate::report_words::Breakdown;
+pub(crate) use crate::report_words::{describe_person, mmss};
 use crate::view::LiveView;
 
 /// A count per channel.
@@ -79,6 +83,15 @@ pub struct OnlineQuestions {
     /// Of those, the ones that were given the floor: called by `next`
     /// (through the rotation, a pin or `fifo`) or by the chair's `call`.
     pub answered: u64,
+    /// Online entries merged into another (the report's `merged` counts
+    /// both channels).
+    pub merged: u64,
+    /// Online entries rejected (the report's `rejected` counts both
+    /// channels).
+    pub rejected: u64,
+    /// Online entries withdrawn (the report's `withdrawn` counts both
+    /// channels).
+    pub withdrawn: u64,
 }
 
 /// A chair's departure from the policy.
@@ -107,15 +120,17 @@ impl Override {
         }
     }
 
-    /// The override in words, with its time into the session.
-    pub fn describe(&self, session_start_ms: u64) -> String {
+    /// The override in words, with its time of day on `clock` and its
+    /// time into the session.
+    pub fn describe(&self, clock: &Clock, session_start_ms: u64) -> String {
         let what = match self.action {
             "call" => "called out of order",
             "undo_call" => "call undone, turn given back",
             _ => "pinned ahead of the policy",
         };
         format!(
-            "at {}: {} ({}) {what}",
+            "at {} ({} into the session): {} ({}) {what}",
+            clock.time(self.at_ms),
             mmss(self.at_ms.saturating_sub(session_start_ms)),
             self.name,
             self.channel.as_str()
@@ -134,104 +149,14 @@ pub struct QueuePoint {
     pub online: u64,
 }
 
-/// The genders people chose to declare when they asked for the floor:
-/// totals only, and none below [`suppress::THRESHOLD`] (see
-/// [`suppress`]: a figure that would let a small count be worked out is
-/// hidden too).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, JsonSchema)]
-pub struct Genders {
-    /// Counts below this are never published.
-    pub threshold: u64,
-    /// Requests, declared or not (the report's `requests`, both channels).
-    pub requests: u64,
-    /// Whether nothing at all is published: every way of hiding figures
-    /// would still let a count below the threshold be worked out from the
-    /// number of requests (every figure is then `null`).
-    pub withheld: bool,
-    /// Declarations per gender, under each wire name (`another`, `man`,
-    /// `non_binary`, `woman`); `null` when hidden.
-    pub declared: BTreeMap<String, Option<u64>>,
-    /// Requests that declared a gender; `null` when hidden.
-    pub declared_total: Option<u64>,
-    /// Requests that declared none; `null` when hidden.
-    pub not_given: Option<u64>,
-    /// Why each hidden figure is hidden, under its name (a gender's wire
-    /// name, `declared_total`, `not_given`): `fewer_than_threshold`, or
-    /// `protects_smaller` (the threshold or more, hidden so that a smaller
-    /// count cannot be worked out).
-    pub hidden: BTreeMap<String, Shown>,
-}
-
-impl Genders {
-    /// The published figures of `declarations` among `requests` requests.
-    pub fn publish(declarations: &Declarations, requests: u64) -> Genders {
-        let counts: Vec<u64> = Gender::ALL.iter().map(|g| declarations.get(*g)).collect();
-        let not_given = requests.saturating_sub(declarations.total());
-        let published = suppress::publish(&counts, not_given);
-        let mut genders = Genders {
-            threshold: suppress::THRESHOLD,
-            requests,
-            withheld: published.is_none(),
-            declared: Gender::ALL
-                .iter()
-                .map(|g| (g.as_str().to_owned(), None))
-                .collect(),
-            declared_total: None,
-            not_given: None,
-            hidden: BTreeMap::new(),
-        };
-        let Some(published) = published else {
-            return genders;
-        };
-        let mut set = |name: &str, shown: Shown| {
-            if shown.count().is_none() {
-                genders.hidden.insert(name.to_owned(), shown);
-            }
-            shown.count()
-        };
-        let mut declared = BTreeMap::new();
-        for (gender, shown) in Gender::ALL.iter().zip(published.genders) {
-            declared.insert(gender.as_str().to_owned(), set(gender.as_str(), shown));
-        }
-        genders.declared_total = set("declared_total", published.declared);
-        genders.not_given = set("not_given", published.not_given);
-        genders.declared = declared;
-        genders
-    }
-
-    /// How a figure is shown, by name.
-    pub(crate) fn shown(&self, name: &str, count: Option<u64>) -> String {
-        match (count, self.hidden.get(name)) {
-            (Some(n), _) => n.to_string(),
-            (None, Some(shown)) => shown.words(),
-            (None, None) => "not published".to_owned(),
-        }
-    }
-
-    /// Every figure in words, by name: each gender, `total`, `not given`.
-    pub fn rows(&self) -> Vec<(String, String)> {
-        let mut rows: Vec<(String, String)> = self
-            .declared
-            .iter()
-            .map(|(g, n)| (g.clone(), self.shown(g, *n)))
-            .collect();
-        rows.push((
-            "total".to_owned(),
-            self.shown("declared_total", self.declared_total),
-        ));
-        rows.push((
-            "not given".to_owned(),
-            self.shown("not_given", self.not_given),
-        ));
-        rows
-    }
-}
-
 /// A session report.
 #[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
 pub struct Report {
     /// The session's title.
     pub title: String,
+    /// The IANA name of the time zone the human forms give dates and
+    /// times in: the one the run of show names (`time_zone`), else `UTC`.
+    pub time_zone: String,
     /// Broker time of the first event; `null` when the log is empty.
     pub started_ms: Option<u64>,
     /// Broker time of the last event; `null` when the log is empty.
@@ -291,14 +216,21 @@ pub struct Report {
     /// that changed it, in the order of the log; the queue is empty
     /// before the first.
     pub queue: Vec<QueuePoint>,
+    /// Every request to speak, in the order of submission, with what
+    /// became of it by the end of the log.
+    pub questions: Vec<Question>,
 }
 
-/// The wire name of a vocabulary value, or `not given`.
+/// The key, in the report's breakdowns, of the requests that gave no
+/// value.
+pub const NOT_GIVEN_KEY: &str = "not given";
+
+/// The wire name of a vocabulary value, or [`NOT_GIVEN_KEY`].
 pub(crate) fn label<T: Serialize>(value: Option<T>) -> String {
     value
         .and_then(|v| serde_json::to_value(v).ok())
         .and_then(|v| v.as_str().map(str::to_owned))
-        .unwrap_or_else(|| "not given".to_owned())
+        .unwrap_or_else(|| NOT_GIVEN_KEY.to_owned())
 }
 
 fn kind_label(kind: Kind) -> String {
@@ -324,31 +256,6 @@ fn waits(mut values: Vec<u64>) -> Waits {
 }
 
 impl Report {
-    /// The requests and turns by kind, by stakeholder group and by
-    /// region, each with its title, as every form of the report lists
-    /// them.
-    #[allow(
-        clippy::type_complexity,
-        reason = "three named maps of the report, side by side"
-    )]
-    pub fn breakdowns(
-        &self,
-    ) -> [(
-        &'static str,
-        &BTreeMap<String, PerChannel>,
-        &BTreeMap<String, PerChannel>,
-    ); 3] {
-        [
-            ("By kind", &self.requests_by_kind, &self.turns_by_kind),
-            (
-                "By stakeholder group",
-                &self.requests_by_group,
-                &self.turns_by_group,
-            ),
-            ("By region", &self.requests_by_region, &self.turns_by_region),
-        ]
-    }
-
     /// Computes the report of a room titled `title` from its events, in
     /// order, with no declared gender but those of legacy
     /// `gender_declared` events (a recording of events holds no other).
@@ -373,6 +280,7 @@ impl Report {
         let mut live = LiveView::new();
         let mut report = Report {
             title: title.to_owned(),
+            time_zone: "UTC".to_owned(),
             started_ms: None,
             ended_ms: None,
             chair: None,
@@ -400,7 +308,11 @@ impl Report {
             genders: Genders::publish(&Declarations::new(), 0),
             overrides: Vec::new(),
             queue: Vec::new(),
+            questions: Vec::new(),
         };
+        // When each entry was submitted, and when it was given the floor.
+        let mut submitted: HashMap<Uuid, u64> = HashMap::new();
+        let mut called: HashMap<Uuid, u64> = HashMap::new();
         // When each entry joined the queue.
         let mut queued_at: HashMap<Uuid, u64> = HashMap::new();
         let mut waited: [Vec<u64>; 2] = [Vec::new(), Vec::new()];
@@ -416,6 +328,7 @@ impl Report {
             let entry = |id: &Uuid| live.entry(*id);
             match &event.event {
                 Event::EntrySubmitted { entry } => {
+                    submitted.insert(entry.id, event.at_ms);
                     let c = entry.channel;
                     report.requests.add(c, 1);
                     add(&mut report.requests_by_kind, kind_label(entry.kind), c);
@@ -455,9 +368,24 @@ impl Report {
                     peak.online = peak.online.max(u64::from(connected.online));
                 }
                 Event::GenderDeclared { gender } => declared.add(*gender, 1),
-                Event::EntryMerged { .. } => report.merged += 1,
-                Event::EntryRejected { .. } => report.rejected += 1,
-                Event::EntryWithdrawn { .. } => report.withdrawn += 1,
+                Event::EntryMerged { entry_id, .. } => {
+                    report.merged += 1;
+                    if entry(entry_id).is_some_and(|e| e.channel == Channel::Online) {
+                        report.online_questions.merged += 1;
+                    }
+                }
+                Event::EntryRejected { entry_id, .. } => {
+                    report.rejected += 1;
+                    if entry(entry_id).is_some_and(|e| e.channel == Channel::Online) {
+                        report.online_questions.rejected += 1;
+                    }
+                }
+                Event::EntryWithdrawn { entry_id, .. } => {
+                    report.withdrawn += 1;
+                    if entry(entry_id).is_some_and(|e| e.channel == Channel::Online) {
+                        report.online_questions.withdrawn += 1;
+                    }
+                }
                 Event::EntryPinned { entry_id } => {
                     if let Some(e) = entry(entry_id) {
                         report.overrides.push(Override::of(e, "pin", event.at_ms));
@@ -470,6 +398,7 @@ impl Report {
                     ..
                 } => {
                     let Some(e) = entry(entry_id) else { continue };
+                    called.insert(*entry_id, event.at_ms);
                     report.turns.add(*channel, 1);
                     add(&mut report.turns_by_kind, kind_label(e.kind), *channel);
                     add(
@@ -510,6 +439,7 @@ impl Report {
                 Event::CallUndone {
                     entry_id, resumed, ..
                 } => {
+                    called.remove(entry_id);
                     if let Some(counts) = last_call.take() {
                         counts.take_back(&mut report, &mut waited);
                         if let Some(since) = counts.since {
@@ -532,6 +462,10 @@ impl Report {
                     report.chair = programme.chair.clone();
                     report.online_moderator = programme.online_moderator.clone();
                     report.rapporteur = programme.rapporteur.clone();
+                    report.time_zone = programme
+                        .time_zone
+                        .clone()
+                        .unwrap_or_else(|| "UTC".to_owned());
                     for person in programme.phases.iter().flat_map(|p| &p.speakers) {
                         if !report.speakers.iter().any(|s| s.name == person.name) {
                             report.speakers.push(person.clone());
@@ -559,6 +493,7 @@ impl Report {
             }
         }
         report.genders = Genders::publish(&declared, report.requests.total());
+        report.questions = crate::report_questions::questions(&live, &submitted, &called);
         let [onsite, online] = waited;
         report.waiting_onsite = waits(onsite);
         report.waiting_online = waits(online);
@@ -608,25 +543,6 @@ impl CallCounts {
             waited[usize::from(c == Channel::Online)].pop();
         }
     }
-}
-
-/// Formats milliseconds as `m:ss`.
-pub(crate) fn mmss(ms: u64) -> String {
-    let seconds = ms.div_ceil(1000);
-    format!("{}:{:02}", seconds / 60, seconds % 60)
-}
-
-/// A person as one line: name, affiliation, stakeholder group, region.
-pub(crate) fn describe_person(p: &Person) -> String {
-    let mut parts = vec![p.name.clone()];
-    parts.extend(p.affiliation.clone());
-    if p.stakeholder_group.is_some() {
-        parts.push(label(p.stakeholder_group));
-    }
-    if p.region.is_some() {
-        parts.push(label(p.region));
-    }
-    parts.join(", ")
 }
 
 #[cfg(test)]

@@ -1,39 +1,13 @@
-//! The session report in Markdown: [`Report::markdown`], and the gender
-//! figures in a sentence ([`Genders::sentence`]).
+//! The session report in Markdown: [`Report::markdown`], and what its
+//! human forms share (the people, the speakers' rows).
 
 use floor_protocol::Person;
 
-use crate::report::{Genders, Report, describe_person, label, mmss};
+use crate::labels;
+use crate::report::{Question, Report, describe_person, mmss};
 
 fn opt_mmss(ms: Option<u64>) -> String {
     ms.map_or_else(|| "–".to_owned(), mmss)
-}
-
-impl Genders {
-    /// The figures in a sentence, e.g. "Declared with 12 of 20 requests:
-    /// another: fewer than 5, man: 5 or more (hidden), ..."
-    pub fn sentence(&self) -> String {
-        if self.withheld {
-            return format!(
-                "Not published: with {} requests, any figure would let a count below {} be worked out.",
-                self.requests, self.threshold
-            );
-        }
-        let rows = self.rows();
-        let counts: Vec<String> = rows
-            .iter()
-            .filter(|(name, _)| name != "total" && name != "not given")
-            .map(|(g, n)| format!("{}: {n}", g.replace('_', "-")))
-            .collect();
-        format!(
-            "Declared with {} of {} requests: {}; not given: {}. Totals only, no one is named, and no count below {} is published.",
-            self.shown("declared_total", self.declared_total),
-            self.requests,
-            counts.join(", "),
-            self.shown("not_given", self.not_given),
-            self.threshold
-        )
-    }
 }
 
 impl Report {
@@ -49,17 +23,33 @@ impl Report {
         .collect()
     }
 
+    /// The column titles of [`Report::speaker_rows`].
+    pub const SPEAKER_COLUMNS: [&'static str; 4] =
+        ["Name", "Affiliation", "Stakeholder group", "Region"];
+
+    /// The presenters, one row each, with labels for their group and
+    /// region.
+    pub fn speaker_rows(&self) -> Vec<[String; 4]> {
+        self.speakers
+            .iter()
+            .map(|p| {
+                [
+                    p.name.clone(),
+                    p.affiliation.clone().unwrap_or_else(|| "–".to_owned()),
+                    labels::or_not_given(p.stakeholder_group, labels::stakeholder_group).to_owned(),
+                    labels::or_not_given(p.region, labels::region).to_owned(),
+                ]
+            })
+            .collect()
+    }
+
     /// The report as Markdown.
     pub fn markdown(&self) -> String {
         use std::fmt::Write as _;
         let mut out = String::new();
         let _ = writeln!(out, "# Session report: {}\n", self.title);
-        if let (Some(start), Some(end)) = (self.started_ms, self.ended_ms) {
-            let _ = writeln!(
-                out,
-                "Log from {start} to {end} (ms since the Unix epoch), {} long.\n",
-                mmss(end.saturating_sub(start))
-            );
+        if let Some(when) = self.when() {
+            let _ = writeln!(out, "{when}.\n");
         }
         let people = self.people();
         if !people.is_empty() {
@@ -70,25 +60,13 @@ impl Report {
             out.push('\n');
         }
         if !self.speakers.is_empty() {
-            let _ = writeln!(
-                out,
-                "## Speakers\n\n| name | affiliation | stakeholder group | region |\n| --- | --- | --- | --- |"
-            );
-            for p in &self.speakers {
-                let _ = writeln!(
-                    out,
-                    "| {} | {} | {} | {} |",
-                    p.name,
-                    p.affiliation.as_deref().unwrap_or("–"),
-                    label(p.stakeholder_group),
-                    label(p.region)
-                );
-            }
+            let _ = writeln!(out, "## Speakers\n");
+            table(&mut out, &Report::SPEAKER_COLUMNS, self.speaker_rows());
             out.push('\n');
         }
         let _ = writeln!(
             out,
-            "## Requests and turns\n\n| | onsite | online | total |\n| --- | ---: | ---: | ---: |"
+            "## Requests and turns\n\n| figure | onsite | online | total |\n| --- | ---: | ---: | ---: |"
         );
         for (name, c) in [("requests", self.requests), ("turns", self.turns)] {
             let _ = writeln!(
@@ -99,26 +77,40 @@ impl Report {
                 c.total()
             );
         }
-        for (title, requests, turns) in self.breakdowns() {
+        for b in self.breakdowns() {
             let _ = writeln!(
                 out,
-                "\n### {title}\n\n| | requests onsite | requests online | turns onsite | turns online |\n| --- | ---: | ---: | ---: | ---: |"
+                "\n### {}\n\n| {} | requests onsite | requests online | turns onsite | turns online |\n| --- | ---: | ---: | ---: | ---: |",
+                b.title,
+                b.key.to_lowercase()
             );
-            for (key, r) in requests {
-                let t = turns.get(key).copied().unwrap_or_default();
+            for (key, r) in b.requests {
+                let t = b.turns.get(key).copied().unwrap_or_default();
                 let _ = writeln!(
                     out,
-                    "| {key} | {} | {} | {} | {} |",
-                    r.onsite, r.online, t.onsite, t.online
+                    "| {} | {} | {} | {} | {} |",
+                    cell(&(b.label)(key)),
+                    r.onsite,
+                    r.online,
+                    t.onsite,
+                    t.online
                 );
             }
         }
-        let q = self.online_questions;
         let _ = writeln!(
             out,
-            "\n## Remote participation\n\nOnline questions asked: {}; forwarded to the queue: {}; answered: {}.\nMerged as duplicates: {}; rejected: {}; withdrawn: {}.\n",
-            q.asked, q.forwarded, q.answered, self.merged, self.rejected, self.withdrawn
+            "\n## Remote participation\n\n{}\n",
+            self.remote_sentence()
         );
+        let _ = writeln!(out, "## Questions and what became of them\n");
+        if self.questions.is_empty() {
+            let _ = writeln!(out, "No one asked for the floor.\n");
+        } else {
+            let clock = self.clock();
+            let rows = self.questions.iter().map(|q| q.cells(&clock)).collect();
+            table(&mut out, &Question::COLUMNS, rows);
+            out.push('\n');
+        }
         let _ = writeln!(out, "## Participants\n");
         match self.attendance_peak {
             Some(peak) => {
@@ -145,7 +137,7 @@ impl Report {
         );
         let _ = writeln!(
             out,
-            "## Waiting and speaking time\n\n| | onsite | online |\n| --- | ---: | ---: |"
+            "## Waiting and speaking time\n\n| figure | onsite | online |\n| --- | ---: | ---: |"
         );
         let (on, off) = (self.waiting_onsite, self.waiting_online);
         let _ = writeln!(
@@ -184,10 +176,28 @@ impl Report {
             let _ = writeln!(out, "None: every turn followed the fairness policy.");
         } else {
             let start = self.started_ms.unwrap_or(0);
+            let clock = self.clock();
             for o in &self.overrides {
-                let _ = writeln!(out, "- {}", o.describe(start));
+                let _ = writeln!(out, "- {}", o.describe(&clock, start));
             }
         }
         out
+    }
+}
+
+/// A cell's text that keeps a Markdown table's shape: pipes escaped, on
+/// one line.
+fn cell(text: &str) -> String {
+    text.replace('|', "\\|").replace(['\r', '\n'], " ")
+}
+
+/// A Markdown table of `rows` under `columns`.
+fn table<const N: usize>(out: &mut String, columns: &[&str; N], rows: Vec<[String; N]>) {
+    use std::fmt::Write as _;
+    let _ = writeln!(out, "| {} |", columns.join(" | "));
+    let _ = writeln!(out, "|{}", " --- |".repeat(N));
+    for row in rows {
+        let cells: Vec<String> = row.iter().map(|c| cell(c)).collect();
+        let _ = writeln!(out, "| {} |", cells.join(" | "));
     }
 }

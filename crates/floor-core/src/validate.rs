@@ -10,7 +10,7 @@
 use floor_protocol::limits::{
     AFFILIATION_MAX, INTAKE_WINDOW_MAX_S, LANGUAGE_MAX, LOCATION_MAX, NAME_MAX, PERSON_ID_MAX,
     PHASE_MINUTES_MAX, PHASE_TITLE_MAX, PHASES_MAX, PRESENTER_MINUTES_MAX, PRESENTERS_MAX,
-    REASON_MAX, REQUEST_ID_MAX, SPEAKING_LIMIT_MAX_S, TEXT_MAX, WEIGHT_MAX,
+    REASON_MAX, REQUEST_ID_MAX, SPEAKING_LIMIT_MAX_S, TEXT_MAX, TIME_ZONE_MAX, WEIGHT_MAX,
 };
 use floor_protocol::{EntryDraft, EntryPatch, Person, Phase, Policy, Programme, SettingsPatch};
 
@@ -289,8 +289,30 @@ pub fn programme(programme: &Programme) -> Result<Programme, CommandError> {
         chair: role("chair", &programme.chair)?,
         online_moderator: role("online_moderator", &programme.online_moderator)?,
         rapporteur: role("rapporteur", &programme.rapporteur)?,
+        time_zone: programme
+            .time_zone
+            .as_deref()
+            .map(str::trim)
+            .filter(|name| !name.is_empty())
+            .map(time_zone)
+            .transpose()?,
         phases,
     })
+}
+
+/// Checks a time zone's IANA name (`Europe/Paris`, `UTC`) against the
+/// time zone database built into floor-core.
+fn time_zone(name: &str) -> Result<String, CommandError> {
+    if crate::report_time::zone(name).is_none() {
+        return Err(CommandError::invalid(
+            "programme.time_zone",
+            format!(
+                "{} is not a time zone: give an IANA name such as Europe/Paris or UTC",
+                name.chars().take(TIME_ZONE_MAX).collect::<String>()
+            ),
+        ));
+    }
+    Ok(name.to_owned())
 }
 
 #[cfg(test)]

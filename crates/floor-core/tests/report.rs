@@ -182,14 +182,7 @@ fn simulate() -> (Vec<RoomEvent>, Declarations) {
         entry(Online, Kind::Question, person("Carla R.", None, None)),
     );
     at(&mut s, 100);
-    s.run(
-        &moderator(),
-        Command::Merge {
-            entry_id: dup,
-            into: carla,
-        },
-    )
-    .unwrap();
+    s.merge(dup, carla);
     // The online moderator counts the remote audience now and then.
     let audience = |s: &mut Session, second, count| {
         at(s, second);
@@ -291,6 +284,23 @@ fn the_report_of_the_recorded_session_matches_the_figures_worked_out_by_hand() {
         (report.merged, report.rejected, report.withdrawn),
         (1, 1, 0)
     );
+    // Fay's rejection and Carla R.'s merge were both online.
+    assert_eq!((q.merged, q.rejected, q.withdrawn), (1, 1, 0));
+    {
+        use floor_core::report::Outcome::*;
+        assert_eq!(
+            outcomes(&report),
+            [
+                ("Amina Diallo", Spoke),
+                ("Bo Chen", Spoke),
+                ("Carla Ruiz", Spoke),
+                ("Dev Patel", Spoke),
+                ("Eva Novak", Spoke),
+                ("Fay Wong", Rejected),
+                ("Carla R.", Merged),
+            ]
+        );
+    }
     // Waits: Amina 240 - 10 = 230 s, Bo 420 - 20 = 400 s; Carla 120 - 30 =
     // 90 s, Dev 300 - 40 = 260 s, Eva 500 - 60 (approved) = 440 s.
     assert_eq!(

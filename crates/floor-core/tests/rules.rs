@@ -520,6 +520,7 @@ fn run_of_show() -> floor_protocol::Programme {
         chair: None,
         online_moderator: None,
         rapporteur: None,
+        time_zone: None,
         phases: vec![
             phase(
                 "Presentations",
@@ -790,6 +791,7 @@ fn a_malformed_run_of_show_is_refused_with_the_field() {
                     chair: None,
                     online_moderator: None,
                     rapporteur: None,
+                    time_zone: None,
                     phases: vec![]
                 }
             }
@@ -810,6 +812,7 @@ fn an_open_floor_collects_requests_first_then_alternates_from_the_channel_it_nam
                 chair: None,
                 online_moderator: None,
                 rapporteur: None,
+                time_zone: None,
                 phases: vec![Phase {
                     title: "Open floor".into(),
                     kind: PhaseKind::OpenFloor,
@@ -874,6 +877,7 @@ fn an_open_floor_collects_requests_first_then_alternates_from_the_channel_it_nam
                 chair: None,
                 online_moderator: None,
                 rapporteur: None,
+                time_zone: None,
                 phases: vec![Phase {
                     title: "Open floor".into(),
                     kind: PhaseKind::OpenFloor,
@@ -923,6 +927,7 @@ fn the_forecast_says_how_many_waiting_requests_fit_and_the_chair_closes_the_queu
                 chair: None,
                 online_moderator: None,
                 rapporteur: None,
+                time_zone: None,
                 phases: vec![Phase {
                     title: "Open floor".into(),
                     kind: PhaseKind::OpenFloor,

@@ -36,6 +36,8 @@ pub const PHASE_MINUTES_MAX: u32 = 600;
 pub const PRESENTERS_MAX: usize = 20;
 /// Longest presenter turn, in minutes.
 pub const PRESENTER_MINUTES_MAX: u32 = 120;
+/// Longest time zone name of a run of show (an IANA name), in characters.
+pub const TIME_ZONE_MAX: usize = 64;
 /// Longest intake window of an open floor, in seconds.
 pub const INTAKE_WINDOW_MAX_S: u32 = 600;
 /// The most open entries a room holds at once, unless its chair or the

@@ -70,6 +70,12 @@ pub struct Programme {
     /// The session's rapporteur, for the report.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub rapporteur: Option<Person>,
+    /// The time zone the session is held in, as an IANA name
+    /// (`Europe/Paris`): the session report gives its dates and times in
+    /// it. Absent (or blank), the report uses UTC.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(length(max = 64))]
+    pub time_zone: Option<String>,
     /// The phases, in order (1 to 20).
     #[schemars(length(min = 1, max = 20))]
     pub phases: Vec<Phase>,

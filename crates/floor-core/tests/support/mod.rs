@@ -188,4 +188,19 @@ impl Session {
         self.run(&chair(), Command::UpdateSettings { patch })
             .expect("settings");
     }
+
+    /// The online moderator merges the duplicate `entry_id` into `into`.
+    pub fn merge(&mut self, entry_id: Uuid, into: Uuid) {
+        self.run(&moderator(), Command::Merge { entry_id, into })
+            .expect("merge");
+    }
+}
+
+/// Each request of a report, by name, with what became of it.
+pub fn outcomes(report: &floor_core::report::Report) -> Vec<(&str, floor_core::report::Outcome)> {
+    report
+        .questions
+        .iter()
+        .map(|q| (q.name.as_str(), q.outcome))
+        .collect()
 }

@@ -238,6 +238,7 @@ pub fn command_for(room: &Room, ask: &Ask) -> Command {
                 chair: (phases % 2 == 1).then(|| Person::named("Parminder Jeet Singh")),
                 online_moderator: None,
                 rapporteur: None,
+                time_zone: None,
                 phases: (0..*phases)
                     .map(|i| Phase {
                         title: format!("Phase {i}"),

@@ -1,0 +1,131 @@
+//! The genders people declared, as the report publishes them: totals
+//! only, small counts hidden ([`crate::suppress`]), and in a sentence.
+
+use std::collections::BTreeMap;
+
+use floor_protocol::Gender;
+use schemars::JsonSchema;
+use serde::Serialize;
+
+use crate::declarations::Declarations;
+use crate::suppress::{self, Shown};
+
+/// The genders people chose to declare when they asked for the floor:
+/// totals only, and none below [`suppress::THRESHOLD`] (see
+/// [`suppress`]: a figure that would let a small count be worked out is
+/// hidden too).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, JsonSchema)]
+pub struct Genders {
+    /// Counts below this are never published.
+    pub threshold: u64,
+    /// Requests, declared or not (the report's `requests`, both channels).
+    pub requests: u64,
+    /// Whether nothing at all is published: every way of hiding figures
+    /// would still let a count below the threshold be worked out from the
+    /// number of requests (every figure is then `null`).
+    pub withheld: bool,
+    /// Declarations per gender, under each wire name (`another`, `man`,
+    /// `non_binary`, `woman`); `null` when hidden.
+    pub declared: BTreeMap<String, Option<u64>>,
+    /// Requests that declared a gender; `null` when hidden.
+    pub declared_total: Option<u64>,
+    /// Requests that declared none; `null` when hidden.
+    pub not_given: Option<u64>,
+    /// Why each hidden figure is hidden, under its name (a gender's wire
+    /// name, `declared_total`, `not_given`): `fewer_than_threshold`, or
+    /// `protects_smaller` (the threshold or more, hidden so that a smaller
+    /// count cannot be worked out).
+    pub hidden: BTreeMap<String, Shown>,
+}
+
+impl Genders {
+    /// The published figures of `declarations` among `requests` requests.
+    pub fn publish(declarations: &Declarations, requests: u64) -> Genders {
+        let counts: Vec<u64> = Gender::ALL.iter().map(|g| declarations.get(*g)).collect();
+        let not_given = requests.saturating_sub(declarations.total());
+        let published = suppress::publish(&counts, not_given);
+        let mut genders = Genders {
+            threshold: suppress::THRESHOLD,
+            requests,
+            withheld: published.is_none(),
+            declared: Gender::ALL
+                .iter()
+                .map(|g| (g.as_str().to_owned(), None))
+                .collect(),
+            declared_total: None,
+            not_given: None,
+            hidden: BTreeMap::new(),
+        };
+        let Some(published) = published else {
+            return genders;
+        };
+        let mut set = |name: &str, shown: Shown| {
+            if shown.count().is_none() {
+                genders.hidden.insert(name.to_owned(), shown);
+            }
+            shown.count()
+        };
+        let mut declared = BTreeMap::new();
+        for (gender, shown) in Gender::ALL.iter().zip(published.genders) {
+            declared.insert(gender.as_str().to_owned(), set(gender.as_str(), shown));
+        }
+        genders.declared_total = set("declared_total", published.declared);
+        genders.not_given = set("not_given", published.not_given);
+        genders.declared = declared;
+        genders
+    }
+
+    /// How a figure is shown, by name.
+    pub(crate) fn shown(&self, name: &str, count: Option<u64>) -> String {
+        match (count, self.hidden.get(name)) {
+            (Some(n), _) => n.to_string(),
+            (None, Some(shown)) => shown.words(),
+            (None, None) => "not published".to_owned(),
+        }
+    }
+
+    /// Every figure in words, by name: each gender, `total`, `not given`.
+    pub fn rows(&self) -> Vec<(String, String)> {
+        let mut rows: Vec<(String, String)> = self
+            .declared
+            .iter()
+            .map(|(g, n)| (g.clone(), self.shown(g, *n)))
+            .collect();
+        rows.push((
+            "total".to_owned(),
+            self.shown("declared_total", self.declared_total),
+        ));
+        rows.push((
+            "not given".to_owned(),
+            self.shown("not_given", self.not_given),
+        ));
+        rows
+    }
+}
+
+impl Genders {
+    /// The figures in a sentence, e.g. "Declared with 12 of 20 requests:
+    /// another: fewer than 5, man: 5 or more (hidden), ..."
+    pub fn sentence(&self) -> String {
+        if self.withheld {
+            return format!(
+                "Not published: with {} requests, any figure would let a count below {} be worked out.",
+                self.requests, self.threshold
+            );
+        }
+        let rows = self.rows();
+        let counts: Vec<String> = rows
+            .iter()
+            .filter(|(name, _)| name != "total" && name != "not given")
+            .map(|(g, n)| format!("{}: {n}", g.replace('_', "-")))
+            .collect();
+        format!(
+            "Declared with {} of {} requests: {}; not given: {}. Totals only, no one is named, and no count below {} is published.",
+            self.shown("declared_total", self.declared_total),
+            self.requests,
+            counts.join(", "),
+            self.shown("not_given", self.not_given),
+            self.threshold
+        )
+    }
+}
