@@ -238,7 +238,9 @@ test("keyboard only: the moderator adds a question and the chair calls a chosen 
   const pressed = Date.now();
   await chair.keyboard.press("Enter");
   await speakerShown("Dev Patel", pressed);
-  // And N still works after that.
+  // And N still works after that, once the chair's page shows Dev Patel
+  // speaking too (its N says whom it saw speaking, `expect_speaking`).
+  await chair.waitForFunction(() => document.getElementById("speaker-name").textContent === "Dev Patel");
   await chair.evaluate(() => document.activeElement && document.activeElement.blur());
   await chair.keyboard.press("N");
   await display.waitForFunction(() => document.getElementById("speaker-name").textContent !== "Dev Patel");
