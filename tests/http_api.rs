@@ -75,12 +75,7 @@ async fn send(floor: &Floor, request: &Value, tokens: &HashMap<String, String>) 
     });
     tokio::task::spawn_blocking(move || {
         // A redirect is the answer, not followed.
-        let agent: ureq::Agent = ureq::Agent::config_builder()
-            .http_status_as_error(false)
-            .max_redirects(0)
-            .max_redirects_will_error(false)
-            .build()
-            .into();
+        let agent = floor_tests::http_agent_seeing_redirects();
         let response = if method == "GET" {
             let mut get = agent.get(&url);
             if let Some(token) = &auth {

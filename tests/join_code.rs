@@ -26,12 +26,7 @@ async fn type_code(floor: &Floor, typed: &str) -> Answer {
     let url = format!("{}/join", floor.http_url());
     let typed = typed.to_owned();
     tokio::task::spawn_blocking(move || {
-        let agent: ureq::Agent = ureq::Agent::config_builder()
-            .http_status_as_error(false)
-            .max_redirects(0)
-            .max_redirects_will_error(false)
-            .build()
-            .into();
+        let agent = floor_tests::http_agent_seeing_redirects();
         let response = agent
             .post(&url)
             .send_form([("code", typed.as_str())])
@@ -177,10 +172,7 @@ async fn codes_that_open_nothing_are_answered_alike_and_slowed_as_guesses() {
         tokio::spawn(async move {
             let started = Instant::now();
             let status = tokio::task::spawn_blocking(move || {
-                let agent: ureq::Agent = ureq::Agent::config_builder()
-                    .http_status_as_error(false)
-                    .build()
-                    .into();
+                let agent = floor_tests::http_agent();
                 let form = [("code", never.as_str())];
                 let response = agent.post(format!("{url}/join")).send_form(form);
                 response.unwrap().status().as_u16()
@@ -249,10 +241,7 @@ async fn every_broker_of_the_shared_store_resolves_a_code() {
 async fn get(floor: &Floor, path: &str) -> (u16, String, String) {
     let url = format!("{}{path}", floor.http_url());
     tokio::task::spawn_blocking(move || {
-        let agent: ureq::Agent = ureq::Agent::config_builder()
-            .http_status_as_error(false)
-            .build()
-            .into();
+        let agent = floor_tests::http_agent();
         let response = agent.get(&url).call().unwrap();
         let status = response.status().as_u16();
         let content_type = response

@@ -222,10 +222,7 @@ async fn wrong_tokens_on_the_http_api_are_slowed_like_hellos_and_valid_ones_are_
         tokio::spawn(async move {
             let started = Instant::now();
             let status = tokio::task::spawn_blocking(move || {
-                let agent: ureq::Agent = ureq::Agent::config_builder()
-                    .http_status_as_error(false)
-                    .build()
-                    .into();
+                let agent = floor_tests::http_agent();
                 agent
                     .get(format!("{url}/api/rooms"))
                     .header("Authorization", "Bearer wrong")

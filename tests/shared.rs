@@ -100,14 +100,7 @@ async fn a_nats_node_killed_mid_session_loses_nothing() {
 async fn counter(brokers: &[&floor_tests::Floor], name: &str) -> u64 {
     let mut total = 0;
     for broker in brokers {
-        let (status, body) = broker.http("GET", "/metrics", "", None).await;
-        assert_eq!(status, 200);
-        let text = body.as_str().expect("metrics as text").to_owned();
-        total += text
-            .lines()
-            .find_map(|line| line.strip_prefix(&format!("{name} ")))
-            .and_then(|value| value.trim().parse::<f64>().ok())
-            .unwrap_or(0.0) as u64;
+        total += floor_tests::metric(broker, name).await;
     }
     total
 }
@@ -224,7 +217,7 @@ async fn two_brokers(room: &str) -> TwoBrokers {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_room_that_cannot_be_read_is_refused_for_now_not_for_good() {
-    use floor_tests::{Client, Received};
+    use floor_tests::Client;
     let TwoBrokers {
         _dir,
         mut nats,
@@ -235,15 +228,7 @@ async fn a_room_that_cannot_be_read_is_refused_for_now_not_for_good() {
 
     // B has not served the room yet, and NATS is gone: B cannot read it.
     nats.nodes[0].kill();
-    let mut client = Client::raw(Client::open(&b).await);
-    client.send(&tokens.hello("display", "while-down")).await;
-    let refusal = client.next().await;
-    assert_eq!(refusal["type"], "error", "{refusal}");
-    assert_eq!(refusal["code"], "storage_unavailable", "{refusal}");
-    match client.receive().await {
-        Received::Closed(Some(frame)) => assert_eq!(u16::from(frame.code), 1013),
-        other => panic!("expected a close 1013, got {other:?}"),
-    }
+    floor_tests::refused_for_now(&b, &tokens.hello("display", "while-down")).await;
     let (status, body) = b
         .http("GET", "/api/rooms/unreadable", tokens.role("display"), None)
         .await;

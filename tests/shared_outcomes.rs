@@ -14,7 +14,7 @@
 use std::time::{Duration, Instant};
 
 use floor_tests::nats::Nats;
-use floor_tests::{Client, Floor, Proxy, Received, acked, refused, submit};
+use floor_tests::{Client, Floor, Proxy, acked, refused, submit};
 use serde_json::{Value, json};
 
 /// How long answers are held: longer than an append waits for one
@@ -54,30 +54,7 @@ async fn setup(room: &str) -> Setup {
 /// The broker's count of commits decided again after JetStream said the
 /// subject had moved on (or held the commit already).
 async fn conflicts(floor: &Floor) -> u64 {
-    let (status, body) = floor.http("GET", "/metrics", "", None).await;
-    assert_eq!(status, 200);
-    body.as_str()
-        .expect("metrics as text")
-        .lines()
-        .find_map(|line| line.strip_prefix("floor_shared_conflicts_total "))
-        .and_then(|value| value.trim().parse::<f64>().ok())
-        .unwrap_or(0.0) as u64
-}
-
-/// Sends `hello` on a new connection to `floor` and expects it refused
-/// with `storage_unavailable` and close 1013; returns how long that took.
-async fn refused_hello(floor: &Floor, hello: &Value) -> Duration {
-    let started = Instant::now();
-    let mut client = Client::raw(Client::open(floor).await);
-    client.send(hello).await;
-    let refusal = client.next().await;
-    assert_eq!(refusal["type"], "error", "{refusal}");
-    assert_eq!(refusal["code"], "storage_unavailable", "{refusal}");
-    match client.receive().await {
-        Received::Closed(Some(frame)) => assert_eq!(u16::from(frame.code), 1013),
-        other => panic!("expected a close 1013, got {other:?}"),
-    }
-    started.elapsed()
+    floor_tests::metric(floor, "floor_shared_conflicts_total").await
 }
 
 /// Sends `hello` to `floor` until it is welcomed (the broker hears NATS
@@ -207,7 +184,7 @@ async fn a_hello_to_a_broker_that_cannot_hear_nats_is_refused_promptly() {
         .send(&json!({"type": "command", "request_id": "r2", "command": submit("onsite", "Chen Wei")}))
         .await;
     tokio::time::sleep(HELD).await;
-    let took = refused_hello(&s.a, &s.tokens.hello("display", "projector")).await;
+    let took = floor_tests::refused_for_now(&s.a, &s.tokens.hello("display", "projector")).await;
     eprintln!("a hello to a broker deaf to NATS was refused in {took:?}");
     assert!(took < Duration::from_secs(4), "refused in {took:?}");
 
@@ -254,7 +231,7 @@ async fn a_resume_on_a_broker_that_is_behind_never_goes_back_in_time() {
     // that it holds the room's last commit, and refuses rather than
     // answer with an older room.
     tokio::time::sleep(HELD).await;
-    refused_hello(&s.a, &hello).await;
+    floor_tests::refused_for_now(&s.a, &hello).await;
 
     // A hears NATS again: the resume gets what it missed (nothing), at
     // `last`, never a snapshot `ahead` of an older room.

@@ -153,10 +153,7 @@ async fn create_room(addr: &str, token: &str, id: &str) -> u16 {
     let auth = format!("Bearer {token}");
     let id = id.to_owned();
     tokio::task::spawn_blocking(move || {
-        let agent: ureq::Agent = ureq::Agent::config_builder()
-            .http_status_as_error(false)
-            .build()
-            .into();
+        let agent = floor_tests::http_agent();
         agent
             .post(&url)
             .header("Authorization", &auth)

@@ -292,10 +292,7 @@ impl Floor {
         let method = method.to_owned();
         let token = token.to_owned();
         tokio::task::spawn_blocking(move || {
-            let agent: ureq::Agent = ureq::Agent::config_builder()
-                .http_status_as_error(false)
-                .build()
-                .into();
+            let agent = http_agent();
             let auth = format!("Bearer {token}");
             let response = match (method.as_str(), body) {
                 ("POST", Some(body)) => agent
@@ -718,6 +715,55 @@ pub fn run_dir(run: &str) -> Result<tempfile::TempDir, std::process::ExitCode> {
         eprintln!("{run}: no temporary directory: {error}");
         std::process::ExitCode::from(2)
     })
+}
+
+/// An HTTP client for the broker's routes: every status is an answer,
+/// not an error (redirects are followed).
+pub fn http_agent() -> ureq::Agent {
+    ureq::Agent::config_builder()
+        .http_status_as_error(false)
+        .build()
+        .into()
+}
+
+/// [`http_agent`] that returns a redirect as the answer instead of
+/// following it.
+pub fn http_agent_seeing_redirects() -> ureq::Agent {
+    ureq::Agent::config_builder()
+        .http_status_as_error(false)
+        .max_redirects(0)
+        .max_redirects_will_error(false)
+        .build()
+        .into()
+}
+
+/// Sends `hello` on a new connection to `floor` and expects it refused for
+/// now: `storage_unavailable`, then close 1013; returns how long that took.
+pub async fn refused_for_now(floor: &Floor, hello: &Value) -> Duration {
+    let started = std::time::Instant::now();
+    let mut client = Client::raw(Client::open(floor).await);
+    client.send(hello).await;
+    let refusal = client.next().await;
+    assert_eq!(refusal["type"], "error", "{refusal}");
+    assert_eq!(refusal["code"], "storage_unavailable", "{refusal}");
+    match client.receive().await {
+        Received::Closed(Some(frame)) => assert_eq!(u16::from(frame.code), 1013),
+        other => panic!("expected a close 1013, got {other:?}"),
+    }
+    started.elapsed()
+}
+
+/// The value of an unlabelled counter or gauge in `floor`'s `/metrics`
+/// (0 when absent).
+pub async fn metric(floor: &Floor, name: &str) -> u64 {
+    let (status, body) = floor.http("GET", "/metrics", "", None).await;
+    assert_eq!(status, 200);
+    body.as_str()
+        .expect("metrics as text")
+        .lines()
+        .find_map(|line| line.strip_prefix(&format!("{name} ")))
+        .and_then(|value| value.trim().parse::<f64>().ok())
+        .unwrap_or(0.0) as u64
 }
 
 /// A `submit` command for a person on a channel.

@@ -4,7 +4,7 @@
 // (`expect_speaking`): when another screen changed the floor first, the
 // broker refuses and the page says so, showing the new state.
 
-import { start, el, badge, reasonText, clock, countdown, setText, showError, keepFocus } from "./floor.js";
+import { start, el, badge, reasonText, clock, countdown, setText, showStageClock, showError, keepFocus } from "./floor.js";
 import { t } from "./strings.js";
 
 const $ = (id) => document.getElementById(id);
@@ -279,11 +279,7 @@ function tick() {
     return;
   }
   setText($("stage-phase"), running.phase.title);
-  const time = countdown(running.stage.deadline_ms, floor.now());
-  const parts = [": ", el("span", { class: time.over ? "over" : "" }, time.text)];
-  const intake = running.stage.intake_until_ms ? running.stage.intake_until_ms - floor.now() : 0;
-  if (intake > 0) parts.push(` · ${t("stage.intake", { clock: clock(intake) })}`);
-  $("stage-clock").replaceChildren(...parts);
+  showStageClock($("stage-clock"), running.stage, floor.now());
   showForecast(running);
 }
 

@@ -1,7 +1,7 @@
 // The projector: who speaks and for how much longer, who is next and why,
 // the turns per channel, and how to ask. No controls.
 
-import { start, el, badge, reasonText, clock, countdown, setText } from "./floor.js";
+import { start, el, badge, reasonText, countdown, setText, showStageClock } from "./floor.js";
 import { t } from "./strings.js";
 
 const $ = (id) => document.getElementById(id);
@@ -143,11 +143,7 @@ function showStage() {
     return;
   }
   setText($("stage-phase"), running.phase.title);
-  const time = countdown(running.stage.deadline_ms, floor.now());
-  const parts = [": ", el("span", { class: time.over ? "over" : "" }, time.text)];
-  const intake = running.stage.intake_until_ms ? running.stage.intake_until_ms - floor.now() : 0;
-  if (intake > 0) parts.push(` · ${t("stage.intake", { clock: clock(intake) })}`);
-  $("stage-clock").replaceChildren(...parts);
+  showStageClock($("stage-clock"), running.stage, floor.now());
 }
 
 function tick() {

@@ -524,6 +524,16 @@ export function countdown(deadlineMs, now) {
   return { text: t(over ? "time.over" : "time.left", { clock: clock(left) }), over, warn: !over && left <= 30000 };
 }
 
+/** Fills `target` with a running phase's clock (": 12:34 left", red
+ *  past its end) and, during an open floor's intake, when calls begin. */
+export function showStageClock(target, stage, now) {
+  const time = countdown(stage.deadline_ms, now);
+  const parts = [": ", el("span", { class: time.over ? "over" : "" }, time.text)];
+  const intake = stage.intake_until_ms ? stage.intake_until_ms - now : 0;
+  if (intake > 0) parts.push(` · ${t("stage.intake", { clock: clock(intake) })}`);
+  target.replaceChildren(...parts);
+}
+
 /** Sets a node's text only when it changes, so that a live region
  *  announces changes, not every render. */
 export function setText(node, text) {
