@@ -6,6 +6,7 @@
 // same tab (`hashchange`).
 
 import { t, applyStrings } from "./strings.js";
+import { describeError } from "./errors.js";
 
 /** Room, page and token of this page; the token moves from the link's
  *  #fragment into session storage and out of the address bar. */
@@ -400,7 +401,7 @@ export class Floor {
           // A refused `sync` (rate limited): a fresh connection instead.
           if (this.resyncing) return this.reconnectFresh();
           // A refused token: the status line says what it means.
-          if (message.code !== "unauthorized") this.onError(message);
+          if (message.code !== "unauthorized") this.onError({ ...message, human: describeError(message, this) });
           return;
         }
         const request = this.outstanding.get(message.request_id);
@@ -411,7 +412,7 @@ export class Floor {
           return;
         }
         this.outstanding.delete(message.request_id);
-        request.reject(Object.assign(new Error(message.message), message));
+        request.reject(Object.assign(new Error(message.message), message, { human: describeError(message, this) }));
         this.setStatus(this.status);
         break;
       }
@@ -637,7 +638,7 @@ export function onLinkChange(change) {
  *  readers announce the change), for a few seconds. */
 export function showError(target, error) {
   if (!target) return;
-  target.textContent = t("error.generic", { message: error.message || String(error) });
+  target.textContent = t("error.generic", { message: error.human || error.message || String(error) });
   clearTimeout(target.timer);
   target.timer = setTimeout(() => { target.textContent = ""; }, 8000);
 }

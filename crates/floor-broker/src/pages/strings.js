@@ -183,12 +183,43 @@ const en = {
   "join.rejected_reason": "Your request was not taken: {reason}",
   "join.room_full": "The queue is full for now. Try again once some requests have been answered.",
   "error.generic": "Not done: {message}",
+  "error.duplicate_person": "{name} already has a request open ({standing}). Edit or merge that one instead.",
+  "error.duplicate_person_unseen": "This person already has a request open. Edit or merge that one instead.",
+  "error.speaker_changed": "Someone acted at the same moment: {name} is speaking now. Look again, then decide.",
+  "error.speaker_changed_nobody": "Someone acted at the same moment: nobody is speaking now. Look again, then decide.",
+  "error.invalid_field": "Please check {field}: {detail}",
+  "error.invalid_transition": "Not possible now: {detail}",
+  "error.participant_limit": "You already have a request open. Withdraw it first to ask again.",
+  "error.queue_closed": "The queue is closed to new requests.",
+  "error.room_full": "The queue is full for now. Try again once some requests have been answered.",
+  "error.forbidden": "This page's role may not do that.",
+  "error.entry_not_found": "That request is no longer in this room.",
+  "error.nothing_to_call": "Nobody is waiting to speak.",
+  "error.no_current_speaker": "Nobody is speaking.",
+  "error.channel_mismatch": "This page is connected for the other channel. Choose the channel again.",
+  "error.message_too_large": "That is too long to send.",
+  "error.internal": "Something went wrong in the broker; nothing was recorded. Try again.",
+  "error.storage_unavailable": "The broker cannot record anything right now; nothing was recorded. Try again in a moment.",
+  "error.outcome_unknown": "The broker could not learn whether this was recorded. Look at the queue before trying again.",
+  "error.rate_limited": "Too many requests at once. Wait a moment, then try again.",
+  "error.place": "place {n} in line",
+  "field.name": "the name",
+  "field.affiliation": "the affiliation",
+  "field.text": "the question",
+  "field.location": "the seat",
+  "field.language": "the language",
+  "field.reason": "the reason",
+  "field.count": "the number",
+  "field.into": "the request to merge into",
+  "field.programme": "the run of show",
 };
 
 const languages = { en };
 
 function pick() {
-  for (const tag of navigator.languages || [navigator.language || "en"]) {
+  // No `navigator` outside a browser (node's tests import these modules).
+  const nav = globalThis.navigator || {};
+  for (const tag of nav.languages || [nav.language || "en"]) {
     const base = String(tag).toLowerCase().split("-")[0];
     if (languages[base]) return base;
   }
