@@ -41,6 +41,11 @@ const ASSETS: &[(&str, &str, &str)] = &[
         include_str!("pages/floor.js"),
     ),
     (
+        "fold.js",
+        "text/javascript; charset=utf-8",
+        include_str!("pages/fold.js"),
+    ),
+    (
         "errors.js",
         "text/javascript; charset=utf-8",
         include_str!("pages/errors.js"),
