@@ -109,7 +109,7 @@ pub struct OnDeck {
     pub affiliation: Option<String>,
     /// Their seat or zone.
     pub location: Option<String>,
-    /// How many speakers come before them (0: they are called next).
+    /// How many speakers come before them (0: next in line, not called yet).
     pub ahead: usize,
     /// Whether the microphone is already in their hand.
     pub mic_in_hand: bool,

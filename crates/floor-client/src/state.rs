@@ -120,7 +120,7 @@ impl RoomState {
             .filter_map(|slot| self.live.entry(slot.entry_id).map(|e| (slot, e)))
     }
 
-    /// The entry's place in the projected order (0 = called next); `None`
+    /// The entry's place in the projected order (0 = next in line); `None`
     /// for an entry that is not waiting, or waits past the listed head.
     pub fn place(&self, id: Uuid) -> Option<usize> {
         self.order.iter().position(|s| s.entry_id == id)

@@ -114,7 +114,7 @@ fn on_deck_text(next: &OnDeck) -> String {
     let when = if next.speaking {
         "speaking now, no microphone yet".to_owned()
     } else if next.ahead == 0 {
-        "called next".to_owned()
+        "next in line, not called yet".to_owned()
     } else {
         format!("{} before them", next.ahead)
     };
