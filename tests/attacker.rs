@@ -375,7 +375,7 @@ async fn every_role_is_refused_every_command_the_permission_table_denies() {
             .iter()
             .map(|(a, _)| *a),
     );
-    for action in Action::ALL {
+    for action in Action::all() {
         assert!(covered.contains(&action), "{action:?} is not probed");
     }
 

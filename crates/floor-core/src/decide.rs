@@ -100,7 +100,7 @@ impl Room {
         if let Some(receipt) = self.receipt(&actor.client, request_id) {
             return Ok(Decision::Duplicate(receipt));
         }
-        let action = Action::of(command);
+        let action = Action::from(command);
         if !permission::role_may(actor.role, action) {
             return Err(CommandError::RoleForbidden {
                 role: actor.role,

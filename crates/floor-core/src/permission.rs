@@ -5,135 +5,14 @@
 //! (the entry, or the channel of a new entry). To change who may do what,
 //! change the table; nothing else in the core decides it.
 
-use floor_protocol::{Channel, ClientKey, Command, Role};
+#[cfg(doc)]
+use floor_protocol::Command;
+use floor_protocol::{Channel, ClientKey, Role};
 
-/// What a command does, for permission purposes.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Action {
-    /// `submit`
-    Submit,
-    /// `edit`
-    Edit,
-    /// `approve`
-    Approve,
-    /// `reject`
-    Reject,
-    /// `merge` (checked on both entries)
-    Merge,
-    /// `withdraw`
-    Withdraw,
-    /// `mic_in_hand`
-    MicInHand,
-    /// `next`
-    Next,
-    /// `call`
-    Call,
-    /// `pin`
-    Pin,
-    /// `unpin`
-    Unpin,
-    /// `finish`
-    Finish,
-    /// `undo_call`
-    UndoCall,
-    /// `update_settings`
-    UpdateSettings,
-    /// `open_queue`
-    OpenQueue,
-    /// `close_queue`
-    CloseQueue,
-    /// `set_programme`
-    SetProgramme,
-    /// `start_phase`
-    StartPhase,
-    /// `next_presenter`
-    NextPresenter,
-    /// `set_remote_audience`
-    SetRemoteAudience,
-    /// `record_attendance`
-    RecordAttendance,
-}
-
-impl Action {
-    /// Every action.
-    pub const ALL: [Action; 21] = [
-        Action::Submit,
-        Action::Edit,
-        Action::Approve,
-        Action::Reject,
-        Action::Merge,
-        Action::Withdraw,
-        Action::MicInHand,
-        Action::Next,
-        Action::Call,
-        Action::Pin,
-        Action::Unpin,
-        Action::Finish,
-        Action::UndoCall,
-        Action::UpdateSettings,
-        Action::OpenQueue,
-        Action::CloseQueue,
-        Action::SetProgramme,
-        Action::StartPhase,
-        Action::NextPresenter,
-        Action::SetRemoteAudience,
-        Action::RecordAttendance,
-    ];
-
-    /// The action of a command.
-    pub fn of(command: &Command) -> Action {
-        match command {
-            Command::Submit { .. } => Action::Submit,
-            Command::Edit { .. } => Action::Edit,
-            Command::Approve { .. } => Action::Approve,
-            Command::Reject { .. } => Action::Reject,
-            Command::Merge { .. } => Action::Merge,
-            Command::Withdraw { .. } => Action::Withdraw,
-            Command::MicInHand { .. } => Action::MicInHand,
-            Command::Next { .. } => Action::Next,
-            Command::Call { .. } => Action::Call,
-            Command::Pin { .. } => Action::Pin,
-            Command::Unpin { .. } => Action::Unpin,
-            Command::Finish { .. } => Action::Finish,
-            Command::UndoCall { .. } => Action::UndoCall,
-            Command::UpdateSettings { .. } => Action::UpdateSettings,
-            Command::OpenQueue {} => Action::OpenQueue,
-            Command::CloseQueue {} => Action::CloseQueue,
-            Command::SetProgramme { .. } => Action::SetProgramme,
-            Command::StartPhase { .. } => Action::StartPhase,
-            Command::NextPresenter {} => Action::NextPresenter,
-            Command::SetRemoteAudience { .. } => Action::SetRemoteAudience,
-            Command::RecordAttendance { .. } => Action::RecordAttendance,
-        }
-    }
-
-    /// The command's wire name.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Action::Submit => "submit",
-            Action::Edit => "edit",
-            Action::Approve => "approve",
-            Action::Reject => "reject",
-            Action::Merge => "merge",
-            Action::Withdraw => "withdraw",
-            Action::MicInHand => "mic_in_hand",
-            Action::Next => "next",
-            Action::Call => "call",
-            Action::Pin => "pin",
-            Action::Unpin => "unpin",
-            Action::Finish => "finish",
-            Action::UndoCall => "undo_call",
-            Action::UpdateSettings => "update_settings",
-            Action::OpenQueue => "open_queue",
-            Action::CloseQueue => "close_queue",
-            Action::SetProgramme => "set_programme",
-            Action::StartPhase => "start_phase",
-            Action::NextPresenter => "next_presenter",
-            Action::SetRemoteAudience => "set_remote_audience",
-            Action::RecordAttendance => "record_attendance",
-        }
-    }
-}
+/// What a command does, for permission purposes: its kind, derived from
+/// [`Command`] itself (`Action::from(&command)`), so a new command is one
+/// new variant there.
+pub use floor_protocol::CommandKind as Action;
 
 /// Which targets a permission row covers.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -262,7 +141,7 @@ mod tests {
 
     #[test]
     fn display_is_read_only() {
-        for action in Action::ALL {
+        for action in Action::all() {
             assert!(!role_may(Role::Display, action), "{action:?}");
         }
     }

@@ -11,8 +11,28 @@ use crate::settings::SettingsPatch;
 
 /// A command to a room. Which roles may issue each one is listed in the
 /// protocol's README and enforced by the room.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+///
+/// Its wire names (`Command::name`, [`CommandKind`]) come from the same
+/// `snake_case` rule as serde's tag, and a test holds them equal.
+#[derive(
+    Debug,
+    Clone,
+    PartialEq,
+    Eq,
+    Serialize,
+    Deserialize,
+    JsonSchema,
+    strum::IntoStaticStr,
+    strum::EnumDiscriminants,
+)]
 #[serde(tag = "type", rename_all = "snake_case", deny_unknown_fields)]
+#[strum(serialize_all = "snake_case")]
+#[strum_discriminants(
+    name(CommandKind),
+    derive(Hash, strum::EnumIter, strum::IntoStaticStr),
+    strum(serialize_all = "snake_case"),
+    doc = "What a command does, without its fields: one per command type, for permissions and counting."
+)]
 pub enum Command {
     /// Add a request to speak.
     Submit {
@@ -191,29 +211,7 @@ impl Command {
 
     /// The wire name of the command's type.
     pub fn name(&self) -> &'static str {
-        match self {
-            Command::Submit { .. } => "submit",
-            Command::Edit { .. } => "edit",
-            Command::Approve { .. } => "approve",
-            Command::Reject { .. } => "reject",
-            Command::Merge { .. } => "merge",
-            Command::Withdraw { .. } => "withdraw",
-            Command::MicInHand { .. } => "mic_in_hand",
-            Command::Next { .. } => "next",
-            Command::Call { .. } => "call",
-            Command::Pin { .. } => "pin",
-            Command::Unpin { .. } => "unpin",
-            Command::Finish { .. } => "finish",
-            Command::UndoCall { .. } => "undo_call",
-            Command::UpdateSettings { .. } => "update_settings",
-            Command::OpenQueue {} => "open_queue",
-            Command::CloseQueue {} => "close_queue",
-            Command::SetProgramme { .. } => "set_programme",
-            Command::StartPhase { .. } => "start_phase",
-            Command::NextPresenter {} => "next_presenter",
-            Command::SetRemoteAudience { .. } => "set_remote_audience",
-            Command::RecordAttendance { .. } => "record_attendance",
-        }
+        self.into()
     }
 
     /// The speaker the issuer expects (`next`, `call`, `finish` and
@@ -229,5 +227,17 @@ impl Command {
             | Command::UndoCall { expect_speaking } => *expect_speaking,
             _ => None,
         }
+    }
+}
+
+impl CommandKind {
+    /// Every kind of command, in the order they are declared.
+    pub fn all() -> impl Iterator<Item = CommandKind> {
+        <CommandKind as strum::IntoEnumIterator>::iter()
+    }
+
+    /// The wire name of this kind of command.
+    pub fn as_str(self) -> &'static str {
+        self.into()
     }
 }

@@ -79,8 +79,9 @@ pub enum CallVia {
 }
 
 /// Something that happened in a room.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema, strum::IntoStaticStr)]
 #[serde(tag = "type", rename_all = "snake_case")]
+#[strum(serialize_all = "snake_case")]
 pub enum Event {
     /// An entry was added.
     EntrySubmitted {
@@ -231,31 +232,9 @@ pub enum Event {
 }
 
 impl Event {
-    /// The wire name of the event's type.
+    /// The wire name of the event's type (serde's tag, by the same
+    /// `snake_case` rule; a test holds them equal).
     pub fn name(&self) -> &'static str {
-        match self {
-            Event::EntrySubmitted { .. } => "entry_submitted",
-            Event::EntryEdited { .. } => "entry_edited",
-            Event::EntryApproved { .. } => "entry_approved",
-            Event::EntryRejected { .. } => "entry_rejected",
-            Event::EntryMerged { .. } => "entry_merged",
-            Event::EntryWithdrawn { .. } => "entry_withdrawn",
-            Event::MicInHand { .. } => "mic_in_hand",
-            Event::EntryPinned { .. } => "entry_pinned",
-            Event::EntryUnpinned { .. } => "entry_unpinned",
-            Event::SpeakerCalled { .. } => "speaker_called",
-            Event::SpeakerFinished { .. } => "speaker_finished",
-            Event::CallUndone { .. } => "call_undone",
-            Event::SettingsChanged { .. } => "settings_changed",
-            Event::QueueOpened => "queue_opened",
-            Event::QueueClosed => "queue_closed",
-            Event::ProgrammeSet { .. } => "programme_set",
-            Event::PhaseStarted { .. } => "phase_started",
-            Event::PresenterStarted { .. } => "presenter_started",
-            Event::RemoteAudienceSet { .. } => "remote_audience_set",
-            Event::AttendanceRecorded { .. } => "attendance_recorded",
-            Event::Redacted => "redacted",
-            Event::GenderDeclared { .. } => "gender_declared",
-        }
+        self.into()
     }
 }

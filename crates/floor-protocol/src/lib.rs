@@ -32,7 +32,7 @@ pub mod vocab;
 
 mod double_option;
 
-pub use command::Command;
+pub use command::{Command, CommandKind};
 pub use entry::{Entry, EntryDraft, EntryPatch, Person, Provenance};
 pub use error::ErrorCode;
 pub use event::{CallVia, Cause, Credits, Event, RoomEvent};
