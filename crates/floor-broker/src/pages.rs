@@ -80,6 +80,11 @@ const ASSETS: &[(&str, &str, &str)] = &[
         "text/javascript; charset=utf-8",
         include_str!("pages/join.js"),
     ),
+    (
+        "wait.js",
+        "text/javascript; charset=utf-8",
+        include_str!("pages/wait.js"),
+    ),
 ];
 
 /// Longest link `/qr.svg` encodes.

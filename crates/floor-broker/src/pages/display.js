@@ -2,6 +2,7 @@
 // the turns per channel, and how to ask. No controls.
 
 import { start, el, badge, reasonText, countdown, setText, showStageClock } from "./floor.js";
+import { afterOpenFloor } from "./wait.js";
 import { t } from "./strings.js";
 
 const $ = (id) => document.getElementById(id);
@@ -34,14 +35,6 @@ function render(floor) {
   document.body.dataset.seq = view.seq;
 }
 
-/** Whether the running phase comes after an open floor of the run of
- *  show (closing remarks): the queue is then no longer live. */
-function afterOpenFloor(running) {
-  if (!running || running.phase.kind === "open_floor") return false;
-  return running.stage.phase > 0 &&
-    floor.view.programme.phases.slice(0, running.stage.phase).some((phase) => phase.kind === "open_floor");
-}
-
 /** The "Next" block: the broker's order, the coming presenters of a phase
  *  with presenters, or, after the open floor, that it has ended. */
 function showNext(floor) {
@@ -59,7 +52,7 @@ function showNext(floor) {
         el("span", { class: "who" }, el("span", { class: "name" }, person.name),
           person.affiliation ? el("span", { class: "affiliation" }, ` · ${person.affiliation}`) : ""),
       ));
-  } else if (afterOpenFloor(running)) {
+  } else if (afterOpenFloor(floor.view)) {
     rows = [el("li", { class: "muted" }, t("stage.ended"))];
   } else {
     const queue = floor.queue();

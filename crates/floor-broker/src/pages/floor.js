@@ -110,6 +110,7 @@ export class Floor {
     if (key !== this.key) this.identify(key);
     this.forget();
     this.closed = false;
+    this.setStatus("connecting");
     this.connect();
   }
 
@@ -164,6 +165,8 @@ export class Floor {
    *  the connection is down it waits, and it is sent again with the same
    *  request id after a reconnection, so it takes effect once. */
   send(command) {
+    // A refused link never sends: fail now rather than wait forever.
+    if (this.status === "refused") return Promise.reject(Object.assign(new Error(this.detail), { code: "refused" }));
     const request_id = uuid();
     const frame = JSON.stringify({ type: "command", request_id, command });
     return new Promise((resolve, reject) => {
@@ -283,8 +286,9 @@ export class Floor {
     return t(welcomed ? "status.replaced" : "status.unknown_link");
   }
 
-  setStatus(status, detail = "") {
+  setStatus(status, detail = status === this.status ? this.detail : "") {
     this.status = status;
+    this.detail = detail;
     this.onStatus(status, detail, [...this.outstanding.values()].filter((r) => !r.sent).length);
   }
 

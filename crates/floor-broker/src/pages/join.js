@@ -1,12 +1,22 @@
-// A participant's phone: ask for the floor from the room or from the call,
-// see one's place and an estimated wait, withdraw.
+// A participant's phone: the session's title and who speaks now; ask for
+// the floor from the room or from the call, see one's place and an
+// estimated wait (the run of show before the open floor included),
+// withdraw. A closed queue, the end of the open floor and a link that does
+// not work each say so in the form's place; what was typed stays.
 
-import { Floor, pageInfo, showError, showStatus, onLinkChange } from "./floor.js";
-import { t, applyStrings } from "./strings.js";
+import { Floor, pageInfo, showError, showStatus, onLinkChange, setText } from "./floor.js";
+import { t, lang, applyStrings } from "./strings.js";
+import { afterOpenFloor, waitEstimate } from "./wait.js";
 
 const $ = (id) => document.getElementById(id);
+/** The longest question the broker takes: 1000 characters (Unicode scalar
+ *  values) after trimming (protocol/README.md, section 11.2). Counted
+ *  here rather than cut by `maxlength`, which drops pasted text silently. */
+const TEXT_MAX = 1000;
+const number = new Intl.NumberFormat(lang);
 const info = pageInfo();
 applyStrings();
+$("text-label").textContent = t("join.text", { limit: number.format(TEXT_MAX) });
 const CHANNEL_KEY = `${info.key}:channel`;
 let floor = null;
 
@@ -17,7 +27,7 @@ function connect(channel) {
   if (floor) floor.close();
   sessionStorage.setItem(CHANNEL_KEY, channel);
   floor = new Floor({ room: info.room, token: info.token, key: info.key, channel, onState: render,
-    onError: (error) => showError($("error"), error), onStatus: showStatus });
+    onError: (error) => showError($("error"), error), onStatus: showLinkStatus });
   floor.connect();
   return floor;
 }
@@ -27,6 +37,13 @@ onLinkChange((next) => {
   floor.relink(next);
 });
 
+/** The status line, and in the page, whether the link works at all: a
+ *  refused link can send nothing, ever. */
+function showLinkStatus(state, detail, queued) {
+  showStatus(state, detail, queued);
+  $("dead").hidden = state !== "refused";
+}
+
 const saved = sessionStorage.getItem(CHANNEL_KEY) || "onsite";
 for (const radio of document.querySelectorAll("input[name=channel]")) {
   radio.checked = radio.value === saved;
@@ -35,19 +52,55 @@ for (const radio of document.querySelectorAll("input[name=channel]")) {
 $("seat-field").hidden = saved !== "onsite";
 connect(saved);
 
+/** The question's length as the broker counts it. */
+function textLength() {
+  return [...$("text").value.trim()].length;
+}
+
+/** The live count under the question: "1,020 / 1,000", red past the limit. */
+function showCount() {
+  const count = textLength();
+  const over = count > TEXT_MAX;
+  $("text-count").textContent = t("join.count", { count: number.format(count), limit: number.format(TEXT_MAX) });
+  $("text-count").classList.toggle("over", over);
+  $("text").setAttribute("aria-invalid", String(over));
+}
+$("text").addEventListener("input", showCount);
+showCount();
+$("name").addEventListener("input", () => $("name").removeAttribute("aria-invalid"));
+
+/** Says why the form was not sent, until the next try. */
+function invalid(message, field = null) {
+  $("invalid").textContent = message;
+  if (field) {
+    if (field === $("name")) field.setAttribute("aria-invalid", "true");
+    field.focus();
+  }
+}
+
 $("form").addEventListener("submit", (event) => {
   event.preventDefault();
+  invalid("");
   const channel = document.querySelector("input[name=channel]:checked").value;
+  const name = $("name").value.trim();
+  if (!name) return invalid(t("join.name_blank"), $("name"));
+  const count = textLength();
+  if (count > TEXT_MAX) {
+    return invalid(t("join.too_long", { count: number.format(count), limit: number.format(TEXT_MAX) }), $("text"));
+  }
   const current = connect(channel);
-  const entry = { channel, person: { name: $("name").value.trim() } };
+  if (current.status === "refused") return invalid(t("join.not_sent"));
+  const entry = { channel, person: { name } };
   const text = $("text").value.trim();
   if (text) entry.text = text;
   const seat = $("seat").value.trim();
   if (channel === "onsite" && seat) entry.location = seat;
   const gender = $("gender").value;
   if (gender) entry.gender = gender;
-  current.send({ type: "submit", entry }).catch((error) =>
-    showError($("error"), error.code === "room_full" ? { message: t("join.room_full") } : error));
+  current.send({ type: "submit", entry }).catch((error) => {
+    if (current.status === "refused") return invalid(t("join.not_sent"));
+    showError($("error"), error.code === "room_full" ? { message: t("join.room_full") } : error);
+  });
 });
 $("withdraw").addEventListener("click", () => {
   const entry = mine(floor);
@@ -63,34 +116,81 @@ function mine(floor) {
 
 function render(current) {
   if (current !== floor) return;
+  const view = current.view;
+  const title = current.roomInfo && current.roomInfo.title;
+  setText($("room-title"), title || t("join.title"));
+  document.title = title ? `${t("join.title")} · ${title}` : t("join.title");
+  showNow(current);
   const entry = mine(current);
+  const ended = afterOpenFloor(view);
   $("mine").hidden = !entry;
-  $("ask").hidden = Boolean(entry);
-  $("closed").hidden = Boolean(entry) || current.view.queue_open;
+  $("ended").hidden = Boolean(entry) || !ended;
+  $("closed").hidden = Boolean(entry) || ended || view.queue_open;
+  $("ask").hidden = Boolean(entry) || ended || !view.queue_open;
+  document.body.dataset.form = $("ask").hidden ? "hidden" : "shown";
   const refused = !entry && latest(current);
   $("refused").hidden = !refused;
   if (refused) {
     $("refused").textContent = refused.reject_reason
       ? t("join.rejected_reason", { reason: refused.reject_reason }) : t("join.rejected");
   }
-  if (entry) {
-    const place = current.place(entry.id);
-    if (entry.status === "speaking") {
-      $("mine-state").textContent = t("join.speaking");
-      $("mine-wait").textContent = "";
-    } else if (entry.status === "pending") {
-      $("mine-state").textContent = t("status.pending");
-      $("mine-wait").textContent = "";
-    } else if (place === null) {
-      // Waiting past the head of the order the broker lists.
-      $("mine-state").textContent = t("join.after", { n: current.order.length });
-      $("mine-wait").textContent = t("join.wait_more", { minutes: estimate(current, current.order.length) });
-    } else {
-      $("mine-state").textContent = t("join.position", { n: place + 1 });
-      $("mine-wait").textContent = t("join.wait", { minutes: estimate(current, place) });
-    }
+  if (entry) showMine(current, entry, ended);
+  document.body.dataset.seq = view.seq;
+}
+// The wait counts down with the clocks, between the room's changes too.
+setInterval(() => { if (floor && floor.view) render(floor); }, 10000);
+
+/** Who has the floor now: of a speaker of the queue and a presenter of the
+ *  run of show, the one whose turn began last (as on the projector); else
+ *  the running phase. */
+function showNow(current) {
+  const running = current.stage();
+  let presenter = running && running.presenter && running.presenter.person ? running.presenter : null;
+  let speaker = current.speaker();
+  if (speaker && !speaker.entry) speaker = null;
+  if (speaker && presenter) {
+    if (presenter.turn.since_ms >= speaker.speaking.since_ms) speaker = null; else presenter = null;
   }
-  document.body.dataset.seq = current.view.seq;
+  let text = "";
+  if (speaker) text = t("join.speaking_now", { name: speaker.entry.person.name });
+  else if (presenter) text = t("join.presenting_now", { name: presenter.person.name });
+  else if (running) text = t("join.phase_now", { title: running.phase.title });
+  setText($("now"), text);
+  $("now").hidden = !text;
+}
+
+/** The participant's own request: its state, and their place and wait
+ *  while the open floor is to come or runs. */
+function showMine(current, entry, ended) {
+  let state;
+  let wait = "";
+  if (entry.status === "speaking") {
+    state = t("join.speaking");
+  } else if (ended) {
+    state = t(`status.${entry.status}`);
+    wait = t("join.ended_mine");
+  } else if (entry.status === "pending") {
+    state = t("status.pending");
+  } else {
+    const place = current.place(entry.id);
+    // Waiting past the head of the order the broker lists.
+    const more = place === null;
+    const ahead = more ? current.order.length : place;
+    state = more ? t("join.after", { n: ahead }) : t("join.position", { n: place + 1 });
+    wait = waitText(waitEstimate(current.view, ahead, current.now()), more);
+  }
+  setText($("mine-state"), state);
+  setText($("mine-wait"), wait);
+}
+
+/** The estimate in words: when the open floor starts, if it is to come,
+ *  then the wait from there. */
+function waitText(estimate, more) {
+  if (estimate.start === null) return t(more ? "join.wait_more" : "join.wait", { minutes: estimate.wait });
+  const opens = t(estimate.started ? "join.open_in" : "join.open_into", { start: estimate.start });
+  const then = estimate.wait === 0 && !more ? t("join.then_first")
+    : t(more ? "join.then_wait_more" : "join.then_wait", { minutes: estimate.wait });
+  return `${opens} ${then}`;
 }
 
 /** This participant's latest entry, if it was rejected. */
@@ -98,13 +198,4 @@ function latest(current) {
   const own = current.view.entries.filter((e) => e.provenance.client === current.clientKey);
   const last = own[own.length - 1];
   return last && last.status === "rejected" ? last : null;
-}
-
-/** Minutes to wait: the speaker's time left, then a full turn for each
- *  person ahead (an upper bound; turns are often shorter). */
-function estimate(current, place) {
-  const limit = current.view.settings.speaking_limit_s * 1000;
-  const speaker = current.speaker();
-  const left = speaker ? Math.max(0, speaker.speaking.deadline_ms - current.now()) : 0;
-  return Math.max(1, Math.round((left + place * limit) / 60000));
 }
