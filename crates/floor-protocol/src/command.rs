@@ -11,9 +11,8 @@ use crate::settings::SettingsPatch;
 
 /// A command to a room. Which roles may issue each one is listed in the
 /// protocol's README and enforced by the room.
-///
-/// Its wire names (`Command::name`, [`CommandKind`]) come from the same
-/// `snake_case` rule as serde's tag, and a test holds them equal.
+// Its wire names (`Command::name`, `CommandKind`) come from the same
+// `snake_case` rule as serde's tag, and tests/names.rs holds them equal.
 #[derive(
     Debug,
     Clone,

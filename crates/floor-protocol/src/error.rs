@@ -5,8 +5,21 @@ use serde::{Deserialize, Serialize};
 
 /// A machine-readable error code. The human-readable `message` beside it
 /// may change between versions; the code does not.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    Serialize,
+    Deserialize,
+    JsonSchema,
+    strum::IntoStaticStr,
+    strum::EnumIter,
+)]
 #[serde(rename_all = "snake_case")]
+#[strum(serialize_all = "snake_case")]
 pub enum ErrorCode {
     // Connection and message level.
     /// The frame is not valid JSON, or is nested deeper than 32 levels.
@@ -81,66 +94,10 @@ pub enum ErrorCode {
 }
 
 impl ErrorCode {
-    /// The wire name.
+    /// The wire name (serde's, by the same `snake_case` rule).
     pub fn as_str(self) -> &'static str {
-        match self {
-            ErrorCode::BadJson => "bad_json",
-            ErrorCode::InvalidMessage => "invalid_message",
-            ErrorCode::BinaryFrame => "binary_frame",
-            ErrorCode::UnsupportedProtocol => "unsupported_protocol",
-            ErrorCode::HelloRequired => "hello_required",
-            ErrorCode::HelloRepeated => "hello_repeated",
-            ErrorCode::Unauthorized => "unauthorized",
-            ErrorCode::RoomNotFound => "room_not_found",
-            ErrorCode::RateLimited => "rate_limited",
-            ErrorCode::MessageTooLarge => "message_too_large",
-            ErrorCode::StorageUnavailable => "storage_unavailable",
-            ErrorCode::Internal => "internal",
-            ErrorCode::OutcomeUnknown => "outcome_unknown",
-            ErrorCode::Forbidden => "forbidden",
-            ErrorCode::InvalidField => "invalid_field",
-            ErrorCode::EntryNotFound => "entry_not_found",
-            ErrorCode::InvalidTransition => "invalid_transition",
-            ErrorCode::DuplicatePerson => "duplicate_person",
-            ErrorCode::ParticipantLimit => "participant_limit",
-            ErrorCode::QueueClosed => "queue_closed",
-            ErrorCode::NothingToCall => "nothing_to_call",
-            ErrorCode::NoCurrentSpeaker => "no_current_speaker",
-            ErrorCode::ChannelMismatch => "channel_mismatch",
-            ErrorCode::RoomFull => "room_full",
-            ErrorCode::SpeakerChanged => "speaker_changed",
-            ErrorCode::Unknown => "unknown",
-        }
+        self.into()
     }
-
-    /// Every code the broker may send, in declaration order.
-    pub const ALL: [ErrorCode; 25] = [
-        ErrorCode::BadJson,
-        ErrorCode::InvalidMessage,
-        ErrorCode::BinaryFrame,
-        ErrorCode::UnsupportedProtocol,
-        ErrorCode::HelloRequired,
-        ErrorCode::HelloRepeated,
-        ErrorCode::Unauthorized,
-        ErrorCode::RoomNotFound,
-        ErrorCode::RateLimited,
-        ErrorCode::MessageTooLarge,
-        ErrorCode::StorageUnavailable,
-        ErrorCode::Internal,
-        ErrorCode::OutcomeUnknown,
-        ErrorCode::Forbidden,
-        ErrorCode::InvalidField,
-        ErrorCode::EntryNotFound,
-        ErrorCode::InvalidTransition,
-        ErrorCode::DuplicatePerson,
-        ErrorCode::ParticipantLimit,
-        ErrorCode::QueueClosed,
-        ErrorCode::NothingToCall,
-        ErrorCode::NoCurrentSpeaker,
-        ErrorCode::ChannelMismatch,
-        ErrorCode::RoomFull,
-        ErrorCode::SpeakerChanged,
-    ];
 }
 
 impl std::fmt::Display for ErrorCode {

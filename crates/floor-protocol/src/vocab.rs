@@ -6,9 +6,21 @@ use serde::{Deserialize, Serialize};
 
 /// Where a request to speak comes from.
 #[derive(
-    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, JsonSchema,
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    Serialize,
+    Deserialize,
+    JsonSchema,
+    strum::IntoStaticStr,
 )]
 #[serde(rename_all = "snake_case")]
+#[strum(serialize_all = "snake_case")]
 pub enum Channel {
     /// A raised hand in the room, entered by the mic runner or the person.
     Onsite,
@@ -28,12 +40,9 @@ impl Channel {
         }
     }
 
-    /// The wire name.
+    /// The wire name (serde's, by the same `snake_case` rule).
     pub fn as_str(self) -> &'static str {
-        match self {
-            Channel::Onsite => "onsite",
-            Channel::Online => "online",
-        }
+        self.into()
     }
 }
 
@@ -52,9 +61,21 @@ pub enum Kind {
 /// person or the entry, and no event carries it: the broker only adds it to
 /// the room's totals, for the session report's aggregate.
 #[derive(
-    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, JsonSchema,
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    Serialize,
+    Deserialize,
+    JsonSchema,
+    strum::IntoStaticStr,
 )]
 #[serde(rename_all = "snake_case")]
+#[strum(serialize_all = "snake_case")]
 pub enum Gender {
     /// Woman.
     Woman,
@@ -75,14 +96,9 @@ impl Gender {
         Gender::Another,
     ];
 
-    /// The wire name.
+    /// The wire name (serde's, by the same `snake_case` rule).
     pub fn as_str(self) -> &'static str {
-        match self {
-            Gender::Woman => "woman",
-            Gender::Man => "man",
-            Gender::NonBinary => "non_binary",
-            Gender::Another => "another",
-        }
+        self.into()
     }
 
     /// The gender of a wire name.
@@ -162,9 +178,21 @@ impl Delivery {
 
 /// Who a connection acts as; each role has its own room token.
 #[derive(
-    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, JsonSchema,
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    Serialize,
+    Deserialize,
+    JsonSchema,
+    strum::IntoStaticStr,
 )]
 #[serde(rename_all = "snake_case")]
+#[strum(serialize_all = "snake_case")]
 pub enum Role {
     /// Runs the session: calls speakers, overrides the order, changes settings.
     Chair,
@@ -188,15 +216,9 @@ impl Role {
         Role::Display,
     ];
 
-    /// The wire name.
+    /// The wire name (serde's, by the same `snake_case` rule).
     pub fn as_str(self) -> &'static str {
-        match self {
-            Role::Chair => "chair",
-            Role::Moderator => "moderator",
-            Role::Runner => "runner",
-            Role::Participant => "participant",
-            Role::Display => "display",
-        }
+        self.into()
     }
 }
 

@@ -52,3 +52,20 @@ fn event_names_are_serde_tags() {
     }
     assert!(seen >= 20, "{seen} events");
 }
+
+#[test]
+fn error_code_names_are_serde_names() {
+    use strum::IntoEnumIterator;
+    for code in floor_protocol::ErrorCode::iter() {
+        assert_eq!(serde_json::to_value(code).unwrap(), code.as_str());
+    }
+    for role in floor_protocol::Role::ALL {
+        assert_eq!(serde_json::to_value(role).unwrap(), role.as_str());
+    }
+    for gender in floor_protocol::Gender::ALL {
+        assert_eq!(serde_json::to_value(gender).unwrap(), gender.as_str());
+    }
+    for channel in floor_protocol::Channel::ALL {
+        assert_eq!(serde_json::to_value(channel).unwrap(), channel.as_str());
+    }
+}
