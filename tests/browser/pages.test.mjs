@@ -254,6 +254,7 @@ test("the moderator imports a pasted chat transcript and sees which lines were n
     "[10:05] Hugo Lima: Will the slides be shared?",
   ].join("\n"));
   await moderator.click("#import button[type=submit]");
+  await moderator.click("#preview-add:has-text('Add 2 selected')");
   await moderator.waitForFunction(() => /Imported 2; refused 0; unreadable 1/.test(document.getElementById("report").textContent));
   assert.match(await text(moderator, "#report li"), /^Line 2: /);
   await display.waitForFunction(() => {

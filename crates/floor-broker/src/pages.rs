@@ -71,6 +71,11 @@ const ASSETS: &[(&str, &str, &str)] = &[
         include_str!("pages/moderator.js"),
     ),
     (
+        "moderation.js",
+        "text/javascript; charset=utf-8",
+        include_str!("pages/moderation.js"),
+    ),
+    (
         "runner.js",
         "text/javascript; charset=utf-8",
         include_str!("pages/runner.js"),
