@@ -38,29 +38,7 @@ use crate::room::{
 use crate::upgrade::Socket;
 
 /// The close codes the broker uses (see the protocol's README).
-pub mod close_code {
-    /// Normal closure.
-    pub const NORMAL: u16 = 1000;
-    /// The broker is shutting down; reconnect and resume.
-    pub const GOING_AWAY: u16 = 1001;
-    /// A text message that is not valid UTF-8 (RFC 6455, section 8.1).
-    pub const INVALID_TEXT: u16 = 1007;
-    /// A frame or message over the size limit.
-    pub const TOO_BIG: u16 = 1009;
-    /// The connection fell too far behind; reconnect and resume.
-    pub const TOO_SLOW: u16 = 4000;
-    /// No `hello` in time.
-    pub const HELLO_TIMEOUT: u16 = 4001;
-    /// The `hello` was refused, or the token was revoked.
-    pub const HELLO_REFUSED: u16 = 4002;
-    /// Too many invalid messages.
-    pub const ABUSE: u16 = 4003;
-    /// No pong in time.
-    pub const PING_TIMEOUT: u16 = 4004;
-    /// The store cannot be read right now (a shared store's room); try
-    /// again later (the standard "try again later" code).
-    pub const TRY_AGAIN_LATER: u16 = 1013;
-}
+pub use floor_protocol::close as close_code;
 
 /// Longest a single write to the socket may take before the connection is
 /// judged too slow.

@@ -41,6 +41,16 @@ const ASSETS: &[(&str, &str, &str)] = &[
         include_str!("pages/floor.js"),
     ),
     (
+        "protocol.js",
+        "text/javascript; charset=utf-8",
+        include_str!("pages/protocol.js"),
+    ),
+    (
+        "fields.js",
+        "text/javascript; charset=utf-8",
+        include_str!("pages/fields.js"),
+    ),
+    (
         "fold.js",
         "text/javascript; charset=utf-8",
         include_str!("pages/fold.js"),

@@ -39,14 +39,9 @@ use crate::state::RoomState;
 
 pub(crate) type Socket = WebSocketStream<MaybeTlsStream<TcpStream>>;
 
-/// The broker's close code for a refused `hello` or a revoked token.
-const HELLO_REFUSED: u16 = 4002;
-/// The broker's close code for a client that sent too many invalid
-/// messages; reconnecting would only repeat them.
-const ABUSE: u16 = 4003;
-/// How long a request refused as `rate_limited` or `storage_unavailable`
-/// waits before it is sent again.
-const RETRY_AFTER: Duration = Duration::from_secs(1);
+/// How long a request refused with a code to retry waits before it is
+/// sent again.
+const RETRY_AFTER: Duration = Duration::from_millis(floor_protocol::timing::RETRY_AFTER_MS);
 /// How long the snapshot may take after a `sync` before the client
 /// reconnects without `resume` to get one.
 const RESYNC_TIMEOUT: Duration = Duration::from_secs(10);
@@ -488,7 +483,7 @@ impl Connection {
                         Some(Ok(Message::Close(frame))) => {
                             let code = frame.as_ref().map(|f| u16::from(f.code)).unwrap_or(1005);
                             let reason = frame.map(|f| f.reason.to_string()).unwrap_or_default();
-                            if code == HELLO_REFUSED || code == ABUSE {
+                            if floor_protocol::close::is_final(code) {
                                 return End::Fatal(self.last_error.take().unwrap_or(reason));
                             }
                             return End::Lost(format!("closed by the broker ({code} {reason})"));
@@ -678,12 +673,7 @@ impl Connection {
                 else {
                     return Next::Go;
                 };
-                if matches!(
-                    error.code,
-                    ErrorCode::RateLimited
-                        | ErrorCode::StorageUnavailable
-                        | ErrorCode::OutcomeUnknown
-                ) {
+                if error.code.retry_with_same_id() {
                     // Nothing was recorded, or the broker could not learn
                     // whether it was: send it again shortly, same id (a
                     // command that had taken effect is acknowledged then).

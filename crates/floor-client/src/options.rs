@@ -48,8 +48,8 @@ impl ConnectOptions {
             request_timeout: Duration::from_secs(30),
             connect_timeout: Duration::from_secs(10),
             idle_timeout: Duration::from_secs(60),
-            reconnect_min: Duration::from_millis(250),
-            reconnect_max: Duration::from_secs(10),
+            reconnect_min: Duration::from_millis(floor_protocol::timing::RECONNECT_MIN_MS),
+            reconnect_max: Duration::from_millis(floor_protocol::timing::RECONNECT_MAX_MS),
             retry_initial_connect: false,
         }
     }

@@ -94,6 +94,17 @@ pub enum ErrorCode {
 }
 
 impl ErrorCode {
+    /// Whether a command refused with this code should be sent again,
+    /// later, with the same request id: nothing was recorded
+    /// (`rate_limited`, `storage_unavailable`), or the answer will tell
+    /// whether it was (`outcome_unknown`).
+    pub fn retry_with_same_id(self) -> bool {
+        matches!(
+            self,
+            ErrorCode::RateLimited | ErrorCode::StorageUnavailable | ErrorCode::OutcomeUnknown
+        )
+    }
+
     /// The wire name (serde's, by the same `snake_case` rule).
     pub fn as_str(self) -> &'static str {
         self.into()

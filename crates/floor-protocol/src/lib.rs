@@ -15,18 +15,24 @@
 //! - [`event`]: what happened in a room, in sequence.
 //! - [`view`]: a room's state as a snapshot, and its projected order.
 //! - [`error`]: every error code a client can receive.
+//! - [`close`]: the WebSocket close codes.
+//! - [`timing`]: the reference clients' retry and reconnection timings.
+//! - [`pages`]: the constants above as a JavaScript module for the pages.
 //! - [`message`]: the envelopes: client messages and server messages.
 //! - [`schema`]: the JSON Schema generated from the above.
 
+pub mod close;
 pub mod command;
 pub mod entry;
 pub mod error;
 pub mod event;
 pub mod limits;
 pub mod message;
+pub mod pages;
 pub mod programme;
 pub mod schema;
 pub mod settings;
+pub mod timing;
 pub mod view;
 pub mod vocab;
 

@@ -226,7 +226,9 @@ impl Role {
 ///
 /// `pending → waiting → speaking → done` is the main path; `withdrawn`,
 /// `rejected` and `merged` end it early.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema, strum::EnumIter,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum EntryStatus {
     /// Submitted by a participant in a moderated room; awaits approval.

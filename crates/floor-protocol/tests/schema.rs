@@ -48,3 +48,23 @@ fn schema_dir_holds_only_generated_files() {
         );
     }
 }
+
+#[test]
+fn pages_protocol_module_is_fresh() {
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../..")
+        .join(floor_protocol::pages::PATH);
+    let generated = floor_protocol::pages::javascript();
+    let checked_in = std::fs::read_to_string(&path).unwrap_or_default();
+    if checked_in == generated {
+        return;
+    }
+    if std::env::var_os("FLOOR_UPDATE_SCHEMA").is_some() {
+        std::fs::write(&path, &generated).unwrap();
+        return;
+    }
+    panic!(
+        "{} is stale; run `FLOOR_UPDATE_SCHEMA=1 cargo test -p floor-protocol --test schema` and commit the result",
+        floor_protocol::pages::PATH
+    );
+}

@@ -8,6 +8,7 @@
 import { t, applyStrings } from "./strings.js";
 import { describeError } from "./errors.js";
 import { fold } from "./fold.js";
+import { RETRY_CODES, FINAL_CLOSES, RETRY_AFTER_MS, RECONNECT_MIN_MS, RECONNECT_MAX_MS } from "./protocol.js";
 
 /** Room, page and token of this page; the token moves from the link's
  *  #fragment into session storage and out of the address bar. */
@@ -41,8 +42,8 @@ export function uuid() {
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
 }
 
-const RETRY_CODES = new Set(["rate_limited", "storage_unavailable", "outcome_unknown"]);
-const FINAL_CLOSES = new Set([4002, 4003]);
+const RETRY = new Set(RETRY_CODES);
+const FINAL = new Set(FINAL_CLOSES);
 
 /** One page's connection to its room. */
 export class Floor {
@@ -149,13 +150,13 @@ export class Floor {
       if (this.ws !== ws || this.closed) return;
       this.ready = false;
       for (const request of this.outstanding.values()) request.sent = false;
-      if (FINAL_CLOSES.has(close.code)) {
+      if (FINAL.has(close.code)) {
         const reason = this.lastError ? this.lastError.message : close.reason;
         this.failOutstanding(new Error(reason));
         return this.setStatus("refused", this.refusal(reason));
       }
       this.setStatus("reconnecting");
-      const ceiling = Math.min(10000, 250 * 2 ** Math.min(this.attempt, 10));
+      const ceiling = Math.min(RECONNECT_MAX_MS, RECONNECT_MIN_MS * 2 ** Math.min(this.attempt, 10));
       this.attempt += 1;
       this.timer = setTimeout(() => this.connect(), ceiling / 2 + Math.random() * ceiling / 2);
     };
@@ -256,9 +257,9 @@ export class Floor {
         }
         const request = this.outstanding.get(message.request_id);
         if (!request) return;
-        if (RETRY_CODES.has(message.code)) {
+        if (RETRY.has(message.code)) {
           request.sent = false;
-          setTimeout(() => this.flush(), 1000);
+          setTimeout(() => this.flush(), RETRY_AFTER_MS);
           return;
         }
         this.outstanding.delete(message.request_id);

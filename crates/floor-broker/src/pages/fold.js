@@ -2,6 +2,8 @@
 // changes the view exactly as floor_core::LiveView::apply does (protocol
 // section 10).
 
+import { SETTINGS_DEFAULTS } from "./protocol.js";
+
 /** Folds one event into a room view, as floor_core::LiveView::apply does.
  *  Throws when the event does not fit; the caller then resyncs. */
 export function fold(view, event) {
@@ -109,9 +111,9 @@ export function fold(view, event) {
       const phase = phaseOf(view, e.phase);
       view.stage = { phase: e.phase, since_ms: event.at_ms, deadline_ms: event.at_ms + phase.minutes * 60000 };
       if (phase.kind === "open_floor") {
-        const window = (view.settings.intake_window_s ?? 30) * 1000;
+        const window = (view.settings.intake_window_s ?? SETTINGS_DEFAULTS.intake_window_s) * 1000;
         if (window > 0) view.stage.intake_until_ms = event.at_ms + window;
-        const first = view.settings.opens_with ?? "online";
+        const first = view.settings.opens_with ?? SETTINGS_DEFAULTS.opens_with;
         view.rotation = { credits: { onsite: 0, online: 0 }, last: first === "online" ? "onsite" : "online" };
       }
       break;

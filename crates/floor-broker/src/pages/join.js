@@ -7,12 +7,12 @@
 import { Floor, pageInfo, showError, showStatus, onLinkChange, setText } from "./floor.js";
 import { t, lang, applyStrings } from "./strings.js";
 import { afterOpenFloor, waitEstimate } from "./wait.js";
+import { LIMITS, fieldProblem, length, trim } from "./fields.js";
+import { OPEN_STATUSES } from "./protocol.js";
 
 const $ = (id) => document.getElementById(id);
-/** The longest question the broker takes: 1000 characters (Unicode scalar
- *  values) after trimming (protocol/README.md, section 11.2). Counted
- *  here rather than cut by `maxlength`, which drops pasted text silently. */
-const TEXT_MAX = 1000;
+/** The longest question the broker takes (fields.js counts as it does). */
+const TEXT_MAX = LIMITS.text;
 const number = new Intl.NumberFormat(lang);
 const info = pageInfo();
 applyStrings();
@@ -54,7 +54,7 @@ connect(saved);
 
 /** The question's length as the broker counts it. */
 function textLength() {
-  return [...$("text").value.trim()].length;
+  return length($("text").value);
 }
 
 /** The live count under the question: "1,020 / 1,000", red past the limit. */
@@ -67,13 +67,13 @@ function showCount() {
 }
 $("text").addEventListener("input", showCount);
 showCount();
-$("name").addEventListener("input", () => $("name").removeAttribute("aria-invalid"));
+for (const id of ["name", "seat"]) $(id).addEventListener("input", () => $(id).removeAttribute("aria-invalid"));
 
 /** Says why the form was not sent, until the next try. */
 function invalid(message, field = null) {
   $("invalid").textContent = message;
   if (field) {
-    if (field === $("name")) field.setAttribute("aria-invalid", "true");
+    if (field !== $("text")) field.setAttribute("aria-invalid", "true");
     field.focus();
   }
 }
@@ -82,19 +82,21 @@ $("form").addEventListener("submit", (event) => {
   event.preventDefault();
   invalid("");
   const channel = document.querySelector("input[name=channel]:checked").value;
-  const name = $("name").value.trim();
-  if (!name) return invalid(t("join.name_blank"), $("name"));
-  const count = textLength();
-  if (count > TEXT_MAX) {
-    return invalid(t("join.too_long", { count: number.format(count), limit: number.format(TEXT_MAX) }), $("text"));
+  const name = trim($("name").value);
+  const seat = channel === "onsite" ? trim($("seat").value) : "";
+  const found = fieldProblem({ name, text: $("text").value, location: seat });
+  if (found) {
+    const key = found.problem === "blank" ? "join.name_blank"
+      : { name: "join.name_long", location: "join.seat_long", text: "join.too_long" }[found.field];
+    const control = { name: $("name"), location: $("seat"), text: $("text") }[found.field];
+    return invalid(t(key, { count: number.format(found.count ?? 0), limit: number.format(found.limit ?? 0) }), control);
   }
   const current = connect(channel);
   if (current.status === "refused") return invalid(t("join.not_sent"));
   const entry = { channel, person: { name } };
-  const text = $("text").value.trim();
+  const text = trim($("text").value);
   if (text) entry.text = text;
-  const seat = $("seat").value.trim();
-  if (channel === "onsite" && seat) entry.location = seat;
+  if (seat) entry.location = seat;
   const gender = $("gender").value;
   if (gender) entry.gender = gender;
   current.send({ type: "submit", entry }).catch((error) => {
@@ -111,7 +113,7 @@ $("withdraw").addEventListener("click", () => {
 function mine(floor) {
   if (!floor.view || !floor.clientKey) return null;
   return floor.view.entries.find((e) => e.provenance.client === floor.clientKey
-    && ["pending", "waiting", "speaking"].includes(e.status)) || null;
+    && OPEN_STATUSES.includes(e.status)) || null;
 }
 
 function render(current) {

@@ -1,38 +1,21 @@
 // The online moderator's page checks, as pure functions (no page, no
 // strings; the page turns each key into a sentence): a draft's fields
-// against the protocol's limits (protocol/README.md section 11.2), so that
+// against the protocol's limits (through fields.js), so that
 // a blank name or an over-long question is refused before it is sent, and
 // which lines of a pasted chat transcript are obviously not questions.
 
-/** The protocol's limits, in Unicode scalar values after trimming. */
-export const LIMITS = { name: 80, affiliation: 120, text: 1000, reason: 200 };
+import { LIMITS, fieldProblem, length, trim } from "./fields.js";
 
-const EDGES = /^\p{White_Space}+|\p{White_Space}+$/gu;
-
-/** `value` trimmed as the broker trims it (Unicode White_Space). */
-export function trim(value) {
-  return String(value ?? "").replace(EDGES, "");
-}
-
-/** The length the broker counts: Unicode scalar values, after trimming. */
-export function length(value) {
-  return [...trim(value)].length;
-}
+export { LIMITS, length, trim };
 
 /** The first problem of a draft's fields, as `{ key, field, count, limit }`
  *  (`key` names a `moderator.problem.*` string), or `null` when the broker
- *  would take them. `name`, when given (not `undefined`), is required;
- *  the other fields are optional. */
+ *  would take them (`fieldProblem` in fields.js). */
 export function draftProblem(fields) {
-  if (fields.name !== undefined && length(fields.name) === 0) {
-    return { key: "moderator.problem.name_blank", field: "name" };
-  }
-  for (const field of ["name", "affiliation", "text", "reason"]) {
-    if (fields[field] === undefined) continue;
-    const count = length(fields[field]);
-    if (count > LIMITS[field]) return { key: `moderator.problem.${field}_long`, field, count, limit: LIMITS[field] };
-  }
-  return null;
+  const found = fieldProblem(fields);
+  if (!found) return null;
+  const { problem, ...rest } = found;
+  return { key: `moderator.problem.${found.field}_${problem}`, ...rest };
 }
 
 const STAFF = /\b(host|co-?host|moderator|organi[sz]er|facilitator)\b/i;

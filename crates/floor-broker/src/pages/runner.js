@@ -6,12 +6,9 @@
 
 import { start, el, showError, keepFocus } from "./floor.js";
 import { t, lang } from "./strings.js";
+import { LIMITS, length, trim } from "./fields.js";
 
 const $ = (id) => document.getElementById(id);
-/** The broker's limits on a hand's fields (protocol/README.md, section
- *  11.1), counted as the broker counts: after trimming, in Unicode scalar
- *  values. The page says so rather than cutting what was typed. */
-const LIMITS = { name: 80, seat: 40 };
 const plurals = new Intl.PluralRules(lang);
 let deck = null;
 /** The row that asks "are you sure?": { action: "withdraw" | "reject", id }. */
@@ -43,16 +40,12 @@ function refresh() {
 
 // Adding a hand.
 
-function length(value) {
-  return [...value.trim()].length;
-}
-
 /** What stops the form from being sent, as { field, text }, or null.
  *  While typing (`submitting` false) only a field past its limit counts. */
 function problem(submitting) {
-  if (submitting && !$("name").value.trim()) return { field: "name", text: t("runner.name_missing") };
+  if (submitting && !trim($("name").value)) return { field: "name", text: t("runner.name_missing") };
   if (length($("name").value) > LIMITS.name) return { field: "name", text: t("runner.name_long", { max: LIMITS.name }) };
-  if (length($("seat").value) > LIMITS.seat) return { field: "seat", text: t("runner.seat_long", { max: LIMITS.seat }) };
+  if (length($("seat").value) > LIMITS.location) return { field: "seat", text: t("runner.seat_long", { max: LIMITS.location }) };
   return null;
 }
 
@@ -81,8 +74,8 @@ $("add").addEventListener("submit", (event) => {
     $(found.field).focus();
     return;
   }
-  const entry = { channel: "onsite", person: { name: $("name").value.trim() } };
-  const seat = $("seat").value.trim();
+  const entry = { channel: "onsite", person: { name: trim($("name").value) } };
+  const seat = trim($("seat").value);
   if (seat) entry.location = seat;
   const key = (added += 1);
   unsent.set(key, entry);

@@ -238,6 +238,8 @@ const en = {
   "join.not_sent": "Your request was not sent: this link does not work. What you typed stays here.",
   "join.name_blank": "Write your name first: the chair calls you by it.",
   "join.count": "{count} / {limit}",
+  "join.name_long": "Your name is {count} characters long and at most {limit} can be sent. Shorten it, then ask again.",
+  "join.seat_long": "Your seat is {count} characters long and at most {limit} can be sent. Shorten it, then ask again.",
   "join.too_long": "Your question is {count} characters long and at most {limit} can be sent. Shorten it, then ask again.",
   "error.generic": "Not done: {message}",
   "error.duplicate_person": "{name} already has a request open ({standing}). Edit or merge that one instead.",
