@@ -195,6 +195,38 @@ test("Remove asks first; Keep or Escape change nothing; Remove rejects the entry
   assert.equal(rejected.reject_reason, "Asked the same as Carla; merged in the chat.");
 });
 
+test("Reject of a request awaiting approval asks first; Keep changes nothing; a new event keeps the question open", async () => {
+  await sendCommands(moderator, links.chair, [{ type: "update_settings", patch: { moderated: true } }]);
+  const [own] = await sendCommands(moderator, links.participant, [{ type: "submit", entry: {
+    channel: "online", person: { name: "Gustavo Lima" }, text: "Who audits the fund?" } }], "online");
+  const pendingRow = `#pending li[data-entry='${own.entry_id}']`;
+  const reject = `${pendingRow} button[aria-label='Reject: Gustavo Lima']`;
+  await moderator.waitForSelector(reject);
+  await sent(moderator);
+  await moderator.click(reject);
+  assert.match(await text(moderator, `${pendingRow} form`), /Reject Gustavo Lima's request\? It will not join the queue\./);
+  assert.equal(await focused(moderator), `reason-${own.entry_id}`);
+  assert.deepEqual(await axeViolations(moderator), [], "axe with a rejection to confirm");
+  // Another screen acts meanwhile: the question stays, with what was typed.
+  await moderator.keyboard.type("Please use your own name");
+  await sendCommands(display, links.moderator, [{ type: "set_remote_audience", count: 41 }]);
+  await moderator.waitForFunction(() => /41/.test(document.getElementById("audience-last").textContent));
+  assert.equal(await moderator.inputValue(`#reason-${own.entry_id}`), "Please use your own name");
+  await moderator.click(`${pendingRow} form button:has-text('Keep')`);
+  await moderator.waitForFunction((sel) => !document.querySelector(`${sel} form`), pendingRow);
+  assert.equal(await focused(moderator), "Reject: Gustavo Lima");
+  assert.deepEqual(await sent(moderator), []);
+  assert.equal((await entry(own.entry_id)).status, "pending");
+  await moderator.click(reject);
+  await moderator.keyboard.type("Please write your question in English or French");
+  await moderator.keyboard.press("Enter");
+  await moderator.waitForFunction((sel) => !document.querySelector(sel), pendingRow);
+  const rejected = await entry(own.entry_id);
+  assert.equal(rejected.status, "rejected");
+  assert.equal(rejected.reject_reason, "Please write your question in English or French");
+  await sendCommands(moderator, links.chair, [{ type: "update_settings", patch: { moderated: false } }]);
+});
+
 test("chat import lists every line read, obvious non-questions unchecked, and adds only the checked ones", async () => {
   await moderator.fill("#transcript", [
     "10:01 Host: please keep questions short",

@@ -486,11 +486,17 @@ export function onLinkChange(change) {
   });
 }
 
+/** A refusal as the pages say it: "Not done: " and its sentence in
+ *  people's words (errors.js), else its message. */
+export function refusalText(error) {
+  return t("error.generic", { message: error.human || error.message || String(error) });
+}
+
 /** Shows a refusal in an alert region (always in the page, so screen
  *  readers announce the change), for a few seconds. */
 export function showError(target, error) {
   if (!target) return;
-  target.textContent = t("error.generic", { message: error.human || error.message || String(error) });
+  target.textContent = refusalText(error);
   clearTimeout(target.timer);
   target.timer = setTimeout(() => { target.textContent = ""; }, 8000);
 }

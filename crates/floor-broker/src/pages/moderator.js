@@ -3,7 +3,7 @@
 // participants' own submissions, edit, remove or merge online entries,
 // see where each one stands.
 
-import { start, el, badge, reasonText, showError, keepFocus } from "./floor.js";
+import { start, el, badge, reasonText, showError, refusalText, keepFocus } from "./floor.js";
 import { t, lang } from "./strings.js";
 import { LIMITS, draftProblem, length, notAQuestion, trim } from "./moderation.js";
 
@@ -147,7 +147,7 @@ async function addLines(lines, unreadable) {
       await floor.send({ type: "submit", entry: draft(question.name, question.text) });
       imported += 1;
     } catch (error) {
-      refused.push({ line: question.line, reason: `${question.name}: ${error.message}` });
+      refused.push({ line: question.line, reason: `${question.name}: ${error.human || error.message}` });
     }
   }
   closePreview();
@@ -167,16 +167,24 @@ function render(floor) {
   $("audience-last").textContent = view.remote_audience != null
     ? t("moderator.audience_last", { count: view.remote_audience }) : "";
   const pending = view.entries.filter((e) => e.status === "pending" && e.channel === "online");
-  keepFocus($("pending"), () => $("pending").replaceChildren(...(pending.length ? pending.map((entry) => el("li", { "data-entry": entry.id },
-    el("span", { class: "who" }, el("strong", {}, entry.person.name), entry.text ? ` · ${entry.text}` : ""),
-    el("button", { type: "button", onclick: () => act({ type: "approve", entry_id: entry.id }).catch(() => {}),
-      "aria-label": `${t("moderator.approve")}: ${entry.person.name}` }, t("moderator.approve")),
-    el("button", { type: "button", class: "secondary", onclick: () => act({ type: "reject", entry_id: entry.id }).catch(() => {}),
-      "aria-label": `${t("moderator.reject")}: ${entry.person.name}` }, t("moderator.reject")),
-  )) : [el("li", { class: "muted" }, t("moderator.none"))])));
+  const pendingRows = pending.map((entry) => {
+    const kept = openRows.get(entry.id);
+    return kept ? kept.node : el("li", { "data-entry": entry.id },
+      el("span", { class: "who" }, el("strong", {}, entry.person.name), entry.text ? ` · ${entry.text}` : ""),
+      el("button", { type: "button", onclick: () => act({ type: "approve", entry_id: entry.id }).catch(() => {}),
+        "aria-label": `${t("moderator.approve")}: ${entry.person.name}` }, t("moderator.approve")),
+      // Rejecting asks first, as removing does: there is no way back.
+      el("button", { type: "button", class: "secondary", "data-action": "reject", onclick: () => openRow(entry.id, removeRow),
+        "aria-label": `${t("moderator.reject")}: ${entry.person.name}` }, t("moderator.reject")));
+  });
+  keepFocus($("pending"), () => place($("pending"), pendingRows.length ? pendingRows : [el("li", { class: "muted" }, t("moderator.none"))]));
 
   const online = view.entries.filter((e) => e.channel === "online" && (e.status === "waiting" || e.status === "speaking"));
-  for (const id of [...openRows.keys()]) if (!online.some((e) => e.id === id)) openRows.delete(id);
+  // An opened row whose entry left both lists (or moved between them) closes.
+  for (const [id, opened] of [...openRows]) {
+    const entry = floor.entry(id);
+    if (!entry || listOf(entry) !== opened.list) openRows.delete(id);
+  }
   const rows = online.map((entry) => {
     const kept = openRows.get(entry.id);
     if (!kept) return row(floor, entry, online);
@@ -235,11 +243,19 @@ function row(floor, entry, online) {
   );
 }
 
+/** The list an entry is shown in: `pending` (awaiting approval),
+ *  `online` (waiting or speaking), or null. */
+function listOf(entry) {
+  if (entry.channel !== "online") return null;
+  if (entry.status === "pending") return "pending";
+  return entry.status === "waiting" || entry.status === "speaking" ? "online" : null;
+}
+
 /** Opens an online row as `build` makes it (an edit or a removal), at once. */
 function openRow(id, build) {
   const entry = floor.entry(id);
   if (!entry) return;
-  const opened = build(entry);
+  const opened = { ...build(entry), list: listOf(entry) };
   openRows.set(id, opened);
   render(floor);
   opened.first.focus();
@@ -248,11 +264,12 @@ function openRow(id, build) {
 /** Closes an opened row; the focus goes to its `back` button (an action),
  *  or, with none, to the list's heading. */
 function closeRow(id, back = null) {
+  const list = openRows.get(id)?.list || "online";
   openRows.delete(id);
   render(floor);
-  const item = [...$("online").children].find((li) => li.dataset.entry === id);
+  const item = [...$(list).children].find((li) => li.dataset.entry === id);
   const button = back && item && item.querySelector(`button[data-action=${back}]`);
-  if (button) button.focus(); else $("online-label").focus();
+  if (button) button.focus(); else $(`${list}-label`).focus();
 }
 
 /** A field of an opened row: its label above its control. */
@@ -303,7 +320,7 @@ function editRow(entry) {
     save.disabled = true;
     floor.send({ type: "edit", entry_id: id, patch }).then(() => closeRow(id, "edit"), (refusal) => {
       save.disabled = false;
-      error.textContent = t("error.generic", { message: refusal.message });
+      error.textContent = refusalText(refusal);
     });
   });
   const top = head(floor, entry);
@@ -327,18 +344,21 @@ function changes(was, now) {
  *  reason shown to the submitter). Escape or Keep closes it. */
 function removeRow(entry) {
   const id = entry.id;
+  const pending = entry.status === "pending";
+  const question = t(pending ? "moderator.reject_confirm" : "moderator.remove_confirm", { name: entry.person.name });
+  const back = pending ? "reject" : "remove";
   const reason = el("input", { id: `reason-${id}`, autocomplete: "off" });
   const error = el("p", { class: "error wide", role: "alert" });
-  const yes = el("button", { type: "submit", class: "danger" }, t("moderator.remove_yes"));
+  const yes = el("button", { type: "submit", class: "danger" }, t(pending ? "moderator.reject" : "moderator.remove_yes"));
   const form = el("form", { class: "opened remove", novalidate: true,
-    "aria-label": t("moderator.remove_confirm", { name: entry.person.name }) },
-  el("p", { class: "wide" }, el("strong", {}, t("moderator.remove_confirm", { name: entry.person.name }))),
+    "aria-label": question },
+  el("p", { class: "wide" }, el("strong", {}, question)),
   field(reason, t("moderator.remove_reason"), true),
   el("div", { class: "row wide" }, yes,
-    el("button", { type: "button", class: "secondary", onclick: () => closeRow(id, "remove") }, t("moderator.remove_no"))),
+    el("button", { type: "button", class: "secondary", onclick: () => closeRow(id, back) }, t("moderator.remove_no"))),
   error);
   form.addEventListener("keydown", (event) => {
-    if (event.key === "Escape") { event.preventDefault(); closeRow(id, "remove"); }
+    if (event.key === "Escape") { event.preventDefault(); closeRow(id, back); }
   });
   form.addEventListener("submit", (event) => {
     event.preventDefault();
@@ -348,7 +368,7 @@ function removeRow(entry) {
     yes.disabled = true;
     floor.send(command).then(() => closeRow(id), (refusal) => {
       yes.disabled = false;
-      error.textContent = t("error.generic", { message: refusal.message });
+      error.textContent = refusalText(refusal);
     });
   });
   const top = head(floor, entry);

@@ -157,6 +157,7 @@ const en = {
   "moderator.remove_reason": "Reason, shown to them (optional)",
   "moderator.remove_yes": "Remove",
   "moderator.remove_no": "Keep",
+  "moderator.reject_confirm": "Reject {name}'s request? It will not join the queue.",
   "moderator.merge": "Merge into…",
   "moderator.merge_none": "Merge into…",
   "moderator.merge_button": "Merge",
