@@ -158,7 +158,7 @@ async fn create(broker: &Broker, tokens: Vec<(Role, String)>) -> Result<(), Room
     broker
         .create_room_with(ROOM_ID, TITLE, RoleTokens::from_plain(tokens))
         .await?;
-    let file = floor_core::programme::parse(ROOM_FILE).map_err(|e| RoomError::Refused {
+    let file = floor_files::programme::parse(ROOM_FILE).map_err(|e| RoomError::Refused {
         command: "set_programme",
         message: format!("examples/igf2018-ws235.toml: {e}"),
     })?;

@@ -601,7 +601,7 @@ async fn report(
         Err(message) => return api_error(StatusCode::INTERNAL_SERVER_ERROR, "internal", message),
     };
     let built = tokio::task::spawn_blocking(move || -> Result<String, String> {
-        let report = floor_core::report::Report::from_log(&title, &events, &declared)
+        let report = floor_files::report::Report::from_log(&title, &events, &declared)
             .map_err(|e| e.to_string())?;
         Ok(match format.as_str() {
             "json" => serde_json::to_string_pretty(&report).map_err(|e| e.to_string())?,

@@ -200,7 +200,7 @@ pub(crate) async fn parse_chat(body: String) -> Response {
         )
             .into_response();
     }
-    axum::Json(floor_core::chat::parse(&body)).into_response()
+    axum::Json(floor_files::chat::parse(&body)).into_response()
 }
 
 /// `POST /api/programme/parse`: a room file (TOML) read into a run of
@@ -213,7 +213,7 @@ pub(crate) async fn parse_programme(body: String) -> Response {
         )
             .into_response();
     }
-    match floor_core::programme::parse(&body) {
+    match floor_files::programme::parse(&body) {
         Ok(file) => axum::Json(serde_json::json!({
             "title": file.title,
             "programme": file.programme,
@@ -245,7 +245,7 @@ pub(crate) async fn format_programme(
             return (StatusCode::UNPROCESSABLE_ENTITY, rejection.body_text()).into_response();
         }
     };
-    match floor_core::programme::format(None, &programme) {
+    match floor_files::programme::format(None, &programme) {
         Ok(text) => ([(header::CONTENT_TYPE, "text/plain; charset=utf-8")], text).into_response(),
         Err(error) => (StatusCode::UNPROCESSABLE_ENTITY, error.to_string()).into_response(),
     }

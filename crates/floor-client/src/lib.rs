@@ -52,11 +52,11 @@
 //! - [`state`]: the room as held, [`RoomState`], and the [`Anomaly`] checks.
 //! - [`backoff`]: reconnection delays.
 //! - [`runner`], [`moderator`], [`display`]: the role clients.
-//! - [`chat`]: reading chat transcripts (from `floor-core`).
+//! - [`chat`]: reading chat transcripts (from `floor-files`).
 //! - [`error`]: the error types.
 
 pub mod address;
-pub use floor_core::chat;
+pub use floor_files::chat;
 pub mod backoff;
 pub mod client;
 mod connection;

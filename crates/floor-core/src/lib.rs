@@ -7,7 +7,9 @@
 //! changes. Replaying a room's log from [`Room::new`] gives the live state.
 //!
 //! The core does no I/O, spawns nothing and never reads a clock: broker
-//! time and fresh ids arrive as data in a [`Ctx`].
+//! time and fresh ids arrive as data in a [`Ctx`]. What floor reads and
+//! writes for people (the session report, the TOML room file, chat
+//! transcripts) is in the `floor-files` crate, not here.
 //!
 //! # Layout
 //! - [`room`]: the state, [`Room::apply`] and the read-only views.
@@ -28,29 +30,14 @@
 //! - [`fairness`]: the fairness policy, the projected order and the
 //!   choice `next` makes; pure functions over the waiting entries.
 //! - [`forecast`]: the time budget of an open floor.
-//! - [`report`]: the session report, from the event log and the declared
-//!   genders' totals (in `report_markdown`, its Markdown form; in
-//!   `report_csv`, its CSV form, cells made safe
-//!   for spreadsheets; in `report_html`, its HTML form with SVG charts
-//!   drawn by plotters; in [`suppress`], the small-count suppression of
-//!   its gender figures, published in `report_genders`; in
-//!   `report_questions`, each request and what became of it; in
-//!   [`report_time`], its dates and times in the session's time zone; in
-//!   `report_words`, what its human forms share (labelled breakdowns,
-//!   when the session ran); in
-//!   [`report_schema`], the JSON Schema of its JSON form).
-//! - [`labels`]: the words people read for the vocabularies' codes, one
-//!   table for every human form of the report.
 //! - [`permission`]: the permission table: which role may do what, as data.
 //! - [`validate`]: field checks and normalisation of client input.
 //! - [`person`]: how a person is identified across entries.
-//! - [`programme`]: reading a run of show from a TOML room file.
-//! - [`chat`]: reading a pasted chat transcript into questions.
+//! - [`time_zone`]: time zones by IANA name, for a run of show's zone.
 //! - [`error`]: [`CommandError`] (a refused command) and [`ApplyError`]
 //!   (an event that does not fit the state, i.e. a corrupt log).
 
 mod capacity;
-pub mod chat;
 pub mod checkpoint;
 pub mod decide;
 pub mod declarations;
@@ -58,22 +45,11 @@ pub mod error;
 pub mod fairness;
 mod floor_calls;
 pub mod forecast;
-pub mod labels;
 pub mod permission;
 pub mod person;
-pub mod programme;
 mod programme_calls;
-pub mod report;
-mod report_csv;
-mod report_genders;
-mod report_html;
-mod report_markdown;
-mod report_questions;
-pub mod report_schema;
-pub mod report_time;
-mod report_words;
 pub mod room;
-pub mod suppress;
+pub mod time_zone;
 pub mod undo;
 pub mod validate;
 pub mod view;

@@ -303,7 +303,7 @@ pub fn programme(programme: &Programme) -> Result<Programme, CommandError> {
 /// Checks a time zone's IANA name (`Europe/Paris`, `UTC`) against the
 /// time zone database built into floor-core.
 fn time_zone(name: &str) -> Result<String, CommandError> {
-    if crate::report_time::zone(name).is_none() {
+    if crate::time_zone::zone(name).is_none() {
         return Err(CommandError::invalid(
             "programme.time_zone",
             format!(

@@ -6,7 +6,7 @@ use std::path::PathBuf;
 
 use anyhow::{Context, bail};
 use floor_core::declarations::Declarations;
-use floor_core::report::Report;
+use floor_files::report::Report;
 use floor_protocol::RoomEvent;
 
 /// The report's format.

@@ -195,12 +195,3 @@ impl Session {
             .expect("merge");
     }
 }
-
-/// Each request of a report, by name, with what became of it.
-pub fn outcomes(report: &floor_core::report::Report) -> Vec<(&str, floor_core::report::Outcome)> {
-    report
-        .questions
-        .iter()
-        .map(|q| (q.name.as_str(), q.outcome))
-        .collect()
-}

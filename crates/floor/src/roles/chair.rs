@@ -131,7 +131,7 @@ async fn run_of_show(command: ChairCommand) -> Result<(), Exit> {
         ChairCommand::Programme { file, connection } => {
             let text = std::fs::read_to_string(&file)
                 .map_err(|e| Exit::Usage(format!("cannot read {}: {e}", file.display())))?;
-            let room = floor_core::programme::parse(&text)
+            let room = floor_files::programme::parse(&text)
                 .map_err(|e| Exit::Usage(format!("{}: {e}", file.display())))?;
             (
                 connection,

@@ -12,8 +12,8 @@
 mod support;
 
 use floor_core::declarations::Declarations;
-use floor_core::report::{PerChannel, Report, Waits};
-use floor_core::suppress::Shown;
+use floor_files::report::{PerChannel, Report, Waits};
+use floor_files::suppress::Shown;
 use floor_protocol::{
     Attendance, Channel, Command, EntryDraft, Gender, Kind, Person, Region, RoomEvent,
     SettingsPatch, StakeholderGroup,
@@ -73,7 +73,7 @@ fn simulate() -> (Vec<RoomEvent>, Declarations) {
     // `run` moves the clock 1 s forward before each command.
     let at = |s: &mut Session, second: u64| s.now_ms = t + second * 1000 - 1000;
     let programme =
-        floor_core::programme::parse(include_str!("../../../examples/igf2018-ws235.toml"))
+        floor_files::programme::parse(include_str!("../../../examples/igf2018-ws235.toml"))
             .unwrap()
             .programme;
     s.run(&chair(), Command::SetProgramme { programme })
@@ -287,7 +287,7 @@ fn the_report_of_the_recorded_session_matches_the_figures_worked_out_by_hand() {
     // Fay's rejection and Carla R.'s merge were both online.
     assert_eq!((q.merged, q.rejected, q.withdrawn), (1, 1, 0));
     {
-        use floor_core::report::Outcome::*;
+        use floor_files::report::Outcome::*;
         assert_eq!(
             outcomes(&report),
             [

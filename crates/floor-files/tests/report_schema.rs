@@ -6,7 +6,7 @@
 
 use std::path::PathBuf;
 
-use floor_core::report_schema;
+use floor_files::report_schema;
 
 fn schema_path() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
@@ -26,7 +26,7 @@ fn report_schema_is_fresh() {
         return;
     }
     panic!(
-        "protocol/schema/{} is stale; run `FLOOR_UPDATE_SCHEMA=1 cargo test -p floor-core --test report_schema` and commit the result",
+        "protocol/schema/{} is stale; run `FLOOR_UPDATE_SCHEMA=1 cargo test -p floor-files --test report_schema` and commit the result",
         report_schema::FILE
     );
 }
@@ -44,7 +44,7 @@ fn the_recorded_session_s_report_fits_its_schema() {
         .lines()
         .map(|line| serde_json::from_str(line).unwrap())
         .collect();
-    let report = floor_core::report::Report::from_events("WS #235", &events).unwrap();
+    let report = floor_files::report::Report::from_events("WS #235", &events).unwrap();
     let schema: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(schema_path()).unwrap()).unwrap();
     let validator = jsonschema::validator_for(&schema).unwrap();

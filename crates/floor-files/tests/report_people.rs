@@ -7,7 +7,7 @@
 
 mod support;
 
-use floor_core::report::{Outcome, Report};
+use floor_files::report::{Outcome, Report};
 use floor_protocol::{
     Channel, Command, EntryDraft, ErrorCode, Kind, Person, Phase, PhaseKind, Programme, Region,
     SettingsPatch, StakeholderGroup,

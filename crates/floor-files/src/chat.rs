@@ -54,7 +54,7 @@ pub struct Transcript {
 /// Reads a transcript.
 ///
 /// ```
-/// let transcript = floor_core::chat::parse("10:02 Amina Diallo: How?\nno colon here\n");
+/// let transcript = floor_files::chat::parse("10:02 Amina Diallo: How?\nno colon here\n");
 /// assert_eq!(transcript.questions[0].name, "Amina Diallo");
 /// assert_eq!(transcript.unreadable[0].line, 2);
 /// ```

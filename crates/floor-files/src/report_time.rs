@@ -1,19 +1,11 @@
 //! The report's dates and times, in the session's time zone: the one its
 //! run of show names (`time_zone`), else UTC. The zone database is built
-//! into floor-core (jiff's bundled copy of the IANA database), so the
+//! into floor-core (`floor_core::time_zone`, jiff's bundled copy of the IANA database), so the
 //! report reads no file and is the same on every machine.
 
+use floor_core::time_zone::zone;
 use jiff::Timestamp;
 use jiff::tz::TimeZone;
-
-/// The zone of an IANA name (`Europe/Paris`, `UTC`), if the database
-/// knows it.
-pub(crate) fn zone(name: &str) -> Option<TimeZone> {
-    if name.is_empty() || name.chars().count() > floor_protocol::limits::TIME_ZONE_MAX {
-        return None;
-    }
-    jiff::tz::db().get(name).ok()
-}
 
 /// Broker times (milliseconds since the Unix epoch) in words, in one
 /// time zone.

@@ -7,8 +7,8 @@ use floor_protocol::Gender;
 use schemars::JsonSchema;
 use serde::Serialize;
 
-use crate::declarations::Declarations;
 use crate::suppress::{self, Shown};
+use floor_core::declarations::Declarations;
 
 /// The genders people chose to declare when they asked for the floor:
 /// totals only, and none below [`suppress::THRESHOLD`] (see

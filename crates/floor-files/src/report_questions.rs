@@ -10,7 +10,7 @@ use uuid::Uuid;
 
 use crate::labels;
 use crate::report_time::Clock;
-use crate::view::LiveView;
+use floor_core::LiveView;
 
 /// What became of a request by the end of the log.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, JsonSchema)]

@@ -27,7 +27,7 @@
 use floor_protocol::{Person, Phase, PhaseKind, Programme};
 use serde::{Deserialize, Serialize};
 
-use crate::validate;
+use floor_core::validate;
 
 /// A room file, read.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -92,9 +92,9 @@ struct FileOut<'a> {
 /// same run of show.
 ///
 /// ```
-/// let file = floor_core::programme::parse(include_str!("../../../examples/igf2018-ws235.toml")).unwrap();
-/// let text = floor_core::programme::format(file.title.as_deref(), &file.programme).unwrap();
-/// assert_eq!(floor_core::programme::parse(&text).unwrap(), file);
+/// let file = floor_files::programme::parse(include_str!("../../../examples/igf2018-ws235.toml")).unwrap();
+/// let text = floor_files::programme::format(file.title.as_deref(), &file.programme).unwrap();
+/// assert_eq!(floor_files::programme::parse(&text).unwrap(), file);
 /// ```
 pub fn format(title: Option<&str>, programme: &Programme) -> Result<String, toml::ser::Error> {
     toml::to_string(&FileOut {
@@ -124,9 +124,9 @@ fn line_of(text: &str, offset: usize) -> usize {
 /// Reads a room file.
 ///
 /// ```
-/// let file = floor_core::programme::parse("[[phase]]\ntitle = \"Open floor\"\nkind = \"open_floor\"\nminutes = 40\n").unwrap();
+/// let file = floor_files::programme::parse("[[phase]]\ntitle = \"Open floor\"\nkind = \"open_floor\"\nminutes = 40\n").unwrap();
 /// assert_eq!(file.programme.phases[0].minutes, 40);
-/// let error = floor_core::programme::parse("[[phase]]\ntitle = \"Open floor\"\nkind = \"dancing\"\nminutes = 40\n").unwrap_err();
+/// let error = floor_files::programme::parse("[[phase]]\ntitle = \"Open floor\"\nkind = \"dancing\"\nminutes = 40\n").unwrap_err();
 /// assert_eq!(error.line, 3);
 /// ```
 pub fn parse(text: &str) -> Result<RoomFile, RoomFileError> {
@@ -206,7 +206,7 @@ pub fn parse(text: &str) -> Result<RoomFile, RoomFileError> {
             .map_or(field.as_str(), |(_, rest)| rest)
             .replace("speakers[", "speaker[");
         let why = match &e {
-            crate::CommandError::InvalidField { reason, .. } => reason.clone(),
+            floor_core::CommandError::InvalidField { reason, .. } => reason.clone(),
             other => other.to_string(),
         };
         RoomFileError {

@@ -16,14 +16,14 @@ use schemars::JsonSchema;
 use serde::Serialize;
 use uuid::Uuid;
 
-use crate::declarations::Declarations;
-use crate::error::ApplyError;
 pub use crate::report_genders::Genders;
 pub use crate::report_questions::{Outcome, Question};
 use crate::report_time::Clock;
 pub use crate::report_words::Breakdown;
 pub(crate) use crate::report_words::{describe_person, mmss};
-use crate::view::LiveView;
+use floor_core::ApplyError;
+use floor_core::LiveView;
+use floor_core::declarations::Declarations;
 
 /// A count per channel.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, JsonSchema)]

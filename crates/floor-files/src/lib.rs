@@ -1,0 +1,52 @@
+//! What floor reads and writes for people, apart from the core's rules:
+//! the session report, the TOML room file, pasted chat transcripts.
+//!
+//! Each is a feature, all on by default, so that a client takes only what
+//! it uses: the Rust client takes `chat` alone, and builds neither
+//! plotters (the report's charts) nor toml.
+//!
+//! # Layout
+//! - [`report`] (feature `report`): the session report, from the event
+//!   log and the declared genders' totals (in `report_markdown`, its
+//!   Markdown form; in `report_csv`, its CSV form, cells made safe for
+//!   spreadsheets; in `report_html`, its HTML form with SVG charts drawn
+//!   by plotters; in [`suppress`], the small-count suppression of its
+//!   gender figures, published in `report_genders`; in
+//!   `report_questions`, each request and what became of it; in
+//!   [`report_time`], its dates and times in the session's time zone; in
+//!   `report_words`, what its human forms share (labelled breakdowns,
+//!   when the session ran); in [`report_schema`], the JSON Schema of its
+//!   JSON form).
+//! - [`labels`] (feature `report`): the words people read for the
+//!   vocabularies' codes, one table for every human form of the report.
+//! - [`programme`] (feature `room-file`): reading and writing a run of
+//!   show as a TOML room file.
+//! - [`chat`] (feature `chat`): reading a pasted chat transcript into
+//!   questions.
+
+#[cfg(feature = "chat")]
+pub mod chat;
+#[cfg(feature = "report")]
+pub mod labels;
+#[cfg(feature = "room-file")]
+pub mod programme;
+#[cfg(feature = "report")]
+pub mod report;
+#[cfg(feature = "report")]
+mod report_csv;
+#[cfg(feature = "report")]
+mod report_genders;
+#[cfg(feature = "report")]
+mod report_html;
+#[cfg(feature = "report")]
+mod report_markdown;
+#[cfg(feature = "report")]
+mod report_questions;
+#[cfg(feature = "report")]
+pub mod report_schema;
+#[cfg(feature = "report")]
+pub mod report_time;
+#[cfg(feature = "report")]
+mod report_words;
+#[cfg(feature = "report")]
+pub mod suppress;
