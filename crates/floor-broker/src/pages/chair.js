@@ -6,6 +6,7 @@
 
 import { start, el, badge, reasonText, clock, countdown, setText, showStageClock, showError, keepFocus } from "./floor.js";
 import { t } from "./strings.js";
+import { forecast } from "./wait.js";
 
 const $ = (id) => document.getElementById(id);
 let settingsShown = null;
@@ -280,25 +281,17 @@ function tick() {
   }
   setText($("stage-phase"), running.phase.title);
   showStageClock($("stage-clock"), running.stage, floor.now());
-  showForecast(running);
+  showForecast();
 }
 
-/** The time budget of an open floor, as floor_core::forecast computes it:
- *  turns last as long as the finished ones did on average (else the
- *  speaking limit); the speaker takes what is left of an average turn. */
-function showForecast(running) {
-  const view = floor.view;
-  if (running.phase.kind !== "open_floor") { $("forecast").textContent = ""; return; }
-  const turns = view.entries.map((e) => e.spoke_ms).filter((ms) => ms != null);
-  const perTurn = turns.length ? Math.max(1, Math.floor(turns.reduce((a, b) => a + b, 0) / turns.length))
-    : view.settings.speaking_limit_s * 1000;
-  const now = floor.now();
-  const left = Math.max(0, running.stage.deadline_ms - now);
-  const speakerLeft = view.speaking ? Math.max(0, perTurn - Math.max(0, now - view.speaking.since_ms)) : 0;
-  const waiting = view.entries.filter((e) => e.status === "waiting").length;
-  const fit = Math.min(waiting, Math.floor(Math.max(0, left - speakerLeft) / perTurn));
-  const params = { minutes: Math.round(perTurn / 6000) / 10, late: waiting - fit, waiting, left: clock(left) };
-  $("forecast").textContent = t(waiting > fit ? "chair.forecast" : "chair.forecast_fits", params);
-  $("forecast").className = waiting > fit ? "error" : "muted";
+/** The time budget of an open floor (`forecast` in wait.js). */
+function showForecast() {
+  const found = forecast(floor.view, floor.now());
+  if (!found) { $("forecast").textContent = ""; return; }
+  const late = found.will_not_fit > 0;
+  const params = { minutes: Math.round(found.per_turn_ms / 6000) / 10, late: found.will_not_fit, waiting: found.waiting,
+    left: clock(found.time_left_ms) };
+  $("forecast").textContent = t(late ? "chair.forecast" : "chair.forecast_fits", params);
+  $("forecast").className = late ? "error" : "muted";
 }
 setInterval(tick, 500);

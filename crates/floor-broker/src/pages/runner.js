@@ -7,6 +7,7 @@
 import { start, el, showError, keepFocus } from "./floor.js";
 import { t, lang } from "./strings.js";
 import { LIMITS, length, trim } from "./fields.js";
+import { onDeck } from "./deck.js";
 
 const $ = (id) => document.getElementById(id);
 const plurals = new Intl.PluralRules(lang);
@@ -166,17 +167,13 @@ function actions(action, entry, buttons) {
 
 // The page.
 
-/** Where to take the microphone: the onsite speaker without one (now),
- *  else the first onsite entry in the broker's order (in line). The
- *  command line's copy is floor-client's `OnDeck::of`. */
-function onDeck(floor) {
-  const current = floor.speaker();
-  if (current && current.entry.channel === "onsite" && !current.entry.mic_in_hand) {
-    return { entry: current.entry, now: true, when: t("runner.speaking_no_mic") };
-  }
-  const next = floor.queue().find(({ slot }) => slot.channel === "onsite");
-  if (!next) return null;
-  return { entry: next.entry, now: false, when: next.place === 0 ? t("runner.next_in_line") : plural("runner.ahead", next.place) };
+/** Where to take the microphone (deck.js), with the words for when. */
+function nextStop(floor) {
+  const found = onDeck(floor.view, floor.order);
+  if (!found) return null;
+  const when = found.speaking ? t("runner.speaking_no_mic")
+    : found.ahead === 0 ? t("runner.next_in_line") : plural("runner.ahead", found.ahead);
+  return { entry: found.entry, now: found.speaking, when };
 }
 
 function who(name, location, ...status) {
@@ -185,7 +182,7 @@ function who(name, location, ...status) {
 }
 
 function renderDeck(floor) {
-  const found = onDeck(floor);
+  const found = nextStop(floor);
   deck = found ? found.entry : null;
   const later = !found && floor.view.entries.some((e) => e.channel === "onsite" && e.status === "waiting");
   $("deck").dataset.when = found ? (found.now ? "now" : "line") : "none";

@@ -1,5 +1,6 @@
-// What a participant waits for, from the room view alone: whether the open
-// floor of the run of show is over, and how long until their turn. Pure
+// The time rules of the pages, from the room view alone: whether the open
+// floor of the run of show is over, how long until a participant's turn, and
+// the open floor's time budget (the chair's forecast). Pure
 // functions of a view (protocol/README.md, section 10) and the time, with no
 // page and no connection, so that node tests them as they are.
 
@@ -57,4 +58,24 @@ export function waitEstimate(view, ahead, now) {
 /** Milliseconds as the nearest whole minutes. */
 function minutes(ms) {
   return Math.round(ms / 60000);
+}
+
+/** The time budget of a running open floor at broker time `now`, as
+ *  floor_core::forecast computes it (tests/pages/rules.test.mjs holds the
+ *  two equal): a turn lasts as long as the finished ones did on average
+ *  (else the speaking limit); the speaker takes what is left of an average
+ *  turn; the first waiting requests that fit the time left "fit". `null`
+ *  unless an open floor is running. */
+export function forecast(view, now) {
+  const stage = view.stage;
+  const phase = stage && view.programme && view.programme.phases[stage.phase];
+  if (!phase || phase.kind !== "open_floor") return null;
+  const turns = view.entries.map((e) => e.spoke_ms).filter((ms) => ms != null);
+  const perTurn = turns.length ? Math.max(1, Math.floor(turns.reduce((a, b) => a + b, 0) / turns.length))
+    : view.settings.speaking_limit_s * 1000;
+  const left = Math.max(0, stage.deadline_ms - now);
+  const speakerLeft = view.speaking ? Math.max(0, perTurn - Math.max(0, now - view.speaking.since_ms)) : 0;
+  const waiting = view.entries.filter((e) => e.status === "waiting").length;
+  const fit = Math.min(waiting, Math.floor(Math.max(0, left - speakerLeft) / perTurn));
+  return { per_turn_ms: perTurn, time_left_ms: left, waiting, fit, will_not_fit: waiting - fit };
 }

@@ -242,7 +242,13 @@ pub fn command_for(room: &Room, ask: &Ask) -> Command {
                 phases: (0..*phases)
                     .map(|i| Phase {
                         title: format!("Phase {i}"),
-                        kind: PhaseKind::Presentations,
+                        // Presentations, then an open floor, then closing
+                        // remarks: the run of show of a session.
+                        kind: [
+                            PhaseKind::Presentations,
+                            PhaseKind::OpenFloor,
+                            PhaseKind::Closing,
+                        ][usize::from(i % 3)],
                         minutes: 10,
                         speakers: PEOPLE[..usize::from(i % 3)]
                             .iter()
