@@ -1,5 +1,6 @@
 // The pages' fold (crates/floor-broker/src/pages/fold.js) against the
-// core's: each case written by crates/floor-core/tests/fold_conformance.rs
+// core's, and the chair's page's call to undo (pages/undo.js) against
+// `Room::last_call`: each case written by crates/floor-core/tests/fold_conformance.rs
 // (the recorded session, the protocol's examples, random sessions) is
 // folded here, and every view the core gives is compared field by field.
 // A case the core refuses, the pages' fold must refuse at the same event.
@@ -13,6 +14,7 @@ import { fileURLToPath } from "node:url";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
 const { fold } = await import(join(root, "crates", "floor-broker", "src", "pages", "fold.js"));
+const { lastCallAfter } = await import(join(root, "crates", "floor-broker", "src", "pages", "undo.js"));
 const CASES = join(root, "target", "fold-conformance", "cases.json");
 
 /** The cases, written by the Rust side first when they are missing. */
@@ -55,9 +57,11 @@ function difference(actual, expected, path = "view") {
  *  the two folds agree). */
 export function check(c) {
   const view = structuredClone(c.start);
-  const expected = new Map(c.views.map((v) => [v.after, v.view]));
+  const expected = new Map(c.views.map((v) => [v.after, v]));
   const problems = [];
+  let last = null;
   for (let i = 0; i < c.events.length; i++) {
+    last = lastCallAfter(last, c.events[i], view);
     try {
       fold(view, c.events[i]);
     } catch (error) {
@@ -69,9 +73,14 @@ export function check(c) {
       return problems;
     }
     if (expected.has(i)) {
-      const found = difference(JSON.parse(JSON.stringify(view)), expected.get(i));
+      const want = expected.get(i);
+      const found = difference(JSON.parse(JSON.stringify(view)), want.view);
       if (found) {
         problems.push(`${c.name}: after event ${i} (${c.events[i].event.type}), ${found}`);
+        return problems;
+      }
+      if (want.last_call !== undefined && want.last_call !== last) {
+        problems.push(`${c.name}: after event ${i} (${c.events[i].event.type}), the call to undo is ${last}, not ${want.last_call}`);
         return problems;
       }
     }

@@ -51,6 +51,11 @@ const ASSETS: &[(&str, &str, &str)] = &[
         include_str!("pages/fields.js"),
     ),
     (
+        "undo.js",
+        "text/javascript; charset=utf-8",
+        include_str!("pages/undo.js"),
+    ),
+    (
         "deck.js",
         "text/javascript; charset=utf-8",
         include_str!("pages/deck.js"),

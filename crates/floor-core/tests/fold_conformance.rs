@@ -14,7 +14,7 @@ mod support;
 
 use std::path::PathBuf;
 
-use floor_core::LiveView;
+use floor_core::{LiveView, Room};
 use floor_protocol::{RoomEvent, RoomView, ServerMessage};
 use proptest::strategy::{Strategy, ValueTree};
 use proptest::test_runner::{Config, RngAlgorithm, TestRng, TestRunner};
@@ -32,8 +32,14 @@ fn workspace() -> PathBuf {
 /// One case: a start view and events; `views` holds the expected view
 /// after each event (`null` from the first event `LiveView` refuses,
 /// which the pages' fold must refuse too).
+///
+/// A case that starts from an empty room also replays its events into a
+/// [`Room`], and each expected view carries `last_call`: the call the
+/// chair may undo then ([`Room::last_call`]), which the chair's page
+/// tracks from the same events (`pages/undo.js`).
 fn case(name: &str, start: &RoomView, events: &[RoomEvent], every: bool) -> Value {
     let mut live = LiveView::from_snapshot(start.clone());
+    let mut room = (start == LiveView::new().view()).then(Room::new);
     let mut views = Vec::new();
     let mut refused = None;
     for (i, event) in events.iter().enumerate() {
@@ -41,8 +47,15 @@ fn case(name: &str, start: &RoomView, events: &[RoomEvent], every: bool) -> Valu
             refused = Some(i);
             break;
         }
+        if let Some(room) = room.as_mut() {
+            room.apply(event).expect("the room folds what the view folds");
+        }
         if every || i + 1 == events.len() {
-            views.push(json!({ "after": i, "view": live.view() }));
+            let mut view = json!({ "after": i, "view": live.view() });
+            if let Some(room) = &room {
+                view["last_call"] = json!(room.last_call().map(|l| l.entry_id));
+            }
+            views.push(view);
         }
     }
     json!({ "name": name, "start": start, "events": events, "views": views, "refused_at": refused })

@@ -7,6 +7,7 @@
 import { start, el, badge, reasonText, clock, countdown, setText, showStageClock, showError, keepFocus } from "./floor.js";
 import { t } from "./strings.js";
 import { forecast } from "./wait.js";
+import { lastCallAfter } from "./undo.js";
 
 const $ = (id) => document.getElementById(id);
 let settingsShown = null;
@@ -33,20 +34,16 @@ function onFloor(command) {
   return act({ ...command, expect_speaking: speaking ? speaking.entry_id : null });
 }
 
-// The most recent call this page folded, while it can be undone: as
-// floor_core's UndoTracker, a call ends that chance when its entry stops
-// speaking, when it is undone, at a phase start and at a change of policy.
-// The page knows of a call only from the events it folded: after a fresh
-// snapshot (a reload, a resync) it knows none, and offers no undo.
+// The most recent call this page folded, while it can be undone
+// (undo.js, as floor_core's UndoTracker). The page knows of a call only
+// from the events it folded: after a fresh snapshot (a reload, a resync)
+// it knows none, and offers no undo.
 let lastCall = null; // { entry_id, epoch }
 let foldedSeq = null;
 floor.onEvent = (event) => {
-  const e = event.event;
-  const policy = floor.working.settings.policy; // before this event
-  if (e.type === "speaker_called") lastCall = { entry_id: e.entry_id, epoch: floor.epoch };
-  else if (e.type === "call_undone" || e.type === "phase_started") lastCall = null;
-  else if (e.type === "speaker_finished" && lastCall && lastCall.entry_id === e.entry_id) lastCall = null;
-  else if (e.type === "settings_changed" && JSON.stringify(e.settings.policy) !== JSON.stringify(policy)) lastCall = null;
+  // `floor.working` is still the view before this event.
+  const id = lastCallAfter(lastCall ? lastCall.entry_id : null, event, floor.working);
+  lastCall = id ? { entry_id: id, epoch: floor.epoch } : null;
   foldedSeq = event.seq;
 };
 
