@@ -48,7 +48,8 @@ fn case(name: &str, start: &RoomView, events: &[RoomEvent], every: bool) -> Valu
             break;
         }
         if let Some(room) = room.as_mut() {
-            room.apply(event).expect("the room folds what the view folds");
+            room.apply(event)
+                .expect("the room folds what the view folds");
         }
         if every || i + 1 == events.len() {
             let mut view = json!({ "after": i, "view": live.view() });
