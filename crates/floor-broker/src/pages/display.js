@@ -81,11 +81,7 @@ function showNext(floor) {
 function showHeadline() {
   const view = floor.view;
   const running = floor.stage();
-  let presenter = running && running.presenter && running.presenter.person ? running.presenter : null;
-  let current = floor.speaker();
-  if (current && presenter) {
-    if (presenter.turn.since_ms >= current.speaking.since_ms) current = null; else presenter = null;
-  }
+  const { speaker: current, presenter } = floor.onStage();
   let label = "";
   let name;
   let meta = [];

@@ -312,6 +312,20 @@ export class Floor {
     return speaking ? { speaking, entry: this.entry(speaking.entry_id) } : null;
   }
 
+  /** Who has the floor: whoever's turn began last, the queue's speaker
+   *  (`speaker`, as `speaker()` gives it) or the run of show's presenter
+   *  (`presenter`, as `stage()` gives it); both absent when neither. */
+  onStage() {
+    const running = this.stage();
+    let presenter = running && running.presenter && running.presenter.person ? running.presenter : null;
+    let speaker = this.speaker();
+    if (speaker && !speaker.entry) speaker = null;
+    if (speaker && presenter) {
+      if (presenter.turn.since_ms >= speaker.speaking.since_ms) speaker = null; else presenter = null;
+    }
+    return { speaker, presenter };
+  }
+
   /** The running phase and presenter, if a run of show is running. */
   stage() {
     const view = this.view;

@@ -147,12 +147,7 @@ setInterval(() => { if (floor && floor.view) render(floor); }, 10000);
  *  the running phase. */
 function showNow(current) {
   const running = current.stage();
-  let presenter = running && running.presenter && running.presenter.person ? running.presenter : null;
-  let speaker = current.speaker();
-  if (speaker && !speaker.entry) speaker = null;
-  if (speaker && presenter) {
-    if (presenter.turn.since_ms >= speaker.speaking.since_ms) speaker = null; else presenter = null;
-  }
+  const { speaker, presenter } = current.onStage();
   let text = "";
   if (speaker) text = t("join.speaking_now", { name: speaker.entry.person.name });
   else if (presenter) text = t("join.presenting_now", { name: presenter.person.name });
