@@ -331,15 +331,13 @@ impl Report {
                     submitted.insert(entry.id, event.at_ms);
                     let c = entry.channel;
                     report.requests.add(c, 1);
-                    add(&mut report.requests_by_kind, kind_label(entry.kind), c);
-                    add(
-                        &mut report.requests_by_group,
-                        label(entry.person.stakeholder_group),
-                        c,
-                    );
-                    add(
-                        &mut report.requests_by_region,
-                        label(entry.person.region),
+                    add_person(
+                        [
+                            &mut report.requests_by_kind,
+                            &mut report.requests_by_group,
+                            &mut report.requests_by_region,
+                        ],
+                        entry,
                         c,
                     );
                     if c == Channel::Online {
@@ -400,15 +398,13 @@ impl Report {
                     let Some(e) = entry(entry_id) else { continue };
                     called.insert(*entry_id, event.at_ms);
                     report.turns.add(*channel, 1);
-                    add(&mut report.turns_by_kind, kind_label(e.kind), *channel);
-                    add(
-                        &mut report.turns_by_group,
-                        label(e.person.stakeholder_group),
-                        *channel,
-                    );
-                    add(
-                        &mut report.turns_by_region,
-                        label(e.person.region),
+                    add_person(
+                        [
+                            &mut report.turns_by_kind,
+                            &mut report.turns_by_group,
+                            &mut report.turns_by_region,
+                        ],
+                        e,
                         *channel,
                     );
                     if *channel == Channel::Online {
@@ -508,6 +504,18 @@ impl Report {
 
 fn add(map: &mut BTreeMap<String, PerChannel>, key: String, channel: Channel) {
     map.entry(key).or_default().add(channel, 1);
+}
+
+/// Counts `entry` once on `channel` in three breakdowns: by kind, by
+/// stakeholder group and by region.
+fn add_person(
+    [by_kind, by_group, by_region]: [&mut BTreeMap<String, PerChannel>; 3],
+    entry: &floor_protocol::Entry,
+    channel: Channel,
+) {
+    add(by_kind, kind_label(entry.kind), channel);
+    add(by_group, label(entry.person.stakeholder_group), channel);
+    add(by_region, label(entry.person.region), channel);
 }
 
 /// What one call added to the report, to take back if it is undone.

@@ -266,6 +266,24 @@ pub(crate) async fn on_entry(
     Ok(())
 }
 
+/// Sends `patch` as an `edit` of the entry `reference` names, or, when the
+/// patch changes nothing, says which options would (`usage`).
+pub(crate) async fn edit(
+    connection: &Connection,
+    reference: &str,
+    patch: floor_protocol::EntryPatch,
+    usage: &str,
+    verb: &str,
+) -> Result<(), Exit> {
+    if patch.is_empty() {
+        return Err(Exit::Usage(format!("nothing to change: give {usage}")));
+    }
+    on_entry(connection, reference, verb, |entry_id| {
+        floor_protocol::Command::Edit { entry_id, patch }
+    })
+    .await
+}
+
 /// Connects, submits a new entry, and prints where it stands.
 pub(crate) async fn submit(
     connection: &Connection,

@@ -7,10 +7,10 @@ use std::path::PathBuf;
 
 use clap::Subcommand;
 use floor_client::{ImportOptions, OnlineEntry, RemoteChannel};
-use floor_protocol::{Channel, Command, EntryPatch, EntryStatus};
+use floor_protocol::{Channel, Command, EntryPatch};
 
 use super::runner::PersonArgs;
-use super::{Connection, Exit, done, on_entry, print_json, resolve, short, standing, submit};
+use super::{Connection, Exit, done, edit, on_entry, print_json, resolve, short, standing, submit};
 
 /// The moderator's commands.
 #[derive(Debug, Subcommand)]
@@ -263,15 +263,13 @@ pub(crate) async fn run(command: ModeratorCommand) -> Result<(), Exit> {
                 delivery: read_aloud.then_some(floor_protocol::Delivery::ReadAloud),
                 ..EntryPatch::default()
             };
-            if patch.is_empty() {
-                return Err(Exit::Usage(
-                    "nothing to change: give --text, --name or --read-aloud".into(),
-                ));
-            }
-            on_entry(&connection, &entry, "edited", |entry_id| Command::Edit {
-                entry_id,
+            edit(
+                &connection,
+                &entry,
                 patch,
-            })
+                "--text, --name or --read-aloud",
+                "edited",
+            )
             .await?;
         }
         ModeratorCommand::Withdraw { entry, connection } => {
@@ -287,13 +285,7 @@ pub(crate) async fn run(command: ModeratorCommand) -> Result<(), Exit> {
                 .view()
                 .entries
                 .iter()
-                .filter(|e| {
-                    e.channel == Channel::Online
-                        && matches!(
-                            e.status,
-                            EntryStatus::Pending | EntryStatus::Waiting | EntryStatus::Speaking
-                        )
-                })
+                .filter(|e| e.channel == Channel::Online && e.status.is_open())
                 .collect();
             if connection.json {
                 let rows: Vec<_> = entries

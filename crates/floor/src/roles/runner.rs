@@ -6,7 +6,7 @@ use clap::Subcommand;
 use floor_client::{Hand, OnDeck, RoomChannel};
 use floor_protocol::{Command, EntryPatch, Region, StakeholderGroup};
 
-use super::{Connection, Exit, done, on_entry, print_json, short, standing, submit, wire};
+use super::{Connection, Exit, done, edit, on_entry, print_json, short, standing, submit, wire};
 
 /// The runner's commands.
 #[derive(Debug, Subcommand)]
@@ -223,15 +223,13 @@ pub(crate) async fn run(command: RunnerCommand) -> Result<(), Exit> {
                 affiliation: affiliation.map(Some),
                 ..EntryPatch::default()
             };
-            if patch.is_empty() {
-                return Err(Exit::Usage(
-                    "nothing to change: give --name, --seat, --text or --affiliation".into(),
-                ));
-            }
-            on_entry(&connection, &entry, "corrected", |entry_id| Command::Edit {
-                entry_id,
+            edit(
+                &connection,
+                &entry,
                 patch,
-            })
+                "--name, --seat, --text or --affiliation",
+                "corrected",
+            )
             .await?;
         }
         RunnerCommand::List { connection } => {
