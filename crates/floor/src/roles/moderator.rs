@@ -140,19 +140,9 @@ pub(crate) async fn run(command: ModeratorCommand) -> Result<(), Exit> {
             if read_aloud {
                 entry = entry.read_aloud();
             }
-            if let Some(a) = person.affiliation {
-                entry = entry.affiliation(a);
-            }
-            if let Some(g) = person.group {
-                entry = entry.stakeholder_group(g);
-            }
-            if let Some(r) = person.region {
-                entry = entry.region(r);
-            }
-            if let Some(l) = person.language {
-                entry = entry.language(l);
-            }
-            submit(&connection, entry.draft()).await?;
+            let mut draft = entry.draft();
+            person.fill(&mut draft);
+            submit(&connection, draft).await?;
         }
         ModeratorCommand::Import {
             file,

@@ -4,7 +4,7 @@
 
 use clap::Subcommand;
 use floor_client::{Hand, OnDeck, RoomChannel};
-use floor_protocol::{Command, EntryPatch, Region, StakeholderGroup};
+use floor_protocol::{Command, EntryDraft, EntryPatch, Region, StakeholderGroup};
 
 use super::{Connection, Exit, done, edit, on_entry, print_json, short, standing, submit, wire};
 
@@ -106,6 +106,16 @@ pub(crate) struct PersonArgs {
     pub(crate) language: Option<String>,
 }
 
+impl PersonArgs {
+    /// Fills the optional fields about the person into `draft`.
+    pub(crate) fn fill(self, draft: &mut EntryDraft) {
+        draft.person.affiliation = self.affiliation.or(draft.person.affiliation.take());
+        draft.person.stakeholder_group = self.group.or(draft.person.stakeholder_group);
+        draft.person.region = self.region.or(draft.person.region);
+        draft.language = self.language.or(draft.language.take());
+    }
+}
+
 fn on_deck_text(next: &OnDeck) -> String {
     let place = match next.location.as_deref() {
         Some(location) => format!(" at {location}"),
@@ -142,18 +152,6 @@ pub(crate) async fn run(command: RunnerCommand) -> Result<(), Exit> {
             connection,
         } => {
             let mut hand = Hand::new(name);
-            if let Some(a) = person.affiliation {
-                hand = hand.affiliation(a);
-            }
-            if let Some(g) = person.group {
-                hand = hand.stakeholder_group(g);
-            }
-            if let Some(r) = person.region {
-                hand = hand.region(r);
-            }
-            if let Some(l) = person.language {
-                hand = hand.language(l);
-            }
             if let Some(s) = seat {
                 hand = hand.seat(s);
             }
@@ -163,7 +161,9 @@ pub(crate) async fn run(command: RunnerCommand) -> Result<(), Exit> {
             if comment {
                 hand = hand.comment();
             }
-            submit(&connection, hand.draft()).await?;
+            let mut draft = hand.draft();
+            person.fill(&mut draft);
+            submit(&connection, draft).await?;
         }
         RunnerCommand::Next { connection } => {
             let client = connection.connect().await?;
