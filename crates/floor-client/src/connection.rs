@@ -14,26 +14,32 @@
 //! acknowledgement resolves its request only once the published state
 //! holds the events it names, so a caller that awaits a request and then
 //! reads the state sees its effect.
+//!
+//! Opening a connection (`hello`, `welcome`, the first snapshot) is in
+//! `handshake`; what the task does with each message from the broker is in
+//! `receive`.
+
+mod handshake;
+mod receive;
+
+pub(crate) use handshake::{clock_offset, first_snapshot, handshake, now_ms};
 
 use std::collections::VecDeque;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicI64, Ordering};
 use std::time::Duration;
 
-use floor_protocol::{
-    ClientMessage, ErrorCode, Hello, PROTOCOL_VERSION, Resume, RoomInfo, ServerMessage,
-};
+use floor_protocol::{ClientMessage, Resume};
 use futures_util::{SinkExt, StreamExt};
 use tokio::net::TcpStream;
 use tokio::sync::{broadcast, mpsc, oneshot, watch};
 use tokio::time::{Instant, sleep_until, timeout};
 use tokio_tungstenite::tungstenite::Message;
 use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
-use uuid::Uuid;
 
 use crate::backoff::Backoff;
 use crate::client::{Ack, ConnectionEvent, ConnectionStatus, Update};
-use crate::error::{ConnectError, Refusal, RequestError};
+use crate::error::RequestError;
 use crate::options::ConnectOptions;
 use crate::state::RoomState;
 
@@ -93,171 +99,6 @@ impl Shared {
     fn connection(&self, event: ConnectionEvent) {
         tracing::debug!(?event, "connection");
         self.emit(Update::Connection(event));
-    }
-}
-
-/// The broker's `welcome`, unpacked.
-#[derive(Debug, Clone)]
-pub(crate) struct Welcome {
-    pub(crate) room: RoomInfo,
-    pub(crate) role: floor_protocol::Role,
-    pub(crate) client: floor_protocol::ClientKey,
-    pub(crate) epoch: Uuid,
-    pub(crate) head: u64,
-    pub(crate) server_time_ms: u64,
-}
-
-pub(crate) fn now_ms() -> u64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX))
-        .unwrap_or(0)
-}
-
-pub(crate) fn clock_offset(welcome: &Welcome) -> i64 {
-    let broker = i64::try_from(welcome.server_time_ms).unwrap_or(i64::MAX);
-    let local = i64::try_from(now_ms()).unwrap_or(i64::MAX);
-    broker.saturating_sub(local)
-}
-
-/// Connects, says `hello` and reads the `welcome`.
-pub(crate) async fn handshake(
-    options: &ConnectOptions,
-    token: &str,
-    resume: Option<Resume>,
-) -> Result<(Socket, Welcome), ConnectError> {
-    let url = &options.address.ws_url;
-    let unreachable = |reason: String| ConnectError::Unreachable {
-        url: url.clone(),
-        reason,
-    };
-    let attempt = async {
-        let (mut socket, _) = tokio_tungstenite::connect_async(url.as_str())
-            .await
-            .map_err(|e| unreachable(e.to_string()))?;
-        let hello = ClientMessage::Hello(Hello {
-            protocol: PROTOCOL_VERSION,
-            room: options.address.room.clone(),
-            token: token.to_owned(),
-            client_id: options.client_id.clone(),
-            channel: options.channel,
-            resume,
-            agent: Some(options.agent.clone()),
-        });
-        let text = serde_json::to_string(&hello).map_err(|e| unreachable(e.to_string()))?;
-        socket
-            .send(Message::Text(text.into()))
-            .await
-            .map_err(|e| unreachable(e.to_string()))?;
-        loop {
-            let message = match socket.next().await {
-                Some(Ok(message)) => message,
-                Some(Err(e)) => return Err(unreachable(e.to_string())),
-                None => return Err(unreachable("closed before welcome".into())),
-            };
-            let text = match message {
-                Message::Text(text) => text,
-                Message::Close(frame) => {
-                    return Err(unreachable(format!(
-                        "closed before welcome: {}",
-                        frame.map(|f| f.reason.to_string()).unwrap_or_default()
-                    )));
-                }
-                _ => continue,
-            };
-            match serde_json::from_str::<ServerMessage>(&text) {
-                Ok(ServerMessage::Welcome {
-                    room,
-                    role,
-                    client,
-                    epoch,
-                    head,
-                    server_time_ms,
-                    ..
-                }) => {
-                    return Ok((
-                        socket,
-                        Welcome {
-                            room,
-                            role,
-                            client,
-                            epoch,
-                            head,
-                            server_time_ms,
-                        },
-                    ));
-                }
-                Ok(ServerMessage::Error(error)) => {
-                    return Err(match error.code {
-                        ErrorCode::Internal
-                        | ErrorCode::StorageUnavailable
-                        | ErrorCode::RateLimited => unreachable(error.message),
-                        code => ConnectError::Refused {
-                            code,
-                            message: error.message,
-                        },
-                    });
-                }
-                Ok(other) => {
-                    return Err(unreachable(format!(
-                        "expected welcome, got {}",
-                        kind_of(&other)
-                    )));
-                }
-                Err(e) => return Err(unreachable(format!("unreadable welcome: {e}"))),
-            }
-        }
-    };
-    match timeout(options.connect_timeout, attempt).await {
-        Ok(result) => result,
-        Err(_) => Err(unreachable(format!(
-            "no welcome within {} s",
-            options.connect_timeout.as_secs()
-        ))),
-    }
-}
-
-/// Reads until the first snapshot, after a `hello` without `resume`.
-pub(crate) async fn first_snapshot(
-    options: &ConnectOptions,
-    socket: &mut Socket,
-) -> Result<RoomState, ConnectError> {
-    let unreachable = |reason: String| ConnectError::Unreachable {
-        url: options.address.ws_url.clone(),
-        reason,
-    };
-    let read = async {
-        loop {
-            match socket.next().await {
-                Some(Ok(Message::Text(text))) => {
-                    if let Ok(ServerMessage::Snapshot {
-                        epoch, room, order, ..
-                    }) = serde_json::from_str::<ServerMessage>(&text)
-                    {
-                        return Ok(RoomState::from_snapshot(epoch, room, order));
-                    }
-                }
-                Some(Ok(Message::Close(_))) | None => {
-                    return Err(unreachable("closed before the snapshot".into()));
-                }
-                Some(Ok(_)) => {}
-                Some(Err(e)) => return Err(unreachable(e.to_string())),
-            }
-        }
-    };
-    timeout(options.connect_timeout, read)
-        .await
-        .unwrap_or_else(|_| Err(unreachable("no snapshot in time".into())))
-}
-
-fn kind_of(message: &ServerMessage) -> &'static str {
-    match message {
-        ServerMessage::Welcome { .. } => "welcome",
-        ServerMessage::Snapshot { .. } => "snapshot",
-        ServerMessage::Events { .. } => "events",
-        ServerMessage::Order { .. } => "order",
-        ServerMessage::Ack { .. } => "ack",
-        ServerMessage::Error(_) => "error",
     }
 }
 
@@ -568,157 +409,6 @@ impl Connection {
             }
         }
         Ok(())
-    }
-
-    /// Handles one message.
-    fn receive(&mut self, text: &str) -> Next {
-        let message = match serde_json::from_str::<ServerMessage>(text) {
-            Ok(message) => message,
-            Err(error) => {
-                tracing::warn!(%error, "unreadable message from the broker");
-                return Next::Go;
-            }
-        };
-        match message {
-            ServerMessage::Welcome { .. } => Next::Go,
-            ServerMessage::Snapshot {
-                epoch,
-                reason,
-                room,
-                order,
-            } => {
-                let seq = room.seq;
-                self.working = RoomState::from_snapshot(epoch, room, order);
-                let previous = self.shared.state.send_replace(self.working.clone());
-                self.resyncing = false;
-                self.shared.emit(Update::Snapshot { reason, seq });
-                if previous.epoch() != epoch {
-                    // Sequence numbers of the old log mean nothing now.
-                    for parked in self.parked.drain(..) {
-                        let _ = parked.reply.send(Ok(parked.ack));
-                    }
-                }
-                self.release();
-                Next::Go
-            }
-            ServerMessage::Events { epoch, events } => {
-                if self.resyncing {
-                    return Next::Go;
-                }
-                let shared = &self.shared;
-                let result = self.working.fold_events(epoch, &events, |event| {
-                    shared.emit(Update::Event(Arc::new(event.clone())));
-                });
-                self.check(result)
-            }
-            ServerMessage::Order { epoch, seq, order } => {
-                if self.resyncing {
-                    return Next::Go;
-                }
-                let result = self.working.take_order(epoch, seq, order);
-                if result.is_ok() {
-                    self.shared.state.send_replace(self.working.clone());
-                    self.shared.emit(Update::Order { seq });
-                    self.release();
-                }
-                self.check(result)
-            }
-            ServerMessage::Ack {
-                request_id,
-                first_seq,
-                last_seq,
-                entry_id,
-                duplicate,
-            } => {
-                let Some(at) = self
-                    .outstanding
-                    .iter()
-                    .position(|r| r.request_id == request_id)
-                else {
-                    return Next::Go;
-                };
-                let Some(request) = self.outstanding.remove(at) else {
-                    return Next::Go;
-                };
-                self.parked.push(Parked {
-                    ack: Ack {
-                        request_id,
-                        first_seq,
-                        last_seq,
-                        entry_id,
-                        duplicate,
-                    },
-                    reply: request.reply,
-                    deadline: request.deadline,
-                });
-                self.release();
-                Next::Go
-            }
-            ServerMessage::Error(error) => {
-                let Some(request_id) = error.request_id.clone() else {
-                    tracing::warn!(code = %error.code, message = %error.message, "broker error");
-                    self.last_error = Some(format!("{}: {}", error.code, error.message));
-                    if self.resyncing {
-                        // Most likely our `sync` was refused (rate limited):
-                        // a new connection without `resume` brings the
-                        // snapshot instead.
-                        return Next::Reconnect(format!("sync refused: {}", error.message));
-                    }
-                    return Next::Go;
-                };
-                let Some(at) = self
-                    .outstanding
-                    .iter()
-                    .position(|r| r.request_id == request_id)
-                else {
-                    return Next::Go;
-                };
-                if error.code.retry_with_same_id() {
-                    // Nothing was recorded, or the broker could not learn
-                    // whether it was: send it again shortly, same id (a
-                    // command that had taken effect is acknowledged then).
-                    if let Some(request) = self.outstanding.get_mut(at) {
-                        request.sent = false;
-                    }
-                    self.retry_at.get_or_insert(Instant::now() + RETRY_AFTER);
-                    return Next::Go;
-                }
-                if let Some(request) = self.outstanding.remove(at) {
-                    let _ = request
-                        .reply
-                        .send(Err(RequestError::Refused(Refusal::from(error))));
-                }
-                Next::Go
-            }
-        }
-    }
-
-    /// Reports an anomaly, which asks for a snapshot.
-    fn check(&mut self, result: Result<(), crate::state::Anomaly>) -> Next {
-        match result {
-            Ok(()) => Next::Go,
-            Err(anomaly) => {
-                tracing::warn!(%anomaly, "resyncing");
-                self.resyncing = true;
-                self.shared
-                    .connection(ConnectionEvent::Resyncing { anomaly });
-                Next::Sync
-            }
-        }
-    }
-
-    /// Resolves acknowledged requests whose events the state now holds.
-    fn release(&mut self) {
-        if self.parked.is_empty() {
-            return;
-        }
-        let seq = self.shared.state.borrow().seq();
-        let (ready, waiting): (Vec<_>, Vec<_>) =
-            self.parked.drain(..).partition(|p| p.ack.last_seq <= seq);
-        self.parked = waiting;
-        for parked in ready {
-            let _ = parked.reply.send(Ok(parked.ack));
-        }
     }
 }
 

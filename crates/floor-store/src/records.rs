@@ -1,0 +1,74 @@
+//! The values the store reads and writes: rooms, token hashes, the
+//! appends of a batch and a checkpoint as read back. Plain data; the SQL
+//! that stores them is in the modules of [`Store`](crate::Store).
+
+/// A room as stored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RoomRecord {
+    /// The room id (slug).
+    pub id: String,
+    /// The title.
+    pub title: String,
+    /// The epoch of the room's log (a UUID, as text).
+    pub epoch: String,
+    /// Creation time, milliseconds since the Unix epoch.
+    pub created_at_ms: u64,
+}
+
+/// One role token's hash.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TokenHash {
+    /// The role's wire name.
+    pub role: String,
+    /// SHA-256 of the token.
+    pub hash: Vec<u8>,
+}
+
+/// The idempotency record of one command.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RequestRecord {
+    /// The issuing client's key.
+    pub client: String,
+    /// The client's request id.
+    pub request_id: String,
+    /// The command's first event.
+    pub first_seq: u64,
+    /// The command's last event.
+    pub last_seq: u64,
+}
+
+/// The events of one room to append, with the commands that caused them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Append {
+    /// The room.
+    pub room: String,
+    /// Consecutive events as (seq, JSON text), continuing the room's log.
+    pub events: Vec<(u64, String)>,
+    /// The idempotency records of the commands behind the events.
+    pub requests: Vec<RequestRecord>,
+    /// Genders the commands declared, as (wire name, count): added to the
+    /// room's totals with the events, never stored with them.
+    pub declarations: Vec<(String, u64)>,
+}
+
+/// A room's checkpoint as read from the store.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CheckpointRead {
+    /// The room has none.
+    None,
+    /// One that matches the room's log at `seq`.
+    Found {
+        /// The seq of the last event folded into it.
+        seq: u64,
+        /// Its text, as written.
+        body: String,
+    },
+    /// One that does not match the room's log (its event is missing, or
+    /// its text or the log was changed since): to be ignored.
+    Unmatched {
+        /// The seq it claims.
+        seq: u64,
+        /// What is wrong.
+        reason: &'static str,
+    },
+}
