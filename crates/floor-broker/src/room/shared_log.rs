@@ -30,9 +30,9 @@ use std::time::{Duration, Instant};
 use floor_protocol::ErrorCode;
 use tokio::sync::watch;
 
+use super::commit::{Decided, unavailable};
 use super::{
-    Answer, CommandMsg, Decided, Frame, RoomActor, RoomLog, SHARED_ROUNDS, fold_commit,
-    log_read_error, unavailable,
+    Answer, CommandMsg, Frame, RoomActor, RoomLog, SHARED_ROUNDS, fold_commit, log_read_error,
 };
 use crate::shared::{self, Appended, Shared, SharedError, StoredCommit};
 
