@@ -276,14 +276,8 @@ impl Broker {
                 let mut declared = Declarations::new();
                 for commit in commits {
                     let mut new = false;
-                    for raw in commit.events {
-                        let event = serde_json::from_str::<floor_protocol::RoomEvent>(&raw)
-                            .map_err(|e| format!("the log of {id} is unreadable: {e}"))?;
-                        if event.seq > events.len() as u64 {
-                            events.push(event);
-                            new = true;
-                        }
-                    }
+                    room::replay(&mut events, commit.events, |_, _| new = true)
+                        .map_err(|e| format!("the log of {id} is unreadable: {e}"))?;
                     // A commit's declarations count with its events.
                     if new {
                         declared.merge(&commit.declared);

@@ -22,6 +22,8 @@
 //!   subscriber gets, and [`spawn`].
 //! - `actor.rs`: the task's loop and its restart after a panic.
 //! - `load.rs`: rebuilding a room from its log.
+//! - `replay.rs`: the one fold of stored events (decode, check the seq
+//!   follows, apply) that every reader of a log uses.
 //! - `commit.rs`: deciding a batch and committing it to the embedded log;
 //!   checkpoints; the reload after the store recovers.
 //! - `shared_log.rs`: the shared store's commit, catch-up and freshness.
@@ -46,12 +48,14 @@ mod commit;
 mod fanout;
 mod handle;
 mod load;
+mod replay;
 mod shared_log;
 
 pub(crate) use commit::answer_unavailable;
 pub use handle::{CommandMsg, Frame, RoomHandle, RoomMsg, Subscription, now_ms, spawn};
 use load::fold_commit;
 pub use load::{LoadError, Loaded, load, load_shared};
+pub use replay::{Fold, ReplayError, apply_stored, replay};
 
 pub use shared_log::{CONFIRM_WAIT, FRESH_FOR, PROBE_EVERY, Unconfirmed};
 

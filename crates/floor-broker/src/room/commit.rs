@@ -9,10 +9,11 @@ use floor_core::checkpoint;
 use floor_core::declarations::{Declarations, served_text};
 use floor_core::{Decision, Room};
 use floor_protocol::message::ErrorMessage;
-use floor_protocol::{ErrorCode, RoomEvent, ServerMessage};
+use floor_protocol::{ErrorCode, ServerMessage};
 use floor_store::{Append, RequestRecord};
 use uuid::Uuid;
 
+use super::replay::replay;
 use super::{Answer, CommandMsg, RoomActor, RoomLog, SHARED_COMMIT, log_read_error, now_ms, text};
 use crate::commit::{WriteError, Writer};
 use crate::limits::CHECKPOINT_GAP;
@@ -316,15 +317,12 @@ impl RoomActor {
             }
         };
         let mut raws = Vec::new();
-        for (seq, body) in stored {
-            let applied = serde_json::from_str::<RoomEvent>(&body)
-                .map_err(|e| e.to_string())
-                .and_then(|event| self.room.apply(&event).map_err(|e| e.to_string()));
-            if let Err(error) = applied {
-                tracing::error!(room = %self.id, seq, %error, "stored event does not apply");
-                break;
-            }
-            raws.push((seq, Arc::from(served_text(&body))));
+        let rows = stored.iter().map(|(_, body)| body.as_str());
+        let replayed = replay(&mut self.room, rows, |event, body| {
+            raws.push((event.seq, Arc::from(served_text(body))));
+        });
+        if let Err(error) = replayed {
+            tracing::error!(room = %self.id, %error, "stored event does not apply");
         }
         if !raws.is_empty() {
             tracing::warn!(room = %self.id, events = raws.len(), "events committed during the failure are now published");

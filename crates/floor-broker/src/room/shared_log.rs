@@ -385,7 +385,8 @@ impl RoomActor {
         self.last_at = self.last_at.max(folded.last_at);
         self.publish(folded.applied);
         match folded.failure {
-            Some(message) => {
+            Some(error) => {
+                let message = error.to_string();
                 self.caught_up = false;
                 if self.unfit.replace(commit.stream_seq) == Some(commit.stream_seq) {
                     tracing::debug!(room = %self.id, stream_seq = commit.stream_seq, %message, "the commit still does not fit the room");
