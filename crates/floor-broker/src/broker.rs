@@ -11,7 +11,6 @@ use dashmap::DashMap;
 use floor_core::declarations::Declarations;
 use floor_protocol::Role;
 use floor_protocol::message::RoomInfo;
-use floor_store::{RoomRecord, Store};
 use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
 use uuid::Uuid;
@@ -21,7 +20,7 @@ use crate::commit::WriteError;
 use crate::config::Config;
 use crate::metrics::Metrics;
 use crate::room::{self, RoomHandle, RoomLog};
-use crate::shared::{RoomValue, Shared, SharedError};
+use crate::shared::{Shared, SharedError};
 
 mod start;
 mod tokens;
@@ -148,7 +147,7 @@ impl Broker {
         if let Some(room) = self.room(id) {
             return Ok(Some(room));
         }
-        let RoomLog::Shared(shared) = &self.log else {
+        let Some(shared) = self.log.shared() else {
             return Ok(None);
         };
         if !valid_room_id(id) {
@@ -175,7 +174,7 @@ impl Broker {
         if let Some(room) = self.room(id) {
             return Ok(Some(room));
         }
-        if matches!(self.log, RoomLog::Local(_)) {
+        if self.log.shared().is_none() {
             return self.find_room(id).await;
         }
         let broker = self.clone();
@@ -250,9 +249,9 @@ impl Broker {
     /// Every room's id and title: those of the store, not only those
     /// served now.
     pub async fn room_list(&self) -> Result<Vec<(String, String)>, SharedError> {
-        match &self.log {
-            RoomLog::Shared(shared) => shared.room_list().await,
-            RoomLog::Local(_) => Ok(self
+        match self.log.shared() {
+            Some(shared) => shared.room_list().await,
+            None => Ok(self
                 .rooms
                 .iter()
                 .map(|r| (r.info.id.clone(), r.info.title.clone()))
@@ -266,38 +265,7 @@ impl Broker {
         &self,
         id: &str,
     ) -> Result<(Vec<floor_protocol::RoomEvent>, Declarations), String> {
-        match &self.log {
-            RoomLog::Shared(shared) => {
-                let commits = shared
-                    .read_all_after(id, 0)
-                    .await
-                    .map_err(|e| e.to_string())?;
-                let mut events = Vec::new();
-                let mut declared = Declarations::new();
-                for commit in commits {
-                    let mut new = false;
-                    room::replay(&mut events, commit.events, |_, _| new = true)
-                        .map_err(|e| format!("the log of {id} is unreadable: {e}"))?;
-                    // A commit's declarations count with its events.
-                    if new {
-                        declared.merge(&commit.declared);
-                    }
-                }
-                Ok((events, declared))
-            }
-            RoomLog::Local(_) => {
-                let path = self.config.data.join("floor.db");
-                let id = id.to_owned();
-                // A reader of its own: WAL lets it read while the writer
-                // writes.
-                tokio::task::spawn_blocking(move || {
-                    let store = Store::open_existing(&path).map_err(|e| e.to_string())?;
-                    crate::read_log(&store, &id)
-                })
-                .await
-                .map_err(|e| e.to_string())?
-            }
-        }
+        self.log.read_log(id).await
     }
 
     /// Stops after the listener: lets every room finish the commands it
@@ -313,14 +281,7 @@ impl Broker {
         {
             tracing::warn!("rooms still busy after the grace period");
         }
-        match &self.log {
-            RoomLog::Local(writer) => {
-                if let Err(error) = writer.stop().await {
-                    tracing::warn!(%error, "writer did not stop cleanly");
-                }
-            }
-            RoomLog::Shared(shared) => shared.flush().await,
-        }
+        self.log.stop().await;
     }
 
     /// Whether `token` is the admin token.
@@ -384,28 +345,8 @@ impl Broker {
         let lock = self.loading.entry(id.to_owned()).or_default().clone();
         let _creating = lock.lock().await;
         let epoch = Uuid::new_v4();
-        let created = match &self.log {
-            RoomLog::Local(writer) => {
-                let record = RoomRecord {
-                    id: id.to_owned(),
-                    title: title.to_owned(),
-                    epoch: epoch.to_string(),
-                    created_at_ms: room::now_ms(),
-                };
-                let rows = stored(hashes.hashes(), hashes.participant());
-                writer.create_room(record, rows).await
-            }
-            RoomLog::Shared(shared) => {
-                let mut value = RoomValue {
-                    title: title.to_owned(),
-                    epoch,
-                    created_at_ms: room::now_ms(),
-                    tokens: Default::default(),
-                };
-                value.set_tokens(&hashes);
-                shared.create_room(id, &value).await
-            }
-        };
+        let rows = stored(hashes.hashes(), hashes.participant());
+        let created = self.log.create_room(id, title, epoch, &hashes, rows).await;
         match created {
             Ok(()) => {}
             Err(WriteError::Refused(_)) => return Err(RoomError::Exists(id.to_owned())),

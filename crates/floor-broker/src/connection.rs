@@ -35,7 +35,7 @@ use crate::limits::{
     PING_INTERVAL, PONG_TIMEOUT, REPLY_QUEUE,
 };
 use crate::metrics::{ReasonLabel, RoleLabel};
-use crate::room::{RoomHandle, RoomLog, RoomMsg, Subscription, Unconfirmed, error_text, now_ms};
+use crate::room::{RoomHandle, RoomMsg, Subscription, Unconfirmed, error_text, now_ms};
 use crate::upgrade::Socket;
 
 mod receive;
@@ -257,7 +257,7 @@ impl Connection {
         &mut self,
         answer: oneshot::Receiver<Result<Subscription, Unconfirmed>>,
     ) -> Result<Subscription, Option<Close>> {
-        let shared = matches!(self.broker.log, RoomLog::Shared(_));
+        let shared = self.broker.log.shared().is_some();
         let answer = if shared {
             timeout(HELLO_WAIT, answer).await
         } else {

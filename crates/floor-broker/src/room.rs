@@ -21,6 +21,8 @@
 //! - `handle.rs`: the room's handle, the messages its task takes, what a
 //!   subscriber gets, and [`spawn`].
 //! - `actor.rs`: the task's loop and its restart after a panic.
+//! - `log.rs`: [`RoomLog`], the store behind a room: what both stores
+//!   offer, as one type's methods.
 //! - `load.rs`: rebuilding a room from its log.
 //! - `replay.rs`: the one fold of stored events (decode, check the seq
 //!   follows, apply) that every reader of a log uses.
@@ -40,14 +42,14 @@ use tokio::sync::{broadcast, watch};
 use tokio_tungstenite::tungstenite::Utf8Bytes;
 use uuid::Uuid;
 
-use crate::commit::{Health, Writer};
-use crate::shared::{Shared, SharedError};
+use crate::shared::SharedError;
 
 mod actor;
 mod commit;
 mod fanout;
 mod handle;
 mod load;
+mod log;
 mod replay;
 mod shared_log;
 
@@ -55,6 +57,7 @@ pub(crate) use commit::answer_unavailable;
 pub use handle::{CommandMsg, Frame, RoomHandle, RoomMsg, Subscription, now_ms, spawn};
 use load::fold_commit;
 pub use load::{LoadError, Loaded, load, load_shared};
+pub use log::RoomLog;
 pub use replay::{Fold, ReplayError, apply_stored, replay};
 
 pub use shared_log::{CONFIRM_WAIT, FRESH_FOR, PROBE_EVERY, Unconfirmed};
@@ -73,25 +76,6 @@ const SHARED_ROUNDS: usize = 16;
 /// How soon a room of the shared store that failed to catch up tries
 /// again.
 const CATCH_UP_RETRY: std::time::Duration = std::time::Duration::from_secs(1);
-
-/// Where a room's events are stored.
-#[derive(Debug, Clone)]
-pub enum RoomLog {
-    /// The embedded SQLite log, through the writer thread.
-    Local(Writer),
-    /// NATS JetStream, shared with other brokers that serve the room.
-    Shared(Arc<Shared>),
-}
-
-impl RoomLog {
-    /// Whether the store takes writes.
-    pub fn health(&self) -> &Arc<Health> {
-        match self {
-            RoomLog::Local(writer) => writer.health(),
-            RoomLog::Shared(shared) => shared.health(),
-        }
-    }
-}
 
 /// What a room's task is made of besides its state: enough to start it
 /// again from the log after a panic (see `supervise.rs`).
@@ -126,7 +110,6 @@ pub(crate) struct RoomActor {
     checkpointed: u64,
     /// When it was handed over (none yet since the start).
     checkpointed_at: Option<std::time::Instant>,
-    health: Arc<Health>,
     log: RoomLog,
     /// The shared store's stream sequence of the last commit applied.
     stream_seq: u64,

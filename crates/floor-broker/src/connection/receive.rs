@@ -9,7 +9,7 @@ use tokio_tungstenite::tungstenite::Message;
 use super::{Close, Connection, close_code};
 use crate::handshake::decode;
 use crate::limits::MAX_INVALID_MESSAGES;
-use crate::room::{CommandMsg, RoomLog, RoomMsg, error_text};
+use crate::room::{CommandMsg, RoomMsg, error_text};
 
 impl Connection {
     async fn refuse(
@@ -116,9 +116,7 @@ impl Connection {
                 }
                 // (A shared store's room waits a moment for a lost NATS
                 // connection to come back before it refuses.)
-                if matches!(self.broker.log, RoomLog::Local(_))
-                    && !self.broker.log.health().available()
-                {
+                if self.broker.log.refuses_now() {
                     let text = error_text(
                         Some(request_id),
                         ErrorCode::StorageUnavailable,

@@ -6,10 +6,7 @@ use floor_protocol::RoomEvent;
 use tokio::sync::{broadcast, mpsc, watch};
 use tokio_tungstenite::tungstenite::Utf8Bytes;
 
-use super::{
-    CATCH_UP_RETRY, Loaded, MAX_BATCH, Restart, RoomActor, RoomLog, RoomMsg, load, load_shared,
-    shared_log,
-};
+use super::{CATCH_UP_RETRY, Loaded, MAX_BATCH, Restart, RoomActor, RoomMsg, shared_log};
 use crate::limits::BROADCAST_CAPACITY;
 use crate::shared::StoredCommit;
 
@@ -25,22 +22,7 @@ impl Restart {
         if crate::supervise::fault("room-load", &self.id) {
             return Err("a failure injected by a test".into());
         }
-        match &self.log {
-            RoomLog::Local(writer) => {
-                let path = writer.path().to_owned();
-                let id = self.id.clone();
-                tokio::task::spawn_blocking(move || {
-                    let store =
-                        floor_store::Store::open_existing(&path).map_err(|e| e.to_string())?;
-                    load(&store, &id).map_err(|e| e.to_string())
-                })
-                .await
-                .map_err(|e| e.to_string())?
-            }
-            RoomLog::Shared(shared) => load_shared(shared, &self.id)
-                .await
-                .map_err(|e| e.to_string()),
-        }
+        self.log.load(&self.id).await
     }
 
     /// A room task over `loaded` (a fresh broadcast channel: subscribers of
@@ -68,7 +50,6 @@ impl Restart {
             snapshots: Vec::new(),
             checkpointed: loaded.checkpointed,
             checkpointed_at: None,
-            health: self.log.health().clone(),
             stream_seq: loaded.stream_seq,
             unfit: None,
             caught_up: true,
@@ -125,19 +106,11 @@ impl RoomActor {
         // so the next start folds few.
         self.checkpoint_if_due();
         // With the shared store, the commits of other brokers arrive here.
-        let mut feed = match &self.log {
-            RoomLog::Local(_) => None,
-            RoomLog::Shared(shared) => Some(shared.follow(&self.id, self.stream_seq)),
-        };
+        let mut feed = self.log.follow(&self.id, self.stream_seq);
         // And a probe tells it, well within a second, when it is behind.
-        let mut probes = match &self.log {
-            RoomLog::Local(_) => None,
-            RoomLog::Shared(shared) => Some(shared_log::spawn_probe(
-                shared.clone(),
-                self.id.clone(),
-                self.frames.clone(),
-            )),
-        };
+        let mut probes = self.log.shared().map(|shared| {
+            shared_log::spawn_probe(shared.clone(), self.id.clone(), self.frames.clone())
+        });
         loop {
             tokio::select! {
                 // A recovery reloads the room before it decides anything new.
@@ -155,11 +128,11 @@ impl RoomActor {
                 probe = next_probe(&mut probes) => match probe {
                     Some(probe) => {
                         if self.take_probe(probe).await
-                            && let RoomLog::Shared(shared) = &self.log
+                            && let Some(followed) = self.log.follow(&self.id, self.stream_seq)
                         {
                             // The follower is stuck (its consumer lost
                             // with a NATS node, say): follow anew.
-                            feed = Some(shared.follow(&self.id, self.stream_seq));
+                            feed = Some(followed);
                             self.behind_probes = 0;
                         }
                     }

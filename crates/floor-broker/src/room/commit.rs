@@ -63,9 +63,9 @@ impl RoomActor {
         let seq = self.room.seq();
         // The shared store keeps no checkpoints (a room is folded from its
         // first commit when a broker first serves it).
-        let RoomLog::Local(writer) = &self.log else {
+        if !self.log.keeps_checkpoints() {
             return;
-        };
+        }
         if seq < self.checkpointed + checkpoint::INTERVAL {
             return;
         }
@@ -84,7 +84,7 @@ impl RoomActor {
         self.checkpointed_at = Some(now);
         match serde_json::to_string(&self.room.checkpoint()) {
             Ok(body) => {
-                writer.checkpoint(self.id.clone(), seq, body);
+                self.log.checkpoint(self.id.clone(), seq, body);
                 self.checkpointed = seq;
             }
             Err(error) => {
@@ -224,7 +224,7 @@ impl RoomActor {
         };
         // A room of the shared store decides, and its append waits a
         // moment for a lost NATS connection to come back.
-        if matches!(self.log, RoomLog::Local(_)) && !self.health.available() {
+        if self.log.refuses_now() {
             return refuse(
                 ErrorCode::StorageUnavailable,
                 "the broker cannot persist writes right now; retry with the same request id".into(),
@@ -293,28 +293,26 @@ impl RoomActor {
     /// holds beyond this room's state (a commit reported as failed may
     /// have reached the disk after all).
     pub(super) async fn reload(&mut self) {
-        let writer = match self.log.clone() {
-            RoomLog::Local(writer) => writer,
-            RoomLog::Shared(shared) => {
-                // Back in touch with NATS: whatever other brokers appended
-                // meanwhile comes first.
-                if let Err(error) = self.catch_up(&shared).await {
-                    log_read_error(
-                        &self.id,
-                        &error,
-                        "cannot read the shared log after reconnecting",
-                    );
-                    self.caught_up = false;
-                }
-                return;
+        if let Some(shared) = self.log.shared().cloned() {
+            // Back in touch with NATS: whatever other brokers appended
+            // meanwhile comes first.
+            if let Err(error) = self.catch_up(&shared).await {
+                log_read_error(
+                    &self.id,
+                    &error,
+                    "cannot read the shared log after reconnecting",
+                );
+                self.caught_up = false;
             }
-        };
-        let stored = match writer.read_events(self.id.clone(), self.room.seq()).await {
-            Ok(stored) => stored,
-            Err(error) => {
+            return;
+        }
+        let stored = match self.log.read_after(self.id.clone(), self.room.seq()).await {
+            Some(Ok(stored)) => stored,
+            Some(Err(error)) => {
                 tracing::error!(room = %self.id, %error, "could not reload the room after recovery");
                 return;
             }
+            None => return,
         };
         let mut raws = Vec::new();
         let rows = stored.iter().map(|(_, body)| body.as_str());

@@ -9,7 +9,7 @@ use floor_protocol::ServerMessage;
 use floor_protocol::message::{Resume, SnapshotReason};
 use tokio_tungstenite::tungstenite::Utf8Bytes;
 
-use super::{Frame, REPLAY_FRAME, RoomActor, RoomLog, Subscription, Unconfirmed, text};
+use super::{Frame, REPLAY_FRAME, RoomActor, Subscription, Unconfirmed, text};
 use crate::limits::{MAX_QUEUED_BYTES, RESUME_WINDOW};
 
 impl RoomActor {
@@ -19,7 +19,7 @@ impl RoomActor {
     ) -> Result<Subscription, Unconfirmed> {
         // A room of the shared store serves a hello only from a state it
         // knows holds the store's last commit: never behind a client.
-        if let RoomLog::Shared(shared) = self.log.clone() {
+        if let Some(shared) = self.log.shared().cloned() {
             let ahead = resume
                 .as_ref()
                 .is_some_and(|r| r.epoch == self.epoch && r.seq > self.room.seq());
@@ -86,11 +86,11 @@ impl RoomActor {
         let from = head.saturating_sub(RESUME_WINDOW as u64);
         let oldest = self.recent.front().map_or(head + 1, |(seq, _)| *seq);
         // A room of the shared store is loaded with its whole window.
-        let RoomLog::Local(writer) = &self.log else {
+        let Some(read) = self.log.read_after(self.id.clone(), from).await else {
             self.window_complete = true;
             return;
         };
-        match writer.read_events(self.id.clone(), from).await {
+        match read {
             Ok(stored) => {
                 let older = stored.into_iter().filter(|(seq, _)| *seq < oldest);
                 for (seq, body) in older.rev() {

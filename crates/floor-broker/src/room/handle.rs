@@ -185,10 +185,7 @@ pub fn spawn(
     let health = log.health().clone();
     let attendance_peak = loaded.room.view_ref().attendance_peak;
     let presence = Arc::new(crate::attendance::Presence::default());
-    let shared = match &log {
-        RoomLog::Shared(shared) => Some(shared.clone()),
-        RoomLog::Local(_) => None,
-    };
+    let shared = log.shared().cloned();
     let restart = Restart {
         id: info.id.clone(),
         epoch,

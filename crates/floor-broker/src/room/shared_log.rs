@@ -31,9 +31,7 @@ use floor_protocol::ErrorCode;
 use tokio::sync::watch;
 
 use super::commit::{Decided, unavailable};
-use super::{
-    Answer, CommandMsg, Frame, RoomActor, RoomLog, SHARED_ROUNDS, fold_commit, log_read_error,
-};
+use super::{Answer, CommandMsg, Frame, RoomActor, SHARED_ROUNDS, fold_commit, log_read_error};
 use crate::shared::{self, Appended, Shared, SharedError, StoredCommit};
 
 /// How often a room with subscribers asks the stream's leader whether it
@@ -335,7 +333,7 @@ impl RoomActor {
     /// missed at once; `true` when it was behind twice in a row (its
     /// follower is stuck and is made again).
     pub(super) async fn take_probe(&mut self, probe: Probe) -> bool {
-        let RoomLog::Shared(shared) = self.log.clone() else {
+        let Some(shared) = self.log.shared().cloned() else {
             return false;
         };
         let Ok(last) = probe.last else {
@@ -367,7 +365,7 @@ impl RoomActor {
         if commit.stream_seq <= self.stream_seq {
             return;
         }
-        let RoomLog::Shared(shared) = self.log.clone() else {
+        let Some(shared) = self.log.shared().cloned() else {
             return;
         };
         if (!self.caught_up || self.take_commit(commit).is_err())
