@@ -6,6 +6,10 @@
 //! replies (`biased` select), and a room broadcasts a command's events
 //! before it answers the command; so a client always sees the events of
 //! its command before the `ack`.
+//!
+//! Writing to the socket (coalesced broadcast frames, replies, the limits
+//! on a slow reader) is in `write.rs`; the client's messages are taken in
+//! `receive.rs`.
 
 use std::net::IpAddr;
 use std::num::NonZeroU32;
@@ -14,10 +18,10 @@ use std::time::Duration;
 
 use floor_core::Actor;
 use floor_protocol::message::{Resume, ServerMessage};
-use floor_protocol::{ClientMessage, ErrorCode, PROTOCOL_VERSION, Role};
-use futures_util::{FutureExt, SinkExt, StreamExt};
+use floor_protocol::{ErrorCode, PROTOCOL_VERSION, Role};
+use futures_util::{SinkExt, StreamExt};
 use governor::{Quota, RateLimiter};
-use tokio::sync::{broadcast, mpsc, oneshot, watch};
+use tokio::sync::{mpsc, oneshot};
 use tokio::time::{Instant, sleep_until, timeout};
 use tokio_tungstenite::tungstenite::protocol::CloseFrame;
 use tokio_tungstenite::tungstenite::{Message, Utf8Bytes};
@@ -25,17 +29,17 @@ use tokio_tungstenite::tungstenite::{Message, Utf8Bytes};
 use crate::addresses::AddressGuard;
 use crate::auth::{self, TokenHash};
 use crate::broker::Broker;
-use crate::handshake::{Accepted, decode, handshake};
+use crate::handshake::{Accepted, handshake};
 use crate::limits::{
-    COMMAND_BURST, COMMANDS_PER_SECOND, FIRST_FRAMES_DEADLINE, HELLO_WAIT, MAX_INVALID_MESSAGES,
-    MAX_QUEUED_BYTES, PING_INTERVAL, PONG_TIMEOUT, REPLY_QUEUE,
+    COMMAND_BURST, COMMANDS_PER_SECOND, FIRST_FRAMES_DEADLINE, HELLO_WAIT, MAX_QUEUED_BYTES,
+    PING_INTERVAL, PONG_TIMEOUT, REPLY_QUEUE,
 };
 use crate::metrics::{ReasonLabel, RoleLabel};
-use crate::outbound;
-use crate::room::{
-    CommandMsg, Frame, RoomHandle, RoomLog, RoomMsg, Subscription, Unconfirmed, error_text, now_ms,
-};
+use crate::room::{RoomHandle, RoomMsg, Subscription, Unconfirmed, error_text, now_ms};
 use crate::upgrade::Socket;
+
+mod receive;
+mod write;
 
 /// The close codes the broker uses (see the protocol's README).
 pub use floor_protocol::close as close_code;
@@ -43,10 +47,6 @@ pub use floor_protocol::close as close_code;
 /// Longest a single write to the socket may take before the connection is
 /// judged too slow.
 pub(crate) const SEND_TIMEOUT: Duration = Duration::from_secs(10);
-
-/// Most bytes of broadcast frames sent in one write (see
-/// `Connection::forward`).
-const COALESCE_BYTES: usize = 64 * 1024;
 
 /// How a connection ended, when the broker ended it.
 #[derive(Debug)]
@@ -243,45 +243,6 @@ impl Connection {
         }
     }
 
-    async fn send(&mut self, text: Utf8Bytes) -> Result<(), Option<Close>> {
-        self.send_message(Message::Text(text)).await
-    }
-
-    /// Writes one message; a write that takes longer than [`SEND_TIMEOUT`]
-    /// marks the connection too slow.
-    async fn send_message(&mut self, message: Message) -> Result<(), Option<Close>> {
-        self.write(message, true).await
-    }
-
-    /// Queues one message for the socket, and writes out the queue when
-    /// `flush`; a write that takes longer than [`SEND_TIMEOUT`] marks the
-    /// connection too slow.
-    async fn write(&mut self, message: Message, flush: bool) -> Result<(), Option<Close>> {
-        let write = async {
-            match message {
-                Message::Text(text) => outbound::write_text(&mut self.socket, text, flush).await,
-                message if flush => self.socket.send(message).await,
-                message => self.socket.feed(message).await,
-            }
-        };
-        match timeout(SEND_TIMEOUT, write).await {
-            Ok(Ok(())) => Ok(()),
-            Ok(Err(_)) => Err(None),
-            Err(_) => Err(Some(Close::too_slow())),
-        }
-    }
-
-    /// Writes out what [`Connection::write`] queued.
-    async fn flush(&mut self) -> Result<(), Option<Close>> {
-        match timeout(SEND_TIMEOUT, self.socket.flush()).await {
-            Ok(Ok(())) => Ok(()),
-            Ok(Err(_)) => Err(None),
-            Err(_) => Err(Some(Close::too_slow())),
-        }
-    }
-
-    /// Runs the connection; returns how the broker wants it closed, if it
-    /// was the broker that ended it.
     /// Whether this connection's token still grants its role.
     fn token_valid(&self) -> bool {
         token_grants(&self.room, &self.token_hash, self.actor.role)
@@ -296,7 +257,7 @@ impl Connection {
         &mut self,
         answer: oneshot::Receiver<Result<Subscription, Unconfirmed>>,
     ) -> Result<Subscription, Option<Close>> {
-        let shared = matches!(self.broker.log, RoomLog::Shared(_));
+        let shared = self.broker.log.shared().is_some();
         let answer = if shared {
             timeout(HELLO_WAIT, answer).await
         } else {
@@ -321,6 +282,8 @@ impl Connection {
         )))
     }
 
+    /// Runs the connection; returns how the broker wants it closed, if it
+    /// was the broker that ended it.
     async fn run(&mut self) -> Option<Close> {
         // Watch rotations from here on, then check the token once more: a
         // rotation between the handshake and now is not missed.
@@ -445,238 +408,6 @@ impl Connection {
             };
             if let Err(close) = result {
                 return close;
-            }
-        }
-    }
-
-    /// Sends a broadcast frame, and with it every frame the room has
-    /// already queued behind it (up to [`COALESCE_BYTES`]), in one write:
-    /// a commit's events and the order that follows them reach the socket
-    /// together, so a burst costs each subscriber one wake-up and one
-    /// system call instead of one per frame.
-    async fn forward(
-        &mut self,
-        frame: Result<Frame, broadcast::error::RecvError>,
-        frames: &mut broadcast::Receiver<Frame>,
-        broadcast_bytes: &mut watch::Receiver<u64>,
-    ) -> Result<(), Option<Close>> {
-        let mut frame = match frame {
-            Ok(frame) => frame,
-            Err(broadcast::error::RecvError::Lagged(_)) => return Err(Some(Close::too_slow())),
-            Err(broadcast::error::RecvError::Closed) => {
-                return Err(Some(Close::new(close_code::GOING_AWAY, "room closed")));
-            }
-        };
-        let mut fed = 0;
-        let mut limit = 0;
-        loop {
-            if frame.last_seq > self.covered_seq {
-                // Closed as soon as the room has broadcast more than the
-                // limit beyond this frame, even while the write is stuck.
-                limit = frame.end.saturating_add(MAX_QUEUED_BYTES);
-                if *broadcast_bytes.borrow() > limit {
-                    return Err(Some(Close::too_slow()));
-                }
-                for text in std::iter::once(frame.text).chain(frame.then) {
-                    fed += text.len();
-                    self.write_within(Some(Message::Text(text)), limit, broadcast_bytes)
-                        .await?;
-                }
-            }
-            if fed >= COALESCE_BYTES {
-                break;
-            }
-            frame = match frames.try_recv() {
-                Ok(next) => next,
-                Err(broadcast::error::TryRecvError::Lagged(_)) => {
-                    return Err(Some(Close::too_slow()));
-                }
-                // Empty, or closed (which the next `recv` reports).
-                Err(_) => break,
-            };
-        }
-        if fed == 0 {
-            return Ok(());
-        }
-        self.write_within(None, limit, broadcast_bytes).await
-    }
-
-    /// Queues `message` (or, for `None`, writes out the queue), giving up
-    /// as too slow once the room has broadcast past `limit` bytes while
-    /// the write waits. A write that completes at once (the usual case)
-    /// never watches the room's byte count.
-    async fn write_within(
-        &mut self,
-        message: Option<Message>,
-        limit: u64,
-        broadcast_bytes: &mut watch::Receiver<u64>,
-    ) -> Result<(), Option<Close>> {
-        let write = async {
-            match message {
-                Some(message) => self.write(message, false).await,
-                None => self.flush().await,
-            }
-        };
-        tokio::pin!(write);
-        if let Some(done) = (&mut write).now_or_never() {
-            return done;
-        }
-        tokio::select! {
-            done = write => done,
-            _ = broadcast_bytes.wait_for(|total| *total > limit) => {
-                Err(Some(Close::too_slow()))
-            }
-        }
-    }
-
-    /// Writes `first` and every other answer already queued (a commit
-    /// answers many commands of one connection at once) in one write.
-    async fn send_replies(&mut self, first: Utf8Bytes) -> Result<(), Option<Close>> {
-        self.write(Message::Text(first), false).await?;
-        for _ in 0..REPLY_QUEUE {
-            let Ok(reply) = self.replies.try_recv() else {
-                break;
-            };
-            self.write(Message::Text(reply), false).await?;
-        }
-        self.flush().await
-    }
-
-    async fn refuse(
-        &mut self,
-        request_id: Option<String>,
-        code: ErrorCode,
-        message: String,
-    ) -> Result<(), Option<Close>> {
-        self.invalid += 1;
-        self.send(error_text(request_id, code, message)).await?;
-        if self.invalid > MAX_INVALID_MESSAGES {
-            return Err(Some(Close::new(
-                close_code::ABUSE,
-                "too many invalid messages",
-            )));
-        }
-        Ok(())
-    }
-
-    /// Spends the address's budget for a participant's `submit` (the
-    /// staff's roles and other commands spend nothing).
-    fn spend_budget(&self, command: &floor_protocol::Command) -> Result<(), crate::budget::Spent> {
-        if self.actor.role != Role::Participant
-            || !matches!(command, floor_protocol::Command::Submit { .. })
-        {
-            return Ok(());
-        }
-        self.broker.budget.spend(self.ip)
-    }
-
-    async fn receive(
-        &mut self,
-        message: Message,
-        limiter: Option<&governor::DefaultDirectRateLimiter>,
-    ) -> Result<(), Option<Close>> {
-        let text = match message {
-            Message::Text(text) => text,
-            Message::Binary(_) => {
-                return self
-                    .refuse(
-                        None,
-                        ErrorCode::BinaryFrame,
-                        "binary frames are not part of the protocol".into(),
-                    )
-                    .await;
-            }
-            Message::Ping(_) | Message::Pong(_) | Message::Frame(_) => return Ok(()),
-            Message::Close(_) => return Err(None),
-        };
-        match decode(&text) {
-            Err((code, message)) => self.refuse(None, code, message).await,
-            Ok(ClientMessage::Hello(_)) => {
-                self.refuse(
-                    None,
-                    ErrorCode::HelloRepeated,
-                    "hello was already sent on this connection".into(),
-                )
-                .await
-            }
-            Ok(ClientMessage::Sync {}) => {
-                if limiter.is_some_and(|l| l.check().is_err()) {
-                    let text = error_text(
-                        None,
-                        ErrorCode::RateLimited,
-                        "too many requests; sync again later",
-                    );
-                    return self.send(text).await;
-                }
-                let (reply, answer) = oneshot::channel();
-                let reason = floor_protocol::message::SnapshotReason::Requested;
-                if !self.room.send(RoomMsg::Snapshot { reason, reply }).await {
-                    return Err(Some(Close::new(close_code::GOING_AWAY, "room closed")));
-                }
-                match answer.await {
-                    Ok((snapshot, seq)) => {
-                        self.covered_seq = seq;
-                        self.send(snapshot).await
-                    }
-                    Err(_) => Err(Some(Close::new(close_code::GOING_AWAY, "room closed"))),
-                }
-            }
-            Ok(ClientMessage::Command {
-                request_id,
-                command,
-            }) => {
-                if matches!(command, floor_protocol::Command::RecordAttendance { .. }) {
-                    let text = error_text(
-                        Some(request_id),
-                        ErrorCode::Forbidden,
-                        "record_attendance is the broker's own: it counts the participant pages connected",
-                    );
-                    return self.send(text).await;
-                }
-                if limiter.is_some_and(|l| l.check().is_err()) {
-                    let text = error_text(
-                        Some(request_id),
-                        ErrorCode::RateLimited,
-                        format!(
-                            "more than {} commands a second; retry with the same request id",
-                            self.broker.config.commands_per_second
-                        ),
-                    );
-                    return self.send(text).await;
-                }
-                // (A shared store's room waits a moment for a lost NATS
-                // connection to come back before it refuses.)
-                if matches!(self.broker.log, RoomLog::Local(_))
-                    && !self.broker.log.health().available()
-                {
-                    let text = error_text(
-                        Some(request_id),
-                        ErrorCode::StorageUnavailable,
-                        "the broker cannot persist writes right now; retry with the same request id",
-                    );
-                    return self.send(text).await;
-                }
-                if let Err(spent) = self.spend_budget(&command) {
-                    return self
-                        .send(error_text(
-                            Some(request_id),
-                            ErrorCode::RateLimited,
-                            spent.to_string(),
-                        ))
-                        .await;
-                }
-                let msg = RoomMsg::Command(CommandMsg {
-                    actor: self.actor.clone(),
-                    request_id,
-                    command,
-                    reply: self.reply_tx.clone(),
-                    overflow: self.overflow.clone(),
-                });
-                if self.room.send(msg).await {
-                    Ok(())
-                } else {
-                    Err(Some(Close::new(close_code::GOING_AWAY, "room closed")))
-                }
             }
         }
     }

@@ -102,7 +102,7 @@ fn opens(tokens: &RoleTokens, code: &str) -> Option<String> {
 /// memory). A failure is logged: the room works, its code may not resolve
 /// on other brokers until the participant token is rotated again.
 pub async fn index(log: &RoomLog, room: &str, tokens: &RoleTokens) {
-    let (RoomLog::Shared(shared), Some(token)) = (log, tokens.participant()) else {
+    let (Some(shared), Some(token)) = (log.shared(), tokens.participant()) else {
         return;
     };
     if let Err(error) = shared.put_meta(&index_key(&code_of(token)), room).await {
@@ -113,12 +113,12 @@ pub async fn index(log: &RoomLog, room: &str, tokens: &RoleTokens) {
 /// The room and participant token a code opens. `Ok(None)`: none (never
 /// issued, or rotated away); an error: the store could not be read.
 pub async fn find(broker: &Broker, code: &str) -> Result<Option<(String, String)>, RoomError> {
-    match &broker.log {
-        RoomLog::Local(_) => Ok(broker.rooms.iter().find_map(|room| {
+    match broker.log.shared() {
+        None => Ok(broker.rooms.iter().find_map(|room| {
             let tokens = room.tokens.read().ok()?;
             Some((room.info.id.clone(), opens(&tokens, code)?))
         })),
-        RoomLog::Shared(shared) => {
+        Some(shared) => {
             let failed = |e: crate::shared::SharedError| {
                 RoomError::Write(crate::commit::WriteError::Failed(e.to_string()))
             };

@@ -200,8 +200,10 @@ fn refuse_connection(stream: &tokio::net::TcpStream, refusal: addresses::Refusal
 
 /// Reads a room's whole log from a store, decoded, and the genders
 /// declared beside it: for the session report (the broker's HTTP endpoint
-/// and `floor report`). A reader of its own is safe beside the running
-/// writer (WAL).
+/// and `floor report`), folded as a room's load folds them
+/// ([`room::apply_stored`]: a row that does not decode or a gap makes the
+/// log unreadable). A reader of its own is safe beside the running writer
+/// (WAL).
 pub fn read_log(
     store: &floor_store::Store,
     room: &str,
@@ -209,12 +211,11 @@ pub fn read_log(
     let mut events = Vec::new();
     let mut bad = None;
     store
-        .for_each_event(room, 0, |seq, body| {
-            match serde_json::from_str::<floor_protocol::RoomEvent>(body) {
-                Ok(event) => events.push(event),
-                Err(e) => {
-                    bad.get_or_insert(format!("event {seq}: {e}"));
-                }
+        .for_each_event(room, 0, |_, body| {
+            if bad.is_none()
+                && let Err(error) = crate::room::apply_stored(&mut events, body)
+            {
+                bad = Some(error);
             }
         })
         .map_err(|e| e.to_string())?;

@@ -36,27 +36,32 @@
 //! waits for JetStream's acknowledgement of the commit, which a server
 //! configured with `sync_interval: always` gives after its fsync (and,
 //! with replicas, after a quorum of nodes stored it).
+//!
+//! Appending a commit is in `append.rs`, reading and following a room's
+//! subject in `read.rs`, the key-value buckets in `buckets.rs`, the
+//! attendance reports in `presence.rs` and the watch on JetStream's silence
+//! in `watchdog.rs`.
 
 use std::sync::Arc;
 use std::time::Duration;
 
 use async_nats::jetstream::{self, kv, stream};
-use bytes::Bytes;
-use futures_util::StreamExt;
-use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 use floor_core::declarations::Declarations;
 
-use crate::auth::{RoleTokens, TokenHash};
-use crate::commit::{Health, WriteError};
+use crate::commit::Health;
 use crate::shared_start as start;
 
 mod append;
+mod buckets;
+mod presence;
 mod read;
 mod watchdog;
 
 pub use append::{ACK_WAIT, OUTCOME_DEADLINE};
+pub use buckets::RoomValue;
+pub use presence::{PresenceReport, presence_subject};
 pub use watchdog::SWITCH_AFTER;
 
 /// The stream holding every room's events.
@@ -93,21 +98,6 @@ const FOLLOW_CHECK: Duration = Duration::from_secs(5);
 /// The subject of a room's events.
 pub fn subject(room: &str) -> String {
     format!("floor.room.{room}")
-}
-
-/// The core NATS subject on which brokers report how many of a room's
-/// participant pages they hold.
-pub fn presence_subject(room: &str) -> String {
-    format!("floor.presence.{room}")
-}
-
-/// One broker's count of a room's participant pages, sent to the others.
-#[derive(Debug, Clone, Copy, Serialize, Deserialize)]
-pub struct PresenceReport {
-    /// The broker that holds them.
-    pub broker: uuid::Uuid,
-    /// Its participant pages, per channel.
-    pub connected: floor_protocol::Attendance,
 }
 
 /// How to reach JetStream.
@@ -175,61 +165,6 @@ pub enum SharedError {
 
 fn js_error(error: impl std::fmt::Display) -> SharedError {
     SharedError::JetStream(error.to_string())
-}
-
-/// A room as the rooms bucket stores it.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct RoomValue {
-    /// The room's title.
-    pub title: String,
-    /// The epoch of its log.
-    pub epoch: uuid::Uuid,
-    /// When it was created, in ms since the Unix epoch.
-    pub created_at_ms: u64,
-    /// Token hashes by role name, hex.
-    pub tokens: std::collections::BTreeMap<String, String>,
-}
-
-impl RoomValue {
-    /// The token hashes, as the broker holds them.
-    pub fn role_tokens(&self) -> RoleTokens {
-        let hashes = self
-            .tokens
-            .iter()
-            .filter_map(|(role, hash)| {
-                let role = floor_protocol::Role::ALL
-                    .into_iter()
-                    .find(|r| r.as_str() == role)?;
-                let hash = <TokenHash>::try_from(hex::decode(hash).ok()?).ok()?;
-                Some((role, hash))
-            })
-            .collect();
-        let participant = self.tokens.get(crate::join::PARTICIPANT_TOKEN).cloned();
-        RoleTokens::new(hashes).with_participant(participant)
-    }
-
-    /// Records `tokens`' hashes (and the participant token itself).
-    pub fn set_tokens(&mut self, tokens: &RoleTokens) {
-        for (role, hash) in tokens.hashes() {
-            self.tokens
-                .insert(role.as_str().to_owned(), hex::encode(hash));
-        }
-        self.set_participant(tokens.participant());
-    }
-
-    /// Records the participant token itself, under the key
-    /// [`crate::join::PARTICIPANT_TOKEN`] (none: a stale one is removed).
-    pub fn set_participant(&mut self, participant: Option<&str>) {
-        match participant {
-            Some(token) => {
-                self.tokens
-                    .insert(crate::join::PARTICIPANT_TOKEN.to_owned(), token.to_owned());
-            }
-            None => {
-                self.tokens.remove(crate::join::PARTICIPANT_TOKEN);
-            }
-        }
-    }
 }
 
 /// One commit of a room as the stream holds it.
@@ -366,154 +301,6 @@ impl Shared {
     /// every start).
     pub fn broker_id(&self) -> uuid::Uuid {
         self.broker
-    }
-
-    /// Tells the other brokers how many of `room`'s participant pages this
-    /// one holds (core NATS, not stored; lost while disconnected, and
-    /// sent again every [`crate::attendance::SHARE_INTERVAL`]).
-    pub async fn report_presence(&self, room: &str, connected: floor_protocol::Attendance) {
-        let report = PresenceReport {
-            broker: self.broker,
-            connected,
-        };
-        let Ok(body) = serde_json::to_vec(&report) else {
-            return;
-        };
-        if let Err(error) = self
-            .client
-            .publish(presence_subject(room), body.into())
-            .await
-        {
-            tracing::debug!(room, %error, "attendance not shared");
-        }
-    }
-
-    /// Every broker's reports of `room`'s participant pages (this one's
-    /// too), as they come; reports that do not decode are skipped.
-    pub async fn presence_reports(
-        &self,
-        room: &str,
-    ) -> Result<impl futures_util::Stream<Item = PresenceReport> + use<>, SharedError> {
-        let reports = self
-            .client
-            .subscribe(presence_subject(room))
-            .await
-            .map_err(|e| SharedError::Nats(e.to_string()))?;
-        Ok(reports
-            .filter_map(|message| async move { serde_json::from_slice(&message.payload).ok() }))
-    }
-
-    /// A broker-wide value.
-    pub async fn meta(&self, key: &str) -> Result<Option<String>, SharedError> {
-        let value = self.meta.get(key).await.map_err(js_error)?;
-        Ok(value.map(|v| String::from_utf8_lossy(&v).into_owned()))
-    }
-
-    /// Sets a broker-wide value, whatever it was.
-    pub async fn put_meta(&self, key: &str, value: &str) -> Result<(), SharedError> {
-        self.meta
-            .put(key, Bytes::from(value.to_owned()))
-            .await
-            .map_err(js_error)?;
-        Ok(())
-    }
-
-    /// Sets a broker-wide value unless it is set; returns the value kept.
-    pub async fn meta_or_set(&self, key: &str, value: &str) -> Result<String, SharedError> {
-        match self.meta.create(key, Bytes::from(value.to_owned())).await {
-            Ok(_) => Ok(value.to_owned()),
-            Err(error) if error.kind() == kv::CreateErrorKind::AlreadyExists => {
-                // Another broker set it: read it back (a replica may not
-                // hold it yet for a moment).
-                for _ in 0..50 {
-                    if let Some(kept) = self.meta(key).await? {
-                        return Ok(kept);
-                    }
-                    tokio::time::sleep(Duration::from_millis(100)).await;
-                }
-                Err(SharedError::JetStream(format!(
-                    "{key} exists but cannot be read"
-                )))
-            }
-            Err(error) => Err(js_error(error)),
-        }
-    }
-
-    /// A room's record.
-    pub async fn room(&self, id: &str) -> Result<Option<(RoomValue, u64)>, SharedError> {
-        let Some(entry) = self.rooms.entry(id).await.map_err(js_error)? else {
-            return Ok(None);
-        };
-        if entry.operation != kv::Operation::Put {
-            return Ok(None);
-        }
-        let value = serde_json::from_slice(&entry.value).map_err(|e| SharedError::Decode {
-            key: format!("room {id}"),
-            message: e.to_string(),
-        })?;
-        Ok(Some((value, entry.revision)))
-    }
-
-    /// Every room's id and title.
-    pub async fn room_list(&self) -> Result<Vec<(String, String)>, SharedError> {
-        let mut keys = match self.rooms.keys().await {
-            Ok(keys) => keys,
-            Err(error) => return Err(js_error(error)),
-        };
-        let mut ids = Vec::new();
-        while let Some(key) = keys.next().await {
-            ids.push(key.map_err(js_error)?);
-        }
-        let mut rooms = Vec::new();
-        for id in ids {
-            if let Some((value, _)) = self.room(&id).await? {
-                rooms.push((id, value.title));
-            }
-        }
-        Ok(rooms)
-    }
-
-    /// Creates a room; refused when one with this id exists.
-    pub async fn create_room(&self, id: &str, value: &RoomValue) -> Result<(), WriteError> {
-        let body = serde_json::to_vec(value).map_err(|e| WriteError::Failed(e.to_string()))?;
-        match self.rooms.create(id, Bytes::from(body)).await {
-            Ok(_) => Ok(()),
-            Err(error) if error.kind() == kv::CreateErrorKind::AlreadyExists => {
-                Err(WriteError::Refused(format!("room {id} exists already")))
-            }
-            Err(error) => Err(WriteError::Failed(error.to_string())),
-        }
-    }
-
-    /// Replaces a room's record if it is still at `revision`; returns the
-    /// record's new revision.
-    pub async fn update_room(
-        &self,
-        id: &str,
-        value: &RoomValue,
-        revision: u64,
-    ) -> Result<u64, WriteError> {
-        let body = serde_json::to_vec(value).map_err(|e| WriteError::Failed(e.to_string()))?;
-        self.rooms
-            .update(id, Bytes::from(body), revision)
-            .await
-            .map_err(|e| WriteError::Failed(e.to_string()))
-    }
-
-    /// Watches every room's record: each change, as (id, value, revision).
-    pub async fn watch_rooms(
-        &self,
-    ) -> Result<impl futures_util::Stream<Item = (String, RoomValue, u64)> + use<>, SharedError>
-    {
-        let watch = self.rooms.watch_all().await.map_err(js_error)?;
-        Ok(watch.filter_map(|entry| async move {
-            let entry = entry.ok()?;
-            if entry.operation != kv::Operation::Put {
-                return None;
-            }
-            let value = serde_json::from_slice(&entry.value).ok()?;
-            Some((entry.key, value, entry.revision))
-        }))
     }
 
     /// Waits until what was published is sent.

@@ -7,9 +7,9 @@ use std::sync::Arc;
 use floor_core::Room;
 use floor_core::checkpoint::Checkpoint;
 use floor_core::declarations::{redacted, served_text};
-use floor_protocol::RoomEvent;
 use floor_store::CheckpointRead;
 
+use super::replay::{ReplayError, apply_stored, replay};
 use crate::limits::RESUME_WINDOW;
 use crate::shared::{Shared, SharedError};
 
@@ -35,23 +35,13 @@ pub struct Loaded {
 /// Why a room could not be rebuilt from its log.
 #[derive(Debug, thiserror::Error)]
 pub enum LoadError {
-    /// A stored event is not valid JSON of a room event.
-    #[error("room {room} event {seq} does not decode: {source}")]
-    Decode {
-        /// The room.
-        room: String,
-        /// The event.
-        seq: u64,
-        /// Why.
-        source: serde_json::Error,
-    },
-    /// A stored event does not fit the room.
+    /// A stored event does not decode, follow the room or apply to it.
     #[error("room {room}: {source}")]
-    Apply {
+    Replay {
         /// The room.
         room: String,
         /// Why.
-        source: floor_core::ApplyError,
+        source: ReplayError,
     },
     /// The store failed.
     #[error(transparent)]
@@ -121,21 +111,16 @@ pub fn load(store: &floor_store::Store, room_id: &str) -> Result<Loaded, LoadErr
         if failure.is_some() {
             return;
         }
-        let applied = serde_json::from_str::<RoomEvent>(body)
-            .map_err(|source| LoadError::Decode {
-                room: room_id.to_owned(),
-                seq,
-                source,
-            })
-            .and_then(|event| {
-                room.apply(&event).map_err(|source| LoadError::Apply {
+        match apply_stored(&mut room, body) {
+            Ok(Some(_)) => {}
+            Ok(None) => return,
+            Err(source) => {
+                failure = Some(LoadError::Replay {
                     room: room_id.to_owned(),
                     source,
-                })
-            });
-        if let Err(e) = applied {
-            failure = Some(e);
-            return;
+                });
+                return;
+            }
         }
         if seq > window_from {
             if recent.len() == RESUME_WINDOW {
@@ -171,12 +156,12 @@ pub async fn load_shared(shared: &Shared, room_id: &str) -> Result<Loaded, LoadE
     let mut stream_seq = 0;
     for commit in commits {
         let folded = fold_commit(&mut room, commit.events);
-        if let Some(message) = folded.failure {
+        if let Some(error) = folded.failure {
             return Err(LoadError::Shared {
                 room: room_id.to_owned(),
                 source: SharedError::Unfit {
                     key: format!("commit {}", commit.stream_seq),
-                    message,
+                    message: error.to_string(),
                 },
             });
         }
@@ -205,46 +190,26 @@ pub(super) struct Folded {
     pub(super) last_at: u64,
     /// Why it stopped before the commit's end: an event that does not
     /// decode, follow the room or apply.
-    pub(super) failure: Option<String>,
+    pub(super) failure: Option<ReplayError>,
 }
 
 /// Applies to `room`, in order, the events of a commit of the shared store
 /// that it does not hold yet.
 pub(super) fn fold_commit(room: &mut Room, events: Vec<Arc<str>>) -> Folded {
-    let mut folded = Folded {
-        applied: Vec::new(),
-        last_at: 0,
-        failure: None,
-    };
-    for raw in events {
-        let event = match serde_json::from_str::<RoomEvent>(&raw) {
-            Ok(event) => event,
-            Err(error) => {
-                folded.failure = Some(format!("does not decode: {error}"));
-                break;
-            }
-        };
-        if event.seq <= room.seq() {
-            continue;
-        }
-        if event.seq != room.seq() + 1 {
-            folded.failure = Some(format!(
-                "event {} does not follow {}",
-                event.seq,
-                room.seq()
-            ));
-            break;
-        }
-        if let Err(error) = room.apply(&event) {
-            folded.failure = Some(format!("event {} does not apply: {error}", event.seq));
-            break;
-        }
-        folded.last_at = folded.last_at.max(event.at_ms);
+    let mut applied = Vec::new();
+    let mut last_at = 0;
+    let failure = replay(room, events, |event, raw| {
+        last_at = last_at.max(event.at_ms);
         let served = match redacted(&event).map(|e| serde_json::to_string(&e)) {
             Some(Ok(text)) => Arc::from(text),
             _ => raw,
         };
-        folded.applied.push((event.seq, served));
+        applied.push((event.seq, served));
+    })
+    .err();
+    Folded {
+        applied,
+        last_at,
+        failure,
     }
-    folded
 }

@@ -30,10 +30,8 @@ use std::time::{Duration, Instant};
 use floor_protocol::ErrorCode;
 use tokio::sync::watch;
 
-use super::{
-    Answer, CommandMsg, Decided, Frame, RoomActor, RoomLog, SHARED_ROUNDS, fold_commit,
-    log_read_error, unavailable,
-};
+use super::commit::{Decided, unavailable};
+use super::{Answer, CommandMsg, Frame, RoomActor, SHARED_ROUNDS, fold_commit, log_read_error};
 use crate::shared::{self, Appended, Shared, SharedError, StoredCommit};
 
 /// How often a room with subscribers asks the stream's leader whether it
@@ -335,7 +333,7 @@ impl RoomActor {
     /// missed at once; `true` when it was behind twice in a row (its
     /// follower is stuck and is made again).
     pub(super) async fn take_probe(&mut self, probe: Probe) -> bool {
-        let RoomLog::Shared(shared) = self.log.clone() else {
+        let Some(shared) = self.log.shared().cloned() else {
             return false;
         };
         let Ok(last) = probe.last else {
@@ -367,7 +365,7 @@ impl RoomActor {
         if commit.stream_seq <= self.stream_seq {
             return;
         }
-        let RoomLog::Shared(shared) = self.log.clone() else {
+        let Some(shared) = self.log.shared().cloned() else {
             return;
         };
         if (!self.caught_up || self.take_commit(commit).is_err())
@@ -385,7 +383,8 @@ impl RoomActor {
         self.last_at = self.last_at.max(folded.last_at);
         self.publish(folded.applied);
         match folded.failure {
-            Some(message) => {
+            Some(error) => {
+                let message = error.to_string();
                 self.caught_up = false;
                 if self.unfit.replace(commit.stream_seq) == Some(commit.stream_seq) {
                     tracing::debug!(room = %self.id, stream_seq = commit.stream_seq, %message, "the commit still does not fit the room");

@@ -1,0 +1,316 @@
+//! The rooms' JSON API: create and list rooms (admin), a room's snapshot,
+//! token rotation and the session report.
+
+use std::net::IpAddr;
+use std::sync::Arc;
+
+use axum::Json;
+use axum::extract::{Extension, Path, State};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use floor_protocol::Role;
+use floor_protocol::message::SnapshotReason;
+use serde::{Deserialize, Serialize};
+use tokio::sync::oneshot;
+
+use super::{api_error, bearer, failed_guess, require_admin};
+use crate::broker::{Broker, IssuedTokens, RoomError};
+use crate::forwarded::ClientAddr;
+use crate::room::RoomMsg;
+
+/// The body of `POST /api/rooms`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct NewRoom {
+    id: String,
+    title: String,
+}
+
+/// A room's tokens and links, as returned once.
+#[derive(Debug, Serialize)]
+struct IssuedBody {
+    id: String,
+    title: String,
+    tokens: serde_json::Map<String, serde_json::Value>,
+    links: serde_json::Map<String, serde_json::Value>,
+}
+
+fn issued_body(broker: &Broker, issued: &IssuedTokens) -> IssuedBody {
+    let mut tokens = serde_json::Map::new();
+    let mut links = serde_json::Map::new();
+    for (role, token) in &issued.tokens {
+        tokens.insert(role.as_str().into(), token.clone().into());
+    }
+    for (role, link) in broker.links(issued) {
+        links.insert(role.as_str().into(), link.into());
+    }
+    IssuedBody {
+        id: issued.room.id.clone(),
+        title: issued.room.title.clone(),
+        tokens,
+        links,
+    }
+}
+
+fn room_error(error: RoomError) -> Response {
+    match error {
+        RoomError::BadId | RoomError::BadTitle => {
+            api_error(StatusCode::BAD_REQUEST, "invalid_field", error.to_string())
+        }
+        RoomError::Exists(_) => api_error(StatusCode::CONFLICT, "room_exists", error.to_string()),
+        RoomError::NotFound(_) => {
+            api_error(StatusCode::NOT_FOUND, "room_not_found", error.to_string())
+        }
+        RoomError::Write(_) => api_error(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "storage_unavailable",
+            error.to_string(),
+        ),
+        RoomError::Refused { .. } => api_error(StatusCode::CONFLICT, "refused", error.to_string()),
+    }
+}
+
+pub(super) async fn create_room(
+    State(broker): State<Arc<Broker>>,
+    Extension(ClientAddr(client)): Extension<ClientAddr>,
+    headers: HeaderMap,
+    body: Result<Json<NewRoom>, axum::extract::rejection::JsonRejection>,
+) -> Response {
+    if let Some(response) = require_admin(&broker, client, &headers).await {
+        return response;
+    }
+    let Json(new_room) = match body {
+        Ok(body) => body,
+        Err(rejection) => {
+            return api_error(
+                StatusCode::BAD_REQUEST,
+                "invalid_message",
+                rejection.body_text(),
+            );
+        }
+    };
+    match broker.create_room(&new_room.id, &new_room.title).await {
+        Ok(issued) => (StatusCode::CREATED, Json(issued_body(&broker, &issued))).into_response(),
+        Err(error) => room_error(error),
+    }
+}
+
+#[derive(Debug, Serialize)]
+struct RoomSummary {
+    id: String,
+    title: String,
+}
+
+pub(super) async fn list_rooms(
+    State(broker): State<Arc<Broker>>,
+    Extension(ClientAddr(client)): Extension<ClientAddr>,
+    headers: HeaderMap,
+) -> Response {
+    if let Some(response) = require_admin(&broker, client, &headers).await {
+        return response;
+    }
+    let mut rooms: Vec<RoomSummary> = match broker.room_list().await {
+        Ok(rooms) => rooms
+            .into_iter()
+            .map(|(id, title)| RoomSummary { id, title })
+            .collect(),
+        Err(error) => {
+            return api_error(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "storage_unavailable",
+                error.to_string(),
+            );
+        }
+    };
+    rooms.sort_by(|a, b| a.id.cmp(&b.id));
+    Json(rooms).into_response()
+}
+
+/// The room `id` (loaded from a shared store if this broker does not serve
+/// it yet), or the API's answer when there is none or it cannot be read.
+/// An unknown room is a failed guess of `client`, unless the request
+/// carries the admin token.
+pub(crate) async fn api_room(
+    broker: &Arc<Broker>,
+    client: IpAddr,
+    headers: &HeaderMap,
+    id: &str,
+) -> Result<Arc<crate::room::RoomHandle>, Response> {
+    match broker.find_room(id).await {
+        Ok(Some(room)) => Ok(room),
+        Ok(None) => {
+            let answer = api_error(
+                StatusCode::NOT_FOUND,
+                "room_not_found",
+                "no room has this id",
+            );
+            if bearer(headers).is_some_and(|t| broker.is_admin(t)) {
+                return Err(answer);
+            }
+            Err(failed_guess(broker, client, answer).await)
+        }
+        Err(error) => Err(room_error(error)),
+    }
+}
+
+pub(super) async fn room_snapshot(
+    State(broker): State<Arc<Broker>>,
+    Extension(ClientAddr(client)): Extension<ClientAddr>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+) -> Response {
+    let room = match api_room(&broker, client, &headers, &id).await {
+        Ok(room) => room,
+        Err(response) => return response,
+    };
+    let authorized =
+        bearer(&headers).is_some_and(|t| broker.is_admin(t) || room.role_of(t).is_some());
+    if !authorized {
+        let answer = api_error(
+            StatusCode::UNAUTHORIZED,
+            "unauthorized",
+            "this needs a token of the room (or the admin token) as `Authorization: Bearer TOKEN`",
+        );
+        return failed_guess(&broker, client, answer).await;
+    }
+    let (reply, answer) = oneshot::channel();
+    let reason = SnapshotReason::Requested;
+    if !room.send(RoomMsg::Snapshot { reason, reply }).await {
+        return api_error(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "room_closed",
+            "the room is closing",
+        );
+    }
+    match answer.await {
+        Ok((text, _)) => (
+            [(header::CONTENT_TYPE, "application/json")],
+            text.as_str().to_owned(),
+        )
+            .into_response(),
+        Err(_) => api_error(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "room_closed",
+            "the room is closing",
+        ),
+    }
+}
+
+/// The body of `POST /api/rooms/{id}/rotate`: the roles to rotate (all
+/// when absent).
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct Rotate {
+    #[serde(default)]
+    roles: Option<Vec<Role>>,
+}
+
+pub(super) async fn rotate_tokens(
+    State(broker): State<Arc<Broker>>,
+    Extension(ClientAddr(client)): Extension<ClientAddr>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    body: Result<Json<Rotate>, axum::extract::rejection::JsonRejection>,
+) -> Response {
+    if let Some(response) = require_admin(&broker, client, &headers).await {
+        return response;
+    }
+    // The body is required (`{}` rotates every role), so a body sent
+    // without its content type is refused rather than read as "all".
+    let roles = match body {
+        Ok(Json(rotate)) => rotate.roles.unwrap_or_else(|| Role::ALL.to_vec()),
+        Err(rejection) => {
+            return api_error(
+                StatusCode::BAD_REQUEST,
+                "invalid_message",
+                rejection.body_text(),
+            );
+        }
+    };
+    match broker.rotate_tokens(&id, &roles).await {
+        Ok(issued) => Json(issued_body(&broker, &issued)).into_response(),
+        Err(error) => room_error(error),
+    }
+}
+
+/// The query of `/api/rooms/{id}/report`.
+#[derive(Debug, Deserialize)]
+pub(super) struct ReportQuery {
+    /// `md` (the default), `json`, `csv` or `html`.
+    #[serde(default)]
+    format: Option<String>,
+}
+
+/// `GET /api/rooms/{id}/report`: the session report, for the chair (or
+/// the admin), computed from the room's log.
+pub(super) async fn report(
+    State(broker): State<Arc<Broker>>,
+    Extension(ClientAddr(client)): Extension<ClientAddr>,
+    Path(id): Path<String>,
+    axum::extract::Query(query): axum::extract::Query<ReportQuery>,
+    headers: HeaderMap,
+) -> Response {
+    let room = match api_room(&broker, client, &headers, &id).await {
+        Ok(room) => room,
+        Err(response) => return response,
+    };
+    let token = bearer(&headers);
+    let admin = token.is_some_and(|t| broker.is_admin(t));
+    let role = token.and_then(|t| room.role_of(t));
+    if !admin && role != Some(Role::Chair) {
+        let answer = api_error(
+            StatusCode::UNAUTHORIZED,
+            "unauthorized",
+            "the report needs the room's chair token (or the admin token) as `Authorization: Bearer TOKEN`",
+        );
+        // Another role's token is no guess: it is refused at once.
+        if role.is_some() {
+            return answer;
+        }
+        return failed_guess(&broker, client, answer).await;
+    }
+    let format = query.format.unwrap_or_else(|| "md".to_owned());
+    if !matches!(format.as_str(), "md" | "json" | "csv" | "html") {
+        return api_error(
+            StatusCode::BAD_REQUEST,
+            "invalid_field",
+            "format is md, json, csv or html",
+        );
+    }
+    let title = room.info.title.clone();
+    let (events, declared) = match broker.read_log(&id).await {
+        Ok(log) => log,
+        Err(message) => return api_error(StatusCode::INTERNAL_SERVER_ERROR, "internal", message),
+    };
+    let built = tokio::task::spawn_blocking(move || -> Result<String, String> {
+        let report = floor_files::report::Report::from_log(&title, &events, &declared)
+            .map_err(|e| e.to_string())?;
+        Ok(match format.as_str() {
+            "json" => serde_json::to_string_pretty(&report).map_err(|e| e.to_string())?,
+            "csv" => report.csv(),
+            "html" => report.html()?,
+            _ => report.markdown(),
+        })
+    })
+    .await;
+    match built {
+        Ok(Ok(text)) => {
+            let content_type = if text.starts_with("<!doctype html>") {
+                "text/html; charset=utf-8"
+            } else if text.starts_with('{') {
+                "application/json"
+            } else if text.starts_with("section,") {
+                "text/csv; charset=utf-8"
+            } else {
+                "text/markdown; charset=utf-8"
+            };
+            ([(header::CONTENT_TYPE, content_type)], text).into_response()
+        }
+        Ok(Err(message)) => api_error(StatusCode::INTERNAL_SERVER_ERROR, "internal", message),
+        Err(_) => api_error(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "internal",
+            "the report failed",
+        ),
+    }
+}

@@ -1,0 +1,330 @@
+//! Deciding a batch of commands and committing it to the embedded log
+//! (the shared store's commit is in `shared_log.rs`): answers held until
+//! the commit, a rollback when it fails, checkpoints, and the reload after
+//! the store recovers.
+
+use std::sync::Arc;
+
+use floor_core::checkpoint;
+use floor_core::declarations::{Declarations, served_text};
+use floor_core::{Decision, Room};
+use floor_protocol::message::ErrorMessage;
+use floor_protocol::{ErrorCode, ServerMessage};
+use floor_store::{Append, RequestRecord};
+use uuid::Uuid;
+
+use super::replay::replay;
+use super::{Answer, CommandMsg, RoomActor, RoomLog, SHARED_COMMIT, log_read_error, now_ms, text};
+use crate::commit::{WriteError, Writer};
+use crate::limits::CHECKPOINT_GAP;
+
+/// Answers a command `storage_unavailable` (a room that cannot serve it
+/// now; the client retries with the same request id).
+pub(crate) fn answer_unavailable(command: &CommandMsg) {
+    if let Answer::Error(error) = unavailable(command) {
+        let message = text(&ServerMessage::Error(error));
+        if command.reply.try_send(message).is_err() {
+            command.overflow.cancel();
+        }
+    }
+}
+/// What a batch's commands decided, before it is committed.
+pub(super) struct Decided {
+    /// The room before the batch, to go back to.
+    pub(super) before: Room,
+    pub(super) answers: Vec<Answer>,
+    pub(super) raws: Vec<(u64, Arc<str>)>,
+    pub(super) requests: Vec<RequestRecord>,
+    /// The genders the commands declared: stored with the events, never
+    /// in them.
+    pub(super) declared: Declarations,
+    /// The first command that changed the room: answers from there on are
+    /// void if the commit fails.
+    pub(super) first_change: Option<usize>,
+}
+
+pub(super) fn unavailable(command: &CommandMsg) -> Answer {
+    Answer::Error(ErrorMessage {
+        request_id: Some(command.request_id.clone()),
+        code: ErrorCode::StorageUnavailable,
+        message: "the broker cannot persist writes right now; retry with the same request id"
+            .into(),
+        field: None,
+        entry_id: None,
+    })
+}
+
+impl RoomActor {
+    /// Hands the writer a checkpoint of the room when [`checkpoint::INTERVAL`]
+    /// events were committed since the last one and [`CHECKPOINT_GAP`] has
+    /// passed since it. The commands of the batch do not wait for it: it is
+    /// a cache of the log, written after them.
+    pub(super) fn checkpoint_if_due(&mut self) {
+        let seq = self.room.seq();
+        // The shared store keeps no checkpoints (a room is folded from its
+        // first commit when a broker first serves it).
+        if !self.log.keeps_checkpoints() {
+            return;
+        }
+        if seq < self.checkpointed + checkpoint::INTERVAL {
+            return;
+        }
+        // A checkpoint costs the whole room's size: a room written to
+        // thousands of times a second takes one per [`CHECKPOINT_GAP`], not
+        // one per `INTERVAL` events; its next start folds the events since
+        // its last checkpoint (a room that stops right after a burst keeps
+        // them until its next commit).
+        let now = std::time::Instant::now();
+        if self
+            .checkpointed_at
+            .is_some_and(|at| now.duration_since(at) < CHECKPOINT_GAP)
+        {
+            return;
+        }
+        self.checkpointed_at = Some(now);
+        match serde_json::to_string(&self.room.checkpoint()) {
+            Ok(body) => {
+                self.log.checkpoint(self.id.clone(), seq, body);
+                self.checkpointed = seq;
+            }
+            Err(error) => {
+                tracing::error!(room = %self.id, %error, "a checkpoint did not serialize")
+            }
+        }
+    }
+
+    pub(super) async fn commit(&mut self, commands: Vec<CommandMsg>) {
+        if commands.is_empty() {
+            return;
+        }
+        let answers = match self.log.clone() {
+            RoomLog::Local(writer) => self.commit_local(&writer, &commands).await,
+            RoomLog::Shared(shared) => {
+                let mut answers = Vec::with_capacity(commands.len());
+                for part in commands.chunks(SHARED_COMMIT) {
+                    answers.extend(self.commit_shared(&shared, part).await);
+                }
+                answers
+            }
+        };
+        for (command, answer) in commands.iter().zip(answers) {
+            let message = match answer {
+                Answer::Ack {
+                    request_id,
+                    receipt,
+                    duplicate,
+                } => ServerMessage::Ack {
+                    request_id,
+                    first_seq: receipt.first_seq,
+                    last_seq: receipt.last_seq,
+                    entry_id: receipt.entry_id,
+                    duplicate,
+                },
+                Answer::Error(error) => ServerMessage::Error(error),
+            };
+            // A full reply queue means the connection is not reading: it is
+            // told to close ("too slow"), and its client retries by request
+            // id, so no answer is silently lost.
+            if command.reply.try_send(text(&message)).is_err() {
+                command.overflow.cancel();
+            }
+        }
+    }
+
+    /// Decides and applies every command of a batch on the live room.
+    pub(super) fn decide_batch(&mut self, commands: &[CommandMsg]) -> Decided {
+        let before = self.room.clone();
+        let mut answers = Vec::with_capacity(commands.len());
+        let mut raws: Vec<(u64, Arc<str>)> = Vec::new();
+        let mut requests = Vec::new();
+        let mut declared = Declarations::new();
+        let mut first_change = None;
+        for (i, command) in commands.iter().enumerate() {
+            let decided_before = raws.len();
+            answers.push(self.decide(command, &mut raws, &mut requests, &mut declared));
+            if first_change.is_none() && raws.len() > decided_before {
+                first_change = Some(i);
+            }
+        }
+        Decided {
+            before,
+            answers,
+            raws,
+            requests,
+            declared,
+            first_change,
+        }
+    }
+
+    /// Commits a batch to the embedded log through the writer.
+    async fn commit_local(&mut self, writer: &Writer, commands: &[CommandMsg]) -> Vec<Answer> {
+        let Decided {
+            before,
+            mut answers,
+            mut raws,
+            requests,
+            declared,
+            first_change,
+        } = self.decide_batch(commands);
+        let mut refused_by_log = false;
+        if !raws.is_empty() {
+            let append = Append {
+                room: self.id.clone(),
+                events: raws
+                    .iter()
+                    .map(|(seq, raw)| (*seq, raw.to_string()))
+                    .collect(),
+                requests,
+                declarations: declared.to_pairs(),
+            };
+            if let Err(error) = writer.append(append).await {
+                tracing::error!(room = %self.id, %error, "commit failed; the batch is refused");
+                self.room = before;
+                refused_by_log = matches!(error, WriteError::Refused(_));
+                // Every answer decided on the discarded state is void, the
+                // refusals too: retried, they are decided afresh.
+                let void = answers
+                    .iter_mut()
+                    .zip(commands)
+                    .skip(first_change.unwrap_or(0));
+                for (answer, command) in void {
+                    *answer = unavailable(command);
+                }
+                raws.clear();
+            }
+        }
+        self.publish(raws);
+        self.checkpoint_if_due();
+        if refused_by_log {
+            // The log holds more than this room knew (a commit reported as
+            // failed had reached the disk): catch up from it.
+            self.reload().await;
+        }
+        answers
+    }
+
+    /// Decides and applies one command on the live room (the batch is
+    /// rolled back if its commit fails).
+    fn decide(
+        &mut self,
+        command: &CommandMsg,
+        raws: &mut Vec<(u64, Arc<str>)>,
+        requests: &mut Vec<RequestRecord>,
+        declared: &mut Declarations,
+    ) -> Answer {
+        let request_id = command.request_id.clone();
+        let refuse = |code: ErrorCode, message: String| {
+            Answer::Error(ErrorMessage {
+                request_id: Some(command.request_id.clone()),
+                code,
+                message,
+                field: None,
+                entry_id: None,
+            })
+        };
+        // A room of the shared store decides, and its append waits a
+        // moment for a lost NATS connection to come back.
+        if self.log.refuses_now() {
+            return refuse(
+                ErrorCode::StorageUnavailable,
+                "the broker cannot persist writes right now; retry with the same request id".into(),
+            );
+        }
+        self.last_at = self.last_at.max(now_ms());
+        let ctx = floor_core::Ctx {
+            now_ms: self.last_at,
+            new_id: Uuid::new_v4(),
+        };
+        match self
+            .room
+            .decide(&command.actor, &command.request_id, &command.command, &ctx)
+        {
+            Ok(Decision::Duplicate(receipt)) => Answer::Ack {
+                request_id,
+                receipt,
+                duplicate: true,
+            },
+            Ok(Decision::Events {
+                events,
+                declared: declaration,
+            }) => {
+                for event in &events {
+                    let raw = match serde_json::to_string(event) {
+                        Ok(raw) => raw,
+                        Err(error) => return refuse(ErrorCode::Internal, error.to_string()),
+                    };
+                    if let Err(error) = self.room.apply(event) {
+                        return refuse(ErrorCode::Internal, error.to_string());
+                    }
+                    raws.push((event.seq, Arc::from(raw)));
+                }
+                let Some(receipt) = self
+                    .room
+                    .receipt(&command.actor.client, &command.request_id)
+                else {
+                    return refuse(ErrorCode::Internal, "a command left no receipt".into());
+                };
+                requests.push(RequestRecord {
+                    client: command.actor.client.to_string(),
+                    request_id: command.request_id.clone(),
+                    first_seq: receipt.first_seq,
+                    last_seq: receipt.last_seq,
+                });
+                if let Some(gender) = declaration {
+                    declared.add(gender, 1);
+                }
+                Answer::Ack {
+                    request_id,
+                    receipt,
+                    duplicate: false,
+                }
+            }
+            Err(error) => Answer::Error(ErrorMessage {
+                request_id: Some(request_id),
+                code: error.code(),
+                message: error.to_string(),
+                field: error.field().map(str::to_owned),
+                entry_id: error.entry_id(),
+            }),
+        }
+    }
+
+    /// After the store recovers: applies and broadcasts whatever the log
+    /// holds beyond this room's state (a commit reported as failed may
+    /// have reached the disk after all).
+    pub(super) async fn reload(&mut self) {
+        if let Some(shared) = self.log.shared().cloned() {
+            // Back in touch with NATS: whatever other brokers appended
+            // meanwhile comes first.
+            if let Err(error) = self.catch_up(&shared).await {
+                log_read_error(
+                    &self.id,
+                    &error,
+                    "cannot read the shared log after reconnecting",
+                );
+                self.caught_up = false;
+            }
+            return;
+        }
+        let stored = match self.log.read_after(self.id.clone(), self.room.seq()).await {
+            Some(Ok(stored)) => stored,
+            Some(Err(error)) => {
+                tracing::error!(room = %self.id, %error, "could not reload the room after recovery");
+                return;
+            }
+            None => return,
+        };
+        let mut raws = Vec::new();
+        let rows = stored.iter().map(|(_, body)| body.as_str());
+        let replayed = replay(&mut self.room, rows, |event, body| {
+            raws.push((event.seq, Arc::from(served_text(body))));
+        });
+        if let Err(error) = replayed {
+            tracing::error!(room = %self.id, %error, "stored event does not apply");
+        }
+        if !raws.is_empty() {
+            tracing::warn!(room = %self.id, events = raws.len(), "events committed during the failure are now published");
+        }
+        self.publish(raws);
+    }
+}

@@ -1,0 +1,208 @@
+//! What a room sends: the `events` frames and `order` of each commit to
+//! every subscriber, snapshots, and a new subscriber's start, resumed from
+//! the window of recent events when it can be.
+
+use std::sync::Arc;
+
+use floor_core::declarations::served_text;
+use floor_protocol::ServerMessage;
+use floor_protocol::message::{Resume, SnapshotReason};
+use tokio_tungstenite::tungstenite::Utf8Bytes;
+
+use super::{Frame, REPLAY_FRAME, RoomActor, Subscription, Unconfirmed, text};
+use crate::limits::{MAX_QUEUED_BYTES, RESUME_WINDOW};
+
+impl RoomActor {
+    pub(super) async fn subscribe(
+        &mut self,
+        resume: Option<Resume>,
+    ) -> Result<Subscription, Unconfirmed> {
+        // A room of the shared store serves a hello only from a state it
+        // knows holds the store's last commit: never behind a client.
+        if let Some(shared) = self.log.shared().cloned() {
+            let ahead = resume
+                .as_ref()
+                .is_some_and(|r| r.epoch == self.epoch && r.seq > self.room.seq());
+            self.confirm(&shared, ahead).await?;
+        }
+        let head = self.room.seq();
+        if let Some(resume) = &resume {
+            // A resume point inside the window but before the events held
+            // (`resume.seq < head`, so the sum cannot overflow).
+            let oldest = self.recent.front().map_or(head + 1, |(seq, _)| *seq);
+            let window_from = head.saturating_sub(RESUME_WINDOW as u64);
+            if !self.window_complete
+                && resume.epoch == self.epoch
+                && resume.seq < head
+                && resume.seq >= window_from
+                && resume.seq + 1 < oldest
+            {
+                self.fill_window().await;
+            }
+        }
+        let frames = self.frames.subscribe();
+        let initial = match resume {
+            None => vec![self.snapshot(SnapshotReason::Initial)],
+            Some(resume) if resume.epoch != self.epoch => {
+                vec![self.snapshot(SnapshotReason::EpochChanged)]
+            }
+            Some(resume) if resume.seq > head => vec![self.snapshot(SnapshotReason::Ahead)],
+            Some(resume) if resume.seq == head => vec![self.order_text.clone()],
+            Some(resume) => {
+                let oldest = self.recent.front().map_or(head + 1, |(seq, _)| *seq);
+                let missed_bytes: usize = self
+                    .recent
+                    .iter()
+                    .filter(|(seq, _)| *seq > resume.seq)
+                    .map(|(_, raw)| raw.len())
+                    .sum();
+                // Older than the window, or more to replay than a
+                // connection may have queued: a snapshot is cheaper.
+                if resume.seq + 1 < oldest || missed_bytes as u64 > MAX_QUEUED_BYTES {
+                    vec![self.snapshot(SnapshotReason::TooOld)]
+                } else {
+                    let missed = self.recent.iter().filter(|(seq, _)| *seq > resume.seq);
+                    let mut initial = self.events_frames(missed.map(|(_, raw)| raw.as_ref()));
+                    initial.push(self.order_text.clone());
+                    initial
+                }
+            }
+        };
+        Ok(Subscription {
+            epoch: self.epoch,
+            head,
+            initial,
+            frames,
+            broadcast_bytes: self.broadcast_bytes.subscribe(),
+        })
+    }
+
+    /// Reads the part of the resume window a start left in the log (the
+    /// events between the window's start and the oldest one held); on a
+    /// failure the subscriber gets a snapshot instead, as for a resume point
+    /// older than the window.
+    async fn fill_window(&mut self) {
+        let head = self.room.seq();
+        let from = head.saturating_sub(RESUME_WINDOW as u64);
+        let oldest = self.recent.front().map_or(head + 1, |(seq, _)| *seq);
+        // A room of the shared store is loaded with its whole window.
+        let Some(read) = self.log.read_after(self.id.clone(), from).await else {
+            self.window_complete = true;
+            return;
+        };
+        match read {
+            Ok(stored) => {
+                let older = stored.into_iter().filter(|(seq, _)| *seq < oldest);
+                for (seq, body) in older.rev() {
+                    if self.recent.len() == RESUME_WINDOW {
+                        break;
+                    }
+                    self.recent.push_front((seq, Arc::from(served_text(&body))));
+                }
+            }
+            // Not retried: a log that failed this read would fail the next
+            // one too, and each would hold up every room's commits behind
+            // it. Subscribers from before the events held get a snapshot.
+            Err(error) => {
+                tracing::warn!(room = %self.id, %error, "the resume window could not be read; subscribers from before it get a snapshot");
+            }
+        }
+        self.window_complete = true;
+    }
+
+    pub(super) fn snapshot(&mut self, reason: SnapshotReason) -> Utf8Bytes {
+        if let Some((_, cached)) = self.snapshots.iter().find(|(r, _)| *r == reason) {
+            return cached.clone();
+        }
+        let message = text(&ServerMessage::Snapshot {
+            epoch: self.epoch,
+            reason,
+            room: self.room.view(),
+            order: self.room.order_head(),
+        });
+        self.snapshots.push((reason, message.clone()));
+        message
+    }
+
+    pub(super) fn order_message(&self) -> Utf8Bytes {
+        text(&ServerMessage::Order {
+            epoch: self.epoch,
+            seq: self.room.seq(),
+            order: self.room.order_head(),
+        })
+    }
+
+    /// `events` frames holding the given raw events, none over
+    /// [`REPLAY_FRAME`] bytes unless one event alone is.
+    fn events_frames<'a>(&self, raws: impl Iterator<Item = &'a str>) -> Vec<Utf8Bytes> {
+        let head = format!(r#"{{"type":"events","epoch":"{}","events":["#, self.epoch);
+        let mut frames = Vec::new();
+        let mut current = String::new();
+        for raw in raws {
+            if !current.is_empty() && current.len() + raw.len() > REPLAY_FRAME {
+                current.push_str("]}");
+                frames.push(Utf8Bytes::from(std::mem::take(&mut current)));
+            }
+            if current.is_empty() {
+                current.push_str(&head);
+            } else {
+                current.push(',');
+            }
+            current.push_str(raw);
+        }
+        if !current.is_empty() {
+            current.push_str("]}");
+            frames.push(Utf8Bytes::from(current));
+        }
+        frames
+    }
+
+    fn broadcast(&self, frame: Utf8Bytes, then: Option<Utf8Bytes>) {
+        let mut end = 0;
+        let len = frame.len() + then.as_ref().map_or(0, |t| t.len());
+        self.broadcast_bytes.send_modify(|total| {
+            *total += len as u64;
+            end = *total;
+        });
+        let last_seq = self.room.seq();
+        // No receivers is fine: nobody is watching.
+        let _ = self.frames.send(Frame {
+            text: frame,
+            then,
+            end,
+            last_seq,
+        });
+    }
+
+    /// Records committed events: the resume window, the caches, and the
+    /// broadcast of the events and the new order.
+    pub(super) fn publish(&mut self, raws: Vec<(u64, Arc<str>)>) {
+        if raws.is_empty() {
+            return;
+        }
+        let mut frames = self.events_frames(raws.iter().map(|(_, raw)| raw.as_ref()));
+        let last = frames.pop();
+        for frame in frames {
+            self.broadcast(frame, None);
+        }
+        for event in raws {
+            if self.recent.len() == RESUME_WINDOW {
+                self.recent.pop_front();
+                // Full: it holds the whole window.
+                self.window_complete = true;
+            }
+            self.recent.push_back(event);
+        }
+        self.snapshots.clear();
+        if let Some(peak) = self.room.view_ref().attendance_peak {
+            self.presence.set_logged(peak);
+        }
+        self.order_text = self.order_message();
+        // The order rides with the last events message: one wake-up and
+        // one write per subscriber for a commit.
+        match last {
+            Some(frame) => self.broadcast(frame, Some(self.order_text.clone())),
+            None => self.broadcast(self.order_text.clone(), None),
+        }
+    }
+}

@@ -1,0 +1,211 @@
+//! The face of a room that the rest of the broker holds: the handle, the
+//! messages a room task takes, what a subscriber gets, and the start of a
+//! room's task.
+
+use std::sync::{Arc, RwLock};
+
+use floor_core::Actor;
+use floor_protocol::message::{Resume, RoomInfo, SnapshotReason};
+use floor_protocol::{Command, ServerMessage};
+use tokio::sync::{broadcast, mpsc, oneshot, watch};
+use tokio_tungstenite::tungstenite::Utf8Bytes;
+use tokio_util::task::TaskTracker;
+use uuid::Uuid;
+
+use super::{Loaded, Restart, RoomLog, Unconfirmed};
+use crate::auth::RoleTokens;
+use crate::limits::ROOM_QUEUE;
+
+/// A frame broadcast to a room's subscribers.
+#[derive(Debug, Clone)]
+pub struct Frame {
+    /// The JSON text.
+    pub text: Utf8Bytes,
+    /// A second message sent right behind it, in the same write: the
+    /// `order` that follows a commit's last `events` message.
+    pub then: Option<Utf8Bytes>,
+    /// Bytes broadcast by the room up to and including this frame.
+    pub end: u64,
+    /// The seq of the room's state once this frame is applied.
+    pub last_seq: u64,
+}
+
+/// What a new subscriber gets from its room, all taken at one instant.
+#[derive(Debug)]
+pub struct Subscription {
+    /// The room's log epoch.
+    pub epoch: Uuid,
+    /// The room's last seq.
+    pub head: u64,
+    /// The frames to send first: a snapshot, or the missed events and the
+    /// order.
+    pub initial: Vec<Utf8Bytes>,
+    /// Every frame broadcast after `initial`.
+    pub frames: broadcast::Receiver<Frame>,
+    /// Bytes broadcast by the room so far: with [`Frame::end`], how far
+    /// behind a subscriber is, even while its socket is stuck.
+    pub broadcast_bytes: watch::Receiver<u64>,
+}
+
+/// A command on its way to the room, with where to send the answer.
+#[derive(Debug)]
+pub struct CommandMsg {
+    /// Who issues it.
+    pub actor: Actor,
+    /// The client's request id.
+    pub request_id: String,
+    /// The command.
+    pub command: Command,
+    /// The issuing connection's reply queue.
+    pub reply: mpsc::Sender<Utf8Bytes>,
+    /// Cancelled when the reply queue was full: the connection then closes.
+    pub overflow: tokio_util::sync::CancellationToken,
+}
+
+/// A message to a room task.
+#[derive(Debug)]
+#[allow(
+    clippy::large_enum_variant,
+    reason = "commands are the common message; boxing them would allocate for each one to save a few hundred bytes per queued read"
+)]
+pub enum RoomMsg {
+    /// Decide, commit and broadcast a command.
+    Command(CommandMsg),
+    /// Subscribe a connection, resuming where it left off.
+    Subscribe {
+        /// Where the client left off.
+        resume: Option<Resume>,
+        /// Where to send the subscription, or why the room cannot serve
+        /// one now (a room of the shared store that cannot confirm it holds
+        /// the store's last commit).
+        reply: oneshot::Sender<Result<Subscription, Unconfirmed>>,
+    },
+    /// A snapshot message.
+    Snapshot {
+        /// Why it is asked for.
+        reason: SnapshotReason,
+        /// Where to send it, with the seq it stands at.
+        reply: oneshot::Sender<(Utf8Bytes, u64)>,
+    },
+}
+
+/// The shared face of a room: its name, tokens and queue.
+#[derive(Debug)]
+pub struct RoomHandle {
+    /// Id and title.
+    pub info: RoomInfo,
+    /// The epoch of its log.
+    pub epoch: Uuid,
+    /// The role token hashes.
+    pub tokens: RwLock<RoleTokens>,
+    /// With the shared store, the revision of the room's record the tokens
+    /// came from (changed only under the `tokens` lock, and only upwards:
+    /// a record read late from a replica never brings back old tokens);
+    /// 0 with the embedded store.
+    pub tokens_revision: std::sync::atomic::AtomicU64,
+    /// Bumped when a token is rotated; connections then check theirs.
+    pub rotations: watch::Sender<u64>,
+    /// The participant pages connected now.
+    pub presence: Arc<crate::attendance::Presence>,
+    tx: mpsc::Sender<RoomMsg>,
+}
+
+impl RoomHandle {
+    /// Sends a message to the room task; `false` if the room is gone.
+    pub async fn send(&self, msg: RoomMsg) -> bool {
+        self.tx.send(msg).await.is_ok()
+    }
+
+    /// Runs a command as the chair, for the broker's own use (the demo
+    /// room's run of show, attendance records). A request id used before
+    /// changes nothing: the room answers with the first result.
+    pub async fn run_as_chair(
+        &self,
+        request_id: &str,
+        command: floor_protocol::Command,
+    ) -> Result<(), crate::broker::RoomError> {
+        let name = command.name();
+        let (reply, mut answers) = mpsc::channel(4);
+        let msg = RoomMsg::Command(CommandMsg {
+            actor: floor_core::Actor {
+                role: floor_protocol::Role::Chair,
+                client: crate::auth::client_key(crate::auth::BROKER_CLIENT_ID),
+                channel: None,
+            },
+            request_id: request_id.to_owned(),
+            command,
+            reply,
+            overflow: tokio_util::sync::CancellationToken::new(),
+        });
+        let refused = |message: String| crate::broker::RoomError::Refused {
+            command: name,
+            message,
+        };
+        if !self.send(msg).await {
+            return Err(refused("the room is closing".into()));
+        }
+        let answer = answers
+            .recv()
+            .await
+            .ok_or_else(|| refused("no answer".into()))?;
+        match serde_json::from_str::<ServerMessage>(answer.as_str()) {
+            Ok(ServerMessage::Ack { .. }) => Ok(()),
+            Ok(ServerMessage::Error(error)) => Err(refused(error.message)),
+            _ => Err(refused("an unreadable answer".into())),
+        }
+    }
+
+    /// The role a token grants in this room.
+    pub fn role_of(&self, token: &str) -> Option<floor_protocol::Role> {
+        self.tokens.read().ok()?.role_of(token)
+    }
+}
+
+/// The milliseconds since the Unix epoch, now.
+pub fn now_ms() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX))
+        .unwrap_or(0)
+}
+
+/// Starts a room's task on `lane` (the command lane's runtime); returns
+/// its handle.
+pub fn spawn(
+    info: RoomInfo,
+    epoch: Uuid,
+    tokens: RoleTokens,
+    loaded: Loaded,
+    log: RoomLog,
+    tasks: &TaskTracker,
+    lane: &tokio::runtime::Handle,
+) -> Arc<RoomHandle> {
+    let (tx, rx) = mpsc::channel(ROOM_QUEUE);
+    let recoveries = log.health().recoveries();
+    let health = log.health().clone();
+    let attendance_peak = loaded.room.view_ref().attendance_peak;
+    let presence = Arc::new(crate::attendance::Presence::default());
+    let shared = log.shared().cloned();
+    let restart = Restart {
+        id: info.id.clone(),
+        epoch,
+        log,
+        presence: presence.clone(),
+    };
+    let actor = restart.actor(loaded);
+    let handle = Arc::new(RoomHandle {
+        info,
+        epoch,
+        tokens: RwLock::new(tokens),
+        tokens_revision: Default::default(),
+        rotations: watch::Sender::new(0),
+        presence,
+        tx,
+    });
+    tasks.spawn_on(
+        crate::supervise::room_task(actor, rx, recoveries, health),
+        lane,
+    );
+    crate::attendance::spawn(&handle, attendance_peak, shared, tasks, lane);
+    handle
+}

@@ -1,0 +1,197 @@
+//! Where a room's events are stored: [`RoomLog`], the embedded SQLite log
+//! through the writer thread, or NATS JetStream shared with other brokers.
+//!
+//! What both stores offer a room is a method here, so a caller asks the
+//! log rather than branching on the store: its health, a room rebuilt from
+//! it, the events after a seq, the commits of other brokers, checkpoints,
+//! a room's whole log for the report, a new room's record, and the stop.
+//! What only the shared store does (committing by expected sequence and
+//! catching up, probes, presence, the tokens of other brokers) goes
+//! through [`RoomLog::shared`]; the two commit paths are chosen in
+//! `commit.rs`.
+
+use std::sync::Arc;
+
+use floor_core::declarations::Declarations;
+use floor_protocol::RoomEvent;
+use floor_store::{RoomRecord, TokenHash as StoredToken};
+use tokio::sync::mpsc;
+use uuid::Uuid;
+
+use super::{Loaded, load, load_shared, replay};
+use crate::auth::RoleTokens;
+use crate::commit::{Health, WriteError, Writer};
+use crate::shared::{RoomValue, Shared, StoredCommit};
+
+/// Where a room's events are stored.
+#[derive(Debug, Clone)]
+pub enum RoomLog {
+    /// The embedded SQLite log, through the writer thread.
+    Local(Writer),
+    /// NATS JetStream, shared with other brokers that serve the room.
+    Shared(Arc<Shared>),
+}
+
+impl RoomLog {
+    /// Whether the store takes writes.
+    pub fn health(&self) -> &Arc<Health> {
+        match self {
+            RoomLog::Local(writer) => writer.health(),
+            RoomLog::Shared(shared) => shared.health(),
+        }
+    }
+
+    /// The shared store, when the log is there.
+    pub fn shared(&self) -> Option<&Arc<Shared>> {
+        match self {
+            RoomLog::Local(_) => None,
+            RoomLog::Shared(shared) => Some(shared),
+        }
+    }
+
+    /// Whether a command is refused at once now, the store being
+    /// unavailable: the embedded store's are. A room of the shared store
+    /// decides, and its append waits a moment for a lost NATS connection to
+    /// come back.
+    pub fn refuses_now(&self) -> bool {
+        matches!(self, RoomLog::Local(_)) && !self.health().available()
+    }
+
+    /// Rebuilds a room from the log, as a start does (with a reader of its
+    /// own, never creating a store).
+    pub async fn load(&self, id: &str) -> Result<Loaded, String> {
+        match self {
+            RoomLog::Local(writer) => {
+                let path = writer.path().to_owned();
+                let id = id.to_owned();
+                tokio::task::spawn_blocking(move || {
+                    let store =
+                        floor_store::Store::open_existing(&path).map_err(|e| e.to_string())?;
+                    load(&store, &id).map_err(|e| e.to_string())
+                })
+                .await
+                .map_err(|e| e.to_string())?
+            }
+            RoomLog::Shared(shared) => load_shared(shared, id).await.map_err(|e| e.to_string()),
+        }
+    }
+
+    /// The commits appended to a room after the stream sequence `after`,
+    /// as they come (other brokers' too); none with the embedded store,
+    /// whose only writer is this broker.
+    pub fn follow(&self, id: &str, after: u64) -> Option<mpsc::Receiver<StoredCommit>> {
+        self.shared().map(|shared| shared.follow(id, after))
+    }
+
+    /// A room's stored events after seq `after`, through the writer; none
+    /// with the shared store, whose rooms are loaded with their whole
+    /// resume window and catch up by commit.
+    pub async fn read_after(
+        &self,
+        id: String,
+        after: u64,
+    ) -> Option<Result<Vec<(u64, String)>, WriteError>> {
+        match self {
+            RoomLog::Local(writer) => Some(writer.read_events(id, after).await),
+            RoomLog::Shared(_) => None,
+        }
+    }
+
+    /// Whether the log keeps checkpoints: the shared store does not (a room
+    /// is folded from its first commit when a broker first serves it).
+    pub fn keeps_checkpoints(&self) -> bool {
+        matches!(self, RoomLog::Local(_))
+    }
+
+    /// Hands the writer a checkpoint of a room at `seq` (not awaited);
+    /// nothing with the shared store.
+    pub fn checkpoint(&self, id: String, seq: u64, body: String) {
+        if let RoomLog::Local(writer) = self {
+            writer.checkpoint(id, seq, body);
+        }
+    }
+
+    /// A room's whole log, decoded, and the genders declared beside it
+    /// (for the session report): from the embedded store with a reader of
+    /// its own (WAL lets it read while the writer writes), or every commit
+    /// of the room's subject, each commit's declarations counted with its
+    /// events.
+    pub async fn read_log(&self, id: &str) -> Result<(Vec<RoomEvent>, Declarations), String> {
+        match self {
+            RoomLog::Shared(shared) => {
+                let commits = shared
+                    .read_all_after(id, 0)
+                    .await
+                    .map_err(|e| e.to_string())?;
+                let mut events = Vec::new();
+                let mut declared = Declarations::new();
+                for commit in commits {
+                    let mut new = false;
+                    replay(&mut events, commit.events, |_, _| new = true)
+                        .map_err(|e| format!("the log of {id} is unreadable: {e}"))?;
+                    if new {
+                        declared.merge(&commit.declared);
+                    }
+                }
+                Ok((events, declared))
+            }
+            RoomLog::Local(writer) => {
+                let path = writer.path().to_owned();
+                let id = id.to_owned();
+                tokio::task::spawn_blocking(move || {
+                    let store =
+                        floor_store::Store::open_existing(&path).map_err(|e| e.to_string())?;
+                    crate::read_log(&store, &id)
+                })
+                .await
+                .map_err(|e| e.to_string())?
+            }
+        }
+    }
+
+    /// Records a new room (title, epoch, token hashes, and the participant
+    /// token itself); refused when one with this id exists.
+    pub async fn create_room(
+        &self,
+        id: &str,
+        title: &str,
+        epoch: Uuid,
+        tokens: &RoleTokens,
+        rows: Vec<StoredToken>,
+    ) -> Result<(), WriteError> {
+        match self {
+            RoomLog::Local(writer) => {
+                let record = RoomRecord {
+                    id: id.to_owned(),
+                    title: title.to_owned(),
+                    epoch: epoch.to_string(),
+                    created_at_ms: super::now_ms(),
+                };
+                writer.create_room(record, rows).await
+            }
+            RoomLog::Shared(shared) => {
+                let mut value = RoomValue {
+                    title: title.to_owned(),
+                    epoch,
+                    created_at_ms: super::now_ms(),
+                    tokens: Default::default(),
+                };
+                value.set_tokens(tokens);
+                shared.create_room(id, &value).await
+            }
+        }
+    }
+
+    /// At the broker's stop, once the rooms are done: commits what the
+    /// writer holds and stops it, or sends what was published to NATS.
+    pub async fn stop(&self) {
+        match self {
+            RoomLog::Local(writer) => {
+                if let Err(error) = writer.stop().await {
+                    tracing::warn!(%error, "writer did not stop cleanly");
+                }
+            }
+            RoomLog::Shared(shared) => shared.flush().await,
+        }
+    }
+}
