@@ -22,7 +22,7 @@ use std::sync::{Arc, RwLock};
 
 use floor_core::checkpoint;
 use floor_core::declarations::{Declarations, served_text};
-use floor_core::{Actor, Decision, Room};
+use floor_core::{Actor, Decision, Room, Savepoint};
 use floor_protocol::message::{ErrorMessage, Resume, RoomInfo, SnapshotReason};
 use floor_protocol::{Command, ErrorCode, RoomEvent, ServerMessage};
 use floor_store::{Append, RequestRecord};
@@ -411,8 +411,9 @@ pub(crate) struct RoomActor {
 
 /// What a batch's commands decided, before it is committed.
 struct Decided {
-    /// The room before the batch, to go back to.
-    before: Room,
+    /// The room before the batch, to go back to: a savepoint costs what
+    /// the batch changes, where a clone would copy every entry.
+    before: Savepoint,
     answers: Vec<Answer>,
     raws: Vec<(u64, Arc<str>)>,
     requests: Vec<RequestRecord>,
@@ -890,9 +891,18 @@ impl RoomActor {
         }
     }
 
+    /// Takes the room back to its state before a batch.
+    fn go_back(&mut self, before: Savepoint) {
+        // Taken on this room before the batch, and nothing else goes back
+        // in between: the savepoint is open.
+        if let Err(error) = self.room.rollback(before) {
+            tracing::error!(room = %self.id, %error, "the room could not go back before its batch");
+        }
+    }
+
     /// Decides and applies every command of a batch on the live room.
     fn decide_batch(&mut self, commands: &[CommandMsg]) -> Decided {
-        let before = self.room.clone();
+        let before = self.room.savepoint();
         let mut answers = Vec::with_capacity(commands.len());
         let mut raws: Vec<(u64, Arc<str>)> = Vec::new();
         let mut requests = Vec::new();
@@ -938,7 +948,7 @@ impl RoomActor {
             };
             if let Err(error) = writer.append(append).await {
                 tracing::error!(room = %self.id, %error, "commit failed; the batch is refused");
-                self.room = before;
+                self.go_back(before);
                 refused_by_log = matches!(error, WriteError::Refused(_));
                 // Every answer decided on the discarded state is void, the
                 // refusals too: retried, they are decided afresh.
