@@ -4,7 +4,11 @@
 //! median of many runs, in µs:
 //!
 //! - `keep_before_us`: keeping the room before a batch so a failed append
-//!   can roll it back, as the broker does for every batch;
+//!   can roll it back, as the broker does for every batch (a
+//!   [`floor_core::Savepoint`]);
+//! - `clone_us`: the same by a clone of the room, as the broker did before;
+//! - `rollback_us`: going back to the savepoint after one `next`, as after
+//!   a failed append (the `next` included);
 //! - `order_us`: the whole projected order;
 //! - `order_head_us`: its first [`floor_protocol::limits::ORDER_SLOTS_MAX`] slots, what the broker
 //!   sends after every change;
@@ -46,10 +50,18 @@ pub fn room_costs(rows: &mut Vec<Row>) -> anyhow::Result<()> {
         };
         let next = |room: &mut Room| room.execute(&chair, "bench-next", &Command::next(), &ctx);
         let keep = median(|| {
+            let mut room = room.clone();
+            timed(|| room.savepoint())
+        });
+        let clone = median(|| timed(|| room.clone()));
+        let rollback = median(|| {
+            let mut room = room.clone();
             let t = Instant::now();
-            let before = room.clone();
+            let before = room.savepoint();
+            let outcome = next(&mut room);
+            let back = room.rollback(before);
             let spent = t.elapsed();
-            drop(before);
+            drop((outcome, back));
             spent
         });
         let order = median(|| timed(|| room.projected_order()));
@@ -61,7 +73,7 @@ pub fn room_costs(rows: &mut Vec<Row>) -> anyhow::Result<()> {
         let batch = median(|| {
             let mut room = room.clone();
             let t = Instant::now();
-            let before = room.clone();
+            let before = room.savepoint();
             let outcome = next(&mut room);
             let order = room.order_head();
             let spent = t.elapsed();
@@ -70,6 +82,8 @@ pub fn room_costs(rows: &mut Vec<Row>) -> anyhow::Result<()> {
         });
         let mut row = Row::new("room_costs", format!("{open} open entries"), Kind::Floor);
         row.set("keep_before_us", keep)
+            .set("clone_us", clone)
+            .set("rollback_us", rollback)
             .set("order_us", order)
             .set("order_head_us", head)
             .set("next_us", next_us)
@@ -177,4 +191,34 @@ fn filled(open: usize) -> anyhow::Result<Room> {
         run(&mut room, &chair, Command::Pin { entry_id: *id })?;
     }
     Ok(room)
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+
+    use floor_protocol::{Channel, EntryStatus};
+
+    use super::filled;
+
+    /// The measured room is as described: open entries on both channels,
+    /// some pinned, some of people already called.
+    #[test]
+    fn the_room_measured_is_mixed() {
+        let room = filled(100).unwrap();
+        assert_eq!(room.open_count(), 100);
+        assert_eq!(room.pins().len(), 2);
+        assert_eq!(room.called_people().len(), 10);
+        let waiting = |channel| {
+            room.entries()
+                .iter()
+                .filter(|e| e.status == EntryStatus::Waiting && e.channel == channel)
+                .count()
+        };
+        assert_eq!(
+            (waiting(Channel::Onsite), waiting(Channel::Online)),
+            (66, 34)
+        );
+        assert_eq!(room.projected_order().len(), 100);
+    }
 }
