@@ -53,12 +53,19 @@ pub(super) struct Journal {
 }
 
 impl Journal {
-    /// Writes down the entries `event` may change, if a savepoint is
-    /// open; empties the journal once none is.
-    pub(super) fn record(&mut self, event: &RoomEvent, live: &LiveView, keys: &[PersonKey]) {
+    /// Forgets the savepoints dropped; empties the journal once none is
+    /// open. Whether one is.
+    fn prune(&mut self) -> bool {
         self.marks.retain(|mark| mark.strong_count() > 0);
         if self.marks.is_empty() {
             self.changed.clear();
+        }
+        !self.marks.is_empty()
+    }
+
+    /// Writes down the entries `event` may change, if a savepoint is open.
+    pub(super) fn record(&mut self, event: &RoomEvent, live: &LiveView, keys: &[PersonKey]) {
+        if !self.prune() {
             return;
         }
         for id in touched(&event.event).into_iter().flatten() {
@@ -128,12 +135,13 @@ impl Room {
     /// a copy of what is not an entry; while it lives, each event applied
     /// writes down the entries it changes.
     pub fn savepoint(&mut self) -> Savepoint {
+        self.journal.prune();
         let mark = Arc::new(());
         self.journal.marks.push(Arc::downgrade(&mark));
         Savepoint {
             mark,
             journal: self.journal.changed.len(),
-            entries: self.keys.len(),
+            entries: self.live.view().entries.len(),
             rest: without_entries(self.live.view()),
             undo: self.undo.clone(),
             receipts: self.receipts.clone(),
@@ -188,5 +196,59 @@ impl Room {
         self.live.put_back(savepoint.rest, entries);
         self.undo = savepoint.undo;
         self.receipts = savepoint.receipts;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+
+    use floor_protocol::{Channel, ClientKey, Command, EntryDraft, Person, Role};
+    use uuid::Uuid;
+
+    use crate::{Actor, Ctx, Room};
+
+    /// Savepoints taken and dropped one after another, as the broker does
+    /// for each batch, leave nothing behind in the journal.
+    #[test]
+    fn the_journal_empties_between_savepoints() {
+        let mut room = Room::new();
+        let runner = Actor {
+            role: Role::Runner,
+            client: ClientKey::new("runner"),
+            channel: None,
+        };
+        let chair = Actor {
+            role: Role::Chair,
+            ..runner.clone()
+        };
+        for n in 0..20u64 {
+            let savepoint = room.savepoint();
+            let ctx = Ctx {
+                now_ms: n * 1000,
+                new_id: Uuid::from_u128(u128::from(n) + 1),
+            };
+            let command = if n % 2 == 0 {
+                Command::Submit {
+                    entry: EntryDraft {
+                        channel: Channel::Onsite,
+                        kind: Default::default(),
+                        person: Person::named(format!("Person {n}")),
+                        text: None,
+                        location: None,
+                        language: None,
+                        delivery: None,
+                        gender: None,
+                    },
+                }
+            } else {
+                Command::next()
+            };
+            let actor = if n % 2 == 0 { &runner } else { &chair };
+            room.execute(actor, &format!("r{n}"), &command, &ctx)
+                .unwrap();
+            assert!(room.journal.changed.len() <= 2, "{n}: {:?}", room.journal);
+            drop(savepoint);
+        }
     }
 }
