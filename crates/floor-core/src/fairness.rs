@@ -162,9 +162,15 @@ fn slot(channel: Channel) -> usize {
 impl<'r> Planner<'r> {
     fn new(room: &'r Room) -> Planner<'r> {
         let mut queues: [Queue<'r>; 2] = Default::default();
-        let pin_set: HashSet<Uuid> = room.pins().iter().copied().collect();
+        // Pinned or not, by the entry's position: one lookup per pin.
+        let mut is_pinned = vec![false; room.entries().len()];
+        for position in room.pins().iter().filter_map(|id| room.position(*id)) {
+            if let Some(flag) = is_pinned.get_mut(position) {
+                *flag = true;
+            }
+        }
         let mut pinned = Vec::new();
-        for (entry, key) in room.entries_with_keys() {
+        for ((entry, key), pin) in room.entries_with_keys().zip(is_pinned) {
             if entry.status != EntryStatus::Waiting {
                 continue;
             }
@@ -174,7 +180,7 @@ impl<'r> Planner<'r> {
                 channel: entry.channel,
                 key,
             };
-            if pin_set.contains(&entry.id) {
+            if pin {
                 pinned.push(candidate);
             } else {
                 queues[slot(entry.channel)].push(candidate);

@@ -151,6 +151,11 @@ impl Room {
         self.live.entry(id)
     }
 
+    /// The position of the entry with this id, in submission order.
+    pub(crate) fn position(&self, id: Uuid) -> Option<usize> {
+        self.live.position(id)
+    }
+
     /// The person key of the entry with this id.
     pub fn person_key(&self, id: Uuid) -> Option<&PersonKey> {
         self.live.position(id).map(|i| &self.keys[i])
