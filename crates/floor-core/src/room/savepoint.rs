@@ -169,6 +169,10 @@ impl Room {
     /// Applies a command's events all or none: if one does not apply,
     /// the room is as before the first.
     pub fn apply_all(&mut self, events: &[RoomEvent]) -> Result<(), ApplyError> {
+        if let [event] = events {
+            // One event applies whole or leaves the room unchanged.
+            return self.apply(event);
+        }
         let savepoint = self.savepoint();
         for event in events {
             if let Err(error) = self.apply(event) {
