@@ -1,7 +1,8 @@
 //! floor's benchmark: floor measured beside B0, a minimal tokio-tungstenite
 //! broadcast server (the limit of the stack), and B1, Node.js with `ws`
 //! (the common peer), in six scenarios: fan-out, a slow consumer, idle
-//! memory, durable writes, recovery, and a hostile room. The server runs
+//! memory, durable writes, recovery, and a hostile room; and a seventh,
+//! floor's core alone: what a committed batch costs the room's task. The server runs
 //! pinned to one CPU and this generator, on one thread, pinned to the
 //! other (`scripts/bench`).
 
@@ -12,6 +13,7 @@ pub mod generate;
 pub mod hostile;
 pub mod load;
 pub mod report;
+pub mod room_costs;
 pub mod scenario;
 pub mod server;
 pub mod stamp;

@@ -22,6 +22,7 @@ enum Scenario {
     DurableWrites,
     Recovery,
     HostileRoom,
+    RoomCosts,
 }
 
 /// floor's benchmark beside B0 (raw tokio-tungstenite) and B1 (Node.js ws).
@@ -85,6 +86,7 @@ fn main() -> anyhow::Result<()> {
             Scenario::DurableWrites,
             Scenario::Recovery,
             Scenario::HostileRoom,
+            Scenario::RoomCosts,
         ]
     } else {
         args.scenarios.clone()
@@ -119,6 +121,7 @@ fn main() -> anyhow::Result<()> {
                 Scenario::DurableWrites => scenario::durable_writes(&plan, &mut rows).await,
                 Scenario::Recovery => scenario::recovery(&plan, &mut rows).await,
                 Scenario::HostileRoom => floor_bench::hostile::hostile_room(&plan, &mut rows).await,
+                Scenario::RoomCosts => floor_bench::room_costs::room_costs(&mut rows),
             };
             result.with_context(|| format!("scenario {s:?}"))?;
         }

@@ -177,9 +177,9 @@ impl Room {
                 declared: None,
             }),
             Decision::Events { events, declared } => {
-                for event in &events {
-                    self.apply(event)?;
-                }
+                // All or none: a command answered with an error leaves
+                // nothing of itself behind.
+                self.apply_all(&events)?;
                 let receipt = self.receipt(&actor.client, request_id).ok_or_else(|| {
                     CommandError::transition(None, "a command produced no events")
                 })?;

@@ -174,6 +174,16 @@ impl CommandError {
     }
 }
 
+/// Why [`crate::Room::rollback`] refused a savepoint. A refused rollback
+/// changes nothing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum RollbackError {
+    /// The savepoint is not open on this room: it was taken on another
+    /// room, or voided by going back to an earlier one.
+    #[error("the savepoint is not open on this room")]
+    NotOpen,
+}
+
 /// An event that does not fit the state it is applied to. Events the core
 /// decided always fit; this means a corrupt or reordered log.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

@@ -34,6 +34,15 @@
 //!
 //! The projected order is what repeated `next` calls would do if nothing
 //! else changed, so its head is, by construction, what `next` calls.
+//!
+//! # Cost
+//!
+//! The simulation is linear in the waiting entries: each channel's queue
+//! is walked by two cursors that only move forward (its oldest entry not
+//! yet taken, and its oldest not yet taken whose person has not been
+//! called), since entries are only ever taken and people only ever
+//! called. The whole order of a room of 5,000 waiting entries costs one
+//! pass over them, not one pass per call.
 
 use std::collections::{HashMap, HashSet, VecDeque};
 
@@ -68,15 +77,74 @@ struct Candidate<'r> {
     key: &'r PersonKey,
 }
 
+/// A channel's unpinned waiting entries, in submission order, as the
+/// simulation takes them.
+#[derive(Debug, Default)]
+struct Queue<'r> {
+    entries: Vec<Candidate<'r>>,
+    /// Whether the simulation has called the entry at the same position.
+    taken: Vec<bool>,
+    /// How many entries are not taken.
+    left: usize,
+    /// No entry before this position is left.
+    head: usize,
+    /// No entry before this position is both left and of a person not
+    /// called yet.
+    fresh: usize,
+}
+
+impl<'r> Queue<'r> {
+    fn push(&mut self, candidate: Candidate<'r>) {
+        self.entries.push(candidate);
+        self.taken.push(false);
+        self.left += 1;
+    }
+
+    fn is_empty(&self) -> bool {
+        self.left == 0
+    }
+
+    /// The position of the oldest entry left.
+    fn front(&mut self) -> Option<usize> {
+        while self.taken.get(self.head).is_some_and(|&taken| taken) {
+            self.head += 1;
+        }
+        (self.head < self.entries.len()).then_some(self.head)
+    }
+
+    /// The position of the oldest entry left whose person is not in
+    /// `called`. People are only ever added to `called`, so the cursor
+    /// never needs to go back.
+    fn first_fresh(&mut self, called: &HashSet<&PersonKey>) -> Option<usize> {
+        while let Some(c) = self.entries.get(self.fresh) {
+            if !self.taken[self.fresh] && !called.contains(c.key) {
+                return Some(self.fresh);
+            }
+            self.fresh += 1;
+        }
+        None
+    }
+
+    /// Takes the entry at `position` out of the queue.
+    fn take(&mut self, position: usize) -> Option<Candidate<'r>> {
+        let taken = self.taken.get_mut(position)?;
+        if *taken {
+            return None;
+        }
+        *taken = true;
+        self.left -= 1;
+        self.entries.get(position).copied()
+    }
+}
+
 /// Simulates successive `next` calls over a room without changing it.
 #[derive(Debug)]
 struct Planner<'r> {
     policy: Policy,
     first_time_first: bool,
     pins: VecDeque<Candidate<'r>>,
-    /// Unpinned waiting entries per channel (onsite, online), in
-    /// submission order.
-    queues: [VecDeque<Candidate<'r>>; 2],
+    /// Unpinned waiting entries per channel (onsite, online).
+    queues: [Queue<'r>; 2],
     credits: Credits,
     last: Option<Channel>,
     /// People called: those the room has called (an entry that has been
@@ -93,9 +161,16 @@ fn slot(channel: Channel) -> usize {
 
 impl<'r> Planner<'r> {
     fn new(room: &'r Room) -> Planner<'r> {
-        let mut queues: [VecDeque<Candidate<'r>>; 2] = [VecDeque::new(), VecDeque::new()];
+        let mut queues: [Queue<'r>; 2] = Default::default();
+        // Pinned or not, by the entry's position: one lookup per pin.
+        let mut is_pinned = vec![false; room.entries().len()];
+        for position in room.pins().iter().filter_map(|id| room.position(*id)) {
+            if let Some(flag) = is_pinned.get_mut(position) {
+                *flag = true;
+            }
+        }
         let mut pinned = Vec::new();
-        for (entry, key) in room.entries_with_keys() {
+        for ((entry, key), pin) in room.entries_with_keys().zip(is_pinned) {
             if entry.status != EntryStatus::Waiting {
                 continue;
             }
@@ -105,10 +180,10 @@ impl<'r> Planner<'r> {
                 channel: entry.channel,
                 key,
             };
-            if room.pins().contains(&entry.id) {
+            if pin {
                 pinned.push(candidate);
             } else {
-                queues[slot(entry.channel)].push_back(candidate);
+                queues[slot(entry.channel)].push(candidate);
             }
         }
         let pinned: HashMap<Uuid, Candidate<'r>> = pinned.into_iter().map(|c| (c.id, c)).collect();
@@ -127,10 +202,6 @@ impl<'r> Planner<'r> {
             last: rotation.last,
             called: room.called_people(),
         }
-    }
-
-    fn has_spoken(&self, key: &PersonKey) -> bool {
-        self.called.contains(key)
     }
 
     /// The next call, applied to the simulation.
@@ -155,12 +226,15 @@ impl<'r> Planner<'r> {
     }
 
     fn step_fifo(&mut self) -> Option<(Candidate<'r>, Choice)> {
-        let channel = Channel::ALL
+        let (_, channel, position) = Channel::ALL
             .into_iter()
-            .filter_map(|c| self.queues[slot(c)].front().map(|head| (head.seq, c)))
-            .min()?
-            .1;
-        let candidate = self.queues[slot(channel)].pop_front()?;
+            .filter_map(|c| {
+                let queue = &mut self.queues[slot(c)];
+                let position = queue.front()?;
+                Some((queue.entries[position].seq, c, position))
+            })
+            .min()?;
+        let candidate = self.queues[slot(channel)].take(position)?;
         let choice = Choice {
             entry_id: candidate.id,
             channel,
@@ -203,7 +277,10 @@ impl<'r> Planner<'r> {
                 } else {
                     // Before any choice: the older head; equal heads cannot
                     // happen (sequence numbers are unique), online otherwise.
-                    let head = |c: Channel| self.queues[slot(c)][0].seq;
+                    let mut head = |c: Channel| {
+                        let queue = &mut self.queues[slot(c)];
+                        queue.front().map(|position| queue.entries[position].seq)
+                    };
                     if head(Channel::Onsite) < head(Channel::Online) {
                         Channel::Onsite
                     } else {
@@ -226,8 +303,8 @@ impl<'r> Planner<'r> {
         } else {
             OrderReason::ChannelTurn
         };
-        let (index, within) = self.pick_within(channel);
-        let candidate = self.queues[slot(channel)].remove(index)?;
+        let (position, within) = self.pick_within(channel)?;
+        let candidate = self.queues[slot(channel)].take(position)?;
         let choice = Choice {
             entry_id: candidate.id,
             channel,
@@ -238,20 +315,23 @@ impl<'r> Planner<'r> {
         Some((candidate, choice))
     }
 
-    /// The position within a channel's queue of the entry to call, and why.
-    fn pick_within(&self, channel: Channel) -> (usize, OrderReason) {
-        let queue = &self.queues[slot(channel)];
+    /// The position within a channel's queue of the entry to call, and
+    /// why: the oldest entry of a person not called yet, when first-time
+    /// speakers come first, otherwise the oldest.
+    fn pick_within(&mut self, channel: Channel) -> Option<(usize, OrderReason)> {
+        let queue = &mut self.queues[slot(channel)];
+        let front = queue.front()?;
         if self.first_time_first
-            && let Some(index) = queue.iter().position(|c| !self.has_spoken(c.key))
+            && let Some(fresh) = queue.first_fresh(&self.called)
         {
-            let reason = if index > 0 {
+            let reason = if fresh > front {
                 OrderReason::FirstTimeSpeaker
             } else {
                 OrderReason::ArrivalOrder
             };
-            return (index, reason);
+            return Some((fresh, reason));
         }
-        (0, OrderReason::ArrivalOrder)
+        Some((front, OrderReason::ArrivalOrder))
     }
 }
 

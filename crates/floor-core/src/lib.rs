@@ -12,7 +12,10 @@
 //! transcripts) is in the `floor-files` crate, not here.
 //!
 //! # Layout
-//! - [`room`]: the state, [`Room::apply`] and the read-only views.
+//! - [`room`]: the state, [`Room::apply`] and the read-only views; in
+//!   `room/savepoint.rs`, [`room::Savepoint`]: going back to an earlier
+//!   state (a failed commit, a command whose events do not all apply)
+//!   without cloning the room.
 //! - [`checkpoint`]: the room's state as data, so a restart folds only
 //!   the events after it.
 //! - [`view`]: [`LiveView`], the fold of events into what clients see,
@@ -28,7 +31,8 @@
 //! - [`undo`]: what the room keeps of its most recent call, so that
 //!   `undo_call` reverses it exactly.
 //! - [`fairness`]: the fairness policy, the projected order and the
-//!   choice `next` makes; pure functions over the waiting entries.
+//!   choice `next` makes; pure functions over the waiting entries, one
+//!   pass over them for the whole order.
 //! - [`forecast`]: the time budget of an open floor.
 //! - [`permission`]: the permission table: which role may do what, as data.
 //! - [`validate`]: field checks and normalisation of client input.
@@ -58,5 +62,5 @@ pub use decide::{Actor, Ctx, Decision};
 pub use error::{ApplyError, CommandError};
 pub use permission::Action;
 pub use person::PersonKey;
-pub use room::{Receipt, Room};
+pub use room::{Receipt, Room, Savepoint};
 pub use view::LiveView;

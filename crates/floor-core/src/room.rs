@@ -1,4 +1,5 @@
-//! The room's state, the only mutator [`Room::apply`], and read-only views.
+//! The room's state, the only mutator [`Room::apply`], and read-only views;
+//! in [`savepoint`], going back to an earlier state without a clone.
 
 use std::collections::HashSet;
 
@@ -11,6 +12,10 @@ use crate::error::ApplyError;
 use crate::person::PersonKey;
 use crate::undo::{LastCall, UndoTracker};
 use crate::view::LiveView;
+
+mod savepoint;
+
+pub use savepoint::Savepoint;
 
 /// What a successful command produced: the range of its events and, for a
 /// submission, the new entry. Kept per (client, request id) so a repeated
@@ -28,10 +33,11 @@ pub struct Receipt {
 /// A room: the fold of its events.
 ///
 /// **Invariant:** every field is derived from the events applied so far;
-/// [`Room::apply`] is the only method that changes it, and folding the same
-/// events from [`Room::new`] gives an equal room. What clients see is the
-/// [`LiveView`] inside, folded by the same code a client uses.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// [`Room::apply`] is the only method that changes it (and
+/// [`Room::rollback`], which takes back what it applied), and folding the
+/// same events from [`Room::new`] gives an equal room. What clients see is
+/// the [`LiveView`] inside, folded by the same code a client uses.
+#[derive(Debug, Clone)]
 pub struct Room {
     live: LiveView,
     /// The person key of each entry, in submission order.
@@ -39,11 +45,24 @@ pub struct Room {
     /// The most recent call, while `undo_call` can reverse it.
     undo: UndoTracker,
     /// Successful commands, by (client, request id). A persistent map: it
-    /// grows with every command of the session, and the broker clones the
-    /// room before each batch to roll back a failed commit, which this
-    /// makes O(1) instead of O(commands so far).
+    /// grows with every command of the session, and a [`Savepoint`] keeps
+    /// it as it was at no cost.
     receipts: imbl::HashMap<(ClientKey, String), Receipt>,
+    /// What an open [`Savepoint`] needs to go back; not part of the
+    /// room's state (two rooms that differ only here are equal).
+    journal: savepoint::Journal,
 }
+
+impl PartialEq for Room {
+    fn eq(&self, other: &Room) -> bool {
+        self.live == other.live
+            && self.keys == other.keys
+            && self.undo == other.undo
+            && self.receipts == other.receipts
+    }
+}
+
+impl Eq for Room {}
 
 impl Default for Room {
     fn default() -> Self {
@@ -60,6 +79,7 @@ impl Room {
             keys: Vec::new(),
             undo: UndoTracker::default(),
             receipts: imbl::HashMap::new(),
+            journal: savepoint::Journal::default(),
         }
     }
 
@@ -91,6 +111,7 @@ impl Room {
             keys,
             undo,
             receipts,
+            journal: savepoint::Journal::default(),
         }
     }
 
@@ -128,6 +149,11 @@ impl Room {
     /// The entry with this id.
     pub fn entry(&self, id: Uuid) -> Option<&Entry> {
         self.live.entry(id)
+    }
+
+    /// The position of the entry with this id, in submission order.
+    pub(crate) fn position(&self, id: Uuid) -> Option<usize> {
+        self.live.position(id)
     }
 
     /// The person key of the entry with this id.
@@ -224,6 +250,7 @@ impl Room {
 
     /// Applies one event. On error the room is unchanged.
     pub fn apply(&mut self, event: &RoomEvent) -> Result<(), ApplyError> {
+        self.journal.record(event, &self.live, &self.keys);
         let undo = self.undo.after(event, self.live.view());
         self.live.apply(event)?;
         if let Some(undo) = undo {

@@ -87,6 +87,24 @@ impl LiveView {
         self.index.get(&id).copied()
     }
 
+    /// Takes the entries out, dropping those from position `keep` on and
+    /// their ids from the index; [`LiveView::put_back`] gives them back.
+    /// For [`crate::Room::rollback`].
+    pub(crate) fn take_entries(&mut self, keep: usize) -> Vec<Entry> {
+        let keep = keep.min(self.view.entries.len());
+        for entry in self.view.entries.drain(keep..) {
+            self.index.remove(&entry.id);
+        }
+        std::mem::take(&mut self.view.entries)
+    }
+
+    /// Sets the view to `rest` with `entries`, those [`LiveView::take_entries`]
+    /// took out, whose index it kept.
+    pub(crate) fn put_back(&mut self, mut rest: RoomView, entries: Vec<Entry>) {
+        rest.entries = entries;
+        self.view = rest;
+    }
+
     /// Folds one event in. On error the view is unchanged.
     pub fn apply(&mut self, event: &RoomEvent) -> Result<(), ApplyError> {
         if event.seq != self.view.seq + 1 {

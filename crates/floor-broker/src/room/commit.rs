@@ -7,7 +7,7 @@ use std::sync::Arc;
 
 use floor_core::checkpoint;
 use floor_core::declarations::{Declarations, served_text};
-use floor_core::{Decision, Room};
+use floor_core::{Decision, Savepoint};
 use floor_protocol::message::ErrorMessage;
 use floor_protocol::{ErrorCode, ServerMessage};
 use floor_store::{Append, RequestRecord};
@@ -30,8 +30,9 @@ pub(crate) fn answer_unavailable(command: &CommandMsg) {
 }
 /// What a batch's commands decided, before it is committed.
 pub(super) struct Decided {
-    /// The room before the batch, to go back to.
-    pub(super) before: Room,
+    /// The room before the batch, to go back to: a savepoint costs what
+    /// the batch changes, where a clone would copy every entry.
+    pub(super) before: Savepoint,
     pub(super) answers: Vec<Answer>,
     pub(super) raws: Vec<(u64, Arc<str>)>,
     pub(super) requests: Vec<RequestRecord>,
@@ -131,9 +132,18 @@ impl RoomActor {
         }
     }
 
+    /// Takes the room back to its state before a batch.
+    pub(super) fn go_back(&mut self, before: Savepoint) {
+        // Taken on this room before the batch, and nothing else goes back
+        // in between: the savepoint is open.
+        if let Err(error) = self.room.rollback(before) {
+            tracing::error!(room = %self.id, %error, "the room could not go back before its batch");
+        }
+    }
+
     /// Decides and applies every command of a batch on the live room.
     pub(super) fn decide_batch(&mut self, commands: &[CommandMsg]) -> Decided {
-        let before = self.room.clone();
+        let before = self.room.savepoint();
         let mut answers = Vec::with_capacity(commands.len());
         let mut raws: Vec<(u64, Arc<str>)> = Vec::new();
         let mut requests = Vec::new();
@@ -179,7 +189,7 @@ impl RoomActor {
             };
             if let Err(error) = writer.append(append).await {
                 tracing::error!(room = %self.id, %error, "commit failed; the batch is refused");
-                self.room = before;
+                self.go_back(before);
                 refused_by_log = matches!(error, WriteError::Refused(_));
                 // Every answer decided on the discarded state is void, the
                 // refusals too: retried, they are decided afresh.
@@ -248,16 +258,19 @@ impl RoomActor {
                 events,
                 declared: declaration,
             }) => {
+                // Serialized first, then applied all or none: a command
+                // whose events do not all fit leaves nothing behind.
+                let mut serialized = Vec::with_capacity(events.len());
                 for event in &events {
-                    let raw = match serde_json::to_string(event) {
-                        Ok(raw) => raw,
+                    match serde_json::to_string(event) {
+                        Ok(raw) => serialized.push((event.seq, Arc::from(raw))),
                         Err(error) => return refuse(ErrorCode::Internal, error.to_string()),
-                    };
-                    if let Err(error) = self.room.apply(event) {
-                        return refuse(ErrorCode::Internal, error.to_string());
                     }
-                    raws.push((event.seq, Arc::from(raw)));
                 }
+                if let Err(error) = self.room.apply_all(&events) {
+                    return refuse(ErrorCode::Internal, error.to_string());
+                }
+                raws.extend(serialized);
                 let Some(receipt) = self
                     .room
                     .receipt(&command.actor.client, &command.request_id)

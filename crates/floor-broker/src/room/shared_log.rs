@@ -199,7 +199,7 @@ impl RoomActor {
                     // Another broker appended first, or a lost attempt of
                     // this append did: catch up, decide again.
                     ours.extend(mine());
-                    self.room = decided.before;
+                    self.go_back(decided.before);
                     self.caught_up = false;
                 }
                 Ok(Appended::Unknown(reason)) => {
@@ -228,7 +228,7 @@ impl RoomActor {
         commands: &[CommandMsg],
         answer: impl Fn(&CommandMsg) -> Answer,
     ) -> Vec<Answer> {
-        self.room = decided.before;
+        self.go_back(decided.before);
         self.caught_up = false;
         let mut answers = decided.answers;
         let void = answers
