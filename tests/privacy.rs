@@ -252,7 +252,6 @@ async fn a_legacy_log_is_served_without_its_declarations_and_still_counted() {
                 .iter()
                 .map(|e| (e.seq, serde_json::to_string(e).unwrap()))
                 .collect(),
-            requests: vec![],
             declarations: vec![],
         };
         for result in store.append(&[append]).unwrap() {

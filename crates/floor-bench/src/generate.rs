@@ -9,7 +9,7 @@ use std::process::Command as Process;
 
 use floor_core::{Actor, Ctx, Room, checkpoint};
 use floor_protocol::{Channel, ClientKey, Command, EntryDraft, Person, Role};
-use floor_store::{Append, RequestRecord, RoomRecord, Store};
+use floor_store::{Append, RoomRecord, Store};
 use uuid::Uuid;
 
 fn actor(role: Role, name: &str) -> Actor {
@@ -122,7 +122,6 @@ pub fn log(path: &Path, rooms: usize, per_room: usize) -> anyhow::Result<u64> {
         let mut batch = Append {
             room: id.clone(),
             events: Vec::new(),
-            requests: Vec::new(),
             declarations: Vec::new(),
         };
         // The broker stores a checkpoint every `INTERVAL` events (at most
@@ -135,15 +134,9 @@ pub fn log(path: &Path, rooms: usize, per_room: usize) -> anyhow::Result<u64> {
         let mut written = 0;
         while written + batch.events.len() < per_room {
             let applied = session.next();
-            let (Some(first), Some(last)) = (applied.events.first(), applied.events.last()) else {
+            if applied.events.is_empty() {
                 continue;
-            };
-            batch.requests.push(RequestRecord {
-                client: applied.client,
-                request_id: applied.request_id,
-                first_seq: first.seq,
-                last_seq: last.seq,
-            });
+            }
             for event in &applied.events {
                 batch
                     .events
@@ -157,7 +150,6 @@ pub fn log(path: &Path, rooms: usize, per_room: usize) -> anyhow::Result<u64> {
                     Append {
                         room: id.clone(),
                         events: Vec::new(),
-                        requests: Vec::new(),
                         declarations: Vec::new(),
                     },
                 );

@@ -100,7 +100,8 @@ pub enum StoreError {
 
 impl StoreError {
     /// Whether the error refuses one append for its content (out of
-    /// sequence, a repeated request) rather than reporting a failing store.
+    /// sequence, a checkpoint of a missing event, a row that breaks a
+    /// table's constraint) rather than reporting a failing store.
     pub fn is_refusal(&self) -> bool {
         match self {
             StoreError::OutOfSequence { .. } | StoreError::NoSuchEvent { .. } => true,

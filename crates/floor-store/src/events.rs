@@ -78,11 +78,11 @@ impl Store {
         Ok(rows.collect::<Result<_, _>>()?)
     }
 
-    /// Appends a batch of rooms' events and idempotency records in one
+    /// Appends a batch of rooms' events and declared genders in one
     /// transaction (one fsync). Each append stands alone inside it (a
-    /// savepoint): one that does not continue its room's log, or repeats a
-    /// recorded request, is refused in its slot of the answer and the others
-    /// commit. `Err` means the transaction failed and nothing was written.
+    /// savepoint): one that does not continue its room's log is refused in
+    /// its slot of the answer and the others commit. `Err` means the
+    /// transaction failed and nothing was written.
     pub fn append(&mut self, batch: &[Append]) -> Result<Vec<Result<(), StoreError>>, StoreError> {
         let mut tx = self.conn.transaction()?;
         let mut results = Vec::with_capacity(batch.len());
@@ -101,7 +101,7 @@ impl Store {
 }
 
 /// Writes one append: its events after the room's head, continuing the
-/// chain, its commands' records and its declared genders.
+/// chain, and its declared genders.
 fn write_append(conn: &Connection, append: &Append) -> Result<(), StoreError> {
     let Some(&(first, _)) = append.events.first() else {
         return Ok(());
@@ -143,18 +143,6 @@ fn write_append(conn: &Connection, append: &Append) -> Result<(), StoreError> {
         insert_event.execute(params![append.room, to_i64(*seq), body, next.as_slice()])?;
         chain = next.to_vec();
     }
-    let mut insert_request = conn.prepare_cached(
-        "INSERT INTO requests (room, client, request_id, first_seq, last_seq) VALUES (?1, ?2, ?3, ?4, ?5)",
-    )?;
-    for request in &append.requests {
-        insert_request.execute(params![
-            append.room,
-            request.client,
-            request.request_id,
-            to_i64(request.first_seq),
-            to_i64(request.last_seq)
-        ])?;
-    }
     let mut declare = conn.prepare_cached(
         "INSERT INTO declarations (room, gender, count) VALUES (?1, ?2, ?3)
          ON CONFLICT (room, gender) DO UPDATE SET count = count + excluded.count",
@@ -167,7 +155,7 @@ fn write_append(conn: &Connection, append: &Append) -> Result<(), StoreError> {
 #[cfg(test)]
 mod tests {
     use crate::test_support::{events, room, stored};
-    use crate::{RequestRecord, Store, StoreError};
+    use crate::{Store, StoreError};
 
     #[test]
     fn appends_are_gapless_and_atomic() {
@@ -205,56 +193,27 @@ mod tests {
     }
 
     #[test]
-    fn a_request_is_recorded_once() {
-        let dir = tempfile::tempdir().unwrap();
-        let mut store = Store::open(&dir.path().join("floor.db")).unwrap();
-        store.create_room(&room("a"), &[]).unwrap();
-        let request = RequestRecord {
-            client: "c".into(),
-            request_id: "r1".into(),
-            first_seq: 1,
-            last_seq: 1,
-        };
-        let mut append = events("a", 1..=1);
-        append.requests.push(request.clone());
-        store.append(&[append]).unwrap();
-        let mut again = events("a", 2..=2);
-        again.requests.push(request);
-        let results = store.append(&[again]).unwrap();
-        assert!(results[0].as_ref().is_err_and(StoreError::is_refusal));
-        assert_eq!(store.head("a").unwrap(), 1);
-    }
-
-    #[test]
     fn declarations_are_totals_committed_with_their_events_or_not_at_all() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("floor.db");
         let mut store = Store::open(&path).unwrap();
         store.create_room(&room("a"), &[]).unwrap();
-        let declaring = |seqs, request: &str, declared: &[(&str, u64)]| {
+        let declaring = |seqs, declared: &[(&str, u64)]| {
             let mut append = events("a", seqs);
-            append.requests.push(RequestRecord {
-                client: "c".into(),
-                request_id: request.into(),
-                first_seq: *append.events.first().map(|(s, _)| s).unwrap(),
-                last_seq: *append.events.last().map(|(s, _)| s).unwrap(),
-            });
             append.declarations = declared.iter().map(|(g, n)| ((*g).into(), *n)).collect();
             append
         };
-        let results = store
-            .append(&[declaring(1..=1, "r1", &[("woman", 1)])])
-            .unwrap();
+        let results = store.append(&[declaring(1..=1, &[("woman", 1)])]).unwrap();
         assert!(results[0].is_ok());
         store
-            .append(&[declaring(2..=3, "r2", &[("woman", 1), ("man", 2)])])
+            .append(&[declaring(2..=3, &[("woman", 1), ("man", 2)])])
             .unwrap();
-        // A retried request, and a part out of sequence: refused, and
-        // nothing they declared is counted.
+        // A part that repeats a stored seq, and one past a gap: refused,
+        // and nothing they declared is counted.
         let results = store
             .append(&[
-                declaring(4..=4, "r1", &[("woman", 1)]),
-                declaring(9..=9, "r9", &[("another", 1)]),
+                declaring(3..=3, &[("woman", 1)]),
+                declaring(9..=9, &[("another", 1)]),
             ])
             .unwrap();
         assert!(

@@ -9,8 +9,10 @@
 //! The database runs in WAL mode with `synchronous=FULL`; [`Store::open`]
 //! sets both, reads them back and refuses to start if either did not take.
 //! [`Store::append`] writes a whole batch (events of many rooms, and the
-//! idempotency record of each command) in one transaction: all of it is on
-//! disk when it returns `Ok`, none of it when it returns `Err`.
+//! genders their commands declared) in one transaction: all of it is on
+//! disk when it returns `Ok`, none of it when it returns `Err`. A
+//! command's receipt, which answers its repeat, is folded from its events
+//! by the core; the store keeps no record of requests beside them.
 //!
 //! # Integrity
 //! Each room's events form a hash chain: an event's `chain` is SHA-256 of
@@ -62,7 +64,7 @@ mod test_support;
 
 pub use check::{check_chains, check_file, wal_torn_tail};
 pub use error::StoreError;
-pub use records::{Append, CheckpointRead, RequestRecord, RoomRecord, TokenHash};
+pub use records::{Append, CheckpointRead, RoomRecord, TokenHash};
 pub use store::Store;
 
 /// A seq or count as SQLite's integer (saturating: none comes near).

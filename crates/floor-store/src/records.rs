@@ -24,28 +24,14 @@ pub struct TokenHash {
     pub hash: Vec<u8>,
 }
 
-/// The idempotency record of one command.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct RequestRecord {
-    /// The issuing client's key.
-    pub client: String,
-    /// The client's request id.
-    pub request_id: String,
-    /// The command's first event.
-    pub first_seq: u64,
-    /// The command's last event.
-    pub last_seq: u64,
-}
-
-/// The events of one room to append, with the commands that caused them.
+/// The events of one room to append, with the genders their commands
+/// declared.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Append {
     /// The room.
     pub room: String,
     /// Consecutive events as (seq, JSON text), continuing the room's log.
     pub events: Vec<(u64, String)>,
-    /// The idempotency records of the commands behind the events.
-    pub requests: Vec<RequestRecord>,
     /// Genders the commands declared, as (wire name, count): added to the
     /// room's totals with the events, never stored with them.
     pub declarations: Vec<(String, u64)>,

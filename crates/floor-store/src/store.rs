@@ -50,14 +50,6 @@ CREATE TABLE IF NOT EXISTS checkpoints (
     body TEXT NOT NULL,
     digest BLOB NOT NULL
 ) WITHOUT ROWID;
-CREATE TABLE IF NOT EXISTS requests (
-    room TEXT NOT NULL,
-    client TEXT NOT NULL,
-    request_id TEXT NOT NULL,
-    first_seq INTEGER NOT NULL,
-    last_seq INTEGER NOT NULL,
-    PRIMARY KEY (room, client, request_id)
-) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS declarations (
     room TEXT NOT NULL,
     gender TEXT NOT NULL,
@@ -65,6 +57,14 @@ CREATE TABLE IF NOT EXISTS declarations (
     PRIMARY KEY (room, gender)
 ) WITHOUT ROWID;
 ";
+
+/// Tables earlier stores kept and floor no longer does, dropped at open.
+///
+/// `requests` held each command's client, request id and seq range. It was
+/// written with every append and read by nothing: the receipt that answers
+/// a repeated request is folded from the command's events (and kept in the
+/// room's checkpoint), so the log alone holds it.
+const RETIRED: &str = "DROP TABLE IF EXISTS requests;";
 
 impl Store {
     /// A store over a read-only connection, for the checks that run beside
@@ -176,6 +176,7 @@ impl Store {
         }
         conn.execute_batch("PRAGMA foreign_keys=ON")?;
         conn.execute_batch(SCHEMA)?;
+        conn.execute_batch(RETIRED)?;
         let files = file::FileIds::record(path)?;
         let mut store = Store {
             conn,
@@ -235,6 +236,7 @@ impl Store {
 #[cfg(test)]
 mod tests {
     use crate::Store;
+    use crate::test_support::{events, room, stored};
 
     #[test]
     fn durability_pragmas_hold() {
@@ -243,5 +245,46 @@ mod tests {
         let (mode, sync) = store.durability().unwrap();
         assert_eq!(mode, "wal");
         assert_eq!(sync, 2);
+    }
+
+    #[test]
+    fn a_retired_table_is_dropped_at_open_and_the_log_kept() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("floor.db");
+        let mut store = Store::open(&path).unwrap();
+        store.create_room(&room("a"), &[]).unwrap();
+        store.append(&[events("a", 1..=2)]).unwrap();
+        // As an earlier floor left it: a `requests` row for every command.
+        store
+            .conn
+            .execute_batch(
+                "CREATE TABLE requests (room TEXT NOT NULL, client TEXT NOT NULL,
+                     request_id TEXT NOT NULL, first_seq INTEGER NOT NULL,
+                     last_seq INTEGER NOT NULL, PRIMARY KEY (room, client, request_id)) WITHOUT ROWID;
+                 INSERT INTO requests VALUES ('a', 'c', 'r1', 1, 2);",
+            )
+            .unwrap();
+        drop(store);
+        let store = Store::open(&path).unwrap();
+        let tables: Vec<String> = store
+            .conn
+            .prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")
+            .unwrap()
+            .query_map([], |r| r.get(0))
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap();
+        assert_eq!(
+            tables,
+            [
+                "checkpoints",
+                "declarations",
+                "events",
+                "meta",
+                "room_tokens",
+                "rooms"
+            ]
+        );
+        assert_eq!(stored(&store, "a", 0), [1, 2]);
     }
 }

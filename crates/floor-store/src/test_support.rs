@@ -15,7 +15,6 @@ pub(crate) fn events(room: &str, seqs: std::ops::RangeInclusive<u64>) -> Append 
     Append {
         room: room.into(),
         events: seqs.map(|s| (s, format!("{{\"seq\":{s}}}"))).collect(),
-        requests: vec![],
         declarations: vec![],
     }
 }
