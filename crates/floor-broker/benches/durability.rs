@@ -114,7 +114,6 @@ async fn commit_latency(rooms: usize, commits_per_room: usize) {
                 let append = Append {
                     room: format!("room-{r}"),
                     events: vec![(seq, event.clone())],
-                    requests: vec![],
                     declarations: vec![],
                 };
                 let t = Instant::now();
@@ -151,7 +150,6 @@ fn rebuild(events: usize) {
             .append(&[Append {
                 room: "big".into(),
                 events: chunk.to_vec(),
-                requests: vec![],
                 declarations: vec![],
             }])
             .unwrap();

@@ -226,18 +226,8 @@ impl Broker {
             id: id.to_owned(),
             title: value.title.clone(),
         };
-        let handle = room::spawn(
-            info,
-            value.epoch,
-            value.role_tokens(),
-            loaded,
-            self.log.clone(),
-            &self.tasks,
-            self.lane.handle(),
-        );
+        let handle = self.serve_room(info, value.epoch, value.role_tokens(), loaded);
         apply_tokens(&handle, id, value.role_tokens(), revision);
-        self.rooms.insert(id.to_owned(), handle.clone());
-        self.metrics.rooms.set(self.rooms.len() as i64);
         // A rotation made by another broker while the room loaded reached
         // no handle here: read the tokens once more.
         if let Ok(Some((latest, revision))) = shared.room(id).await {
@@ -259,12 +249,35 @@ impl Broker {
         }
     }
 
+    /// Starts serving a room: its task over `loaded`, registered by id.
+    fn serve_room(
+        &self,
+        info: RoomInfo,
+        epoch: Uuid,
+        tokens: RoleTokens,
+        loaded: room::Loaded,
+    ) -> Arc<RoomHandle> {
+        let id = info.id.clone();
+        let handle = room::spawn(
+            info,
+            epoch,
+            tokens,
+            loaded,
+            self.log.clone(),
+            &self.tasks,
+            self.lane.handle(),
+        );
+        self.rooms.insert(id, handle.clone());
+        self.metrics.rooms.set(self.rooms.len() as i64);
+        handle
+    }
+
     /// A room's whole log, decoded, and the genders declared beside it
     /// (for the session report).
     pub async fn read_log(
         &self,
         id: &str,
-    ) -> Result<(Vec<floor_protocol::RoomEvent>, Declarations), String> {
+    ) -> Result<(Vec<floor_protocol::RoomEvent>, Declarations), room::LoadError> {
         self.log.read_log(id).await
     }
 
@@ -364,17 +377,7 @@ impl Broker {
             checkpointed: 0,
             stream_seq: 0,
         };
-        let handle = room::spawn(
-            info.clone(),
-            epoch,
-            hashes,
-            loaded,
-            self.log.clone(),
-            &self.tasks,
-            self.lane.handle(),
-        );
-        self.rooms.insert(id.to_owned(), handle.clone());
-        self.metrics.rooms.set(self.rooms.len() as i64);
+        let handle = self.serve_room(info.clone(), epoch, hashes, loaded);
         tracing::info!(room = id, "room created");
         self.record_defaults(&handle).await?;
         Ok(IssuedTokens {

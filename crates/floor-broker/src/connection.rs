@@ -266,7 +266,7 @@ impl Connection {
         let reason = match answer {
             Ok(Ok(Ok(subscription))) => return Ok(subscription),
             Ok(Err(_)) => return Err(Some(Close::new(close_code::GOING_AWAY, "room closed"))),
-            Ok(Ok(Err(Unconfirmed(reason)))) => reason,
+            Ok(Ok(Err(unconfirmed))) => unconfirmed.to_string(),
             Err(_) => "the room did not answer in time".to_owned(),
         };
         tracing::info!(room = %self.room.info.id, %reason, "a hello is refused: the room cannot confirm it holds the shared store's last commit");

@@ -207,25 +207,27 @@ fn refuse_connection(stream: &tokio::net::TcpStream, refusal: addresses::Refusal
 pub fn read_log(
     store: &floor_store::Store,
     room: &str,
-) -> Result<(Vec<floor_protocol::RoomEvent>, Declarations), String> {
+) -> Result<(Vec<floor_protocol::RoomEvent>, Declarations), room::LoadError> {
     let mut events = Vec::new();
     let mut bad = None;
-    store
-        .for_each_event(room, 0, |_, body| {
-            if bad.is_none()
-                && let Err(error) = crate::room::apply_stored(&mut events, body)
-            {
-                bad = Some(error);
-            }
-        })
-        .map_err(|e| e.to_string())?;
-    if let Some(bad) = bad {
-        return Err(format!("the log of {room} is unreadable: {bad}"));
+    store.for_each_event(room, 0, |_, body| {
+        if bad.is_none()
+            && let Err(error) = crate::room::apply_stored(&mut events, body)
+        {
+            bad = Some(error);
+        }
+    })?;
+    if let Some(source) = bad {
+        return Err(room::LoadError::Replay {
+            room: room.to_owned(),
+            source,
+        });
     }
-    let declared = store
-        .declarations(room)
-        .map_err(|e| e.to_string())
-        .and_then(Declarations::from_pairs)
-        .map_err(|e| format!("the declarations of {room} are unreadable: {e}"))?;
+    let declared = Declarations::from_pairs(store.declarations(room)?).map_err(|source| {
+        room::LoadError::Declarations {
+            room: room.to_owned(),
+            source,
+        }
+    })?;
     Ok((events, declared))
 }

@@ -13,20 +13,89 @@
 
 use std::sync::Arc;
 
+use axum::body::Bytes;
 use axum::extract::{Path, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 
 use crate::broker::Broker;
 
+/// A page: its `<head>` is written here, once for all pages; its file
+/// under `pages/` holds its `<body>`.
+struct Page {
+    /// The path segment, also the name of its script (`/assets/{name}.js`).
+    name: &'static str,
+    /// The `data-t` key of its title (the pages' strings) and the English
+    /// title the page shows before its script runs.
+    title: (&'static str, &'static str),
+    /// Whether it uses the dark theme (the projector).
+    dark: bool,
+    /// From `<body>` to the end.
+    body: &'static str,
+}
+
 /// The pages, by path segment.
-const PAGES: &[(&str, &str)] = &[
-    ("display", include_str!("pages/display.html")),
-    ("chair", include_str!("pages/chair.html")),
-    ("moderator", include_str!("pages/moderator.html")),
-    ("runner", include_str!("pages/runner.html")),
-    ("join", include_str!("pages/join.html")),
+const PAGES: &[Page] = &[
+    Page {
+        name: "display",
+        title: ("app.name", "floor"),
+        dark: true,
+        body: include_str!("pages/display.html"),
+    },
+    Page {
+        name: "chair",
+        title: ("chair.title", "Chair"),
+        dark: false,
+        body: include_str!("pages/chair.html"),
+    },
+    Page {
+        name: "moderator",
+        title: ("moderator.title", "Online moderator"),
+        dark: false,
+        body: include_str!("pages/moderator.html"),
+    },
+    Page {
+        name: "runner",
+        title: ("runner.title", "Mic runner"),
+        dark: false,
+        body: include_str!("pages/runner.html"),
+    },
+    Page {
+        name: "join",
+        title: ("join.title", "Ask to speak"),
+        dark: false,
+        body: include_str!("pages/join.html"),
+    },
 ];
+
+impl Page {
+    /// The whole document: the head every page shares, then its body.
+    fn document(&self) -> String {
+        let Page {
+            name,
+            title: (key, title),
+            dark,
+            body,
+        } = self;
+        let theme = if *dark { " data-theme=\"dark\"" } else { "" };
+        format!(
+            "<!doctype html>\n<html lang=\"en\"{theme}>\n<head>\n<meta charset=\"utf-8\">\n\
+             <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n\
+             <title data-t=\"{key}\">{title}</title>\n\
+             <link rel=\"stylesheet\" href=\"../../assets/floor.css\">\n\
+             <script type=\"module\" src=\"../../assets/{name}.js\"></script>\n</head>\n{body}"
+        )
+    }
+}
+
+/// Every page's document, written once and shared by every answer.
+static DOCUMENTS: std::sync::LazyLock<Vec<(&'static str, Bytes)>> =
+    std::sync::LazyLock::new(|| {
+        PAGES
+            .iter()
+            .map(|page| (page.name, Bytes::from(page.document())))
+            .collect()
+    });
 
 /// The assets the pages load, by file name.
 const ASSETS: &[(&str, &str, &str)] = &[
@@ -132,7 +201,7 @@ pub(crate) async fn page(
     State(broker): State<Arc<Broker>>,
     Path((room, page)): Path<(String, String)>,
 ) -> Response {
-    let Some((_, html)) = PAGES.iter().find(|(name, _)| *name == page) else {
+    let Some((_, html)) = DOCUMENTS.iter().find(|(name, _)| *name == page) else {
         return not_found();
     };
     match broker.find_room(&room).await {
@@ -152,7 +221,7 @@ pub(crate) async fn page(
             (header::CACHE_CONTROL, "no-cache"),
             (header::REFERRER_POLICY, "no-referrer"),
         ],
-        *html,
+        html.clone(),
     )
         .into_response();
     response.headers_mut().insert(

@@ -190,7 +190,9 @@ impl StoredCommit {
         };
         let text = std::str::from_utf8(payload).map_err(|e| decode(e.to_string()))?;
         let declared = match headers.and_then(|h| h.get(DECLARED_HEADER)) {
-            Some(line) => Declarations::from_line(line.as_str()).map_err(decode)?,
+            Some(line) => {
+                Declarations::from_line(line.as_str()).map_err(|e| decode(e.to_string()))?
+            }
             None => Declarations::new(),
         };
         Ok(StoredCommit {

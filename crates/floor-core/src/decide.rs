@@ -169,26 +169,49 @@ impl Room {
         command: &Command,
         ctx: &Ctx,
     ) -> Result<Outcome, CommandError> {
+        let (outcome, ()) = self.execute_with(actor, request_id, command, ctx, |_| {
+            Ok::<(), CommandError>(())
+        })?;
+        Ok(outcome)
+    }
+
+    /// Decides a command, hands its new events to `prepare`, then applies
+    /// them all or none: the one path from a command to a changed room.
+    /// An error from `prepare` (the broker serializes the events there)
+    /// leaves the room as it was, as does an event that fails to apply;
+    /// either way nothing of the command stays behind. A duplicate's
+    /// `prepare` sees no events.
+    pub fn execute_with<T: Default, E: From<CommandError>>(
+        &mut self,
+        actor: &Actor,
+        request_id: &str,
+        command: &Command,
+        ctx: &Ctx,
+        prepare: impl FnOnce(&[RoomEvent]) -> Result<T, E>,
+    ) -> Result<(Outcome, T), E> {
         match self.decide(actor, request_id, command, ctx)? {
-            Decision::Duplicate(receipt) => Ok(Outcome {
-                receipt,
-                duplicate: true,
-                events: Vec::new(),
-                declared: None,
-            }),
+            Decision::Duplicate(receipt) => Ok((
+                Outcome {
+                    receipt,
+                    duplicate: true,
+                    events: Vec::new(),
+                    declared: None,
+                },
+                T::default(),
+            )),
             Decision::Events { events, declared } => {
-                // All or none: a command answered with an error leaves
-                // nothing of itself behind.
-                self.apply_all(&events)?;
+                let prepared = prepare(&events)?;
+                self.apply_all(&events).map_err(CommandError::from)?;
                 let receipt = self.receipt(&actor.client, request_id).ok_or_else(|| {
                     CommandError::transition(None, "a command produced no events")
                 })?;
-                Ok(Outcome {
+                let outcome = Outcome {
                     receipt,
                     duplicate: false,
                     events,
                     declared,
-                })
+                };
+                Ok((outcome, prepared))
             }
         }
     }

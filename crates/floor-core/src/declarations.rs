@@ -24,6 +24,17 @@ pub struct Declarations {
     counts: BTreeMap<Gender, u64>,
 }
 
+/// Why stored declarations could not be read.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum DeclarationsError {
+    /// A name that is no gender's wire name.
+    #[error("no gender {0:?}")]
+    Gender(String),
+    /// A part of a line that is not `gender=count`.
+    #[error("{0:?} is not gender=count")]
+    Pair(String),
+}
+
 impl Declarations {
     /// No declaration.
     pub fn new() -> Declarations {
@@ -75,11 +86,12 @@ impl Declarations {
     /// no gender is refused with its text.
     pub fn from_pairs<S: AsRef<str>>(
         pairs: impl IntoIterator<Item = (S, u64)>,
-    ) -> Result<Declarations, String> {
+    ) -> Result<Declarations, DeclarationsError> {
         let mut declarations = Declarations::new();
         for (name, n) in pairs {
             let name = name.as_ref();
-            let gender = Gender::from_name(name).ok_or_else(|| format!("no gender {name:?}"))?;
+            let gender = Gender::from_name(name)
+                .ok_or_else(|| DeclarationsError::Gender(name.to_owned()))?;
             declarations.add(gender, n);
         }
         Ok(declarations)
@@ -95,21 +107,18 @@ impl Declarations {
     }
 
     /// Counts read from [`Declarations::to_line`]'s form.
-    pub fn from_line(line: &str) -> Result<Declarations, String> {
+    pub fn from_line(line: &str) -> Result<Declarations, DeclarationsError> {
         let pairs = line
             .split(',')
             .filter(|part| !part.trim().is_empty())
             .map(|part| {
-                let (name, n) = part
-                    .split_once('=')
-                    .ok_or_else(|| format!("{part:?} is not gender=count"))?;
-                let n = n
-                    .trim()
-                    .parse::<u64>()
-                    .map_err(|e| format!("{part:?}: {e}"))?;
-                Ok((name.trim().to_owned(), n))
+                let pair = part.split_once('=').and_then(|(name, n)| {
+                    let n = n.trim().parse::<u64>().ok()?;
+                    Some((name.trim().to_owned(), n))
+                });
+                pair.ok_or_else(|| DeclarationsError::Pair(part.to_owned()))
             })
-            .collect::<Result<Vec<_>, String>>()?;
+            .collect::<Result<Vec<_>, _>>()?;
         Declarations::from_pairs(pairs)
     }
 

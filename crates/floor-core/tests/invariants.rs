@@ -33,6 +33,10 @@ struct Call {
     order_before: Vec<ProjectedSlot>,
     /// Whether the call came from `next` (rather than `call`).
     by_next: bool,
+    /// How many phases had started before it: a phase that opens the floor
+    /// gives the rotation a fresh start, so the fairness of calls is
+    /// judged between starts.
+    phase_starts: usize,
 }
 
 /// A request as issued: for repeats and for the permission oracle.
@@ -51,6 +55,8 @@ struct Trace {
     issued: Vec<Issued>,
     /// Entry ids from acknowledged, non-duplicate submits.
     acked_entries: Vec<Uuid>,
+    /// Phases started so far.
+    phase_starts: usize,
     failures: Vec<String>,
     session: Session,
 }
@@ -189,6 +195,9 @@ fn simulate(steps: &[Step]) -> Trace {
                     trace.acked_entries.extend(outcome.receipt.entry_id);
                 }
                 for event in &outcome.events {
+                    if let Event::PhaseStarted { .. } = &event.event {
+                        trace.phase_starts += 1;
+                    }
                     if let Event::CallUndone { entry_id, .. } = &event.event {
                         // An undone call never happened, for the policy.
                         match trace.calls.pop() {
@@ -212,6 +221,7 @@ fn simulate(steps: &[Step]) -> Trace {
                             before: before.clone(),
                             order_before: order_before.clone(),
                             by_next: matches!(command, Command::Next { .. }),
+                            phase_starts: trace.phase_starts,
                         });
                     }
                 }
@@ -270,14 +280,16 @@ proptest! {
 
     /// Under `alternate`, `next` never calls the same channel twice in a
     /// row while the other channel had an eligible entry at that call
-    /// (pins and explicit calls excepted).
+    /// (pins and explicit calls excepted, and calls on either side of a
+    /// phase start: an open floor starts the rotation afresh).
     #[test]
     fn alternate_never_calls_a_channel_twice_while_the_other_waits(steps in steps()) {
         let trace = simulate(&steps);
         for pair in trace.calls.windows(2) {
             let (first, second) = (&pair[0], &pair[1]);
             let rotation = |c: &Call| c.via == CallVia::Rotation && c.policy == Policy::Alternate {};
-            if rotation(first) && rotation(second) && first.channel == second.channel {
+            let same_start = first.phase_starts == second.phase_starts;
+            if rotation(first) && rotation(second) && same_start && first.channel == second.channel {
                 prop_assert!(
                     !waiting_unpinned(&second.before, second.channel.other()),
                     "{:?} called twice while {:?} waited", second.channel, second.channel.other()
@@ -302,7 +314,11 @@ proptest! {
                 && matches!(call.policy, Policy::Weighted { .. })
                 && Channel::ALL.iter().all(|&c| waiting_unpinned(&call.before, c));
             let continues = contested
-                && previous.is_some_and(|p| p.policy == call.policy && p.before.settings().policy == call.before.settings().policy)
+                && previous.is_some_and(|p| {
+                    p.policy == call.policy
+                        && p.before.settings().policy == call.before.settings().policy
+                        && p.phase_starts == call.phase_starts
+                })
                 && runs.last().is_some_and(|r| !r.is_empty());
             match (contested, continues) {
                 (true, true) => runs.last_mut().unwrap().push(call),

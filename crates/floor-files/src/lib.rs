@@ -50,3 +50,6 @@ pub mod report_time;
 mod report_words;
 #[cfg(feature = "report")]
 pub mod suppress;
+
+#[cfg(feature = "report")]
+pub use report_html::ChartError;

@@ -15,6 +15,11 @@ use plotters::style::text_anchor::{HPos, Pos, VPos};
 use crate::report::{PerChannel, QueuePoint, Report, mmss};
 use crate::report_time::Clock;
 
+/// Why a chart of the report could not be drawn.
+#[derive(Debug, thiserror::Error)]
+#[error("a chart could not be drawn: {0}")]
+pub struct ChartError(#[from] DrawingAreaErrorKind<std::io::Error>);
+
 const ONSITE: RGBColor = RGBColor(0, 107, 60);
 const ONLINE: RGBColor = RGBColor(29, 78, 168);
 
@@ -82,7 +87,7 @@ fn hex(c: RGBColor) -> String {
 
 /// The queue's length per channel over the session, as SVG, its time
 /// axis in the session's time zone.
-fn queue_chart(report: &Report, clock: &Clock) -> Result<String, String> {
+fn queue_chart(report: &Report, clock: &Clock) -> Result<String, ChartError> {
     let start = report.started_ms.unwrap_or(0);
     let end = report.ended_ms.unwrap_or(start).max(start + 60_000);
     let span = (end - start) as f64 / 60_000.0;
@@ -98,14 +103,13 @@ fn queue_chart(report: &Report, clock: &Clock) -> Result<String, String> {
     let mut svg = String::new();
     {
         let root = SVGBackend::with_string(&mut svg, (640, 240)).into_drawing_area();
-        root.fill(&WHITE).map_err(|e| e.to_string())?;
+        root.fill(&WHITE)?;
         let mut chart = ChartBuilder::on(&root)
             .margin(8)
             .margin_right(24)
             .x_label_area_size(36)
             .y_label_area_size(40)
-            .build_cartesian_2d(0f64..span, 0u64..top)
-            .map_err(|e| e.to_string())?;
+            .build_cartesian_2d(0f64..span, 0u64..top)?;
         chart
             .configure_mesh()
             .x_desc(format!("time of day ({})", clock.zone(start)))
@@ -113,8 +117,7 @@ fn queue_chart(report: &Report, clock: &Clock) -> Result<String, String> {
             .x_label_formatter(&at)
             .x_labels(7)
             .disable_x_mesh()
-            .draw()
-            .map_err(|e| e.to_string())?;
+            .draw()?;
         for (color, pick) in [
             (
                 ONSITE,
@@ -132,31 +135,28 @@ fn queue_chart(report: &Report, clock: &Clock) -> Result<String, String> {
             }
             let last = points.last().map_or(0, |&(_, y)| y);
             points.push((span, last));
-            chart
-                .draw_series(LineSeries::new(points, color.stroke_width(2)))
-                .map_err(|e| e.to_string())?;
+            chart.draw_series(LineSeries::new(points, color.stroke_width(2)))?;
         }
-        root.present().map_err(|e| e.to_string())?;
+        root.present()?;
     }
     Ok(named(svg, "Requests waiting per channel over the session"))
 }
 
 /// The speaking time per channel, as an SVG bar chart of horizontal bars,
 /// each labelled beyond its end.
-fn speaking_chart(speaking: PerChannel) -> Result<String, String> {
+fn speaking_chart(speaking: PerChannel) -> Result<String, ChartError> {
     // Room beyond the longest bar for its label.
     let top = (speaking.onsite.max(speaking.online) as f64 / 60_000.0).max(1.0) * 1.5;
     let mut svg = String::new();
     {
         let root = SVGBackend::with_string(&mut svg, (640, 160)).into_drawing_area();
-        root.fill(&WHITE).map_err(|e| e.to_string())?;
+        root.fill(&WHITE)?;
         let mut chart = ChartBuilder::on(&root)
             .margin(8)
             .margin_right(24)
             .x_label_area_size(36)
             .y_label_area_size(12)
-            .build_cartesian_2d(0f64..top, 0f64..2f64)
-            .map_err(|e| e.to_string())?;
+            .build_cartesian_2d(0f64..top, 0f64..2f64)?;
         chart
             .configure_mesh()
             .disable_y_mesh()
@@ -164,8 +164,7 @@ fn speaking_chart(speaking: PerChannel) -> Result<String, String> {
             .x_labels(6)
             .y_labels(0)
             .x_desc("minutes")
-            .draw()
-            .map_err(|e| e.to_string())?;
+            .draw()?;
         let style = ("sans-serif", 14)
             .into_font()
             .color(&BLACK)
@@ -179,28 +178,24 @@ fn speaking_chart(speaking: PerChannel) -> Result<String, String> {
         {
             let y = i as f64;
             let width = ms as f64 / 60_000.0;
-            chart
-                .draw_series(std::iter::once(Rectangle::new(
-                    [(0.0, y + 0.2), (width, y + 0.8)],
-                    color.filled(),
-                )))
-                .map_err(|e| e.to_string())?;
-            chart
-                .draw_series(std::iter::once(Text::new(
-                    format!("{label}: {}", mmss(ms)),
-                    (width + top * 0.015, y + 0.5),
-                    style.clone(),
-                )))
-                .map_err(|e| e.to_string())?;
+            chart.draw_series(std::iter::once(Rectangle::new(
+                [(0.0, y + 0.2), (width, y + 0.8)],
+                color.filled(),
+            )))?;
+            chart.draw_series(std::iter::once(Text::new(
+                format!("{label}: {}", mmss(ms)),
+                (width + top * 0.015, y + 0.5),
+                style.clone(),
+            )))?;
         }
-        root.present().map_err(|e| e.to_string())?;
+        root.present()?;
     }
     Ok(named(svg, "Speaking time per channel"))
 }
 
 impl Report {
     /// The report as an HTML page with both charts, laid out for A4.
-    pub fn html(&self) -> Result<String, String> {
+    pub fn html(&self) -> Result<String, ChartError> {
         let mut out = String::new();
         let title = escape(&self.title);
         let clock = self.clock();

@@ -5,6 +5,7 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
+use crate::double_option::{absent, deserialize as present};
 use crate::entry::{EntryDraft, EntryPatch};
 use crate::programme::{Attendance, Programme};
 use crate::settings::SettingsPatch;
@@ -83,11 +84,7 @@ pub enum Command {
         /// present and not the room's current speaker, the command is
         /// refused with `speaker_changed` and nothing changes; absent, it
         /// is not checked.
-        #[serde(
-            default,
-            skip_serializing_if = "Option::is_none",
-            deserialize_with = "crate::double_option::deserialize"
-        )]
+        #[serde(default, skip_serializing_if = "absent", deserialize_with = "present")]
         expect_speaking: Option<Option<Uuid>>,
     },
     /// End the current speaker's turn (if any) and call a specific waiting
@@ -99,11 +96,7 @@ pub enum Command {
         /// present and not the room's current speaker, the command is
         /// refused with `speaker_changed` and nothing changes; absent, it
         /// is not checked.
-        #[serde(
-            default,
-            skip_serializing_if = "Option::is_none",
-            deserialize_with = "crate::double_option::deserialize"
-        )]
+        #[serde(default, skip_serializing_if = "absent", deserialize_with = "present")]
         expect_speaking: Option<Option<Uuid>>,
     },
     /// Put a waiting entry ahead of the policy; pinned entries are called in
@@ -123,11 +116,7 @@ pub enum Command {
         /// present and not the room's current speaker, the command is
         /// refused with `speaker_changed` and nothing changes; absent, it
         /// is not checked.
-        #[serde(
-            default,
-            skip_serializing_if = "Option::is_none",
-            deserialize_with = "crate::double_option::deserialize"
-        )]
+        #[serde(default, skip_serializing_if = "absent", deserialize_with = "present")]
         expect_speaking: Option<Option<Uuid>>,
     },
     /// Reverse the room's most recent call (by `next` or `call`) while its
@@ -137,11 +126,7 @@ pub enum Command {
     UndoCall {
         /// The entry the issuer sees speaking (the call to undo), or
         /// `null` for nobody; checked as for `next`.
-        #[serde(
-            default,
-            skip_serializing_if = "Option::is_none",
-            deserialize_with = "crate::double_option::deserialize"
-        )]
+        #[serde(default, skip_serializing_if = "absent", deserialize_with = "present")]
         expect_speaking: Option<Option<Uuid>>,
     },
     /// Change settings.

@@ -12,3 +12,9 @@ where
 {
     Option::<T>::deserialize(deserializer).map(Some)
 }
+
+/// Whether the field is absent (`None`), to skip it when serializing; a
+/// present `null` is written.
+pub(crate) fn absent<T>(value: &Option<Option<T>>) -> bool {
+    value.is_none()
+}

@@ -5,6 +5,7 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
+use crate::double_option::{absent, deserialize as present};
 use crate::vocab::{
     Channel, ClientKey, Delivery, EntryStatus, Gender, Kind, Region, Role, StakeholderGroup,
 };
@@ -95,49 +96,25 @@ pub struct EntryPatch {
     #[schemars(length(min = 1, max = 80))]
     pub name: Option<String>,
     /// New affiliation, or `null` to clear it.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::double_option::deserialize"
-    )]
+    #[serde(default, skip_serializing_if = "absent", deserialize_with = "present")]
     #[schemars(length(max = 120))]
     pub affiliation: Option<Option<String>>,
     /// New stakeholder group, or `null` to clear it.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::double_option::deserialize"
-    )]
+    #[serde(default, skip_serializing_if = "absent", deserialize_with = "present")]
     pub stakeholder_group: Option<Option<StakeholderGroup>>,
     /// New region, or `null` to clear it.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::double_option::deserialize"
-    )]
+    #[serde(default, skip_serializing_if = "absent", deserialize_with = "present")]
     pub region: Option<Option<Region>>,
     /// New text, or `null` to clear it.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::double_option::deserialize"
-    )]
+    #[serde(default, skip_serializing_if = "absent", deserialize_with = "present")]
     #[schemars(length(max = 1000))]
     pub text: Option<Option<String>>,
     /// New location, or `null` to clear it.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::double_option::deserialize"
-    )]
+    #[serde(default, skip_serializing_if = "absent", deserialize_with = "present")]
     #[schemars(length(max = 40))]
     pub location: Option<Option<String>>,
     /// New language tag, or `null` to clear it.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::double_option::deserialize"
-    )]
+    #[serde(default, skip_serializing_if = "absent", deserialize_with = "present")]
     #[schemars(length(max = 35))]
     pub language: Option<Option<String>>,
     /// New delivery mode.

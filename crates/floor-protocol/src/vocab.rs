@@ -4,28 +4,38 @@
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-/// Where a request to speak comes from.
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    PartialOrd,
-    Ord,
-    Serialize,
-    Deserialize,
-    JsonSchema,
-    strum::IntoStaticStr,
-)]
-#[serde(rename_all = "snake_case")]
-#[strum(serialize_all = "snake_case")]
-pub enum Channel {
-    /// A raised hand in the room, entered by the mic runner or the person.
-    Onsite,
-    /// A remote participant, entered by the online moderator or the person.
-    Online,
+/// Declares a closed vocabulary of the protocol: a fieldless enum whose
+/// wire name is its variant's name in `snake_case`, by one rule for serde
+/// and strum, so [`as_str`](Channel::as_str) is exactly the serialized
+/// form (tests/names.rs holds them equal).
+macro_rules! vocabulary {
+    ($(#[$meta:meta])* pub enum $name:ident { $($body:tt)* }) => {
+        $(#[$meta])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        #[derive(serde::Serialize, serde::Deserialize, schemars::JsonSchema)]
+        #[derive(strum::IntoStaticStr)]
+        #[serde(rename_all = "snake_case")]
+        #[strum(serialize_all = "snake_case")]
+        pub enum $name { $($body)* }
+
+        impl $name {
+            /// The wire name (serde's, by the same `snake_case` rule).
+            pub fn as_str(self) -> &'static str {
+                self.into()
+            }
+        }
+    };
+}
+pub(crate) use vocabulary;
+
+vocabulary! {
+    /// Where a request to speak comes from.
+    pub enum Channel {
+        /// A raised hand in the room, entered by the mic runner or the person.
+        Onsite,
+        /// A remote participant, entered by the online moderator or the person.
+        Online,
+    }
 }
 
 impl Channel {
@@ -38,11 +48,6 @@ impl Channel {
             Channel::Onsite => Channel::Online,
             Channel::Online => Channel::Onsite,
         }
-    }
-
-    /// The wire name (serde's, by the same `snake_case` rule).
-    pub fn as_str(self) -> &'static str {
-        self.into()
     }
 }
 
@@ -57,34 +62,20 @@ pub enum Kind {
     Comment,
 }
 
-/// A gender, as a person chose to declare it. It is never stored with the
-/// person or the entry, and no event carries it: the broker only adds it to
-/// the room's totals, for the session report's aggregate.
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    PartialOrd,
-    Ord,
-    Hash,
-    Serialize,
-    Deserialize,
-    JsonSchema,
-    strum::IntoStaticStr,
-)]
-#[serde(rename_all = "snake_case")]
-#[strum(serialize_all = "snake_case")]
-pub enum Gender {
-    /// Woman.
-    Woman,
-    /// Man.
-    Man,
-    /// Non-binary.
-    NonBinary,
-    /// Another gender.
-    Another,
+vocabulary! {
+    /// A gender, as a person chose to declare it. It is never stored with the
+    /// person or the entry, and no event carries it: the broker only adds it to
+    /// the room's totals, for the session report's aggregate.
+    pub enum Gender {
+        /// Woman.
+        Woman,
+        /// Man.
+        Man,
+        /// Non-binary.
+        NonBinary,
+        /// Another gender.
+        Another,
+    }
 }
 
 impl Gender {
@@ -95,11 +86,6 @@ impl Gender {
         Gender::NonBinary,
         Gender::Another,
     ];
-
-    /// The wire name (serde's, by the same `snake_case` rule).
-    pub fn as_str(self) -> &'static str {
-        self.into()
-    }
 
     /// The gender of a wire name.
     pub fn from_name(name: &str) -> Option<Gender> {
@@ -176,34 +162,20 @@ impl Delivery {
     }
 }
 
-/// Who a connection acts as; each role has its own room token.
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    PartialOrd,
-    Ord,
-    Serialize,
-    Deserialize,
-    JsonSchema,
-    strum::IntoStaticStr,
-)]
-#[serde(rename_all = "snake_case")]
-#[strum(serialize_all = "snake_case")]
-pub enum Role {
-    /// Runs the session: calls speakers, overrides the order, changes settings.
-    Chair,
-    /// The online moderator: curates online entries.
-    Moderator,
-    /// The onsite mic runner: curates onsite entries.
-    Runner,
-    /// A member of the audience: submits and withdraws their own entry.
-    Participant,
-    /// A read-only screen, such as the projector.
-    Display,
+vocabulary! {
+    /// Who a connection acts as; each role has its own room token.
+    pub enum Role {
+        /// Runs the session: calls speakers, overrides the order, changes settings.
+        Chair,
+        /// The online moderator: curates online entries.
+        Moderator,
+        /// The onsite mic runner: curates onsite entries.
+        Runner,
+        /// A member of the audience: submits and withdraws their own entry.
+        Participant,
+        /// A read-only screen, such as the projector.
+        Display,
+    }
 }
 
 impl Role {
@@ -215,11 +187,6 @@ impl Role {
         Role::Participant,
         Role::Display,
     ];
-
-    /// The wire name (serde's, by the same `snake_case` rule).
-    pub fn as_str(self) -> &'static str {
-        self.into()
-    }
 }
 
 /// Where an entry is in its life.

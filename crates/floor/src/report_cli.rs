@@ -138,9 +138,7 @@ pub(crate) fn run(args: ReportArgs) -> anyhow::Result<()> {
                 Format::Md => report.markdown(),
                 Format::Json => serde_json::to_string_pretty(&report)? + "\n",
                 Format::Csv => report.csv(),
-                Format::Html => report
-                    .html()
-                    .map_err(|e| anyhow::anyhow!("cannot draw the charts: {e}"))?,
+                Format::Html => report.html()?,
             }
         }
     };

@@ -198,18 +198,8 @@ impl Broker {
                 id: record.id.clone(),
                 title: record.title,
             };
-            let handle = room::spawn(
-                info,
-                epoch,
-                tokens,
-                state,
-                broker.log.clone(),
-                &broker.tasks,
-                broker.lane.handle(),
-            );
-            broker.rooms.insert(record.id, handle);
+            broker.serve_room(info, epoch, tokens, state);
         }
-        broker.metrics.rooms.set(broker.rooms.len() as i64);
         Ok(Opened {
             broker,
             new_admin_token,

@@ -269,48 +269,87 @@ pub(super) async fn report(
         }
         return failed_guess(&broker, client, answer).await;
     }
-    let format = query.format.unwrap_or_else(|| "md".to_owned());
-    if !matches!(format.as_str(), "md" | "json" | "csv" | "html") {
+    let Some(form) = ReportForm::parse(query.format.as_deref()) else {
         return api_error(
             StatusCode::BAD_REQUEST,
             "invalid_field",
             "format is md, json, csv or html",
         );
-    }
+    };
     let title = room.info.title.clone();
     let (events, declared) = match broker.read_log(&id).await {
         Ok(log) => log,
-        Err(message) => return api_error(StatusCode::INTERNAL_SERVER_ERROR, "internal", message),
+        Err(error) => {
+            return api_error(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "internal",
+                error.to_string(),
+            );
+        }
     };
-    let built = tokio::task::spawn_blocking(move || -> Result<String, String> {
-        let report = floor_files::report::Report::from_log(&title, &events, &declared)
-            .map_err(|e| e.to_string())?;
-        Ok(match format.as_str() {
-            "json" => serde_json::to_string_pretty(&report).map_err(|e| e.to_string())?,
-            "csv" => report.csv(),
-            "html" => report.html()?,
-            _ => report.markdown(),
+    let built = tokio::task::spawn_blocking(move || -> Result<String, ReportError> {
+        let report = floor_files::report::Report::from_log(&title, &events, &declared)?;
+        Ok(match form {
+            ReportForm::Json => serde_json::to_string_pretty(&report)?,
+            ReportForm::Csv => report.csv(),
+            ReportForm::Html => report.html()?,
+            ReportForm::Markdown => report.markdown(),
         })
     })
     .await;
     match built {
-        Ok(Ok(text)) => {
-            let content_type = if text.starts_with("<!doctype html>") {
-                "text/html; charset=utf-8"
-            } else if text.starts_with('{') {
-                "application/json"
-            } else if text.starts_with("section,") {
-                "text/csv; charset=utf-8"
-            } else {
-                "text/markdown; charset=utf-8"
-            };
-            ([(header::CONTENT_TYPE, content_type)], text).into_response()
-        }
-        Ok(Err(message)) => api_error(StatusCode::INTERNAL_SERVER_ERROR, "internal", message),
+        Ok(Ok(text)) => ([(header::CONTENT_TYPE, form.content_type())], text).into_response(),
+        Ok(Err(error)) => api_error(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "internal",
+            error.to_string(),
+        ),
         Err(_) => api_error(
             StatusCode::INTERNAL_SERVER_ERROR,
             "internal",
             "the report failed",
         ),
     }
+}
+
+/// The report's forms, by the `format` query's value.
+#[derive(Debug, Clone, Copy)]
+enum ReportForm {
+    Markdown,
+    Json,
+    Csv,
+    Html,
+}
+
+impl ReportForm {
+    /// The form `format` names (`md` when absent); `None` for another.
+    fn parse(format: Option<&str>) -> Option<ReportForm> {
+        match format.unwrap_or("md") {
+            "md" => Some(ReportForm::Markdown),
+            "json" => Some(ReportForm::Json),
+            "csv" => Some(ReportForm::Csv),
+            "html" => Some(ReportForm::Html),
+            _ => None,
+        }
+    }
+
+    fn content_type(self) -> &'static str {
+        match self {
+            ReportForm::Markdown => "text/markdown; charset=utf-8",
+            ReportForm::Json => "application/json",
+            ReportForm::Csv => "text/csv; charset=utf-8",
+            ReportForm::Html => "text/html; charset=utf-8",
+        }
+    }
+}
+
+/// Why a report could not be built from a log that was read.
+#[derive(Debug, thiserror::Error)]
+enum ReportError {
+    #[error("the log does not fold: {0}")]
+    Fold(#[from] floor_core::ApplyError),
+    #[error(transparent)]
+    Json(#[from] serde_json::Error),
+    #[error(transparent)]
+    Chart(#[from] floor_files::ChartError),
 }

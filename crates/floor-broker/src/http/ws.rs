@@ -77,15 +77,7 @@ pub(super) async fn websocket(
     Extension(ClientAddr(client)): Extension<ClientAddr>,
     request: Request,
 ) -> Response {
-    let upgrade = match upgrade::accept(request) {
-        Ok(upgrade) => upgrade,
-        Err(refusal) => return refusal.into_response(),
-    };
-    let address = match admit(&broker, client, upgrade.headers()) {
-        Ok(guard) => guard,
-        Err(refusal) => return *refusal,
-    };
-    upgrade.serve(move |socket| connection::serve(socket, broker, address))
+    checked_upgrade(broker, client, request, connection::serve)
 }
 
 /// `GET /ws/echo`, routed only with the conformance echo on: the same
@@ -95,6 +87,21 @@ pub(super) async fn echo_websocket(
     Extension(ClientAddr(client)): Extension<ClientAddr>,
     request: Request,
 ) -> Response {
+    checked_upgrade(broker, client, request, echo)
+}
+
+/// Upgrades `request` after [`upgrade::accept`]'s and [`admit`]'s checks,
+/// and serves the socket with `serve`; otherwise answers their refusal.
+fn checked_upgrade<F, Fut>(
+    broker: Arc<Broker>,
+    client: IpAddr,
+    request: Request,
+    serve: F,
+) -> Response
+where
+    F: FnOnce(Socket, Arc<Broker>, AddressGuard) -> Fut + Send + 'static,
+    Fut: std::future::Future<Output = ()> + Send + 'static,
+{
     let upgrade = match upgrade::accept(request) {
         Ok(upgrade) => upgrade,
         Err(refusal) => return refusal.into_response(),
@@ -103,7 +110,7 @@ pub(super) async fn echo_websocket(
         Ok(guard) => guard,
         Err(refusal) => return *refusal,
     };
-    upgrade.serve(move |socket| echo(socket, broker, address))
+    upgrade.serve(move |socket| serve(socket, broker, address))
 }
 
 /// Sends every text and binary message back as it came. Pings are

@@ -6,7 +6,9 @@ use floor_protocol::RoomEvent;
 use tokio::sync::{broadcast, mpsc, watch};
 use tokio_tungstenite::tungstenite::Utf8Bytes;
 
-use super::{CATCH_UP_RETRY, Loaded, MAX_BATCH, Restart, RoomActor, RoomMsg, shared_log};
+use super::{
+    CATCH_UP_RETRY, LoadError, Loaded, MAX_BATCH, Restart, RoomActor, RoomMsg, shared_log,
+};
 use crate::limits::BROADCAST_CAPACITY;
 use crate::shared::StoredCommit;
 
@@ -18,9 +20,9 @@ impl Restart {
 
     /// Loads the room from its log again, as a start does (with a reader
     /// of its own, never creating a store).
-    pub(crate) async fn load(&self) -> Result<Loaded, String> {
+    pub(crate) async fn load(&self) -> Result<Loaded, LoadError> {
         if crate::supervise::fault("room-load", &self.id) {
-            return Err("a failure injected by a test".into());
+            return Err(LoadError::Injected);
         }
         self.log.load(&self.id).await
     }

@@ -5,12 +5,13 @@
 
 use std::sync::Arc;
 
+use floor_core::CommandError;
+use floor_core::Savepoint;
 use floor_core::checkpoint;
 use floor_core::declarations::{Declarations, served_text};
-use floor_core::{Decision, Savepoint};
 use floor_protocol::message::ErrorMessage;
-use floor_protocol::{ErrorCode, ServerMessage};
-use floor_store::{Append, RequestRecord};
+use floor_protocol::{ErrorCode, RoomEvent, ServerMessage};
+use floor_store::Append;
 use uuid::Uuid;
 
 use super::replay::replay;
@@ -35,7 +36,9 @@ pub(super) struct Decided {
     pub(super) before: Savepoint,
     pub(super) answers: Vec<Answer>,
     pub(super) raws: Vec<(u64, Arc<str>)>,
-    pub(super) requests: Vec<RequestRecord>,
+    /// The (client key, request id) of each command that made events: a
+    /// shared commit is named by them.
+    pub(super) requests: Vec<(String, String)>,
     /// The genders the commands declared: stored with the events, never
     /// in them.
     pub(super) declared: Declarations,
@@ -44,6 +47,49 @@ pub(super) struct Decided {
     pub(super) first_change: Option<usize>,
 }
 
+/// Why a command was not applied: refused by the room, or an event of it
+/// that did not serialize.
+#[derive(Debug, thiserror::Error)]
+enum DecideError {
+    #[error(transparent)]
+    Command(#[from] CommandError),
+    #[error("an event did not serialize: {0}")]
+    Encode(#[from] serde_json::Error),
+}
+
+impl DecideError {
+    fn code(&self) -> ErrorCode {
+        match self {
+            DecideError::Command(error) => error.code(),
+            DecideError::Encode(_) => ErrorCode::Internal,
+        }
+    }
+
+    fn field(&self) -> Option<&str> {
+        match self {
+            DecideError::Command(error) => error.field(),
+            DecideError::Encode(_) => None,
+        }
+    }
+
+    fn entry_id(&self) -> Option<Uuid> {
+        match self {
+            DecideError::Command(error) => error.entry_id(),
+            DecideError::Encode(_) => None,
+        }
+    }
+}
+
+/// A command's events as the text the log stores and subscribers get,
+/// serialized once.
+fn serialize(events: &[RoomEvent]) -> Result<Vec<(u64, Arc<str>)>, DecideError> {
+    events
+        .iter()
+        .map(|event| Ok((event.seq, Arc::from(serde_json::to_string(event)?))))
+        .collect()
+}
+
+/// The answer to a command the room cannot take now.
 pub(super) fn unavailable(command: &CommandMsg) -> Answer {
     Answer::Error(ErrorMessage {
         request_id: Some(command.request_id.clone()),
@@ -172,9 +218,9 @@ impl RoomActor {
             before,
             mut answers,
             mut raws,
-            requests,
             declared,
             first_change,
+            ..
         } = self.decide_batch(commands);
         let mut refused_by_log = false;
         if !raws.is_empty() {
@@ -184,7 +230,6 @@ impl RoomActor {
                     .iter()
                     .map(|(seq, raw)| (*seq, raw.to_string()))
                     .collect(),
-                requests,
                 declarations: declared.to_pairs(),
             };
             if let Err(error) = writer.append(append).await {
@@ -213,83 +258,49 @@ impl RoomActor {
         answers
     }
 
-    /// Decides and applies one command on the live room (the batch is
+    /// Decides and applies one command on the live room, through the
+    /// core's one path ([`floor_core::Room::execute_with`]): its events are
+    /// serialized before they are applied, so a command whose events do
+    /// not all serialize or apply leaves nothing behind (the batch is
     /// rolled back if its commit fails).
     fn decide(
         &mut self,
         command: &CommandMsg,
         raws: &mut Vec<(u64, Arc<str>)>,
-        requests: &mut Vec<RequestRecord>,
+        requests: &mut Vec<(String, String)>,
         declared: &mut Declarations,
     ) -> Answer {
         let request_id = command.request_id.clone();
-        let refuse = |code: ErrorCode, message: String| {
-            Answer::Error(ErrorMessage {
-                request_id: Some(command.request_id.clone()),
-                code,
-                message,
-                field: None,
-                entry_id: None,
-            })
-        };
         // A room of the shared store decides, and its append waits a
         // moment for a lost NATS connection to come back.
         if self.log.refuses_now() {
-            return refuse(
-                ErrorCode::StorageUnavailable,
-                "the broker cannot persist writes right now; retry with the same request id".into(),
-            );
+            return unavailable(command);
         }
         self.last_at = self.last_at.max(now_ms());
         let ctx = floor_core::Ctx {
             now_ms: self.last_at,
             new_id: Uuid::new_v4(),
         };
-        match self
-            .room
-            .decide(&command.actor, &command.request_id, &command.command, &ctx)
-        {
-            Ok(Decision::Duplicate(receipt)) => Answer::Ack {
-                request_id,
-                receipt,
-                duplicate: true,
-            },
-            Ok(Decision::Events {
-                events,
-                declared: declaration,
-            }) => {
-                // Serialized first, then applied all or none: a command
-                // whose events do not all fit leaves nothing behind.
-                let mut serialized = Vec::with_capacity(events.len());
-                for event in &events {
-                    match serde_json::to_string(event) {
-                        Ok(raw) => serialized.push((event.seq, Arc::from(raw))),
-                        Err(error) => return refuse(ErrorCode::Internal, error.to_string()),
+        let executed = self.room.execute_with(
+            &command.actor,
+            &command.request_id,
+            &command.command,
+            &ctx,
+            serialize,
+        );
+        match executed {
+            Ok((outcome, serialized)) => {
+                if !outcome.duplicate {
+                    raws.extend(serialized);
+                    requests.push((command.actor.client.to_string(), request_id.clone()));
+                    if let Some(gender) = outcome.declared {
+                        declared.add(gender, 1);
                     }
-                }
-                if let Err(error) = self.room.apply_all(&events) {
-                    return refuse(ErrorCode::Internal, error.to_string());
-                }
-                raws.extend(serialized);
-                let Some(receipt) = self
-                    .room
-                    .receipt(&command.actor.client, &command.request_id)
-                else {
-                    return refuse(ErrorCode::Internal, "a command left no receipt".into());
-                };
-                requests.push(RequestRecord {
-                    client: command.actor.client.to_string(),
-                    request_id: command.request_id.clone(),
-                    first_seq: receipt.first_seq,
-                    last_seq: receipt.last_seq,
-                });
-                if let Some(gender) = declaration {
-                    declared.add(gender, 1);
                 }
                 Answer::Ack {
                     request_id,
-                    receipt,
-                    duplicate: false,
+                    receipt: outcome.receipt,
+                    duplicate: outcome.duplicate,
                 }
             }
             Err(error) => Answer::Error(ErrorMessage {

@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use floor_core::Room;
 use floor_core::checkpoint::Checkpoint;
-use floor_core::declarations::{redacted, served_text};
+use floor_core::declarations::{DeclarationsError, redacted, served_text};
 use floor_store::CheckpointRead;
 
 use super::replay::{ReplayError, apply_stored, replay};
@@ -54,6 +54,20 @@ pub enum LoadError {
         /// Why.
         source: SharedError,
     },
+    /// The genders declared beside the log do not read.
+    #[error("the declarations of {room} are unreadable: {source}")]
+    Declarations {
+        /// The room.
+        room: String,
+        /// Why.
+        source: DeclarationsError,
+    },
+    /// The reader's thread ended before it answered.
+    #[error("the store's reader stopped: {0}")]
+    Reader(#[from] tokio::task::JoinError),
+    /// A failure a test asked for (`FLOOR_TEST_FAULTS`).
+    #[error("a failure injected by a test")]
+    Injected,
 }
 
 /// The room a stored checkpoint holds, if there is one that matches the

@@ -18,7 +18,7 @@ use floor_store::{RoomRecord, TokenHash as StoredToken};
 use tokio::sync::mpsc;
 use uuid::Uuid;
 
-use super::{Loaded, load, load_shared, replay};
+use super::{LoadError, Loaded, load, load_shared, replay};
 use crate::auth::RoleTokens;
 use crate::commit::{Health, WriteError, Writer};
 use crate::shared::{RoomValue, Shared, StoredCommit};
@@ -59,20 +59,13 @@ impl RoomLog {
 
     /// Rebuilds a room from the log, as a start does (with a reader of its
     /// own, never creating a store).
-    pub async fn load(&self, id: &str) -> Result<Loaded, String> {
+    pub async fn load(&self, id: &str) -> Result<Loaded, LoadError> {
         match self {
             RoomLog::Local(writer) => {
-                let path = writer.path().to_owned();
                 let id = id.to_owned();
-                tokio::task::spawn_blocking(move || {
-                    let store =
-                        floor_store::Store::open_existing(&path).map_err(|e| e.to_string())?;
-                    load(&store, &id).map_err(|e| e.to_string())
-                })
-                .await
-                .map_err(|e| e.to_string())?
+                with_reader(writer, move |store| load(store, &id)).await
             }
-            RoomLog::Shared(shared) => load_shared(shared, id).await.map_err(|e| e.to_string()),
+            RoomLog::Shared(shared) => load_shared(shared, id).await,
         }
     }
 
@@ -116,19 +109,27 @@ impl RoomLog {
     /// its own (WAL lets it read while the writer writes), or every commit
     /// of the room's subject, each commit's declarations counted with its
     /// events.
-    pub async fn read_log(&self, id: &str) -> Result<(Vec<RoomEvent>, Declarations), String> {
+    pub async fn read_log(&self, id: &str) -> Result<(Vec<RoomEvent>, Declarations), LoadError> {
         match self {
             RoomLog::Shared(shared) => {
-                let commits = shared
-                    .read_all_after(id, 0)
-                    .await
-                    .map_err(|e| e.to_string())?;
+                let commits =
+                    shared
+                        .read_all_after(id, 0)
+                        .await
+                        .map_err(|source| LoadError::Shared {
+                            room: id.to_owned(),
+                            source,
+                        })?;
                 let mut events = Vec::new();
                 let mut declared = Declarations::new();
                 for commit in commits {
                     let mut new = false;
-                    replay(&mut events, commit.events, |_, _| new = true)
-                        .map_err(|e| format!("the log of {id} is unreadable: {e}"))?;
+                    replay(&mut events, commit.events, |_, _| new = true).map_err(|source| {
+                        LoadError::Replay {
+                            room: id.to_owned(),
+                            source,
+                        }
+                    })?;
                     if new {
                         declared.merge(&commit.declared);
                     }
@@ -136,15 +137,8 @@ impl RoomLog {
                 Ok((events, declared))
             }
             RoomLog::Local(writer) => {
-                let path = writer.path().to_owned();
                 let id = id.to_owned();
-                tokio::task::spawn_blocking(move || {
-                    let store =
-                        floor_store::Store::open_existing(&path).map_err(|e| e.to_string())?;
-                    crate::read_log(&store, &id)
-                })
-                .await
-                .map_err(|e| e.to_string())?
+                with_reader(writer, move |store| crate::read_log(store, &id)).await
             }
         }
     }
@@ -194,4 +188,14 @@ impl RoomLog {
             RoomLog::Shared(shared) => shared.flush().await,
         }
     }
+}
+
+/// Runs `read` on a reader of the embedded store of its own, off the
+/// runtime's threads (WAL lets it read while the writer writes).
+async fn with_reader<T: Send + 'static>(
+    writer: &Writer,
+    read: impl FnOnce(&floor_store::Store) -> Result<T, LoadError> + Send + 'static,
+) -> Result<T, LoadError> {
+    let path = writer.path().to_owned();
+    tokio::task::spawn_blocking(move || read(&floor_store::Store::open_existing(&path)?)).await?
 }

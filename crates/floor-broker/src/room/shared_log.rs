@@ -50,14 +50,21 @@ pub const CONFIRM_WAIT: Duration = Duration::from_millis(750);
 pub(super) struct Probe {
     /// When it asked.
     asked: Instant,
-    /// The stream sequence of the room's last commit, or why it is not
-    /// known.
-    last: Result<u64, String>,
+    /// The stream sequence of the room's last commit, if the store said.
+    last: Option<u64>,
 }
 
-/// Why a `hello` is not served.
-#[derive(Debug)]
-pub struct Unconfirmed(pub String);
+/// Why a `hello` is not served: the room could not confirm it holds the
+/// stream's last commit.
+#[derive(Debug, thiserror::Error)]
+pub enum Unconfirmed {
+    /// The shared store failed.
+    #[error(transparent)]
+    Store(SharedError),
+    /// The shared store did not answer within [`CONFIRM_WAIT`].
+    #[error("the shared store did not answer in time")]
+    Late,
+}
 
 /// Starts the probe of `room`: every [`PROBE_EVERY`] while `frames` has
 /// receivers, until the returned receiver is dropped.
@@ -82,7 +89,7 @@ pub(super) fn spawn_probe(
             let last = shared
                 .last_on_subject_within(&room, CONFIRM_WAIT)
                 .await
-                .map_err(|error| error.to_string());
+                .ok();
             if tx.send(Some(Probe { asked, last })).is_err() {
                 return;
             }
@@ -168,7 +175,7 @@ impl RoomActor {
                 decided
                     .requests
                     .iter()
-                    .map(|r| (r.client.as_str(), r.request_id.as_str())),
+                    .map(|(client, request)| (client.as_str(), request.as_str())),
             );
             let sent_at = Instant::now();
             let appended = shared
@@ -180,12 +187,7 @@ impl RoomActor {
                     self.stream_seq,
                 )
                 .await;
-            let mine = || {
-                decided
-                    .requests
-                    .iter()
-                    .map(|r| (r.client.clone(), r.request_id.clone()))
-            };
+            let mine = || decided.requests.iter().cloned();
             match appended {
                 Ok(Appended::Stored(stream_seq)) => {
                     self.stream_seq = stream_seq;
@@ -321,11 +323,9 @@ impl RoomActor {
             }
             Ok(Err(error)) => {
                 log_read_error(&self.id, &error, "cannot confirm the room for a hello");
-                Err(Unconfirmed(error.to_string()))
+                Err(Unconfirmed::Store(error))
             }
-            Err(_) => Err(Unconfirmed(
-                "the shared store did not answer in time".into(),
-            )),
+            Err(_) => Err(Unconfirmed::Late),
         }
     }
 
@@ -336,7 +336,7 @@ impl RoomActor {
         let Some(shared) = self.log.shared().cloned() else {
             return false;
         };
-        let Ok(last) = probe.last else {
+        let Some(last) = probe.last else {
             return false;
         };
         if last <= self.stream_seq {
