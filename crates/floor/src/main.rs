@@ -159,6 +159,8 @@ fn serve(args: ServeArgs) -> anyhow::Result<()> {
     init_logging("info", settings.log_format);
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
+        // Named, as the broker's other threads are, for `top -H` and perf.
+        .thread_name("floor-worker")
         .on_thread_start(yield_to_commands)
         .event_interval(EVENT_INTERVAL)
         .build()

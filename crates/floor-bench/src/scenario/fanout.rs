@@ -87,6 +87,15 @@ impl Fanout {
     }
 }
 
+/// `FLOOR_BENCH_STEADY_SECS`: for profiling a session's pace
+/// (`scripts/profile`), each fan-out case runs its 2 msg/s step for this
+/// many seconds and skips the capacity steps.
+fn steady_secs() -> Option<f64> {
+    std::env::var("FLOOR_BENCH_STEADY_SECS")
+        .ok()
+        .and_then(|secs| secs.parse().ok())
+}
+
 /// Scenario 1: fan-out to 1,000 and 10,000 subscribers of one room and to
 /// 10 rooms × 1,000: first at 2 messages/s, then stepped up until p99
 /// passes 250 ms (the capacity: deliveries/s of the last step within it).
@@ -105,8 +114,13 @@ pub async fn fanout(plan: &Plan, rows: &mut Vec<Row>) -> anyhow::Result<()> {
             };
             let mut run = Fanout::start(kind, plan, rooms, per_room).await?;
             let mut row = Row::new("fanout", format!("{case}, 2 msg/s"), kind);
-            run.measure(2.0, plan.secs(5.0, 3.0), &mut row).await?;
+            let steady = steady_secs();
+            run.measure(2.0, steady.unwrap_or(plan.secs(5.0, 3.0)), &mut row)
+                .await?;
             emit(row, rows);
+            if steady.is_some() {
+                continue;
+            }
 
             // Capacity: step the rate up by half each time.
             let mut rate = 2.0_f64.max(20_000.0 / (rooms * per_room) as f64);
