@@ -26,6 +26,9 @@ use crate::report::Row;
 use crate::scenario::{Plan, emit, round2, settle};
 use crate::server::{Kind, Server};
 
+/// The hostile room's scenario name in its rows.
+pub const HOSTILE: &str = "hostile_room";
+
 /// The attacker's one address.
 const ATTACKER: Ipv4Addr = Ipv4Addr::new(127, 0, 0, 66);
 /// Sockets that never read, per wave.
@@ -229,7 +232,7 @@ pub async fn hostile_room(plan: &Plan, rows: &mut Vec<Row>) -> anyhow::Result<()
     let ms = |q: f64| round2(acks.latency_us.value_at_quantile(q) as f64 / 1000.0);
     let mb = |b: u64| round2(b as f64 / 1e6);
     let mut row = Row::new(
-        "hostile_room",
+        HOSTILE,
         format!("{open} open entries, {SILENT} silent sockets + {FLOOD} submits, twice"),
         Kind::Floor,
     );

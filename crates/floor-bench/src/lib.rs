@@ -12,8 +12,10 @@
 pub mod generate;
 pub mod hostile;
 pub mod load;
+pub mod machine;
 pub mod report;
 pub mod room_costs;
 pub mod scenario;
 pub mod server;
 pub mod stamp;
+pub mod targets;

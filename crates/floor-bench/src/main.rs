@@ -1,6 +1,9 @@
-//! `floor-bench`: runs the scenarios and prints each result as a JSON line,
-//! then the table. Run through `scripts/bench`, which builds the release
-//! binaries, installs `ws` and pins the processes to their CPUs.
+//! `floor-bench`: records the machine (CPU, cores, kernel, date, the
+//! disk's raw fdatasync rate), runs the scenarios and prints each result
+//! as a JSON line, then the table of every row and the table of floor's
+//! performance targets (`targets.rs`), each met, not met or not measured.
+//! Run through `scripts/bench`, which builds the release binaries,
+//! installs `ws` and pins the processes to their CPUs.
 
 // A benchmark reports on standard output: that is its job.
 #![allow(clippy::print_stdout)]
@@ -9,9 +12,11 @@ use std::path::PathBuf;
 
 use anyhow::Context;
 use clap::Parser;
+use floor_bench::machine::{FDATASYNC_SECONDS, Machine};
 use floor_bench::report::{self, Row};
 use floor_bench::scenario::{self, Plan};
 use floor_bench::server::{Kind, Programs};
+use floor_bench::targets;
 
 /// The scenarios.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -58,7 +63,7 @@ struct Args {
     /// profiling a start with `perf` or callgrind.
     #[arg(long, value_name = "DIR")]
     generate: Option<PathBuf>,
-    /// Also write the JSON lines to this file.
+    /// Also write the JSON lines to this file (the machine's first).
     #[arg(long)]
     json: Option<PathBuf>,
 }
@@ -78,6 +83,10 @@ fn main() -> anyhow::Result<()> {
         );
         return Ok(());
     }
+    // The machine first: where every figure below comes from.
+    let machine = Machine::measure(FDATASYNC_SECONDS).context("reading the machine")?;
+    println!("{}", machine.json());
+    println!("{}", machine.line());
     let scenarios = if args.scenarios.is_empty() {
         vec![
             Scenario::Fanout,
@@ -128,10 +137,18 @@ fn main() -> anyhow::Result<()> {
         anyhow::Ok(rows)
     })?;
     if let Some(path) = &args.json {
-        let lines: Vec<String> = rows.iter().map(|r| r.json().to_string()).collect();
+        let lines: Vec<String> = std::iter::once(machine.json().to_string())
+            .chain(rows.iter().map(|r| r.json().to_string()))
+            .collect();
         std::fs::write(path, lines.join("\n") + "\n")?;
     }
     println!();
     print!("{}", report::table(&rows));
+    println!();
+    println!("{}", machine.line());
+    print!(
+        "{}",
+        targets::table(&targets::evaluate(&targets::targets(), &rows))
+    );
     Ok(())
 }

@@ -85,17 +85,19 @@ fn ms(us: u64) -> Value {
     json!((us as f64 / 1000.0 * 100.0).round() / 100.0)
 }
 
+/// A figure as the tables show it: whole, or with two decimals below 100.
+pub fn number(f: f64) -> String {
+    if (f.fract() == 0.0 && f.abs() < 1e15) || f.abs() >= 100.0 {
+        format!("{f:.0}")
+    } else {
+        format!("{f:.2}")
+    }
+}
+
 fn cell(value: Option<&Value>) -> String {
     match value {
         None | Some(Value::Null) => "-".into(),
-        Some(Value::Number(n)) => {
-            let f = n.as_f64().unwrap_or(0.0);
-            if (f.fract() == 0.0 && f.abs() < 1e15) || f.abs() >= 100.0 {
-                format!("{f:.0}")
-            } else {
-                format!("{f:.2}")
-            }
-        }
+        Some(Value::Number(n)) => number(n.as_f64().unwrap_or(0.0)),
         Some(Value::Bool(b)) => if *b { "yes" } else { "no" }.into(),
         Some(other) => other.to_string(),
     }

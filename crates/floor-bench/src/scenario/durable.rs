@@ -11,6 +11,24 @@ use crate::load::{self, Publisher, Seen, Shared};
 use crate::report::Row;
 use crate::server::{Kind, Server};
 
+/// The durable-writes scenario's name in its rows.
+pub const DURABLE: &str = "durable_writes";
+
+/// Writers in the open-loop throughput steps.
+pub const OPEN_LOOP_WRITERS: usize = 8;
+
+/// The open-loop throughput steps, commands/s offered: stepped up until
+/// the acknowledgements fall behind.
+pub const OPEN_LOOP_STEPS: [f64; 5] = [5_000.0, 10_000.0, 20_000.0, 40_000.0, 80_000.0];
+
+/// The reduced run's one open-loop step.
+pub const OPEN_LOOP_QUICK: f64 = 20_000.0;
+
+/// The case of an open-loop throughput step.
+pub fn open_loop_case(writers: usize, offered: f64, subscribers: usize) -> String {
+    format!("open loop, {writers} writers, {offered} cmd/s offered, {subscribers} subscribers")
+}
+
 /// Scenario 4 (floor only: B0 and B1 keep nothing): durable writes. The
 /// raw fdatasync rate of the data directory's disk; then 1-8 writer
 /// connections in closed loop, and 1,000 commands/s offered in open loop,
@@ -25,11 +43,7 @@ pub async fn durable_writes(plan: &Plan, rows: &mut Vec<Row>) -> anyhow::Result<
         let probe = Server::start(Kind::Floor, &plan.programs, 1).await?;
         let dir = probe.data_dir().context("a data directory")?.to_path_buf();
         drop(probe);
-        let mut row = Row::new(
-            "durable_writes",
-            "raw fdatasync, 200 B appends",
-            Kind::Floor,
-        );
+        let mut row = Row::new(DURABLE, "raw fdatasync, 200 B appends", Kind::Floor);
         let (rate, h) = fdatasync_rate(&dir, seconds)?;
         row.set("ops_per_s", rate.round()).latency("", &h);
         emit(row, rows);
@@ -68,7 +82,7 @@ pub async fn durable_writes(plan: &Plan, rows: &mut Vec<Row>) -> anyhow::Result<
                 })
                 .await?;
                 let mut row = Row::new(
-                    "durable_writes",
+                    DURABLE,
                     format!("closed loop, {writers} writers, {subscribers} subscribers"),
                     kind,
                 );
@@ -84,7 +98,7 @@ pub async fn durable_writes(plan: &Plan, rows: &mut Vec<Row>) -> anyhow::Result<
             load::subscribe(&server, 0, subscribers, 0, &seen).await?;
             let open = open_loop(&server, 4, 1000.0, seconds).await?;
             let mut row = Row::new(
-                "durable_writes",
+                DURABLE,
                 format!("open loop, 1000 cmd/s offered, {subscribers} subscribers"),
                 kind,
             );
@@ -95,21 +109,23 @@ pub async fn durable_writes(plan: &Plan, rows: &mut Vec<Row>) -> anyhow::Result<
 
             // Throughput: 8 writers, the offered rate stepped up until the
             // acknowledgements fall behind it (the reduced run: 20,000/s only).
-            let mut offered = if plan.quick { 20_000.0 } else { 5_000.0 };
-            while offered <= 80_000.0 {
+            let steps: &[f64] = if plan.quick {
+                &[OPEN_LOOP_QUICK]
+            } else {
+                &OPEN_LOOP_STEPS
+            };
+            for &offered in steps {
                 let server = Server::start(kind, &plan.programs, 1).await?;
                 let seen: Shared = Rc::new(RefCell::new(Seen::new(1)));
                 load::subscribe(&server, 0, subscribers, 0, &seen).await?;
                 let mut row = Row::new(
-                    "durable_writes",
-                    format!(
-                        "open loop, 8 writers, {offered} cmd/s offered, {subscribers} subscribers"
-                    ),
+                    DURABLE,
+                    open_loop_case(OPEN_LOOP_WRITERS, offered, subscribers),
                     kind,
                 );
                 // A writer the broker closed (it fell too far behind reading
                 // its answers) ends the steps.
-                let open = match open_loop(&server, 8, offered, seconds).await {
+                let open = match open_loop(&server, OPEN_LOOP_WRITERS, offered, seconds).await {
                     Ok(open) => open,
                     Err(error) => {
                         row.set("error", error.to_string());
@@ -120,10 +136,9 @@ pub async fn durable_writes(plan: &Plan, rows: &mut Vec<Row>) -> anyhow::Result<
                 open.report(&mut row);
                 row.set("subscribers_disconnected", seen.borrow().closed);
                 emit(row, rows);
-                if plan.quick || open.acked_per_s() < 0.95 * offered || open.refused > 0 {
+                if open.acked_per_s() < 0.95 * offered || open.refused > 0 {
                     break;
                 }
-                offered *= 2.0;
             }
         }
     }
@@ -218,8 +233,10 @@ async fn closed_loop(
     Ok((done, latencies))
 }
 
-/// The raw fdatasync floor: 200-byte appends, each followed by fdatasync.
-fn fdatasync_rate(
+/// The raw fdatasync floor: 200-byte appends to a file in `dir`, each
+/// followed by fdatasync, for `seconds`; the rate per second and the
+/// latencies in µs.
+pub fn fdatasync_rate(
     dir: &std::path::Path,
     seconds: f64,
 ) -> anyhow::Result<(f64, hdrhistogram::Histogram<u64>)> {

@@ -96,24 +96,42 @@ fn steady_secs() -> Option<f64> {
         .and_then(|secs| secs.parse().ok())
 }
 
+/// The fan-out scenario's name in its rows.
+pub const FANOUT: &str = "fanout";
+
+/// The fan-out's sizes, (rooms, subscribers per room); the reduced run
+/// measures the first only.
+pub const FANOUT_SIZES: [(usize, usize); 3] = [(1, 1000), (1, 10_000), (10, 1000)];
+
+/// A fan-out size as its cases name it (`1 room x 1000 subscribers`).
+fn fanout_size(rooms: usize, per_room: usize) -> String {
+    if rooms == 1 {
+        format!("1 room x {per_room} subscribers")
+    } else {
+        format!("{rooms} rooms x {per_room} subscribers")
+    }
+}
+
+/// The case of a fan-out at a session's pace, 2 messages/s
+/// (`1 room x 1000 subscribers, 2 msg/s`).
+pub fn fanout_case(rooms: usize, per_room: usize) -> String {
+    format!("{}, 2 msg/s", fanout_size(rooms, per_room))
+}
+
 /// Scenario 1: fan-out to 1,000 and 10,000 subscribers of one room and to
 /// 10 rooms × 1,000: first at 2 messages/s, then stepped up until p99
 /// passes 250 ms (the capacity: deliveries/s of the last step within it).
 pub async fn fanout(plan: &Plan, rows: &mut Vec<Row>) -> anyhow::Result<()> {
-    let cases: Vec<(usize, usize)> = if plan.quick {
-        vec![(1, 1000)]
+    let cases: &[(usize, usize)] = if plan.quick {
+        &FANOUT_SIZES[..1]
     } else {
-        vec![(1, 1000), (1, 10_000), (10, 1000)]
+        &FANOUT_SIZES
     };
-    for (rooms, per_room) in cases {
+    for &(rooms, per_room) in cases {
         for &kind in &plan.servers {
-            let case = if rooms == 1 {
-                format!("1 room x {per_room} subscribers")
-            } else {
-                format!("{rooms} rooms x {per_room} subscribers")
-            };
+            let case = fanout_size(rooms, per_room);
             let mut run = Fanout::start(kind, plan, rooms, per_room).await?;
-            let mut row = Row::new("fanout", format!("{case}, 2 msg/s"), kind);
+            let mut row = Row::new(FANOUT, fanout_case(rooms, per_room), kind);
             let steady = steady_secs();
             run.measure(2.0, steady.unwrap_or(plan.secs(5.0, 3.0)), &mut row)
                 .await?;
@@ -129,7 +147,7 @@ pub async fn fanout(plan: &Plan, rows: &mut Vec<Row>) -> anyhow::Result<()> {
             let mut best: Option<Row> = None;
             let mut past: Option<Row> = None;
             for _ in 0..14 {
-                let mut row = Row::new("fanout", format!("{case}, capacity"), kind);
+                let mut row = Row::new(FANOUT, format!("{case}, capacity"), kind);
                 // A server past its capacity may drop the publisher (its
                 // replies pile up unread): that step is past capacity too.
                 let ok = match run.measure(rate, plan.secs(2.0, 1.5), &mut row).await {
@@ -150,7 +168,7 @@ pub async fn fanout(plan: &Plan, rows: &mut Vec<Row>) -> anyhow::Result<()> {
                 rate = (rate * 1.5).round();
             }
             let best = best.unwrap_or_else(|| {
-                let mut row = Row::new("fanout", format!("{case}, capacity"), kind);
+                let mut row = Row::new(FANOUT, format!("{case}, capacity"), kind);
                 row.set("rate_msg_s", json!(null));
                 row
             });

@@ -10,10 +10,26 @@ use crate::load;
 use crate::report::Row;
 use crate::server::{Kind, Server};
 
+/// The idle scenario's name in its rows.
+pub const IDLE: &str = "idle_memory";
+
+/// The numbers of idle connections measured; the reduced run measures
+/// the first only.
+pub const IDLE_SIZES: [usize; 2] = [1000, 10_000];
+
+/// The case of `n` idle connections.
+pub fn idle_case(n: usize) -> String {
+    format!("{n} idle connections")
+}
+
 /// Scenario 3: idle connections. Server RSS before, with N idle
 /// subscribers, and after they left; user-space bytes per connection.
 pub async fn idle(plan: &Plan, rows: &mut Vec<Row>) -> anyhow::Result<()> {
-    let sizes: &[usize] = if plan.quick { &[1000] } else { &[1000, 10_000] };
+    let sizes: &[usize] = if plan.quick {
+        &IDLE_SIZES[..1]
+    } else {
+        &IDLE_SIZES
+    };
     for &n in sizes {
         for &kind in plan.servers.iter().filter(|k| **k != Kind::FloorShared) {
             let server = Server::start(kind, &plan.programs, 1).await?;
@@ -36,7 +52,7 @@ pub async fn idle(plan: &Plan, rows: &mut Vec<Row>) -> anyhow::Result<()> {
             settle(&server).await?;
             let after = server.rss_bytes()?;
             let per = with.saturating_sub(before) as f64 / n as f64;
-            let mut row = Row::new("idle_memory", format!("{n} idle connections"), kind);
+            let mut row = Row::new(IDLE, idle_case(n), kind);
             row.set("rss_before_mb", round2(before as f64 / 1e6))
                 .set("rss_connected_mb", round2(with as f64 / 1e6))
                 .set("bytes_per_connection", per.round())

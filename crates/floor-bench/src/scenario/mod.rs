@@ -10,11 +10,16 @@ mod fanout;
 mod idle;
 mod recovery;
 
-pub use durable::durable_writes;
-pub use fanout::{fanout, slow_consumer};
-pub use idle::idle;
+pub use durable::{
+    DURABLE, OPEN_LOOP_QUICK, OPEN_LOOP_STEPS, OPEN_LOOP_WRITERS, durable_writes, fdatasync_rate,
+    open_loop_case,
+};
+pub use fanout::{FANOUT, FANOUT_SIZES, fanout, fanout_case, slow_consumer};
 pub(crate) use idle::settle;
-pub use recovery::{recovery, recovery_size};
+pub use idle::{IDLE, IDLE_SIZES, idle, idle_case};
+pub use recovery::{
+    RECOVERY, first_load_case, first_load_events, recovery, recovery_case, recovery_size,
+};
 
 use crate::report::Row;
 use crate::server::{Kind, Programs};

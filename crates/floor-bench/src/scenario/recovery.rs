@@ -13,6 +13,28 @@ pub fn recovery_size(quick: bool) -> (usize, usize) {
     if quick { (10, 10_000) } else { (100, 10_000) }
 }
 
+/// The recovery scenario's name in its rows.
+pub const RECOVERY: &str = "recovery";
+
+/// The case of a start from a log of `rooms` × `per_room` events, its
+/// page `cache` `warm` or `cold`.
+pub fn recovery_case(rooms: usize, per_room: usize, cache: &str) -> String {
+    format!(
+        "{} events in {rooms} rooms, {cache} cache",
+        rooms * per_room
+    )
+}
+
+/// The events of the room the shared store first loads.
+pub fn first_load_events(quick: bool) -> usize {
+    if quick { 10_000 } else { 100_000 }
+}
+
+/// The case of the shared store's first load of a room of `events`.
+pub fn first_load_case(events: usize) -> String {
+    format!("first load of 1 room of {events} events from JetStream")
+}
+
 /// Scenario 5 (floor only): recovery. A log of 1,000,000 events across
 /// 100 rooms (100,000 across 10 when quick), generated through the core
 /// as real sessions; then the time from process start to serving, with
@@ -24,11 +46,7 @@ pub async fn recovery(plan: &Plan, rows: &mut Vec<Row>) -> anyhow::Result<()> {
     if !plan.servers.contains(&Kind::Floor) {
         return Ok(());
     }
-    let (rooms, per_room) = if plan.quick {
-        (10, 10_000)
-    } else {
-        (100, 10_000)
-    };
+    let (rooms, per_room) = recovery_size(plan.quick);
     let dir = tempfile::tempdir()?;
     let data = dir.path().join("data");
     let t = Instant::now();
@@ -48,14 +66,7 @@ pub async fn recovery(plan: &Plan, rows: &mut Vec<Row>) -> anyhow::Result<()> {
         let floor = crate::server::start_floor_on(&data, &plan.programs, &[])?;
         let serving = started.elapsed();
         drop(floor);
-        let mut row = Row::new(
-            "recovery",
-            format!(
-                "{} events in {rooms} rooms, {cache} cache",
-                rooms * per_room
-            ),
-            Kind::Floor,
-        );
+        let mut row = Row::new(RECOVERY, recovery_case(rooms, per_room, cache), Kind::Floor);
         row.set("start_to_serving_ms", round2(serving.as_secs_f64() * 1e3))
             .set("log_mb", round2(bytes as f64 / 1e6))
             .set("generated_in_s", round2(generated_s));
@@ -73,7 +84,7 @@ pub async fn recovery(plan: &Plan, rows: &mut Vec<Row>) -> anyhow::Result<()> {
 /// the store, and times a display's `hello` to its `welcome`.
 async fn shared_first_load(plan: &Plan, rows: &mut Vec<Row>) -> anyhow::Result<()> {
     use floor_broker::shared::{Shared as Store, SharedConfig};
-    let events = if plan.quick { 10_000 } else { 100_000 };
+    let events = first_load_events(plan.quick);
     let dir = tempfile::tempdir()?;
     let nats = floor_tests::nats::Nats::single(&dir.path().join("nats"));
     let store = Store::connect(&SharedConfig {
@@ -100,11 +111,7 @@ async fn shared_first_load(plan: &Plan, rows: &mut Vec<Row>) -> anyhow::Result<(
     let welcome = client.next().await;
     let welcomed = started.elapsed();
     anyhow::ensure!(welcome["type"] == "welcome", "refused: {welcome}");
-    let mut row = Row::new(
-        "recovery",
-        format!("first load of 1 room of {events} events from JetStream"),
-        Kind::FloorShared,
-    );
+    let mut row = Row::new(RECOVERY, first_load_case(events), Kind::FloorShared);
     row.set("hello_to_welcome_ms", round2(welcomed.as_secs_f64() * 1e3))
         .set("generated_in_s", round2(generated_s));
     emit(row, rows);
