@@ -86,30 +86,50 @@ impl Store {
     pub fn append(&mut self, batch: &[Append]) -> Result<Vec<Result<(), StoreError>>, StoreError> {
         let mut tx = self.conn.transaction()?;
         let mut results = Vec::with_capacity(batch.len());
+        // The rooms' new heads, kept once the transaction commits.
+        let mut heads = Vec::new();
         for append in batch {
             let savepoint = tx.savepoint()?;
-            let result = write_append(&savepoint, append);
-            if result.is_ok() {
-                savepoint.commit()?;
-            }
-            // A savepoint dropped without commit rolls back.
+            let result = write_append(&savepoint, append, self.heads.get(&append.room));
+            let result = match result {
+                Ok(head) => {
+                    savepoint.commit()?;
+                    heads.extend(head.map(|head| (append.room.clone(), head)));
+                    Ok(())
+                }
+                // A savepoint dropped without commit rolls back.
+                Err(error) => Err(error),
+            };
             results.push(result);
         }
         tx.commit()?;
+        self.heads.extend(heads);
         Ok(results)
     }
 }
 
 /// Writes one append: its events after the room's head, continuing the
-/// chain, and its declared genders.
-fn write_append(conn: &Connection, append: &Append) -> Result<(), StoreError> {
+/// chain, and its declared genders; the room's new head (seq and chain
+/// value) when it held events. `cached` is the room's head as this
+/// connection last committed it: the query it spares is re-prepared by
+/// SQLite at every run after a write, which cost a fifth of a commit.
+fn write_append(
+    conn: &Connection,
+    append: &Append,
+    cached: Option<&(u64, Vec<u8>)>,
+) -> Result<Option<(u64, Vec<u8>)>, StoreError> {
     let Some(&(first, _)) = append.events.first() else {
-        return Ok(());
+        return Ok(None);
     };
-    let last: Option<(i64, Option<Vec<u8>>)> = conn
-        .prepare_cached("SELECT seq, chain FROM events WHERE room = ?1 ORDER BY seq DESC LIMIT 1")?
-        .query_row([&append.room], |r| Ok((r.get(0)?, r.get(1)?)))
-        .optional()?;
+    let last: Option<(i64, Option<Vec<u8>>)> = match cached {
+        Some((seq, chain)) => Some((to_i64(*seq), Some(chain.clone()))),
+        None => conn
+            .prepare_cached(
+                "SELECT seq, chain FROM events WHERE room = ?1 ORDER BY seq DESC LIMIT 1",
+            )?
+            .query_row([&append.room], |r| Ok((r.get(0)?, r.get(1)?)))
+            .optional()?,
+    };
     let head = last.as_ref().map_or(0, |(seq, _)| to_u64(*seq));
     let mut chain: Vec<u8> = match last {
         None => chain_start(&append.room).to_vec(),
@@ -143,6 +163,13 @@ fn write_append(conn: &Connection, append: &Append) -> Result<(), StoreError> {
         insert_event.execute(params![append.room, to_i64(*seq), body, next.as_slice()])?;
         chain = next.to_vec();
     }
+    write_declarations(conn, append)?;
+    let last_seq = first + append.events.len() as u64 - 1;
+    Ok(Some((last_seq, chain)))
+}
+
+/// Adds an append's declared genders to its room's totals.
+fn write_declarations(conn: &Connection, append: &Append) -> Result<(), StoreError> {
     let mut declare = conn.prepare_cached(
         "INSERT INTO declarations (room, gender, count) VALUES (?1, ?2, ?3)
          ON CONFLICT (room, gender) DO UPDATE SET count = count + excluded.count",

@@ -17,6 +17,10 @@ pub struct Store {
     files: Option<file::FileIds>,
     /// Whether this open created the store.
     created: bool,
+    /// Each room's last seq and hash-chain value as this connection last
+    /// committed them, so an append need not read them back (the store
+    /// has one writer). A room not here is read from the log.
+    pub(crate) heads: std::collections::HashMap<String, (u64, Vec<u8>)>,
 }
 
 /// The tables of a store, created where missing at every open.
@@ -74,6 +78,7 @@ impl Store {
             conn,
             files: None,
             created: false,
+            heads: Default::default(),
         }
     }
 
@@ -182,6 +187,7 @@ impl Store {
             conn,
             files: Some(files),
             created: false,
+            heads: Default::default(),
         };
         store.chain_unchained()?;
         Ok(store)
