@@ -102,7 +102,7 @@ impl Room {
             return Err(CheckpointError::Inconsistent("a person key for each entry"));
         }
         let seq = checkpoint.view.seq;
-        let mut receipts = imbl::HashMap::new();
+        let mut receipts = crate::room::Receipts::new();
         for r in checkpoint.receipts {
             if r.first_seq > r.last_seq || r.last_seq > seq || r.first_seq == 0 {
                 return Err(CheckpointError::Inconsistent(

@@ -30,6 +30,9 @@ pub struct Receipt {
     pub entry_id: Option<Uuid>,
 }
 
+/// The receipts of the commands that took effect, by (client, request id).
+pub(crate) type Receipts = std::collections::HashMap<(ClientKey, String), Receipt>;
+
 /// A room: the fold of its events.
 ///
 /// **Invariant:** every field is derived from the events applied so far;
@@ -44,10 +47,10 @@ pub struct Room {
     keys: Vec<PersonKey>,
     /// The most recent call, while `undo_call` can reverse it.
     undo: UndoTracker,
-    /// Successful commands, by (client, request id). A persistent map: it
-    /// grows with every command of the session, and a [`Savepoint`] keeps
-    /// it as it was at no cost.
-    receipts: imbl::HashMap<(ClientKey, String), Receipt>,
+    /// Successful commands, by (client, request id). It grows with every
+    /// command of the session; an open [`Savepoint`] writes down each
+    /// receipt as it was before an event changed it.
+    receipts: Receipts,
     /// What an open [`Savepoint`] needs to go back; not part of the
     /// room's state (two rooms that differ only here are equal).
     journal: savepoint::Journal,
@@ -78,7 +81,7 @@ impl Room {
             live: LiveView::new(),
             keys: Vec::new(),
             undo: UndoTracker::default(),
-            receipts: imbl::HashMap::new(),
+            receipts: Receipts::new(),
             journal: savepoint::Journal::default(),
         }
     }
@@ -88,14 +91,7 @@ impl Room {
         clippy::type_complexity,
         reason = "the room's own fields, named where they are declared"
     )]
-    pub(crate) fn parts(
-        &self,
-    ) -> (
-        &LiveView,
-        &[PersonKey],
-        &UndoTracker,
-        &imbl::HashMap<(ClientKey, String), Receipt>,
-    ) {
+    pub(crate) fn parts(&self) -> (&LiveView, &[PersonKey], &UndoTracker, &Receipts) {
         (&self.live, &self.keys, &self.undo, &self.receipts)
     }
 
@@ -104,7 +100,7 @@ impl Room {
         live: LiveView,
         keys: Vec<PersonKey>,
         undo: UndoTracker,
-        receipts: imbl::HashMap<(ClientKey, String), Receipt>,
+        receipts: Receipts,
     ) -> Room {
         Room {
             live,
@@ -270,14 +266,16 @@ impl Room {
         let Some(cause) = &event.cause else {
             return Ok(());
         };
-        let receipt = self
-            .receipts
-            .entry((cause.client.clone(), cause.request_id.clone()))
-            .or_insert(Receipt {
-                first_seq: event.seq,
-                last_seq: event.seq,
-                entry_id: None,
-            });
+        let key = (cause.client.clone(), cause.request_id.clone());
+        if self.journal.is_open() {
+            let before = self.receipts.get(&key).copied();
+            self.journal.record_receipt(key.clone(), before);
+        }
+        let receipt = self.receipts.entry(key).or_insert(Receipt {
+            first_seq: event.seq,
+            last_seq: event.seq,
+            entry_id: None,
+        });
         receipt.last_seq = event.seq;
         if let Event::EntrySubmitted { entry } = &event.event {
             receipt.entry_id = Some(entry.id);

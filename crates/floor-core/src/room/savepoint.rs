@@ -6,9 +6,9 @@
 //! all or none. A clone of the room costs a copy of every entry (a few
 //! milliseconds for 5,000 entries), on every commit. A [`Savepoint`]
 //! instead copies what is small (the settings, pins, run of show, rotation,
-//! the undo record; the receipts are a persistent map, shared), and while
-//! it lives, [`Room::apply`] writes down each entry as it was before an
-//! event changed it. Going back replays that journal backwards and drops
+//! the undo record), and while it lives, [`Room::apply`] writes down each
+//! entry and each command's receipt as it was before an event changed
+//! it. Going back replays that journal backwards and drops
 //! the entries submitted since, so its cost follows the events applied
 //! since the savepoint, not the size of the room.
 //!
@@ -39,7 +39,8 @@ pub struct Savepoint {
     /// The view without its entries.
     rest: RoomView,
     undo: UndoTracker,
-    receipts: imbl::HashMap<(ClientKey, String), Receipt>,
+    /// The receipt journal's length when it was taken.
+    receipts: usize,
 }
 
 /// What the room writes down while a savepoint is open.
@@ -50,6 +51,9 @@ pub(super) struct Journal {
     /// Entries as they were before an event changed them: position, entry
     /// and person key.
     changed: Vec<(usize, Entry, PersonKey)>,
+    /// Receipts as they were before an event changed them (`None`: the
+    /// command had none).
+    receipts: Vec<((ClientKey, String), Option<Receipt>)>,
 }
 
 impl Journal {
@@ -59,8 +63,20 @@ impl Journal {
         self.marks.retain(|mark| mark.strong_count() > 0);
         if self.marks.is_empty() {
             self.changed.clear();
+            self.receipts.clear();
         }
         !self.marks.is_empty()
+    }
+
+    /// Whether a savepoint was open at the last [`Journal::record`].
+    pub(super) fn is_open(&self) -> bool {
+        !self.marks.is_empty()
+    }
+
+    /// Writes down a command's receipt as it was before an event changed
+    /// it; call only while [`Journal::is_open`].
+    pub(super) fn record_receipt(&mut self, key: (ClientKey, String), before: Option<Receipt>) {
+        self.receipts.push((key, before));
     }
 
     /// Writes down the entries `event` may change, if a savepoint is open.
@@ -144,7 +160,7 @@ impl Room {
             entries: self.live.view().entries.len(),
             rest: without_entries(self.live.view()),
             undo: self.undo.clone(),
-            receipts: self.receipts.clone(),
+            receipts: self.journal.receipts.len(),
         }
     }
 
@@ -199,7 +215,13 @@ impl Room {
         self.keys.truncate(savepoint.entries);
         self.live.put_back(savepoint.rest, entries);
         self.undo = savepoint.undo;
-        self.receipts = savepoint.receipts;
+        let receipts = self.journal.receipts.split_off(savepoint.receipts);
+        for (key, before) in receipts.into_iter().rev() {
+            match before {
+                Some(receipt) => self.receipts.insert(key, receipt),
+                None => self.receipts.remove(&key),
+            };
+        }
     }
 }
 
