@@ -213,6 +213,11 @@ struct Connection {
     invalid: u32,
     /// Cancelled by the room when this connection's reply queue overflowed.
     overflow: tokio_util::sync::CancellationToken,
+    /// Whether it has handed the room a command: until then nothing can
+    /// reach its reply queue or cancel `overflow` (only a command carries
+    /// them), so its loop does not wait on them. A display never does, and
+    /// its turn per broadcast is the broker's most frequent.
+    commanded: bool,
     /// Frames up to this seq are already covered by a snapshot sent on
     /// this connection (after `sync`), so they are skipped.
     covered_seq: u64,
@@ -239,6 +244,7 @@ impl Connection {
             reply_tx,
             invalid: 0,
             overflow: tokio_util::sync::CancellationToken::new(),
+            commanded: false,
             covered_seq: 0,
         }
     }
@@ -375,9 +381,9 @@ impl Connection {
             let result = tokio::select! {
                 biased;
                 () = &mut shut_down => return Some(Close::new(close_code::GOING_AWAY, "broker shutting down")),
-                () = &mut overflowed => return Some(Close::too_slow()),
+                () = &mut overflowed, if self.commanded => return Some(Close::too_slow()),
                 frame = frames.recv() => self.forward(frame, &mut frames, &mut broadcast_bytes).await,
-                Some(reply) = self.replies.recv() => self.send_replies(reply).await,
+                Some(reply) = self.replies.recv(), if self.commanded => self.send_replies(reply).await,
                 () = &mut revoked => {
                     let text = error_text(None, ErrorCode::Unauthorized, "this token was revoked");
                     let _ = self.send(text).await;

@@ -133,6 +133,7 @@ impl Connection {
                         ))
                         .await;
                 }
+                self.commanded = true;
                 let msg = RoomMsg::Command(CommandMsg {
                     actor: self.actor.clone(),
                     request_id,
