@@ -233,7 +233,7 @@ pub async fn shared_room(
             .map_err(|e| anyhow::anyhow!("{e}"))?
         {
             Appended::Stored(seq) => expected = seq,
-            Appended::Behind => anyhow::bail!("another writer appended to {id}"),
+            Appended::Behind { .. } => anyhow::bail!("another writer appended to {id}"),
             Appended::Unknown(reason) => {
                 anyhow::bail!("an append to {id} went unanswered: {reason}")
             }

@@ -217,7 +217,12 @@ pub enum Appended {
     /// appended first, or an attempt of this append whose answer was
     /// lost), or this very commit is there already. Catch up and decide
     /// again.
-    Behind,
+    Behind {
+        /// Whether a commit of this append may be in the log: an attempt
+        /// got no answer, or JetStream knew its message id. `false`: no
+        /// attempt of it stored anything.
+        maybe_stored: bool,
+    },
     /// Sent, and no answer said in time whether it was stored: the room
     /// reads the log when it can, and its clients hear `outcome_unknown`.
     Unknown(String),

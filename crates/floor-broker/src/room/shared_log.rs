@@ -197,10 +197,14 @@ impl RoomActor {
                     self.publish(decided.raws);
                     return not_repeats(decided.answers, commands, &ours);
                 }
-                Ok(Appended::Behind) => {
+                Ok(Appended::Behind { maybe_stored }) => {
                     // Another broker appended first, or a lost attempt of
-                    // this append did: catch up, decide again.
-                    ours.extend(mine());
+                    // this append did: catch up, decide again. Only an
+                    // append that may have stored its commands makes
+                    // their outcome unknown if the log cannot be read.
+                    if maybe_stored {
+                        ours.extend(mine());
+                    }
                     self.go_back(decided.before);
                     self.caught_up = false;
                 }

@@ -103,9 +103,11 @@ impl Shared {
                 self.silence.unheard();
             }
             let reason = match attempt {
-                Attempt::Decided(Appended::Behind) => {
+                Attempt::Decided(Appended::Behind { maybe_stored }) => {
                     self.conflicts.inc();
-                    return Ok(Appended::Behind);
+                    return Ok(Appended::Behind {
+                        maybe_stored: maybe_stored || lost,
+                    });
                 }
                 Attempt::Decided(decided) => return Ok(decided),
                 Attempt::NotStored(reason) => reason,
@@ -159,10 +161,12 @@ impl Shared {
             // Stored at last by an attempt whose answer was lost (or by
             // another broker that sent the same request): the room finds
             // it in the log.
-            Ok(ack) if ack.duplicate => Attempt::Decided(Appended::Behind),
+            Ok(ack) if ack.duplicate => Attempt::Decided(Appended::Behind { maybe_stored: true }),
             Ok(ack) => Attempt::Decided(Appended::Stored(ack.sequence)),
             Err(error) if error.kind() == PublishErrorKind::WrongLastSequence => {
-                Attempt::Decided(Appended::Behind)
+                Attempt::Decided(Appended::Behind {
+                    maybe_stored: false,
+                })
             }
             // A replicated stream refuses, unchecked, an append expecting a
             // sequence while another append to the subject is still being
@@ -171,7 +175,9 @@ impl Shared {
             Err(error) if jetstream_code(&error) == Some(IN_FLIGHT) => {
                 let pause = rand::random_range(1..=32);
                 tokio::time::sleep(Duration::from_millis(pause)).await;
-                Attempt::Decided(Appended::Behind)
+                Attempt::Decided(Appended::Behind {
+                    maybe_stored: false,
+                })
             }
             // The message may have reached the stream and its answer be
             // lost on the way back.
