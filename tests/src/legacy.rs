@@ -4,7 +4,7 @@
 /// of `declared` (name, gender) submitted by the runner and followed by a
 /// `gender_declared` event of the same command.
 pub fn legacy_log(declared: &[(String, floor_protocol::Gender)]) -> Vec<floor_protocol::RoomEvent> {
-    use floor_protocol::{Channel, ClientKey, Command, EntryDraft, Event, Person, Role, RoomEvent};
+    use floor_protocol::{Channel, ClientKey, Command, Event, Role, RoomEvent};
     let mut room = floor_core::Room::new();
     let runner = floor_core::Actor {
         role: Role::Runner,
@@ -14,16 +14,7 @@ pub fn legacy_log(declared: &[(String, floor_protocol::Gender)]) -> Vec<floor_pr
     let mut log = Vec::new();
     for (i, (name, gender)) in declared.iter().enumerate() {
         let command = Command::Submit {
-            entry: EntryDraft {
-                channel: Channel::Onsite,
-                kind: Default::default(),
-                person: Person::named(name),
-                text: None,
-                location: None,
-                language: None,
-                delivery: None,
-                gender: None,
-            },
+            entry: crate::chaos::draft(Channel::Onsite, name.clone()),
         };
         let ctx = floor_core::Ctx {
             now_ms: 1_543_233_600_000 + i as u64 * 1000,
