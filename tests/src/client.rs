@@ -159,7 +159,7 @@ impl Client {
                     self.events.push(event.clone());
                 }
             }
-            Some("order") => self.order = value["order"].clone(),
+            Some("order") => self.order = expanded(&value["order"], &self.order),
             _ => {}
         }
     }
@@ -236,4 +236,20 @@ pub async fn refused_for_now(floor: &Floor, hello: &Value) -> Duration {
         other => panic!("expected a close 1013, got {other:?}"),
     }
     started.elapsed()
+}
+
+/// An `order` message's slots written out: a compact slot (an index) is
+/// the slot at that index of `previous` (protocol section 9.4).
+fn expanded(slots: &Value, previous: &Value) -> Value {
+    let slots: Vec<floor_protocol::OrderSlot> =
+        serde_json::from_value(slots.clone()).expect("an order's slots");
+    let previous: Vec<floor_protocol::ProjectedSlot> = if previous.is_null() {
+        Vec::new()
+    } else {
+        serde_json::from_value(previous.clone()).expect("a previous order")
+    };
+    let order = floor_protocol::order::expand(slots, &previous).unwrap_or_else(|missing| {
+        panic!("the broker sent a compact order it cannot stand for: {missing}")
+    });
+    serde_json::to_value(order).expect("an order")
 }

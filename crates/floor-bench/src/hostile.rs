@@ -55,10 +55,12 @@ async fn attacker_socket(addr: SocketAddr, url: &str) -> anyhow::Result<Socket> 
 
 /// Submits onsite hands as the mic runner (staff: not the participants'
 /// budget) from several connections until the room refuses with
-/// `room_full` or `limit` entries are open; returns how many are.
-async fn fill(server: &Server, limit: usize) -> anyhow::Result<usize> {
+/// `room_full` or `limit` entries are open; returns the ids of the entries
+/// it opened, in order.
+pub(crate) async fn fill(server: &Server, limit: usize) -> anyhow::Result<Vec<String>> {
     let tokens = server.rooms.first().context("a room")?;
     let mut open = 0;
+    let mut ids = Vec::new();
     let mut batch = 0;
     while open < limit {
         let mut ws = load::connect(server.addr, &server.publish_url(0), 5000 + batch, None).await?;
@@ -87,7 +89,10 @@ async fn fill(server: &Server, limit: usize) -> anyhow::Result<usize> {
             let answer = read_answer(&mut ws).await?;
             answered += 1;
             match answer["type"].as_str() {
-                Some("ack") => open += 1,
+                Some("ack") => {
+                    open += 1;
+                    ids.extend(answer["entry_id"].as_str().map(str::to_owned));
+                }
                 _ if answer["code"] == "room_full" => full = true,
                 _ => anyhow::bail!("filling the room: {answer}"),
             }
@@ -97,11 +102,11 @@ async fn fill(server: &Server, limit: usize) -> anyhow::Result<usize> {
             break;
         }
     }
-    Ok(open)
+    Ok(ids)
 }
 
 /// The next `ack` or `error` on `ws`.
-async fn read_answer(ws: &mut Socket) -> anyhow::Result<Value> {
+pub(crate) async fn read_answer(ws: &mut Socket) -> anyhow::Result<Value> {
     while let Some(message) = ws.next().await {
         if let Message::Text(text) = message? {
             let value: Value = serde_json::from_str(&text)?;
@@ -194,7 +199,7 @@ pub async fn hostile_room(plan: &Plan, rows: &mut Vec<Row>) -> anyhow::Result<()
     let server = Server::floor(&plan.programs, 1, &[]).await?;
     // The chair's entry first: a full room takes no more.
     let mut chair = Publisher::open(&server, 0, 0).await?;
-    let open = fill(&server, 500).await? + 1;
+    let open = fill(&server, 500).await?.len() + 1;
     // A healthy screen, counting what it receives.
     let mut screen = load::open(&server, 0, "display", 0, None).await?;
     let received = Rc::new(RefCell::new(0u64));

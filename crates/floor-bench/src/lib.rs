@@ -1,7 +1,8 @@
 //! floor's benchmark: floor measured beside B0, a minimal tokio-tungstenite
 //! broadcast server (the limit of the stack), and B1, Node.js with `ws`
 //! (the common peer), in six scenarios: fan-out, a slow consumer, idle
-//! memory, durable writes, recovery, and a hostile room; and a seventh,
+//! memory, durable writes, recovery, a hostile room, and a full room
+//! read by 1,000 screens; and a seventh,
 //! floor's core alone: what a committed batch costs the room's task. The server runs
 //! pinned to one CPU and this generator, on one thread, pinned to the
 //! other (`scripts/bench`).
@@ -9,6 +10,7 @@
 // A benchmark reports on standard output: that is its job.
 #![allow(clippy::print_stdout)]
 
+pub mod full_room;
 pub mod generate;
 pub mod hostile;
 pub mod load;

@@ -156,7 +156,9 @@ pub async fn open(
     let mut ws = connect(addr, &url, i, recv_buffer).await?;
     if server.kind.is_floor() {
         let tokens = server.rooms.get(room).context("no such room")?;
-        let hello = tokens.hello(role, &format!("bench-{role}-{i}"));
+        let mut hello = tokens.hello(role, &format!("bench-{role}-{i}"));
+        // As the pages do.
+        hello["compact_order"] = json!(true);
         ws.send(Message::text(hello.to_string())).await?;
         read_until(&mut ws, |m| m["type"] == "snapshot").await?;
     }

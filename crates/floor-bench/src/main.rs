@@ -27,6 +27,7 @@ enum Scenario {
     DurableWrites,
     Recovery,
     HostileRoom,
+    FullRoom,
     RoomCosts,
 }
 
@@ -95,6 +96,7 @@ fn main() -> anyhow::Result<()> {
             Scenario::DurableWrites,
             Scenario::Recovery,
             Scenario::HostileRoom,
+            Scenario::FullRoom,
             Scenario::RoomCosts,
         ]
     } else {
@@ -130,6 +132,7 @@ fn main() -> anyhow::Result<()> {
                 Scenario::DurableWrites => scenario::durable_writes(&plan, &mut rows).await,
                 Scenario::Recovery => scenario::recovery(&plan, &mut rows).await,
                 Scenario::HostileRoom => floor_bench::hostile::hostile_room(&plan, &mut rows).await,
+                Scenario::FullRoom => floor_bench::full_room::full_room(&plan, &mut rows).await,
                 Scenario::RoomCosts => floor_bench::room_costs::room_costs(&mut rows),
             };
             result.with_context(|| format!("scenario {s:?}"))?;

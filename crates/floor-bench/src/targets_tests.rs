@@ -232,23 +232,27 @@ fn recovery_at_full_size_only() {
 }
 
 #[test]
-fn the_full_room_shows_the_nearest_figures_without_judging() {
-    let hostile = row(
-        crate::hostile::HOSTILE,
-        "501 open entries, 1000 silent sockets + 300 submits, twice".into(),
+fn the_full_room_is_judged_on_the_chairs_p99_and_the_screens_bytes() {
+    let full = row(
+        crate::full_room::FULL_ROOM,
+        crate::full_room::full_room_case(),
         Kind::Floor,
         &[
-            ("chair_ack_p99_ms", 8.9),
-            ("screen_bytes_per_command", 6520.0),
+            ("chair_ack_p99_ms", 3.2),
+            ("screen_bytes_per_command", 2400.0),
         ],
     );
-    let checks = evaluate(&targets(), &[hostile]);
-    let full = checks
-        .iter()
-        .find(|c| c.target.starts_with("full room"))
-        .expect("the full-room target");
-    assert_eq!(full.verdict, Verdict::NotMeasured);
-    let note = full.note.as_deref().unwrap_or("");
-    assert!(note.contains("chair_ack_p99_ms 8.90"), "{note}");
-    assert!(note.contains("screen_bytes_per_command 6520"), "{note}");
+    let checks = evaluate(&targets(), &[full]);
+    assert_eq!(
+        verdicts(&checks, "full room, 1000 screens: chair ack p99")[0].1,
+        Verdict::Met
+    );
+    assert_eq!(
+        verdicts(
+            &checks,
+            "full room, 1000 screens: bytes per screen per command"
+        )[0]
+        .1,
+        Verdict::NotMet
+    );
 }

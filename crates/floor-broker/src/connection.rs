@@ -2,10 +2,12 @@
 //! forwards the room's frames and the connection's replies to the socket
 //! and the client's commands to the room.
 //!
-//! The loop prefers the room's broadcast frames over the connection's own
-//! replies (`biased` select), and a room broadcasts a command's events
-//! before it answers the command; so a client always sees the events of
-//! its command before the `ack`.
+//! A room answers a batch's commands before it broadcasts their events
+//! (so the issuer's task is woken before every screen's, and its `ack`
+//! does not wait behind a thousand writes), and each answer carries the
+//! seq its connection must have sent first: the connection holds an `ack`
+//! until it has sent the frames up to its `last_seq`, so a client always
+//! sees the events of its command, and their `order`, before the `ack`.
 //!
 //! Writing to the socket (coalesced broadcast frames, replies, the limits
 //! on a slow reader) is in `write.rs`; the client's messages are taken in
@@ -35,7 +37,7 @@ use crate::limits::{
     PING_INTERVAL, PONG_TIMEOUT, REPLY_QUEUE,
 };
 use crate::metrics::{ReasonLabel, RoleLabel};
-use crate::room::{RoomHandle, RoomMsg, Subscription, Unconfirmed, error_text, now_ms};
+use crate::room::{Reply, RoomHandle, RoomMsg, Subscription, Unconfirmed, error_text, now_ms};
 use crate::upgrade::Socket;
 
 mod receive;
@@ -208,8 +210,8 @@ struct Connection {
     /// The client's address, for the participants' submission budget.
     ip: IpAddr,
     token_hash: TokenHash,
-    replies: mpsc::Receiver<Utf8Bytes>,
-    reply_tx: mpsc::Sender<Utf8Bytes>,
+    replies: mpsc::Receiver<Reply>,
+    reply_tx: mpsc::Sender<Reply>,
     invalid: u32,
     /// Cancelled by the room when this connection's reply queue overflowed.
     overflow: tokio_util::sync::CancellationToken,
@@ -221,6 +223,14 @@ struct Connection {
     /// Frames up to this seq are already covered by a snapshot sent on
     /// this connection (after `sync`), so they are skipped.
     covered_seq: u64,
+    /// Whether the hello asked for `order` messages in the compact form.
+    compact_order: bool,
+    /// The seq up to which the room's frames have been sent (or covered
+    /// by what was sent): a reply waits for its `after_seq`.
+    sent_seq: u64,
+    /// A reply taken from the queue before the frames it must follow;
+    /// sent, with those behind it, once they are.
+    held: Option<Reply>,
 }
 
 impl Connection {
@@ -246,6 +256,9 @@ impl Connection {
             overflow: tokio_util::sync::CancellationToken::new(),
             commanded: false,
             covered_seq: 0,
+            compact_order: hello.compact_order,
+            sent_seq: 0,
+            held: None,
         }
     }
 
@@ -315,6 +328,7 @@ impl Connection {
             mut frames,
             mut broadcast_bytes,
         } = subscription;
+        self.sent_seq = head;
         let welcome = ServerMessage::Welcome {
             protocol: PROTOCOL_VERSION,
             room: self.room.info.clone(),
@@ -323,6 +337,7 @@ impl Connection {
             epoch,
             head,
             server_time_ms: now_ms(),
+            compact_order: self.compact_order,
         };
         let welcome = match serde_json::to_string(&welcome) {
             Ok(text) => Utf8Bytes::from(text),
@@ -383,7 +398,7 @@ impl Connection {
                 () = &mut shut_down => return Some(Close::new(close_code::GOING_AWAY, "broker shutting down")),
                 () = &mut overflowed, if self.commanded => return Some(Close::too_slow()),
                 frame = frames.recv() => self.forward(frame, &mut frames, &mut broadcast_bytes).await,
-                Some(reply) = self.replies.recv(), if self.commanded => self.send_replies(reply).await,
+                Some(reply) = self.replies.recv(), if self.commanded && self.held.is_none() => self.send_replies(reply).await,
                 () = &mut revoked => {
                     let text = error_text(None, ErrorCode::Unauthorized, "this token was revoked");
                     let _ = self.send(text).await;

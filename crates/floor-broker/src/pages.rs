@@ -130,6 +130,11 @@ const ASSETS: &[(&str, &str, &str)] = &[
         include_str!("pages/deck.js"),
     ),
     (
+        "order.js",
+        "text/javascript; charset=utf-8",
+        include_str!("pages/order.js"),
+    ),
+    (
         "fold.js",
         "text/javascript; charset=utf-8",
         include_str!("pages/fold.js"),

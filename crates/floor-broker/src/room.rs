@@ -37,7 +37,7 @@ use std::sync::Arc;
 
 use floor_core::Room;
 use floor_protocol::message::{ErrorMessage, SnapshotReason};
-use floor_protocol::{ErrorCode, ServerMessage};
+use floor_protocol::{ErrorCode, ProjectedSlot, ServerMessage};
 use tokio::sync::{broadcast, watch};
 use tokio_tungstenite::tungstenite::Utf8Bytes;
 use uuid::Uuid;
@@ -54,7 +54,9 @@ mod replay;
 mod shared_log;
 
 pub(crate) use commit::answer_unavailable;
-pub use handle::{CommandMsg, Frame, RoomHandle, RoomMsg, Subscription, now_ms, spawn};
+pub use handle::{
+    CommandMsg, Frame, Lead, Reply, RoomHandle, RoomMsg, Subscription, now_ms, spawn,
+};
 use load::fold_commit;
 pub use load::{LoadError, Loaded, load, load_shared};
 pub use log::RoomLog;
@@ -102,8 +104,11 @@ pub(crate) struct RoomActor {
     window_complete: bool,
     frames: broadcast::Sender<Frame>,
     broadcast_bytes: watch::Sender<u64>,
-    /// The `order` message for the current seq.
+    /// The `order` message for the current seq, every slot written out.
     order_text: Utf8Bytes,
+    /// The order at the current seq, which the next commit's compact
+    /// `order` refers to.
+    order_slots: Vec<ProjectedSlot>,
     /// Snapshot messages for the current seq, by reason.
     snapshots: Vec<(SnapshotReason, Utf8Bytes)>,
     /// The seq of the last checkpoint handed to the writer.

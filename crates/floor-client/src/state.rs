@@ -13,7 +13,7 @@ use std::fmt;
 use floor_core::LiveView;
 use floor_protocol::limits::ORDER_SLOTS_MAX;
 use floor_protocol::{
-    Channel, Entry, EntryStatus, ProjectedSlot, RoomEvent, RoomView, Speaking, Tally,
+    Channel, Entry, EntryStatus, OrderSlot, ProjectedSlot, RoomEvent, RoomView, Speaking, Tally,
 };
 use uuid::Uuid;
 
@@ -196,12 +196,13 @@ impl RoomState {
         Ok(())
     }
 
-    /// Takes the broker's order after event `seq`, if it fits the view.
+    /// Takes the broker's order after event `seq`, if it fits the view; a
+    /// compact slot is the slot at its index in the order held before.
     pub(crate) fn take_order(
         &mut self,
         epoch: Uuid,
         seq: u64,
-        order: Vec<ProjectedSlot>,
+        order: Vec<OrderSlot>,
     ) -> Result<(), Anomaly> {
         if epoch != self.epoch {
             return Err(Anomaly::EpochChanged);
@@ -213,6 +214,12 @@ impl RoomState {
         if seq < held {
             return Err(Anomaly::Duplicate { held, got: seq });
         }
+        let order = floor_protocol::order::expand(order, &self.order).map_err(|missing| {
+            Anomaly::OrderDisagrees {
+                seq,
+                reason: missing.to_string(),
+            }
+        })?;
         check_order(self.view(), &order)
             .map_err(|reason| Anomaly::OrderDisagrees { seq, reason })?;
         self.order = order;

@@ -107,6 +107,7 @@ impl Server {
 
     async fn order(&mut self, order: Vec<ProjectedSlot>) {
         let (epoch, seq) = (self.epoch, self.truth.seq());
+        let order = floor_protocol::order::full(&order);
         self.send(&ServerMessage::Order { epoch, seq, order }).await;
     }
 
@@ -186,6 +187,7 @@ async fn gaps_repeats_and_disagreeing_orders_are_reported_and_repaired() {
                 epoch,
                 head: 0,
                 server_time_ms: 0,
+                compact_order: false,
             })
             .await;
         server.snapshot(SnapshotReason::Initial).await;

@@ -28,6 +28,7 @@ pub mod error;
 pub mod event;
 pub mod limits;
 pub mod message;
+pub mod order;
 pub mod pages;
 pub mod programme;
 pub mod schema;
@@ -45,6 +46,7 @@ pub use event::{CallVia, Cause, Credits, Event, RoomEvent};
 pub use message::{
     ClientMessage, ErrorMessage, Hello, Resume, RoomInfo, ServerMessage, SnapshotReason,
 };
+pub use order::OrderSlot;
 pub use programme::{Attendance, Phase, PhaseKind, PresenterTurn, Programme, Stage};
 pub use settings::{Policy, Settings, SettingsPatch};
 pub use view::{OrderReason, ProjectedSlot, RoomView, Rotation, Speaking, Tally};

@@ -15,6 +15,7 @@ use uuid::Uuid;
 use crate::command::Command;
 use crate::error::ErrorCode;
 use crate::event::RoomEvent;
+use crate::order::OrderSlot;
 use crate::view::{ProjectedSlot, RoomView};
 use crate::vocab::{Channel, ClientKey, Role};
 
@@ -63,6 +64,11 @@ pub struct Hello {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(length(max = 64))]
     pub agent: Option<String>,
+    /// Whether the client takes `order` messages in the compact form: a
+    /// slot the previous order on the connection held may be sent as its
+    /// index there (see [`crate::order`]).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub compact_order: bool,
 }
 
 /// The last event a client saw.
@@ -125,6 +131,10 @@ pub enum ServerMessage {
         /// Broker time now, in milliseconds since the Unix epoch, so clients
         /// can correct their clocks for countdowns.
         server_time_ms: u64,
+        /// Whether `order` messages on this connection may be compact: the
+        /// hello asked for it.
+        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+        compact_order: bool,
     },
     /// The whole room at one sequence number, replacing anything the client
     /// held.
@@ -151,8 +161,9 @@ pub enum ServerMessage {
         epoch: Uuid,
         /// The sequence number of the last event it reflects.
         seq: u64,
-        /// The order.
-        order: Vec<ProjectedSlot>,
+        /// The order: every slot written out, unless the connection asked
+        /// for `compact_order` (see [`crate::order`]).
+        order: Vec<OrderSlot>,
     },
     /// A command took effect (or had already taken effect).
     Ack {

@@ -39,7 +39,7 @@ pub struct Plan {
 }
 
 impl Plan {
-    fn secs(&self, full: f64, quick: f64) -> f64 {
+    pub(crate) fn secs(&self, full: f64, quick: f64) -> f64 {
         if self.quick { quick } else { full }
     }
 }

@@ -86,7 +86,9 @@ impl Connection {
                 match answer.await {
                     Ok((snapshot, seq)) => {
                         self.covered_seq = seq;
-                        self.send(snapshot).await
+                        self.sent_seq = self.sent_seq.max(seq);
+                        self.send(snapshot).await?;
+                        self.release_held().await
                     }
                     Err(_) => Err(Some(Close::new(close_code::GOING_AWAY, "room closed"))),
                 }

@@ -10,7 +10,7 @@ use tokio_tungstenite::tungstenite::{Message, Utf8Bytes};
 use super::{Close, Connection, SEND_TIMEOUT, close_code};
 use crate::limits::{MAX_QUEUED_BYTES, REPLY_QUEUE};
 use crate::outbound;
-use crate::room::Frame;
+use crate::room::{Frame, Lead, Reply};
 
 /// Most bytes of broadcast frames sent in one write (see
 /// `Connection::forward`).
@@ -54,12 +54,34 @@ impl Connection {
         }
     }
 
+    /// Sends a broadcast frame and those queued behind it
+    /// ([`Connection::forward_frames`]), then a reply that was waiting for
+    /// them.
+    pub(super) async fn forward(
+        &mut self,
+        frame: Result<Frame, broadcast::error::RecvError>,
+        frames: &mut broadcast::Receiver<Frame>,
+        broadcast_bytes: &mut watch::Receiver<u64>,
+    ) -> Result<(), Option<Close>> {
+        self.forward_frames(frame, frames, broadcast_bytes).await?;
+        self.release_held().await
+    }
+
+    /// Sends the reply held for frames not yet sent, once they are.
+    pub(super) async fn release_held(&mut self) -> Result<(), Option<Close>> {
+        let sent = self.sent_seq;
+        match self.held.take_if(|reply| reply.after_seq <= sent) {
+            Some(reply) => self.send_replies(reply).await,
+            None => Ok(()),
+        }
+    }
+
     /// Sends a broadcast frame, and with it every frame the room has
     /// already queued behind it (up to [`COALESCE_BYTES`]), in one write:
     /// a commit's events and the order that follows them reach the socket
     /// together, so a burst costs each subscriber one wake-up and one
     /// system call instead of one per frame.
-    pub(super) async fn forward(
+    async fn forward_frames(
         &mut self,
         frame: Result<Frame, broadcast::error::RecvError>,
         frames: &mut broadcast::Receiver<Frame>,
@@ -82,12 +104,19 @@ impl Connection {
                 if *broadcast_bytes.borrow() > limit {
                     return Err(Some(Close::too_slow()));
                 }
-                for text in std::iter::once(frame.text).chain(frame.then) {
+                let then = if self.compact_order {
+                    frame.then_compact
+                } else {
+                    frame.then
+                };
+                for text in std::iter::once(frame.text).chain(then) {
                     fed += text.len();
                     self.write_within(Some(Message::Text(text)), limit, broadcast_bytes)
                         .await?;
                 }
             }
+            // Sent, or covered by a snapshot sent before.
+            self.sent_seq = self.sent_seq.max(frame.last_seq);
             if fed >= COALESCE_BYTES {
                 break;
             }
@@ -134,16 +163,65 @@ impl Connection {
         }
     }
 
-    /// Writes `first` and every other answer already queued (a commit
-    /// answers many commands of one connection at once) in one write.
-    pub(super) async fn send_replies(&mut self, first: Utf8Bytes) -> Result<(), Option<Close>> {
-        self.write(Message::Text(first), false).await?;
-        for _ in 0..REPLY_QUEUE {
-            let Ok(reply) = self.replies.try_recv() else {
-                break;
+    /// Queues a batch's frames handed over with an answer; the broadcast's
+    /// copies are then skipped. Returns how many it queued.
+    async fn send_lead(&mut self, lead: &Lead) -> Result<usize, Option<Close>> {
+        let mut queued = 0;
+        for frame in lead.frames.iter() {
+            let then = if self.compact_order {
+                &frame.then_compact
+            } else {
+                &frame.then
             };
-            self.write(Message::Text(reply), false).await?;
+            for text in std::iter::once(&frame.text).chain(then) {
+                self.write(Message::Text(text.clone()), false).await?;
+                queued += 1;
+            }
+            self.covered_seq = self.covered_seq.max(frame.last_seq);
+            self.sent_seq = self.sent_seq.max(frame.last_seq);
         }
-        self.flush().await
+        Ok(queued)
+    }
+
+    /// Writes `first` and every other answer already queued (a commit
+    /// answers many commands of one connection at once) in one write. An
+    /// answer whose events this connection has not sent yet (the room
+    /// answers a command before it broadcasts, so that the issuer is woken
+    /// first) is held, with every answer behind it, until they are: an
+    /// `ack` always follows its events and their `order`.
+    pub(super) async fn send_replies(&mut self, first: Reply) -> Result<(), Option<Close>> {
+        let mut reply = first;
+        let mut wrote = 0;
+        loop {
+            if reply.after_seq > self.sent_seq {
+                match reply.lead.take() {
+                    // Everything before the batch is sent: its frames next.
+                    Some(lead) if lead.from_seq == self.sent_seq => {
+                        wrote += self.send_lead(&lead).await?;
+                    }
+                    // Frames before it are still to come: the broadcast
+                    // brings them in order.
+                    _ => {
+                        self.held = Some(reply);
+                        break;
+                    }
+                }
+            }
+            self.write(Message::Text(reply.text), false).await?;
+            wrote += 1;
+            // At most a queue's worth in one write.
+            if wrote > REPLY_QUEUE {
+                break;
+            }
+            match self.replies.try_recv() {
+                Ok(next) => reply = next,
+                Err(_) => break,
+            }
+        }
+        if wrote > 0 {
+            self.flush().await
+        } else {
+            Ok(())
+        }
     }
 }

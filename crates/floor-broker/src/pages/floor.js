@@ -8,6 +8,7 @@
 import { t, applyStrings } from "./strings.js";
 import { describeError } from "./errors.js";
 import { fold } from "./fold.js";
+import { expandOrder } from "./order.js";
 import { RETRY_CODES, FINAL_CLOSES, RETRY_AFTER_MS, RECONNECT_MIN_MS, RECONNECT_MAX_MS } from "./protocol.js";
 
 /** Room, page and token of this page; the token moves from the link's
@@ -135,7 +136,7 @@ export class Floor {
     this.ws = ws;
     ws.onopen = () => {
       if (this.ws !== ws) return;
-      const hello = { type: "hello", protocol: 1, room: this.room, token: this.token, client_id: this.clientId, agent: "floor-web/1" };
+      const hello = { type: "hello", protocol: 1, room: this.room, token: this.token, client_id: this.clientId, agent: "floor-web/1", compact_order: true };
       if (this.channel) hello.channel = this.channel;
       if (this.working && !this.resyncing) hello.resume = { epoch: this.epoch, seq: this.working.seq };
       ws.send(JSON.stringify(hello));
@@ -234,7 +235,11 @@ export class Floor {
       case "order":
         if (this.resyncing || !this.working) return;
         if (message.epoch !== this.epoch || message.seq !== this.working.seq) return this.resync();
-        this.order = message.order;
+        {
+          const order = expandOrder(message.order, this.order);
+          if (!order) return this.resync();
+          this.order = order;
+        }
         this.attempt = 0;
         this.publish();
         break;

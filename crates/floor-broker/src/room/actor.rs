@@ -49,6 +49,7 @@ impl Restart {
             // Made by the room's task before it serves anything (not here:
             // a start would wait for every room's order).
             order_text: Utf8Bytes::from_static(""),
+            order_slots: Vec::new(),
             snapshots: Vec::new(),
             checkpointed: loaded.checkpointed,
             checkpointed_at: None,
@@ -103,7 +104,7 @@ impl RoomActor {
         rx: &mut mpsc::Receiver<RoomMsg>,
         recoveries: &mut watch::Receiver<u64>,
     ) {
-        self.order_text = self.order_message();
+        self.renew_order();
         // A room rebuilt by folding many events stores a checkpoint at once,
         // so the next start folds few.
         self.checkpoint_if_due();

@@ -14,6 +14,7 @@ use floor_protocol::{ErrorCode, RoomEvent, ServerMessage};
 use floor_store::Append;
 use uuid::Uuid;
 
+use super::handle::{Frame, Lead, Reply};
 use super::replay::replay;
 use super::{Answer, CommandMsg, RoomActor, RoomLog, SHARED_COMMIT, log_read_error, now_ms, text};
 use crate::commit::{WriteError, Writer};
@@ -23,10 +24,66 @@ use crate::limits::CHECKPOINT_GAP;
 /// now; the client retries with the same request id).
 pub(crate) fn answer_unavailable(command: &CommandMsg) {
     if let Answer::Error(error) = unavailable(command) {
-        let message = text(&ServerMessage::Error(error));
-        if command.reply.try_send(message).is_err() {
-            command.overflow.cancel();
+        reply(command, 0, None, &ServerMessage::Error(error));
+    }
+}
+
+/// Queues each command's answer on its connection: an `ack` to be sent
+/// after its events, a refusal after every event the room held when it
+/// decided it (`seq`), so a refused client sees the state that refused it
+/// (a `speaker_changed`, say). The answers that come after the batch's
+/// events carry them (`lead`); returns whether any did.
+fn send_answers(
+    commands: &[CommandMsg],
+    answers: Vec<Answer>,
+    seq: u64,
+    lead: Option<&Lead>,
+) -> bool {
+    let mut led = false;
+    let mut lead_for = |after_seq: u64| {
+        let lead = lead.filter(|lead| after_seq > lead.from_seq).cloned();
+        led |= lead.is_some();
+        lead
+    };
+    for (command, answer) in commands.iter().zip(answers) {
+        match answer {
+            Answer::Ack {
+                request_id,
+                receipt,
+                duplicate,
+            } => reply(
+                command,
+                receipt.last_seq,
+                lead_for(receipt.last_seq),
+                &ServerMessage::Ack {
+                    request_id,
+                    first_seq: receipt.first_seq,
+                    last_seq: receipt.last_seq,
+                    entry_id: receipt.entry_id,
+                    duplicate,
+                },
+            ),
+            Answer::Error(error) => {
+                reply(command, seq, lead_for(seq), &ServerMessage::Error(error))
+            }
         }
+    }
+    led
+}
+
+/// Queues `message` on the command's connection, to be sent once the
+/// connection has sent the room's frames up to `after_seq`. A full reply
+/// queue means the connection is not reading: it is told to close ("too
+/// slow"), and its client retries by request id, so no answer is silently
+/// lost.
+fn reply(command: &CommandMsg, after_seq: u64, lead: Option<Lead>, message: &ServerMessage) {
+    let reply = Reply {
+        after_seq,
+        text: text(message),
+        lead,
+    };
+    if command.reply.try_send(reply).is_err() {
+        command.overflow.cancel();
     }
 }
 /// What a batch's commands decided, before it is committed.
@@ -144,36 +201,14 @@ impl RoomActor {
         if commands.is_empty() {
             return;
         }
-        let answers = match self.log.clone() {
+        match self.log.clone() {
             RoomLog::Local(writer) => self.commit_local(&writer, &commands).await,
             RoomLog::Shared(shared) => {
                 let mut answers = Vec::with_capacity(commands.len());
                 for part in commands.chunks(SHARED_COMMIT) {
                     answers.extend(self.commit_shared(&shared, part).await);
                 }
-                answers
-            }
-        };
-        for (command, answer) in commands.iter().zip(answers) {
-            let message = match answer {
-                Answer::Ack {
-                    request_id,
-                    receipt,
-                    duplicate,
-                } => ServerMessage::Ack {
-                    request_id,
-                    first_seq: receipt.first_seq,
-                    last_seq: receipt.last_seq,
-                    entry_id: receipt.entry_id,
-                    duplicate,
-                },
-                Answer::Error(error) => ServerMessage::Error(error),
-            };
-            // A full reply queue means the connection is not reading: it is
-            // told to close ("too slow"), and its client retries by request
-            // id, so no answer is silently lost.
-            if command.reply.try_send(text(&message)).is_err() {
-                command.overflow.cancel();
+                send_answers(&commands, answers, self.room.seq(), None);
             }
         }
     }
@@ -213,7 +248,7 @@ impl RoomActor {
     }
 
     /// Commits a batch to the embedded log through the writer.
-    async fn commit_local(&mut self, writer: &Writer, commands: &[CommandMsg]) -> Vec<Answer> {
+    async fn commit_local(&mut self, writer: &Writer, commands: &[CommandMsg]) {
         let Decided {
             before,
             mut answers,
@@ -248,14 +283,25 @@ impl RoomActor {
                 raws.clear();
             }
         }
-        self.publish(raws);
+        // The answers first, with the batch's frames, and a turn for their
+        // connections before the broadcast: the issuers send their events
+        // and `ack` at once, before a thousand screens take the CPU.
+        let from_seq = raws.first().map_or(0, |(seq, _)| seq.saturating_sub(1));
+        let frames: Arc<[Frame]> = self.prepare(raws).into();
+        let lead = (!frames.is_empty()).then(|| Lead {
+            from_seq,
+            frames: frames.clone(),
+        });
+        if send_answers(commands, answers, self.room.seq(), lead.as_ref()) {
+            tokio::task::yield_now().await;
+        }
+        self.send_frames(&frames);
         self.checkpoint_if_due();
         if refused_by_log {
             // The log holds more than this room knew (a commit reported as
             // failed had reached the disk): catch up from it.
             self.reload().await;
         }
-        answers
     }
 
     /// Decides and applies one command on the live room, through the

@@ -5,8 +5,8 @@
 use std::sync::Arc;
 
 use floor_core::declarations::served_text;
-use floor_protocol::ServerMessage;
 use floor_protocol::message::{Resume, SnapshotReason};
+use floor_protocol::{ServerMessage, order};
 use tokio_tungstenite::tungstenite::Utf8Bytes;
 
 use super::{Frame, REPLAY_FRAME, RoomActor, Subscription, Unconfirmed, text};
@@ -124,12 +124,22 @@ impl RoomActor {
         message
     }
 
-    pub(super) fn order_message(&self) -> Utf8Bytes {
-        text(&ServerMessage::Order {
-            epoch: self.epoch,
-            seq: self.room.seq(),
-            order: self.room.order_head(),
-        })
+    /// Makes the `order` of the current seq: keeps it written out (for
+    /// resumes) and returns it in the compact form, whose slots refer to
+    /// the order of the previous seq, as every subscriber holds it.
+    pub(super) fn renew_order(&mut self) -> Utf8Bytes {
+        let order = self.room.order_head();
+        let message = |order| {
+            text(&ServerMessage::Order {
+                epoch: self.epoch,
+                seq: self.room.seq(),
+                order,
+            })
+        };
+        let compact = message(order::compact(&order, &self.order_slots));
+        self.order_text = message(order::full(&order));
+        self.order_slots = order;
+        compact
     }
 
     /// `events` frames holding the given raw events, none over
@@ -157,34 +167,53 @@ impl RoomActor {
         frames
     }
 
-    fn broadcast(&self, frame: Utf8Bytes, then: Option<Utf8Bytes>) {
+    /// The broadcast item of `frame`, with `then` (full and compact)
+    /// right behind it; counts its bytes as broadcast.
+    fn frame(&self, frame: Utf8Bytes, then: Option<(Utf8Bytes, Utf8Bytes)>) -> Frame {
         let mut end = 0;
-        let len = frame.len() + then.as_ref().map_or(0, |t| t.len());
+        // Counted at the full form's size: what a subscriber may have to
+        // take at most.
+        let len = frame.len() + then.as_ref().map_or(0, |(t, _)| t.len());
         self.broadcast_bytes.send_modify(|total| {
             *total += len as u64;
             end = *total;
         });
-        let last_seq = self.room.seq();
-        // No receivers is fine: nobody is watching.
-        let _ = self.frames.send(Frame {
+        let (then, then_compact) = then.unzip();
+        Frame {
             text: frame,
             then,
+            then_compact,
             end,
-            last_seq,
-        });
+            last_seq: self.room.seq(),
+        }
     }
 
-    /// Records committed events: the resume window, the caches, and the
-    /// broadcast of the events and the new order.
+    /// Records committed events and broadcasts them with the new order.
     pub(super) fn publish(&mut self, raws: Vec<(u64, Arc<str>)>) {
-        if raws.is_empty() {
-            return;
-        }
-        let mut frames = self.events_frames(raws.iter().map(|(_, raw)| raw.as_ref()));
-        let last = frames.pop();
+        let frames = self.prepare(raws);
+        self.send_frames(&frames);
+    }
+
+    /// Sends prepared frames to every subscriber.
+    pub(super) fn send_frames(&self, frames: &[Frame]) {
         for frame in frames {
-            self.broadcast(frame, None);
+            // No receivers is fine: nobody is watching.
+            let _ = self.frames.send(frame.clone());
         }
+    }
+
+    /// Records committed events (the resume window, the caches) and makes
+    /// the frames that carry them and the new order to every subscriber.
+    pub(super) fn prepare(&mut self, raws: Vec<(u64, Arc<str>)>) -> Vec<Frame> {
+        if raws.is_empty() {
+            return Vec::new();
+        }
+        let mut texts = self.events_frames(raws.iter().map(|(_, raw)| raw.as_ref()));
+        let last = texts.pop();
+        let mut frames: Vec<Frame> = texts
+            .into_iter()
+            .map(|text| self.frame(text, None))
+            .collect();
         for event in raws {
             if self.recent.len() == RESUME_WINDOW {
                 self.recent.pop_front();
@@ -197,12 +226,15 @@ impl RoomActor {
         if let Some(peak) = self.room.view_ref().attendance_peak {
             self.presence.set_logged(peak);
         }
-        self.order_text = self.order_message();
+        let compact = self.renew_order();
+        let order = (self.order_text.clone(), compact);
         // The order rides with the last events message: one wake-up and
         // one write per subscriber for a commit.
-        match last {
-            Some(frame) => self.broadcast(frame, Some(self.order_text.clone())),
-            None => self.broadcast(self.order_text.clone(), None),
-        }
+        frames.push(match last {
+            Some(text) => self.frame(text, Some(order)),
+            // Not reached: a commit has events.
+            None => self.frame(order.0, None),
+        });
+        frames
     }
 }

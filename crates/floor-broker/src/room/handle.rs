@@ -24,6 +24,9 @@ pub struct Frame {
     /// A second message sent right behind it, in the same write: the
     /// `order` that follows a commit's last `events` message.
     pub then: Option<Utf8Bytes>,
+    /// `then` in the compact form, for the connections that asked for it
+    /// (its slots may refer to the previous order's).
+    pub then_compact: Option<Utf8Bytes>,
     /// Bytes broadcast by the room up to and including this frame.
     pub end: u64,
     /// The seq of the room's state once this frame is applied.
@@ -57,9 +60,37 @@ pub struct CommandMsg {
     /// The command.
     pub command: Command,
     /// The issuing connection's reply queue.
-    pub reply: mpsc::Sender<Utf8Bytes>,
+    pub reply: mpsc::Sender<Reply>,
     /// Cancelled when the reply queue was full: the connection then closes.
     pub overflow: tokio_util::sync::CancellationToken,
+}
+
+/// An answer to a command, for its connection's reply queue.
+#[derive(Debug)]
+pub struct Reply {
+    /// The connection sends it only once it has sent the room's frames up
+    /// to this seq: an `ack` comes after its events and their `order`
+    /// (the `ack`'s `last_seq`), a refusal after the state that refused it
+    /// (the room's seq when it was decided).
+    pub after_seq: u64,
+    /// The JSON text.
+    pub text: Utf8Bytes,
+    /// For the `ack` of a command whose events the room has not
+    /// broadcast yet: those frames, so its connection sends them and the
+    /// `ack` at once, before the room's screens are woken.
+    pub lead: Option<Lead>,
+}
+
+/// A batch's frames handed to the connections of its commands ahead of the
+/// broadcast.
+#[derive(Debug, Clone)]
+pub struct Lead {
+    /// The room's seq before the batch: a connection that has sent the
+    /// frames up to it sends these next; one still behind waits for the
+    /// broadcast.
+    pub from_seq: u64,
+    /// The batch's frames, as they will be broadcast.
+    pub frames: Arc<[Frame]>,
 }
 
 /// A message to a room task.
@@ -148,7 +179,7 @@ impl RoomHandle {
             .recv()
             .await
             .ok_or_else(|| refused("no answer".into()))?;
-        match serde_json::from_str::<ServerMessage>(answer.as_str()) {
+        match serde_json::from_str::<ServerMessage>(answer.text.as_str()) {
             Ok(ServerMessage::Ack { .. }) => Ok(()),
             Ok(ServerMessage::Error(error)) => Err(refused(error.message)),
             _ => Err(refused("an unreadable answer".into())),

@@ -63,6 +63,7 @@ pub(crate) async fn handshake(
             channel: options.channel,
             resume,
             agent: Some(options.agent.clone()),
+            compact_order: true,
         });
         let text = serde_json::to_string(&hello).map_err(|e| unreachable(e.to_string()))?;
         socket
