@@ -7,10 +7,11 @@ use std::sync::Arc;
 use floor_core::declarations::served_text;
 use floor_protocol::ServerMessage;
 use floor_protocol::message::{Resume, SnapshotReason};
+use tokio::sync::broadcast;
 use tokio_tungstenite::tungstenite::Utf8Bytes;
 
 use super::{Frame, REPLAY_FRAME, RoomActor, Subscription, Unconfirmed, text};
-use crate::limits::{MAX_QUEUED_BYTES, RESUME_WINDOW};
+use crate::limits::{BROADCAST_CAPACITY, MAX_QUEUED_BYTES, RESUME_WINDOW};
 
 impl RoomActor {
     pub(super) async fn subscribe(
@@ -40,7 +41,10 @@ impl RoomActor {
                 self.fill_window().await;
             }
         }
-        let frames = self.frames.subscribe();
+        let frames = self
+            .frames
+            .get_or_insert_with(|| broadcast::channel(BROADCAST_CAPACITY).0)
+            .subscribe();
         let initial = match resume {
             None => vec![self.snapshot(SnapshotReason::Initial)],
             Some(resume) if resume.epoch != self.epoch => {
@@ -157,7 +161,7 @@ impl RoomActor {
         frames
     }
 
-    fn broadcast(&self, frame: Utf8Bytes, then: Option<Utf8Bytes>) {
+    fn broadcast(&mut self, frame: Utf8Bytes, then: Option<Utf8Bytes>) {
         let mut end = 0;
         let len = frame.len() + then.as_ref().map_or(0, |t| t.len());
         self.broadcast_bytes.send_modify(|total| {
@@ -165,8 +169,18 @@ impl RoomActor {
             end = *total;
         });
         let last_seq = self.room.seq();
-        // No receivers is fine: nobody is watching.
-        let _ = self.frames.send(Frame {
+        let Some(frames) = &self.frames else {
+            // Nobody is watching.
+            return;
+        };
+        if frames.receiver_count() == 0 {
+            // Nobody is watching any more: the ring goes, and the next
+            // subscriber makes a new one (it starts from its own snapshot
+            // or resume point, so it needs nothing the ring held).
+            self.frames = None;
+            return;
+        }
+        let _ = frames.send(Frame {
             text: frame,
             then,
             end,
