@@ -238,6 +238,21 @@ impl Server {
         })
     }
 
+    /// Creates `n` more rooms (floor, one broker only), named on from the
+    /// last: `r{len}`, ...
+    pub async fn add_rooms(&mut self, n: usize) -> anyhow::Result<()> {
+        let Process::Floor(floor) = &self.process else {
+            bail!("rooms are added to one floor broker only");
+        };
+        let first = self.endpoint.rooms.len();
+        for i in first..first + n {
+            self.endpoint
+                .rooms
+                .push(floor.create_room(&format!("r{i}")).await);
+        }
+        Ok(())
+    }
+
     fn spawn(kind: Kind, mut command: Command) -> anyhow::Result<Server> {
         let mut child = command
             .stdout(Stdio::piped())

@@ -10,9 +10,9 @@ use std::fmt::Write as _;
 use crate::full_room::{FULL_ROOM, full_room_case};
 use crate::report::{Row, number};
 use crate::scenario::{
-    DURABLE, FANOUT, FANOUT_SIZES, IDLE, IDLE_SIZES, OPEN_LOOP_STEPS, OPEN_LOOP_WRITERS, RECOVERY,
-    fanout_case, first_load_case, first_load_events, idle_case, open_loop_case, recovery_case,
-    recovery_size,
+    DURABLE, FANOUT, FANOUT_SIZES, IDLE, IDLE_ROOMS, IDLE_ROOMS_COUNT, IDLE_SIZES, OPEN_LOOP_STEPS,
+    OPEN_LOOP_WRITERS, RECOVERY, fanout_case, first_load_case, first_load_events, idle_case,
+    idle_rooms_case, open_loop_case, recovery_case, recovery_size,
 };
 use crate::server::Kind;
 
@@ -284,10 +284,13 @@ pub fn targets() -> Vec<Target> {
         },
         Target {
             name: "300 loaded idle rooms",
-            test: Test::Unmeasured {
-                limit: "<= 50 KB each",
-                note: "no scenario measures it (an idle-rooms case for idle, RSS per loaded room)",
-                nearest: None,
+            test: Test::AtMost {
+                scenario: IDLE_ROOMS,
+                case: idle_rooms_case(IDLE_ROOMS_COUNT),
+                server: Kind::Floor,
+                figure: "bytes_per_room",
+                unit: "B",
+                limit: 50_000.0,
             },
         },
     ]

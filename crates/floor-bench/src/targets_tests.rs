@@ -3,8 +3,9 @@
 use super::{Check, Verdict, evaluate, table, targets};
 use crate::report::Row;
 use crate::scenario::{
-    DURABLE, FANOUT, IDLE, OPEN_LOOP_WRITERS, RECOVERY, fanout_case, first_load_case,
-    first_load_events, idle_case, open_loop_case, recovery_case, recovery_size,
+    DURABLE, FANOUT, IDLE, IDLE_ROOMS, IDLE_ROOMS_COUNT, OPEN_LOOP_WRITERS, RECOVERY, fanout_case,
+    first_load_case, first_load_events, idle_case, idle_rooms_case, open_loop_case, recovery_case,
+    recovery_size,
 };
 use crate::server::Kind;
 
@@ -55,7 +56,41 @@ fn no_rows_measure_nothing() {
     assert!(checks.iter().all(|c| c.verdict == Verdict::NotMeasured));
     let printed = table(&checks);
     assert!(printed.contains("0 met, 0 NOT met"));
-    assert!(printed.contains("300 loaded idle rooms: no scenario measures it"));
+    assert!(printed.contains("full room, 1000 displays: chair ack, screen bytes: needs a room"));
+}
+
+#[test]
+fn idle_rooms_at_most_50_kb_each() {
+    let idle = |bytes| {
+        row(
+            IDLE_ROOMS,
+            idle_rooms_case(IDLE_ROOMS_COUNT),
+            Kind::Floor,
+            &[("bytes_per_room", bytes)],
+        )
+    };
+    let case = idle_rooms_case(IDLE_ROOMS_COUNT);
+    let judged = |bytes| {
+        verdicts(
+            &evaluate(&targets(), &[idle(bytes)]),
+            "300 loaded idle rooms",
+        )
+    };
+    assert_eq!(judged(12_000.0), vec![(case.clone(), Verdict::Met)]);
+    assert_eq!(judged(50_000.0), vec![(case.clone(), Verdict::Met)]);
+    assert_eq!(judged(430_000.0), vec![(case.clone(), Verdict::NotMet)]);
+    // Another count of rooms judges nothing.
+    let other = row(
+        IDLE_ROOMS,
+        idle_rooms_case(10),
+        Kind::Floor,
+        &[("bytes_per_room", 1.0)],
+    );
+    let checks = evaluate(&targets(), &[other]);
+    assert_eq!(
+        verdicts(&checks, "300 loaded idle rooms"),
+        vec![(case, Verdict::NotMeasured)]
+    );
 }
 
 #[test]

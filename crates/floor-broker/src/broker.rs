@@ -264,6 +264,10 @@ impl Broker {
             tokens,
             loaded,
             self.log.clone(),
+            room::Unloading {
+                after: self.config.unload_idle_after,
+                loaded: self.metrics.rooms_loaded.clone(),
+            },
             &self.tasks,
             self.lane.handle(),
         );

@@ -47,6 +47,11 @@ pub struct Config {
     /// With the shared store: how long a start waits in all for a NATS
     /// that is not ready yet, retrying, before it gives up.
     pub nats_start_wait: std::time::Duration,
+    /// How long a room of the embedded store with no connection and no
+    /// message stays in memory before its state is dropped (its next
+    /// `hello`, request or command loads it again from the log); `None`:
+    /// rooms stay loaded. Rooms of the shared store always stay loaded.
+    pub unload_idle_after: Option<std::time::Duration>,
 }
 
 impl Config {
@@ -67,6 +72,7 @@ impl Config {
             participant_submits_per_minute: crate::limits::PARTICIPANT_SUBMITS_PER_MINUTE,
             conformance_echo: false,
             nats_start_wait: crate::shared::START_WAIT,
+            unload_idle_after: Some(crate::limits::UNLOAD_IDLE_AFTER),
         }
     }
 }

@@ -49,6 +49,9 @@ pub const COMMAND_BURST: u32 = 40;
 pub const MAX_INVALID_MESSAGES: u32 = 20;
 /// Frames a room keeps in its broadcast ring for subscribers.
 pub const BROADCAST_CAPACITY: usize = 4096;
+/// How long a room with no connection and no message stays loaded, by
+/// default (`--unload-idle-after`).
+pub const UNLOAD_IDLE_AFTER: Duration = Duration::from_secs(600);
 /// Events a room keeps in memory for resuming subscribers: about what
 /// fits in [`MAX_QUEUED_BYTES`] at 256 bytes an event. A client further
 /// behind gets a snapshot, as it does when more than [`MAX_QUEUED_BYTES`]

@@ -29,6 +29,9 @@ pub struct Metrics {
     pub connections: Family<RoleLabel, Gauge>,
     /// Rooms served.
     pub rooms: Gauge,
+    /// Rooms served whose state is in memory (an idle room's is dropped
+    /// and loaded again by its next message).
+    pub rooms_loaded: Gauge,
     /// Events appended to the log.
     pub events_appended: Counter,
     /// Time from handing a batch to the writer to its commit, in seconds.
@@ -59,6 +62,7 @@ impl Metrics {
         let mut registry = Registry::with_prefix("floor");
         let connections = Family::<RoleLabel, Gauge>::default();
         let rooms = Gauge::default();
+        let rooms_loaded = Gauge::default();
         let events_appended = Counter::default();
         let commit_seconds = Histogram::new(exponential_buckets(0.000_1, 2.0, 16));
         let dropped = Family::<ReasonLabel, Counter>::default();
@@ -88,10 +92,16 @@ impl Metrics {
             "Connections closed by the broker, by reason",
             dropped.clone(),
         );
+        registry.register(
+            "rooms_loaded",
+            "Rooms served whose state is in memory; an idle room's is dropped and loaded again by its next message",
+            rooms_loaded.clone(),
+        );
         Metrics {
             registry,
             connections,
             rooms,
+            rooms_loaded,
             shared_conflicts,
             events_appended,
             commit_seconds,

@@ -31,6 +31,8 @@
 //! - `shared_log.rs`: the shared store's commit, catch-up and freshness.
 //! - `fanout.rs`: broadcasting commits, snapshots, and subscribing and
 //!   resuming.
+//! - `unload.rs`: an idle room's state dropped, and loaded again by its
+//!   next message.
 
 use std::collections::VecDeque;
 use std::sync::Arc;
@@ -52,6 +54,7 @@ mod load;
 mod log;
 mod replay;
 mod shared_log;
+mod unload;
 
 pub(crate) use commit::answer_unavailable;
 pub use handle::{
@@ -63,6 +66,8 @@ pub use log::RoomLog;
 pub use replay::{Fold, ReplayError, apply_stored, replay};
 
 pub use shared_log::{CONFIRM_WAIT, FRESH_FOR, PROBE_EVERY, Unconfirmed};
+pub(crate) use unload::Ended;
+pub use unload::Unloading;
 
 /// Largest `events` frame the room builds when replaying, in bytes.
 const REPLAY_FRAME: usize = 32 * 1024;
@@ -86,6 +91,7 @@ pub(crate) struct Restart {
     epoch: Uuid,
     log: RoomLog,
     presence: Arc<crate::attendance::Presence>,
+    unloading: Unloading,
 }
 
 /// A room's task: the single owner of its state.
@@ -102,7 +108,15 @@ pub(crate) struct RoomActor {
     /// Whether `recent` holds every event of the resume window the room
     /// has (after a start it may hold only those after the checkpoint).
     window_complete: bool,
-    frames: broadcast::Sender<Frame>,
+    /// The broadcast to the room's subscribers, made by the first one
+    /// and dropped when the last one leaves: its ring of
+    /// [`BROADCAST_CAPACITY`](crate::limits::BROADCAST_CAPACITY) slots is
+    /// allocated whole when made (some 450 KB), which a room nobody
+    /// watches does not need.
+    frames: Option<broadcast::Sender<Frame>>,
+    /// Bytes broadcast so far; every subscriber holds a receiver of it
+    /// for as long as it is connected, so its receivers are the room's
+    /// connections.
     broadcast_bytes: watch::Sender<u64>,
     /// The `order` message for the current seq, every slot written out.
     order_text: Utf8Bytes,
@@ -133,6 +147,12 @@ pub(crate) struct RoomActor {
     /// The room's participant pages; told the log's attendance peak after
     /// every commit applied (its own or another broker's).
     presence: Arc<crate::attendance::Presence>,
+    /// When the room unloads, and the count of rooms loaded.
+    unloading: Unloading,
+    /// When the room last took a message.
+    last_used: std::time::Instant,
+    /// Messages taken while the room was unloaded, served first.
+    pending: Vec<RoomMsg>,
 }
 
 /// An answer held until the batch is committed.

@@ -24,7 +24,7 @@ use futures_util::FutureExt;
 use tokio::sync::{mpsc, watch};
 
 use crate::commit::Health;
-use crate::room::{RoomActor, RoomMsg};
+use crate::room::{Ended, RoomActor, RoomMsg};
 
 /// Pause between attempts to load a room whose task died.
 const RELOAD_EVERY: Duration = Duration::from_secs(1);
@@ -52,7 +52,21 @@ pub(crate) async fn room_task(
         let ran = std::panic::AssertUnwindSafe(actor.run(&mut rx, &mut recoveries))
             .catch_unwind()
             .await;
-        let Err(panic) = ran else { return };
+        let panic = match ran {
+            Ok(Ended::Closed) => {
+                restart.closed();
+                return;
+            }
+            // Idle: the state is gone until the room's next message.
+            Ok(Ended::Unloaded { last_at }) => {
+                match restart.wake(&mut rx, &mut recoveries, last_at).await {
+                    Some(next) => actor = next,
+                    None => return,
+                }
+                continue;
+            }
+            Err(panic) => panic,
+        };
         let id = restart.id().to_owned();
         health.set_room_failed(&id, true);
         tracing::error!(

@@ -51,7 +51,7 @@ pub(crate) struct ServeArgs {
     /// allowed_origins, admin_token, public_url, log_format,
     /// max_connections_per_address, max_http_connections_per_address,
     /// trusted_proxies, commands_per_second, max_open_entries,
-    /// participant_submits_per_minute
+    /// participant_submits_per_minute, unload_idle_after
     #[arg(long, env = "FLOOR_CONFIG")]
     pub(crate) config: Option<PathBuf>,
     /// A browser origin allowed to open WebSockets besides the broker's
@@ -110,6 +110,12 @@ pub(crate) struct ServeArgs {
     /// limited; 0 for no limit [default: 30]
     #[arg(long, env = "FLOOR_PARTICIPANT_SUBMITS_PER_MINUTE")]
     pub(crate) participant_submits_per_minute: Option<u32>,
+    /// How long a room with no connection and no command stays in memory,
+    /// in seconds (fractions allowed); its next hello, request or command
+    /// loads it again from the log; 0 keeps rooms loaded. Rooms of a NATS
+    /// store always stay loaded [default: 600]
+    #[arg(long, env = "FLOOR_UNLOAD_IDLE_AFTER", value_name = "SECONDS", value_parser = parse_seconds)]
+    pub(crate) unload_idle_after: Option<f64>,
     /// Stop when standard input closes (for supervisors and test
     /// harnesses that want the broker to die with them)
     #[arg(long, hide = true)]
@@ -142,6 +148,26 @@ struct FileConfig {
     commands_per_second: Option<u32>,
     max_open_entries: Option<u32>,
     participant_submits_per_minute: Option<u32>,
+    unload_idle_after: Option<f64>,
+}
+
+/// A number of seconds, 0 or more (fractions allowed).
+fn parse_seconds(text: &str) -> Result<f64, String> {
+    let seconds: f64 = text
+        .trim()
+        .parse()
+        .map_err(|_| format!("`{text}` is not a number of seconds"))?;
+    check_seconds(seconds)
+}
+
+/// `seconds` if it is a duration floor can wait: finite, 0 or more, and
+/// at most a year.
+fn check_seconds(seconds: f64) -> Result<f64, String> {
+    if seconds.is_finite() && (0.0..=365.0 * 24.0 * 3600.0).contains(&seconds) {
+        Ok(seconds)
+    } else {
+        Err(format!("{seconds} seconds: from 0 to a year"))
+    }
 }
 
 /// A range in CIDR notation, or one address (a range of one).
@@ -240,6 +266,13 @@ pub(crate) fn resolve(args: &ServeArgs) -> anyhow::Result<Settings> {
         .or(file.participant_submits_per_minute)
     {
         broker.participant_submits_per_minute = budget;
+    }
+    if let Some(seconds) = args.unload_idle_after.or(file.unload_idle_after) {
+        let seconds = check_seconds(seconds)
+            .map_err(anyhow::Error::msg)
+            .context("unload_idle_after")?;
+        broker.unload_idle_after =
+            (seconds > 0.0).then(|| std::time::Duration::from_secs_f64(seconds));
     }
     broker.conformance_echo = args.conformance_echo;
     if let Some(seconds) = args.nats_start_wait.or(file.nats_start_wait) {

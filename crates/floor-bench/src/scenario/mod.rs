@@ -1,13 +1,14 @@
-//! Five of the six scenarios against servers (the hostile room is
-//! `hostile.rs`; floor's core alone is `room_costs.rs`), one file each:
-//! fan-out and the slow consumer (`fanout`), idle memory (`idle`),
-//! durable writes (`durable`) and recovery (`recovery`). Each starts its
+//! The scenarios against servers but the hostile room (`hostile.rs`;
+//! floor's core alone is `room_costs.rs`), one file each: fan-out and the
+//! slow consumer (`fanout`), idle memory (`idle`), idle rooms
+//! (`idle_rooms`), durable writes (`durable`) and recovery (`recovery`). Each starts its
 //! own server(s), measures, prints each row as a JSON line as soon as it
 //! has it, and returns the rows. This module holds what they share.
 
 mod durable;
 mod fanout;
 mod idle;
+mod idle_rooms;
 mod recovery;
 
 pub use durable::{
@@ -17,6 +18,7 @@ pub use durable::{
 pub use fanout::{FANOUT, FANOUT_SIZES, fanout, fanout_case, slow_consumer};
 pub(crate) use idle::settle;
 pub use idle::{IDLE, IDLE_SIZES, idle, idle_case};
+pub use idle_rooms::{IDLE_ROOMS, IDLE_ROOMS_COUNT, idle_rooms, idle_rooms_case};
 pub use recovery::{
     RECOVERY, first_load_case, first_load_events, recovery, recovery_case, recovery_size,
 };

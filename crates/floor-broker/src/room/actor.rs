@@ -3,13 +3,12 @@
 //! and it can be started again from the log after a panic.
 
 use floor_protocol::RoomEvent;
-use tokio::sync::{broadcast, mpsc, watch};
+use tokio::sync::{mpsc, watch};
 use tokio_tungstenite::tungstenite::Utf8Bytes;
 
 use super::{
-    CATCH_UP_RETRY, LoadError, Loaded, MAX_BATCH, Restart, RoomActor, RoomMsg, shared_log,
+    CATCH_UP_RETRY, Ended, LoadError, Loaded, MAX_BATCH, Restart, RoomActor, RoomMsg, shared_log,
 };
-use crate::limits::BROADCAST_CAPACITY;
 use crate::shared::StoredCommit;
 
 impl Restart {
@@ -27,10 +26,10 @@ impl Restart {
         self.log.load(&self.id).await
     }
 
-    /// A room task over `loaded` (a fresh broadcast channel: subscribers of
-    /// a task that died are closed, and resume).
+    /// A room task over `loaded` (no broadcast channel until its first
+    /// subscriber: subscribers of a task that died are closed with its
+    /// channel, and resume).
     pub(crate) fn actor(&self, loaded: Loaded) -> RoomActor {
-        let (frames, _) = broadcast::channel(BROADCAST_CAPACITY);
         RoomActor {
             id: self.id.clone(),
             epoch: self.epoch,
@@ -44,7 +43,7 @@ impl Restart {
             room: loaded.room,
             recent: loaded.recent,
             window_complete: loaded.window_complete,
-            frames,
+            frames: None,
             broadcast_bytes: watch::Sender::new(0),
             // Made by the room's task before it serves anything (not here:
             // a start would wait for every room's order).
@@ -60,6 +59,9 @@ impl Restart {
             behind_probes: 0,
             presence: self.presence.clone(),
             log: self.log.clone(),
+            unloading: self.unloading.clone(),
+            last_used: std::time::Instant::now(),
+            pending: Vec::new(),
         }
     }
 }
@@ -68,6 +70,15 @@ impl Restart {
 async fn next_followed(feed: &mut Option<mpsc::Receiver<StoredCommit>>) -> Option<StoredCommit> {
     match feed {
         Some(feed) => feed.recv().await,
+        None => std::future::pending().await,
+    }
+}
+
+/// Waits until a room's broadcast has no receiver left (for ever without
+/// a broadcast).
+async fn unwatched(frames: Option<&tokio::sync::broadcast::Sender<super::Frame>>) {
+    match frames {
+        Some(frames) => frames.closed().await,
         None => std::future::pending().await,
     }
 }
@@ -95,15 +106,17 @@ impl RoomActor {
             epoch: self.epoch,
             log: self.log.clone(),
             presence: self.presence.clone(),
+            unloading: self.unloading.clone(),
         }
     }
 
-    /// Serves the room's queue until it closes.
+    /// Serves the room's queue until it closes, or until the room has been
+    /// idle for its idle time (see `unload.rs`).
     pub(crate) async fn run(
         mut self,
         rx: &mut mpsc::Receiver<RoomMsg>,
         recoveries: &mut watch::Receiver<u64>,
-    ) {
+    ) -> Ended {
         self.renew_order();
         // A room rebuilt by folding many events stores a checkpoint at once,
         // so the next start folds few.
@@ -112,15 +125,27 @@ impl RoomActor {
         let mut feed = self.log.follow(&self.id, self.stream_seq);
         // And a probe tells it, well within a second, when it is behind.
         let mut probes = self.log.shared().map(|shared| {
-            shared_log::spawn_probe(shared.clone(), self.id.clone(), self.frames.clone())
+            shared_log::spawn_probe(
+                shared.clone(),
+                self.id.clone(),
+                self.broadcast_bytes.clone(),
+            )
         });
+        // The message that woke an unloaded room.
+        let pending = std::mem::take(&mut self.pending);
+        if !pending.is_empty() {
+            self.handle(pending).await;
+        }
+        let idle_limit = self.idle_limit();
+        let idle = tokio::time::sleep_until(self.idle_deadline());
+        tokio::pin!(idle);
         loop {
             tokio::select! {
                 // A recovery reloads the room before it decides anything new.
                 biased;
                 changed = recoveries.changed() => {
                     if changed.is_err() {
-                        break;
+                        return Ended::Closed;
                     }
                     self.reload().await;
                 }
@@ -148,7 +173,8 @@ impl RoomActor {
                     self.reload().await;
                 }
                 msg = rx.recv() => {
-                    let Some(msg) = msg else { break };
+                    let Some(msg) = msg else { return Ended::Closed };
+                    self.last_used = std::time::Instant::now();
                     let mut batch = vec![msg];
                     while batch.len() < MAX_BATCH {
                         match rx.try_recv() {
@@ -157,6 +183,16 @@ impl RoomActor {
                         }
                     }
                     self.handle(batch).await;
+                }
+                // The last subscriber left: the broadcast's ring goes (the
+                // next subscriber makes a new one).
+                () = unwatched(self.frames.as_ref()) => self.frames = None,
+                () = &mut idle, if idle_limit.is_some() => {
+                    let limit = idle_limit.unwrap_or_default();
+                    match self.unload_due(limit, rx) {
+                        Some(later) => idle.as_mut().reset(later),
+                        None => return self.before_unload(),
+                    }
                 }
             }
         }

@@ -186,6 +186,13 @@ impl RoomActor {
             return;
         }
         self.checkpointed_at = Some(now);
+        self.checkpoint_now();
+    }
+
+    /// Hands the writer a checkpoint of the room as it is now (not
+    /// awaited).
+    pub(super) fn checkpoint_now(&mut self) {
+        let seq = self.room.seq();
         match serde_json::to_string(&self.room.checkpoint()) {
             Ok(body) => {
                 self.log.checkpoint(self.id.clone(), seq, body);

@@ -7,10 +7,11 @@ use std::sync::Arc;
 use floor_core::declarations::served_text;
 use floor_protocol::message::{Resume, SnapshotReason};
 use floor_protocol::{ServerMessage, order};
+use tokio::sync::broadcast;
 use tokio_tungstenite::tungstenite::Utf8Bytes;
 
 use super::{Frame, REPLAY_FRAME, RoomActor, Subscription, Unconfirmed, text};
-use crate::limits::{MAX_QUEUED_BYTES, RESUME_WINDOW};
+use crate::limits::{BROADCAST_CAPACITY, MAX_QUEUED_BYTES, RESUME_WINDOW};
 
 impl RoomActor {
     pub(super) async fn subscribe(
@@ -40,7 +41,10 @@ impl RoomActor {
                 self.fill_window().await;
             }
         }
-        let frames = self.frames.subscribe();
+        let frames = self
+            .frames
+            .get_or_insert_with(|| broadcast::channel(BROADCAST_CAPACITY).0)
+            .subscribe();
         let initial = match resume {
             None => vec![self.snapshot(SnapshotReason::Initial)],
             Some(resume) if resume.epoch != self.epoch => {
@@ -195,10 +199,20 @@ impl RoomActor {
     }
 
     /// Sends prepared frames to every subscriber.
-    pub(super) fn send_frames(&self, frames: &[Frame]) {
+    pub(super) fn send_frames(&mut self, frames: &[Frame]) {
+        let Some(sender) = &self.frames else {
+            // Nobody is watching.
+            return;
+        };
+        if sender.receiver_count() == 0 {
+            // Nobody is watching any more: the ring goes, and the next
+            // subscriber makes a new one (it starts from its own snapshot
+            // or resume point, so it needs nothing the ring held).
+            self.frames = None;
+            return;
+        }
         for frame in frames {
-            // No receivers is fine: nobody is watching.
-            let _ = self.frames.send(frame.clone());
+            let _ = sender.send(frame.clone());
         }
     }
 

@@ -12,7 +12,7 @@ use tokio_tungstenite::tungstenite::Utf8Bytes;
 use tokio_util::task::TaskTracker;
 use uuid::Uuid;
 
-use super::{Loaded, Restart, RoomLog, Unconfirmed};
+use super::{Loaded, Restart, RoomLog, Unconfirmed, Unloading};
 use crate::auth::RoleTokens;
 use crate::limits::ROOM_QUEUE;
 
@@ -200,14 +200,19 @@ pub fn now_ms() -> u64 {
         .unwrap_or(0)
 }
 
-/// Starts a room's task on `lane` (the command lane's runtime); returns
-/// its handle.
+/// Starts a room's task on `lane` (the command lane's runtime), loaded
+/// until it has been idle for `unloading.after`; returns its handle.
+#[allow(
+    clippy::too_many_arguments,
+    reason = "each is a part of the room or of where it runs; a struct would only name them again"
+)]
 pub fn spawn(
     info: RoomInfo,
     epoch: Uuid,
     tokens: RoleTokens,
     loaded: Loaded,
     log: RoomLog,
+    unloading: Unloading,
     tasks: &TaskTracker,
     lane: &tokio::runtime::Handle,
 ) -> Arc<RoomHandle> {
@@ -222,7 +227,9 @@ pub fn spawn(
         epoch,
         log,
         presence: presence.clone(),
+        unloading,
     };
+    restart.unloading.loaded.inc();
     let actor = restart.actor(loaded);
     let handle = Arc::new(RoomHandle {
         info,

@@ -31,7 +31,7 @@ use floor_protocol::ErrorCode;
 use tokio::sync::watch;
 
 use super::commit::{Decided, unavailable};
-use super::{Answer, CommandMsg, Frame, RoomActor, SHARED_ROUNDS, fold_commit, log_read_error};
+use super::{Answer, CommandMsg, RoomActor, SHARED_ROUNDS, fold_commit, log_read_error};
 use crate::shared::{self, Appended, Shared, SharedError, StoredCommit};
 
 /// How often a room with subscribers asks the stream's leader whether it
@@ -66,12 +66,13 @@ pub enum Unconfirmed {
     Late,
 }
 
-/// Starts the probe of `room`: every [`PROBE_EVERY`] while `frames` has
-/// receivers, until the returned receiver is dropped.
+/// Starts the probe of `room`: every [`PROBE_EVERY`] while the room has
+/// subscribers (each holds a receiver of `broadcast_bytes`), until the
+/// returned receiver is dropped.
 pub(super) fn spawn_probe(
     shared: Arc<Shared>,
     room: String,
-    frames: tokio::sync::broadcast::Sender<Frame>,
+    broadcast_bytes: watch::Sender<u64>,
 ) -> watch::Receiver<Option<Probe>> {
     let (tx, rx) = watch::channel(None);
     tokio::spawn(async move {
@@ -82,7 +83,7 @@ pub(super) fn spawn_probe(
                 _ = tick.tick() => {}
                 () = tx.closed() => return,
             }
-            if frames.receiver_count() == 0 {
+            if broadcast_bytes.receiver_count() == 0 {
                 continue;
             }
             let asked = Instant::now();
