@@ -34,7 +34,7 @@ use crate::broker::Broker;
 use crate::handshake::{Accepted, handshake};
 use crate::limits::{
     COMMAND_BURST, COMMANDS_PER_SECOND, FIRST_FRAMES_DEADLINE, HELLO_WAIT, MAX_QUEUED_BYTES,
-    PING_INTERVAL, PONG_TIMEOUT, REPLY_QUEUE,
+    PING_INTERVAL, PONG_TIMEOUT,
 };
 use crate::metrics::{ReasonLabel, RoleLabel};
 use crate::room::{Reply, RoomHandle, RoomMsg, Subscription, Unconfirmed, error_text, now_ms};
@@ -210,8 +210,10 @@ struct Connection {
     /// The client's address, for the participants' submission budget.
     ip: IpAddr,
     token_hash: TokenHash,
-    replies: mpsc::Receiver<Reply>,
-    reply_tx: mpsc::Sender<Reply>,
+    /// The reply queue, made with the connection's first command: a
+    /// screen never sends one, and the queue's first block would cost each
+    /// of them a few kilobytes.
+    replies: Option<(mpsc::Sender<Reply>, mpsc::Receiver<Reply>)>,
     invalid: u32,
     /// Cancelled by the room when this connection's reply queue overflowed.
     overflow: tokio_util::sync::CancellationToken,
@@ -236,7 +238,6 @@ struct Connection {
 impl Connection {
     fn new(socket: Socket, broker: Arc<Broker>, accepted: Accepted, ip: IpAddr) -> Connection {
         let (hello, room, role, token_hash) = accepted;
-        let (reply_tx, replies) = mpsc::channel(REPLY_QUEUE);
         let actor = Actor {
             role,
             client: auth::client_key(&hello.client_id),
@@ -250,8 +251,7 @@ impl Connection {
             actor,
             ip,
             token_hash,
-            replies,
-            reply_tx,
+            replies: None,
             invalid: 0,
             overflow: tokio_util::sync::CancellationToken::new(),
             commanded: false,
@@ -398,7 +398,7 @@ impl Connection {
                 () = &mut shut_down => return Some(Close::new(close_code::GOING_AWAY, "broker shutting down")),
                 () = &mut overflowed, if self.commanded => return Some(Close::too_slow()),
                 frame = frames.recv() => self.forward(frame, &mut frames, &mut broadcast_bytes).await,
-                Some(reply) = self.replies.recv(), if self.commanded && self.held.is_none() => self.send_replies(reply).await,
+                Some(reply) = next_reply(&mut self.replies), if self.commanded && self.held.is_none() => self.send_replies(reply).await,
                 () = &mut revoked => {
                     let text = error_text(None, ErrorCode::Unauthorized, "this token was revoked");
                     let _ = self.send(text).await;
@@ -431,5 +431,15 @@ impl Connection {
                 return close;
             }
         }
+    }
+}
+
+/// The next reply of a connection's queue; pending while it has none.
+async fn next_reply(
+    replies: &mut Option<(mpsc::Sender<Reply>, mpsc::Receiver<Reply>)>,
+) -> Option<Reply> {
+    match replies {
+        Some((_, replies)) => replies.recv().await,
+        None => std::future::pending().await,
     }
 }

@@ -140,7 +140,13 @@ impl Connection {
                     actor: self.actor.clone(),
                     request_id,
                     command,
-                    reply: self.reply_tx.clone(),
+                    reply: self
+                        .replies
+                        .get_or_insert_with(|| {
+                            tokio::sync::mpsc::channel(crate::limits::REPLY_QUEUE)
+                        })
+                        .0
+                        .clone(),
                     overflow: self.overflow.clone(),
                 });
                 if self.room.send(msg).await {

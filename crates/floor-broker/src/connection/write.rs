@@ -213,7 +213,10 @@ impl Connection {
             if wrote > REPLY_QUEUE {
                 break;
             }
-            match self.replies.try_recv() {
+            let Some((_, replies)) = &mut self.replies else {
+                break;
+            };
+            match replies.try_recv() {
                 Ok(next) => reply = next,
                 Err(_) => break,
             }
