@@ -51,14 +51,16 @@ mod handle;
 mod load;
 mod log;
 mod replay;
+mod shared_load;
 mod shared_log;
 
 pub(crate) use commit::answer_unavailable;
 pub use handle::{CommandMsg, Frame, RoomHandle, RoomMsg, Subscription, now_ms, spawn};
 use load::fold_commit;
-pub use load::{LoadError, Loaded, load, load_shared};
+pub use load::{LoadError, Loaded, load};
 pub use log::RoomLog;
 pub use replay::{Fold, ReplayError, apply_stored, replay};
+pub use shared_load::load_shared;
 
 pub use shared_log::{CONFIRM_WAIT, FRESH_FOR, PROBE_EVERY, Unconfirmed};
 
