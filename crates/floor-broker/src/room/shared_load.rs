@@ -109,10 +109,10 @@ async fn from_checkpoint(
     room_id: &str,
     stored: StoredCheckpoint,
 ) -> Result<Loaded, Ignored> {
+    let checkpoint: Checkpoint =
+        serde_json::from_slice(stored.body()).map_err(|e| format!("it does not decode: {e}"))?;
     let head = stored.head;
     let at = head.at;
-    let checkpoint: Checkpoint =
-        serde_json::from_str(&stored.body).map_err(|e| format!("it does not decode: {e}"))?;
     let mut room = Room::from_checkpoint(checkpoint).map_err(|e| e.to_string())?;
     if room.seq() != at.seq || at.seq == 0 || at.stream_seq == 0 {
         return Err(format!("it holds seq {}, its head says {}", room.seq(), at.seq).into());

@@ -39,6 +39,11 @@ pub const CHECKPOINTS_BUCKET: &str = "floor-checkpoints";
 const SEQ_KEY: &str = "seq";
 /// Earlier commits a head names at most.
 const MAX_WINDOW: usize = 16;
+/// The largest chunk of a checkpoint object: one message each, so fewer,
+/// larger chunks read faster; kept under the server's message limit.
+const MAX_CHUNK: usize = 4 * 1024 * 1024;
+/// Room left in a chunk's message for its headers.
+const CHUNK_MARGIN: usize = 8 * 1024;
 
 /// A commit of a room's log: the seq of its last event and its stream
 /// sequence.
@@ -78,8 +83,18 @@ pub struct CheckpointHead {
 pub struct StoredCheckpoint {
     /// What ties it to the log.
     pub head: CheckpointHead,
-    /// The checkpoint's text.
-    pub body: String,
+    /// The object as stored: the head's line, then the checkpoint's text.
+    object: Vec<u8>,
+    /// Where the checkpoint's text starts in `object`.
+    body_at: usize,
+}
+
+impl StoredCheckpoint {
+    /// The checkpoint's text (JSON, not yet checked to be UTF-8: the JSON
+    /// decoder checks it as it reads).
+    pub fn body(&self) -> &[u8] {
+        &self.object[self.body_at..]
+    }
 }
 
 /// What reading a room's checkpoint found.
@@ -266,9 +281,15 @@ impl Shared {
         object.extend_from_slice(head.as_bytes());
         object.push(b'\n');
         object.extend_from_slice(body.as_bytes());
+        let max_payload = self.client.server_info().max_payload;
         let meta = ObjectMetadata {
             name: room.to_owned(),
             metadata: HashMap::from([(SEQ_KEY.to_owned(), at.seq.to_string())]),
+            chunk_size: Some(
+                max_payload
+                    .saturating_sub(CHUNK_MARGIN)
+                    .clamp(64 * 1024, MAX_CHUNK),
+            ),
             ..Default::default()
         };
         self.checkpoints
@@ -295,14 +316,16 @@ impl Shared {
             if object.info().digest.is_none() {
                 return Ok(CheckpointRead::Refused("it has no digest".into()));
             }
-            // Read chunk by chunk (the reader fails a read that already
-            // filled its buffer when the digest does not match).
-            let mut bytes = Vec::with_capacity(object.info().size);
-            let mut chunk = vec![0; 256 * 1024];
+            // Read into the buffer read by read (`read_to_end` asserts
+            // that a read failing on a wrong digest filled nothing).
+            let mut bytes = Vec::with_capacity(object.info().size + 1);
             loop {
-                match object.read(&mut chunk).await {
+                if bytes.capacity() == bytes.len() {
+                    bytes.reserve(64 * 1024);
+                }
+                match object.read_buf(&mut bytes).await {
                     Ok(0) => break,
-                    Ok(n) => bytes.extend_from_slice(&chunk[..n]),
+                    Ok(_) => {}
                     Err(error) if error.kind() == std::io::ErrorKind::InvalidData => {
                         return Ok(CheckpointRead::Refused(format!("damaged: {error}")));
                     }
@@ -323,22 +346,22 @@ impl Shared {
 }
 
 /// A checkpoint object's head and body.
-fn parse(room: &str, bytes: Vec<u8>) -> CheckpointRead {
-    let Ok(text) = String::from_utf8(bytes) else {
-        return CheckpointRead::Refused("it is not UTF-8".into());
-    };
-    let Some((head, body)) = text.split_once('\n') else {
+fn parse(room: &str, object: Vec<u8>) -> CheckpointRead {
+    let Some(end) = object.iter().position(|b| *b == b'\n') else {
         return CheckpointRead::Refused("it has no head".into());
     };
-    let head: CheckpointHead = match serde_json::from_str(head) {
+    let head: CheckpointHead = match serde_json::from_slice(&object[..end]) {
         Ok(head) => head,
         Err(error) => return CheckpointRead::Refused(format!("its head does not decode: {error}")),
     };
     if head.room != room {
         return CheckpointRead::Refused(format!("it is the checkpoint of {}", head.room));
     }
-    let body = body.to_owned();
-    CheckpointRead::Found(StoredCheckpoint { head, body })
+    CheckpointRead::Found(StoredCheckpoint {
+        head,
+        object,
+        body_at: end + 1,
+    })
 }
 
 #[cfg(test)]
@@ -386,7 +409,7 @@ mod tests {
         let CheckpointRead::Found(found) = parse("r", good.to_vec()) else {
             panic!("refused");
         };
-        assert_eq!(found.body, r#"{"x":1}"#);
+        assert_eq!(found.body(), br#"{"x":1}"#);
         assert_eq!(
             found.head.at,
             Anchor {
