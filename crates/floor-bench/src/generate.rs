@@ -185,15 +185,16 @@ pub fn log(path: &Path, rooms: usize, per_room: usize) -> anyhow::Result<u64> {
 /// Writes one room of at least `events` events into the shared store as
 /// brokers write it (one message per commit of
 /// [`floor_broker::room::SHARED_COMMIT`] commands, appended with the
-/// expected last sequence and the commit's message id); `display` is the
-/// room's display token.
+/// expected last sequence and the commit's message id), with the
+/// checkpoint a broker would have stored last; `display` is the room's
+/// display token.
 pub async fn shared_room(
     shared: &floor_broker::shared::Shared,
     id: &str,
     events: usize,
     display: &str,
 ) -> anyhow::Result<()> {
-    use floor_broker::shared::{Appended, RoomValue, message_id};
+    use floor_broker::shared::{Anchor, Appended, RoomValue, message_id};
     let mut value = RoomValue {
         title: format!("Room {id}"),
         epoch: Uuid::new_v4(),
@@ -211,6 +212,11 @@ pub async fn shared_room(
     let mut session = Session::new(0);
     let mut expected = 0;
     let mut written = 0;
+    // As in the embedded log: the last checkpoint `INTERVAL - 1` events
+    // before the end, stored as a broker stores it (naming earlier commits
+    // for the resume window).
+    let checkpoint_at = (events as u64).saturating_sub(checkpoint::INTERVAL - 1);
+    let mut checkpointed = false;
     while written < events {
         let commit: Vec<Applied> = (0..floor_broker::room::SHARED_COMMIT)
             .map(|_| session.next())
@@ -233,12 +239,38 @@ pub async fn shared_room(
             .map_err(|e| anyhow::anyhow!("{e}"))?
         {
             Appended::Stored(seq) => expected = seq,
+            Appended::Behind { maybe_stored: true } => {
+                // An attempt whose answer came late stored it: take it.
+                let stored = shared
+                    .read_after(id, expected, 1)
+                    .await
+                    .map_err(|e| anyhow::anyhow!("{e}"))?;
+                match stored.first() {
+                    Some(commit) if commit.events.len() == lines.len() => {
+                        expected = commit.stream_seq;
+                    }
+                    _ => anyhow::bail!("another writer appended to {id}"),
+                }
+            }
             Appended::Behind { .. } => anyhow::bail!("another writer appended to {id}"),
             Appended::Unknown(reason) => {
                 anyhow::bail!("an append to {id} went unanswered: {reason}")
             }
         }
         written += lines.len();
+        let at = Anchor {
+            seq: session.room.seq(),
+            stream_seq: expected,
+        };
+        if !checkpointed && at.seq >= checkpoint_at {
+            let body = serde_json::to_string(&session.room.checkpoint())?;
+            shared
+                .put_checkpoint(id, at, &body)
+                .await
+                .map_err(|e| anyhow::anyhow!("{e}"))?;
+            checkpointed = true;
+        }
+        shared.note_anchor(id, at);
     }
     Ok(())
 }

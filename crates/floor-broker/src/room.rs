@@ -53,6 +53,7 @@ mod handle;
 mod load;
 mod log;
 mod replay;
+mod shared_load;
 mod shared_log;
 mod unload;
 
@@ -61,9 +62,10 @@ pub use handle::{
     CommandMsg, Frame, Lead, Reply, RoomHandle, RoomMsg, Subscription, now_ms, spawn,
 };
 use load::fold_commit;
-pub use load::{LoadError, Loaded, load, load_shared};
+pub use load::{LoadError, Loaded, load};
 pub use log::RoomLog;
 pub use replay::{Fold, ReplayError, apply_stored, replay};
+pub use shared_load::load_shared;
 
 pub use shared_log::{CONFIRM_WAIT, FRESH_FOR, PROBE_EVERY, Unconfirmed};
 pub(crate) use unload::Ended;

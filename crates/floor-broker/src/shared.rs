@@ -26,6 +26,10 @@
 //!   serves again every 10 s, in case its watch was lost), so a token
 //!   rotated on one broker closes the old token's connections on all of
 //!   them.
+//! - Rooms' checkpoints are objects of the object store
+//!   [`CHECKPOINTS_BUCKET`], one per room, each tied to the commit holding
+//!   its last event; a broker's first load of a room takes the latest one
+//!   that matches the log and folds only the commits after it.
 //! - Each broker follows the rooms its own clients use ([`Shared::follow`]:
 //!   an ordered consumer per room) and delivers their events itself.
 //!
@@ -39,7 +43,7 @@
 //!
 //! Appending a commit is in `append.rs`, reading and following a room's
 //! subject in `read.rs`, the key-value buckets in `buckets.rs`, the
-//! attendance reports in `presence.rs` and the watch on JetStream's silence
+//! checkpoints in `checkpoints.rs`, the attendance reports in `presence.rs` and the watch on JetStream's silence
 //! in `watchdog.rs`.
 
 use std::sync::Arc;
@@ -55,12 +59,17 @@ use crate::shared_start as start;
 
 mod append;
 mod buckets;
+mod checkpoints;
 mod presence;
 mod read;
 mod watchdog;
 
 pub use append::{ACK_WAIT, OUTCOME_DEADLINE};
 pub use buckets::RoomValue;
+pub use checkpoints::{
+    Anchor, CHECKPOINTS_BUCKET, CheckpointHead, CheckpointRead, StoredCheckpoint, commit_digest,
+    event_seq,
+};
 pub use presence::{PresenceReport, presence_subject};
 pub use watchdog::SWITCH_AFTER;
 
@@ -238,6 +247,10 @@ pub struct Shared {
     stream: stream::Stream,
     rooms: kv::Store,
     meta: kv::Store,
+    /// The rooms' checkpoints ([`CHECKPOINTS_BUCKET`]).
+    checkpoints: checkpoints::Bucket,
+    /// The commits each room's next checkpoint names for its window.
+    anchors: checkpoints::Anchors,
     health: Arc<Health>,
     /// Since when JetStream has not answered (see `watchdog`).
     silence: watchdog::Silence,
@@ -273,7 +286,7 @@ impl Shared {
         })
         .await?;
         let replicas = stream.cached_info().config.num_replicas.max(1);
-        let (rooms, meta) = start::retrying(wait, "open the buckets", || {
+        let (rooms, meta, checkpoints) = start::retrying(wait, "open the buckets", || {
             start::open_buckets(&js, replicas)
         })
         .await?;
@@ -291,6 +304,8 @@ impl Shared {
             stream,
             rooms,
             meta,
+            checkpoints: checkpoints::Bucket(checkpoints),
+            anchors: Default::default(),
             health,
             silence: Default::default(),
             conflicts: Default::default(),

@@ -16,13 +16,14 @@
 
 use std::time::{Duration, Instant};
 
-use async_nats::jetstream::{self, kv, stream};
+use async_nats::jetstream::{self, kv, object_store, stream};
 use async_nats::{ConnectErrorKind, ServerAddr};
 
 use crate::auth::{self, TokenHash};
 use crate::commit::Health;
 use crate::shared::{
-    DUPLICATE_WINDOW, META_BUCKET, REQUEST_TIMEOUT, ROOMS_BUCKET, STREAM, SharedConfig, SharedError,
+    CHECKPOINTS_BUCKET, DUPLICATE_WINDOW, META_BUCKET, REQUEST_TIMEOUT, ROOMS_BUCKET, STREAM,
+    SharedConfig, SharedError,
 };
 
 /// The first pause between two attempts; it doubles up to [`MAX_BACKOFF`].
@@ -214,12 +215,12 @@ pub(crate) async fn open_stream(
     })))
 }
 
-/// The rooms and meta buckets, created when missing, with the stream's
-/// replicas.
+/// The rooms and meta buckets and the checkpoints' object store, created
+/// when missing, with the stream's replicas.
 pub(crate) async fn open_buckets(
     js: &jetstream::Context,
     replicas: usize,
-) -> Result<(kv::Store, kv::Store), Failure> {
+) -> Result<(kv::Store, kv::Store, object_store::ObjectStore), Failure> {
     let bucket = |name: &str| kv::Config {
         bucket: name.to_owned(),
         history: 1,
@@ -229,7 +230,23 @@ pub(crate) async fn open_buckets(
     };
     let rooms = open_bucket(js, bucket(ROOMS_BUCKET)).await?;
     let meta = open_bucket(js, bucket(META_BUCKET)).await?;
-    Ok((rooms, meta))
+    let checkpoints = match js.get_object_store(CHECKPOINTS_BUCKET).await {
+        Ok(store) => store,
+        Err(_) => js
+            .create_object_store(object_store::Config {
+                bucket: CHECKPOINTS_BUCKET.to_owned(),
+                storage: stream::StorageType::File,
+                num_replicas: replicas,
+                ..Default::default()
+            })
+            .await
+            .map_err(|error| {
+                Failure::Transient(format!(
+                    "cannot open the bucket {CHECKPOINTS_BUCKET}: {error}"
+                ))
+            })?,
+    };
+    Ok((rooms, meta, checkpoints))
 }
 
 async fn open_bucket(js: &jetstream::Context, config: kv::Config) -> Result<kv::Store, Failure> {

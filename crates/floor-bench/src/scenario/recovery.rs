@@ -78,10 +78,11 @@ pub async fn recovery(plan: &Plan, rows: &mut Vec<Row>) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// The shared store keeps no checkpoints: a broker folds a room's whole
-/// log from JetStream when it first serves it. Writes one room of 100,000
-/// events (10,000 with `--quick`) as brokers write it, starts a broker on
-/// the store, and times a display's `hello` to its `welcome`.
+/// A broker's first load of a room from JetStream: from the room's
+/// checkpoint and the commits after it. Writes one room of 100,000 events
+/// (10,000 with `--quick`) as brokers write it, its last checkpoint
+/// `INTERVAL - 1` events before the end (as in the embedded log), starts a
+/// broker on the store, and times a display's `hello` to its `welcome`.
 async fn shared_first_load(plan: &Plan, rows: &mut Vec<Row>) -> anyhow::Result<()> {
     use floor_broker::shared::{Shared as Store, SharedConfig};
     let events = first_load_events(plan.quick);

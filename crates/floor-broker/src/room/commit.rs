@@ -159,17 +159,12 @@ pub(super) fn unavailable(command: &CommandMsg) -> Answer {
 }
 
 impl RoomActor {
-    /// Hands the writer a checkpoint of the room when [`checkpoint::INTERVAL`]
+    /// Hands the store a checkpoint of the room when [`checkpoint::INTERVAL`]
     /// events were committed since the last one and [`CHECKPOINT_GAP`] has
     /// passed since it. The commands of the batch do not wait for it: it is
     /// a cache of the log, written after them.
     pub(super) fn checkpoint_if_due(&mut self) {
         let seq = self.room.seq();
-        // The shared store keeps no checkpoints (a room is folded from its
-        // first commit when a broker first serves it).
-        if !self.log.keeps_checkpoints() {
-            return;
-        }
         if seq < self.checkpointed + checkpoint::INTERVAL {
             return;
         }
@@ -189,19 +184,12 @@ impl RoomActor {
         self.checkpoint_now();
     }
 
-    /// Hands the writer a checkpoint of the room as it is now (not
-    /// awaited).
+    /// Hands the log a checkpoint of the room as it is now (not awaited).
     pub(super) fn checkpoint_now(&mut self) {
         let seq = self.room.seq();
-        match serde_json::to_string(&self.room.checkpoint()) {
-            Ok(body) => {
-                self.log.checkpoint(self.id.clone(), seq, body);
-                self.checkpointed = seq;
-            }
-            Err(error) => {
-                tracing::error!(room = %self.id, %error, "a checkpoint did not serialize")
-            }
-        }
+        self.log
+            .checkpoint(self.id.clone(), &self.room, self.stream_seq);
+        self.checkpointed = seq;
     }
 
     pub(super) async fn commit(&mut self, commands: Vec<CommandMsg>) {
@@ -217,6 +205,11 @@ impl RoomActor {
                 }
                 send_answers(&commands, answers, self.room.seq(), None);
             }
+        }
+        // The embedded store's commit takes its checkpoint itself; a shared
+        // room's is taken once its commands are answered.
+        if self.log.shared().is_some() {
+            self.checkpoint_if_due();
         }
     }
 

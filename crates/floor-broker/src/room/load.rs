@@ -1,5 +1,6 @@
-//! Rebuilding a room from its log: from the embedded store's checkpoint
-//! and the events after it, or by folding a shared store's commits.
+//! Rebuilding a room from the embedded store: from its checkpoint and the
+//! events after it (the shared store's load is in `shared_load.rs`), and
+//! folding a shared commit into a room.
 
 use std::collections::VecDeque;
 use std::sync::Arc;
@@ -11,7 +12,7 @@ use floor_store::CheckpointRead;
 
 use super::replay::{ReplayError, apply_stored, replay};
 use crate::limits::RESUME_WINDOW;
-use crate::shared::{Shared, SharedError};
+use crate::shared::SharedError;
 
 /// A room's state as rebuilt from its log.
 #[derive(Debug)]
@@ -153,47 +154,6 @@ pub fn load(store: &floor_store::Store, room_id: &str) -> Result<Loaded, LoadErr
             stream_seq: 0,
         }),
     }
-}
-
-/// Rebuilds a room from the shared store: every commit of its subject,
-/// folded in stream order.
-pub async fn load_shared(shared: &Shared, room_id: &str) -> Result<Loaded, LoadError> {
-    let commits = shared
-        .read_all_after(room_id, 0)
-        .await
-        .map_err(|source| LoadError::Shared {
-            room: room_id.to_owned(),
-            source,
-        })?;
-    let mut room = Room::new();
-    let mut recent = VecDeque::new();
-    let mut stream_seq = 0;
-    for commit in commits {
-        let folded = fold_commit(&mut room, commit.events);
-        if let Some(error) = folded.failure {
-            return Err(LoadError::Shared {
-                room: room_id.to_owned(),
-                source: SharedError::Unfit {
-                    key: format!("commit {}", commit.stream_seq),
-                    message: error.to_string(),
-                },
-            });
-        }
-        for event in folded.applied {
-            if recent.len() == RESUME_WINDOW {
-                recent.pop_front();
-            }
-            recent.push_back(event);
-        }
-        stream_seq = commit.stream_seq;
-    }
-    Ok(Loaded {
-        room,
-        recent,
-        window_complete: true,
-        checkpointed: 0,
-        stream_seq,
-    })
 }
 
 /// What folding a stored commit into a room did.

@@ -12,6 +12,7 @@
 
 use std::sync::Arc;
 
+use floor_core::Room;
 use floor_core::declarations::Declarations;
 use floor_protocol::RoomEvent;
 use floor_store::{RoomRecord, TokenHash as StoredToken};
@@ -21,7 +22,7 @@ use uuid::Uuid;
 use super::{LoadError, Loaded, load, load_shared, replay};
 use crate::auth::RoleTokens;
 use crate::commit::{Health, WriteError, Writer};
-use crate::shared::{RoomValue, Shared, StoredCommit};
+use crate::shared::{Anchor, RoomValue, Shared, StoredCommit};
 
 /// Where a room's events are stored.
 #[derive(Debug, Clone)]
@@ -90,17 +91,25 @@ impl RoomLog {
         }
     }
 
-    /// Whether the log keeps checkpoints: the shared store does not (a room
-    /// is folded from its first commit when a broker first serves it).
-    pub fn keeps_checkpoints(&self) -> bool {
-        matches!(self, RoomLog::Local(_))
-    }
-
-    /// Hands the writer a checkpoint of a room at `seq` (not awaited);
-    /// nothing with the shared store.
-    pub fn checkpoint(&self, id: String, seq: u64, body: String) {
-        if let RoomLog::Local(writer) = self {
-            writer.checkpoint(id, seq, body);
+    /// Hands the store a checkpoint of `room` at its seq (not awaited):
+    /// the embedded store's writer takes its text; the shared store writes
+    /// it in a task of its own, tied to `stream_seq`, the commit holding
+    /// its last event.
+    pub fn checkpoint(&self, id: String, room: &Room, stream_seq: u64) {
+        match self {
+            RoomLog::Local(writer) => match serde_json::to_string(&room.checkpoint()) {
+                Ok(body) => writer.checkpoint(id, room.seq(), body),
+                Err(error) => {
+                    tracing::error!(room = %id, %error, "a checkpoint did not serialize")
+                }
+            },
+            RoomLog::Shared(shared) => {
+                let at = Anchor {
+                    seq: room.seq(),
+                    stream_seq,
+                };
+                shared.spawn_checkpoint(id, at, room.clone());
+            }
         }
     }
 
