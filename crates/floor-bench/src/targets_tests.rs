@@ -56,7 +56,8 @@ fn no_rows_measure_nothing() {
     assert!(checks.iter().all(|c| c.verdict == Verdict::NotMeasured));
     let printed = table(&checks);
     assert!(printed.contains("0 met, 0 NOT met"));
-    assert!(printed.contains("full room, 1000 displays: chair ack, screen bytes: needs a room"));
+    assert!(printed.contains("full room, 1000 screens: chair ack p99"));
+    assert!(printed.contains(&format!("{} not measured", checks.len())));
 }
 
 #[test]
