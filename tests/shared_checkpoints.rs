@@ -20,8 +20,8 @@ use floor_core::checkpoint::Checkpoint;
 use floor_core::{Actor, Ctx, Room};
 use floor_protocol::{Channel, ClientKey, Command, EntryDraft, Person, Role};
 use floor_tests::nats::Nats;
-use floor_tests::{Client, Floor, acked, submit};
-use serde_json::{Value, json};
+use floor_tests::{Client, Floor, acked, submit, welcomed};
+use serde_json::json;
 
 /// A room written as brokers write it, and what a test needs of it.
 struct Written {
@@ -328,28 +328,6 @@ async fn a_damaged_foreign_or_unmatched_checkpoint_is_ignored_and_the_log_folded
     let loaded = first_load(&nats, "r").await;
     assert_eq!(loaded.checkpointed, 0, "damaged: not taken");
     assert_same(&loaded, &whole);
-}
-
-/// Sends `hello` to `floor` until it is welcomed (a broker answers
-/// `storage_unavailable` while its first load of the room takes longer
-/// than a `hello` waits, and goes on loading); returns the client.
-async fn welcomed(floor: &Floor, hello: &Value) -> Client {
-    let deadline = Instant::now() + floor_tests::DEADLINE;
-    loop {
-        let mut client = Client::raw(Client::open(floor).await);
-        client.send(hello).await;
-        let answer = client.next().await;
-        if answer["type"] == "welcome" {
-            drop(client);
-            return Client::connect(floor, hello.clone()).await;
-        }
-        assert_eq!(answer["code"], "storage_unavailable", "{answer}");
-        assert!(
-            Instant::now() < deadline,
-            "the broker never served the room"
-        );
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -14,8 +14,8 @@
 use std::time::{Duration, Instant};
 
 use floor_tests::nats::Nats;
-use floor_tests::{Client, Floor, Proxy, acked, refused, submit};
-use serde_json::{Value, json};
+use floor_tests::{Client, Floor, Proxy, acked, refused, submit, welcomed};
+use serde_json::json;
 
 /// How long answers are held: longer than an append waits for one
 /// (`ACK_WAIT`, 0.3 s) twice over, and than a confirmation of the room
@@ -55,24 +55,6 @@ async fn setup(room: &str) -> Setup {
 /// subject had moved on (or held the commit already).
 async fn conflicts(floor: &Floor) -> u64 {
     floor_tests::metric(floor, "floor_shared_conflicts_total").await
-}
-
-/// Sends `hello` to `floor` until it is welcomed (the broker hears NATS
-/// again on its own schedule); returns the client.
-async fn welcomed(floor: &Floor, hello: &Value) -> Client {
-    let deadline = Instant::now() + floor_tests::DEADLINE;
-    loop {
-        let mut client = Client::raw(Client::open(floor).await);
-        client.send(hello).await;
-        let answer = client.next().await;
-        if answer["type"] == "welcome" {
-            drop(client);
-            return Client::connect(floor, hello.clone()).await;
-        }
-        assert_eq!(answer["code"], "storage_unavailable", "{answer}");
-        assert!(Instant::now() < deadline, "the broker never served again");
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

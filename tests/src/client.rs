@@ -253,3 +253,26 @@ fn expanded(slots: &Value, previous: &Value) -> Value {
     });
     serde_json::to_value(order).expect("an order")
 }
+
+/// Sends `hello` to `floor` until it is welcomed (a broker of the shared
+/// store answers `storage_unavailable` while it cannot serve the room yet:
+/// its first load still running, or NATS not heard again); returns the
+/// client.
+pub async fn welcomed(floor: &Floor, hello: &Value) -> Client {
+    let deadline = std::time::Instant::now() + DEADLINE;
+    loop {
+        let mut client = Client::raw(Client::open(floor).await);
+        client.send(hello).await;
+        let answer = client.next().await;
+        if answer["type"] == "welcome" {
+            drop(client);
+            return Client::connect(floor, hello.clone()).await;
+        }
+        assert_eq!(answer["code"], "storage_unavailable", "{answer}");
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the broker never served the room"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}

@@ -31,7 +31,7 @@ mod proxy;
 mod role_cli;
 mod tokens;
 
-pub use client::{Client, Received, Socket, never_reading, refused_for_now};
+pub use client::{Client, Received, Socket, never_reading, refused_for_now, welcomed};
 pub use floor::{Floor, floor_bin, floor_json, serve_until_exit};
 pub use hold::Hold;
 pub use http::{http_agent, http_agent_seeing_redirects, metric};
