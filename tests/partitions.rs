@@ -28,6 +28,10 @@ async fn partitions_kills_and_mutes_break_no_promise() {
     for failure in outcome.failures.iter().take(40) {
         eprintln!("FAILED: {failure}");
     }
+    if !outcome.failures.is_empty() {
+        // The brokers' and nodes' logs stay for whoever reads the failure.
+        eprintln!("logs kept in {}", dir.keep().display());
+    }
     assert_eq!(
         (figures.lost, figures.duplicated, figures.unexpected),
         (0, 0, 0),

@@ -118,7 +118,7 @@ async fn concurrent_bursts_on_two_brokers_are_decided_again_into_one_order() {
     let args = ["--store", servers.as_str(), "--commands-per-second", "0"];
     let a = Floor::start_with(&dir.path().join("a"), &args);
     let b = Floor::start_with(&dir.path().join("b"), &args);
-    let tokens = a.create_room("burst").await;
+    let tokens = a.create_room_when_stored("burst").await;
     let connect = |link: String, id: &'static str| async move {
         Client::connect(ConnectOptions::from_link(&link).unwrap().client_id(id))
             .await
@@ -182,7 +182,7 @@ async fn on_a_three_node_cluster_the_stream_has_three_replicas() {
     let servers = nats.urls();
     // No --nats-replicas: the broker counts the cluster's nodes.
     let floor = Floor::start_with(&dir.path().join("data"), &["--store", &servers]);
-    let tokens = floor.create_room("replicated").await;
+    let tokens = floor.create_room_when_stored("replicated").await;
     assert_eq!(tokens.room, "replicated");
     let replicas = nats.stream_replicas("FLOOR_ROOMS");
     assert_eq!(replicas, Some(3), "the stream's replicas");
@@ -205,7 +205,7 @@ async fn two_brokers(room: &str) -> TwoBrokers {
     let servers = nats.urls();
     let a = floor_tests::Floor::start_with(&dir.path().join("a"), &["--store", &servers]);
     let b = floor_tests::Floor::start_with(&dir.path().join("b"), &["--store", &servers]);
-    let tokens = a.create_room(room).await;
+    let tokens = a.create_room_when_stored(room).await;
     TwoBrokers {
         _dir: dir,
         nats,

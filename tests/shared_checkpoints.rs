@@ -338,7 +338,7 @@ async fn a_broker_stores_checkpoints_as_it_commits_and_the_next_broker_starts_fr
         &dir.path().join("a"),
         &["--store", &nats.urls(), "--commands-per-second", "0"],
     );
-    let tokens = a.create_room("live").await;
+    let tokens = a.create_room_when_stored("live").await;
     let mut runner = Client::connect(&a, tokens.hello("runner", "runner")).await;
     let mut chair = Client::connect(&a, tokens.hello("chair", "chair")).await;
     let interval = floor_core::checkpoint::INTERVAL;

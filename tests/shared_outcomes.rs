@@ -40,7 +40,7 @@ async fn setup(room: &str) -> Setup {
     let through_proxy = format!("nats://{}", proxy.addr);
     let a = Floor::start_with(&dir.path().join("a"), &["--store", &through_proxy]);
     let b = Floor::start_with(&dir.path().join("b"), &["--store", &nats.urls()]);
-    let tokens = b.create_room(room).await;
+    let tokens = b.create_room_when_stored(room).await;
     Setup {
         _dir: dir,
         _nats: nats,

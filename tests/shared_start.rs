@@ -54,7 +54,7 @@ async fn a_broker_started_before_its_nats_cluster_waits_and_then_serves() {
         .await
         .unwrap()
         .expect("the broker listens once NATS is ready");
-    let tokens = floor.create_room("late").await;
+    let tokens = floor.create_room_when_stored("late").await;
     let mut runner = floor_tests::Client::connect(&floor, tokens.hello("runner", "runner-1")).await;
     floor_tests::acked(
         runner

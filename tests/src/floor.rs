@@ -8,6 +8,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::sync::OnceLock;
 use std::sync::mpsc;
+use std::time::Duration;
 
 use serde_json::{Value, json};
 
@@ -285,16 +286,35 @@ impl Floor {
 
     /// Creates a room; returns its tokens by role.
     pub async fn create_room(&self, id: &str) -> Tokens {
-        let (status, body) = self
-            .http(
-                "POST",
-                "/api/rooms",
-                ADMIN,
-                Some(json!({"id": id, "title": format!("Room {id}")})),
-            )
-            .await;
+        let (status, body) = self.post_room(id).await;
         assert_eq!(status, 201, "{body}");
         Tokens::from_body(id, body["tokens"].clone())
+    }
+
+    /// Creates a room on a shared store that may still be electing its
+    /// streams' leaders: a `503 storage_unavailable` is asked again (every
+    /// 0.1 s, for at most 30 s) until the store answers.
+    pub async fn create_room_when_stored(&self, id: &str) -> Tokens {
+        let until = std::time::Instant::now() + Duration::from_secs(30);
+        loop {
+            let (status, body) = self.post_room(id).await;
+            if status == 503 && std::time::Instant::now() < until {
+                tokio::time::sleep(Duration::from_millis(100)).await;
+                continue;
+            }
+            assert_eq!(status, 201, "{body}");
+            return Tokens::from_body(id, body["tokens"].clone());
+        }
+    }
+
+    async fn post_room(&self, id: &str) -> (u16, Value) {
+        self.http(
+            "POST",
+            "/api/rooms",
+            ADMIN,
+            Some(json!({"id": id, "title": format!("Room {id}")})),
+        )
+        .await
     }
 
     /// The room's state as the broker holds it now (its snapshot through

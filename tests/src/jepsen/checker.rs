@@ -48,7 +48,8 @@ fn check_commands(
                         } else {
                             figures.unfounded_duplicates += 1;
                             failures.push(format!(
-                                "{id}: acknowledged as a duplicate though no earlier attempt may have taken effect"
+                                "{id}: acknowledged as a duplicate though no earlier attempt may have taken effect; attempts {:?}",
+                                command.attempts
                             ));
                         }
                     }

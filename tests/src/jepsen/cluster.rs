@@ -128,7 +128,7 @@ impl Cluster {
             .expect("a broker starts");
             brokers.push(broker);
         }
-        let tokens = brokers[0].create_room(ROOM).await;
+        let tokens = brokers[0].create_room_when_stored(ROOM).await;
         Cluster {
             nats,
             nodes,

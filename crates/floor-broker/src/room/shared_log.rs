@@ -131,7 +131,7 @@ impl RoomActor {
         // A store that lost its leader is read again until it has one.
         let deadline = Instant::now() + shared::OUTCOME_DEADLINE;
         // The requests that an append of this batch may have stored: every
-        // append but one that JetStream refused outright. Found in the log
+        // append but one that never reached a stream. Found in the log
         // later, they are acknowledged as first sends (a store that said
         // "not stored" across a leader change may have stored them all
         // the same); left unresolved, they are answered `outcome_unknown`.

@@ -18,6 +18,13 @@
 //!   log, where it finds the commit if a lost attempt stored it;
 //! - no answer before the deadline: [`Appended::Unknown`], which a client
 //!   hears as `outcome_unknown` ("retry with the same request id").
+//!
+//! JetStream's refusal of one attempt (its leader stepping down, say) is
+//! not proof that the message is not stored: a stream leader that loses
+//! its place may have proposed it already, and the next leader commits
+//! it. Such an attempt counts as one that may have been stored, like a
+//! lost one; only an attempt that never reached a stream (not sent, or no
+//! responders) is known to have stored nothing.
 
 use std::time::{Duration, Instant};
 
@@ -51,11 +58,12 @@ const RETRY_MAX: Duration = Duration::from_millis(100);
 enum Attempt {
     /// JetStream answered: the append is decided.
     Decided(Appended),
-    /// JetStream refused this attempt for a reason that may pass (no
-    /// stream leader, no responders, a temporary failure): this attempt
-    /// stored nothing.
+    /// This attempt never reached a stream (not sent, or no responders):
+    /// it stored nothing.
     NotStored(String),
-    /// No answer: this attempt may have been stored.
+    /// No answer, or JetStream's refusal for a reason that may pass (a
+    /// leader stepping down, a temporary failure): this attempt may have
+    /// been stored.
     Lost(String),
 }
 
@@ -68,7 +76,7 @@ impl Shared {
     ///
     /// `Err` means that nothing was stored: the store was known to be
     /// unreachable before anything was sent ([`WriteError::Unavailable`]),
-    /// or every attempt was refused ([`WriteError::Failed`]).
+    /// or no attempt reached a stream ([`WriteError::Failed`]).
     pub async fn append(
         &self,
         room: &str,
@@ -179,19 +187,22 @@ impl Shared {
                     maybe_stored: false,
                 })
             }
-            // The message may have reached the stream and its answer be
-            // lost on the way back.
+            // No responders (no stream holds the subject now), or refused
+            // before it was sent: this attempt was not stored.
             Err(error)
                 if matches!(
                     error.kind(),
-                    PublishErrorKind::TimedOut | PublishErrorKind::BrokenPipe
+                    PublishErrorKind::StreamNotFound
+                        | PublishErrorKind::MaxAckPending
+                        | PublishErrorKind::MaxPayloadExceeded
                 ) =>
             {
-                Attempt::Lost(error.to_string())
+                Attempt::NotStored(error.to_string())
             }
-            // No responders (no stream leader now), or JetStream's refusal:
-            // this attempt was not stored.
-            Err(error) => Attempt::NotStored(error.to_string()),
+            // The message may have reached the stream and its answer be
+            // lost on the way back; or JetStream refused it while its
+            // leader changed, which may still commit it.
+            Err(error) => Attempt::Lost(error.to_string()),
         }
     }
 }
