@@ -19,7 +19,7 @@ use crate::view::LiveView;
 
 /// The format of checkpoints this build writes and reads: the crate's
 /// version, since any release may fold differently.
-pub const FORMAT: &str = concat!("floor-core ", env!("CARGO_PKG_VERSION"), " checkpoint 2");
+pub const FORMAT: &str = concat!("floor-core ", env!("CARGO_PKG_VERSION"), " checkpoint 3");
 
 /// Events between two checkpoints of a room: a start folds at most this
 /// many events per room after its checkpoint (or, for a room written to
@@ -38,25 +38,38 @@ pub struct Checkpoint {
     /// What `undo_call` needs of the most recent call.
     #[serde(default)]
     pub undo: UndoTracker,
-    /// Every successful command's receipt, sorted by client and request.
-    pub receipts: Vec<StoredReceipt>,
+    /// Every successful command's receipt, by client (sorted by client,
+    /// then request).
+    pub receipts: Vec<ClientReceipts>,
 }
 
-/// One command's receipt in a checkpoint.
+/// The receipts of one client's commands in a checkpoint, written as a
+/// pair `[client, [request, ...]]`: a room of a hundred thousand commands
+/// has as many receipts, and naming every field of each made them most of
+/// the checkpoint's bytes.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct StoredReceipt {
+pub struct ClientReceipts(
     /// The issuing client.
-    pub client: ClientKey,
+    pub ClientKey,
+    /// Its requests that took effect, sorted by request id.
+    pub Vec<RequestReceipt>,
+);
+
+/// One command's receipt in a checkpoint, written as
+/// `[request_id, first_seq, last_seq - first_seq]`, with the entry a
+/// `submit` created as a fourth element.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RequestReceipt(
     /// Its request id.
-    pub request_id: String,
+    pub String,
     /// The command's first event.
-    pub first_seq: u64,
-    /// The command's last event.
-    pub last_seq: u64,
+    pub u64,
+    /// Events after the first: the command's last event is `first + this`.
+    pub u64,
     /// The entry a `submit` created.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub entry_id: Option<Uuid>,
-}
+    pub Option<Uuid>,
+);
 
 /// Why a checkpoint was not taken.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -73,17 +86,21 @@ impl Room {
     /// The room's state as a checkpoint.
     pub fn checkpoint(&self) -> Checkpoint {
         let (view, keys, undo, receipts) = self.parts();
-        let mut receipts: Vec<StoredReceipt> = receipts
-            .iter()
-            .map(|((client, request_id), receipt)| StoredReceipt {
-                client: client.clone(),
-                request_id: request_id.clone(),
-                first_seq: receipt.first_seq,
-                last_seq: receipt.last_seq,
-                entry_id: receipt.entry_id,
-            })
-            .collect();
-        receipts.sort_by(|a, b| (&a.client, &a.request_id).cmp(&(&b.client, &b.request_id)));
+        let mut sorted: Vec<_> = receipts.iter().collect();
+        sorted.sort_unstable_by(|a, b| a.0.cmp(b.0));
+        let mut receipts: Vec<ClientReceipts> = Vec::new();
+        for ((client, request_id), receipt) in sorted {
+            let request = RequestReceipt(
+                request_id.clone(),
+                receipt.first_seq,
+                receipt.last_seq - receipt.first_seq,
+                receipt.entry_id,
+            );
+            match receipts.last_mut() {
+                Some(ClientReceipts(last, requests)) if last == client => requests.push(request),
+                _ => receipts.push(ClientReceipts(client.clone(), vec![request])),
+            }
+        }
         Checkpoint {
             format: FORMAT.to_owned(),
             view: view.view().clone(),
@@ -102,20 +119,27 @@ impl Room {
             return Err(CheckpointError::Inconsistent("a person key for each entry"));
         }
         let seq = checkpoint.view.seq;
-        let mut receipts = crate::room::Receipts::new();
-        for r in checkpoint.receipts {
-            if r.first_seq > r.last_seq || r.last_seq > seq || r.first_seq == 0 {
-                return Err(CheckpointError::Inconsistent(
-                    "a receipt outside the room's events",
-                ));
-            }
-            let receipt = Receipt {
-                first_seq: r.first_seq,
-                last_seq: r.last_seq,
-                entry_id: r.entry_id,
-            };
-            if receipts.insert((r.client, r.request_id), receipt).is_some() {
-                return Err(CheckpointError::Inconsistent("a receipt given twice"));
+        let count = checkpoint.receipts.iter().map(|c| c.1.len()).sum();
+        let mut receipts = crate::room::Receipts::with_capacity(count);
+        for ClientReceipts(client, requests) in checkpoint.receipts {
+            for RequestReceipt(request_id, first_seq, span, entry_id) in requests {
+                let last_seq = first_seq.saturating_add(span);
+                if last_seq > seq || first_seq == 0 {
+                    return Err(CheckpointError::Inconsistent(
+                        "a receipt outside the room's events",
+                    ));
+                }
+                let receipt = Receipt {
+                    first_seq,
+                    last_seq,
+                    entry_id,
+                };
+                if receipts
+                    .insert((client.clone(), request_id), receipt)
+                    .is_some()
+                {
+                    return Err(CheckpointError::Inconsistent("a receipt given twice"));
+                }
             }
         }
         let live = LiveView::from_snapshot(checkpoint.view);

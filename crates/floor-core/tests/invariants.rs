@@ -600,8 +600,9 @@ fn a_checkpoint_of_another_build_or_inconsistent_is_refused() {
     ));
 
     let mut ahead = good.clone();
-    if let Some(r) = ahead.receipts.first_mut() {
-        r.last_seq = ahead.view.seq + 1;
+    let seq = ahead.view.seq;
+    if let Some(r) = ahead.receipts.first_mut().and_then(|c| c.1.first_mut()) {
+        r.2 = seq + 1 - r.1;
     }
     assert!(matches!(
         Room::from_checkpoint(ahead),
