@@ -37,17 +37,18 @@ pub struct Append {
     pub declarations: Vec<(String, u64)>,
 }
 
-/// A room's checkpoint as read from the store.
+/// A room's checkpoint as read from the store: its text (`B`), or what a
+/// reader made of it ([`Store::read_checkpoint`](crate::Store::read_checkpoint)).
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum CheckpointRead {
+pub enum CheckpointRead<B = String> {
     /// The room has none.
     None,
     /// One that matches the room's log at `seq`.
     Found {
         /// The seq of the last event folded into it.
         seq: u64,
-        /// Its text, as written.
-        body: String,
+        /// Its text, as written, or what the reader made of it.
+        body: B,
     },
     /// One that does not match the room's log (its event is missing, or
     /// its text or the log was changed since): to be ignored.

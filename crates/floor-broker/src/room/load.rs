@@ -75,7 +75,10 @@ pub enum LoadError {
 /// log and this build; otherwise an empty room (with a warning when a
 /// checkpoint was there), to fold from the first event.
 fn from_checkpoint(store: &floor_store::Store, room_id: &str) -> Result<Room, LoadError> {
-    let (seq, body) = match store.checkpoint(room_id)? {
+    let read = store.read_checkpoint(room_id, |body| {
+        serde_json::from_str::<Checkpoint>(body).map_err(|e| e.to_string())
+    })?;
+    let (seq, decoded) = match read {
         CheckpointRead::None => return Ok(Room::new()),
         CheckpointRead::Unmatched { seq, reason } => {
             tracing::warn!(
@@ -88,8 +91,7 @@ fn from_checkpoint(store: &floor_store::Store, room_id: &str) -> Result<Room, Lo
         }
         CheckpointRead::Found { seq, body } => (seq, body),
     };
-    let taken = serde_json::from_str::<Checkpoint>(&body)
-        .map_err(|e| e.to_string())
+    let taken = decoded
         .and_then(|c| Room::from_checkpoint(c).map_err(|e| e.to_string()))
         .and_then(|room| {
             if room.seq() == seq {
