@@ -342,10 +342,11 @@ impl Drop for Server {
 /// with `extra` arguments; returns once it listens (every room of the
 /// embedded store loaded from the log).
 pub fn start_floor_on(data: &Path, programs: &Programs, extra: &[&str]) -> anyhow::Result<Floor> {
-    let pin = [
-        "taskset".to_owned(),
-        "-c".to_owned(),
-        programs.server_cpu.to_string(),
-    ];
+    start_floor_pinned(data, &programs.server_cpu.to_string(), extra)
+}
+
+/// [`start_floor_on`] on the CPUs `cpus` names (taskset's list, `0-1`).
+pub fn start_floor_pinned(data: &Path, cpus: &str, extra: &[&str]) -> anyhow::Result<Floor> {
+    let pin = ["taskset".to_owned(), "-c".to_owned(), cpus.to_owned()];
     Ok(Floor::start_via(&pin, data, "127.0.0.1:0", extra))
 }

@@ -69,7 +69,9 @@ impl Store {
             .query_row(params![room, to_i64(seq)], |r| {
                 let body = r.get_ref(0)?.as_str()?;
                 let matches = checkpoint_digest(&chain, seq, body).as_slice() == digest.as_slice();
-                Ok(matches.then(|| read.take().map(|read| read(body))).flatten())
+                Ok(matches
+                    .then(|| read.take().map(|read| read(body)))
+                    .flatten())
             })
             .optional()?;
         match body {
