@@ -80,8 +80,9 @@ impl Store {
                 seq,
                 reason: "it does not match the log (altered or damaged)",
             }),
-            // Replaced between the two reads (only the writer writes, and
-            // a start reads before it runs): as if there were none.
+            // Replaced by a newer one between the two reads (the writer
+            // checkpointing a room while it is loaded again): as if there
+            // were none, so the room is folded from its first event.
             None => Ok(CheckpointRead::None),
         }
     }
