@@ -107,8 +107,8 @@ fn cpu_model(cpuinfo: &str) -> Option<String> {
         .map(str::to_owned)
 }
 
-/// The CPUs listed (`processor : n` lines): the processors `/proc/cpuinfo` lists (the whole machine's, whatever this
-/// process is pinned to).
+/// The CPUs `/proc/cpuinfo` lists (`processor : n` lines): the whole
+/// machine's, whatever this process is pinned to.
 pub fn cpu_count(cpuinfo: &str) -> usize {
     cpuinfo
         .lines()
