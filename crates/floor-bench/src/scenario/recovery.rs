@@ -64,10 +64,7 @@ pub async fn recovery(plan: &Plan, rows: &mut Vec<Row>) -> anyhow::Result<()> {
         } else {
             None
         };
-        let started = Instant::now();
-        let floor = crate::server::start_floor_on(&data, &plan.programs, &[])?;
-        let serving = started.elapsed();
-        drop(floor);
+        let serving = time_start(&data, &plan.programs.server_cpu.to_string())?;
         let mut row = Row::new(RECOVERY, recovery_case(rooms, per_room, cache), Kind::Floor);
         row.set("start_to_serving_ms", round2(serving.as_secs_f64() * 1e3))
             .set("log_mb", round2(bytes as f64 / 1e6))
@@ -83,10 +80,7 @@ pub async fn recovery(plan: &Plan, rows: &mut Vec<Row>) -> anyhow::Result<()> {
     if cores > 1 {
         let cpus = format!("0-{}", cores - 1);
         drop(crate::server::start_floor_pinned(&data, &cpus, &[])?);
-        let started = Instant::now();
-        let floor = crate::server::start_floor_pinned(&data, &cpus, &[])?;
-        let serving = started.elapsed();
-        drop(floor);
+        let serving = time_start(&data, &cpus)?;
         let case = format!("{}, {cores} cores", recovery_case(rooms, per_room, "warm"));
         let mut row = Row::new(RECOVERY, case, Kind::Floor);
         row.set("start_to_serving_ms", round2(serving.as_secs_f64() * 1e3))
@@ -94,6 +88,16 @@ pub async fn recovery(plan: &Plan, rows: &mut Vec<Row>) -> anyhow::Result<()> {
         emit(row, rows);
     }
     Ok(())
+}
+
+/// How long a broker on `data`, pinned to `cpus`, takes from its start to
+/// serving.
+fn time_start(data: &std::path::Path, cpus: &str) -> anyhow::Result<std::time::Duration> {
+    let started = Instant::now();
+    let floor = crate::server::start_floor_pinned(data, cpus, &[])?;
+    let serving = started.elapsed();
+    drop(floor);
+    Ok(serving)
 }
 
 /// A broker's first load of a room from JetStream: from the room's
