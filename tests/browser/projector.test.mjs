@@ -316,3 +316,24 @@ test("a reason far down the order does not say \"Only online is waiting\" while 
   assert.deepEqual(reasons, ["The room's turn", "After the room's hands", "After the room's hands", "After the room's hands"]);
   await display.close();
 });
+
+test("a projector that could not reach the broker for its join code and QR code (a restart) shows them once it can", async () => {
+  const hall = await createRoom(floor, "hall-c", "Hall C");
+  // The page's first readings fail as they would with the broker away.
+  let failed = 0;
+  const display = await open(browser, hall.display, SIZES[1], {
+    prepare: (context) => context.route(/\/(api\/rooms\/hall-c\/join-code|qr\.svg)$/, (route) => {
+      if (failed < 2) {
+        failed += 1;
+        return route.abort("connectionrefused");
+      }
+      return route.continue();
+    }),
+  });
+  await display.waitForFunction(() => {
+    const image = document.getElementById("qr-image");
+    return !image.hidden && image.complete && image.naturalWidth > 0 && /^[A-Z0-9]{4}-[A-Z0-9]{4}$/.test(document.getElementById("join-code").textContent);
+  });
+  assert.equal(failed, 2);
+  await display.close();
+});

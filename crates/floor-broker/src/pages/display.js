@@ -8,8 +8,22 @@ import { t } from "./strings.js";
 const $ = (id) => document.getElementById(id);
 const NEXT = 5;
 
-const floor = start({ onState: render, onLink: showJoin });
+/** How long the projector waits to read its join code and QR code again
+ *  when the broker could not be reached. */
+const JOIN_RETRY_MS = 3000;
+/** The latest reading of the join code (an older one that ends late is
+ *  dropped), its retry timer, whether a code from the broker is shown,
+ *  and how many readings are under way. */
+let joinRun = 0;
+let joinRetry = null;
+let joinShown = false;
+let joinBusy = 0;
+
+const floor = start({ onState: render, onLink: (info) => { joinShown = false; showJoin(info); } });
 showJoin(floor.info);
+// Read again after a reconnection: the broker may have been away when the
+// page loaded, or the participant token rotated meanwhile.
+floor.onWelcome = () => { if (!joinBusy) showJoin(floor.info); };
 
 function render(floor) {
   const view = floor.view;
@@ -146,38 +160,70 @@ setInterval(tick, 250);
  *  the room's join code with the address to type it at. The room's
  *  current code and link come from the broker (they change when the
  *  participant token is rotated); a room without a code falls back to the
- *  link's `join`. */
+ *  link's `join`. A projector opened while the broker cannot be reached
+ *  (a restart) tries again every few seconds until both are shown, and
+ *  reads them again after each reconnection. */
+
 async function showJoin(info) {
+  joinBusy += 1;
+  try {
+    await readJoin(info);
+  } finally {
+    joinBusy -= 1;
+  }
+}
+
+async function readJoin(info) {
+  const run = ++joinRun;
+  clearTimeout(joinRetry);
+  const again = () => {
+    if (run === joinRun) joinRetry = setTimeout(() => showJoin(floor.info), JOIN_RETRY_MS);
+  };
   let join = null;
+  let reached = false;
   try {
     const response = await fetch(`../../api/rooms/${encodeURIComponent(info.room)}/join-code`, {
       headers: { Authorization: `Bearer ${info.token}` },
     });
+    // A 4xx (but 429) says for good that there is no code for this link;
+    // anything else may change once the broker is back.
+    reached = response.status < 500 && response.status !== 429;
     if (response.ok) join = await response.json();
-  } catch { /* shown below without a code */ }
+  } catch { /* shown below without a code, and tried again */ }
+  if (run !== joinRun) return;
   if (!join && info.join) {
     const link = new URL(`../${encodeURIComponent(info.room)}/join`, location.href);
     link.hash = `token=${info.join}`;
     join = { link: link.href };
   }
+  if (!reached) again();
   if (!join) {
-    $("join-link").textContent = t("display.join_missing");
-    $("join-code").textContent = "";
-    $("qr-image").hidden = true;
+    if (!joinShown) {
+      $("join-link").textContent = t("display.join_missing");
+      $("join-code").textContent = "";
+      $("qr-image").hidden = true;
+    }
     return;
   }
   // POSTed, not in a query string: the participant token stays out of
   // URLs and logs.
-  fetch("../../qr.svg", { method: "POST", body: join.link })
-    .then((response) => (response.ok ? response.blob() : Promise.reject(new Error(response.statusText))))
-    .then((svg) => {
-      const image = $("qr-image");
-      image.src = URL.createObjectURL(svg);
-      image.alt = t("display.join");
-      image.hidden = false;
-    })
-    .catch(() => {});
+  let svg;
+  try {
+    const response = await fetch("../../qr.svg", { method: "POST", body: join.link });
+    if (!response.ok) throw new Error(response.statusText);
+    svg = await response.blob();
+  } catch {
+    if (reached) again();
+    return;
+  }
+  if (run !== joinRun) return;
+  const image = $("qr-image");
+  if (image.src.startsWith("blob:")) URL.revokeObjectURL(image.src);
+  image.src = URL.createObjectURL(svg);
+  image.alt = t("display.join");
+  image.hidden = false;
   const at = join.join_url ? new URL(join.join_url) : null;
   $("join-link").textContent = at ? t("display.join_at", { address: `${at.host}${at.pathname}` }) : "";
   $("join-code").textContent = join.code || "";
+  joinShown = reached;
 }

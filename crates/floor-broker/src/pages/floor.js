@@ -58,6 +58,9 @@ export class Floor {
     /** Called with each event just before it is folded into `working`
      *  (a page may set it). */
     this.onEvent = () => {};
+    /** Called after each `welcome`: the first connection and every
+     *  reconnection (a page may set it). */
+    this.onWelcome = () => {};
     this.closed = false;
     this.timer = null;
     this.resyncTimer = null;
@@ -213,6 +216,7 @@ export class Floor {
         this.lastError = null;
         this.setStatus("connected");
         this.flush();
+        this.onWelcome(message);
         break;
       case "snapshot":
         this.epoch = message.epoch;
