@@ -21,6 +21,7 @@ use crate::load::{self, Socket};
 use crate::report::Row;
 use crate::scenario::{Plan, emit, round2, settle};
 use crate::server::{Endpoint, Kind, Server};
+use crate::stages::Stages;
 
 /// The full room's scenario name in its rows.
 pub const FULL_ROOM: &str = "full_room";
@@ -173,6 +174,7 @@ pub async fn full_room(plan: &Plan, rows: &mut Vec<Row>) -> anyhow::Result<()> {
     let seconds = plan.secs(20.0, 5.0);
     // The chair and the runner on a thread of their own: on the
     // generator's, an `ack` would wait behind a thousand screens' frames.
+    let stages_before = Stages::read(&server.addrs).await?;
     let endpoint: Endpoint = (*server).clone();
     let chair =
         load::on_own_thread(move || async move { work(&endpoint, &ids, seconds).await }).await?;
@@ -199,6 +201,11 @@ pub async fn full_room(plan: &Plan, rows: &mut Vec<Row>) -> anyhow::Result<()> {
             per_command(received.full.get() - full_before, 1),
         )
         .set("screens_closed", received.closed.get());
+    // Where the chair's commands spent their time inside the broker.
+    Stages::read(&server.addrs)
+        .await?
+        .since(&stages_before)
+        .report(&mut row);
     emit(row, rows);
     Ok(())
 }

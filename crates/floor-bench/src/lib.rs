@@ -19,5 +19,6 @@ pub mod report;
 pub mod room_costs;
 pub mod scenario;
 pub mod server;
+pub mod stages;
 pub mod stamp;
 pub mod targets;

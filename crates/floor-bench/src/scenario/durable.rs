@@ -10,6 +10,7 @@ use super::{Plan, emit};
 use crate::load::{self, Publisher, Seen, Shared};
 use crate::report::Row;
 use crate::server::{Kind, Server};
+use crate::stages::Stages;
 
 /// The durable-writes scenario's name in its rows.
 pub const DURABLE: &str = "durable_writes";
@@ -125,6 +126,7 @@ pub async fn durable_writes(plan: &Plan, rows: &mut Vec<Row>) -> anyhow::Result<
                 );
                 // A writer the broker closed (it fell too far behind reading
                 // its answers) ends the steps.
+                let stages_before = Stages::read(&server.addrs).await?;
                 let open = match open_loop(&server, OPEN_LOOP_WRITERS, offered, seconds).await {
                     Ok(open) => open,
                     Err(error) => {
@@ -135,6 +137,10 @@ pub async fn durable_writes(plan: &Plan, rows: &mut Vec<Row>) -> anyhow::Result<
                 };
                 open.report(&mut row);
                 row.set("subscribers_disconnected", seen.borrow().closed);
+                Stages::read(&server.addrs)
+                    .await?
+                    .since(&stages_before)
+                    .report(&mut row);
                 emit(row, rows);
                 if open.acked_per_s() < 0.95 * offered || open.refused > 0 {
                     break;

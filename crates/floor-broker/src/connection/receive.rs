@@ -45,6 +45,7 @@ impl Connection {
         message: Message,
         limiter: Option<&governor::DefaultDirectRateLimiter>,
     ) -> Result<(), Option<Close>> {
+        let received = std::time::Instant::now();
         let text = match message {
             Message::Text(text) => text,
             Message::Binary(_) => {
@@ -148,6 +149,7 @@ impl Connection {
                         .0
                         .clone(),
                     overflow: self.overflow.clone(),
+                    received,
                 });
                 if self.room.send(msg).await {
                     Ok(())

@@ -192,6 +192,8 @@ impl Connection {
     pub(super) async fn send_replies(&mut self, first: Reply) -> Result<(), Option<Close>> {
         let mut reply = first;
         let mut wrote = 0;
+        // The stages of the commands answered, counted once written.
+        let mut answered = Vec::new();
         loop {
             if reply.after_seq > self.sent_seq {
                 match reply.lead.take() {
@@ -208,6 +210,7 @@ impl Connection {
                 }
             }
             self.write(Message::Text(reply.text), false).await?;
+            answered.extend(reply.stamps);
             wrote += 1;
             // At most a queue's worth in one write.
             if wrote > REPLY_QUEUE {
@@ -221,10 +224,14 @@ impl Connection {
                 Err(_) => break,
             }
         }
-        if wrote > 0 {
-            self.flush().await
-        } else {
-            Ok(())
+        if wrote == 0 {
+            return Ok(());
         }
+        self.flush().await?;
+        let written = std::time::Instant::now();
+        for stamps in &answered {
+            self.broker.metrics.observe_command(stamps, written);
+        }
+        Ok(())
     }
 }

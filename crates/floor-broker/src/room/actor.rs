@@ -203,6 +203,7 @@ impl RoomActor {
     /// receiver is made then too, so it misses nothing and sees nothing
     /// twice).
     async fn handle(&mut self, batch: Vec<RoomMsg>) {
+        let taken = std::time::Instant::now();
         if crate::supervise::fault("room", &self.id) {
             panic!("a fault injected by a test");
         }
@@ -214,7 +215,7 @@ impl RoomActor {
                 read => reads.push(read),
             }
         }
-        self.commit(commands).await;
+        self.commit(commands, taken).await;
         for read in reads {
             self.serve_read(read).await;
         }

@@ -4,6 +4,7 @@
 //! the store recovers.
 
 use std::sync::Arc;
+use std::time::Instant;
 
 use floor_core::CommandError;
 use floor_core::Savepoint;
@@ -19,12 +20,33 @@ use super::replay::replay;
 use super::{Answer, CommandMsg, RoomActor, RoomLog, SHARED_COMMIT, log_read_error, now_ms, text};
 use crate::commit::{WriteError, Writer};
 use crate::limits::CHECKPOINT_GAP;
+use crate::metrics::Stamps;
 
 /// Answers a command `storage_unavailable` (a room that cannot serve it
 /// now; the client retries with the same request id).
 pub(crate) fn answer_unavailable(command: &CommandMsg) {
     if let Answer::Error(error) = unavailable(command) {
-        reply(command, 0, None, &ServerMessage::Error(error));
+        reply(command, 0, None, None, &ServerMessage::Error(error));
+    }
+}
+
+/// When a batch passed the room's stages: taken up, decided (the embedded
+/// log only), stored.
+#[derive(Debug, Clone, Copy)]
+pub(super) struct BatchTimes {
+    pub(super) taken: Instant,
+    pub(super) decided: Option<Instant>,
+    pub(super) stored: Instant,
+}
+
+impl BatchTimes {
+    fn stamps(&self, command: &CommandMsg) -> Stamps {
+        Stamps {
+            received: command.received,
+            taken: self.taken,
+            decided: self.decided,
+            stored: self.stored,
+        }
     }
 }
 
@@ -38,6 +60,7 @@ fn send_answers(
     answers: Vec<Answer>,
     seq: u64,
     lead: Option<&Lead>,
+    times: &BatchTimes,
 ) -> bool {
     let mut led = false;
     let mut lead_for = |after_seq: u64| {
@@ -55,6 +78,7 @@ fn send_answers(
                 command,
                 receipt.last_seq,
                 lead_for(receipt.last_seq),
+                Some(times.stamps(command)),
                 &ServerMessage::Ack {
                     request_id,
                     first_seq: receipt.first_seq,
@@ -63,9 +87,13 @@ fn send_answers(
                     duplicate,
                 },
             ),
-            Answer::Error(error) => {
-                reply(command, seq, lead_for(seq), &ServerMessage::Error(error))
-            }
+            Answer::Error(error) => reply(
+                command,
+                seq,
+                lead_for(seq),
+                Some(times.stamps(command)),
+                &ServerMessage::Error(error),
+            ),
         }
     }
     led
@@ -76,11 +104,18 @@ fn send_answers(
 /// queue means the connection is not reading: it is told to close ("too
 /// slow"), and its client retries by request id, so no answer is silently
 /// lost.
-fn reply(command: &CommandMsg, after_seq: u64, lead: Option<Lead>, message: &ServerMessage) {
+fn reply(
+    command: &CommandMsg,
+    after_seq: u64,
+    lead: Option<Lead>,
+    stamps: Option<Stamps>,
+    message: &ServerMessage,
+) {
     let reply = Reply {
         after_seq,
         text: text(message),
         lead,
+        stamps,
     };
     if command.reply.try_send(reply).is_err() {
         command.overflow.cancel();
@@ -192,18 +227,25 @@ impl RoomActor {
         self.checkpointed = seq;
     }
 
-    pub(super) async fn commit(&mut self, commands: Vec<CommandMsg>) {
+    /// Decides, stores and answers a batch of commands the room's task
+    /// took up at `taken`.
+    pub(super) async fn commit(&mut self, commands: Vec<CommandMsg>, taken: Instant) {
         if commands.is_empty() {
             return;
         }
         match self.log.clone() {
-            RoomLog::Local(writer) => self.commit_local(&writer, &commands).await,
+            RoomLog::Local(writer) => self.commit_local(&writer, &commands, taken).await,
             RoomLog::Shared(shared) => {
                 let mut answers = Vec::with_capacity(commands.len());
                 for part in commands.chunks(SHARED_COMMIT) {
                     answers.extend(self.commit_shared(&shared, part).await);
                 }
-                send_answers(&commands, answers, self.room.seq(), None);
+                let times = BatchTimes {
+                    taken,
+                    decided: None,
+                    stored: Instant::now(),
+                };
+                send_answers(&commands, answers, self.room.seq(), None, &times);
             }
         }
         // The embedded store's commit takes its checkpoint itself; a shared
@@ -248,7 +290,7 @@ impl RoomActor {
     }
 
     /// Commits a batch to the embedded log through the writer.
-    async fn commit_local(&mut self, writer: &Writer, commands: &[CommandMsg]) {
+    async fn commit_local(&mut self, writer: &Writer, commands: &[CommandMsg], taken: Instant) {
         let Decided {
             before,
             mut answers,
@@ -257,6 +299,7 @@ impl RoomActor {
             first_change,
             ..
         } = self.decide_batch(commands);
+        let decided = Instant::now();
         let mut refused_by_log = false;
         if !raws.is_empty() {
             let append = Append {
@@ -283,6 +326,11 @@ impl RoomActor {
                 raws.clear();
             }
         }
+        let times = BatchTimes {
+            taken,
+            decided: Some(decided),
+            stored: Instant::now(),
+        };
         // The answers first, with the batch's frames, and a turn for their
         // connections before the broadcast: the issuers send their events
         // and `ack` at once, before a thousand screens take the CPU.
@@ -292,7 +340,7 @@ impl RoomActor {
             from_seq,
             frames: frames.clone(),
         });
-        if send_answers(commands, answers, self.room.seq(), lead.as_ref()) {
+        if send_answers(commands, answers, self.room.seq(), lead.as_ref(), &times) {
             tokio::task::yield_now().await;
         }
         self.send_frames(&frames);

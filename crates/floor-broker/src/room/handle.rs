@@ -63,6 +63,8 @@ pub struct CommandMsg {
     pub reply: mpsc::Sender<Reply>,
     /// Cancelled when the reply queue was full: the connection then closes.
     pub overflow: tokio_util::sync::CancellationToken,
+    /// When the command was read from its connection.
+    pub received: std::time::Instant,
 }
 
 /// An answer to a command, for its connection's reply queue.
@@ -79,6 +81,9 @@ pub struct Reply {
     /// broadcast yet: those frames, so its connection sends them and the
     /// `ack` at once, before the room's screens are woken.
     pub lead: Option<Lead>,
+    /// When the command passed each stage (not for an answer the room
+    /// gave without taking the command up).
+    pub stamps: Option<crate::metrics::Stamps>,
 }
 
 /// A batch's frames handed to the connections of its commands ahead of the
@@ -167,6 +172,7 @@ impl RoomHandle {
             command,
             reply,
             overflow: tokio_util::sync::CancellationToken::new(),
+            received: std::time::Instant::now(),
         });
         let refused = |message: String| crate::broker::RoomError::Refused {
             command: name,
