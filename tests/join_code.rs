@@ -280,6 +280,12 @@ async fn the_landing_page_icon_and_metrics_are_served() {
     assert_eq!((status, content_type.as_str()), (200, "image/svg+xml"));
     assert!(body.starts_with("<svg"));
 
+    // One command answered: its stages are counted.
+    let tokens = floor.create_room("metered").await;
+    let mut runner = Client::connect(&floor, tokens.hello("runner", "runner-1")).await;
+    let hand = json!({"type": "submit", "entry": {"channel": "onsite", "person": {"name": "Ana"}}});
+    assert_eq!(runner.command("hand-1", hand).await["type"], "ack");
+
     let (status, content_type, text) = get(&floor, "/metrics").await;
     assert_eq!(status, 200);
     assert_eq!(
@@ -298,5 +304,19 @@ async fn the_landing_page_icon_and_metrics_are_served() {
             openmetrics_parser::OpenMetricsType::Counter,
             "{counter}"
         );
+    }
+    let stages = parsed
+        .families
+        .get("floor_command_stage_seconds")
+        .unwrap_or_else(|| panic!("no floor_command_stage_seconds in {text}"));
+    assert_eq!(
+        stages.family_type,
+        openmetrics_parser::OpenMetricsType::Histogram
+    );
+    for stage in ["wait", "decide", "store", "answer", "total"] {
+        let counted = text.lines().any(|line| {
+            line == format!("floor_command_stage_seconds_count{{stage=\"{stage}\"}} 1")
+        });
+        assert!(counted, "the {stage} stage of one command: {text}");
     }
 }
