@@ -597,3 +597,66 @@ async fn a_legacy_commit_is_served_without_its_declarations_and_still_counted() 
         serde_json::json!({"another": 5, "man": 5, "non_binary": 5, "woman": 5})
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_burst_is_committed_in_few_messages_each_under_the_byte_cap() {
+    use floor_broker::room::SHARED_COMMIT_BYTES;
+    use floor_broker::shared::{Shared, SharedConfig};
+    use floor_client::{Client, ConnectOptions};
+    use floor_protocol::Channel;
+    use floor_protocol::limits::TEXT_MAX;
+    use floor_tests::Floor;
+    use floor_tests::chaos::draft;
+
+    let dir = tempfile::tempdir().unwrap();
+    let nats = Nats::single(&dir.path().join("nats"));
+    let servers = nats.urls();
+    let args = ["--store", servers.as_str(), "--commands-per-second", "0"];
+    let floor = Floor::start_with(&dir.path().join("a"), &args);
+    let tokens = floor.create_room_when_stored("burst").await;
+    let options = ConnectOptions::from_link(&tokens.link(&floor, "runner"))
+        .unwrap()
+        .client_id("burst-runner");
+    let runner = Client::connect(options).await.unwrap();
+    // 400 hands of the longest question (over 1 KB of events each) at
+    // once: more than 256 KiB queued behind the room's first append.
+    let hands = 400;
+    let submits = (0..hands).map(|i| {
+        let mut entry = draft(Channel::Onsite, format!("Hand {i}"));
+        entry.text = Some("Q".repeat(TEXT_MAX));
+        runner.command(floor_protocol::Command::Submit { entry })
+    });
+    for answer in futures_util::future::join_all(submits).await {
+        answer.expect("every hand is acknowledged");
+    }
+
+    let shared = Shared::connect(&SharedConfig {
+        servers,
+        replicas: None,
+    })
+    .await
+    .unwrap();
+    let commits = shared.read_after("burst", 0, 10_000).await.unwrap();
+    let sizes: Vec<(usize, usize)> = commits
+        .iter()
+        .map(|c| (c.events.len(), c.events.iter().map(|e| e.len()).sum()))
+        .collect();
+    let events: usize = sizes.iter().map(|(n, _)| n).sum();
+    assert_eq!(events as u64, floor.room_state(&tokens).await.seq());
+    // Batches, not one message per few commands...
+    assert!(
+        sizes.iter().any(|(n, _)| *n > 100),
+        "no commit holds a batch: {sizes:?}"
+    );
+    // ...and none over the cap.
+    assert!(
+        sizes.iter().all(|(_, bytes)| *bytes <= SHARED_COMMIT_BYTES),
+        "a commit over {SHARED_COMMIT_BYTES} B: {sizes:?}"
+    );
+    assert!(
+        sizes
+            .iter()
+            .any(|(_, bytes)| *bytes > SHARED_COMMIT_BYTES / 2),
+        "no batch was cut near the cap: {sizes:?}"
+    );
+}

@@ -11,7 +11,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use async_nats::jetstream::object_store::ObjectMetadata;
-use floor_broker::room::{Loaded, SHARED_COMMIT, load_shared};
+use floor_broker::room::{Loaded, load_shared};
 use floor_broker::shared::{
     Anchor, Appended, CHECKPOINTS_BUCKET, CheckpointHead, Shared, SharedConfig, commit_digest,
     message_id,
@@ -54,8 +54,11 @@ fn draft(n: u64) -> EntryDraft {
     }
 }
 
+/// Commands per commit of the rooms written here: a busy room's batches.
+const COMMIT: usize = 8;
+
 /// Writes a session of `commands` commands to room `id` in commits of
-/// [`SHARED_COMMIT`] commands (two hands arriving for every two calls and a
+/// [`COMMIT`] commands (two hands arriving for every two calls and a
 /// turn finished), keeping the checkpoint at the commits `keep` picks.
 async fn write_room(
     shared: &Shared,
@@ -76,7 +79,7 @@ async fn write_room(
     while n < commands {
         let mut lines = Vec::new();
         let mut requests = Vec::new();
-        while requests.len() < SHARED_COMMIT && n < commands {
+        while requests.len() < COMMIT && n < commands {
             n += 1;
             let (who, command) = match n % 5 {
                 0 | 3 => (&chair, Command::next()),

@@ -182,9 +182,13 @@ pub fn log(path: &Path, rooms: usize, per_room: usize) -> anyhow::Result<u64> {
     Ok(bytes)
 }
 
+/// Commands per commit of the shared room written: a busy room's batches
+/// (a room at a session's pace commits one command at a time).
+const SHARED_ROOM_COMMIT: usize = 8;
+
 /// Writes one room of at least `events` events into the shared store as
-/// brokers write it (one message per commit of
-/// [`floor_broker::room::SHARED_COMMIT`] commands, appended with the
+/// brokers write it (one message per commit of [`SHARED_ROOM_COMMIT`]
+/// commands, appended with the
 /// expected last sequence and the commit's message id), with the
 /// checkpoint a broker would have stored last; `display` is the room's
 /// display token.
@@ -218,9 +222,7 @@ pub async fn shared_room(
     let checkpoint_at = (events as u64).saturating_sub(checkpoint::INTERVAL - 1);
     let mut checkpointed = false;
     while written < events {
-        let commit: Vec<Applied> = (0..floor_broker::room::SHARED_COMMIT)
-            .map(|_| session.next())
-            .collect();
+        let commit: Vec<Applied> = (0..SHARED_ROOM_COMMIT).map(|_| session.next()).collect();
         let lines = commit
             .iter()
             .flat_map(|applied| applied.events.iter())

@@ -75,9 +75,11 @@ pub use unload::Unloading;
 const REPLAY_FRAME: usize = 32 * 1024;
 /// Most queued messages a room takes into one batch.
 const MAX_BATCH: usize = 256;
-/// Most commands in one commit to the shared store (one JetStream
-/// message, which must stay under the server's 1 MiB payload limit).
-pub const SHARED_COMMIT: usize = 8;
+/// Most bytes of events in one commit to the shared store (one JetStream
+/// message) with more than one command: a room's batch whose events would
+/// be more is cut in two, and again, so a message stays well under the
+/// server's 1 MiB payload limit (one command's events are far less).
+pub const SHARED_COMMIT_BYTES: usize = 256 * 1024;
 /// Most times a room decides a commit again because another broker
 /// appended first, before it answers `storage_unavailable` (the clients
 /// retry).

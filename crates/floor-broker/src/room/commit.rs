@@ -17,7 +17,7 @@ use uuid::Uuid;
 
 use super::handle::{Frame, Lead, Reply};
 use super::replay::replay;
-use super::{Answer, CommandMsg, RoomActor, RoomLog, SHARED_COMMIT, log_read_error, now_ms, text};
+use super::{Answer, CommandMsg, RoomActor, RoomLog, log_read_error, now_ms, text};
 use crate::commit::{WriteError, Writer};
 use crate::limits::CHECKPOINT_GAP;
 use crate::metrics::Stamps;
@@ -236,10 +236,7 @@ impl RoomActor {
         match self.log.clone() {
             RoomLog::Local(writer) => self.commit_local(&writer, &commands, taken).await,
             RoomLog::Shared(shared) => {
-                let mut answers = Vec::with_capacity(commands.len());
-                for part in commands.chunks(SHARED_COMMIT) {
-                    answers.extend(self.commit_shared(&shared, part).await);
-                }
+                let answers = self.commit_shared(&shared, &commands).await;
                 let times = BatchTimes {
                     taken,
                     decided: None,

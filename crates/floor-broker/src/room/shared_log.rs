@@ -31,7 +31,9 @@ use floor_protocol::ErrorCode;
 use tokio::sync::watch;
 
 use super::commit::{Decided, unavailable};
-use super::{Answer, CommandMsg, RoomActor, SHARED_ROUNDS, fold_commit, log_read_error};
+use super::{
+    Answer, CommandMsg, RoomActor, SHARED_COMMIT_BYTES, SHARED_ROUNDS, fold_commit, log_read_error,
+};
 use crate::shared::{self, Appended, Shared, SharedError, StoredCommit};
 
 /// How often a room with subscribers asks the stream's leader whether it
@@ -148,6 +150,18 @@ impl RoomActor {
                 return commands.iter().map(|c| void(c, &ours)).collect();
             }
             let decided = self.decide_batch(commands);
+            // Events that would make too large a message: the batch is
+            // cut in two, each half committed in turn (not once an
+            // attempt may have stored some of it: that round's message is
+            // sent as decided).
+            let bytes: usize = decided.raws.iter().map(|(_, raw)| raw.len()).sum();
+            if bytes > SHARED_COMMIT_BYTES && commands.len() > 1 && ours.is_empty() {
+                self.go_back(decided.before);
+                let (first, second) = commands.split_at(commands.len() / 2);
+                let mut answers = Box::pin(self.commit_shared(shared, first)).await;
+                answers.extend(Box::pin(self.commit_shared(shared, second)).await);
+                return answers;
+            }
             if decided.raws.is_empty() {
                 // A refusal may rest on a state this broker has not caught
                 // up with yet (an entry made through another broker a
