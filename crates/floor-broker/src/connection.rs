@@ -83,7 +83,10 @@ fn token_grants(room: &RoomHandle, token_hash: &TokenHash, role: Role) -> bool {
 /// that address.
 pub async fn serve(socket: Socket, broker: Arc<Broker>, address: AddressGuard) {
     let mut socket = socket;
-    let outcome = handshake(&mut socket, &broker, &address).await;
+    // Boxed: the handshake's state is the largest a connection has, and
+    // held inline it would size every connection's task for its whole
+    // life (an idle display's most of all).
+    let outcome = Box::pin(handshake(&mut socket, &broker, &address)).await;
     let (hello, room, role, token_hash) = match outcome {
         Ok(accepted) => accepted,
         Err(Some(close)) => {
@@ -301,6 +304,22 @@ impl Connection {
         )))
     }
 
+    /// The `welcome` text (made outside `run`, so that its message does
+    /// not take room in every connection's future).
+    fn welcome(&self, epoch: uuid::Uuid, head: u64) -> Option<Utf8Bytes> {
+        let welcome = ServerMessage::Welcome {
+            protocol: PROTOCOL_VERSION,
+            room: self.room.info.clone(),
+            role: self.actor.role,
+            client: self.actor.client.clone(),
+            epoch,
+            head,
+            server_time_ms: now_ms(),
+            compact_order: self.compact_order,
+        };
+        serde_json::to_string(&welcome).ok().map(Utf8Bytes::from)
+    }
+
     /// Runs the connection; returns how the broker wants it closed, if it
     /// was the broker that ended it.
     async fn run(&mut self) -> Option<Close> {
@@ -329,19 +348,8 @@ impl Connection {
             mut broadcast_bytes,
         } = subscription;
         self.sent_seq = head;
-        let welcome = ServerMessage::Welcome {
-            protocol: PROTOCOL_VERSION,
-            room: self.room.info.clone(),
-            role: self.actor.role,
-            client: self.actor.client.clone(),
-            epoch,
-            head,
-            server_time_ms: now_ms(),
-            compact_order: self.compact_order,
-        };
-        let welcome = match serde_json::to_string(&welcome) {
-            Ok(text) => Utf8Bytes::from(text),
-            Err(_) => return Some(Close::new(close_code::GOING_AWAY, "internal error")),
+        let Some(welcome) = self.welcome(epoch, head) else {
+            return Some(Close::new(close_code::GOING_AWAY, "internal error"));
         };
         tracing::debug!(room = %self.room.info.id, role = self.actor.role.as_str(), "connection welcomed");
         // The welcome and the first frames (a snapshot, or the missed
