@@ -107,25 +107,19 @@ async fn counter(brokers: &[&floor_tests::Floor], name: &str) -> u64 {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn concurrent_bursts_on_two_brokers_are_decided_again_into_one_order() {
-    use floor_client::{Client, ConnectOptions};
     use floor_protocol::{Channel, Command};
-    use floor_tests::Floor;
     use floor_tests::chaos::draft;
 
-    let dir = tempfile::tempdir().unwrap();
-    let nats = Nats::single(&dir.path().join("nats"));
+    let TwoBrokers {
+        _dir,
+        nats,
+        a,
+        b,
+        tokens,
+    } = two_brokers_with("burst", &["--commands-per-second", "0"]).await;
     let servers = nats.urls();
-    let args = ["--store", servers.as_str(), "--commands-per-second", "0"];
-    let a = Floor::start_with(&dir.path().join("a"), &args);
-    let b = Floor::start_with(&dir.path().join("b"), &args);
-    let tokens = a.create_room_when_stored("burst").await;
-    let connect = |link: String, id: &'static str| async move {
-        Client::connect(ConnectOptions::from_link(&link).unwrap().client_id(id))
-            .await
-            .unwrap()
-    };
-    let runner = connect(tokens.link(&a, "runner"), "burst-runner").await;
-    let moderator = connect(tokens.link(&b, "moderator"), "burst-moderator").await;
+    let runner = client_of(&tokens.link(&a, "runner"), "burst-runner").await;
+    let moderator = client_of(&tokens.link(&b, "moderator"), "burst-moderator").await;
     // Bursts from both brokers at once until one broker's append has met
     // the other's (each burst makes that very likely; a few are allowed).
     let mut submitted = 0;
@@ -188,6 +182,14 @@ async fn on_a_three_node_cluster_the_stream_has_three_replicas() {
     assert_eq!(replicas, Some(3), "the stream's replicas");
 }
 
+/// A protocol client of `link`, with client id `id`.
+async fn client_of(link: &str, id: &str) -> floor_client::Client {
+    let options = floor_client::ConnectOptions::from_link(link)
+        .unwrap()
+        .client_id(id);
+    floor_client::Client::connect(options).await.unwrap()
+}
+
 /// Two brokers, A and B, on one nats-server, and a room created on A
 /// (bind every field, in this order so that the brokers stop first: one
 /// left to `..` is dropped, and stopped, at once).
@@ -200,11 +202,18 @@ struct TwoBrokers {
 }
 
 async fn two_brokers(room: &str) -> TwoBrokers {
+    two_brokers_with(room, &[]).await
+}
+
+/// [`two_brokers`], each started with `args` too.
+async fn two_brokers_with(room: &str, args: &[&str]) -> TwoBrokers {
     let dir = tempfile::tempdir().unwrap();
     let nats = Nats::single(&dir.path().join("nats"));
     let servers = nats.urls();
-    let a = floor_tests::Floor::start_with(&dir.path().join("a"), &["--store", &servers]);
-    let b = floor_tests::Floor::start_with(&dir.path().join("b"), &["--store", &servers]);
+    let mut all = vec!["--store", servers.as_str()];
+    all.extend_from_slice(args);
+    let a = floor_tests::Floor::start_with(&dir.path().join("a"), &all);
+    let b = floor_tests::Floor::start_with(&dir.path().join("b"), &all);
     let tokens = a.create_room_when_stored(room).await;
     TwoBrokers {
         _dir: dir,
@@ -602,22 +611,19 @@ async fn a_legacy_commit_is_served_without_its_declarations_and_still_counted() 
 async fn a_burst_is_committed_in_few_messages_each_under_the_byte_cap() {
     use floor_broker::room::SHARED_COMMIT_BYTES;
     use floor_broker::shared::{Shared, SharedConfig};
-    use floor_client::{Client, ConnectOptions};
     use floor_protocol::Channel;
     use floor_protocol::limits::TEXT_MAX;
-    use floor_tests::Floor;
     use floor_tests::chaos::draft;
 
-    let dir = tempfile::tempdir().unwrap();
-    let nats = Nats::single(&dir.path().join("nats"));
+    let TwoBrokers {
+        _dir,
+        nats,
+        a: floor,
+        b: _b,
+        tokens,
+    } = two_brokers_with("burst", &["--commands-per-second", "0"]).await;
     let servers = nats.urls();
-    let args = ["--store", servers.as_str(), "--commands-per-second", "0"];
-    let floor = Floor::start_with(&dir.path().join("a"), &args);
-    let tokens = floor.create_room_when_stored("burst").await;
-    let options = ConnectOptions::from_link(&tokens.link(&floor, "runner"))
-        .unwrap()
-        .client_id("burst-runner");
-    let runner = Client::connect(options).await.unwrap();
+    let runner = client_of(&tokens.link(&floor, "runner"), "burst-runner").await;
     // 400 hands of the longest question (over 1 KB of events each) at
     // once: more than 256 KiB queued behind the room's first append.
     let hands = 400;

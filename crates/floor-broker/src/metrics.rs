@@ -42,6 +42,9 @@ pub struct ReasonLabel {
     pub reason: &'static str,
 }
 
+/// The stages of [`StageLabel`], in the order of a command's way.
+const STAGES: [&str; 5] = ["wait", "decide", "store", "answer", "total"];
+
 /// The `stage` label of a command's way through the broker.
 #[derive(Debug, Clone, Hash, PartialEq, Eq, EncodeLabelSet)]
 pub struct StageLabel {
@@ -71,6 +74,9 @@ pub struct Metrics {
     /// Where a command's time goes, by stage ([`StageLabel`]); answers
     /// written to their connection's socket only.
     pub command_stage_seconds: Family<StageLabel, Histogram>,
+    /// The histograms of `command_stage_seconds`, made once: a command
+    /// is counted without looking its stages up.
+    stages: [Histogram; STAGES.len()],
     /// Subscribers closed by the broker, by reason (`lag`, `ping_timeout`,
     /// `abuse`).
     pub dropped: Family<ReasonLabel, Counter>,
@@ -103,6 +109,11 @@ impl Metrics {
         let dropped = Family::<ReasonLabel, Counter>::default();
         let command_stage_seconds =
             Family::<StageLabel, Histogram>::new_with_constructor(stage_histogram as fn() -> _);
+        let stages = STAGES.map(|stage| {
+            command_stage_seconds
+                .get_or_create(&StageLabel { stage })
+                .clone()
+        });
         registry.register(
             "connections",
             "Open WebSocket connections by role",
@@ -148,6 +159,7 @@ impl Metrics {
             events_appended,
             commit_seconds,
             command_stage_seconds,
+            stages,
             dropped,
         }
     }
@@ -155,22 +167,21 @@ impl Metrics {
     /// Counts the stages of one answered command, written to its socket
     /// at `written`.
     pub fn observe_command(&self, stamps: &Stamps, written: Instant) {
-        let observe = |stage: &'static str, from: Instant, to: Instant| {
-            self.command_stage_seconds
-                .get_or_create(&StageLabel { stage })
-                .observe(to.saturating_duration_since(from).as_secs_f64());
+        let [wait, decide, store, answer, total] = &self.stages;
+        let observe = |stage: &Histogram, from: Instant, to: Instant| {
+            stage.observe(to.saturating_duration_since(from).as_secs_f64());
         };
-        observe("wait", stamps.received, stamps.taken);
+        observe(wait, stamps.received, stamps.taken);
         let stored_from = match stamps.decided {
             Some(decided) => {
-                observe("decide", stamps.taken, decided);
+                observe(decide, stamps.taken, decided);
                 decided
             }
             None => stamps.taken,
         };
-        observe("store", stored_from, stamps.stored);
-        observe("answer", stamps.stored, written);
-        observe("total", stamps.received, written);
+        observe(store, stored_from, stamps.stored);
+        observe(answer, stamps.stored, written);
+        observe(total, stamps.received, written);
     }
 
     /// The metrics in the Prometheus text format.
