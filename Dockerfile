@@ -5,7 +5,7 @@ WORKDIR /src
 COPY . .
 RUN cargo build --release --locked -p floor
 
-FROM debian:bookworm-slim
+FROM debian:bookworm-slim AS runtime
 RUN useradd --system --uid 10001 --home-dir /var/lib/floor --create-home floor
 COPY --from=build /src/target/release/floor /usr/local/bin/floor
 USER 10001

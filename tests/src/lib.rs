@@ -11,7 +11,8 @@
 //! - `long_run`: what the long runs' binaries share.
 //! - `legacy`: logs as older brokers wrote them.
 //! - [`chaos`], [`jepsen`], [`nats`]: the chaos harness, the partition
-//!   runs, the NATS cluster; `hold`, `proxy`, `role_cli`: smaller helpers.
+//!   runs, the NATS cluster; [`containers`]: the compose file under
+//!   podman; `hold`, `proxy`, `role_cli`: smaller helpers.
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::print_stderr)]
 
@@ -26,6 +27,7 @@ pub mod jepsen;
 mod legacy;
 mod long_run;
 mod messages;
+pub mod containers;
 pub mod nats;
 mod proxy;
 mod role_cli;

@@ -139,15 +139,20 @@ fn loggable(metadata: &tracing::Metadata<'_>) -> bool {
 }
 
 /// Logs to standard error at the levels `FLOOR_LOG` says (`default`
-/// without it), never a wire logger's debug or trace line.
+/// without it), never a wire logger's debug or trace line. Colours only
+/// on a terminal: a container's or a service manager's log gets plain
+/// text.
 fn init_logging(default: &str, format: LogFormat) {
+    use std::io::IsTerminal as _;
     use tracing_subscriber::layer::SubscriberExt as _;
     use tracing_subscriber::util::SubscriberInitExt as _;
     let filter = tracing_subscriber::EnvFilter::try_from_env("FLOOR_LOG")
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default));
     let wire = tracing_subscriber::filter::filter_fn(loggable);
     let registry = tracing_subscriber::registry().with(filter).with(wire);
-    let layer = tracing_subscriber::fmt::layer().with_writer(std::io::stderr);
+    let layer = tracing_subscriber::fmt::layer()
+        .with_writer(std::io::stderr)
+        .with_ansi(std::io::stderr().is_terminal());
     match format {
         LogFormat::Human => registry.with(layer).init(),
         LogFormat::Json => registry.with(layer.json()).init(),
