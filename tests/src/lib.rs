@@ -18,6 +18,7 @@
 
 pub use tokio_tungstenite::tungstenite;
 
+mod caddy;
 pub mod chaos;
 mod client;
 mod floor;
@@ -33,6 +34,7 @@ mod proxy;
 mod role_cli;
 mod tokens;
 
+pub use caddy::{Caddy, caddy_bin};
 pub use client::{Client, Received, Socket, never_reading, refused_for_now, welcomed};
 pub use floor::{Floor, floor_bin, floor_json, serve_until_exit};
 pub use hold::Hold;

@@ -4,8 +4,9 @@
 //! The broker prints one link per role, for example
 //! `http://hall.example:8080/r/ws235/runner#token=3f9c...`. A client takes
 //! that link as it is: the room id comes from the `/r/{room}` path, the
-//! WebSocket endpoint is `/ws` beside it, and the token, when the link
-//! carries one, from the `#token=` fragment.
+//! WebSocket endpoint is `/ws` beside it (`ws://` for an `http://` link,
+//! `wss://`, WebSocket over TLS, for an `https://` one), and the token,
+//! when the link carries one, from the `#token=` fragment.
 
 use std::fmt;
 
@@ -15,7 +16,8 @@ use crate::error::AddressError;
 /// link carried one, the role token.
 #[derive(Clone, PartialEq, Eq)]
 pub struct RoomAddress {
-    /// The WebSocket URL of the broker, e.g. `ws://hall.example:8080/ws`.
+    /// The WebSocket URL of the broker, e.g. `ws://hall.example:8080/ws`
+    /// or `wss://floor.example/ws`.
     pub ws_url: String,
     /// The room id.
     pub room: String,
@@ -39,9 +41,10 @@ impl RoomAddress {
     ///
     /// Accepted forms:
     /// - `http://host[:port][/prefix]/r/{room}[/{role}][#token=...]`, as the
-    ///   broker prints it (`https` is accepted but needs a TLS-terminating
-    ///   proxy in front of the client, see [`AddressError::Tls`]);
-    /// - `ws://host[:port][/prefix]/ws?room={room}[#token=...]`.
+    ///   broker prints it, or the same with `https://` for a broker behind
+    ///   a TLS proxy: the endpoint is then `wss://host[:port][/prefix]/ws`
+    ///   (see [`crate::tls`] for the certificates it trusts);
+    /// - `ws://host[:port][/prefix]/ws?room={room}[#token=...]`, or `wss://`.
     ///
     /// ```
     /// use floor_client::RoomAddress;
@@ -50,6 +53,10 @@ impl RoomAddress {
     /// assert_eq!(address.ws_url, "ws://127.0.0.1:8080/ws");
     /// assert_eq!(address.room, "ws235");
     /// assert_eq!(address.token.as_deref(), Some("abc"));
+    ///
+    /// let address = RoomAddress::parse("https://localhost:8443/r/ws235/display").unwrap();
+    /// assert_eq!(address.ws_url, "wss://localhost:8443/ws");
+    /// assert!(address.is_tls());
     /// ```
     pub fn parse(link: &str) -> Result<RoomAddress, AddressError> {
         let link = link.trim();
@@ -66,10 +73,10 @@ impl RoomAddress {
             .ok_or_else(|| AddressError::Malformed(format!("{link:?} has no scheme")))?;
         let ws_scheme = match scheme.to_ascii_lowercase().as_str() {
             "http" | "ws" => "ws",
-            "https" | "wss" => return Err(AddressError::Tls),
+            "https" | "wss" => "wss",
             other => {
                 return Err(AddressError::Malformed(format!(
-                    "scheme {other:?} is not http or ws"
+                    "scheme {other:?} is not http, https, ws or wss"
                 )));
             }
         };
@@ -115,6 +122,11 @@ impl RoomAddress {
             token,
         })
     }
+
+    /// Whether the endpoint is WebSocket over TLS (`wss://`).
+    pub fn is_tls(&self) -> bool {
+        self.ws_url.starts_with("wss://")
+    }
 }
 
 #[cfg(test)]
@@ -136,6 +148,25 @@ mod tests {
         assert_eq!(a.token, None);
         let a = RoomAddress::parse("ws://h:9/ws?room=x#token=y").unwrap();
         assert_eq!((a.ws_url.as_str(), a.room.as_str()), ("ws://h:9/ws", "x"));
+        assert!(!a.is_tls());
+    }
+
+    #[test]
+    fn https_and_wss_links_speak_tls() {
+        let a = RoomAddress::parse("https://localhost:8443/r/ws235/runner#token=t").unwrap();
+        assert_eq!(
+            (a.ws_url.as_str(), a.room.as_str(), a.token.as_deref()),
+            ("wss://localhost:8443/ws", "ws235", Some("t"))
+        );
+        assert!(a.is_tls());
+        let a = RoomAddress::parse("HTTPS://floor.example/hall/r/main").unwrap();
+        assert_eq!(a.ws_url, "wss://floor.example/hall/ws");
+        let a = RoomAddress::parse("wss://floor.example/ws?room=x").unwrap();
+        assert_eq!(
+            (a.ws_url.as_str(), a.room.as_str()),
+            ("wss://floor.example/ws", "x")
+        );
+        assert!(a.is_tls());
     }
 
     #[test]
@@ -146,13 +177,11 @@ mod tests {
             "http://h/r/",
             "ftp://h/r/x",
             "ws://h/ws",
+            "https://h/",
+            "wss://h/ws",
         ] {
             assert!(RoomAddress::parse(bad).is_err(), "{bad}");
         }
-        assert!(matches!(
-            RoomAddress::parse("https://h/r/x"),
-            Err(AddressError::Tls)
-        ));
     }
 
     #[test]

@@ -1,5 +1,6 @@
-//! The client's errors: a link that cannot be read, a connection that
-//! cannot be made, and a request that did not take effect.
+//! The client's errors: a link that cannot be read, certificate
+//! authorities that cannot be trusted, a connection that cannot be made,
+//! and a request that did not take effect.
 
 use floor_protocol::{ErrorCode, ErrorMessage};
 use uuid::Uuid;
@@ -10,11 +11,45 @@ pub enum AddressError {
     /// The link is not a room link.
     #[error("not a room link: {0}")]
     Malformed(String),
-    /// The link needs TLS, which this client does not speak itself.
-    #[error(
-        "https/wss links need a TLS-terminating proxy on the client side; use the broker's http:// link"
-    )]
-    Tls,
+}
+
+/// Certificate authorities that cannot be trusted as given (see
+/// [`crate::ConnectOptions::ca_file`]).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum TlsError {
+    /// The PEM file cannot be read.
+    #[error("cannot read the CA file {path}: {reason}")]
+    Read {
+        /// The file.
+        path: String,
+        /// Why.
+        reason: String,
+    },
+    /// The text is not valid PEM.
+    #[error("the CA file {origin} is not valid PEM: {reason}")]
+    Pem {
+        /// The file, or what the PEM came from.
+        origin: String,
+        /// Why.
+        reason: String,
+    },
+    /// The PEM holds no `CERTIFICATE` block.
+    #[error("the CA file {origin} holds no certificate (expected -----BEGIN CERTIFICATE-----)")]
+    NoCertificate {
+        /// The file, or what the PEM came from.
+        origin: String,
+    },
+    /// A certificate cannot serve as a trusted root.
+    #[error("the CA file {origin} holds a certificate that cannot be trusted as a root: {reason}")]
+    Certificate {
+        /// The file, or what the PEM came from.
+        origin: String,
+        /// Why.
+        reason: String,
+    },
+    /// The TLS configuration cannot be built.
+    #[error("cannot configure TLS: {0}")]
+    Config(String),
 }
 
 /// Why [`crate::Client::connect`] failed.
@@ -41,6 +76,21 @@ pub enum ConnectError {
     /// No token was given and the link carried none.
     #[error("no role token: pass one, or use a link that ends in #token=...")]
     NoToken,
+    /// The TLS handshake failed on the broker's certificate: it is not
+    /// signed by a trusted authority, has expired, or names another host.
+    /// Retrying will not help; for a private CA (e.g. Caddy's
+    /// `tls internal`), trust its root with
+    /// [`crate::ConnectOptions::ca_file`].
+    #[error("the certificate of {url} is not trusted: {reason}")]
+    Certificate {
+        /// The WebSocket URL tried.
+        url: String,
+        /// What rustls found wrong.
+        reason: String,
+    },
+    /// TLS cannot be set up on the client side.
+    #[error(transparent)]
+    Tls(#[from] TlsError),
 }
 
 impl ConnectError {

@@ -50,6 +50,7 @@
 //!   [`Update`] and [`ConnectionEvent`].
 //! - `connection` (private): the task that owns the socket.
 //! - [`state`]: the room as held, [`RoomState`], and the [`Anomaly`] checks.
+//! - [`tls`]: the certificate authorities a `wss://` connection trusts.
 //! - [`backoff`]: reconnection delays.
 //! - [`runner`], [`moderator`], [`display`]: the role clients.
 //! - [`chat`]: reading chat transcripts (from `floor-files`).
@@ -66,11 +67,12 @@ pub mod moderator;
 pub mod options;
 pub mod runner;
 pub mod state;
+pub mod tls;
 
 pub use address::RoomAddress;
 pub use client::{Ack, Client, ConnectionEvent, ConnectionStatus, Subscriber, Update};
 pub use display::{DisplayView, NextCard, SpeakerCard, StageCard, render_text};
-pub use error::{AddressError, ConnectError, Refusal, RequestError};
+pub use error::{AddressError, ConnectError, Refusal, RequestError, TlsError};
 pub use moderator::{ImportOptions, ImportReport, OnlineEntry, RemoteChannel};
 pub use options::ConnectOptions;
 pub use runner::{Hand, OnDeck, RoomChannel};

@@ -1,11 +1,14 @@
 //! [`ConnectOptions`]: where to connect, as whom, and how patiently.
 
+use std::path::Path;
 use std::time::Duration;
 
 use floor_protocol::Channel;
+use rustls_pki_types::CertificateDer;
 
 use crate::address::RoomAddress;
-use crate::error::AddressError;
+use crate::error::{AddressError, TlsError};
+use crate::tls::ExtraRoots;
 
 /// How to connect to a room. Built from a room link, then adjusted:
 ///
@@ -17,6 +20,17 @@ use crate::error::AddressError;
 ///     .token("3f9c0b...")
 ///     .request_timeout(Duration::from_secs(10));
 /// # Ok::<(), floor_client::AddressError>(())
+/// ```
+///
+/// A broker behind a TLS proxy whose certificate comes from a private CA
+/// (here Caddy's `tls internal`):
+///
+/// ```no_run
+/// use floor_client::ConnectOptions;
+///
+/// let options = ConnectOptions::from_link("https://localhost:8443/r/ws235/display")?
+///     .ca_file("/data/caddy/pki/authorities/local/root.crt")?;
+/// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 #[derive(Debug, Clone)]
 pub struct ConnectOptions {
@@ -31,6 +45,8 @@ pub struct ConnectOptions {
     pub(crate) reconnect_min: Duration,
     pub(crate) reconnect_max: Duration,
     pub(crate) retry_initial_connect: bool,
+    /// CA certificates trusted besides the `webpki-roots` set, if any.
+    pub(crate) extra_roots: Option<ExtraRoots>,
 }
 
 impl ConnectOptions {
@@ -51,6 +67,7 @@ impl ConnectOptions {
             reconnect_min: Duration::from_millis(floor_protocol::timing::RECONNECT_MIN_MS),
             reconnect_max: Duration::from_millis(floor_protocol::timing::RECONNECT_MAX_MS),
             retry_initial_connect: false,
+            extra_roots: None,
         }
     }
 
@@ -115,6 +132,39 @@ impl ConnectOptions {
     pub fn retry_initial_connect(mut self, retry: bool) -> Self {
         self.retry_initial_connect = retry;
         self
+    }
+
+    /// For a `wss://` endpoint: also trust the CA certificates in this PEM
+    /// file, for a TLS proxy with a private CA (e.g. Caddy's
+    /// `tls internal`: its `root.crt`). Mozilla's roots (`webpki-roots`)
+    /// stay trusted; calling it again adds more.
+    ///
+    /// The file is read now: a missing file, or one without a usable
+    /// certificate, is an error before any connection is tried.
+    pub fn ca_file(self, path: impl AsRef<Path>) -> Result<Self, TlsError> {
+        let certificates = crate::tls::read_ca_file(path)?;
+        self.extra_roots(certificates)
+    }
+
+    /// Like [`ConnectOptions::ca_file`], with the PEM text itself.
+    pub fn extra_roots_pem(self, pem: &[u8]) -> Result<Self, TlsError> {
+        let certificates = crate::tls::read_ca_pem(pem, "given as PEM")?;
+        self.extra_roots(certificates)
+    }
+
+    /// Also trust these CA certificates (DER) for a `wss://` endpoint.
+    pub fn extra_roots(
+        mut self,
+        certificates: impl IntoIterator<Item = CertificateDer<'static>>,
+    ) -> Result<Self, TlsError> {
+        let mut all = self
+            .extra_roots
+            .take()
+            .map(|roots| roots.certificates)
+            .unwrap_or_default();
+        all.extend(certificates);
+        self.extra_roots = Some(ExtraRoots::new(all)?);
+        Ok(self)
     }
 
     /// The room this connects to.

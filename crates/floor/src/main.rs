@@ -6,6 +6,7 @@
 #![allow(clippy::print_stdout, clippy::print_stderr)]
 
 mod atomic_file;
+mod ca_file;
 mod config;
 mod report_cli;
 mod roles;

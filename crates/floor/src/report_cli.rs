@@ -50,6 +50,8 @@ pub(crate) struct ReportArgs {
         hide_env_values = true
     )]
     token: Option<String>,
+    #[command(flatten)]
+    ca_file: crate::ca_file::CaFile,
     /// The format.
     #[arg(long, value_enum, default_value_t = Format::Md)]
     format: Format,
@@ -118,7 +120,7 @@ fn fetch_report(args: &ReportArgs, server: &str) -> anyhow::Result<String> {
         args.room,
         args.format.name()
     );
-    let mut text = crate::room_cli::request(server, token, "GET", &path, None)?;
+    let mut text = crate::room_cli::request(&args.ca_file, server, token, "GET", &path, None)?;
     if !text.ends_with('\n') {
         text.push('\n');
     }

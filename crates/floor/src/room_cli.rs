@@ -6,6 +6,8 @@ use clap::Subcommand;
 use floor_protocol::Role;
 use serde_json::{Value, json};
 
+use crate::ca_file::CaFile;
+
 /// Room commands.
 #[derive(Debug, Subcommand)]
 pub(crate) enum RoomCommand {
@@ -40,12 +42,14 @@ pub(crate) enum RoomCommand {
 /// Where the broker is, and the admin token.
 #[derive(Debug, clap::Args)]
 pub(crate) struct Server {
-    /// The broker's URL.
+    /// The broker's URL (https:// for a broker behind a TLS proxy).
     #[arg(long, env = "FLOOR_SERVER", default_value = "http://127.0.0.1:8080")]
     server: String,
     /// The admin token.
     #[arg(long, env = "FLOOR_ADMIN_TOKEN", hide_env_values = true)]
     admin_token: String,
+    #[command(flatten)]
+    ca_file: CaFile,
 }
 
 fn parse_role(text: &str) -> Result<Role, String> {
@@ -56,13 +60,23 @@ fn parse_role(text: &str) -> Result<Role, String> {
 }
 
 fn call(server: &Server, method: &str, path: &str, body: Option<Value>) -> anyhow::Result<Value> {
-    let text = request(&server.server, &server.admin_token, method, path, body)?;
+    let text = request(
+        &server.ca_file,
+        &server.server,
+        &server.admin_token,
+        method,
+        path,
+        body,
+    )?;
     serde_json::from_str(&text).context("the broker answered without JSON")
 }
 
 /// Sends a request to a broker's HTTP API with a bearer token; returns the
 /// answer's body, or an error with the broker's message when it refused.
+/// An `https://` server's certificate is checked against the roots
+/// `ca_file` describes.
 pub(crate) fn request(
+    ca_file: &CaFile,
     server: &str,
     token: &str,
     method: &str,
@@ -71,10 +85,7 @@ pub(crate) fn request(
 ) -> anyhow::Result<String> {
     let url = format!("{}{path}", server.trim_end_matches('/'));
     let auth = format!("Bearer {token}");
-    let agent: ureq::Agent = ureq::Agent::config_builder()
-        .http_status_as_error(false)
-        .build()
-        .into();
+    let agent = ca_file.agent()?;
     let response = match (method, body) {
         ("POST", Some(body)) => agent
             .post(&url)
@@ -83,7 +94,14 @@ pub(crate) fn request(
         ("POST", None) => agent.post(&url).header("Authorization", &auth).send_empty(),
         _ => agent.get(&url).header("Authorization", &auth).call(),
     }
-    .with_context(|| format!("cannot reach the broker at {server}"))?;
+    .map_err(|error| match certificate_problem(&error) {
+        Some(reason) => anyhow::anyhow!(
+            "the certificate of {server} is not trusted: {reason}. If the broker is behind a \
+             proxy with a private certificate authority (e.g. Caddy's `tls internal`), trust \
+             its root certificate with --ca-file PATH or FLOOR_CA_FILE"
+        ),
+        None => anyhow::Error::new(error).context(format!("cannot reach the broker at {server}")),
+    })?;
     let status = response.status();
     let text = response
         .into_body()
@@ -97,6 +115,16 @@ pub(crate) fn request(
         bail!("the broker refused ({status}): {message}");
     }
     Ok(text)
+}
+
+/// Whether the request failed on the server's certificate: why, in words.
+/// (ureq's errors carry no source chain; the TLS error is inside.)
+fn certificate_problem(error: &ureq::Error) -> Option<String> {
+    match error {
+        ureq::Error::Io(io) => floor_client::tls::certificate_problem(io),
+        ureq::Error::Rustls(tls) => floor_client::tls::certificate_problem(tls),
+        _ => None,
+    }
 }
 
 fn print_links(value: &Value) {

@@ -6,6 +6,7 @@ use floor_protocol::{
 };
 use futures_util::{SinkExt, StreamExt};
 use tokio::time::timeout;
+use tokio_tungstenite::Connector;
 use tokio_tungstenite::tungstenite::Message;
 use uuid::Uuid;
 
@@ -51,10 +52,26 @@ pub(crate) async fn handshake(
         url: url.clone(),
         reason,
     };
+    let connector = if options.address.is_tls() {
+        let config = match &options.extra_roots {
+            Some(roots) => roots.config.clone(),
+            None => crate::tls::default_config()?,
+        };
+        Some(Connector::Rustls(config))
+    } else {
+        None
+    };
     let attempt = async {
-        let (mut socket, _) = tokio_tungstenite::connect_async(url.as_str())
-            .await
-            .map_err(|e| unreachable(e.to_string()))?;
+        let (mut socket, _) =
+            tokio_tungstenite::connect_async_tls_with_config(url.as_str(), None, false, connector)
+                .await
+                .map_err(|e| match crate::tls::certificate_failure(&e) {
+                    Some(reason) => ConnectError::Certificate {
+                        url: url.clone(),
+                        reason,
+                    },
+                    None => unreachable(e.to_string()),
+                })?;
         let hello = ClientMessage::Hello(Hello {
             protocol: PROTOCOL_VERSION,
             room: options.address.room.clone(),

@@ -23,7 +23,7 @@ Exit codes:
   0  done
   1  the broker refused the command; nothing changed (or, for import, some lines were not imported)
   2  usage error
-  3  the broker cannot be reached
+  3  the broker cannot be reached (or its TLS certificate is not trusted)
   4  the token or room was refused
   5  no answer in time; the command may or may not have taken effect";
 
@@ -72,6 +72,12 @@ impl From<ConnectError> for Exit {
             ConnectError::Unreachable { .. } => Exit::Unreachable(error.to_string()),
             ConnectError::Refused { .. } => Exit::Unauthorized(error.to_string()),
             ConnectError::NoToken => Exit::Usage(error.to_string()),
+            ConnectError::Certificate { .. } => Exit::Unreachable(format!(
+                "{error}. If the broker is behind a proxy with a private certificate authority \
+                 (e.g. Caddy's `tls internal`), trust its root certificate with --ca-file PATH \
+                 or FLOOR_CA_FILE"
+            )),
+            ConnectError::Tls(_) => Exit::Usage(error.to_string()),
         }
     }
 }
@@ -94,8 +100,8 @@ impl From<RequestError> for Exit {
 #[derive(Debug, Clone, clap::Args)]
 pub(crate) struct Connection {
     /// The room link of your role, as the broker printed it, e.g.
-    /// http://hall.example:8080/r/ws235/runner#token=... (the token may
-    /// also come from --token).
+    /// http://hall.example:8080/r/ws235/runner#token=... (https:// links
+    /// connect over TLS; the token may also come from --token).
     #[arg(long, env = "FLOOR_URL")]
     url: String,
     /// The role token; overrides a token in the link.
@@ -115,6 +121,8 @@ pub(crate) struct Connection {
     #[arg(long, value_name = "ID",
           default_value_t = Uuid::new_v4().simple().to_string(), hide_default_value = true)]
     request_id: String,
+    #[command(flatten)]
+    ca_file: crate::ca_file::CaFile,
     /// Print JSON instead of text, for scripts.
     #[arg(long)]
     pub(crate) json: bool,
@@ -132,6 +140,7 @@ impl Connection {
         if let Some(token) = &self.token {
             options = options.token(token.clone());
         }
+        let options = self.ca_file.apply(options).map_err(Exit::Usage)?;
         Ok(Client::connect(options).await?)
     }
 
