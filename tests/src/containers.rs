@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 use std::net::{IpAddr, TcpListener};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
-use std::sync::{Arc, Mutex, MutexGuard, Once};
+use std::sync::{Arc, Once};
 use std::time::{Duration, Instant};
 
 use tokio_tungstenite::Connector;
@@ -28,9 +28,9 @@ pub fn project_root() -> PathBuf {
 
 /// One compose test at a time: the file's services, volumes and network
 /// (a fixed subnet) are one project's.
-pub fn exclusive() -> MutexGuard<'static, ()> {
-    static LOCK: Mutex<()> = Mutex::new(());
-    LOCK.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+pub async fn exclusive() -> tokio::sync::MutexGuard<'static, ()> {
+    static LOCK: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
+    LOCK.lock().await
 }
 
 /// Makes the images once per test run, with the binary under test.
@@ -277,9 +277,7 @@ pub async fn open_socket(
 ) -> Socket {
     let mut request = url.into_client_request().unwrap();
     for (name, value) in headers {
-        request
-            .headers_mut()
-            .insert(*name, value.parse().unwrap());
+        request.headers_mut().insert(*name, value.parse().unwrap());
     }
     let connector = tls.map(|config| Connector::Rustls(Arc::clone(config)));
     let (ws, _) = tokio_tungstenite::connect_async_tls_with_config(request, None, false, connector)
@@ -290,7 +288,12 @@ pub async fn open_socket(
 
 /// A participant with a fresh client id says `hello` on `ws` and submits
 /// once; returns the answer (`ack` or `error`).
-pub async fn participant_submits(ws: Socket, room: &str, token: &str, n: usize) -> serde_json::Value {
+pub async fn participant_submits(
+    ws: Socket,
+    room: &str,
+    token: &str,
+    n: usize,
+) -> serde_json::Value {
     let hello = serde_json::json!({
         "type": "hello",
         "protocol": 1,
@@ -301,6 +304,9 @@ pub async fn participant_submits(ws: Socket, room: &str, token: &str, n: usize) 
     });
     let mut client = Client::hello_on(ws, hello).await;
     client
-        .command(&format!("q-{n}"), crate::submit("online", &format!("Visitor {n}")))
+        .command(
+            &format!("q-{n}"),
+            crate::submit("online", &format!("Visitor {n}")),
+        )
         .await
 }
