@@ -1,304 +1,206 @@
-// Every string the pages show, in one place, so that the pages can be
-// translated (the IGF works in six UN languages): add a language object
-// with the same keys and it is picked from the browser's language.
+// The pages' languages: which one a page speaks, and its strings.
+//
+// Every visible string is in `strings-<code>.js`, one table per language:
+// Arabic (ar), Chinese, simplified (zh), English (en), French (fr),
+// Russian (ru) and Spanish (es). English is the reference: every other
+// table has the same keys (tests/pages/strings.test.mjs holds them to it),
+// and the domain's terms follow docs/glossary.md.
+//
+// - `{name}` is a placeholder, filled from the caller's parameters; a
+//   number is written with the language's digits (Intl.NumberFormat).
+// - Plurals follow CLDR through Intl.PluralRules: a key given as
+//   `key.one`, `key.few`, `key.many`, `key.other` (the categories the
+//   language has) is picked by the parameter `n`. A language may give a
+//   plain key in plural forms even where English has one form; callers
+//   pass `n` with every count for that reason.
+// - The language comes from the link (`#...&lang=fr` or `?lang=fr`),
+//   else from the browser's languages, else English. A projector's link
+//   may name two (`lang=en,fr`): its labels are then shown in both.
 
-const en = {
-  "app.name": "floor",
-  "status.connecting": "Connecting…",
-  "status.connected": "Live",
-  "status.reconnecting": "Reconnecting…",
-  "status.refused": "This link does not work any more: {reason}",
-  "status.replaced": "This link was replaced: its token was rotated, and only the new link works now. Ask the organiser for it and open it in this tab.",
-  "status.unknown_link": "This link no longer works: it may have been replaced. Ask the organiser for the new one and open it in this tab.",
-  "error.relinked": "the page moved to another link before it was sent",
-  "status.queued": "{n} waiting to be sent",
-  "channel.onsite": "In the room",
-  "channel.online": "Online",
-  "channel.short.onsite": "Room",
-  "channel.short.online": "Online",
-  "delivery.room_mic": "Room microphone",
-  "delivery.remote_audio": "Speaks from the call",
-  "delivery.read_aloud": "Read aloud by the moderator",
-  "kind.question": "Question",
-  "kind.comment": "Comment",
-  "reason.pinned": "Moved up by the chair",
-  "reason.channel_turn.onsite": "The room's turn",
-  "reason.channel_turn.online": "Online's turn",
-  "reason.only_channel_waiting.onsite": "Only the room is waiting",
-  "reason.only_channel_waiting.online": "Only online is waiting",
-  "reason.after.onsite": "After the room's hands",
-  "reason.after.online": "After the online requests",
-  "reason.first_time_speaker": "First-time speaker",
-  "reason.arrival_order": "Asked first",
-  "status.pending": "Waiting for approval",
-  "status.waiting": "In line",
-  "status.speaking": "Speaking",
-  "status.done": "Has spoken",
-  "status.withdrawn": "Withdrawn",
-  "status.rejected": "Not taken",
-  "status.merged": "Merged with another question",
-  "policy.alternate": "Room and online take turns",
-  "policy.weighted": "Room {onsite} : online {online}",
-  "policy.fifo": "First come, first served",
-  "time.left": "{clock} left",
-  "time.over": "+{clock} over",
-  "time.waited": "waiting {minutes} min",
-  "phase.opening": "Opening",
-  "phase.presentations": "Presentations",
-  "phase.open_floor": "Open floor",
-  "phase.closing": "Closing",
-  "phase.other": "Session",
-  "stage.presenter": "Presenting: {name}",
-  "stage.none": "The session has not started",
-  "stage.intake": "collecting requests, calls begin in {clock}",
-  "stage.collecting": "Collecting requests",
-  "stage.ended": "The open floor has ended",
-  "stage.next_presenters": "Next presenters",
-  "chair.programme": "Run of show",
-  "chair.forecast": "At about {minutes} min per turn, {late} of {waiting} waiting requests will not fit in the time left ({left}).",
-  "chair.forecast_fits": "At about {minutes} min per turn, all {waiting} waiting requests fit in the time left ({left}).",
-  "chair.next_phase": "Start the next phase",
-  "chair.next_presenter": "Next presenter",
-  "chair.start_phase": "Start",
-  "chair.edit_programme": "Edit the run of show",
-  "chair.edit_hint": "As a room file: [[phase]] blocks with title, kind (opening, presentations, open_floor, closing, other), minutes, optional minutes_each and [[phase.speaker]] entries. The running phase keeps running if its place still holds a phase of the same kind.",
-  "chair.programme_file": "Room file",
-  "chair.programme_apply": "Apply the run of show",
-  "chair.programme_reset": "Discard my changes",
-  "chair.programme_line": "Line {line}: {reason}",
-  "chair.programme_applied": "The run of show is updated.",
-  "chair.programme_none": "No run of show yet: write one below.",
-  "display.speaking": "Speaking now",
-  "display.nobody": "The floor is open",
-  "display.nobody_closed": "Nobody is speaking",
-  "display.now": "Now",
-  "display.closed_banner": "Queue closed: no new requests",
-  "display.next_announce": "Next: {names}",
-  "display.next": "Next",
-  "display.empty": "Nobody is waiting yet",
-  "display.more": "and {n} more",
-  "display.turns": "Turns so far",
-  "display.queue_open": "Queue open",
-  "display.queue_closed": "Queue closed",
-  "display.join": "Ask to speak",
-  "display.join_missing": "Ask the chair for the link to ask a question",
-  "display.join_at": "or go to {address} and type",
-  "copy.button": "Copy link",
-  "copy.done": "Link copied",
-  "copy.manual": "Copy this link:",
-  "chair.title": "Chair",
-  "chair.next": "Next speaker",
-  "chair.next_hint": "Key: N",
-  "chair.finish": "End this turn",
-  "chair.call": "Call now",
-  "chair.pin": "Pin",
-  "chair.unpin": "Unpin",
-  "chair.open": "Open the queue",
-  "chair.close": "Close the queue",
-  "chair.policy": "Fairness",
-  "chair.limit": "Speaking time (seconds)",
-  "chair.moderated": "Participants' own requests need approval",
-  "chair.max_open": "Most open requests",
-  "chair.apply": "Apply",
-  "chair.opens_with": "The open floor starts with",
-  "chair.pending": "{n} requests await approval (the moderator approves online ones, the runner those from the room)",
-  "chair.pending_none": "No requests await approval",
-  "chair.pending_one": "1 request awaits approval (the moderator approves online ones, the runner those from the room)",
-  "chair.back_confirm": "Go back to \"{title}\"? The phase starts again from its full time, and the current phase stops.",
-  "chair.restart_confirm": "Start \"{title}\" again from its full time?",
-  "chair.location.onsite": "Seat: {location}",
-  "chair.location.online": "From: {location}",
-  "chair.shortcut": "The N key calls the next speaker",
-  "chair.place": "#{n}",
-  "order.after": "after #{n}",
-  // The chair's undo, and the answer when another screen acted first.
-  "chair.undo": "Undo last call",
-  "chair.speaker_changed": "someone else changed the floor just now. Check who is speaking and press again.",
-  "moderator.title": "Online moderator",
-  "moderator.add": "Add a remote question",
-  "moderator.name": "Name",
-  "moderator.affiliation": "Organisation (optional)",
-  "moderator.text": "Question or comment",
-  "moderator.comment": "It is a comment",
-  "moderator.read_aloud": "I will read it aloud",
-  "moderator.submit": "Add to the queue",
-  "moderator.import": "Paste a chat transcript (one \"Name: text\" per line)",
-  "moderator.import_button": "Read",
-  "moderator.import_report": "Imported {imported}; refused {refused}; unreadable {unreadable}; left out {skipped}",
-  "moderator.preview": "Lines read: the checked ones will be added",
-  "moderator.preview_add": "Add {n} selected",
-  "moderator.preview_discard": "Discard",
-  "moderator.preview_none": "No line with \"Name: text\" was read.",
-  "moderator.preview_unreadable": "Lines not read",
-  "moderator.unchecked": "left out: {why}",
-  "moderator.skip.host": "from the host or a moderator",
-  "moderator.skip.agreement": "agrees with another message",
-  "moderator.skip.greeting": "a greeting or thanks",
-  "moderator.skip.short": "too short to be a question",
-  "moderator.count": "{count} / {limit}",
-  "moderator.problem.name_blank": "Type the person's name: the chair needs it to call them. Nothing was sent.",
-  "moderator.problem.name_long": "The name has {count} characters; at most {limit} fit. Shorten it: nothing was sent.",
-  "moderator.problem.affiliation_long": "The organisation has {count} characters; at most {limit} fit. Shorten it: nothing was sent.",
-  "moderator.problem.text_long": "The question has {count} characters; at most {limit} can be sent. Shorten it: nothing was sent.",
-  "moderator.problem.reason_long": "The reason has {count} characters; at most {limit} fit. Shorten it: nothing was done.",
-  "moderator.line": "Line {line}: {reason}",
-  "moderator.pending": "Waiting for approval",
-  "moderator.approve": "Approve",
-  "moderator.reject": "Reject",
-  "moderator.online": "Online questions",
-  "moderator.edit": "Edit",
-  "moderator.save": "Save",
-  "moderator.cancel": "Cancel",
-  "moderator.editing": "Edit the request of {name}",
-  "moderator.kind": "Type",
-  "moderator.delivery": "How it reaches the room",
-  "moderator.remove": "Remove",
-  "moderator.remove_confirm": "Remove {name}'s request from the queue?",
-  "moderator.remove_reason": "Reason, shown to them (optional)",
-  "moderator.remove_yes": "Remove",
-  "moderator.remove_no": "Keep",
-  "moderator.reject_confirm": "Reject {name}'s request? It will not join the queue.",
-  "moderator.merge": "Merge into…",
-  "moderator.merge_none": "Merge into…",
-  "moderator.merge_button": "Merge",
-  "moderator.none": "Nothing here yet",
-  "moderator.audience": "People following online now (from the video platform)",
-  "moderator.audience_button": "Record",
-  "moderator.audience_last": "Last count: {count}",
-  "runner.title": "Mic runner",
-  "runner.add": "Add a raised hand",
-  "runner.name": "Name",
-  "runner.seat": "Seat or zone",
-  "runner.submit": "Add hand",
-  "runner.on_deck": "Take the microphone to",
-  "runner.nobody": "Nobody in the room is waiting",
-  // Keys ending in a plural category (Intl.PluralRules: zero, one, two,
-  // few, many, other) are picked by {n}; `other` is the fallback, and a
-  // language adds the categories it has.
-  "runner.later.one": "No one from the room in the next {n} turn",
-  "runner.later.other": "No one from the room in the next {n} turns",
-  "runner.ahead.one": "Next from the room: {n} speaks before them",
-  "runner.ahead.other": "Next from the room: {n} speak before them",
-  "runner.next_in_line": "Next in line, not called yet",
-  "runner.speaking_no_mic": "Speaking now, without a microphone: take it to them now",
-  "runner.mic": "Mic in hand",
-  "runner.has_mic": "Has the microphone",
-  "runner.withdraw": "Hand down",
-  "runner.withdraw_confirm": "Take {name}'s hand down?",
-  "runner.withdraw_yes": "Yes, hand down",
-  "runner.withdrawing": "Taking the hand down…",
-  "runner.keep": "Keep",
-  "runner.hands": "Hands in the room",
-  "runner.unsent": "Not sent yet: it is sent when the connection returns",
-  "runner.sending": "Sending…",
-  "runner.name_missing": "Type the person's name first: a hand needs a name.",
-  "runner.name_long": "A name can have at most {max} characters: shorten this one.",
-  "runner.seat_long": "A seat or zone can have at most {max} characters: shorten this one.",
-  "runner.pending": "Waiting for approval",
-  "runner.approve": "Approve",
-  "runner.reject": "Reject",
-  "runner.reject_confirm": "Reject {name}'s request?",
-  "runner.reject_yes": "Yes, reject",
-  "runner.rejecting": "Rejecting…",
-  "join.title": "Ask to speak",
-  "join.where": "Where are you?",
-  "join.onsite": "In the room",
-  "join.online": "On the call",
-  "join.name": "Your name",
-  "join.seat": "Where you sit (optional)",
-  "join.text": "Your question (optional, at most {limit} characters)",
-  "join.submit": "Ask for the floor",
-  "join.gender": "Gender (optional)",
-  "join.gender_none": "Prefer not to say",
-  "join.gender_note": "Only added to the session's totals for its report, which shows no count below 5; never sent with your request.",
-  "gender.woman": "Woman",
-  "gender.man": "Man",
-  "gender.non_binary": "Non-binary",
-  "gender.another": "Another gender",
-  "join.position": "You are number {n} in line",
-  "join.wait": "About {minutes} min to wait",
-  "join.after": "More than {n} people are ahead of you",
-  "join.wait_more": "More than {minutes} min to wait",
-  "join.speaking": "You have the floor",
-  "join.withdraw": "Withdraw my request",
-  "join.closed": "The queue is closed for now: no new requests are taken. The form comes back here when the chair opens the queue again.",
-  "join.rejected": "Your request was not taken",
-  "join.rejected_reason": "Your request was not taken: {reason}",
-  "join.room_full": "The queue is full for now. Try again once some requests have been answered.",
-  "join.speaking_now": "Speaking now: {name}",
-  "join.presenting_now": "Presenting now: {name}",
-  "join.phase_now": "Now: {title}",
-  "join.open_in": "The open floor starts in about {start} min.",
-  "join.open_into": "The open floor comes about {start} min into the session.",
-  "join.then_wait": "Then about {minutes} min to wait.",
-  "join.then_wait_more": "Then more than {minutes} min to wait.",
-  "join.then_first": "Your turn should come soon after it starts.",
-  "join.ended": "The open floor has ended: no more requests are taken.",
-  "join.ended_mine": "The open floor has ended: your request may not be reached.",
-  "join.dead": "This link does not work, so no request can be sent from it. Ask the organiser for the current link or the room's join code and open it in this tab; what you typed stays here.",
-  "join.not_sent": "Your request was not sent: this link does not work. What you typed stays here.",
-  "join.name_blank": "Write your name first: the chair calls you by it.",
-  "join.count": "{count} / {limit}",
-  "join.name_long": "Your name is {count} characters long and at most {limit} can be sent. Shorten it, then ask again.",
-  "join.seat_long": "Your seat is {count} characters long and at most {limit} can be sent. Shorten it, then ask again.",
-  "join.too_long": "Your question is {count} characters long and at most {limit} can be sent. Shorten it, then ask again.",
-  "error.generic": "Not done: {message}",
-  "error.duplicate_person": "{name} already has a request open ({standing}). Edit or merge that one instead.",
-  "error.duplicate_person_unseen": "This person already has a request open. Edit or merge that one instead.",
-  "error.speaker_changed": "Someone acted at the same moment: {name} is speaking now. Look again, then decide.",
-  "error.speaker_changed_nobody": "Someone acted at the same moment: nobody is speaking now. Look again, then decide.",
-  "error.invalid_field": "Please check {field}: {detail}",
-  "error.invalid_transition": "Not possible now: {detail}",
-  "error.participant_limit": "You already have a request open. Withdraw it first to ask again.",
-  "error.queue_closed": "The queue is closed to new requests.",
-  "error.room_full": "The queue is full for now. Try again once some requests have been answered.",
-  "error.forbidden": "This page's role may not do that.",
-  "error.entry_not_found": "That request is no longer in this room.",
-  "error.nothing_to_call": "Nobody is waiting to speak.",
-  "error.no_current_speaker": "Nobody is speaking.",
-  "error.channel_mismatch": "This page is connected for the other channel. Choose the channel again.",
-  "error.message_too_large": "That is too long to send.",
-  "error.internal": "Something went wrong in the broker; nothing was recorded. Try again.",
-  "error.storage_unavailable": "The broker cannot record anything right now; nothing was recorded. Try again in a moment.",
-  "error.outcome_unknown": "The broker could not learn whether this was recorded. Look at the queue before trying again.",
-  "error.rate_limited": "Too many requests at once. Wait a moment, then try again.",
-  "error.place": "place {n} in line",
-  "field.name": "the name",
-  "field.affiliation": "the affiliation",
-  "field.text": "the question",
-  "field.location": "the seat",
-  "field.language": "the language",
-  "field.reason": "the reason",
-  "field.count": "the number",
-  "field.into": "the request to merge into",
-  "field.programme": "the run of show",
+import en from "./strings-en.js";
+
+/** The languages the pages speak, with their own names and direction. */
+export const LANGUAGES = {
+  ar: { name: "العربية", dir: "rtl", tag: "ar" },
+  zh: { name: "中文", dir: "ltr", tag: "zh-Hans" },
+  en: { name: "English", dir: "ltr", tag: "en" },
+  fr: { name: "Français", dir: "ltr", tag: "fr" },
+  ru: { name: "Русский", dir: "ltr", tag: "ru" },
+  es: { name: "Español", dir: "ltr", tag: "es" },
 };
 
-const languages = { en };
+const tables = { en };
 
-function pick() {
+/** Loads the table of `code` (one of LANGUAGES). */
+async function load(code) {
+  if (!tables[code]) tables[code] = (await import(`./strings-${code}.js`)).default;
+  return tables[code];
+}
+
+/** The language code a tag such as `fr-CA` or `zh-Hans-CN` names, if spoken. */
+export function spoken(tag) {
+  const base = String(tag || "").trim().toLowerCase().split(/[-_]/)[0];
+  return Object.hasOwn(LANGUAGES, base) ? base : null;
+}
+
+/** The languages the link asks for (`lang=fr` or `lang=en,fr`), in order. */
+export function linkLanguages(loc = globalThis.location) {
+  if (!loc) return [];
+  const found = [];
+  for (const part of [String(loc.hash || "").replace(/^#/, ""), String(loc.search || "").replace(/^\?/, "")]) {
+    for (const pair of part.split("&")) {
+      const [name, value] = pair.split("=");
+      if (name !== "lang" || !value) continue;
+      for (const tag of decodeURIComponent(value).split(",")) {
+        const code = spoken(tag);
+        if (code && !found.includes(code)) found.push(code);
+      }
+    }
+  }
+  return found.slice(0, 2);
+}
+
+/** The language of the browser's first choice that the pages speak. */
+function browserLanguage() {
   // No `navigator` outside a browser (node's tests import these modules).
   const nav = globalThis.navigator || {};
   for (const tag of nav.languages || [nav.language || "en"]) {
-    const base = String(tag).toLowerCase().split("-")[0];
-    if (languages[base]) return base;
+    const code = spoken(tag);
+    if (code) return code;
   }
   return "en";
 }
 
-export const lang = pick();
-const table = languages[lang];
-
-/** The string `key`, with `{name}` replaced from `params`. */
-export function t(key, params = {}) {
-  const text = table[key] ?? en[key] ?? key;
-  return text.replace(/\{(\w+)\}/g, (_, name) => String(params[name] ?? ""));
+function chosen() {
+  const fromLink = linkLanguages();
+  let stored = null;
+  try {
+    stored = spoken(globalThis.localStorage?.getItem("floor.lang"));
+  } catch {
+    // Storage refused (a private window): the link and the browser decide.
+  }
+  return fromLink.length ? fromLink : [stored || browserLanguage()];
 }
 
-/** Fills `data-t` (text), `data-t-placeholder` and `data-t-label` under `root`. */
+/** A speaker of one language: its strings, plurals and numbers. */
+class Speaker {
+  constructor(code, table) {
+    this.code = code;
+    this.table = table;
+    this.tag = LANGUAGES[code].tag;
+    this.dir = LANGUAGES[code].dir;
+    this.plurals = new Intl.PluralRules(this.tag);
+    this.numbers = new Intl.NumberFormat(this.tag);
+  }
+
+  /** The text of `key` in this language, or undefined. */
+  text(key, params) {
+    if (Object.hasOwn(this.table, key)) return this.table[key];
+    if (params.n === undefined) return undefined;
+    const n = Number(params.n);
+    return this.table[`${key}.${this.plurals.select(n)}`] ?? this.table[`${key}.other`];
+  }
+
+  /** `key` filled from `params`; English when this language lacks it. */
+  t(key, params = {}) {
+    let text = this.text(key, params);
+    let speaker = this;
+    if (text === undefined && this.code !== "en") {
+      speaker = english;
+      text = english.text(key, params);
+    }
+    if (text === undefined) return key;
+    return text.replace(/\{(\w+)\}/g, (_, name) => {
+      const value = params[name];
+      if (typeof value === "number") return speaker.numbers.format(value);
+      return String(value ?? "");
+    });
+  }
+}
+
+const english = new Speaker("en", en);
+let speakers = [english];
+
+for (const code of chosen()) {
+  try {
+    await load(code);
+  } catch {
+    // A table that cannot be loaded: English instead.
+  }
+}
+speakers = chosen().filter((code) => tables[code]).map((code) => new Speaker(code, tables[code]));
+if (speakers.length === 0) speakers = [english];
+
+/** The page's language code (its first, for a bilingual projector). */
+export let lang = speakers[0].code;
+
+/** The page's languages: one, or two on a bilingual projector. */
+export function languages() {
+  return speakers.map((s) => s.code);
+}
+
+/** The BCP 47 tag of the page's language, for Intl (e.g. `zh-Hans`). */
+export function langTag() {
+  return speakers[0].tag;
+}
+
+/** The string `key` in the page's language, `{name}` filled from `params`. */
+export function t(key, params = {}) {
+  return speakers[0].t(key, params);
+}
+
+/** The string `key` in each of the page's languages (two on a bilingual
+ * projector), with the language of each. */
+export function tAll(key, params = {}) {
+  return speakers.map((s) => ({ lang: s.tag, dir: s.dir, text: s.t(key, params) }));
+}
+
+/** A number in the page's language. */
+export function num(value) {
+  return speakers[0].numbers.format(value);
+}
+
+/** Changes the page's language (the participant's switcher); the caller
+ * draws the page again. Remembered on this device. */
+export async function setLanguage(code) {
+  if (!Object.hasOwn(LANGUAGES, code)) return;
+  await load(code);
+  speakers = [new Speaker(code, tables[code])];
+  lang = code;
+  try {
+    globalThis.localStorage?.setItem("floor.lang", code);
+  } catch {
+    // Not remembered; the page still changes.
+  }
+  if (globalThis.document) applyStrings();
+}
+
+/** Fills `data-t` (text), `data-t-placeholder` and `data-t-label` under
+ * `root`, and sets the document's `lang` and `dir`. A node with `data-t`
+ * on a bilingual page gets one span per language. */
 export function applyStrings(root = document) {
-  document.documentElement.lang = lang;
-  for (const node of root.querySelectorAll("[data-t]")) node.textContent = t(node.dataset.t);
+  document.documentElement.lang = speakers[0].tag;
+  document.documentElement.dir = speakers[0].dir;
+  for (const node of root.querySelectorAll("[data-t]")) fill(node, node.dataset.t);
   for (const node of root.querySelectorAll("[data-t-placeholder]")) node.placeholder = t(node.dataset.tPlaceholder);
   for (const node of root.querySelectorAll("[data-t-label]")) node.setAttribute("aria-label", t(node.dataset.tLabel));
+}
+
+/** Puts `key` into `node`: its text, or on a bilingual page one span per
+ * language (each with its `lang` and `dir`; the second styled `.second`). */
+export function fill(node, key, params = {}) {
+  if (speakers.length === 1 || node.tagName === "TITLE" || node.tagName === "OPTION") {
+    node.textContent = t(key, params);
+    return;
+  }
+  node.replaceChildren(
+    ...tAll(key, params).map((part, i) => {
+      const span = document.createElement("span");
+      span.lang = part.lang;
+      span.dir = part.dir;
+      span.className = i === 0 ? "first" : "second";
+      span.textContent = part.text;
+      return span;
+    }),
+  );
 }
