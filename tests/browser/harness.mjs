@@ -107,10 +107,14 @@ export async function open(browser, link, viewport, { init, prepare } = {}) {
   return page;
 }
 
-/** The text of an element. */
+/** The text of an element, without the isolation marks (FSI, PDI) the
+ *  pages put around the names and numbers they fill into a sentence. */
 export function text(page, selector) {
-  return page.$eval(selector, (node) => node.textContent.trim());
+  return page.$eval(selector, (node) => node.textContent.replace(/[\u2068\u2069]/g, "").trim());
 }
+
+/** `text` without isolation marks (FSI, PDI), for a test's own reading. */
+export const plain = (text) => text.replace(/[\u2068\u2069]/g, "");
 
 /** The names in the projector's next list, in order. */
 export function nextNames(page) {

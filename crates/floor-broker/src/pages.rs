@@ -150,6 +150,36 @@ const ASSETS: &[(&str, &str, &str)] = &[
         include_str!("pages/strings.js"),
     ),
     (
+        "strings-en.js",
+        "text/javascript; charset=utf-8",
+        include_str!("pages/strings-en.js"),
+    ),
+    (
+        "strings-zh.js",
+        "text/javascript; charset=utf-8",
+        include_str!("pages/strings-zh.js"),
+    ),
+    (
+        "strings-ar.js",
+        "text/javascript; charset=utf-8",
+        include_str!("pages/strings-ar.js"),
+    ),
+    (
+        "strings-fr.js",
+        "text/javascript; charset=utf-8",
+        include_str!("pages/strings-fr.js"),
+    ),
+    (
+        "strings-ru.js",
+        "text/javascript; charset=utf-8",
+        include_str!("pages/strings-ru.js"),
+    ),
+    (
+        "strings-es.js",
+        "text/javascript; charset=utf-8",
+        include_str!("pages/strings-es.js"),
+    ),
+    (
         "display.js",
         "text/javascript; charset=utf-8",
         include_str!("pages/display.js"),

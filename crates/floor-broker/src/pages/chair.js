@@ -180,9 +180,9 @@ function render(floor) {
         el("span", { class: "place" }, place === null ? t("order.after", { n: floor.order.length }) : t("chair.place", { n: place + 1 })),
         el("span", { class: "who" },
           el("strong", {}, entry.person.name),
-          entry.person.affiliation ? ` · ${entry.person.affiliation}` : "",
+          entry.person.affiliation ? [" · ", el("bdi", {}, entry.person.affiliation)] : "",
           el("br"),
-          el("span", { class: "muted" }, [why, t("time.waited", { minutes: waited })].filter(Boolean).join(" · ")),
+          el("span", { class: "muted" }, [why, t("time.waited", { minutes: waited, n: waited })].filter(Boolean).join(" · ")),
           el("span", { class: "details" }, ...details(entry, true)),
         ),
         el("button", { type: "button", class: "secondary", onclick: () => onFloor({ type: "call", entry_id: entry.id }),
@@ -286,7 +286,7 @@ function showForecast() {
   const found = forecast(floor.view, floor.now());
   if (!found) { $("forecast").textContent = ""; return; }
   const late = found.will_not_fit > 0;
-  const params = { minutes: Math.round(found.per_turn_ms / 6000) / 10, late: found.will_not_fit, waiting: found.waiting,
+  const params = { minutes: Math.round(found.per_turn_ms / 6000) / 10, late: found.will_not_fit, waiting: found.waiting, n: found.waiting,
     left: clock(found.time_left_ms) };
   $("forecast").textContent = t(late ? "chair.forecast" : "chair.forecast_fits", params);
   $("forecast").className = late ? "error" : "muted";

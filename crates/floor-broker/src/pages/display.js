@@ -1,12 +1,20 @@
 // The projector: who speaks and for how much longer, who is next and why,
 // the turns per channel, and how to ask. No controls.
 
-import { start, el, badge, reasonText, countdown, setText, showStageClock } from "./floor.js";
+import { start, el, badge, reasonKey, countdown, setText, showStageClock } from "./floor.js";
 import { afterOpenFloor } from "./wait.js";
-import { t } from "./strings.js";
+import { t, fill, languages } from "./strings.js";
 
 const $ = (id) => document.getElementById(id);
 const NEXT = 5;
+/** A node holding the string `key` (in both languages on a bilingual
+ *  projector). */
+const said = (tag, attrs, key, params) => {
+  const node = el(tag, attrs);
+  fill(node, key, params);
+  return node;
+};
+if (languages().length > 1) document.body.classList.add("bilingual");
 
 /** How long the projector waits to read its join code and QR code again
  *  when the broker could not be reached. */
@@ -32,20 +40,20 @@ function render(floor) {
   document.body.dataset.queue = view.queue_open ? "open" : "closed";
   tick();
   showNext(floor);
-  const short = (channel) => el("span", { class: `badge ${channel}` }, t(`channel.short.${channel}`));
+  const short = (channel) => said("span", { class: `badge ${channel}` }, `channel.short.${channel}`);
   const tally = `${view.turns.onsite}:${view.turns.online}`;
   if ($("tally").dataset.shown !== tally) {
     $("tally").dataset.shown = tally;
     $("tally").replaceChildren(
-      el("h2", {}, t("display.turns")),
+      said("h2", {}, "display.turns"),
       el("div", { class: "count" }, short("onsite"), " ", el("strong", { id: "tally-onsite" }, view.turns.onsite),
         " : ", el("strong", { id: "tally-online" }, view.turns.online), " ", short("online")),
     );
   }
-  setText($("queue-state"), t(view.queue_open ? "display.queue_open" : "display.queue_closed"));
+  fill($("queue-state"), view.queue_open ? "display.queue_open" : "display.queue_closed");
   $("queue-state").className = view.queue_open ? "" : "closed";
   const policy = view.settings.policy;
-  setText($("policy"), t(`policy.${policy.kind}`, policy));
+  fill($("policy"), `policy.${policy.kind}`, policy);
   document.body.dataset.seq = view.seq;
 }
 
@@ -54,36 +62,38 @@ function render(floor) {
 function showNext(floor) {
   const running = floor.stage();
   const speakers = running ? running.phase.speakers || [] : [];
-  let heading = t("display.next");
+  let heading = "display.next";
   let rows;
   let more = "";
   if (running && speakers.length && running.phase.kind !== "open_floor") {
     const from = running.presenter ? running.presenter.turn.index + 1 : 0;
-    heading = t("stage.next_presenters");
+    heading = "stage.next_presenters";
     rows = speakers.slice(from, from + NEXT).map((person, i) =>
       el("li", { "data-presenter": from + i },
         el("span", { class: "place" }, `${i + 1}.`),
-        el("span", { class: "who" }, el("span", { class: "name" }, person.name),
-          person.affiliation ? el("span", { class: "affiliation" }, ` · ${person.affiliation}`) : ""),
+        el("span", { class: "who" }, el("bdi", { class: "name" }, person.name),
+          person.affiliation ? [" · ", el("bdi", { class: "affiliation" }, person.affiliation)] : ""),
       ));
   } else if (afterOpenFloor(floor.view)) {
-    rows = [el("li", { class: "muted" }, t("stage.ended"))];
+    rows = [said("li", { class: "muted" }, "stage.ended")];
   } else {
     const queue = floor.queue();
     rows = queue.slice(0, NEXT).map(({ slot, place, entry }) =>
       el("li", { "data-entry": entry.id, "data-channel": slot.channel },
         el("span", { class: "place" }, `${place + 1}.`),
         badge(slot.channel),
-        el("span", { class: "who" }, el("span", { class: "name" }, entry.person.name),
-          entry.person.affiliation ? el("span", { class: "affiliation" }, ` · ${entry.person.affiliation}`) : ""),
-        el("span", { class: "reason" }, slot.reasons.length ? reasonText(slot.reasons[0], slot.channel, floor.view) : ""),
+        el("span", { class: "who" }, el("bdi", { class: "name" }, entry.person.name),
+          entry.person.affiliation ? [" · ", el("bdi", { class: "affiliation" }, entry.person.affiliation)] : ""),
+        slot.reasons.length ? said("span", { class: "reason" }, reasonKey(slot.reasons[0], slot.channel, floor.view))
+          : el("span", { class: "reason" }),
       ));
-    more = queue.length > NEXT ? t("display.more", { n: queue.length - NEXT }) : "";
+    more = queue.length > NEXT ? queue.length - NEXT : 0;
   }
-  if (!rows.length) rows = [el("li", { class: "muted" }, t("display.empty"))];
-  setText($("next-label"), heading);
+  if (!rows.length) rows = [said("li", { class: "muted" }, "display.empty")];
+  fill($("next-label"), heading);
   $("next").replaceChildren(...rows);
-  setText($("more"), more);
+  if (more) fill($("more"), "display.more", { n: more });
+  else setText($("more"), "");
   // Announced when the names change, not at every render.
   const names = [...$("next").querySelectorAll(".name")].map((n) => n.textContent);
   setText($("next-announce"), names.length ? t("display.next_announce", { names: names.join(", ") }) : "");
@@ -102,28 +112,28 @@ function showHeadline() {
   let deadline = null;
   if (current) {
     const { entry } = current;
-    label = t("display.speaking");
+    label = { key: "display.speaking" };
     name = entry.person.name;
     meta = [badge(entry.channel), " ",
-      entry.person.affiliation ? `${entry.person.affiliation} · ` : "", t(`delivery.${entry.delivery}`)];
+      entry.person.affiliation ? [el("bdi", {}, entry.person.affiliation), " · "] : "", t(`delivery.${entry.delivery}`)];
     deadline = current.speaking.deadline_ms;
   } else if (presenter) {
     label = running.phase.title;
     name = presenter.person.name;
-    meta = [presenter.person.affiliation || ""];
+    meta = presenter.person.affiliation ? [el("bdi", {}, presenter.person.affiliation)] : [];
     deadline = presenter.turn.deadline_ms;
   } else if (running && running.phase.kind !== "open_floor") {
-    label = t("display.now");
+    label = { key: "display.now" };
     name = running.phase.title;
     deadline = running.stage.deadline_ms;
   } else {
-    name = t(view.queue_open ? "display.nobody" : "display.nobody_closed");
+    name = { key: view.queue_open ? "display.nobody" : "display.nobody_closed" };
     const collecting = running && running.stage.intake_until_ms > floor.now();
-    meta = collecting && view.queue_open ? [t("stage.collecting")] : [];
+    meta = collecting && view.queue_open ? [said("span", {}, "stage.collecting")] : [];
   }
-  setText($("speaker-label"), label);
-  setText($("speaker-name"), name);
-  const key = JSON.stringify([current && current.entry.id, presenter && presenter.turn.index, meta.map(String)]);
+  show($("speaker-label"), label);
+  show($("speaker-name"), name);
+  const key = JSON.stringify([current && current.entry.id, presenter && presenter.turn.index, meta.map((m) => (m instanceof Node ? m.textContent : String(m)))]);
   if ($("speaker-meta").dataset.shown !== key) {
     $("speaker-meta").dataset.shown = key;
     $("speaker-meta").replaceChildren(...meta);
@@ -131,7 +141,7 @@ function showHeadline() {
   const node = $("countdown");
   if (deadline === null) { setText(node, ""); node.className = ""; return; }
   const time = countdown(deadline, floor.now());
-  setText(node, time.text);
+  fill(node, time.key, time.params);
   node.className = time.over ? "over" : time.warn ? "warn" : "";
 }
 
@@ -147,6 +157,13 @@ function showStage() {
   }
   setText($("stage-phase"), running.phase.title);
   showStageClock($("stage-clock"), running.stage, floor.now());
+}
+
+/** Shows `what`: a string key (`{ key }`, in the page's languages) or
+ *  user content (a name, a phase's title: as it is). */
+function show(node, what) {
+  if (what && typeof what === "object") fill(node, what.key);
+  else setText(node, what);
 }
 
 function tick() {
@@ -199,7 +216,7 @@ async function readJoin(info) {
   if (!reached) again();
   if (!join) {
     if (!joinShown) {
-      $("join-link").textContent = t("display.join_missing");
+      fill($("join-link"), "display.join_missing");
       $("join-code").textContent = "";
       $("qr-image").hidden = true;
     }
@@ -223,7 +240,8 @@ async function readJoin(info) {
   image.alt = t("display.join");
   image.hidden = false;
   const at = join.join_url ? new URL(join.join_url) : null;
-  $("join-link").textContent = at ? t("display.join_at", { address: `${at.host}${at.pathname}` }) : "";
+  if (at) fill($("join-link"), "display.join_at", { address: `${at.host}${at.pathname}` });
+  else $("join-link").textContent = "";
   $("join-code").textContent = join.code || "";
   joinShown = reached;
 }

@@ -5,7 +5,7 @@
 // reconnection with backoff and jitter, and another link opened in the
 // same tab (`hashchange`).
 
-import { t, applyStrings } from "./strings.js";
+import { t, applyStrings, langTag, fill } from "./strings.js";
 import { describeError } from "./errors.js";
 import { fold } from "./fold.js";
 import { expandOrder } from "./order.js";
@@ -370,7 +370,9 @@ export function el(tag, attrs = {}, ...children) {
 }
 
 export function badge(channel) {
-  return el("span", { class: `badge ${channel}` }, t(`channel.${channel}`));
+  const node = el("span", { class: `badge ${channel}` });
+  fill(node, `channel.${channel}`);
+  return node;
 }
 
 /** Why a slot stands where it does. A slot's reasons hold at its place in
@@ -378,18 +380,25 @@ export function badge(channel) {
  *  channel's requests are all called before it, so while `view` (if
  *  given) has some of them waiting, it says so instead. */
 export function reasonText(reason, channel, view = null) {
-  if (reason === "only_channel_waiting" && view) {
-    const other = channel === "onsite" ? "online" : "onsite";
-    if (view.entries.some((e) => e.channel === other && e.status === "waiting")) return t(`reason.after.${other}`);
-  }
-  if (reason === "channel_turn" || reason === "only_channel_waiting") return t(`reason.${reason}.${channel}`);
-  return t(`reason.${reason}`);
+  return t(reasonKey(reason, channel, view));
 }
 
-/** m:ss, rounded up. */
+/** The string key of `reasonText`. */
+export function reasonKey(reason, channel, view = null) {
+  if (reason === "only_channel_waiting" && view) {
+    const other = channel === "onsite" ? "online" : "onsite";
+    if (view.entries.some((e) => e.channel === other && e.status === "waiting")) return `reason.after.${other}`;
+  }
+  if (reason === "channel_turn" || reason === "only_channel_waiting") return `reason.${reason}.${channel}`;
+  return `reason.${reason}`;
+}
+
+/** m:ss, rounded up, in the page's digits. */
 export function clock(ms) {
   const seconds = Math.ceil(Math.abs(ms) / 1000);
-  return `${Math.floor(seconds / 60)}:${String(seconds % 60).padStart(2, "0")}`;
+  const minutes = new Intl.NumberFormat(langTag(), { useGrouping: false });
+  const two = new Intl.NumberFormat(langTag(), { useGrouping: false, minimumIntegerDigits: 2 });
+  return `${minutes.format(Math.floor(seconds / 60))}:${two.format(seconds % 60)}`;
 }
 
 /** A countdown to `deadline_ms`: "1:23 left", or "+0:13 over" past it;
@@ -397,7 +406,9 @@ export function clock(ms) {
 export function countdown(deadlineMs, now) {
   const left = deadlineMs - now;
   const over = left < 0;
-  return { text: t(over ? "time.over" : "time.left", { clock: clock(left) }), over, warn: !over && left <= 30000 };
+  const key = over ? "time.over" : "time.left";
+  const params = { clock: clock(left) };
+  return { text: t(key, params), key, params, over, warn: !over && left <= 30000 };
 }
 
 /** Fills `target` with a running phase's clock (": 12:34 left", red

@@ -5,7 +5,7 @@
 // not work each say so in the form's place; what was typed stays.
 
 import { Floor, pageInfo, showError, showStatus, onLinkChange, setText } from "./floor.js";
-import { t, lang, applyStrings } from "./strings.js";
+import { t, applyStrings, LANGUAGES, lang, setLanguage } from "./strings.js";
 import { afterOpenFloor, waitEstimate } from "./wait.js";
 import { LIMITS, fieldProblem, length, trim } from "./fields.js";
 import { OPEN_STATUSES } from "./protocol.js";
@@ -13,10 +13,25 @@ import { OPEN_STATUSES } from "./protocol.js";
 const $ = (id) => document.getElementById(id);
 /** The longest question the broker takes (fields.js counts as it does). */
 const TEXT_MAX = LIMITS.text;
-const number = new Intl.NumberFormat(lang);
 const info = pageInfo();
 applyStrings();
-$("text-label").textContent = t("join.text", { limit: number.format(TEXT_MAX) });
+$("text-label").textContent = t("join.text", { limit: TEXT_MAX });
+
+// The language switcher: each language in its own name.
+for (const [code, language] of Object.entries(LANGUAGES)) {
+  const option = document.createElement("option");
+  option.value = code;
+  option.lang = language.tag;
+  option.textContent = language.name;
+  $("language").append(option);
+}
+$("language").value = lang;
+$("language").addEventListener("change", async () => {
+  await setLanguage($("language").value);
+  $("text-label").textContent = t("join.text", { limit: TEXT_MAX });
+  showCount();
+  if (floor && floor.view) render(floor);
+});
 const CHANNEL_KEY = `${info.key}:channel`;
 let floor = null;
 
@@ -61,7 +76,7 @@ function textLength() {
 function showCount() {
   const count = textLength();
   const over = count > TEXT_MAX;
-  $("text-count").textContent = t("join.count", { count: number.format(count), limit: number.format(TEXT_MAX) });
+  $("text-count").textContent = t("join.count", { count, limit: TEXT_MAX });
   $("text-count").classList.toggle("over", over);
   $("text").setAttribute("aria-invalid", String(over));
 }
@@ -89,7 +104,7 @@ $("form").addEventListener("submit", (event) => {
     const key = found.problem === "blank" ? "join.name_blank"
       : { name: "join.name_long", location: "join.seat_long", text: "join.too_long" }[found.field];
     const control = { name: $("name"), location: $("seat"), text: $("text") }[found.field];
-    return invalid(t(key, { count: number.format(found.count ?? 0), limit: number.format(found.limit ?? 0) }), control);
+    return invalid(t(key, { count: found.count ?? 0, limit: found.limit ?? 0, n: found.count ?? 0 }), control);
   }
   const current = connect(channel);
   if (current.status === "refused") return invalid(t("join.not_sent"));
@@ -183,10 +198,10 @@ function showMine(current, entry, ended) {
 /** The estimate in words: when the open floor starts, if it is to come,
  *  then the wait from there. */
 function waitText(estimate, more) {
-  if (estimate.start === null) return t(more ? "join.wait_more" : "join.wait", { minutes: estimate.wait });
-  const opens = t(estimate.started ? "join.open_in" : "join.open_into", { start: estimate.start });
+  if (estimate.start === null) return t(more ? "join.wait_more" : "join.wait", { minutes: estimate.wait, n: estimate.wait });
+  const opens = t(estimate.started ? "join.open_in" : "join.open_into", { start: estimate.start, n: estimate.start });
   const then = estimate.wait === 0 && !more ? t("join.then_first")
-    : t(more ? "join.then_wait_more" : "join.then_wait", { minutes: estimate.wait });
+    : t(more ? "join.then_wait_more" : "join.then_wait", { minutes: estimate.wait, n: estimate.wait });
   return `${opens} ${then}`;
 }
 

@@ -4,11 +4,10 @@
 // see where each one stands.
 
 import { start, el, badge, reasonText, showError, refusalText, keepFocus } from "./floor.js";
-import { t, lang } from "./strings.js";
+import { t } from "./strings.js";
 import { LIMITS, draftProblem, length, notAQuestion, trim } from "./moderation.js";
 
 const $ = (id) => document.getElementById(id);
-const number = new Intl.NumberFormat(lang);
 /** The online rows opened for an edit or a removal, by entry id: their
  *  nodes stay in the list across renders, so what is typed in them is
  *  never redrawn or lost when events arrive. */
@@ -31,7 +30,7 @@ function draft(name, text, { comment = false, readAloud = false, affiliation = "
 
 /** The sentence for a problem `draftProblem` found. */
 function problemText(problem) {
-  return t(problem.key, { count: number.format(problem.count ?? 0), limit: number.format(problem.limit ?? 0) });
+  return t(problem.key, { count: problem.count ?? 0, limit: problem.limit ?? 0, n: problem.count ?? 0 });
 }
 
 /** Checks `fields` (by field name, each with its control in `controls`);
@@ -51,7 +50,7 @@ function refuse(fields, controls, target) {
 function countChars(field, counter, limit) {
   const show = () => {
     const count = length(field.value);
-    counter.textContent = t("moderator.count", { count: number.format(count), limit: number.format(limit) });
+    counter.textContent = t("moderator.count", { count, limit });
     counter.classList.toggle("over", count > limit);
   };
   field.addEventListener("input", show);
@@ -109,7 +108,7 @@ function showPreview(read) {
     const box = el("input", { type: "checkbox", id: `line-${question.line}` });
     box.checked = why === null;
     return { question, box, item: el("li", {},
-      box, el("label", { for: box.id }, el("strong", {}, question.name), `: ${question.text}`),
+      box, el("label", { for: box.id }, el("strong", {}, question.name), ": ", el("bdi", {}, question.text)),
       why ? el("span", { class: "muted" }, t("moderator.unchecked", { why: t(`moderator.skip.${why}`) })) : null) };
   });
   const add = el("button", { type: "button", id: "preview-add" });
@@ -154,7 +153,7 @@ async function addLines(lines, unreadable) {
   const problems = [...refused, ...unreadable].sort((a, b) => a.line - b.line);
   $("report").replaceChildren(
     el("p", {}, t("moderator.import_report", {
-      imported, refused: refused.length, unreadable: unreadable.length, skipped: lines.length - chosen.length })),
+      n: imported, imported, refused: refused.length, unreadable: unreadable.length, skipped: lines.length - chosen.length })),
     el("ul", {}, problems.map((p) => el("li", {}, t("moderator.line", { line: p.line, reason: p.reason })))),
   );
   if (problems.length === 0) $("transcript").value = "";
@@ -165,12 +164,12 @@ function render(floor) {
   const view = floor.view;
   $("room-title").textContent = floor.roomInfo ? floor.roomInfo.title : "";
   $("audience-last").textContent = view.remote_audience != null
-    ? t("moderator.audience_last", { count: view.remote_audience }) : "";
+    ? t("moderator.audience_last", { count: view.remote_audience, n: view.remote_audience }) : "";
   const pending = view.entries.filter((e) => e.status === "pending" && e.channel === "online");
   const pendingRows = pending.map((entry) => {
     const kept = openRows.get(entry.id);
     return kept ? kept.node : el("li", { "data-entry": entry.id },
-      el("span", { class: "who" }, el("strong", {}, entry.person.name), entry.text ? ` · ${entry.text}` : ""),
+      el("span", { class: "who" }, el("strong", {}, entry.person.name), entry.text ? [" · ", el("bdi", {}, entry.text)] : ""),
       el("button", { type: "button", onclick: () => act({ type: "approve", entry_id: entry.id }).catch(() => {}),
         "aria-label": `${t("moderator.approve")}: ${entry.person.name}` }, t("moderator.approve")),
       // Rejecting asks first, as removing does: there is no way back.

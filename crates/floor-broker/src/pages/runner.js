@@ -5,12 +5,11 @@
 // in the row: the protocol has no way back from either.
 
 import { start, el, showError, keepFocus } from "./floor.js";
-import { t, lang } from "./strings.js";
+import { t } from "./strings.js";
 import { LIMITS, length, trim } from "./fields.js";
 import { onDeck } from "./deck.js";
 
 const $ = (id) => document.getElementById(id);
-const plurals = new Intl.PluralRules(lang);
 let deck = null;
 /** The row that asks "are you sure?": { action: "withdraw" | "reject", id }. */
 let confirming = null;
@@ -21,14 +20,6 @@ const unsent = new Map();
 let added = 0;
 
 const floor = start({ onState: render });
-
-/** The string `key.<plural category of n>` (e.g. runner.ahead.one), else
- *  `key.other`. */
-function plural(key, n) {
-  const name = `${key}.${plurals.select(n)}`;
-  const text = t(name, { n });
-  return text === name ? t(`${key}.other`, { n }) : text;
-}
 
 function act(command) {
   return floor.send(command).catch((error) => showError($("error"), error));
@@ -172,7 +163,7 @@ function nextStop(floor) {
   const found = onDeck(floor.view, floor.order);
   if (!found) return null;
   const when = found.speaking ? t("runner.speaking_no_mic")
-    : found.ahead === 0 ? t("runner.next_in_line") : plural("runner.ahead", found.ahead);
+    : found.ahead === 0 ? t("runner.next_in_line") : t("runner.ahead", { n: found.ahead });
   return { entry: found.entry, now: found.speaking, when };
 }
 
@@ -187,7 +178,7 @@ function renderDeck(floor) {
   const later = !found && floor.view.entries.some((e) => e.channel === "onsite" && e.status === "waiting");
   $("deck").dataset.when = found ? (found.now ? "now" : "line") : "none";
   $("deck-name").textContent = found ? found.entry.person.name
-    : later ? plural("runner.later", floor.order.length) : t("runner.nobody");
+    : later ? t("runner.later", { n: floor.order.length }) : t("runner.nobody");
   $("deck-seat").textContent = found && found.entry.location ? found.entry.location : "";
   $("deck-when").textContent = found
     ? `${found.when}${found.entry.mic_in_hand ? ` · ${t("runner.has_mic")}` : ""}` : "";

@@ -200,6 +200,7 @@ export default {
   "runner.reject_yes": "Yes, reject",
   "runner.rejecting": "Rejecting…",
   "join.title": "Ask to speak",
+  "join.language": "Language",
   "join.where": "Where are you?",
   "join.onsite": "In the room",
   "join.online": "On the call",

@@ -71,11 +71,17 @@ function browserLanguage() {
   return "en";
 }
 
+/** The link's languages (kept for this tab: the page drops the link's
+ *  fragment once read), else the one chosen on this device, else the
+ *  browser's. */
 function chosen() {
-  const fromLink = linkLanguages();
+  let fromLink = linkLanguages();
   let stored = null;
   try {
-    stored = spoken(globalThis.localStorage?.getItem("floor.lang"));
+    const tab = globalThis.sessionStorage;
+    if (fromLink.length) tab?.setItem("floor:lang", fromLink.join(","));
+    else fromLink = (tab?.getItem("floor:lang") || "").split(",").map(spoken).filter(Boolean);
+    stored = spoken(globalThis.localStorage?.getItem("floor:lang"));
   } catch {
     // Storage refused (a private window): the link and the browser decide.
   }
@@ -113,7 +119,10 @@ class Speaker {
     return text.replace(/\{(\w+)\}/g, (_, name) => {
       const value = params[name];
       if (typeof value === "number") return speaker.numbers.format(value);
-      return String(value ?? "");
+      // Isolated (FSI ... PDI), as <bdi> would: a name in another script
+      // never reorders the sentence around it.
+      const filled = String(value ?? "");
+      return filled ? `\u2068${filled}\u2069` : "";
     });
   }
 }
@@ -121,14 +130,15 @@ class Speaker {
 const english = new Speaker("en", en);
 let speakers = [english];
 
-for (const code of chosen()) {
+const wanted = chosen();
+for (const code of wanted) {
   try {
     await load(code);
   } catch {
     // A table that cannot be loaded: English instead.
   }
 }
-speakers = chosen().filter((code) => tables[code]).map((code) => new Speaker(code, tables[code]));
+speakers = wanted.filter((code) => tables[code]).map((code) => new Speaker(code, tables[code]));
 if (speakers.length === 0) speakers = [english];
 
 /** The page's language code (its first, for a bilingual projector). */
@@ -168,7 +178,8 @@ export async function setLanguage(code) {
   speakers = [new Speaker(code, tables[code])];
   lang = code;
   try {
-    globalThis.localStorage?.setItem("floor.lang", code);
+    globalThis.localStorage?.setItem("floor:lang", code);
+    globalThis.sessionStorage?.setItem("floor:lang", code);
   } catch {
     // Not remembered; the page still changes.
   }
@@ -190,9 +201,14 @@ export function applyStrings(root = document) {
  * language (each with its `lang` and `dir`; the second styled `.second`). */
 export function fill(node, key, params = {}) {
   if (speakers.length === 1 || node.tagName === "TITLE" || node.tagName === "OPTION") {
-    node.textContent = t(key, params);
+    const text = t(key, params);
+    if (node.textContent !== text) node.textContent = text;
     return;
   }
+  // Only when it changes, so that a live region announces changes.
+  const said = JSON.stringify(tAll(key, params).map((part) => part.text));
+  if (node.dataset.said === said && node.children.length === speakers.length) return;
+  node.dataset.said = said;
   node.replaceChildren(
     ...tAll(key, params).map((part, i) => {
       const span = document.createElement("span");
