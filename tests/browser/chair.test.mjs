@@ -30,7 +30,7 @@ before(async () => {
     await runner.fill("#name", name);
     await runner.click("#add button[type=submit]");
     await display.waitForFunction((n) =>
-      [...document.querySelectorAll("#next li[data-entry] .name")].some((s) => s.textContent === n), name);
+      [...document.querySelectorAll("#next li[data-entry] .name")].some((s) => s.textContent.replace(/[\u2068\u2069]/g, "") === n), name);
   }
 });
 
@@ -41,7 +41,7 @@ after(async () => {
 
 /** Waits until `page` shows `name` speaking. */
 function speaking(page, name) {
-  return page.waitForFunction((n) => document.getElementById("speaker-name").textContent === n, name);
+  return page.waitForFunction((n) => document.getElementById("speaker-name").textContent.replace(/[\u2068\u2069]/g, "") === n, name);
 }
 
 /** Waits until the projector's next list is `names`. */
@@ -101,7 +101,7 @@ test("two chair screens press Next at once: one person is called, both show them
   await second.keyboard.press("N");
   held.release();
 
-  await second.waitForFunction(() => /someone else changed the floor/.test(document.getElementById("error").textContent));
+  await second.waitForFunction(() => /someone else changed the floor/.test(document.getElementById("error").textContent.replace(/[\u2068\u2069]/g, "")));
   await speaking(second, "Carla Ruiz");
   await speaking(chair, "Carla Ruiz");
   await nextIs(["Dev Patel"]);
@@ -127,7 +127,7 @@ test("the chair sees the speaker's question and seat, the seats of those waiting
     text: "Could the panel address intermediary liability rules in ASEAN?", delivery: "read_aloud" } }]);
   for (const size of SIZES) {
     const page = await open(browser, links.chair, size);
-    await page.waitForFunction(() => /^1 request awaits approval/.test(document.getElementById("pending-count").textContent));
+    await page.waitForFunction(() => /^1 request awaits approval/.test(document.getElementById("pending-count").textContent.replace(/[\u2068\u2069]/g, "")));
     const row = `#online li[data-entry='${online.entry_id}']`;
     await page.waitForSelector(row);
     assert.match(await text(page, `${row} .details`), /^From: Singapore · Could the panel address intermediary liability rules in ASEAN\?$/);
@@ -138,9 +138,9 @@ test("the chair sees the speaker's question and seat, the seats of those waiting
   await sendCommands(chair, links.participant, [{ type: "submit", entry: {
     channel: "onsite", person: { name: "Gita Rao" } } }], "onsite");
   await chair.bringToFront();
-  await chair.waitForFunction(() => /^2 requests await approval/.test(document.getElementById("pending-count").textContent));
+  await chair.waitForFunction(() => /^2 requests await approval/.test(document.getElementById("pending-count").textContent.replace(/[\u2068\u2069]/g, "")));
   await chair.click(`#online li[data-entry='${online.entry_id}'] button[aria-label='Call now: Mei Lin Tan']`);
-  await chair.waitForFunction(() => document.getElementById("speaker-name").textContent === "Mei Lin Tan");
+  await chair.waitForFunction(() => document.getElementById("speaker-name").textContent.replace(/[\u2068\u2069]/g, "") === "Mei Lin Tan");
   assert.equal(await text(chair, "#speaker-details"), "From: SingaporeCould the panel address intermediary liability rules in ASEAN?");
   assert.equal(await chair.$eval("#speaker-details br", () => true), true);
   await chair.screenshot({ path: join(SHOTS, "chair-details.png"), fullPage: true });

@@ -5,7 +5,7 @@
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { root, startFloor, killFloor, dataDir, createRoom, launch, open, axeViolations } from "./harness.mjs";
+import { root, startFloor, killFloor, dataDir, createRoom, launch, open, axeViolations, plain } from "./harness.mjs";
 
 const { describeError } = await import(join(root, "crates", "floor-broker", "src", "pages", "errors.js"));
 
@@ -32,7 +32,7 @@ test("each refusal a page can meet reads as a sentence, without ids or field pat
       "You already have a request open. Withdraw it first to ask again."],
     [{ code: "queue_closed", message: "the queue is closed to new requests" }, "The queue is closed to new requests."],
   ];
-  for (const [error, expected] of cases) assert.equal(describeError(error, floor), expected);
+  for (const [error, expected] of cases) assert.equal(plain(describeError(error, floor)), expected);
   for (const code of ["room_full", "forbidden", "entry_not_found", "nothing_to_call", "no_current_speaker",
     "channel_mismatch", "internal"]) {
     const sentence = describeError({ code, message: "raw words" }, floor);
@@ -62,7 +62,7 @@ test("the runner who types a name already in line is told who it is and where th
   await runner.fill("#name", "jonas  berg");
   await runner.click("#add button[type=submit]");
   await runner.waitForFunction(() => document.getElementById("error").textContent !== "");
-  const shown = await runner.textContent("#error");
+  const shown = plain(await runner.textContent("#error"));
   assert.equal(shown, "Not done: Jonas Berg already has a request open (place 1 in line). Edit or merge that one instead.");
   assert.doesNotMatch(shown, /[0-9a-f]{8}-[0-9a-f]{4}/);
   assert.deepEqual(await axeViolations(runner), []);

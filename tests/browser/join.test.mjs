@@ -36,7 +36,7 @@ async function violations(page) {
 
 test("the code under the projector's QR code, typed at /join, opens the participant page", async () => {
   const display = await open(browser, links.display, WIDE);
-  await display.waitForFunction(() => /^[2-9A-Z]{4}-[2-9A-Z]{4}$/.test(document.getElementById("join-code").textContent));
+  await display.waitForFunction(() => /^[2-9A-Z]{4}-[2-9A-Z]{4}$/.test(document.getElementById("join-code").textContent.replace(/[\u2068\u2069]/g, "")));
   const code = await display.textContent("#join-code");
   const address = await display.textContent("#join-link");
   assert.ok(address.includes(`${new URL(floor.base).host}/join`), address);

@@ -95,7 +95,7 @@ test("Edit opens at once, the row's full width, and saves only the changed name,
   await moderator.selectOption(`#edit-kind-${ids["Carla Ruiz"]}`, "comment");
   await moderator.press(`#edit-name-${ids["Carla Ruiz"]}`, "Enter");
   await moderator.waitForFunction((sel) => !document.querySelector(`${sel} form`)
-    && document.querySelector(`${sel} strong`).textContent === "Carla Ruiz Ortega", row("Carla Ruiz"));
+    && document.querySelector(`${sel} strong`).textContent.replace(/[\u2068\u2069]/g, "") === "Carla Ruiz Ortega", row("Carla Ruiz"));
   assert.equal(await focused(moderator), "Edit: Carla Ruiz Ortega");
   assert.deepEqual(await sent(moderator), [{ type: "edit", entry_id: ids["Carla Ruiz"], patch: {
     name: "Carla Ruiz Ortega", text: "How will small firms in Bolivia reach the fund?", kind: "comment" } }]);
@@ -104,7 +104,7 @@ test("Edit opens at once, the row's full width, and saves only the changed name,
   assert.equal(saved.person.affiliation, "Online");
   assert.equal(saved.delivery, "remote_audio");
   await display.waitForFunction(() =>
-    [...document.querySelectorAll("#next li[data-entry] .name")].some((n) => n.textContent === "Carla Ruiz Ortega"));
+    [...document.querySelectorAll("#next li[data-entry] .name")].some((n) => n.textContent.replace(/[\u2068\u2069]/g, "") === "Carla Ruiz Ortega"));
 });
 
 test("Escape cancels an edit: nothing is sent and the focus is back on Edit", async () => {
@@ -130,7 +130,7 @@ test("an event arriving while an edit is typed loses nothing, and the edit is sa
     channel: "online", person: { name: "Farid Haddad" } } }]);
   ids["Farid Haddad"] = ack.entry_id;
   await moderator.waitForFunction((before) => Number(document.body.dataset.seq) > before
-    && [...document.querySelectorAll("#online strong")].some((s) => s.textContent === "Farid Haddad"), seq);
+    && [...document.querySelectorAll("#online strong")].some((s) => s.textContent.replace(/[\u2068\u2069]/g, "") === "Farid Haddad"), seq);
   assert.equal(await moderator.inputValue(field), "What about open-source");
   assert.equal(await focused(moderator), `edit-text-${ids["Dev Patel"]}`);
   await moderator.keyboard.type(" procurement in Kenya?");
@@ -155,7 +155,7 @@ test("a refused edit keeps what was typed and says why", async () => {
   await moderator.fill(edit("name"), "Farid Haddad");
   await moderator.fill(edit("affiliation"), "");
   await moderator.click(`${row("Dev Patel")} form button[type=submit]`);
-  await moderator.waitForFunction((sel) => /^Not done: /.test(document.querySelector(`${sel} form .error`).textContent),
+  await moderator.waitForFunction((sel) => /^Not done: /.test(document.querySelector(`${sel} form .error`).textContent.replace(/[\u2068\u2069]/g, "")),
     row("Dev Patel"));
   assert.deepEqual((await sent(moderator)).map((c) => c.patch), [{ name: "Farid Haddad", affiliation: null }]);
   assert.equal(await moderator.inputValue(edit("name")), "Farid Haddad");
@@ -188,7 +188,7 @@ test("Remove asks first; Keep or Escape change nothing; Remove rejects the entry
   await moderator.keyboard.type("Asked the same as Carla; merged in the chat.");
   await moderator.keyboard.press("Enter");
   await display.waitForFunction(() =>
-    ![...document.querySelectorAll("#next li[data-entry] .name")].some((n) => n.textContent === "Eva Novak"));
+    ![...document.querySelectorAll("#next li[data-entry] .name")].some((n) => n.textContent.replace(/[\u2068\u2069]/g, "") === "Eva Novak"));
   await moderator.waitForFunction((sel) => !document.querySelector(sel), row("Eva Novak"));
   const rejected = await entry(ids["Eva Novak"]);
   assert.equal(rejected.status, "rejected");
@@ -210,7 +210,7 @@ test("Reject of a request awaiting approval asks first; Keep changes nothing; a 
   // Another screen acts meanwhile: the question stays, with what was typed.
   await moderator.keyboard.type("Please use your own name");
   await sendCommands(display, links.moderator, [{ type: "set_remote_audience", count: 41 }]);
-  await moderator.waitForFunction(() => /41/.test(document.getElementById("audience-last").textContent));
+  await moderator.waitForFunction(() => /41/.test(document.getElementById("audience-last").textContent.replace(/[\u2068\u2069]/g, "")));
   assert.equal(await moderator.inputValue(`#reason-${own.entry_id}`), "Please use your own name");
   await moderator.click(`${pendingRow} form button:has-text('Keep')`);
   await moderator.waitForFunction((sel) => !document.querySelector(`${sel} form`), pendingRow);
@@ -263,7 +263,7 @@ test("chat import lists every line read, obvious non-questions unchecked, and ad
   assert.equal(await text(moderator, "#preview-add"), "Add 2 selected");
   await moderator.click("#preview-add");
   await moderator.waitForFunction(() =>
-    /Imported 2; refused 0; unreadable 1; left out 4/.test(document.getElementById("report").textContent));
+    /Imported 2; refused 0; unreadable 1; left out 4/.test(document.getElementById("report").textContent.replace(/[\u2068\u2069]/g, "")));
   assert.equal(await moderator.$eval("#preview", (p) => p.hidden), true);
   assert.deepEqual((await sent(moderator)).map((c) => c.entry.person.name), ["Mei Lin Tan", "Kwame Mensah"]);
   await display.waitForFunction(() => {
@@ -307,7 +307,7 @@ test("a 1,020-character question shows its count and is refused whole, with noth
   assert.equal(await text(moderator, "#text-count"), "1,000 / 1,000");
   await moderator.press("#text", "Enter");
   await moderator.waitForFunction(() => document.getElementById("name").value === ""
-    && document.getElementById("text-count").textContent === "0 / 1,000");
+    && document.getElementById("text-count").textContent.replace(/[\u2068\u2069]/g, "") === "0 / 1,000");
   assert.equal(await text(moderator, "#error"), "");
   assert.deepEqual(await axeViolations(moderator), [], "axe on the list");
 });

@@ -41,7 +41,7 @@ after(async () => {
 /** Waits until the projector shows `name` speaking; returns the time taken. */
 async function speakerShown(name, since) {
   await display.waitForFunction(
-    (expected) => document.getElementById("speaker-name").textContent === expected,
+    (expected) => document.getElementById("speaker-name").textContent.replace(/[\u2068\u2069]/g, "") === expected,
     name, { timeout: 1000 },
   );
   return Date.now() - since;
@@ -61,7 +61,7 @@ test("the chair's N calls speakers that alternate between the room and online, o
     await moderator.fill("#text", question);
     await moderator.press("#text", "Enter");
     await moderator.waitForFunction((n) => document.getElementById("name").value === "" &&
-      [...document.querySelectorAll("#online strong")].some((s) => s.textContent === n), name);
+      [...document.querySelectorAll("#online strong")].some((s) => s.textContent.replace(/[\u2068\u2069]/g, "") === n), name);
   }
   await display.waitForFunction(() => document.querySelectorAll("#next li[data-entry]").length === 4);
   // The way in for participants: a QR code of the join page.
@@ -102,7 +102,7 @@ test("the chair's N calls speakers that alternate between the room and online, o
   assert.match(await text(display, "#next li .reason"), /online's turn|only online/i);
 
   // The runner marks the microphone for Bo, on stage now.
-  await runner.waitForFunction(() => document.getElementById("deck-name").textContent === "Bo Chen");
+  await runner.waitForFunction(() => document.getElementById("deck-name").textContent.replace(/[\u2068\u2069]/g, "") === "Bo Chen");
   await runner.click("#mic");
   await runner.waitForFunction(() => document.getElementById("mic").hidden);
 
@@ -140,12 +140,12 @@ test("a hand added while the broker is down is sent when it returns, once", asyn
   await runner.fill("#name", "Ines Costa");
   await runner.fill("#seat", "Balcony");
   await runner.click("#add button[type=submit]");
-  await runner.waitForFunction(() => /1 waiting to be sent/.test(document.getElementById("status").textContent));
+  await runner.waitForFunction(() => /1 waiting to be sent/.test(document.getElementById("status").textContent.replace(/[\u2068\u2069]/g, "")));
   floor = await startFloor(floor.data, addr);
   await display.waitForFunction(() =>
-    [...document.querySelectorAll("#next li[data-entry] .name")].filter((n) => n.textContent === "Ines Costa").length === 1,
+    [...document.querySelectorAll("#next li[data-entry] .name")].filter((n) => n.textContent.replace(/[\u2068\u2069]/g, "") === "Ines Costa").length === 1,
   null, { timeout: 20000 });
-  await runner.waitForFunction(() => !/waiting to be sent/.test(document.getElementById("status").textContent));
+  await runner.waitForFunction(() => !/waiting to be sent/.test(document.getElementById("status").textContent.replace(/[\u2068\u2069]/g, "")));
   const response = await fetch(`${floor.base}/api/rooms/ws235`, { headers: { authorization: "Bearer browser-test-admin" } });
   const snapshot = await response.json();
   assert.equal(snapshot.room.entries.filter((e) => e.person.name === "Ines Costa").length, 1);
@@ -163,7 +163,7 @@ test("a participant's question in a moderated room reaches the projector only af
   await participant.fill("#text", "Will the fund support women-led startups?");
   await participant.selectOption("#gender", "woman");
   await participant.click("#form button[type=submit]");
-  await participant.waitForFunction(() => document.getElementById("mine-state").textContent === "Waiting for approval");
+  await participant.waitForFunction(() => document.getElementById("mine-state").textContent.replace(/[\u2068\u2069]/g, "") === "Waiting for approval");
   await participant.screenshot({ path: join(SHOTS, "join.png"), fullPage: true });
 
   await moderator.waitForSelector("#pending li[data-entry] strong");
@@ -171,8 +171,8 @@ test("a participant's question in a moderated room reaches the projector only af
   assert.ok(!(await nextNames(display)).includes("Eva Novak"), "not on the projector before approval");
   await moderator.click("#pending li[data-entry] button:has-text('Approve')");
   await display.waitForFunction(() =>
-    [...document.querySelectorAll("#next li[data-entry] .name")].some((n) => n.textContent === "Eva Novak"), null, { timeout: 1000 });
-  await participant.waitForFunction(() => /number \d+ in line/.test(document.getElementById("mine-state").textContent));
+    [...document.querySelectorAll("#next li[data-entry] .name")].some((n) => n.textContent.replace(/[\u2068\u2069]/g, "") === "Eva Novak"), null, { timeout: 1000 });
+  await participant.waitForFunction(() => /number \d+ in line/.test(document.getElementById("mine-state").textContent.replace(/[\u2068\u2069]/g, "")));
   assert.match(await text(participant, "#mine-wait"), /About \d+ min/);
   // Onsite, the mic runner approves.
   const neighbour = await open(browser, links.participant, PHONE);
@@ -182,12 +182,12 @@ test("a participant's question in a moderated room reaches the projector only af
   await runner.waitForSelector("#pending-block:not([hidden]) li[data-entry]");
   await runner.click("#pending button:has-text('Approve')");
   await display.waitForFunction(() =>
-    [...document.querySelectorAll("#next li[data-entry] .name")].some((n) => n.textContent === "Femi Adebayo"), null, { timeout: 1000 });
+    [...document.querySelectorAll("#next li[data-entry] .name")].some((n) => n.textContent.replace(/[\u2068\u2069]/g, "") === "Femi Adebayo"), null, { timeout: 1000 });
   await neighbour.close();
   // And takes it back.
   await participant.click("#withdraw");
   await display.waitForFunction(() =>
-    ![...document.querySelectorAll("#next li[data-entry] .name")].some((n) => n.textContent === "Eva Novak"), null, { timeout: 1000 });
+    ![...document.querySelectorAll("#next li[data-entry] .name")].some((n) => n.textContent.replace(/[\u2068\u2069]/g, "") === "Eva Novak"), null, { timeout: 1000 });
   await participant.waitForSelector("#ask:not([hidden])");
   await participant.close();
 });
@@ -208,7 +208,7 @@ test("without crypto.randomUUID (plain HTTP on a venue LAN) a page's client id i
       await participant.fill("#seat", "Row 3");
       await participant.click("#form button[type=submit]");
       await participant.waitForFunction(() =>
-        /Waiting for approval|in line/.test(document.getElementById("mine-state").textContent));
+        /Waiting for approval|in line/.test(document.getElementById("mine-state").textContent.replace(/[\u2068\u2069]/g, "")));
       await participant.click("#withdraw");
       await participant.waitForSelector("#ask:not([hidden])");
     }
@@ -229,7 +229,7 @@ test("keyboard only: the moderator adds a question and the chair calls a chosen 
   await moderator.keyboard.type("Is there a regional data strategy?");
   await moderator.keyboard.press("Enter");
   await display.waitForFunction(() =>
-    [...document.querySelectorAll("#next li[data-entry] .name")].some((n) => n.textContent === "Fatima Zahra"));
+    [...document.querySelectorAll("#next li[data-entry] .name")].some((n) => n.textContent.replace(/[\u2068\u2069]/g, "") === "Fatima Zahra"));
 
   // Chair: Tab to "Call now" for Dev Patel, press Enter.
   await chair.bringToFront();
@@ -240,7 +240,7 @@ test("keyboard only: the moderator adds a question and the chair calls a chosen 
   await speakerShown("Dev Patel", pressed);
   // And N still works after that, once the chair's page shows Dev Patel
   // speaking too (its N says whom it saw speaking, `expect_speaking`).
-  await chair.waitForFunction(() => document.getElementById("speaker-name").textContent === "Dev Patel");
+  await chair.waitForFunction(() => document.getElementById("speaker-name").textContent.replace(/[\u2068\u2069]/g, "") === "Dev Patel");
   await chair.evaluate(() => document.activeElement && document.activeElement.blur());
   await chair.keyboard.press("N");
   await display.waitForFunction(() => document.getElementById("speaker-name").textContent !== "Dev Patel");
@@ -255,7 +255,7 @@ test("the moderator imports a pasted chat transcript and sees which lines were n
   ].join("\n"));
   await moderator.click("#import button[type=submit]");
   await moderator.click("#preview-add:has-text('Add 2 selected')");
-  await moderator.waitForFunction(() => /Imported 2; refused 0; unreadable 1/.test(document.getElementById("report").textContent));
+  await moderator.waitForFunction(() => /Imported 2; refused 0; unreadable 1/.test(document.getElementById("report").textContent.replace(/[\u2068\u2069]/g, "")));
   assert.match(await text(moderator, "#report li"), /^Line 2: /);
   await display.waitForFunction(() => {
     const names = [...document.querySelectorAll("#next li[data-entry] .name")].map((n) => n.textContent);
@@ -285,23 +285,23 @@ test("the run of show: the chair starts phases and presenters, the projector sho
   await chair.bringToFront();
   await chair.waitForSelector("#programme-card:not([hidden])");
   await chair.click("#next-phase");
-  await display.waitForFunction(() => /^Presentations: 40:00 left|^Presentations: 39:5\d left/.test(document.getElementById("stage").textContent));
+  await display.waitForFunction(() => /^Presentations: 40:00 left|^Presentations: 39:5\d left/.test(document.getElementById("stage").textContent.replace(/[\u2068\u2069]/g, "")));
   await chair.click("#next-presenter");
-  await display.waitForFunction(() => document.getElementById("speaker-name").textContent === "Roberto Bissio" &&
-    /^[78]:\d\d left$/.test(document.getElementById("countdown").textContent));
+  await display.waitForFunction(() => document.getElementById("speaker-name").textContent.replace(/[\u2068\u2069]/g, "") === "Roberto Bissio" &&
+    /^[78]:\d\d left$/.test(document.getElementById("countdown").textContent.replace(/[\u2068\u2069]/g, "")));
   await chair.click("#next-presenter");
-  await display.waitForFunction(() => document.getElementById("speaker-name").textContent === "Deborah James");
+  await display.waitForFunction(() => document.getElementById("speaker-name").textContent.replace(/[\u2068\u2069]/g, "") === "Deborah James");
   await display.screenshot({ path: join(SHOTS, "display-run-of-show.png") });
   await chair.screenshot({ path: join(SHOTS, "chair-run-of-show.png"), fullPage: true });
 
   // The open floor collects requests for 30 s before anyone is called.
   await chair.click("button[aria-label='Start: Questions and comments from the room and online']");
-  await display.waitForFunction(() => /: (40:00|39:\d\d) left · collecting requests, calls begin in 0:[23]\d$/.test(document.getElementById("stage").textContent));
+  await display.waitForFunction(() => /: (40:00|39:\d\d) left · collecting requests, calls begin in 0:[23]\d$/.test(document.getElementById("stage").textContent.replace(/[\u2068\u2069]/g, "")));
   await display.screenshot({ path: join(SHOTS, "display-floor-open.png") });
   await chair.click("#next");
-  await chair.waitForFunction(() => /collecting requests/.test(document.getElementById("error").textContent));
+  await chair.waitForFunction(() => /collecting requests/.test(document.getElementById("error").textContent.replace(/[\u2068\u2069]/g, "")));
   // The chair sees the time budget of the open floor.
-  await chair.waitForFunction(() => /min per turn, .* waiting requests/.test(document.getElementById("forecast").textContent));
+  await chair.waitForFunction(() => /min per turn, .* waiting requests/.test(document.getElementById("forecast").textContent.replace(/[\u2068\u2069]/g, "")));
 });
 
 test("the chair edits the run of show in the console: a mistake shows its line, an edit keeps the running phase", async () => {
@@ -313,17 +313,17 @@ test("the chair edits the run of show in the console: a mistake shows its line, 
   assert.match(file, /\[chair\]\s+name = "Parminder Jeet Singh"/);
   await chair.fill("#programme-text", file.replace("minutes = 10", "minutes = \"ten\""));
   await chair.click("#programme-apply");
-  await chair.waitForFunction(() => /^Line \d+: /.test(document.getElementById("programme-error").textContent));
+  await chair.waitForFunction(() => /^Line \d+: /.test(document.getElementById("programme-error").textContent.replace(/[\u2068\u2069]/g, "")));
   // The open floor (running now) gets 35 minutes instead of 40.
   const edited = file.replace(/(kind = "open_floor"\s+minutes = )40/, "$135");
   assert.notEqual(edited, file);
   await chair.fill("#programme-text", edited);
   await chair.click("#programme-apply");
-  await chair.waitForFunction(() => document.getElementById("programme-error").textContent === "The run of show is updated.");
+  await chair.waitForFunction(() => document.getElementById("programme-error").textContent.replace(/[\u2068\u2069]/g, "") === "The run of show is updated.");
   await chair.waitForFunction(() =>
     [...document.querySelectorAll("#phases li")].some((li) => li.textContent.startsWith("Questions and comments from the room and online · 35 min")));
   await chair.waitForFunction(() =>
-    /^Questions and comments from the room and online: 3[0-4]:\d\d left/.test(document.getElementById("stage").textContent));
+    /^Questions and comments from the room and online: 3[0-4]:\d\d left/.test(document.getElementById("stage").textContent.replace(/[\u2068\u2069]/g, "")));
   await chair.screenshot({ path: join(SHOTS, "chair-edit-run-of-show.png"), fullPage: true });
 });
 
@@ -331,7 +331,7 @@ test("the moderator records the remote audience", async () => {
   await moderator.bringToFront();
   await moderator.fill("#audience-count", "84");
   await moderator.press("#audience-count", "Enter");
-  await moderator.waitForFunction(() => document.getElementById("audience-last").textContent === "Last count: 84");
+  await moderator.waitForFunction(() => document.getElementById("audience-last").textContent.replace(/[\u2068\u2069]/g, "") === "Last count: 84");
 });
 
 test("a name written as HTML shows as text on every page and runs nothing", async () => {
@@ -343,7 +343,7 @@ test("a name written as HTML shows as text on every page and runs nothing", asyn
     env: { ...process.env, FLOOR_URL: links.runner },
   });
   await chair.waitForFunction((n) =>
-    [...document.querySelectorAll(".who strong")].some((s) => s.textContent === n), name);
+    [...document.querySelectorAll(".who strong")].some((s) => s.textContent.replace(/[\u2068\u2069]/g, "") === n), name);
   await runner.waitForFunction((n) => document.body.textContent.includes(n), name);
   for (const page of [display, chair, moderator, runner]) {
     assert.equal(await page.evaluate(() => window.__pwned), undefined);
@@ -370,11 +370,11 @@ test("the chair caps the open requests, and a participant past the cap is told t
   const first = await open(browser, small.participant, PHONE);
   await first.fill("#name", "Lin Wei");
   await first.click("#form button[type=submit]");
-  await first.waitForFunction(() => /number \d+ in line/.test(document.getElementById("mine-state").textContent));
+  await first.waitForFunction(() => /number \d+ in line/.test(document.getElementById("mine-state").textContent.replace(/[\u2068\u2069]/g, "")));
   const second = await open(browser, small.participant, PHONE);
   await second.fill("#name", "Omar Haddad");
   await second.click("#form button[type=submit]");
-  await second.waitForFunction(() => /queue is full/.test(document.getElementById("error").textContent));
+  await second.waitForFunction(() => /queue is full/.test(document.getElementById("error").textContent.replace(/[\u2068\u2069]/g, "")));
   await second.screenshot({ path: join(SHOTS, "join-room-full.png"), fullPage: true });
   for (const page of [smallChair, first, second]) await page.close();
 });
@@ -390,7 +390,7 @@ function neverReloaded(page) {
 
 /** The waiting or speaking hands on the runner's page named `name`. */
 function handsNamed(page, name) {
-  return page.$$eval("#hands li[data-entry] strong", (nodes, n) => nodes.filter((s) => s.textContent === n).length, name);
+  return page.$$eval("#hands li[data-entry] strong", (nodes, n) => nodes.filter((s) => s.textContent.replace(/[\u2068\u2069]/g, "") === n).length, name);
 }
 
 test("the demo room survives SIGTERM and SIGKILL: same links, pages back to Live without a reload, a hand added meanwhile arrives once", { timeout: 120000 }, async () => {
@@ -412,13 +412,13 @@ test("the demo room survives SIGTERM and SIGKILL: same links, pages back to Live
     await demoRunner.fill("#name", name);
     await demoRunner.fill("#seat", "Row 2");
     await demoRunner.click("#add button[type=submit]");
-    await demoRunner.waitForFunction(() => /1 waiting to be sent/.test(document.getElementById("status").textContent));
+    await demoRunner.waitForFunction(() => /1 waiting to be sent/.test(document.getElementById("status").textContent.replace(/[\u2068\u2069]/g, "")));
     demo = await startFloor(demo.data, addr, ["--demo"]);
     assert.deepEqual(demoLinks(demo), demoLinksFirst, `the same links after ${signal}`);
     await Promise.all(pages.map((p) => p.waitForSelector("body[data-status=connected]", { timeout: 20000 })));
     await demoRunner.waitForFunction((n) =>
-      [...document.querySelectorAll("#hands li[data-entry] strong")].some((s) => s.textContent === n), name, { timeout: 20000 });
-    await demoRunner.waitForFunction(() => !/waiting to be sent/.test(document.getElementById("status").textContent));
+      [...document.querySelectorAll("#hands li[data-entry] strong")].some((s) => s.textContent.replace(/[\u2068\u2069]/g, "") === n), name, { timeout: 20000 });
+    await demoRunner.waitForFunction(() => !/waiting to be sent/.test(document.getElementById("status").textContent.replace(/[\u2068\u2069]/g, "")));
     assert.equal(await handsNamed(demoRunner, name), 1);
     const response = await fetch(`${demo.base}/api/rooms/ws235`, { headers: { authorization: `Bearer ${ADMIN}` } });
     const snapshot = await response.json();
@@ -477,7 +477,7 @@ test("a page whose link was replaced says so; the new link opened in the same ta
   // Another room's link opened in the same tab opens that room.
   await page.goto(other.chair);
   await page.waitForSelector("body[data-status=connected]");
-  await page.waitForFunction(() => document.getElementById("room-title").textContent === "Another room");
+  await page.waitForFunction(() => document.getElementById("room-title").textContent.replace(/[\u2068\u2069]/g, "") === "Another room");
   for (const p of [page, stale]) await p.close();
   await killFloor(rotating);
 });

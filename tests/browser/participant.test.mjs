@@ -62,7 +62,7 @@ function textIs(page, selector, expected) {
   return page.waitForFunction(([s, p]) => {
     const node = document.querySelector(s);
     if (!node) return false;
-    const value = node.textContent.trim();
+    const value = node.textContent.replace(/[\u2068\u2069]/g, "").trim();
     return p.exact !== undefined ? value === p.exact : new RegExp(p.source).test(value);
   }, [selector, pattern]).catch(async (error) => {
     throw new Error(`${selector} never read ${expected}: it reads "${await text(page, selector)}" (${error.message})`);

@@ -140,7 +140,7 @@ test("the worst case fits at 1920×1080 and 1280×720: speaker, 5 next, long nam
     const { width, height } = SIZES[i];
     await display.waitForFunction(() => document.body.dataset.queue === "closed" &&
       document.querySelectorAll("#next li[data-entry]").length === 5 &&
-      /^Speaker0 /.test(document.getElementById("speaker-name").textContent));
+      /^Speaker0 /.test(document.getElementById("speaker-name").textContent.replace(/[\u2068\u2069]/g, "")));
     await display.waitForFunction(() => {
       const image = document.getElementById("qr-image");
       return !image.hidden && image.complete && image.naturalWidth > 0;
@@ -202,7 +202,7 @@ test("a speaker's overtime reads \"+0:25 over\" in red on the projector and on t
   for (const [i, size] of SIZES.entries()) {
     for (const page of [displays[i], chairs[i]]) {
       await page.evaluate((t) => { window.__frozenAt = t; }, speaking.deadline_ms + 24_600);
-      await page.waitForFunction(() => document.getElementById("countdown").textContent === "+0:25 over");
+      await page.waitForFunction(() => document.getElementById("countdown").textContent.replace(/[\u2068\u2069]/g, "") === "+0:25 over");
       assert.equal(await page.$eval("#countdown", (n) => getComputedStyle(n).backgroundColor), "rgb(176, 0, 32)");
       assert.equal(await page.$eval("#countdown", (n) => getComputedStyle(n).color), "rgb(255, 255, 255)");
     }
@@ -221,7 +221,7 @@ test("presenters are the headline, and their overtime is red on the projector an
   await chairSays({ type: "finish", expect_speaking: (await snapshot()).speaking.entry_id },
     { type: "start_phase", phase: 0 }, { type: "next_presenter" }, { type: "next_presenter" }, { type: "next_presenter" });
   for (const display of displays) {
-    await display.waitForFunction((name) => document.getElementById("speaker-name").textContent === name, PRESENTERS[2]);
+    await display.waitForFunction((name) => document.getElementById("speaker-name").textContent.replace(/[\u2068\u2069]/g, "") === name, PRESENTERS[2]);
     assert.equal(await text(display, "#speaker-label"), "Presentations");
     assert.match(await text(display, "#countdown"), /^[45]:\d\d left$/);
     assert.equal(await text(display, "#next-label"), "Next presenters");
@@ -235,10 +235,10 @@ test("presenters are the headline, and their overtime is red on the projector an
     const display = displays[i];
     const chair = chairs[i];
     for (const page of [display, chair]) await page.evaluate((t) => { window.__frozenAt = t; }, at);
-    await display.waitForFunction(() => document.getElementById("countdown").textContent === "+0:13 over");
+    await display.waitForFunction(() => document.getElementById("countdown").textContent.replace(/[\u2068\u2069]/g, "") === "+0:13 over");
     assert.equal(await display.$eval("#countdown", (n) => n.className), "over");
     assert.equal(await display.$eval("#countdown", (n) => getComputedStyle(n).backgroundColor), "rgb(176, 0, 32)");
-    await chair.waitForFunction(() => document.getElementById("presenter-clock").textContent === "+0:13 over");
+    await chair.waitForFunction(() => document.getElementById("presenter-clock").textContent.replace(/[\u2068\u2069]/g, "") === "+0:13 over");
     assert.equal(await text(chair, "#presenter-name"), `Presenting: ${PRESENTERS[2]}`);
     assert.equal(await chair.$eval("#presenter-clock", (n) => getComputedStyle(n).backgroundColor), "rgb(176, 0, 32)");
     // As big as the speaker's name, not small grey text.
@@ -257,7 +257,7 @@ test("closing remarks: no open-floor headline, no live-looking queue; going back
   await chair.bringToFront();
   await chair.click("button[aria-label='Start: Closing remarks']");
   for (const display of displays) {
-    await display.waitForFunction(() => document.getElementById("speaker-name").textContent === "Closing remarks");
+    await display.waitForFunction(() => document.getElementById("speaker-name").textContent.replace(/[\u2068\u2069]/g, "") === "Closing remarks");
     assert.equal(await text(display, "#speaker-label"), "Now");
     assert.match(await text(display, "#countdown"), /^(10:0\d|9:\d\d) left$/);
     assert.equal(await display.$$eval("#next li[data-entry]", (n) => n.length), 0);
@@ -272,21 +272,21 @@ test("closing remarks: no open-floor headline, no live-looking queue; going back
   // The open floor's Start: dismissed, nothing happens; accepted, it starts.
   const button = `button[aria-label='Start: ${PROGRAMME.phases[1].title}']`;
   const dialogs = [];
-  chair.once("dialog", (dialog) => { dialogs.push(dialog.message()); dialog.dismiss(); });
+  chair.once("dialog", (dialog) => { dialogs.push(dialog.message().replace(/[\u2068\u2069]/g, "")); dialog.dismiss(); });
   await chair.click(button);
   assert.equal(dialogs.length, 1);
   assert.match(dialogs[0], /^Go back to "Questions and comments/);
   assert.equal((await snapshot()).stage.phase, 2);
   chair.once("dialog", (dialog) => dialog.accept());
   await chair.click(button);
-  await displays[0].waitForFunction(() => /calls begin in/.test(document.getElementById("stage").textContent));
+  await displays[0].waitForFunction(() => /calls begin in/.test(document.getElementById("stage").textContent.replace(/[\u2068\u2069]/g, "")));
   assert.equal((await snapshot()).stage.phase, 1);
   await noAxeViolations(chair, "chair, open floor again");
   // The next phase's button moves forward without asking.
   let asked = false;
   chair.once("dialog", (dialog) => { asked = true; dialog.dismiss(); });
   await chair.click("#next-phase");
-  await displays[0].waitForFunction(() => document.getElementById("speaker-name").textContent === "Closing remarks");
+  await displays[0].waitForFunction(() => document.getElementById("speaker-name").textContent.replace(/[\u2068\u2069]/g, "") === "Closing remarks");
   assert.equal(asked, false);
   chair.removeAllListeners("dialog");
 });
@@ -296,7 +296,7 @@ test("after the open floor without presenters, the projector says it has ended",
   delete programme.phases[2].speakers;
   delete programme.phases[2].minutes_each;
   await chairSays({ type: "set_programme", programme });
-  await displays[1].waitForFunction(() => document.getElementById("next").textContent === "The open floor has ended");
+  await displays[1].waitForFunction(() => document.getElementById("next").textContent.replace(/[\u2068\u2069]/g, "") === "The open floor has ended");
   assert.deepEqual(await nextNames(displays[1]), []);
   assert.deepEqual(await misfits(displays[1]), []);
   await noAxeViolations(displays[1], "projector, after the open floor");
@@ -332,7 +332,7 @@ test("a projector that could not reach the broker for its join code and QR code 
   });
   await display.waitForFunction(() => {
     const image = document.getElementById("qr-image");
-    return !image.hidden && image.complete && image.naturalWidth > 0 && /^[A-Z0-9]{4}-[A-Z0-9]{4}$/.test(document.getElementById("join-code").textContent);
+    return !image.hidden && image.complete && image.naturalWidth > 0 && /^[A-Z0-9]{4}-[A-Z0-9]{4}$/.test(document.getElementById("join-code").textContent.replace(/[\u2068\u2069]/g, ""));
   });
   assert.equal(failed, 2);
   await display.close();

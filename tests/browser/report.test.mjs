@@ -140,7 +140,7 @@ test("the HTML report says when and where, lists every request's outcome, and ax
   }
   assert.doesNotMatch(body, /civil_society|grulac|private_sector/);
   const outcomes = await page.$$eval("h2", (headings) => {
-    const section = headings.find((h) => h.textContent === "Questions and what became of them").parentElement;
+    const section = headings.find((h) => h.textContent.replace(/[\u2068\u2069]/g, "") === "Questions and what became of them").parentElement;
     return [...section.querySelectorAll("tbody tr")].map((row) =>
       [row.querySelector("th").textContent, row.lastElementChild.textContent]);
   });

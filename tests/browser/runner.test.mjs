@@ -32,8 +32,8 @@ function hands(page) {
 
 /** Waits until the deck card says `when` about `name`. */
 function deckSays(page, name, when) {
-  return page.waitForFunction(([n, w]) => document.getElementById("deck-name").textContent === n &&
-    document.getElementById("deck-when").textContent === w, [name, when]);
+  return page.waitForFunction(([n, w]) => document.getElementById("deck-name").textContent.replace(/[\u2068\u2069]/g, "") === n &&
+    document.getElementById("deck-when").textContent.replace(/[\u2068\u2069]/g, "") === w, [name, when]);
 }
 
 /** The aria-label of the focused element. */
@@ -102,7 +102,7 @@ for (const size of PHONES) {
       await clean("speaking now without a microphone");
       await runner.screenshot({ path: join(SHOTS, `runner-deck-now-${size.width}x${size.height}.png`), fullPage: true });
       await runner.click("#mic");
-      await runner.waitForFunction(() => document.getElementById("deck-name").textContent === "Nobody in the room is waiting");
+      await runner.waitForFunction(() => document.getElementById("deck-name").textContent.replace(/[\u2068\u2069]/g, "") === "Nobody in the room is waiting");
       assert.match(await text(runner, "#hands li[data-entry]"), /^Amina Diallo · Row 4, aisleSpeaking · Has the microphone$/);
     });
 
@@ -150,7 +150,7 @@ for (const size of PHONES) {
       assert.equal(await focused(runner), "Yes, hand down: Bo Chen");
       await runner.keyboard.press("Enter");
       await runner.waitForFunction(() =>
-        ![...document.querySelectorAll("#hands li[data-entry] strong")].some((s) => s.textContent === "Bo Chen"));
+        ![...document.querySelectorAll("#hands li[data-entry] strong")].some((s) => s.textContent.replace(/[\u2068\u2069]/g, "") === "Bo Chen"));
       assert.equal(await focused(runner), "hands-label");
       assert.equal((await entriesNamed("Bo Chen"))[0].status, "withdrawn");
       assert.equal((await entriesNamed("Carmen Silva"))[0].status, "waiting");
@@ -227,7 +227,7 @@ for (const size of PHONES) {
       floor = await startFloor(floor.data, addr);
       await runner.waitForSelector("#hands li.unsent", { state: "detached", timeout: 20000 });
       await runner.waitForFunction(() =>
-        [...document.querySelectorAll("#hands li[data-entry] strong")].some((s) => s.textContent === "Ines Costa"));
+        [...document.querySelectorAll("#hands li[data-entry] strong")].some((s) => s.textContent.replace(/[\u2068\u2069]/g, "") === "Ines Costa"));
       assert.equal((await hands(runner)).filter((n) => n === "Ines Costa").length, 1);
       assert.equal((await entriesNamed("Ines Costa")).length, 1);
       assert.equal((await entriesNamed(long)).length, 0);
