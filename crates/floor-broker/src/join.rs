@@ -133,13 +133,24 @@ pub async fn find(broker: &Broker, code: &str) -> Result<Option<(String, String)
     }
 }
 
-/// The page around `body`, with its status.
-fn page(status: StatusCode, title: &str, body: &str) -> Response {
+/// The page around `body`, with its status. A page whose strings are all
+/// keyed (`data-t`, the pages' strings tables) gives its title's key,
+/// `translated`: it loads `entry.js`, which puts them in the language
+/// asked for (`?lang=fr`), else the browser's; without scripts it stays
+/// in English.
+fn page(status: StatusCode, title: &str, translated: Option<&str>, body: &str) -> Response {
+    let (title_key, script) = match translated {
+        Some(key) => (
+            format!(" data-t=\"{key}\""),
+            "<script type=\"module\" src=\"/assets/entry.js\"></script>\n",
+        ),
+        None => (String::new(), ""),
+    };
     let html = format!(
         "<!doctype html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n\
          <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n\
-         <title>{title}</title>\n<link rel=\"icon\" href=\"/favicon.ico\" type=\"image/svg+xml\">\n\
-         <link rel=\"stylesheet\" href=\"/assets/floor.css\">\n</head>\n<body>\n<main class=\"entry-page\">\n{body}</main>\n</body>\n</html>\n"
+         <title{title_key}>{title}</title>\n<link rel=\"icon\" href=\"/favicon.ico\" type=\"image/svg+xml\">\n\
+         <link rel=\"stylesheet\" href=\"/assets/floor.css\">\n{script}</head>\n<body>\n<main class=\"entry-page\">\n{body}</main>\n</body>\n</html>\n"
     );
     let mut response = (
         status,
@@ -154,17 +165,22 @@ fn page(status: StatusCode, title: &str, body: &str) -> Response {
     response.headers_mut().insert(
         header::CONTENT_SECURITY_POLICY,
         HeaderValue::from_static(
-            "default-src 'none'; style-src 'self'; img-src 'self'; base-uri 'none'; \
-             form-action 'self'; frame-ancestors 'none'",
+            "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; \
+             base-uri 'none'; form-action 'self'; frame-ancestors 'none'",
         ),
     );
     response
 }
 
-/// The code box, with `problem` above it when the last try failed.
-fn code_form(problem: Option<&str>) -> String {
-    let problem = problem.map_or(String::new(), |text| {
-        format!("<p id=\"code-error\" class=\"error\" role=\"alert\">{text}</p>\n")
+/// A problem with a typed code: its key in the pages' strings tables, and
+/// its English.
+type Problem = (&'static str, &'static str);
+
+/// The code box, with `problem` above it when the last try failed; each
+/// string keyed for the pages' strings tables.
+fn code_form(problem: Option<Problem>) -> String {
+    let problem = problem.map_or(String::new(), |(key, text)| {
+        format!("<p id=\"code-error\" class=\"error\" role=\"alert\" data-t=\"{key}\">{text}</p>\n")
     });
     let described = if problem.is_empty() {
         "code-help"
@@ -173,11 +189,11 @@ fn code_form(problem: Option<&str>) -> String {
     };
     format!(
         "<form method=\"post\" action=\"/join\" class=\"card\">\n\
-         <label for=\"code\">Join code</label>\n{problem}\
+         <label for=\"code\" data-t=\"entry.code\">Join code</label>\n{problem}\
          <input id=\"code\" name=\"code\" class=\"big code\" required autocomplete=\"off\" \
          autocapitalize=\"characters\" spellcheck=\"false\" maxlength=\"40\" aria-describedby=\"{described}\">\n\
-         <p id=\"code-help\" class=\"muted\">8 letters and digits, shown on the projector under the QR code, like ABCD-EFGH.</p>\n\
-         <div class=\"row\"><button type=\"submit\" class=\"big\">Join</button></div>\n</form>\n"
+         <p id=\"code-help\" class=\"muted\" data-t=\"entry.code_help\">8 letters and digits, shown on the projector under the QR code, like ABCD-EFGH.</p>\n\
+         <div class=\"row\"><button type=\"submit\" class=\"big\" data-t=\"entry.submit\">Join</button></div>\n</form>\n"
     )
 }
 
@@ -186,12 +202,13 @@ pub(crate) async fn join_page() -> Response {
     join_answer(StatusCode::OK, None)
 }
 
-fn join_answer(status: StatusCode, problem: Option<&str>) -> Response {
+fn join_answer(status: StatusCode, problem: Option<Problem>) -> Response {
     let body = format!(
-        "<h1>Join a session</h1>\n<p>Type the join code shown on the projector to ask to speak.</p>\n{}",
+        "<h1 data-t=\"entry.heading\">Join a session</h1>\n\
+         <p data-t=\"entry.intro\">Type the join code shown on the projector to ask to speak.</p>\n{}",
         code_form(problem)
     );
-    page(status, "Join a session · floor", &body)
+    page(status, "Join a session · floor", Some("entry.title"), &body)
 }
 
 /// The body of `POST /join`.
@@ -201,7 +218,10 @@ pub(crate) struct Typed {
 }
 
 /// What a code that opens nothing is answered, whatever the reason.
-const NO_ROOM: &str = "No session has this code. Check it on the projector and type it again.";
+const NO_ROOM: Problem = (
+    "entry.no_room",
+    "No session has this code. Check it on the projector and type it again.",
+);
 
 /// `POST /join` (a form, `code=...`): 303 to the participant page of the
 /// room the code opens; 400 for what cannot be a code; 404 for a code that
@@ -214,7 +234,10 @@ pub(crate) async fn join_submit(
     let Some(code) = typed.ok().and_then(|Form(typed)| normalize(&typed.code)) else {
         return join_answer(
             StatusCode::BAD_REQUEST,
-            Some("A join code has 8 letters and digits, like ABCD-EFGH."),
+            Some((
+                "entry.not_a_code",
+                "A join code has 8 letters and digits, like ABCD-EFGH.",
+            )),
         );
     };
     match find(&broker, &code).await {
@@ -233,7 +256,10 @@ pub(crate) async fn join_submit(
         Ok(None) => failed(&broker, client).await,
         Err(_) => join_answer(
             StatusCode::SERVICE_UNAVAILABLE,
-            Some("The sessions cannot be read right now. Try again in a moment."),
+            Some((
+                "entry.unavailable",
+                "The sessions cannot be read right now. Try again in a moment.",
+            )),
         ),
     }
 }
@@ -261,7 +287,12 @@ pub(crate) async fn landing(State(broker): State<Arc<Broker>>) -> Response {
          <p class=\"muted\">Organisers: a room's links come from <code>floor room create</code>.</p>\n",
         code_form(None)
     );
-    page(StatusCode::OK, "floor: a fair queue of speakers", &body)
+    page(
+        StatusCode::OK,
+        "floor: a fair queue of speakers",
+        None,
+        &body,
+    )
 }
 
 /// floor's icon: a speech bubble.

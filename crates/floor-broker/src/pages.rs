@@ -180,6 +180,11 @@ const ASSETS: &[(&str, &str, &str)] = &[
         include_str!("pages/strings-es.js"),
     ),
     (
+        "entry.js",
+        "text/javascript; charset=utf-8",
+        include_str!("pages/entry.js"),
+    ),
+    (
         "display.js",
         "text/javascript; charset=utf-8",
         include_str!("pages/display.js"),

@@ -230,7 +230,7 @@ function renderProgramme(floor) {
   keepFocus($("phases"), () => $("phases").replaceChildren(...programme.phases.map((phase, i) => el("li", {
     "aria-current": running && running.stage.phase === i ? "step" : null,
   },
-  `${phase.title} · ${phase.minutes} min `,
+  el("bdi", {}, phase.title), ` · ${t("chair.phase_minutes", { minutes: phase.minutes, n: phase.minutes })} `,
   el("button", { type: "button", class: "secondary", onclick: () => startPhase(i, phase),
     "aria-label": `${t("chair.start_phase")}: ${phase.title}` }, t("chair.start_phase"))))));
 }

@@ -94,9 +94,10 @@ function showNext(floor) {
   $("next").replaceChildren(...rows);
   if (more) fill($("more"), "display.more", { n: more });
   else setText($("more"), "");
-  // Announced when the names change, not at every render.
+  // Announced when the names change, not at every render; each name
+  // isolated (FSI ... PDI), as in any sentence.
   const names = [...$("next").querySelectorAll(".name")].map((n) => n.textContent);
-  setText($("next-announce"), names.length ? t("display.next_announce", { names: names.join(", ") }) : "");
+  setText($("next-announce"), names.length ? t("display.next_announce", { names: names.map((n) => `\u2068${n}\u2069`).join(", ") }) : "");
 }
 
 /** The headline: who speaks (of a speaker of the queue and the presenter,
@@ -133,10 +134,10 @@ function showHeadline() {
   }
   show($("speaker-label"), label);
   show($("speaker-name"), name);
-  const key = JSON.stringify([current && current.entry.id, presenter && presenter.turn.index, meta.map((m) => (m instanceof Node ? m.textContent : String(m)))]);
+  const key = JSON.stringify([current && current.entry.id, presenter && presenter.turn.index, meta.flat().map((m) => (m instanceof Node ? m.textContent : String(m)))]);
   if ($("speaker-meta").dataset.shown !== key) {
     $("speaker-meta").dataset.shown = key;
-    $("speaker-meta").replaceChildren(...meta);
+    $("speaker-meta").replaceChildren(...meta.flat());
   }
   const node = $("countdown");
   if (deadline === null) { setText(node, ""); node.className = ""; return; }

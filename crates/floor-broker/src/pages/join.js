@@ -30,10 +30,13 @@ $("language").addEventListener("change", async () => {
   await setLanguage($("language").value);
   $("text-label").textContent = t("join.text", { limit: TEXT_MAX });
   showCount();
+  if (lastStatus) showLinkStatus(...lastStatus);
   if (floor && floor.view) render(floor);
 });
 const CHANNEL_KEY = `${info.key}:channel`;
 let floor = null;
+/** The link's last status, said again in a newly chosen language. */
+let lastStatus = null;
 
 /** A participant declares their channel in `hello`, so a change of
  *  channel is a new connection. */
@@ -55,6 +58,7 @@ onLinkChange((next) => {
 /** The status line, and in the page, whether the link works at all: a
  *  refused link can send nothing, ever. */
 function showLinkStatus(state, detail, queued) {
+  lastStatus = [state, detail, queued];
   showStatus(state, detail, queued);
   $("dead").hidden = state !== "refused";
 }

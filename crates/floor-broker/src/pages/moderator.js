@@ -218,7 +218,7 @@ function standing(floor, entry) {
 function head(floor, entry) {
   const where = el("span", { class: "muted" }, standing(floor, entry));
   return { where, node: el("span", { class: "who" }, badge("online"), " ", el("strong", {}, entry.person.name),
-    entry.text ? ` · ${entry.text}` : "", el("br"), where) };
+    entry.text ? [" · ", el("bdi", {}, entry.text)] : "", el("br"), where) };
 }
 
 function row(floor, entry, online) {

@@ -168,7 +168,7 @@ function nextStop(floor) {
 }
 
 function who(name, location, ...status) {
-  return el("span", { class: "who" }, el("strong", {}, name), location ? ` · ${location}` : "",
+  return el("span", { class: "who" }, el("strong", {}, name), location ? [" · ", el("bdi", { class: "location" }, location)] : "",
     status.length ? [el("br"), el("span", { class: "muted" }, ...status)] : null);
 }
 
