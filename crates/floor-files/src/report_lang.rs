@@ -16,7 +16,10 @@ use std::fmt;
 use std::str::FromStr;
 
 use fluent_bundle::concurrent::FluentBundle;
-use fluent_bundle::{FluentArgs, FluentResource, FluentValue};
+use fluent_bundle::{FluentArgs, FluentResource};
+
+/// A message argument's value: a number (plurals select on it) or text.
+pub use fluent_bundle::FluentValue;
 use unic_langid::LanguageIdentifier;
 
 /// A language of the report.

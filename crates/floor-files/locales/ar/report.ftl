@@ -1,182 +1,209 @@
-# The session report in English: the reference for every other language.
-# Every language has exactly these messages, with the same variables.
-# People's names, affiliations, questions and reasons come in as
-# variables: they are user content, never translated.
+# تقرير الجلسة باللغة العربية. الرسائل والمتغيرات نفسها كما في الملف
+# الإنجليزي (en/report.ftl). الفاصلة «،» والفاصلة المنقوطة «؛».
 
-## Numbers and lists
+## الأعداد والقوائم
 
 decimal-separator = .
-list-separator = {", "}
-# $pct: a number with one decimal, already written with decimal-separator.
-percent = { $pct }%
+list-separator = {"، "}
+percent = { $pct }٪
 
-## Dates and times
+## التواريخ والأوقات
 
-weekday-1 = Monday
-weekday-2 = Tuesday
-weekday-3 = Wednesday
-weekday-4 = Thursday
-weekday-5 = Friday
-weekday-6 = Saturday
-weekday-7 = Sunday
-month-1 = January
-month-2 = February
-month-3 = March
-month-4 = April
-month-5 = May
-month-6 = June
-month-7 = July
-month-8 = August
-month-9 = September
-month-10 = October
-month-11 = November
-month-12 = December
-# $weekday and $month: the names above; $day and $year: numbers.
-date = { $weekday } { $day } { $month } { $year }
-unknown-time = an unknown time
-# $zone: an IANA name (Europe/Paris); $offset: UTC+01:00.
-zone-offset = { $zone }, { $offset }
-span-same-day = { $date }, { $start } to { $end } (times in { $zone })
-span-two-days = { $date }, { $start } to { $end_date }, { $end } (times in { $zone })
-# $span: one of the spans above; $length: a duration below.
-when = { $span }; { $length } long.
-duration-s = { $s } s
-duration-min = { $m } min
-duration-min-s = { $m } min { $s } s
-duration-h-min = { $h } h { $m } min
-
-## Vocabularies
-
-not-given = Not given
-channel-onsite = Onsite
-channel-online = Online
-kind-question = Question
-kind-comment = Comment
-group-government = Government
-group-civil-society = Civil society
-group-private-sector = Private sector
-group-technical-community = Technical community
-group-intergovernmental = Intergovernmental organisation
-group-academia = Academia
-group-other = Other group
-region-african = Africa (African Group)
-region-asia-pacific = Asia and the Pacific (Asia-Pacific Group)
-region-eastern-european = Eastern Europe (Eastern European Group)
-region-grulac = Latin America and the Caribbean (GRULAC)
-region-weog = Western Europe and others (WEOG)
-region-other = Other region
-gender-another = another
-gender-man = man
-gender-non-binary = non-binary
-gender-woman = woman
-
-## The report
-
-report-title = Session report: { $title }
-heading-session = The session
-role-chair = Chair
-role-online-moderator = Online moderator
-role-rapporteur = Rapporteur
-# $person: name, affiliation, group and region, joined by list-separator.
-person-role = { $role }: { $person }
-heading-speakers = Speakers
-column-name = Name
-column-affiliation = Affiliation
-column-group = Stakeholder group
-column-region = Region
-column-kind = Kind
-
-heading-requests-turns = Requests and turns
-column-figure = Figure
-column-total = Total
-row-requests = Requests
-row-turns = Turns
-breakdown-kind = By kind
-breakdown-group = By stakeholder group
-breakdown-region = By region
-column-requests-onsite = Requests onsite
-column-requests-online = Requests online
-column-turns-onsite = Turns onsite
-column-turns-online = Turns online
-
-heading-remote = Remote participation
-remote-sentence = Online questions asked: { $asked }; forwarded to the queue: { $forwarded }; answered: { $answered }. Online requests merged as duplicates: { $merged }; rejected: { $rejected }; withdrawn: { $withdrawn }.
-
-heading-questions = Questions and what became of them
-no-requests = No one asked for the floor.
-column-asked-at = Asked at
-column-who = Who
-column-request = Request
-column-text = Text
-column-outcome = What became of it
-# $kind: kind-question or kind-comment; $channel: onsite or online.
-request-cell = { $channel ->
-    [onsite] { $kind }, onsite
-   *[online] { $kind }, online
+weekday-1 = الاثنين
+weekday-2 = الثلاثاء
+weekday-3 = الأربعاء
+weekday-4 = الخميس
+weekday-5 = الجمعة
+weekday-6 = السبت
+weekday-7 = الأحد
+month-1 = كانون الثاني/يناير
+month-2 = شباط/فبراير
+month-3 = آذار/مارس
+month-4 = نيسان/أبريل
+month-5 = أيار/مايو
+month-6 = حزيران/يونيه
+month-7 = تموز/يوليه
+month-8 = آب/أغسطس
+month-9 = أيلول/سبتمبر
+month-10 = تشرين الأول/أكتوبر
+month-11 = تشرين الثاني/نوفمبر
+month-12 = كانون الأول/ديسمبر
+date = { $weekday }، { $day } { $month } { $year }
+unknown-time = وقت غير معروف
+zone-offset = { $zone }، { $offset }
+span-same-day = { $date }، من { $start } إلى { $end } (الأوقات بتوقيت { $zone })
+span-two-days = من { $date }، { $start } إلى { $end_date }، { $end } (الأوقات بتوقيت { $zone })
+when = { $span }؛ المدة: { $length }.
+duration-s = { $s ->
+    [one] ثانية واحدة
+    [two] ثانيتان
+    [few] { $s } ثوانٍ
+   *[other] { $s } ثانية
 }
-outcome-spoke = Given the floor at { $time }
-outcome-spoke-untimed = Given the floor
-outcome-speaking = Given the floor at { $time }, speaking at the end
-outcome-speaking-untimed = Given the floor, speaking at the end
-outcome-waiting = Still waiting at the end
-outcome-pending = Still awaiting approval at the end
-outcome-withdrawn = Withdrawn
-outcome-rejected = Rejected
-outcome-rejected-reason = Rejected: { $reason }
-outcome-merged = Merged into another request
-outcome-merged-into = Merged into { $name }'s request
+duration-min = { $m ->
+    [one] دقيقة واحدة
+    [two] دقيقتان
+    [few] { $m } دقائق
+   *[other] { $m } دقيقة
+}
+duration-min-s = { $m ->
+    [one] دقيقة واحدة
+    [two] دقيقتان
+    [few] { $m } دقائق
+   *[other] { $m } دقيقة
+} و{ $s ->
+    [one] ثانية واحدة
+    [two] ثانيتان
+    [few] { $s } ثوانٍ
+   *[other] { $s } ثانية
+}
+duration-h-min = { $h ->
+    [one] ساعة واحدة
+    [two] ساعتان
+    [few] { $h } ساعات
+   *[other] { $h } ساعة
+} و{ $m ->
+    [zero] 0 دقيقة
+    [one] دقيقة واحدة
+    [two] دقيقتان
+    [few] { $m } دقائق
+   *[other] { $m } دقيقة
+}
 
-heading-participants = Participants
-attendance-peak = Participant pages connected at the peak: { $onsite } in the room, { $online } online (each channel's own peak).
-attendance-none = No participant page connected.
-remote-audience = Remote audience (largest count entered by the online moderator): { $peak }.
-heading-gender = Gender (self-declared)
-genders-withheld = Not published: with { $requests ->
-    [one] { $requests } request
-   *[other] { $requests } requests
-}, any figure would let a count below { $threshold } be worked out.
-# $declared and $not_given: a number, or shown-fewer, shown-hidden or
-# shown-unpublished; $counts: gender-count for each gender, joined by
-# list-separator.
-genders-sentence = Declared with { $declared } of { $requests ->
-    [one] { $requests } request
-   *[other] { $requests } requests
-}: { $counts }; not given: { $not_given }. Totals only, no one is named, and no count below { $threshold } is published.
+## المفردات
+
+not-given = غير محدد
+channel-onsite = في القاعة
+channel-online = عبر الإنترنت
+kind-question = سؤال
+kind-comment = تعليق
+group-government = الحكومات
+group-civil-society = المجتمع المدني
+group-private-sector = القطاع الخاص
+group-technical-community = المجتمع التقني
+group-intergovernmental = منظمة حكومية دولية
+group-academia = الأوساط الأكاديمية
+group-other = فئة أخرى
+region-african = أفريقيا (مجموعة الدول الأفريقية)
+region-asia-pacific = آسيا والمحيط الهادئ (مجموعة دول آسيا والمحيط الهادئ)
+region-eastern-european = أوروبا الشرقية (مجموعة دول أوروبا الشرقية)
+region-grulac = أمريكا اللاتينية ومنطقة البحر الكاريبي (GRULAC)
+region-weog = أوروبا الغربية ودول أخرى (WEOG)
+region-other = منطقة أخرى
+gender-another = نوع جنس آخر
+gender-man = رجل
+gender-non-binary = غير ثنائي
+gender-woman = امرأة
+
+## التقرير
+
+report-title = تقرير الجلسة: { $title }
+heading-session = الجلسة
+role-chair = رئيس الجلسة
+role-online-moderator = المشرف عبر الإنترنت
+role-rapporteur = المقرر
+person-role = { $role }: { $person }
+heading-speakers = المتحدثون
+column-name = الاسم
+column-affiliation = الجهة
+column-group = فئة أصحاب المصلحة
+column-region = المنطقة
+column-kind = النوع
+
+heading-requests-turns = طلبات الكلمة والمداخلات
+column-figure = المؤشر
+column-total = المجموع
+row-requests = طلبات الكلمة
+row-turns = المداخلات
+breakdown-kind = حسب النوع
+breakdown-group = حسب فئة أصحاب المصلحة
+breakdown-region = حسب المنطقة
+column-requests-onsite = الطلبات من القاعة
+column-requests-online = الطلبات عبر الإنترنت
+column-turns-onsite = المداخلات في القاعة
+column-turns-online = المداخلات عبر الإنترنت
+
+heading-remote = المشاركة عن بُعد
+remote-sentence = الأسئلة المطروحة عبر الإنترنت: { $asked }؛ المحالة إلى قائمة الانتظار: { $forwarded }؛ التي أُعطيت الكلمة: { $answered }. طلبات الكلمة عبر الإنترنت المدمجة لتكرارها: { $merged }؛ المرفوضة: { $rejected }؛ المسحوبة: { $withdrawn }.
+
+heading-questions = طلبات الكلمة وما آلت إليه
+no-requests = لم يطلب أحد الكلمة.
+column-asked-at = وقت الطلب
+column-who = مقدم الطلب
+column-request = الطلب
+column-text = النص
+column-outcome = ما آل إليه
+request-cell = { $channel ->
+    [onsite] { $kind }، في القاعة
+   *[online] { $kind }، عبر الإنترنت
+}
+outcome-spoke = أُعطي الكلمة في { $time }
+outcome-spoke-untimed = أُعطي الكلمة
+outcome-speaking = أُعطي الكلمة في { $time }، وكان يتحدث عند النهاية
+outcome-speaking-untimed = أُعطي الكلمة، وكان يتحدث عند النهاية
+outcome-waiting = لا يزال في قائمة الانتظار عند النهاية
+outcome-pending = لا يزال بانتظار القبول عند النهاية
+outcome-withdrawn = مسحوب
+outcome-rejected = مرفوض
+outcome-rejected-reason = مرفوض: { $reason }
+outcome-merged = دُمج مع طلب آخر
+outcome-merged-into = دُمج مع طلب { $name }
+
+heading-participants = المشاركون
+attendance-peak = صفحات المشاركين المتصلة في الذروة: { $onsite } في القاعة، و{ $online } عبر الإنترنت (ذروة كل قناة على حدة).
+attendance-none = لم تتصل أي صفحة مشارك.
+remote-audience = الجمهور عن بُعد (أكبر عدد أدخله المشرف عبر الإنترنت): { $peak }.
+heading-gender = نوع الجنس (كما صرّح به أصحابه)
+genders-withheld = لا يُنشر: مع { $requests ->
+    [zero] { $requests } طلب
+    [one] طلب واحد
+    [two] طلبين
+    [few] { $requests } طلبات
+    [many] { $requests } طلبًا
+   *[other] { $requests } طلب
+}، يمكن لأي رقم أن يكشف عددًا أقل من { $threshold }.
+genders-sentence = صُرّح بنوع الجنس في { $declared } من أصل { $requests ->
+    [zero] { $requests } طلب
+    [one] طلب واحد
+    [two] طلبين
+    [few] { $requests } طلبات
+    [many] { $requests } طلبًا
+   *[other] { $requests } طلب
+}: { $counts }؛ دون تصريح: { $not_given }. تُنشر المجاميع فقط، ولا يُذكر اسم أحد، ولا يُنشر أي عدد أقل من { $threshold }.
 gender-count = { $gender }: { $count }
-shown-fewer = fewer than { $threshold }
-shown-hidden = { $threshold } or more (hidden)
-shown-unpublished = not published
+shown-fewer = أقل من { $threshold }
+shown-hidden = { $threshold } أو أكثر (مخفي)
+shown-unpublished = غير منشور
 
-heading-waiting = Waiting and speaking time
-row-turns-from-queue = Turns from the queue
-row-median-wait = Median wait
-row-p90-wait = 90th percentile wait
-row-speaking-time = Speaking time
-row-speaking-share = Share of speaking time
+heading-waiting = الانتظار ووقت الكلام
+row-turns-from-queue = المداخلات من قائمة الانتظار
+row-median-wait = وسيط مدة الانتظار
+row-p90-wait = المئين التسعون لمدة الانتظار
+row-speaking-time = وقت الكلام
+row-speaking-share = نسبة وقت الكلام
 
-heading-overrides = Chair overrides
-overrides-none = None: every turn followed the fairness policy.
-# $time: the time of day; $into: a duration; $channel: onsite or online.
-override-call = at { $time } ({ $into } into the session): { $name } ({ $channel ->
-    [onsite] onsite
-   *[online] online
-}) called out of order
-override-pin = at { $time } ({ $into } into the session): { $name } ({ $channel ->
-    [onsite] onsite
-   *[online] online
-}) pinned ahead of the policy
-override-undo = at { $time } ({ $into } into the session): { $name } ({ $channel ->
-    [onsite] onsite
-   *[online] online
-}) call undone, turn given back
+heading-overrides = استثناءات رئيس الجلسة
+overrides-none = لا يوجد: اتبعت كل المداخلات قاعدة الإنصاف.
+override-call = في { $time } (بعد { $into } من بداية الجلسة): أُعطي { $name } ({ $channel ->
+    [onsite] في القاعة
+   *[online] عبر الإنترنت
+}) الكلمة خارج الترتيب
+override-pin = في { $time } (بعد { $into } من بداية الجلسة): قُدِّم { $name } ({ $channel ->
+    [onsite] في القاعة
+   *[online] عبر الإنترنت
+}) إلى رأس القائمة خلافًا للقاعدة
+override-undo = في { $time } (بعد { $into } من بداية الجلسة): أُلغي إعطاء الكلمة لـ{ $name } ({ $channel ->
+    [onsite] في القاعة
+   *[online] عبر الإنترنت
+})، ولم تُحتسب المداخلة
 
-## Charts
+## الرسوم البيانية
 
-chart-queue = Requests waiting, per channel
-chart-queue-name = Requests waiting per channel over the session
-chart-queue-x = Time of day ({ $zone })
-chart-queue-y = Waiting
-chart-speaking = Speaking time, per channel
-chart-speaking-name = Speaking time per channel
-chart-speaking-x = Minutes
+chart-queue = الطلبات المنتظرة، حسب القناة
+chart-queue-name = الطلبات المنتظرة حسب القناة على مدى الجلسة
+chart-queue-x = الوقت ({ $zone })
+chart-queue-y = المنتظرة
+chart-speaking = وقت الكلام، حسب القناة
+chart-speaking-name = وقت الكلام حسب القناة
+chart-speaking-x = الدقائق
 chart-bar = { $channel }: { $time }

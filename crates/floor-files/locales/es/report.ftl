@@ -1,182 +1,170 @@
-# The session report in English: the reference for every other language.
-# Every language has exactly these messages, with the same variables.
-# People's names, affiliations, questions and reasons come in as
-# variables: they are user content, never translated.
+# El informe de la sesión en español. Los mismos mensajes y las mismas
+# variables que en inglés (en/report.ftl).
 
-## Numbers and lists
+## Números y listas
 
-decimal-separator = .
+decimal-separator = ,
 list-separator = {", "}
-# $pct: a number with one decimal, already written with decimal-separator.
-percent = { $pct }%
+percent = { $pct } %
 
-## Dates and times
+## Fechas y horas
 
-weekday-1 = Monday
-weekday-2 = Tuesday
-weekday-3 = Wednesday
-weekday-4 = Thursday
-weekday-5 = Friday
-weekday-6 = Saturday
-weekday-7 = Sunday
-month-1 = January
-month-2 = February
-month-3 = March
-month-4 = April
-month-5 = May
-month-6 = June
-month-7 = July
-month-8 = August
-month-9 = September
-month-10 = October
-month-11 = November
-month-12 = December
-# $weekday and $month: the names above; $day and $year: numbers.
-date = { $weekday } { $day } { $month } { $year }
-unknown-time = an unknown time
-# $zone: an IANA name (Europe/Paris); $offset: UTC+01:00.
+weekday-1 = lunes
+weekday-2 = martes
+weekday-3 = miércoles
+weekday-4 = jueves
+weekday-5 = viernes
+weekday-6 = sábado
+weekday-7 = domingo
+month-1 = enero
+month-2 = febrero
+month-3 = marzo
+month-4 = abril
+month-5 = mayo
+month-6 = junio
+month-7 = julio
+month-8 = agosto
+month-9 = septiembre
+month-10 = octubre
+month-11 = noviembre
+month-12 = diciembre
+date = { $weekday }, { $day } de { $month } de { $year }
+unknown-time = hora desconocida
 zone-offset = { $zone }, { $offset }
-span-same-day = { $date }, { $start } to { $end } (times in { $zone })
-span-two-days = { $date }, { $start } to { $end_date }, { $end } (times in { $zone })
-# $span: one of the spans above; $length: a duration below.
-when = { $span }; { $length } long.
+span-same-day = { $date }, de { $start } a { $end } (horas de { $zone })
+span-two-days = del { $date }, { $start }, al { $end_date }, { $end } (horas de { $zone })
+when = { $span }; duración: { $length }.
 duration-s = { $s } s
 duration-min = { $m } min
 duration-min-s = { $m } min { $s } s
 duration-h-min = { $h } h { $m } min
 
-## Vocabularies
+## Vocabularios
 
-not-given = Not given
-channel-onsite = Onsite
-channel-online = Online
-kind-question = Question
-kind-comment = Comment
-group-government = Government
-group-civil-society = Civil society
-group-private-sector = Private sector
-group-technical-community = Technical community
-group-intergovernmental = Intergovernmental organisation
-group-academia = Academia
-group-other = Other group
-region-african = Africa (African Group)
-region-asia-pacific = Asia and the Pacific (Asia-Pacific Group)
-region-eastern-european = Eastern Europe (Eastern European Group)
-region-grulac = Latin America and the Caribbean (GRULAC)
-region-weog = Western Europe and others (WEOG)
-region-other = Other region
-gender-another = another
-gender-man = man
-gender-non-binary = non-binary
-gender-woman = woman
+not-given = Sin indicar
+channel-onsite = En la sala
+channel-online = En línea
+kind-question = Pregunta
+kind-comment = Comentario
+group-government = Gobierno
+group-civil-society = Sociedad civil
+group-private-sector = Sector privado
+group-technical-community = Comunidad técnica
+group-intergovernmental = Organización intergubernamental
+group-academia = Sector académico
+group-other = Otro grupo
+region-african = África (Grupo de los Estados de África)
+region-asia-pacific = Asia y el Pacífico (Grupo de los Estados de Asia y el Pacífico)
+region-eastern-european = Europa Oriental (Grupo de los Estados de Europa Oriental)
+region-grulac = América Latina y el Caribe (GRULAC)
+region-weog = Europa Occidental y otros Estados (WEOG)
+region-other = Otra región
+gender-another = otro género
+gender-man = hombre
+gender-non-binary = no binario
+gender-woman = mujer
 
-## The report
+## El informe
 
-report-title = Session report: { $title }
-heading-session = The session
-role-chair = Chair
-role-online-moderator = Online moderator
-role-rapporteur = Rapporteur
-# $person: name, affiliation, group and region, joined by list-separator.
+report-title = Informe de la sesión: { $title }
+heading-session = La sesión
+role-chair = Presidencia
+role-online-moderator = Moderación en línea
+role-rapporteur = Relatoría
 person-role = { $role }: { $person }
-heading-speakers = Speakers
-column-name = Name
-column-affiliation = Affiliation
-column-group = Stakeholder group
-column-region = Region
-column-kind = Kind
+heading-speakers = Oradores
+column-name = Nombre
+column-affiliation = Organización
+column-group = Grupo de partes interesadas
+column-region = Región
+column-kind = Tipo
 
-heading-requests-turns = Requests and turns
-column-figure = Figure
-column-total = Total
-row-requests = Requests
-row-turns = Turns
-breakdown-kind = By kind
-breakdown-group = By stakeholder group
-breakdown-region = By region
-column-requests-onsite = Requests onsite
-column-requests-online = Requests online
-column-turns-onsite = Turns onsite
-column-turns-online = Turns online
+heading-requests-turns = Solicitudes de palabra e intervenciones
+column-figure = Indicador
+column-total = En total
+row-requests = Solicitudes de palabra
+row-turns = Intervenciones
+breakdown-kind = Por tipo
+breakdown-group = Por grupo de partes interesadas
+breakdown-region = Por región
+column-requests-onsite = Solicitudes en la sala
+column-requests-online = Solicitudes en línea
+column-turns-onsite = Intervenciones en la sala
+column-turns-online = Intervenciones en línea
 
-heading-remote = Remote participation
-remote-sentence = Online questions asked: { $asked }; forwarded to the queue: { $forwarded }; answered: { $answered }. Online requests merged as duplicates: { $merged }; rejected: { $rejected }; withdrawn: { $withdrawn }.
+heading-remote = Participación a distancia
+remote-sentence = Preguntas formuladas en línea: { $asked }; enviadas a la lista de espera: { $forwarded }; con la palabra concedida: { $answered }. Solicitudes en línea fusionadas por duplicadas: { $merged }; rechazadas: { $rejected }; retiradas: { $withdrawn }.
 
-heading-questions = Questions and what became of them
-no-requests = No one asked for the floor.
-column-asked-at = Asked at
-column-who = Who
-column-request = Request
-column-text = Text
-column-outcome = What became of it
-# $kind: kind-question or kind-comment; $channel: onsite or online.
+heading-questions = Las solicitudes de palabra y su resultado
+no-requests = Nadie pidió la palabra.
+column-asked-at = Hora de la solicitud
+column-who = Quién
+column-request = Solicitud
+column-text = Texto
+column-outcome = Resultado
 request-cell = { $channel ->
-    [onsite] { $kind }, onsite
-   *[online] { $kind }, online
+    [onsite] { $kind }, en la sala
+   *[online] { $kind }, en línea
 }
-outcome-spoke = Given the floor at { $time }
-outcome-spoke-untimed = Given the floor
-outcome-speaking = Given the floor at { $time }, speaking at the end
-outcome-speaking-untimed = Given the floor, speaking at the end
-outcome-waiting = Still waiting at the end
-outcome-pending = Still awaiting approval at the end
-outcome-withdrawn = Withdrawn
-outcome-rejected = Rejected
-outcome-rejected-reason = Rejected: { $reason }
-outcome-merged = Merged into another request
-outcome-merged-into = Merged into { $name }'s request
+outcome-spoke = Se le dio la palabra a las { $time }
+outcome-spoke-untimed = Se le dio la palabra
+outcome-speaking = Se le dio la palabra a las { $time } y aún la tenía al final
+outcome-speaking-untimed = Se le dio la palabra y aún la tenía al final
+outcome-waiting = Aún en la lista de espera al final
+outcome-pending = Aún pendiente de aprobación al final
+outcome-withdrawn = Retirada
+outcome-rejected = Rechazada
+outcome-rejected-reason = Rechazada: { $reason }
+outcome-merged = Fusionada con otra solicitud
+outcome-merged-into = Fusionada con la solicitud de { $name }
 
-heading-participants = Participants
-attendance-peak = Participant pages connected at the peak: { $onsite } in the room, { $online } online (each channel's own peak).
-attendance-none = No participant page connected.
-remote-audience = Remote audience (largest count entered by the online moderator): { $peak }.
-heading-gender = Gender (self-declared)
-genders-withheld = Not published: with { $requests ->
-    [one] { $requests } request
-   *[other] { $requests } requests
-}, any figure would let a count below { $threshold } be worked out.
-# $declared and $not_given: a number, or shown-fewer, shown-hidden or
-# shown-unpublished; $counts: gender-count for each gender, joined by
-# list-separator.
-genders-sentence = Declared with { $declared } of { $requests ->
-    [one] { $requests } request
-   *[other] { $requests } requests
-}: { $counts }; not given: { $not_given }. Totals only, no one is named, and no count below { $threshold } is published.
+heading-participants = Participación
+attendance-peak = Páginas de participante conectadas en el momento de máxima asistencia: { $onsite } en la sala, { $online } en línea (el máximo de cada canal).
+attendance-none = No se conectó ninguna página de participante.
+remote-audience = Público a distancia (la mayor cifra registrada por la moderación en línea): { $peak }.
+heading-gender = Género (declarado por cada persona)
+genders-withheld = No se publica: con { $requests ->
+    [one] { $requests } solicitud
+   *[other] { $requests } solicitudes
+}, cualquier cifra permitiría deducir un número inferior a { $threshold }.
+genders-sentence = Género declarado en { $declared } de { $requests ->
+    [one] { $requests } solicitud
+   *[other] { $requests } solicitudes
+}: { $counts }; sin declarar: { $not_given }. Solo se dan totales, no se nombra a nadie y no se publica ningún número inferior a { $threshold }.
 gender-count = { $gender }: { $count }
-shown-fewer = fewer than { $threshold }
-shown-hidden = { $threshold } or more (hidden)
-shown-unpublished = not published
+shown-fewer = menos de { $threshold }
+shown-hidden = { $threshold } o más (oculto)
+shown-unpublished = no publicado
 
-heading-waiting = Waiting and speaking time
-row-turns-from-queue = Turns from the queue
-row-median-wait = Median wait
-row-p90-wait = 90th percentile wait
-row-speaking-time = Speaking time
-row-speaking-share = Share of speaking time
+heading-waiting = Espera y tiempo de palabra
+row-turns-from-queue = Intervenciones desde la lista de espera
+row-median-wait = Espera mediana
+row-p90-wait = Espera en el percentil 90
+row-speaking-time = Tiempo de palabra
+row-speaking-share = Proporción del tiempo de palabra
 
-heading-overrides = Chair overrides
-overrides-none = None: every turn followed the fairness policy.
-# $time: the time of day; $into: a duration; $channel: onsite or online.
-override-call = at { $time } ({ $into } into the session): { $name } ({ $channel ->
-    [onsite] onsite
-   *[online] online
-}) called out of order
-override-pin = at { $time } ({ $into } into the session): { $name } ({ $channel ->
-    [onsite] onsite
-   *[online] online
-}) pinned ahead of the policy
-override-undo = at { $time } ({ $into } into the session): { $name } ({ $channel ->
-    [onsite] onsite
-   *[online] online
-}) call undone, turn given back
+heading-overrides = Excepciones de la presidencia
+overrides-none = Ninguna: todas las intervenciones siguieron la regla de equidad.
+override-call = a las { $time } ({ $into } desde el inicio de la sesión): palabra dada a { $name } ({ $channel ->
+    [onsite] en la sala
+   *[online] en línea
+}) fuera de turno
+override-pin = a las { $time } ({ $into } desde el inicio de la sesión): prioridad dada a { $name } ({ $channel ->
+    [onsite] en la sala
+   *[online] en línea
+}), al margen de la regla de equidad
+override-undo = a las { $time } ({ $into } desde el inicio de la sesión): llamada a { $name } ({ $channel ->
+    [onsite] en la sala
+   *[online] en línea
+}) anulada, la intervención no se cuenta
 
-## Charts
+## Gráficos
 
-chart-queue = Requests waiting, per channel
-chart-queue-name = Requests waiting per channel over the session
-chart-queue-x = Time of day ({ $zone })
-chart-queue-y = Waiting
-chart-speaking = Speaking time, per channel
-chart-speaking-name = Speaking time per channel
-chart-speaking-x = Minutes
+chart-queue = Solicitudes en espera, por canal
+chart-queue-name = Solicitudes en espera por canal a lo largo de la sesión
+chart-queue-x = Hora ({ $zone })
+chart-queue-y = En espera
+chart-speaking = Tiempo de palabra, por canal
+chart-speaking-name = Tiempo de palabra por canal
+chart-speaking-x = Duración (min)
 chart-bar = { $channel }: { $time }

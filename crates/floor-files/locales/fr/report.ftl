@@ -1,182 +1,171 @@
-# The session report in English: the reference for every other language.
-# Every language has exactly these messages, with the same variables.
-# People's names, affiliations, questions and reasons come in as
-# variables: they are user content, never translated.
+# Le rapport de séance en français. Mêmes messages et mêmes variables que
+# l'anglais (en/report.ftl). Espace insécable avant « : » et « % »,
+# espace fine insécable avant « ; », « ? » et « ! ».
 
-## Numbers and lists
+## Nombres et listes
 
-decimal-separator = .
+decimal-separator = ,
 list-separator = {", "}
-# $pct: a number with one decimal, already written with decimal-separator.
-percent = { $pct }%
+percent = { $pct } %
 
-## Dates and times
+## Dates et heures
 
-weekday-1 = Monday
-weekday-2 = Tuesday
-weekday-3 = Wednesday
-weekday-4 = Thursday
-weekday-5 = Friday
-weekday-6 = Saturday
-weekday-7 = Sunday
-month-1 = January
-month-2 = February
-month-3 = March
-month-4 = April
-month-5 = May
-month-6 = June
-month-7 = July
-month-8 = August
-month-9 = September
-month-10 = October
-month-11 = November
-month-12 = December
-# $weekday and $month: the names above; $day and $year: numbers.
+weekday-1 = lundi
+weekday-2 = mardi
+weekday-3 = mercredi
+weekday-4 = jeudi
+weekday-5 = vendredi
+weekday-6 = samedi
+weekday-7 = dimanche
+month-1 = janvier
+month-2 = février
+month-3 = mars
+month-4 = avril
+month-5 = mai
+month-6 = juin
+month-7 = juillet
+month-8 = août
+month-9 = septembre
+month-10 = octobre
+month-11 = novembre
+month-12 = décembre
 date = { $weekday } { $day } { $month } { $year }
-unknown-time = an unknown time
-# $zone: an IANA name (Europe/Paris); $offset: UTC+01:00.
+unknown-time = heure inconnue
 zone-offset = { $zone }, { $offset }
-span-same-day = { $date }, { $start } to { $end } (times in { $zone })
-span-two-days = { $date }, { $start } to { $end_date }, { $end } (times in { $zone })
-# $span: one of the spans above; $length: a duration below.
-when = { $span }; { $length } long.
-duration-s = { $s } s
-duration-min = { $m } min
-duration-min-s = { $m } min { $s } s
-duration-h-min = { $h } h { $m } min
+span-same-day = { $date }, de { $start } à { $end } (fuseau horaire : { $zone })
+span-two-days = du { $date }, { $start }, au { $end_date }, { $end } (fuseau horaire : { $zone })
+when = { $span } ; durée : { $length }.
+duration-s = { $s } s
+duration-min = { $m } min
+duration-min-s = { $m } min { $s } s
+duration-h-min = { $h } h { $m } min
 
-## Vocabularies
+## Vocabulaires
 
-not-given = Not given
-channel-onsite = Onsite
-channel-online = Online
+not-given = Non renseigné
+channel-onsite = Dans la salle
+channel-online = En ligne
 kind-question = Question
-kind-comment = Comment
-group-government = Government
-group-civil-society = Civil society
-group-private-sector = Private sector
-group-technical-community = Technical community
-group-intergovernmental = Intergovernmental organisation
-group-academia = Academia
-group-other = Other group
-region-african = Africa (African Group)
-region-asia-pacific = Asia and the Pacific (Asia-Pacific Group)
-region-eastern-european = Eastern Europe (Eastern European Group)
-region-grulac = Latin America and the Caribbean (GRULAC)
-region-weog = Western Europe and others (WEOG)
-region-other = Other region
-gender-another = another
-gender-man = man
-gender-non-binary = non-binary
-gender-woman = woman
+kind-comment = Commentaire
+group-government = Gouvernement
+group-civil-society = Société civile
+group-private-sector = Secteur privé
+group-technical-community = Communauté technique
+group-intergovernmental = Organisation intergouvernementale
+group-academia = Milieu universitaire
+group-other = Autre groupe
+region-african = Afrique (Groupe des États d'Afrique)
+region-asia-pacific = Asie et Pacifique (Groupe des États d'Asie et du Pacifique)
+region-eastern-european = Europe orientale (Groupe des États d'Europe orientale)
+region-grulac = Amérique latine et Caraïbes (GRULAC)
+region-weog = Europe occidentale et autres États (WEOG)
+region-other = Autre région
+gender-another = autre genre
+gender-man = homme
+gender-non-binary = non binaire
+gender-woman = femme
 
-## The report
+## Le rapport
 
-report-title = Session report: { $title }
-heading-session = The session
-role-chair = Chair
-role-online-moderator = Online moderator
+report-title = Rapport de séance : { $title }
+heading-session = La séance
+role-chair = Présidence
+role-online-moderator = Modérateur en ligne
 role-rapporteur = Rapporteur
-# $person: name, affiliation, group and region, joined by list-separator.
-person-role = { $role }: { $person }
-heading-speakers = Speakers
-column-name = Name
-column-affiliation = Affiliation
-column-group = Stakeholder group
-column-region = Region
-column-kind = Kind
+person-role = { $role } : { $person }
+heading-speakers = Intervenants
+column-name = Nom
+column-affiliation = Organisation
+column-group = Groupe de parties prenantes
+column-region = Région
+column-kind = Type
 
-heading-requests-turns = Requests and turns
-column-figure = Figure
-column-total = Total
-row-requests = Requests
-row-turns = Turns
-breakdown-kind = By kind
-breakdown-group = By stakeholder group
-breakdown-region = By region
-column-requests-onsite = Requests onsite
-column-requests-online = Requests online
-column-turns-onsite = Turns onsite
-column-turns-online = Turns online
+heading-requests-turns = Demandes de parole et interventions
+column-figure = Indicateur
+column-total = Ensemble
+row-requests = Demandes de parole
+row-turns = Interventions
+breakdown-kind = Par type
+breakdown-group = Par groupe de parties prenantes
+breakdown-region = Par région
+column-requests-onsite = Demandes dans la salle
+column-requests-online = Demandes en ligne
+column-turns-onsite = Interventions dans la salle
+column-turns-online = Interventions en ligne
 
-heading-remote = Remote participation
-remote-sentence = Online questions asked: { $asked }; forwarded to the queue: { $forwarded }; answered: { $answered }. Online requests merged as duplicates: { $merged }; rejected: { $rejected }; withdrawn: { $withdrawn }.
+heading-remote = Participation à distance
+remote-sentence = Questions posées en ligne : { $asked } ; transmises à la file d'attente : { $forwarded } ; ayant obtenu la parole : { $answered }. Demandes en ligne fusionnées comme doublons : { $merged } ; refusées : { $rejected } ; retirées : { $withdrawn }.
 
-heading-questions = Questions and what became of them
-no-requests = No one asked for the floor.
-column-asked-at = Asked at
-column-who = Who
-column-request = Request
-column-text = Text
-column-outcome = What became of it
-# $kind: kind-question or kind-comment; $channel: onsite or online.
+heading-questions = Les demandes de parole et leur suite
+no-requests = Personne n'a demandé la parole.
+column-asked-at = Heure de la demande
+column-who = Qui
+column-request = Demande
+column-text = Texte
+column-outcome = Suite donnée
 request-cell = { $channel ->
-    [onsite] { $kind }, onsite
-   *[online] { $kind }, online
+    [onsite] { $kind }, dans la salle
+   *[online] { $kind }, en ligne
 }
-outcome-spoke = Given the floor at { $time }
-outcome-spoke-untimed = Given the floor
-outcome-speaking = Given the floor at { $time }, speaking at the end
-outcome-speaking-untimed = Given the floor, speaking at the end
-outcome-waiting = Still waiting at the end
-outcome-pending = Still awaiting approval at the end
-outcome-withdrawn = Withdrawn
-outcome-rejected = Rejected
-outcome-rejected-reason = Rejected: { $reason }
-outcome-merged = Merged into another request
-outcome-merged-into = Merged into { $name }'s request
+outcome-spoke = A eu la parole à { $time }
+outcome-spoke-untimed = A eu la parole
+outcome-speaking = A reçu la parole à { $time } et l'avait encore à la fin
+outcome-speaking-untimed = A reçu la parole et l'avait encore à la fin
+outcome-waiting = Toujours dans la file d'attente à la fin
+outcome-pending = Toujours en attente d'approbation à la fin
+outcome-withdrawn = Retirée
+outcome-rejected = Refusée
+outcome-rejected-reason = Refusée : { $reason }
+outcome-merged = Fusionnée avec une autre demande
+outcome-merged-into = Fusionnée avec la demande de { $name }
 
-heading-participants = Participants
-attendance-peak = Participant pages connected at the peak: { $onsite } in the room, { $online } online (each channel's own peak).
-attendance-none = No participant page connected.
-remote-audience = Remote audience (largest count entered by the online moderator): { $peak }.
-heading-gender = Gender (self-declared)
-genders-withheld = Not published: with { $requests ->
-    [one] { $requests } request
-   *[other] { $requests } requests
-}, any figure would let a count below { $threshold } be worked out.
-# $declared and $not_given: a number, or shown-fewer, shown-hidden or
-# shown-unpublished; $counts: gender-count for each gender, joined by
-# list-separator.
-genders-sentence = Declared with { $declared } of { $requests ->
-    [one] { $requests } request
-   *[other] { $requests } requests
-}: { $counts }; not given: { $not_given }. Totals only, no one is named, and no count below { $threshold } is published.
-gender-count = { $gender }: { $count }
-shown-fewer = fewer than { $threshold }
-shown-hidden = { $threshold } or more (hidden)
-shown-unpublished = not published
+heading-participants = Participation
+attendance-peak = Pages participant connectées au plus fort : { $onsite } dans la salle, { $online } en ligne (pic propre à chaque canal).
+attendance-none = Aucune page participant ne s'est connectée.
+remote-audience = Public à distance (plus grand nombre saisi par le modérateur en ligne) : { $peak }.
+heading-gender = Genre (déclaré par chacun)
+genders-withheld = Non publié : avec { $requests ->
+    [one] { $requests } demande
+   *[other] { $requests } demandes
+}, tout chiffre permettrait de déduire un effectif inférieur à { $threshold }.
+genders-sentence = Genre déclaré dans { $declared } sur { $requests ->
+    [one] { $requests } demande
+   *[other] { $requests } demandes
+} : { $counts } ; non déclaré : { $not_given }. Totaux seulement : personne n'est nommé et aucun effectif inférieur à { $threshold } n'est publié.
+gender-count = { $gender } : { $count }
+shown-fewer = moins de { $threshold }
+shown-hidden = { $threshold } ou plus (masqué)
+shown-unpublished = non publié
 
-heading-waiting = Waiting and speaking time
-row-turns-from-queue = Turns from the queue
-row-median-wait = Median wait
-row-p90-wait = 90th percentile wait
-row-speaking-time = Speaking time
-row-speaking-share = Share of speaking time
+heading-waiting = Attente et temps de parole
+row-turns-from-queue = Interventions issues de la file d'attente
+row-median-wait = Attente médiane
+row-p90-wait = Attente au 90e centile
+row-speaking-time = Temps de parole
+row-speaking-share = Part du temps de parole
 
-heading-overrides = Chair overrides
-overrides-none = None: every turn followed the fairness policy.
-# $time: the time of day; $into: a duration; $channel: onsite or online.
-override-call = at { $time } ({ $into } into the session): { $name } ({ $channel ->
-    [onsite] onsite
-   *[online] online
-}) called out of order
-override-pin = at { $time } ({ $into } into the session): { $name } ({ $channel ->
-    [onsite] onsite
-   *[online] online
-}) pinned ahead of the policy
-override-undo = at { $time } ({ $into } into the session): { $name } ({ $channel ->
-    [onsite] onsite
-   *[online] online
-}) call undone, turn given back
+heading-overrides = Dérogations de la présidence
+overrides-none = Aucune : chaque intervention a suivi la règle d'équité.
+override-call = à { $time } ({ $into } après le début de la séance) : parole donnée à { $name } ({ $channel ->
+    [onsite] dans la salle
+   *[online] en ligne
+}) hors de son tour
+override-pin = à { $time } ({ $into } après le début de la séance) : priorité donnée à { $name } ({ $channel ->
+    [onsite] dans la salle
+   *[online] en ligne
+}), hors de la règle d'équité
+override-undo = à { $time } ({ $into } après le début de la séance) : appel de { $name } ({ $channel ->
+    [onsite] dans la salle
+   *[online] en ligne
+}) annulé, l'intervention n'est pas comptée
 
-## Charts
+## Graphiques
 
-chart-queue = Requests waiting, per channel
-chart-queue-name = Requests waiting per channel over the session
-chart-queue-x = Time of day ({ $zone })
-chart-queue-y = Waiting
-chart-speaking = Speaking time, per channel
-chart-speaking-name = Speaking time per channel
-chart-speaking-x = Minutes
-chart-bar = { $channel }: { $time }
+chart-queue = Demandes en attente, par canal
+chart-queue-name = Demandes en attente par canal au fil de la séance
+chart-queue-x = Heure ({ $zone })
+chart-queue-y = En attente
+chart-speaking = Temps de parole, par canal
+chart-speaking-name = Temps de parole par canal
+chart-speaking-x = Durée (min)
+chart-bar = { $channel } : { $time }

@@ -1,182 +1,171 @@
-# The session report in English: the reference for every other language.
-# Every language has exactly these messages, with the same variables.
-# People's names, affiliations, questions and reasons come in as
-# variables: they are user content, never translated.
+# Отчёт о сессии на русском языке. Те же сообщения и те же переменные,
+# что и в английском файле (en/report.ftl).
 
-## Numbers and lists
+## Числа и перечни
 
-decimal-separator = .
+decimal-separator = ,
 list-separator = {", "}
-# $pct: a number with one decimal, already written with decimal-separator.
-percent = { $pct }%
+percent = { $pct } %
 
-## Dates and times
+## Даты и время
 
-weekday-1 = Monday
-weekday-2 = Tuesday
-weekday-3 = Wednesday
-weekday-4 = Thursday
-weekday-5 = Friday
-weekday-6 = Saturday
-weekday-7 = Sunday
-month-1 = January
-month-2 = February
-month-3 = March
-month-4 = April
-month-5 = May
-month-6 = June
-month-7 = July
-month-8 = August
-month-9 = September
-month-10 = October
-month-11 = November
-month-12 = December
-# $weekday and $month: the names above; $day and $year: numbers.
-date = { $weekday } { $day } { $month } { $year }
-unknown-time = an unknown time
-# $zone: an IANA name (Europe/Paris); $offset: UTC+01:00.
+weekday-1 = понедельник
+weekday-2 = вторник
+weekday-3 = среда
+weekday-4 = четверг
+weekday-5 = пятница
+weekday-6 = суббота
+weekday-7 = воскресенье
+# Месяцы в родительном падеже: «2 декабря».
+month-1 = января
+month-2 = февраля
+month-3 = марта
+month-4 = апреля
+month-5 = мая
+month-6 = июня
+month-7 = июля
+month-8 = августа
+month-9 = сентября
+month-10 = октября
+month-11 = ноября
+month-12 = декабря
+date = { $weekday }, { $day } { $month } { $year } г.
+unknown-time = неизвестное время
 zone-offset = { $zone }, { $offset }
-span-same-day = { $date }, { $start } to { $end } (times in { $zone })
-span-two-days = { $date }, { $start } to { $end_date }, { $end } (times in { $zone })
-# $span: one of the spans above; $length: a duration below.
-when = { $span }; { $length } long.
-duration-s = { $s } s
-duration-min = { $m } min
-duration-min-s = { $m } min { $s } s
-duration-h-min = { $h } h { $m } min
+span-same-day = { $date }, с { $start } до { $end } (время по часовому поясу { $zone })
+span-two-days = { $date }, { $start } — { $end_date }, { $end } (время по часовому поясу { $zone })
+when = { $span }; продолжительность: { $length }.
+duration-s = { $s } с
+duration-min = { $m } мин
+duration-min-s = { $m } мин { $s } с
+duration-h-min = { $h } ч { $m } мин
 
-## Vocabularies
+## Словари
 
-not-given = Not given
-channel-onsite = Onsite
-channel-online = Online
-kind-question = Question
-kind-comment = Comment
-group-government = Government
-group-civil-society = Civil society
-group-private-sector = Private sector
-group-technical-community = Technical community
-group-intergovernmental = Intergovernmental organisation
-group-academia = Academia
-group-other = Other group
-region-african = Africa (African Group)
-region-asia-pacific = Asia and the Pacific (Asia-Pacific Group)
-region-eastern-european = Eastern Europe (Eastern European Group)
-region-grulac = Latin America and the Caribbean (GRULAC)
-region-weog = Western Europe and others (WEOG)
-region-other = Other region
-gender-another = another
-gender-man = man
-gender-non-binary = non-binary
-gender-woman = woman
+not-given = Не указано
+channel-onsite = В зале
+channel-online = Онлайн
+kind-question = Вопрос
+kind-comment = Комментарий
+group-government = Правительство
+group-civil-society = Гражданское общество
+group-private-sector = Частный сектор
+group-technical-community = Техническое сообщество
+group-intergovernmental = Межправительственная организация
+group-academia = Академические круги
+group-other = Другая группа
+region-african = Африка (Группа африканских государств)
+region-asia-pacific = Азия и Тихий океан (Группа азиатско-тихоокеанских государств)
+region-eastern-european = Восточная Европа (Группа восточноевропейских государств)
+region-grulac = Латинская Америка и Карибский бассейн (ГРУЛАК)
+region-weog = Западная Европа и другие государства (ЗЕДГ)
+region-other = Другой регион
+gender-another = другой гендер
+gender-man = мужчина
+gender-non-binary = небинарная персона
+gender-woman = женщина
 
-## The report
+## Отчёт
 
-report-title = Session report: { $title }
-heading-session = The session
-role-chair = Chair
-role-online-moderator = Online moderator
-role-rapporteur = Rapporteur
-# $person: name, affiliation, group and region, joined by list-separator.
+report-title = Отчёт о сессии «{ $title }»
+heading-session = Сессия
+role-chair = Председатель
+role-online-moderator = Онлайн-модератор
+role-rapporteur = Докладчик
 person-role = { $role }: { $person }
-heading-speakers = Speakers
-column-name = Name
-column-affiliation = Affiliation
-column-group = Stakeholder group
-column-region = Region
-column-kind = Kind
+heading-speakers = Выступающие
+column-name = Имя
+column-affiliation = Организация
+column-group = Группа заинтересованных сторон
+column-region = Регион
+column-kind = Тип
 
-heading-requests-turns = Requests and turns
-column-figure = Figure
-column-total = Total
-row-requests = Requests
-row-turns = Turns
-breakdown-kind = By kind
-breakdown-group = By stakeholder group
-breakdown-region = By region
-column-requests-onsite = Requests onsite
-column-requests-online = Requests online
-column-turns-onsite = Turns onsite
-column-turns-online = Turns online
+heading-requests-turns = Заявки на выступление и выступления
+column-figure = Показатель
+column-total = Всего
+row-requests = Заявки на выступление
+row-turns = Выступления
+breakdown-kind = По типу
+breakdown-group = По группам заинтересованных сторон
+breakdown-region = По регионам
+column-requests-onsite = Заявки из зала
+column-requests-online = Заявки онлайн
+column-turns-onsite = Выступления в зале
+column-turns-online = Выступления онлайн
 
-heading-remote = Remote participation
-remote-sentence = Online questions asked: { $asked }; forwarded to the queue: { $forwarded }; answered: { $answered }. Online requests merged as duplicates: { $merged }; rejected: { $rejected }; withdrawn: { $withdrawn }.
+heading-remote = Дистанционное участие
+remote-sentence = Вопросов задано онлайн: { $asked }; передано в очередь: { $forwarded }; получили слово: { $answered }. Онлайн-заявок объединено как повторы: { $merged }; отклонено: { $rejected }; отозвано: { $withdrawn }.
 
-heading-questions = Questions and what became of them
-no-requests = No one asked for the floor.
-column-asked-at = Asked at
-column-who = Who
-column-request = Request
-column-text = Text
-column-outcome = What became of it
-# $kind: kind-question or kind-comment; $channel: onsite or online.
+heading-questions = Заявки и их судьба
+no-requests = Никто не просил слова.
+column-asked-at = Время заявки
+column-who = Кто
+column-request = Заявка
+column-text = Текст
+column-outcome = Чем закончилась
 request-cell = { $channel ->
-    [onsite] { $kind }, onsite
-   *[online] { $kind }, online
+    [onsite] { $kind }, в зале
+   *[online] { $kind }, онлайн
 }
-outcome-spoke = Given the floor at { $time }
-outcome-spoke-untimed = Given the floor
-outcome-speaking = Given the floor at { $time }, speaking at the end
-outcome-speaking-untimed = Given the floor, speaking at the end
-outcome-waiting = Still waiting at the end
-outcome-pending = Still awaiting approval at the end
-outcome-withdrawn = Withdrawn
-outcome-rejected = Rejected
-outcome-rejected-reason = Rejected: { $reason }
-outcome-merged = Merged into another request
-outcome-merged-into = Merged into { $name }'s request
+outcome-spoke = Слово предоставлено в { $time }
+outcome-spoke-untimed = Слово предоставлено
+outcome-speaking = Слово предоставлено в { $time }, выступление шло в конце
+outcome-speaking-untimed = Слово предоставлено, выступление шло в конце
+outcome-waiting = К концу всё ещё в очереди
+outcome-pending = К концу всё ещё ждёт одобрения
+outcome-withdrawn = Отозвана
+outcome-rejected = Отклонена
+outcome-rejected-reason = Отклонена: { $reason }
+outcome-merged = Объединена с другой заявкой
+outcome-merged-into = Объединена с заявкой: { $name }
 
-heading-participants = Participants
-attendance-peak = Participant pages connected at the peak: { $onsite } in the room, { $online } online (each channel's own peak).
-attendance-none = No participant page connected.
-remote-audience = Remote audience (largest count entered by the online moderator): { $peak }.
-heading-gender = Gender (self-declared)
-genders-withheld = Not published: with { $requests ->
-    [one] { $requests } request
-   *[other] { $requests } requests
-}, any figure would let a count below { $threshold } be worked out.
-# $declared and $not_given: a number, or shown-fewer, shown-hidden or
-# shown-unpublished; $counts: gender-count for each gender, joined by
-# list-separator.
-genders-sentence = Declared with { $declared } of { $requests ->
-    [one] { $requests } request
-   *[other] { $requests } requests
-}: { $counts }; not given: { $not_given }. Totals only, no one is named, and no count below { $threshold } is published.
+heading-participants = Участники
+attendance-peak = Страниц участников подключено на пике: { $onsite } в зале, { $online } онлайн (у каждого канала свой пик).
+attendance-none = Ни одна страница участника не подключалась.
+remote-audience = Дистанционная аудитория (наибольшее число, введённое онлайн-модератором): { $peak }.
+heading-gender = Гендер (по собственному указанию)
+genders-withheld = Не публикуется: при { $requests ->
+    [one] { $requests } заявке
+   *[other] { $requests } заявках
+} любая цифра позволила бы вычислить число меньше { $threshold }.
+genders-sentence = Гендер указан в { $declared } из { $requests ->
+    [one] { $requests } заявки
+   *[other] { $requests } заявок
+}: { $counts }; не указан: { $not_given }. Только итоги, без имён; ни одно число меньше { $threshold } не публикуется.
 gender-count = { $gender }: { $count }
-shown-fewer = fewer than { $threshold }
-shown-hidden = { $threshold } or more (hidden)
-shown-unpublished = not published
+shown-fewer = меньше { $threshold }
+shown-hidden = { $threshold } или больше (скрыто)
+shown-unpublished = не публикуется
 
-heading-waiting = Waiting and speaking time
-row-turns-from-queue = Turns from the queue
-row-median-wait = Median wait
-row-p90-wait = 90th percentile wait
-row-speaking-time = Speaking time
-row-speaking-share = Share of speaking time
+heading-waiting = Ожидание и время выступлений
+row-turns-from-queue = Выступления из очереди
+row-median-wait = Медиана ожидания
+row-p90-wait = 90-й процентиль ожидания
+row-speaking-time = Время выступлений
+row-speaking-share = Доля времени выступлений
 
-heading-overrides = Chair overrides
-overrides-none = None: every turn followed the fairness policy.
-# $time: the time of day; $into: a duration; $channel: onsite or online.
-override-call = at { $time } ({ $into } into the session): { $name } ({ $channel ->
-    [onsite] onsite
-   *[online] online
-}) called out of order
-override-pin = at { $time } ({ $into } into the session): { $name } ({ $channel ->
-    [onsite] onsite
-   *[online] online
-}) pinned ahead of the policy
-override-undo = at { $time } ({ $into } into the session): { $name } ({ $channel ->
-    [onsite] onsite
-   *[online] online
-}) call undone, turn given back
+heading-overrides = Отступления председателя от правил
+overrides-none = Нет: все выступления шли по правилу справедливой очереди.
+override-call = в { $time } ({ $into } от начала сессии): { $name } ({ $channel ->
+    [onsite] в зале
+   *[online] онлайн
+}) — слово вне очереди
+override-pin = в { $time } ({ $into } от начала сессии): { $name } ({ $channel ->
+    [onsite] в зале
+   *[online] онлайн
+}) — поднят(а) в начало очереди в обход правила
+override-undo = в { $time } ({ $into } от начала сессии): { $name } ({ $channel ->
+    [onsite] в зале
+   *[online] онлайн
+}) — вызов отменён, выступление не засчитано
 
-## Charts
+## Диаграммы
 
-chart-queue = Requests waiting, per channel
-chart-queue-name = Requests waiting per channel over the session
-chart-queue-x = Time of day ({ $zone })
-chart-queue-y = Waiting
-chart-speaking = Speaking time, per channel
-chart-speaking-name = Speaking time per channel
-chart-speaking-x = Minutes
+chart-queue = Ожидающие заявки по каналам
+chart-queue-name = Ожидающие заявки по каналам в ходе сессии
+chart-queue-x = Время ({ $zone })
+chart-queue-y = Ожидают
+chart-speaking = Время выступлений по каналам
+chart-speaking-name = Время выступлений по каналам
+chart-speaking-x = Минуты
 chart-bar = { $channel }: { $time }
