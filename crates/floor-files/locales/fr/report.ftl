@@ -120,8 +120,8 @@ outcome-merged = Fusionnée avec une autre demande
 outcome-merged-into = Fusionnée avec la demande de { $name }
 
 heading-participants = Participation
-attendance-peak = Pages participant connectées au plus fort : { $onsite } dans la salle, { $online } en ligne (pic propre à chaque canal).
-attendance-none = Aucune page participant ne s'est connectée.
+attendance-peak = Pages des participants connectées au plus fort : { $onsite } dans la salle, { $online } en ligne (pic propre à chaque canal).
+attendance-none = Aucune page de participant ne s'est connectée.
 remote-audience = Public à distance (plus grand nombre saisi par le modérateur en ligne) : { $peak }.
 heading-gender = Genre (déclaré par chacun)
 genders-withheld = Non publié : avec { $requests ->

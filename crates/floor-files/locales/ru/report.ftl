@@ -96,13 +96,13 @@ column-turns-online = Выступления онлайн
 heading-remote = Дистанционное участие
 remote-sentence = Вопросов задано онлайн: { $asked }; передано в очередь: { $forwarded }; получили слово: { $answered }. Онлайн-заявок объединено как повторы: { $merged }; отклонено: { $rejected }; отозвано: { $withdrawn }.
 
-heading-questions = Заявки и их судьба
+heading-questions = Заявки и их итоги
 no-requests = Никто не просил слова.
 column-asked-at = Время заявки
 column-who = Кто
 column-request = Заявка
 column-text = Текст
-column-outcome = Чем закончилась
+column-outcome = Итог
 request-cell = { $channel ->
     [onsite] { $kind }, в зале
    *[online] { $kind }, онлайн
@@ -128,7 +128,7 @@ genders-withheld = Не публикуется: при { $requests ->
     [one] { $requests } заявке
    *[other] { $requests } заявках
 } любая цифра позволила бы вычислить число меньше { $threshold }.
-genders-sentence = Гендер указан в { $declared } из { $requests ->
+genders-sentence = Гендер указан: { $declared } из { $requests ->
     [one] { $requests } заявки
    *[other] { $requests } заявок
 }: { $counts }; не указан: { $not_given }. Только итоги, без имён; ни одно число меньше { $threshold } не публикуется.
@@ -149,11 +149,11 @@ overrides-none = Нет: все выступления шли по правил�
 override-call = в { $time } ({ $into } от начала сессии): { $name } ({ $channel ->
     [onsite] в зале
    *[online] онлайн
-}) — слово вне очереди
+}) — слово предоставлено вне очереди
 override-pin = в { $time } ({ $into } от начала сессии): { $name } ({ $channel ->
     [onsite] в зале
    *[online] онлайн
-}) — поднят(а) в начало очереди в обход правила
+}) — перемещение в начало очереди в обход правила
 override-undo = в { $time } ({ $into } от начала сессии): { $name } ({ $channel ->
     [onsite] в зале
    *[online] онлайн

@@ -31,8 +31,8 @@ month-12 = 12月
 date = { $year }年{ $month }{ $day }日{ $weekday }
 unknown-time = 未知时间
 zone-offset = { $zone }，{ $offset }
-span-same-day = { $date }{ $start }至{ $end }（时间按{ $zone }）
-span-two-days = { $date }{ $start }至{ $end_date }{ $end }（时间按{ $zone }）
+span-same-day = { $date } { $start }至{ $end }（时区：{ $zone }）
+span-two-days = { $date } { $start }至{ $end_date } { $end }（时区：{ $zone }）
 when = { $span }；时长{ $length }。
 duration-s = { $s }秒
 duration-min = { $m }分钟
@@ -124,7 +124,7 @@ attendance-none = 没有参会者页面连接。
 remote-audience = 远程观众（线上主持人录入的最大人数）：{ $peak }。
 heading-gender = 性别（自愿申报）
 genders-withheld = 不予公布：共{ $requests }个发言申请，公布任何数字都可能推算出小于{ $threshold }的人数。
-genders-sentence = 在{ $requests }个发言申请中，申报性别的有{ $declared }个：{ $counts }；未申报：{ $not_given }。仅公布总数，不列姓名，不公布任何小于{ $threshold }的数字。
+genders-sentence = 在{ $requests }个发言申请中，申报了性别的：{ $declared }；其中{ $counts }；未申报：{ $not_given }。仅公布总数，不列姓名，不公布任何小于{ $threshold }的数字。
 gender-count = { $gender }：{ $count }
 shown-fewer = 少于{ $threshold }
 shown-hidden = { $threshold }或以上（已隐藏）
@@ -142,15 +142,15 @@ overrides-none = 无：每次发言均遵循公平规则。
 override-call = { $time }（会议开始后{ $into }）：{ $name }（{ $channel ->
     [onsite] 现场
    *[online] 线上
-}）被提前请发言，未按顺序
+}）未按顺序获得发言权
 override-pin = { $time }（会议开始后{ $into }）：{ $name }（{ $channel ->
     [onsite] 现场
    *[online] 线上
-}）被置顶，未按公平规则
+}）被置顶，未遵循公平规则
 override-undo = { $time }（会议开始后{ $into }）：{ $name }（{ $channel ->
     [onsite] 现场
    *[online] 线上
-}）的发言被撤销，不计入发言
+}）的发言权被撤回，不计入发言次数
 
 ## 图表
 
