@@ -19,7 +19,7 @@
 //!   `report_words`, what its human forms share (labelled breakdowns,
 //!   when the session ran); in [`report_schema`], the JSON Schema of its
 //!   JSON form).
-//! - [`labels`] (feature `report`): the words people read for the
+//! - [`labels`] (feature `report`): the messages people read for the
 //!   vocabularies' codes, one table for every human form of the report.
 //! - [`programme`] (feature `room-file`): reading and writing a run of
 //!   show as a TOML room file.

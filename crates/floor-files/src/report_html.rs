@@ -6,6 +6,10 @@
 //! header in each column and a header for each row. A chart's legend is
 //! HTML under its plot, never inside it, and a bar's label sits beyond the
 //! bar's end, so neither can cover what is drawn.
+//!
+//! In any of the six languages ([`Lang`]): the page gives its `lang` and
+//! `dir` (`rtl` for Arabic), lays out with logical CSS properties only,
+//! and holds people's names and words in `<bdi>`.
 
 use std::fmt::Write as _;
 
