@@ -198,41 +198,17 @@ async fn floor_report_writes_the_session_report_in_every_format() {
     // In the six languages: the human forms translated, JSON and CSV the
     // same in every one.
     let json = run("json");
-    for (lang, title, median) in [
-        (
-            "ar",
-            "# تقرير الجلسة: IGF 2018 WS #235",
-            "| وسيط مدة الانتظار | 3:50 | 4:20 |",
-        ),
-        (
-            "zh",
-            "# 会议报告：IGF 2018 WS #235",
-            "| 等候时间中位数 | 3:50 | 4:20 |",
-        ),
-        (
-            "en",
-            "# Session report: IGF 2018 WS #235",
-            "| Median wait | 3:50 | 4:20 |",
-        ),
-        (
-            "fr",
-            "# Rapport de séance\u{a0}: IGF 2018 WS #235",
-            "| Attente médiane | 3:50 | 4:20 |",
-        ),
-        (
-            "ru",
-            "# Отчёт о сессии «IGF 2018 WS #235»",
-            "| Медиана ожидания | 3:50 | 4:20 |",
-        ),
-        (
-            "es",
-            "# Informe de la sesión: IGF 2018 WS #235",
-            "| Espera mediana | 3:50 | 4:20 |",
-        ),
+    for (lang, title) in [
+        ("ar", "# تقرير الجلسة: IGF 2018 WS #235"),
+        ("zh", "# 会议报告：IGF 2018 WS #235"),
+        ("en", "# Session report: IGF 2018 WS #235"),
+        ("fr", "# Rapport de séance\u{a0}: IGF 2018 WS #235"),
+        ("ru", "# Отчёт о сессии «IGF 2018 WS #235»"),
+        ("es", "# Informe de la sesión: IGF 2018 WS #235"),
     ] {
         let md = plain(run_in("md", Some(lang)));
         assert!(md.starts_with(title), "{lang}: {md}");
-        assert!(md.contains(median), "{lang}: {md}");
+        assert!(md.contains("| 3:50 | 4:20 |"), "{lang}: {md}");
         let html = run_in("html", Some(lang));
         let dir = if lang == "ar" { "rtl" } else { "ltr" };
         assert!(

@@ -4,6 +4,8 @@
 //! plural category, and nothing left in English but what the allow-list
 //! names.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 use std::collections::{BTreeMap, BTreeSet};
 
 use floor_files::report_lang::{FluentValue, Form, Lang, Texts};

@@ -3,6 +3,8 @@
 //! no English left in the five others, user content isolated, the HTML
 //! page's language and direction given.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 use std::collections::BTreeSet;
 
 use floor_files::report::Report;
