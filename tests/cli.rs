@@ -133,7 +133,7 @@ async fn sigterm_closes_connections_with_going_away_and_exits_cleanly() {
 async fn floor_report_writes_the_session_report_in_every_format() {
     let fixture =
         std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/ws235-session.jsonl");
-    let run = |format: &str| {
+    let run_in = |format: &str, lang: Option<&str>| {
         let output = Command::new(floor_bin())
             .args([
                 "report",
@@ -142,8 +142,9 @@ async fn floor_report_writes_the_session_report_in_every_format() {
                 "IGF 2018 WS #235",
                 "--format",
                 format,
-                "--events",
             ])
+            .args(lang.map(|lang| ["--lang", lang]).into_iter().flatten())
+            .arg("--events")
             .arg(&fixture)
             .output()
             .unwrap();
@@ -154,6 +155,9 @@ async fn floor_report_writes_the_session_report_in_every_format() {
         );
         String::from_utf8(output.stdout).unwrap()
     };
+    let run = |format: &str| run_in(format, None);
+    // Names and titles are isolated (U+2068 ... U+2069) in the Markdown.
+    let plain = |text: String| text.replace(['\u{2068}', '\u{2069}'], "");
     let json: serde_json::Value = serde_json::from_str(&run("json")).unwrap();
     assert_eq!(json["requests"], json!({"onsite": 2, "online": 5}));
     assert_eq!(
@@ -161,9 +165,9 @@ async fn floor_report_writes_the_session_report_in_every_format() {
         json!({"asked": 5, "forwarded": 5, "answered": 3, "merged": 1, "rejected": 1, "withdrawn": 0})
     );
     assert_eq!(json["waiting_online"]["median_ms"], 260_000);
-    let md = run("md");
+    let md = plain(run("md"));
     assert!(md.starts_with("# Session report: IGF 2018 WS #235"), "{md}");
-    assert!(md.contains("| median wait | 3:50 | 4:20 |"), "{md}");
+    assert!(md.contains("| Median wait | 3:50 | 4:20 |"), "{md}");
     assert!(md.contains("Bo Chen (onsite) called out of order"), "{md}");
     assert!(md.contains("(times in Europe/Paris, UTC+01:00)"), "{md}");
     assert!(
@@ -191,6 +195,43 @@ async fn floor_report_writes_the_session_report_in_every_format() {
     assert!(csv.contains("\nrequests,all,2,5,7\n"), "{csv}");
     assert!(csv.contains("\nonline questions,answered,,3,3\n"), "{csv}");
 
+    // In the six languages: the human forms translated, JSON and CSV the
+    // same in every one.
+    let json = run("json");
+    for (lang, title) in [
+        ("ar", "# تقرير الجلسة: IGF 2018 WS #235"),
+        ("zh", "# 会议报告：IGF 2018 WS #235"),
+        ("en", "# Session report: IGF 2018 WS #235"),
+        ("fr", "# Rapport de séance\u{a0}: IGF 2018 WS #235"),
+        ("ru", "# Отчёт о сессии «IGF 2018 WS #235»"),
+        ("es", "# Informe de la sesión: IGF 2018 WS #235"),
+    ] {
+        let md = plain(run_in("md", Some(lang)));
+        assert!(md.starts_with(title), "{lang}: {md}");
+        assert!(md.contains("| 3:50 | 4:20 |"), "{lang}: {md}");
+        let html = run_in("html", Some(lang));
+        let dir = if lang == "ar" { "rtl" } else { "ltr" };
+        assert!(
+            html.contains(&format!("<html lang=\"{lang}\" dir=\"{dir}\">")),
+            "{lang}: {html}"
+        );
+        assert!(html.contains("<bdi>Bo Chen</bdi>"), "{lang}");
+        assert_eq!(html.matches("<svg").count(), 2, "{lang}: both charts");
+        assert_eq!(run_in("json", Some(lang)), json, "{lang}: the JSON");
+        assert_eq!(run_in("csv", Some(lang)), csv, "{lang}: the CSV");
+    }
+    let unknown = Command::new(floor_bin())
+        .args(["report", "ws235", "--lang", "de", "--events"])
+        .arg(&fixture)
+        .output()
+        .unwrap();
+    assert!(!unknown.status.success());
+    let err = String::from_utf8_lossy(&unknown.stderr);
+    assert!(
+        err.contains("unknown language \"de\": the report is in ar, zh, en, fr, ru or es"),
+        "{err}"
+    );
+
     // From a running broker's data directory.
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path().join("data");
@@ -216,6 +257,20 @@ async fn floor_report_writes_the_session_report_in_every_format() {
         json
     );
     assert!(fetched.ends_with("}\n"), "{fetched}");
+    // In another language: the broker writes it (`?lang=`), the JSON
+    // is the same.
+    let (ok, french, err) = floor_cli(&floor, &["report", "plenary", "--lang", "fr"]);
+    assert!(ok, "{err}");
+    assert!(
+        plain(french.clone()).starts_with("# Rapport de séance\u{a0}: Room plenary"),
+        "{french}"
+    );
+    let (ok, fetched_ar, err) = floor_cli(
+        &floor,
+        &["report", "plenary", "--format", "json", "--lang", "ar"],
+    );
+    assert!(ok, "{err}");
+    assert_eq!(fetched_ar, fetched);
     let refused = Command::new(floor_bin())
         .args(["report", "plenary", "--server", &floor.http_url()])
         .args(["--token", tokens.role("display")])
@@ -250,16 +305,39 @@ async fn the_chair_downloads_the_report_over_http() {
         )
         .await;
     assert_eq!(status, 200);
-    assert!(
-        body.as_str()
-            .unwrap()
-            .starts_with("# Session report: Room plenary")
-    );
+    let plain =
+        |body: &serde_json::Value| body.as_str().unwrap().replace(['\u{2068}', '\u{2069}'], "");
+    assert!(plain(&body).starts_with("# Session report: Room plenary"));
     let (status, body) = floor
         .http("GET", "/api/rooms/plenary/report?format=json", ADMIN, None)
         .await;
     assert_eq!(status, 200);
     assert_eq!(body["requests"]["onsite"], 1);
+    // `lang` translates the human forms and leaves JSON and CSV as they are.
+    async fn report(floor: &Floor, query: &str) -> (u16, serde_json::Value) {
+        let path = format!("/api/rooms/plenary/report?{query}");
+        floor.http("GET", &path, ADMIN, None).await
+    }
+    let (status, zh) = report(&floor, "lang=zh").await;
+    assert_eq!(status, 200);
+    assert!(plain(&zh).starts_with("# 会议报告：Room plenary"), "{zh}");
+    let (status, ar) = report(&floor, "format=html&lang=ar").await;
+    assert_eq!(status, 200);
+    let ar = ar.as_str().unwrap();
+    assert!(ar.contains("<html lang=\"ar\" dir=\"rtl\">"), "{ar}");
+    assert!(ar.contains("<bdi>Amina Diallo</bdi>"), "{ar}");
+    for lang in ["ar", "zh", "en", "fr", "ru", "es"] {
+        let query = format!("format=json&lang={lang}");
+        let (status, json) = report(&floor, &query).await;
+        assert_eq!((status, &json), (200, &body), "{lang}");
+    }
+    let (_, csv) = report(&floor, "format=csv").await;
+    let (status, csv_ru) = report(&floor, "format=csv&lang=ru").await;
+    assert_eq!((status, csv_ru), (200, csv));
+    let (status, refused) = report(&floor, "lang=de").await;
+    assert_eq!(status, 400);
+    assert_eq!(refused["error"], "invalid_field");
+    assert_eq!(refused["message"], "lang is ar, zh, en, fr, ru or es");
     for token in [tokens.role("runner"), tokens.role("display"), "nope"] {
         let (status, _) = floor
             .http("GET", "/api/rooms/plenary/report", token, None)

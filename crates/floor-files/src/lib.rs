@@ -13,11 +13,13 @@
 //!   by plotters; in [`suppress`], the small-count suppression of its
 //!   gender figures, published in `report_genders`; in
 //!   `report_questions`, each request and what became of it; in
+//!   [`report_lang`], the six languages of its human forms, each a Fluent
+//!   file under `locales/`; in
 //!   [`report_time`], its dates and times in the session's time zone; in
 //!   `report_words`, what its human forms share (labelled breakdowns,
 //!   when the session ran); in [`report_schema`], the JSON Schema of its
 //!   JSON form).
-//! - [`labels`] (feature `report`): the words people read for the
+//! - [`labels`] (feature `report`): the messages people read for the
 //!   vocabularies' codes, one table for every human form of the report.
 //! - [`programme`] (feature `room-file`): reading and writing a run of
 //!   show as a TOML room file.
@@ -39,6 +41,8 @@ mod report_genders;
 #[cfg(feature = "report")]
 mod report_html;
 #[cfg(feature = "report")]
+pub mod report_lang;
+#[cfg(feature = "report")]
 mod report_markdown;
 #[cfg(feature = "report")]
 mod report_questions;
@@ -53,3 +57,5 @@ pub mod suppress;
 
 #[cfg(feature = "report")]
 pub use report_html::ChartError;
+#[cfg(feature = "report")]
+pub use report_lang::{Lang, UnknownLang};

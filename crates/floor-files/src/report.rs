@@ -17,6 +17,7 @@ use serde::Serialize;
 use uuid::Uuid;
 
 pub use crate::report_genders::Genders;
+use crate::report_lang::Texts;
 pub use crate::report_questions::{Outcome, Question};
 use crate::report_time::Clock;
 pub use crate::report_words::Breakdown;
@@ -120,20 +121,25 @@ impl Override {
         }
     }
 
-    /// The override in words, with its time of day on `clock` and its
-    /// time into the session.
-    pub fn describe(&self, clock: &Clock, session_start_ms: u64) -> String {
-        let what = match self.action {
-            "call" => "called out of order",
-            "undo_call" => "call undone, turn given back",
-            _ => "pinned ahead of the policy",
+    /// The override in `t`'s words, with its time of day on `clock` and
+    /// its time into the session.
+    pub fn describe(&self, t: &Texts, clock: &Clock, session_start_ms: u64) -> String {
+        let id = match self.action {
+            "call" => "override-call",
+            "undo_call" => "override-undo",
+            _ => "override-pin",
         };
-        format!(
-            "at {} ({} into the session): {} ({}) {what}",
-            clock.time(self.at_ms),
-            mmss(self.at_ms.saturating_sub(session_start_ms)),
-            self.name,
-            self.channel.as_str()
+        t.text(
+            id,
+            &[
+                ("time", clock.time(t, self.at_ms).into()),
+                (
+                    "into",
+                    mmss(self.at_ms.saturating_sub(session_start_ms)).into(),
+                ),
+                ("name", t.user(&self.name).into()),
+                ("channel", self.channel.as_str().into()),
+            ],
         )
     }
 }

@@ -125,7 +125,7 @@ fn rows(report: &Report) -> Vec<[String; 5]> {
             blank(),
         ]);
     } else {
-        for (item, shown) in report.genders.rows() {
+        for (item, shown) in report.genders.wire_rows() {
             rows.push(["gender declared".into(), item, blank(), blank(), shown]);
         }
     }

@@ -7,6 +7,7 @@ use floor_protocol::Gender;
 use schemars::JsonSchema;
 use serde::Serialize;
 
+use crate::report_lang::Texts;
 use crate::suppress::{self, Shown};
 use floor_core::declarations::Declarations;
 
@@ -75,57 +76,89 @@ impl Genders {
         genders
     }
 
-    /// How a figure is shown, by name.
-    pub(crate) fn shown(&self, name: &str, count: Option<u64>) -> String {
+    /// How a figure is shown, by name, in `t`'s words.
+    pub(crate) fn shown(&self, t: &Texts, name: &str, count: Option<u64>) -> String {
+        let threshold = [("threshold", self.threshold.into())];
         match (count, self.hidden.get(name)) {
+            (Some(n), _) => n.to_string(),
+            (None, Some(Shown::Count(n))) => n.to_string(),
+            (None, Some(Shown::FewerThanThreshold)) => t.text("shown-fewer", &threshold),
+            (None, Some(Shown::ProtectsSmaller)) => t.text("shown-hidden", &threshold),
+            (None, None) => t.word("shown-unpublished"),
+        }
+    }
+
+    /// Every figure under its wire name, in the CSV form's fixed English
+    /// (`fewer than 5`, `5 or more (hidden)`, `not published`): each
+    /// gender, `total`, `not given`.
+    pub(crate) fn wire_rows(&self) -> Vec<(String, String)> {
+        let shown = |name: &str, count: Option<u64>| match (count, self.hidden.get(name)) {
             (Some(n), _) => n.to_string(),
             (None, Some(shown)) => shown.words(),
             (None, None) => "not published".to_owned(),
-        }
-    }
-
-    /// Every figure in words, by name: each gender, `total`, `not given`.
-    pub fn rows(&self) -> Vec<(String, String)> {
+        };
         let mut rows: Vec<(String, String)> = self
             .declared
             .iter()
-            .map(|(g, n)| (g.clone(), self.shown(g, *n)))
+            .map(|(g, n)| (g.clone(), shown(g, *n)))
             .collect();
         rows.push((
             "total".to_owned(),
-            self.shown("declared_total", self.declared_total),
+            shown("declared_total", self.declared_total),
         ));
-        rows.push((
-            "not given".to_owned(),
-            self.shown("not_given", self.not_given),
-        ));
+        rows.push(("not given".to_owned(), shown("not_given", self.not_given)));
         rows
     }
-}
 
-impl Genders {
-    /// The figures in a sentence, e.g. "Declared with 12 of 20 requests:
-    /// another: fewer than 5, man: 5 or more (hidden), ..."
-    pub fn sentence(&self) -> String {
+    /// Every gender's figure in `t`'s words: its label and how it is shown.
+    pub fn rows(&self, t: &Texts) -> Vec<(String, String)> {
+        self.declared
+            .iter()
+            .map(|(g, n)| {
+                let label = format!("gender-{}", g.replace('_', "-"));
+                (t.word(&label), self.shown(t, g, *n))
+            })
+            .collect()
+    }
+
+    /// The figures in a sentence in `t`'s language, e.g. "Declared with
+    /// 12 of 20 requests: another: fewer than 5, man: 5 or more (hidden),
+    /// ..."
+    pub fn sentence(&self, t: &Texts) -> String {
         if self.withheld {
-            return format!(
-                "Not published: with {} requests, any figure would let a count below {} be worked out.",
-                self.requests, self.threshold
+            return t.text(
+                "genders-withheld",
+                &[
+                    ("requests", self.requests.into()),
+                    ("threshold", self.threshold.into()),
+                ],
             );
         }
-        let rows = self.rows();
-        let counts: Vec<String> = rows
-            .iter()
-            .filter(|(name, _)| name != "total" && name != "not given")
-            .map(|(g, n)| format!("{}: {n}", g.replace('_', "-")))
+        let counts: Vec<String> = self
+            .rows(t)
+            .into_iter()
+            .map(|(gender, count)| {
+                t.text(
+                    "gender-count",
+                    &[("gender", gender.into()), ("count", count.into())],
+                )
+            })
             .collect();
-        format!(
-            "Declared with {} of {} requests: {}; not given: {}. Totals only, no one is named, and no count below {} is published.",
-            self.shown("declared_total", self.declared_total),
-            self.requests,
-            counts.join(", "),
-            self.shown("not_given", self.not_given),
-            self.threshold
+        t.text(
+            "genders-sentence",
+            &[
+                (
+                    "declared",
+                    self.shown(t, "declared_total", self.declared_total).into(),
+                ),
+                ("requests", self.requests.into()),
+                ("counts", t.list(&counts).into()),
+                (
+                    "not_given",
+                    self.shown(t, "not_given", self.not_given).into(),
+                ),
+                ("threshold", self.threshold.into()),
+            ],
         )
     }
 }

@@ -6,6 +6,10 @@
 //! header in each column and a header for each row. A chart's legend is
 //! HTML under its plot, never inside it, and a bar's label sits beyond the
 //! bar's end, so neither can cover what is drawn.
+//!
+//! In any of the six languages ([`Lang`]): the page gives its `lang` and
+//! `dir` (`rtl` for Arabic), lays out with logical CSS properties only,
+//! and holds people's names and words in `<bdi>`.
 
 use std::fmt::Write as _;
 
@@ -13,6 +17,7 @@ use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 use crate::report::{PerChannel, QueuePoint, Report, mmss};
+use crate::report_lang::{Form, Lang, Texts, escape};
 use crate::report_time::Clock;
 
 /// Why a chart of the report could not be drawn.
@@ -23,16 +28,10 @@ pub struct ChartError(#[from] DrawingAreaErrorKind<std::io::Error>);
 const ONSITE: RGBColor = RGBColor(0, 107, 60);
 const ONLINE: RGBColor = RGBColor(29, 78, 168);
 
-fn escape(text: &str) -> String {
-    text.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
-}
-
 /// An HTML table: a header per column, the first cell of each row its
 /// header; with `numeric`, every column after the first holds figures.
-fn table(out: &mut String, columns: &[&str], rows: Vec<Vec<String>>, numeric: bool) {
+/// The cells are HTML already (user content escaped in `<bdi>`).
+fn table(out: &mut String, columns: &[String], rows: Vec<Vec<String>>, numeric: bool) {
     let n = if numeric { " class=\"n\"" } else { "" };
     out.push_str("<table><thead><tr>");
     for (i, c) in columns.iter().enumerate() {
@@ -44,9 +43,9 @@ fn table(out: &mut String, columns: &[&str], rows: Vec<Vec<String>>, numeric: bo
         out.push_str("<tr>");
         for (i, cell) in row.iter().enumerate() {
             if i == 0 {
-                let _ = write!(out, "<th scope=\"row\">{}</th>", escape(cell));
+                let _ = write!(out, "<th scope=\"row\">{cell}</th>");
             } else {
-                let _ = write!(out, "<td{n}>{}</td>", escape(cell));
+                let _ = write!(out, "<td{n}>{cell}</td>");
             }
         }
         out.push_str("</tr>\n");
@@ -64,7 +63,7 @@ fn named(svg: String, name: &str) -> String {
 }
 
 /// A chart in its figure: the caption, the SVG, the legend under it.
-fn figure(out: &mut String, caption: &str, svg: &str, legend: bool) {
+fn figure(out: &mut String, t: &Texts, caption: &str, svg: &str, legend: bool) {
     let _ = write!(
         out,
         "<figure><figcaption>{}</figcaption>{svg}",
@@ -73,9 +72,11 @@ fn figure(out: &mut String, caption: &str, svg: &str, legend: bool) {
     if legend {
         let _ = write!(
             out,
-            "<ul class=\"legend\"><li><span class=\"swatch\" style=\"background:{}\"></span>Onsite</li><li><span class=\"swatch\" style=\"background:{}\"></span>Online</li></ul>",
+            "<ul class=\"legend\"><li><span class=\"swatch\" style=\"background:{}\"></span>{}</li><li><span class=\"swatch\" style=\"background:{}\"></span>{}</li></ul>",
             hex(ONSITE),
-            hex(ONLINE)
+            escape(&t.word("channel-onsite")),
+            hex(ONLINE),
+            escape(&t.word("channel-online"))
         );
     }
     out.push_str("</figure>\n");
@@ -87,7 +88,7 @@ fn hex(c: RGBColor) -> String {
 
 /// The queue's length per channel over the session, as SVG, its time
 /// axis in the session's time zone.
-fn queue_chart(report: &Report, clock: &Clock) -> Result<String, ChartError> {
+fn queue_chart(report: &Report, t: &Texts, clock: &Clock) -> Result<String, ChartError> {
     let start = report.started_ms.unwrap_or(0);
     let end = report.ended_ms.unwrap_or(start).max(start + 60_000);
     let span = (end - start) as f64 / 60_000.0;
@@ -99,7 +100,7 @@ fn queue_chart(report: &Report, clock: &Clock) -> Result<String, ChartError> {
         .unwrap_or(0)
         .max(1)
         + 1;
-    let at = |x: &f64| clock.time(start + (x * 60_000.0) as u64);
+    let at = |x: &f64| clock.time(t, start + (x * 60_000.0) as u64);
     let mut svg = String::new();
     {
         let root = SVGBackend::with_string(&mut svg, (640, 240)).into_drawing_area();
@@ -112,8 +113,8 @@ fn queue_chart(report: &Report, clock: &Clock) -> Result<String, ChartError> {
             .build_cartesian_2d(0f64..span, 0u64..top)?;
         chart
             .configure_mesh()
-            .x_desc(format!("time of day ({})", clock.zone(start)))
-            .y_desc("waiting")
+            .x_desc(t.text("chart-queue-x", &[("zone", clock.zone(t, start).into())]))
+            .y_desc(t.word("chart-queue-y"))
             .x_label_formatter(&at)
             .x_labels(7)
             .disable_x_mesh()
@@ -139,12 +140,12 @@ fn queue_chart(report: &Report, clock: &Clock) -> Result<String, ChartError> {
         }
         root.present()?;
     }
-    Ok(named(svg, "Requests waiting per channel over the session"))
+    Ok(named(svg, &t.word("chart-queue-name")))
 }
 
 /// The speaking time per channel, as an SVG bar chart of horizontal bars,
 /// each labelled beyond its end.
-fn speaking_chart(speaking: PerChannel) -> Result<String, ChartError> {
+fn speaking_chart(speaking: PerChannel, t: &Texts) -> Result<String, ChartError> {
     // Room beyond the longest bar for its label.
     let top = (speaking.onsite.max(speaking.online) as f64 / 60_000.0).max(1.0) * 1.5;
     let mut svg = String::new();
@@ -163,15 +164,15 @@ fn speaking_chart(speaking: PerChannel) -> Result<String, ChartError> {
             .light_line_style(WHITE)
             .x_labels(6)
             .y_labels(0)
-            .x_desc("minutes")
+            .x_desc(t.word("chart-speaking-x"))
             .draw()?;
         let style = ("sans-serif", 14)
             .into_font()
             .color(&BLACK)
             .pos(Pos::new(HPos::Left, VPos::Center));
         for (i, (label, color, ms)) in [
-            ("Online", ONLINE, speaking.online),
-            ("Onsite", ONSITE, speaking.onsite),
+            ("channel-online", ONLINE, speaking.online),
+            ("channel-onsite", ONSITE, speaking.onsite),
         ]
         .into_iter()
         .enumerate()
@@ -183,181 +184,217 @@ fn speaking_chart(speaking: PerChannel) -> Result<String, ChartError> {
                 color.filled(),
             )))?;
             chart.draw_series(std::iter::once(Text::new(
-                format!("{label}: {}", mmss(ms)),
+                t.text(
+                    "chart-bar",
+                    &[("channel", t.word(label).into()), ("time", mmss(ms).into())],
+                ),
                 (width + top * 0.015, y + 0.5),
                 style.clone(),
             )))?;
         }
         root.present()?;
     }
-    Ok(named(svg, "Speaking time per channel"))
+    Ok(named(svg, &t.word("chart-speaking-name")))
 }
 
+/// The page's style: A4, and logical properties only, so that a report
+/// written right to left lays out as one written left to right, mirrored.
+const STYLE: &str = "\
+@page { size: A4; margin: 16mm; }
+body { font: 10.5pt/1.4 system-ui, sans-serif; color: #161616; max-inline-size: 178mm; margin-block: 0; margin-inline: auto; }
+h1 { font-size: 16pt; } h2 { font-size: 12.5pt; margin-block-start: 1.2em; } h3 { font-size: 11pt; }
+table { border-collapse: collapse; inline-size: 100%; margin-block: .4em; }
+th, td { border-block-end: 1px solid #c8c8c8; padding-block: 2pt; padding-inline: 5pt; text-align: start; vertical-align: top; }
+tbody th { font-weight: normal; }
+td.n, th.n { text-align: end; font-variant-numeric: tabular-nums; }
+bdi { unicode-bidi: isolate; }
+figure { margin-block: .6em; margin-inline: 0; break-inside: avoid; } figure svg { inline-size: 100%; block-size: auto; display: block; }
+figcaption { font-weight: 600; }
+ul.legend { list-style: none; display: flex; gap: 1.5em; padding: 0; margin-block: .2em 0; margin-inline: 3em 0; }
+.swatch { display: inline-block; inline-size: 1.6em; block-size: .35em; margin-inline-end: .4em; vertical-align: middle; }
+section { break-inside: avoid; }
+";
+
 impl Report {
-    /// The report as an HTML page with both charts, laid out for A4.
+    /// The report as an HTML page with both charts, laid out for A4, in
+    /// English.
     pub fn html(&self) -> Result<String, ChartError> {
+        self.html_in(Lang::En)
+    }
+
+    /// The report as an HTML page with both charts, laid out for A4, in
+    /// `lang` (`dir="rtl"` for Arabic; people's names and what they wrote
+    /// in `<bdi>`).
+    pub fn html_in(&self, lang: Lang) -> Result<String, ChartError> {
+        self.render_html(&Texts::new(lang, Form::Html))
+    }
+
+    fn render_html(&self, t: &Texts) -> Result<String, ChartError> {
+        let w = |id: &str| t.word(id);
         let mut out = String::new();
-        let title = escape(&self.title);
+        let title = t.text("report-title", &[("title", t.user(&self.title).into())]);
         let clock = self.clock();
+        let lang = t.lang();
         let _ = write!(
             out,
-            "<!doctype html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>Session report: {title}</title>\n<style>\n\
-             @page {{ size: A4; margin: 16mm; }}\n\
-             body {{ font: 10.5pt/1.4 system-ui, sans-serif; color: #161616; max-width: 178mm; margin: 0 auto; }}\n\
-             h1 {{ font-size: 16pt; }} h2 {{ font-size: 12.5pt; margin-top: 1.2em; }} h3 {{ font-size: 11pt; }}\n\
-             table {{ border-collapse: collapse; width: 100%; margin: .4em 0; }}\n\
-             th, td {{ border-bottom: 1px solid #c8c8c8; padding: 2pt 5pt; text-align: left; vertical-align: top; }}\n\
-             tbody th {{ font-weight: normal; }}\n\
-             td.n, th.n {{ text-align: right; font-variant-numeric: tabular-nums; }}\n\
-             figure {{ margin: .6em 0; break-inside: avoid; }} figure svg {{ width: 100%; height: auto; display: block; }}\n\
-             figcaption {{ font-weight: 600; }}\n\
-             ul.legend {{ list-style: none; display: flex; gap: 1.5em; padding: 0; margin: .2em 0 0 3em; }}\n\
-             .swatch {{ display: inline-block; width: 1.6em; height: .35em; margin-right: .4em; vertical-align: middle; }}\n\
-             section {{ break-inside: avoid; }}\n\
-             </style>\n</head>\n<body>\n<main>\n<h1>Session report: {title}</h1>\n"
+            "<!doctype html>\n<html lang=\"{}\" dir=\"{}\">\n<head>\n<meta charset=\"utf-8\">\n<title>{}</title>\n<style>\n{STYLE}</style>\n</head>\n<body>\n<main>\n<h1>{title}</h1>\n",
+            lang.code(),
+            lang.dir(),
+            escape(&t.text("report-title", &[("title", self.title.as_str().into())]))
         );
-        if let Some(when) = self.when() {
-            let _ = writeln!(out, "<p>{}.</p>", escape(&when));
+        if let Some(when) = self.when(t) {
+            let _ = writeln!(out, "<p>{when}</p>");
         }
         let people = self.people();
         if !people.is_empty() {
-            out.push_str("<section><h2>The session</h2><ul>");
+            let _ = write!(out, "<section><h2>{}</h2><ul>", w("heading-session"));
             for (role, p) in people {
-                let _ = write!(
-                    out,
-                    "<li>{role}: {}</li>",
-                    escape(&crate::report::describe_person(p))
+                let line = t.text(
+                    "person-role",
+                    &[
+                        ("role", w(role).into()),
+                        ("person", crate::report::describe_person(t, p).into()),
+                    ],
                 );
+                let _ = write!(out, "<li>{line}</li>");
             }
             out.push_str("</ul></section>\n");
         }
         if !self.speakers.is_empty() {
-            out.push_str("<section><h2>Speakers</h2>");
-            let rows = self.speaker_rows().into_iter().map(Vec::from).collect();
-            table(&mut out, &Report::SPEAKER_COLUMNS, rows, false);
+            let _ = write!(out, "<section><h2>{}</h2>", w("heading-speakers"));
+            let rows = self.speaker_rows(t).into_iter().map(Vec::from).collect();
+            table(&mut out, &Report::SPEAKER_COLUMNS.map(w), rows, false);
             out.push_str("</section>\n");
         }
-        out.push_str("<section><h2>Requests and turns</h2>");
-        let rows = [("Requests", self.requests), ("Turns", self.turns)]
+        let _ = write!(out, "<section><h2>{}</h2>", w("heading-requests-turns"));
+        let rows = [("row-requests", self.requests), ("row-turns", self.turns)]
             .into_iter()
             .map(|(name, c)| {
                 vec![
-                    name.to_owned(),
+                    w(name),
                     c.onsite.to_string(),
                     c.online.to_string(),
                     c.total().to_string(),
                 ]
             })
             .collect();
-        table(
-            &mut out,
-            &["Figure", "Onsite", "Online", "Total"],
-            rows,
-            true,
-        );
+        let columns = [
+            "column-figure",
+            "channel-onsite",
+            "channel-online",
+            "column-total",
+        ]
+        .map(w);
+        table(&mut out, &columns, rows, true);
         for b in self.breakdowns() {
-            let _ = writeln!(out, "<h3>{}</h3>", b.title);
+            let _ = writeln!(out, "<h3>{}</h3>", w(b.title));
             let rows = b
                 .requests
                 .iter()
                 .map(|(key, r)| {
-                    let t = b.turns.get(key).copied().unwrap_or_default();
+                    let turns = b.turns.get(key).copied().unwrap_or_default();
                     vec![
-                        (b.label)(key),
+                        (b.label)(t, key),
                         r.onsite.to_string(),
                         r.online.to_string(),
-                        t.onsite.to_string(),
-                        t.online.to_string(),
+                        turns.onsite.to_string(),
+                        turns.online.to_string(),
                     ]
                 })
                 .collect();
             let columns = [
                 b.key,
-                "Requests onsite",
-                "Requests online",
-                "Turns onsite",
-                "Turns online",
-            ];
+                "column-requests-onsite",
+                "column-requests-online",
+                "column-turns-onsite",
+                "column-turns-online",
+            ]
+            .map(w);
             table(&mut out, &columns, rows, true);
         }
         out.push_str("</section>\n");
-        let attendance = match self.attendance_peak {
-            Some(peak) => format!(
-                "Participant pages connected at the peak: {} in the room, {} online (each channel's own peak).",
-                peak.onsite, peak.online
-            ),
-            None => "No participant page connected.".to_owned(),
-        };
+        let audience = self
+            .remote_audience_peak
+            .map(|peak| format!(" {}", t.text("remote-audience", &[("peak", peak.into())])))
+            .unwrap_or_default();
         let _ = writeln!(
             out,
-            "<section><h2>Participants</h2><p>{attendance}{}</p><h3>Gender (self-declared)</h3><p>{}</p></section>",
-            self.remote_audience_peak
-                .map(|p| format!(" Largest remote audience counted by the online moderator: {p}."))
-                .unwrap_or_default(),
-            escape(&self.genders.sentence())
+            "<section><h2>{}</h2><p>{}{audience}</p><h3>{}</h3><p>{}</p></section>",
+            w("heading-participants"),
+            self.attendance(t),
+            w("heading-gender"),
+            self.genders.sentence(t)
         );
         let _ = writeln!(
             out,
-            "<section><h2>Remote participation</h2><p>{}</p></section>",
-            escape(&self.remote_sentence())
+            "<section><h2>{}</h2><p>{}</p></section>",
+            w("heading-remote"),
+            self.remote_sentence(t)
         );
-        out.push_str("<section><h2>Questions and what became of them</h2>");
+        let _ = write!(out, "<section><h2>{}</h2>", w("heading-questions"));
         if self.questions.is_empty() {
-            out.push_str("<p>No one asked for the floor.</p>");
+            let _ = write!(out, "<p>{}</p>", w("no-requests"));
         } else {
             let rows = self
                 .questions
                 .iter()
                 .map(|q| {
-                    let [at, who, request, text, outcome] = q.cells(&clock);
+                    let [at, who, request, text, outcome] = q.cells(t, &clock);
                     // The person heads the row; the time follows.
                     vec![who, at, request, text, outcome]
                 })
                 .collect();
-            let [at, who, request, text, outcome] = crate::report::Question::COLUMNS;
+            let [at, who, request, text, outcome] = crate::report::Question::COLUMNS.map(w);
             table(&mut out, &[who, at, request, text, outcome], rows, false);
         }
         out.push_str("</section>\n");
         let wait = |ms: Option<u64>| ms.map_or_else(|| "–".to_owned(), mmss);
-        out.push_str("<section><h2>Waiting and speaking time</h2>");
+        let _ = write!(out, "<section><h2>{}</h2>", w("heading-waiting"));
         let rows = vec![
             vec![
-                "Median wait".to_owned(),
+                w("row-median-wait"),
                 wait(self.waiting_onsite.median_ms),
                 wait(self.waiting_online.median_ms),
             ],
             vec![
-                "90th percentile wait".to_owned(),
+                w("row-p90-wait"),
                 wait(self.waiting_onsite.p90_ms),
                 wait(self.waiting_online.p90_ms),
             ],
             vec![
-                "Speaking time".to_owned(),
+                w("row-speaking-time"),
                 mmss(self.speaking_ms.onsite),
                 mmss(self.speaking_ms.online),
             ],
         ];
-        table(&mut out, &["Figure", "Onsite", "Online"], rows, true);
+        let columns = ["column-figure", "channel-onsite", "channel-online"].map(w);
+        table(&mut out, &columns, rows, true);
         figure(
             &mut out,
-            "Requests waiting, per channel",
-            &queue_chart(self, &clock)?,
+            t,
+            &w("chart-queue"),
+            &queue_chart(self, t, &clock)?,
             true,
         );
         figure(
             &mut out,
-            "Speaking time, per channel",
-            &speaking_chart(self.speaking_ms)?,
+            t,
+            &w("chart-speaking"),
+            &speaking_chart(self.speaking_ms, t)?,
             false,
         );
-        out.push_str("</section>\n<section><h2>Chair overrides</h2>");
+        let _ = write!(
+            out,
+            "</section>\n<section><h2>{}</h2>",
+            w("heading-overrides")
+        );
         if self.overrides.is_empty() {
-            out.push_str("<p>None: every turn followed the fairness policy.</p>");
+            let _ = write!(out, "<p>{}</p>", w("overrides-none"));
         } else {
             out.push_str("<ul>");
             let start = self.started_ms.unwrap_or(0);
             for o in &self.overrides {
-                let _ = write!(out, "<li>{}</li>", escape(&o.describe(&clock, start)));
+                let _ = write!(out, "<li>{}</li>", o.describe(t, &clock, start));
             }
             out.push_str("</ul>");
         }

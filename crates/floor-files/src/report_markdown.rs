@@ -1,187 +1,228 @@
-//! The session report in Markdown: [`Report::markdown`], and what its
+//! The session report in Markdown: [`Report::markdown_in`], and what its
 //! human forms share (the people, the speakers' rows).
 
 use floor_protocol::Person;
 
 use crate::labels;
 use crate::report::{Question, Report, describe_person, mmss};
+use crate::report_lang::{Form, Lang, Texts};
 
 fn opt_mmss(ms: Option<u64>) -> String {
     ms.map_or_else(|| "–".to_owned(), mmss)
 }
 
 impl Report {
-    /// The session's people named by the run of show, with their role.
+    /// The session's people named by the run of show, with the message
+    /// id of their role.
     pub fn people(&self) -> Vec<(&'static str, &Person)> {
         [
-            ("Chair", &self.chair),
-            ("Online moderator", &self.online_moderator),
-            ("Rapporteur", &self.rapporteur),
+            ("role-chair", &self.chair),
+            ("role-online-moderator", &self.online_moderator),
+            ("role-rapporteur", &self.rapporteur),
         ]
         .into_iter()
         .filter_map(|(role, p)| Some((role, p.as_ref()?)))
         .collect()
     }
 
-    /// The column titles of [`Report::speaker_rows`].
-    pub const SPEAKER_COLUMNS: [&'static str; 4] =
-        ["Name", "Affiliation", "Stakeholder group", "Region"];
+    /// The message ids of the column titles of [`Report::speaker_rows`].
+    pub const SPEAKER_COLUMNS: [&'static str; 4] = [
+        "column-name",
+        "column-affiliation",
+        "column-group",
+        "column-region",
+    ];
 
-    /// The presenters, one row each, with labels for their group and
-    /// region.
-    pub fn speaker_rows(&self) -> Vec<[String; 4]> {
+    /// The presenters, one row each in `t`'s form, with labels for their
+    /// group and region.
+    pub fn speaker_rows(&self, t: &Texts) -> Vec<[String; 4]> {
         self.speakers
             .iter()
             .map(|p| {
                 [
-                    p.name.clone(),
-                    p.affiliation.clone().unwrap_or_else(|| "–".to_owned()),
-                    labels::or_not_given(p.stakeholder_group, labels::stakeholder_group).to_owned(),
-                    labels::or_not_given(p.region, labels::region).to_owned(),
+                    t.user(&p.name),
+                    p.affiliation
+                        .as_deref()
+                        .map_or_else(|| "–".to_owned(), |a| t.user(a)),
+                    t.word(labels::or_not_given(
+                        p.stakeholder_group,
+                        labels::stakeholder_group,
+                    )),
+                    t.word(labels::or_not_given(p.region, labels::region)),
                 ]
             })
             .collect()
     }
 
-    /// The report as Markdown.
+    /// The report as Markdown, in English.
     pub fn markdown(&self) -> String {
+        self.markdown_in(Lang::En)
+    }
+
+    /// The report as Markdown, in `lang`.
+    pub fn markdown_in(&self, lang: Lang) -> String {
+        self.render_markdown(&Texts::new(lang, Form::Text))
+    }
+
+    fn render_markdown(&self, t: &Texts) -> String {
         use std::fmt::Write as _;
+        let w = |id: &str| t.word(id);
         let mut out = String::new();
-        let _ = writeln!(out, "# Session report: {}\n", self.title);
-        if let Some(when) = self.when() {
-            let _ = writeln!(out, "{when}.\n");
+        let title = t.text("report-title", &[("title", t.user(&self.title).into())]);
+        let _ = writeln!(out, "# {title}\n");
+        if let Some(when) = self.when(t) {
+            let _ = writeln!(out, "{when}\n");
         }
         let people = self.people();
         if !people.is_empty() {
-            let _ = writeln!(out, "## The session\n");
+            let _ = writeln!(out, "## {}\n", w("heading-session"));
             for (role, p) in people {
-                let _ = writeln!(out, "- {role}: {}", describe_person(p));
+                let line = t.text(
+                    "person-role",
+                    &[
+                        ("role", w(role).into()),
+                        ("person", describe_person(t, p).into()),
+                    ],
+                );
+                let _ = writeln!(out, "- {line}");
             }
             out.push('\n');
         }
         if !self.speakers.is_empty() {
-            let _ = writeln!(out, "## Speakers\n");
-            table(&mut out, &Report::SPEAKER_COLUMNS, self.speaker_rows());
+            let _ = writeln!(out, "## {}\n", w("heading-speakers"));
+            table(
+                &mut out,
+                &Report::SPEAKER_COLUMNS.map(w),
+                self.speaker_rows(t),
+            );
             out.push('\n');
         }
-        let _ = writeln!(
-            out,
-            "## Requests and turns\n\n| figure | onsite | online | total |\n| --- | ---: | ---: | ---: |"
-        );
-        for (name, c) in [("requests", self.requests), ("turns", self.turns)] {
-            let _ = writeln!(
-                out,
-                "| {name} | {} | {} | {} |",
-                c.onsite,
-                c.online,
-                c.total()
-            );
-        }
+        let _ = writeln!(out, "## {}\n", w("heading-requests-turns"));
+        let columns = [
+            "column-figure",
+            "channel-onsite",
+            "channel-online",
+            "column-total",
+        ]
+        .map(w);
+        let rows = [("row-requests", self.requests), ("row-turns", self.turns)]
+            .map(|(name, c)| {
+                [
+                    w(name),
+                    c.onsite.to_string(),
+                    c.online.to_string(),
+                    c.total().to_string(),
+                ]
+            })
+            .to_vec();
+        numeric_table(&mut out, &columns, rows);
         for b in self.breakdowns() {
-            let _ = writeln!(
-                out,
-                "\n### {}\n\n| {} | requests onsite | requests online | turns onsite | turns online |\n| --- | ---: | ---: | ---: | ---: |",
-                b.title,
-                b.key.to_lowercase()
-            );
-            for (key, r) in b.requests {
-                let t = b.turns.get(key).copied().unwrap_or_default();
-                let _ = writeln!(
-                    out,
-                    "| {} | {} | {} | {} | {} |",
-                    cell(&(b.label)(key)),
-                    r.onsite,
-                    r.online,
-                    t.onsite,
-                    t.online
-                );
-            }
+            let _ = writeln!(out, "\n### {}\n", w(b.title));
+            let columns = [
+                b.key,
+                "column-requests-onsite",
+                "column-requests-online",
+                "column-turns-onsite",
+                "column-turns-online",
+            ]
+            .map(w);
+            let rows = b
+                .requests
+                .iter()
+                .map(|(key, r)| {
+                    let turns = b.turns.get(key).copied().unwrap_or_default();
+                    [
+                        (b.label)(t, key),
+                        r.onsite.to_string(),
+                        r.online.to_string(),
+                        turns.onsite.to_string(),
+                        turns.online.to_string(),
+                    ]
+                })
+                .collect();
+            numeric_table(&mut out, &columns, rows);
         }
         let _ = writeln!(
             out,
-            "\n## Remote participation\n\n{}\n",
-            self.remote_sentence()
+            "\n## {}\n\n{}\n",
+            w("heading-remote"),
+            self.remote_sentence(t)
         );
-        let _ = writeln!(out, "## Questions and what became of them\n");
+        let _ = writeln!(out, "## {}\n", w("heading-questions"));
         if self.questions.is_empty() {
-            let _ = writeln!(out, "No one asked for the floor.\n");
+            let _ = writeln!(out, "{}\n", w("no-requests"));
         } else {
             let clock = self.clock();
-            let rows = self.questions.iter().map(|q| q.cells(&clock)).collect();
-            table(&mut out, &Question::COLUMNS, rows);
+            let rows = self.questions.iter().map(|q| q.cells(t, &clock)).collect();
+            table(&mut out, &Question::COLUMNS.map(w), rows);
             out.push('\n');
         }
-        let _ = writeln!(out, "## Participants\n");
-        match self.attendance_peak {
-            Some(peak) => {
-                let _ = writeln!(
-                    out,
-                    "Participant pages connected at the peak: {} in the room, {} online (each channel's own peak).",
-                    peak.onsite, peak.online
-                );
-            }
-            None => {
-                let _ = writeln!(out, "No participant page connected.");
-            }
-        }
+        let _ = writeln!(out, "## {}\n", w("heading-participants"));
+        let _ = writeln!(out, "{}", self.attendance(t));
         if let Some(peak) = self.remote_audience_peak {
             let _ = writeln!(
                 out,
-                "Remote audience (largest count entered by the online moderator): {peak}."
+                "{}",
+                t.text("remote-audience", &[("peak", peak.into())])
             );
         }
         let _ = writeln!(
             out,
-            "\n### Gender (self-declared)\n\n{}\n",
-            self.genders.sentence()
+            "\n### {}\n\n{}\n",
+            w("heading-gender"),
+            self.genders.sentence(t)
         );
-        let _ = writeln!(
-            out,
-            "## Waiting and speaking time\n\n| figure | onsite | online |\n| --- | ---: | ---: |"
-        );
+        let _ = writeln!(out, "## {}\n", w("heading-waiting"));
+        let columns = ["column-figure", "channel-onsite", "channel-online"].map(w);
         let (on, off) = (self.waiting_onsite, self.waiting_online);
-        let _ = writeln!(
-            out,
-            "| turns from the queue | {} | {} |",
-            on.count, off.count
-        );
-        let _ = writeln!(
-            out,
-            "| median wait | {} | {} |",
-            opt_mmss(on.median_ms),
-            opt_mmss(off.median_ms)
-        );
-        let _ = writeln!(
-            out,
-            "| 90th percentile wait | {} | {} |",
-            opt_mmss(on.p90_ms),
-            opt_mmss(off.p90_ms)
-        );
-        let _ = writeln!(
-            out,
-            "| speaking time | {} | {} |",
-            mmss(self.speaking_ms.onsite),
-            mmss(self.speaking_ms.online)
-        );
+        let mut rows = vec![
+            [
+                w("row-turns-from-queue"),
+                on.count.to_string(),
+                off.count.to_string(),
+            ],
+            [
+                w("row-median-wait"),
+                opt_mmss(on.median_ms),
+                opt_mmss(off.median_ms),
+            ],
+            [w("row-p90-wait"), opt_mmss(on.p90_ms), opt_mmss(off.p90_ms)],
+            [
+                w("row-speaking-time"),
+                mmss(self.speaking_ms.onsite),
+                mmss(self.speaking_ms.online),
+            ],
+        ];
         if let Some(share) = self.online_speaking_share_pct {
-            let _ = writeln!(
-                out,
-                "| share of speaking time | {:.1}% | {:.1}% |",
-                100.0 - share,
-                share
-            );
+            let pct = |v: f64| t.text("percent", &[("pct", t.decimal(v).into())]);
+            rows.push([w("row-speaking-share"), pct(100.0 - share), pct(share)]);
         }
-        let _ = writeln!(out, "\n## Chair overrides\n");
+        numeric_table(&mut out, &columns, rows);
+        let _ = writeln!(out, "\n## {}\n", w("heading-overrides"));
         if self.overrides.is_empty() {
-            let _ = writeln!(out, "None: every turn followed the fairness policy.");
+            let _ = writeln!(out, "{}", w("overrides-none"));
         } else {
             let start = self.started_ms.unwrap_or(0);
             let clock = self.clock();
             for o in &self.overrides {
-                let _ = writeln!(out, "- {}", o.describe(&clock, start));
+                let _ = writeln!(out, "- {}", o.describe(t, &clock, start));
             }
         }
         out
+    }
+
+    /// The participant pages' peak, in a sentence.
+    pub(crate) fn attendance(&self, t: &Texts) -> String {
+        match self.attendance_peak {
+            Some(peak) => t.text(
+                "attendance-peak",
+                &[
+                    ("onsite", peak.onsite.into()),
+                    ("online", peak.online.into()),
+                ],
+            ),
+            None => t.word("attendance-none"),
+        }
     }
 }
 
@@ -192,10 +233,27 @@ fn cell(text: &str) -> String {
 }
 
 /// A Markdown table of `rows` under `columns`.
-fn table<const N: usize>(out: &mut String, columns: &[&str; N], rows: Vec<[String; N]>) {
+fn table<const N: usize>(out: &mut String, columns: &[String; N], rows: Vec<[String; N]>) {
+    rows_under(out, columns, rows, " --- |".repeat(N));
+}
+
+/// A Markdown table whose columns after the first hold figures, aligned
+/// to the end.
+fn numeric_table<const N: usize>(out: &mut String, columns: &[String; N], rows: Vec<[String; N]>) {
+    let rule = format!(" --- |{}", " ---: |".repeat(N.saturating_sub(1)));
+    rows_under(out, columns, rows, rule);
+}
+
+fn rows_under<const N: usize>(
+    out: &mut String,
+    columns: &[String; N],
+    rows: Vec<[String; N]>,
+    rule: String,
+) {
     use std::fmt::Write as _;
+    let columns: Vec<String> = columns.iter().map(|c| cell(c)).collect();
     let _ = writeln!(out, "| {} |", columns.join(" | "));
-    let _ = writeln!(out, "|{}", " --- |".repeat(N));
+    let _ = writeln!(out, "|{rule}");
     for row in rows {
         let cells: Vec<String> = row.iter().map(|c| cell(c)).collect();
         let _ = writeln!(out, "| {} |", cells.join(" | "));

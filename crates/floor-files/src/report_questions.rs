@@ -9,6 +9,7 @@ use serde::Serialize;
 use uuid::Uuid;
 
 use crate::labels;
+use crate::report_lang::Texts;
 use crate::report_time::Clock;
 use floor_core::LiveView;
 
@@ -98,45 +99,59 @@ pub(crate) fn questions(
 }
 
 impl Question {
-    /// The column titles of [`Question::cells`].
-    pub const COLUMNS: [&'static str; 5] =
-        ["Asked at", "Who", "Request", "Text", "What became of it"];
+    /// The message ids of the column titles of [`Question::cells`].
+    pub const COLUMNS: [&'static str; 5] = [
+        "column-asked-at",
+        "column-who",
+        "column-request",
+        "column-text",
+        "column-outcome",
+    ];
 
-    /// What became of it, in words, with times read on `clock`.
-    pub fn outcome_words(&self, clock: &Clock) -> String {
-        let called = self
-            .called_ms
-            .map(|ms| format!(" at {}", clock.time(ms)))
-            .unwrap_or_default();
+    /// What became of it, in `t`'s words, with times read on `clock`.
+    pub fn outcome_words(&self, t: &Texts, clock: &Clock) -> String {
+        let called = self.called_ms.map(|ms| clock.time(t, ms));
+        let timed = |id: &str, untimed: &str| match &called {
+            Some(time) => t.text(id, &[("time", time.as_str().into())]),
+            None => t.word(untimed),
+        };
         match self.outcome {
-            Outcome::Spoke => format!("Given the floor{called}"),
-            Outcome::Speaking => format!("Given the floor{called}, speaking at the end"),
-            Outcome::Waiting => "Still waiting at the end".to_owned(),
-            Outcome::Pending => "Still awaiting approval at the end".to_owned(),
-            Outcome::Withdrawn => "Withdrawn".to_owned(),
+            Outcome::Spoke => timed("outcome-spoke", "outcome-spoke-untimed"),
+            Outcome::Speaking => timed("outcome-speaking", "outcome-speaking-untimed"),
+            Outcome::Waiting => t.word("outcome-waiting"),
+            Outcome::Pending => t.word("outcome-pending"),
+            Outcome::Withdrawn => t.word("outcome-withdrawn"),
             Outcome::Rejected => match &self.reject_reason {
-                Some(reason) => format!("Rejected: {reason}"),
-                None => "Rejected".to_owned(),
+                Some(reason) => t.text(
+                    "outcome-rejected-reason",
+                    &[("reason", t.user(reason).into())],
+                ),
+                None => t.word("outcome-rejected"),
             },
             Outcome::Merged => match &self.merged_into {
-                Some(into) => format!("Merged into {into}'s request"),
-                None => "Merged into another request".to_owned(),
+                Some(into) => t.text("outcome-merged-into", &[("name", t.user(into).into())]),
+                None => t.word("outcome-merged"),
             },
         }
     }
 
-    /// The request as one row of plain text, under [`Question::COLUMNS`].
-    pub fn cells(&self, clock: &Clock) -> [String; 5] {
+    /// The request as one row in `t`'s form (user content isolated in
+    /// HTML), under [`Question::COLUMNS`].
+    pub fn cells(&self, t: &Texts, clock: &Clock) -> [String; 5] {
         [
-            clock.time(self.at_ms),
-            self.name.clone(),
-            format!(
-                "{}, {}",
-                labels::kind(self.kind),
-                labels::channel(self.channel).to_lowercase()
+            clock.time(t, self.at_ms),
+            t.user(&self.name),
+            t.text(
+                "request-cell",
+                &[
+                    ("kind", t.word(labels::kind(self.kind)).into()),
+                    ("channel", self.channel.as_str().into()),
+                ],
             ),
-            self.text.clone().unwrap_or_else(|| "–".to_owned()),
-            self.outcome_words(clock),
+            self.text
+                .as_deref()
+                .map_or_else(|| "–".to_owned(), |text| t.user(text)),
+            self.outcome_words(t, clock),
         ]
     }
 }

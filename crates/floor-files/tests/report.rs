@@ -13,6 +13,7 @@ mod support;
 
 use floor_core::declarations::Declarations;
 use floor_files::report::{PerChannel, Report, Waits};
+use floor_files::report_lang::{Form, Lang, Texts};
 use floor_files::suppress::Shown;
 use floor_protocol::{
     Attendance, Channel, Command, EntryDraft, Gender, Kind, Person, Region, RoomEvent,
@@ -355,7 +356,7 @@ fn the_report_of_the_recorded_session_matches_the_figures_worked_out_by_hand() {
             .all(|h| *h == Shown::FewerThanThreshold)
     );
     assert_eq!(
-        genders.sentence(),
+        plain(&genders.sentence(&Texts::new(Lang::En, Form::Text))),
         "Declared with fewer than 5 of 7 requests: another: fewer than 5, man: fewer than 5, \
          non-binary: fewer than 5, woman: fewer than 5; not given: fewer than 5. Totals only, \
          no one is named, and no count below 5 is published."

@@ -1,11 +1,13 @@
 //! `floor report`: a session report from a room's event log, as Markdown,
-//! JSON, CSV or HTML with charts.
+//! JSON, CSV or HTML with charts, in one of the six UN languages
+//! (`--lang`; the JSON and CSV forms are the same in every language).
 
 use std::io::Write;
 use std::path::PathBuf;
 
 use anyhow::{Context, bail};
 use floor_core::declarations::Declarations;
+use floor_files::Lang;
 use floor_files::report::Report;
 use floor_protocol::RoomEvent;
 
@@ -25,7 +27,7 @@ pub(crate) enum Format {
 /// `floor report` arguments.
 #[derive(Debug, clap::Args)]
 #[command(
-    after_help = "Examples:\n  floor report ws235 --data ./floor-data > report.md\n  floor report ws235 --events tests/fixtures/ws235-session.jsonl --format csv\n  floor report ws235 --server https://floor.example.org --format html -o ws235.html   (any store; the admin token from FLOOR_ADMIN_TOKEN)"
+    after_help = "Examples:\n  floor report ws235 --data ./floor-data > report.md\n  floor report ws235 --events tests/fixtures/ws235-session.jsonl --format csv\n  floor report ws235 --data ./floor-data --lang fr --format html -o ws235-fr.html\n  floor report ws235 --server https://floor.example.org --format html -o ws235.html   (any store; the admin token from FLOOR_ADMIN_TOKEN)"
 )]
 pub(crate) struct ReportArgs {
     /// The room id.
@@ -55,6 +57,10 @@ pub(crate) struct ReportArgs {
     /// The format.
     #[arg(long, value_enum, default_value_t = Format::Md)]
     format: Format,
+    /// The language of the Markdown and HTML forms: ar, zh, en, fr, ru or
+    /// es (JSON and CSV are the same in every language).
+    #[arg(long, default_value_t = Lang::En, value_name = "ar|zh|en|fr|ru|es")]
+    lang: Lang,
     /// The session's title; by default the room's title.
     #[arg(long)]
     title: Option<String>,
@@ -116,9 +122,10 @@ fn fetch_report(args: &ReportArgs, server: &str) -> anyhow::Result<String> {
         );
     };
     let path = format!(
-        "/api/rooms/{}/report?format={}",
+        "/api/rooms/{}/report?format={}&lang={}",
         args.room,
-        args.format.name()
+        args.format.name(),
+        args.lang.code()
     );
     let mut text = crate::room_cli::request(&args.ca_file, server, token, "GET", &path, None)?;
     if !text.ends_with('\n') {
@@ -137,10 +144,10 @@ pub(crate) fn run(args: ReportArgs) -> anyhow::Result<()> {
             let report =
                 Report::from_log(&title, &events, &declared).context("the log does not fold")?;
             match args.format {
-                Format::Md => report.markdown(),
+                Format::Md => report.markdown_in(args.lang),
                 Format::Json => serde_json::to_string_pretty(&report)? + "\n",
                 Format::Csv => report.csv(),
-                Format::Html => report.html()?,
+                Format::Html => report.html_in(args.lang)?,
             }
         }
     };

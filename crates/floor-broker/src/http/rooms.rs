@@ -239,10 +239,16 @@ pub(super) struct ReportQuery {
     /// `md` (the default), `json`, `csv` or `html`.
     #[serde(default)]
     format: Option<String>,
+    /// The language of the `md` and `html` forms: `ar`, `zh`, `en` (the
+    /// default), `fr`, `ru` or `es`; `json` and `csv` are the same in
+    /// every language.
+    #[serde(default)]
+    lang: Option<String>,
 }
 
 /// `GET /api/rooms/{id}/report`: the session report, for the chair (or
-/// the admin), computed from the room's log.
+/// the admin), computed from the room's log, in the form `format` names
+/// and, for its human forms, the language `lang` names.
 pub(super) async fn report(
     State(broker): State<Arc<Broker>>,
     Extension(ClientAddr(client)): Extension<ClientAddr>,
@@ -276,6 +282,18 @@ pub(super) async fn report(
             "format is md, json, csv or html",
         );
     };
+    let Ok(lang) = query
+        .lang
+        .as_deref()
+        .unwrap_or("en")
+        .parse::<floor_files::Lang>()
+    else {
+        return api_error(
+            StatusCode::BAD_REQUEST,
+            "invalid_field",
+            "lang is ar, zh, en, fr, ru or es",
+        );
+    };
     let title = room.info.title.clone();
     let (events, declared) = match broker.read_log(&id).await {
         Ok(log) => log,
@@ -292,8 +310,8 @@ pub(super) async fn report(
         Ok(match form {
             ReportForm::Json => serde_json::to_string_pretty(&report)?,
             ReportForm::Csv => report.csv(),
-            ReportForm::Html => report.html()?,
-            ReportForm::Markdown => report.markdown(),
+            ReportForm::Html => report.html_in(lang)?,
+            ReportForm::Markdown => report.markdown_in(lang),
         })
     })
     .await;

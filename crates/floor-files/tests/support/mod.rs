@@ -17,3 +17,10 @@ pub fn outcomes(report: &floor_files::report::Report) -> Vec<(&str, floor_files:
         .map(|q| (q.name.as_str(), q.outcome))
         .collect()
 }
+
+/// Text without the isolation marks Fluent puts around each placeable
+/// (U+2068 FIRST STRONG ISOLATE, U+2069 POP DIRECTIONAL ISOLATE), to read
+/// a Markdown report's sentences as one reads them on screen.
+pub fn plain(text: &str) -> String {
+    text.replace(['\u{2068}', '\u{2069}'], "")
+}
