@@ -56,6 +56,18 @@ fn https_link(caddy: &Caddy, tokens: &Tokens, role: &str) -> String {
     )
 }
 
+/// A broker with its data in `dir`, and Caddy in front of it.
+async fn behind_caddy(dir: &Path) -> (Floor, Caddy) {
+    let floor_ = Floor::start(&dir.join("data"));
+    let caddy_dir = dir.join("caddy");
+    std::fs::create_dir_all(&caddy_dir).unwrap();
+    let addr = floor_.addr;
+    let caddy = tokio::task::spawn_blocking(move || Caddy::start(&caddy_dir, addr))
+        .await
+        .unwrap();
+    (floor_, caddy)
+}
+
 fn path(p: &Path) -> String {
     p.to_str().unwrap().to_owned()
 }
@@ -63,13 +75,7 @@ fn path(p: &Path) -> String {
 #[tokio::test(flavor = "multi_thread")]
 async fn role_clients_reach_a_room_through_a_tls_proxy_with_a_private_ca() {
     let dir = tempfile::tempdir().unwrap();
-    let floor_ = Floor::start(&dir.path().join("data"));
-    let caddy_dir = dir.path().join("caddy");
-    std::fs::create_dir_all(&caddy_dir).unwrap();
-    let addr = floor_.addr;
-    let caddy = tokio::task::spawn_blocking(move || Caddy::start(&caddy_dir, addr))
-        .await
-        .unwrap();
+    let (floor_, caddy) = behind_caddy(dir.path()).await;
     let tokens = floor_.create_room("tls").await;
     let runner_link = https_link(&caddy, &tokens, "runner");
 
@@ -181,13 +187,7 @@ async fn role_clients_reach_a_room_through_a_tls_proxy_with_a_private_ca() {
 #[tokio::test(flavor = "multi_thread")]
 async fn rooms_are_managed_through_a_tls_proxy_with_a_private_ca() {
     let dir = tempfile::tempdir().unwrap();
-    let floor_ = Floor::start(&dir.path().join("data"));
-    let caddy_dir = dir.path().join("caddy");
-    std::fs::create_dir_all(&caddy_dir).unwrap();
-    let addr = floor_.addr;
-    let caddy = tokio::task::spawn_blocking(move || Caddy::start(&caddy_dir, addr))
-        .await
-        .unwrap();
+    let (floor_, caddy) = behind_caddy(dir.path()).await;
     let server = caddy.https_url();
     let root = path(&caddy.root);
     let admin = [("FLOOR_ADMIN_TOKEN", ADMIN)];

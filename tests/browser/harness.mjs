@@ -170,3 +170,45 @@ export function sendCommands(page, link, commands, channel = null) {
     ws.onclose = (close) => { if (acks.length < commands.length) reject(new Error(`closed ${close.code}`)); };
   }), { room, token, commands, channel });
 }
+
+/** What is out of place on `page`: a document wider than the viewport
+ *  (or, with `whole`, larger), a visible element (the part its clipping
+ *  ancestors show) outside the viewport (with `whole`, in both
+ *  directions), and, with `apart`, content of the projector's main area
+ *  overlapping its footer or side column. */
+export function misfits(page, { whole = true, apart = false } = {}) {
+  return page.evaluate(([whole, apart]) => {
+    const width = window.innerWidth;
+    const height = window.innerHeight;
+    const root = document.documentElement;
+    const found = [];
+    if (root.scrollWidth !== width || (whole && root.scrollHeight !== height)) {
+      found.push(`the document is ${root.scrollWidth}×${root.scrollHeight}`);
+    }
+    const name = (node) => node.id ? `#${node.id}` : `${node.tagName.toLowerCase()}.${node.className}`;
+    for (const node of document.body.querySelectorAll("*")) {
+      const style = getComputedStyle(node);
+      if (style.visibility === "hidden" || style.display === "none") continue;
+      let { left, top, right, bottom } = node.getBoundingClientRect();
+      for (let up = node.parentElement; up && up !== document.body; up = up.parentElement) {
+        if (getComputedStyle(up).overflow === "visible") continue;
+        const clip = up.getBoundingClientRect();
+        left = Math.max(left, clip.left); top = Math.max(top, clip.top);
+        right = Math.min(right, clip.right); bottom = Math.min(bottom, clip.bottom);
+      }
+      if (right - left <= 0 || bottom - top <= 0) continue;
+      const off = left < -0.5 || right > width + 0.5 || (whole && (top < -0.5 || bottom > height + 0.5));
+      if (off) found.push(`${name(node)} at ${Math.round(left)},${Math.round(top)}–${Math.round(right)},${Math.round(bottom)}`);
+      // On the projector, the main area's content stays off the footer
+      // and the side column.
+      if (!apart || !node.closest(".display main")) continue;
+      for (const other of document.querySelectorAll(".display footer, .display aside")) {
+        const box = other.getBoundingClientRect();
+        const w = Math.min(right, box.right) - Math.max(left, box.left);
+        const h = Math.min(bottom, box.bottom) - Math.max(top, box.top);
+        if (w > 0.5 && h > 0.5) found.push(`${name(node)} overlaps ${other.tagName.toLowerCase()}`);
+      }
+    }
+    return found;
+  }, [whole, apart]);
+}

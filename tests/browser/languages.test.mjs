@@ -15,7 +15,7 @@ import assert from "node:assert/strict";
 import { statSync } from "node:fs";
 import { join } from "node:path";
 import {
-  root, SHOTS, startFloor, killFloor, dataDir, createRoom, launch, open, sendCommands, axeViolations,
+  root, SHOTS, misfits, startFloor, killFloor, dataDir, createRoom, launch, open, sendCommands, axeViolations,
 } from "./harness.mjs";
 
 const PROJECTOR = [{ width: 1920, height: 1080 }, { width: 1280, height: 720 }];
@@ -126,48 +126,6 @@ async function openIn(role, lang, size) {
   return page;
 }
 
-/** What is out of place on `page`: a document wider than the viewport
- *  (with `whole`, or taller), or a visible element (the part of it its
- *  clipping ancestors show) off the screen's sides (with `whole`, or off
- *  its top or bottom); on the projector, an element of the main area
- *  over the footer or the side column. As projector.test.mjs's, for
- *  both directions. */
-function misfits(page, whole) {
-  return page.evaluate((whole) => {
-    const width = window.innerWidth;
-    const height = window.innerHeight;
-    const root = document.documentElement;
-    const found = [];
-    if (root.scrollWidth !== width || (whole && root.scrollHeight !== height)) {
-      found.push(`the document is ${root.scrollWidth}×${root.scrollHeight}`);
-    }
-    const name = (node) => node.id ? `#${node.id}` : `${node.tagName.toLowerCase()}.${node.className}`;
-    for (const node of document.body.querySelectorAll("*")) {
-      const style = getComputedStyle(node);
-      if (style.visibility === "hidden" || style.display === "none") continue;
-      let { left, top, right, bottom } = node.getBoundingClientRect();
-      for (let up = node.parentElement; up && up !== document.body; up = up.parentElement) {
-        if (getComputedStyle(up).overflow === "visible") continue;
-        const clip = up.getBoundingClientRect();
-        left = Math.max(left, clip.left); top = Math.max(top, clip.top);
-        right = Math.min(right, clip.right); bottom = Math.min(bottom, clip.bottom);
-      }
-      if (right - left <= 0 || bottom - top <= 0) continue;
-      const off = left < -0.5 || right > width + 0.5 || (whole && (top < -0.5 || bottom > height + 0.5));
-      if (off) found.push(`${name(node)} at ${Math.round(left)},${Math.round(top)}–${Math.round(right)},${Math.round(bottom)}`);
-      // On the projector, the main area's content stays off the footer
-      // and the side column.
-      if (!whole || !node.closest(".display main")) continue;
-      for (const other of document.querySelectorAll(".display footer, .display aside")) {
-        const box = other.getBoundingClientRect();
-        const w = Math.min(right, box.right) - Math.max(left, box.left);
-        const h = Math.min(bottom, box.bottom) - Math.max(top, box.top);
-        if (w > 0.5 && h > 0.5) found.push(`${name(node)} overlaps ${other.tagName.toLowerCase()}`);
-      }
-    }
-    return found;
-  }, whole);
-}
 
 /** What a page says, read in it: its shown texts, accessible names,
  *  placeholders and title (each with the users' content taken out), each
@@ -244,7 +202,7 @@ for (const lang of ["ar", "zh"]) {
         const page = await openIn(role, lang, size);
         await page.screenshot({ path: join(SHOTS, `lang-${lang}-${role}-${size.width}x${size.height}.png`), fullPage: !whole });
         await speaks(page, lang, table, where);
-        assert.deepEqual(await misfits(page, Boolean(whole)), [], `${where}: off the screen`);
+        assert.deepEqual(await misfits(page, { whole: Boolean(whole), apart: Boolean(whole) }), [], `${where}: off the screen`);
         assert.deepEqual(await axeViolations(page), [], `axe on ${where}`);
         await page.context().close();
       }
@@ -264,7 +222,7 @@ test("French and Russian, the longest strings, fit the phones: participant and r
       const page = await openIn(role, lang, size);
       await page.screenshot({ path: join(SHOTS, `lang-${lang}-${role}-${size.width}x${size.height}.png`), fullPage: true });
       await speaks(page, lang, table, where);
-      assert.deepEqual(await misfits(page, false), [], `${where}: off the screen`);
+      assert.deepEqual(await misfits(page, { whole: false }), [], `${where}: off the screen`);
       assert.deepEqual(await axeViolations(page), [], `axe on ${where}`);
       await page.context().close();
     }
@@ -299,13 +257,13 @@ test("the bilingual projector (lang=en,fr): its labels in English and French, ea
       assert.equal(shown.split(name).length - 1, 1, `${name} once on ${where}`);
     }
     await page.screenshot({ path: join(SHOTS, `lang-en-fr-display-${size.width}x${size.height}.png`) });
-    assert.deepEqual(await misfits(page, true), [], `${where}: off the screen`);
+    assert.deepEqual(await misfits(page, { whole: true, apart: true }), [], `${where}: off the screen`);
     assert.deepEqual(await axeViolations(page), [], `axe on ${where}`);
     // The queue closed: its banner in both languages still fits.
     await sendCommands(page, links.chair, [{ type: "close_queue" }]);
     await page.waitForFunction(() => document.body.dataset.queue === "closed");
     await page.screenshot({ path: join(SHOTS, `lang-en-fr-display-closed-${size.width}x${size.height}.png`) });
-    assert.deepEqual(await misfits(page, true), [], `${where}, the queue closed: off the screen`);
+    assert.deepEqual(await misfits(page, { whole: true, apart: true }), [], `${where}, the queue closed: off the screen`);
     await sendCommands(page, links.chair, [{ type: "open_queue" }]);
     await page.waitForFunction(() => document.body.dataset.queue === "open");
     await page.context().close();
@@ -362,7 +320,7 @@ test("the README's screenshots: the Arabic projector and the English and French 
       await page.waitForFunction((name) => document.body.textContent.replace(/[\u2068\u2069]/g, "").includes(name) &&
         !document.getElementById("qr-image").hidden && document.getElementById("qr-image").complete, SPEAKER);
       await page.screenshot({ path, type: "png" });
-      assert.deepEqual(await misfits(page, true), [], `${file}: off the screen`);
+      assert.deepEqual(await misfits(page, { whole: true, apart: true }), [], `${file}: off the screen`);
       await context.close();
       bytes = statSync(path).size;
       if (bytes <= 300 * 1024) break;

@@ -10,7 +10,7 @@ import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import {
-  ADMIN, SHOTS, startFloor, killFloor, dataDir, createRoom, launch, open, text, nextNames, sendCommands, axeViolations,
+  ADMIN, SHOTS, misfits, startFloor, killFloor, dataDir, createRoom, launch, open, text, nextNames, sendCommands, axeViolations,
 } from "./harness.mjs";
 
 const SIZES = [{ width: 1920, height: 1080 }, { width: 1280, height: 720 }];
@@ -60,38 +60,6 @@ async function snapshot() {
   return (await response.json()).room;
 }
 
-/** What is out of place on `page`: a document larger than the viewport, or
- *  a visible element (the part of it its clipping ancestors show) outside
- *  the viewport. */
-function misfits(page) {
-  return page.evaluate(() => {
-    const width = window.innerWidth;
-    const height = window.innerHeight;
-    const root = document.documentElement;
-    const found = [];
-    if (root.scrollWidth !== width || root.scrollHeight !== height) {
-      found.push(`the document is ${root.scrollWidth}×${root.scrollHeight}`);
-    }
-    const name = (node) => node.id ? `#${node.id}` : `${node.tagName.toLowerCase()}.${node.className}`;
-    for (const node of document.body.querySelectorAll("*")) {
-      const style = getComputedStyle(node);
-      if (style.visibility === "hidden" || style.display === "none") continue;
-      let { left, top, right, bottom } = node.getBoundingClientRect();
-      // What clipping ancestors (overflow other than visible) let show.
-      for (let up = node.parentElement; up && up !== document.body; up = up.parentElement) {
-        if (getComputedStyle(up).overflow === "visible") continue;
-        const clip = up.getBoundingClientRect();
-        left = Math.max(left, clip.left); top = Math.max(top, clip.top);
-        right = Math.min(right, clip.right); bottom = Math.min(bottom, clip.bottom);
-      }
-      if (right - left <= 0 || bottom - top <= 0) continue;
-      if (left < -0.5 || top < -0.5 || right > width + 0.5 || bottom > height + 0.5) {
-        found.push(`${name(node)} at ${Math.round(left)},${Math.round(top)}–${Math.round(right)},${Math.round(bottom)}`);
-      }
-    }
-    return found;
-  });
-}
 
 /** Whether `selector` is inside the viewport and not hidden. */
 function shown(page, selector) {
