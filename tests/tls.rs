@@ -187,7 +187,7 @@ async fn role_clients_reach_a_room_through_a_tls_proxy_with_a_private_ca() {
 #[tokio::test(flavor = "multi_thread")]
 async fn rooms_are_managed_through_a_tls_proxy_with_a_private_ca() {
     let dir = tempfile::tempdir().unwrap();
-    let (floor_, caddy) = behind_caddy(dir.path()).await;
+    let (_broker, caddy) = behind_caddy(dir.path()).await;
     let server = caddy.https_url();
     let root = path(&caddy.root);
     let admin = [("FLOOR_ADMIN_TOKEN", ADMIN)];
