@@ -649,20 +649,18 @@ async fn a_burst_is_committed_in_few_messages_each_under_the_byte_cap() {
         .collect();
     let events: usize = sizes.iter().map(|(n, _)| n).sum();
     assert_eq!(events as u64, floor.room_state(&tokens).await.seq());
-    // Batches, not one message per few commands...
+    // Batches, not one message per few commands (how the 400 fall into
+    // batches depends on the scheduler: the bound is loose on purpose)...
     assert!(
-        sizes.iter().any(|(n, _)| *n > 100),
-        "no commit holds a batch: {sizes:?}"
+        sizes.len() <= hands / 10,
+        "{} commits for {hands} hands: {sizes:?}",
+        sizes.len()
     );
-    // ...and none over the cap.
+    // ...none over the cap, though the burst is more than twice the cap.
+    let bytes: usize = sizes.iter().map(|(_, b)| b).sum();
+    assert!(bytes > 2 * SHARED_COMMIT_BYTES, "{bytes} B in all");
     assert!(
         sizes.iter().all(|(_, bytes)| *bytes <= SHARED_COMMIT_BYTES),
         "a commit over {SHARED_COMMIT_BYTES} B: {sizes:?}"
-    );
-    assert!(
-        sizes
-            .iter()
-            .any(|(_, bytes)| *bytes > SHARED_COMMIT_BYTES / 2),
-        "no batch was cut near the cap: {sizes:?}"
     );
 }
