@@ -83,7 +83,11 @@ async fn send(floor: &Floor, request: &Value, tokens: &HashMap<String, String>) 
             }
             get.call()
         } else {
-            let mut post = agent.post(&url);
+            let mut post = if method == "PUT" {
+                agent.put(&url)
+            } else {
+                agent.post(&url)
+            };
             if let Some(token) = &auth {
                 post = post.header("Authorization", &format!("Bearer {token}"));
             }
@@ -134,6 +138,19 @@ fn finish(response: ureq::http::Response<ureq::Body>) -> Answer {
 /// returns the room's tokens by role.
 async fn given(floor: &Floor, given: &Value) -> HashMap<String, String> {
     let mut tokens = HashMap::new();
+    if let Some(programme) = given.get("conference") {
+        let (status, body) = floor
+            .http("PUT", "/api/conference", ADMIN, Some(programme.clone()))
+            .await;
+        assert_eq!(status, 200, "{body}");
+    }
+    if given["ops"] == json!(true) {
+        let (status, body) = floor
+            .http("POST", "/api/conference/ops-token", ADMIN, None)
+            .await;
+        assert_eq!(status, 200, "{body}");
+        tokens.insert("ops".into(), body["token"].as_str().unwrap().to_owned());
+    }
     let Some(room) = given.get("room") else {
         return tokens;
     };

@@ -270,6 +270,10 @@ impl Floor {
                     .header("Authorization", &auth)
                     .send_json(body),
                 ("POST", None) => agent.post(&url).header("Authorization", &auth).send_empty(),
+                ("PUT", Some(body)) => agent
+                    .put(&url)
+                    .header("Authorization", &auth)
+                    .send_json(body),
                 _ => agent.get(&url).header("Authorization", &auth).call(),
             }
             .unwrap();

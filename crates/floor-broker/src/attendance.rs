@@ -204,7 +204,7 @@ pub async fn record_peaks(room: Weak<RoomHandle>) {
             match handle.run_as_chair(&request_id, command).await {
                 Ok(()) => recorded = peak.max(lasted),
                 Err(error) => {
-                    tracing::warn!(room = %handle.info.id, %error, "attendance not recorded; retrying")
+                    tracing::warn!(room = %handle.id, %error, "attendance not recorded; retrying")
                 }
             }
             drop(handle);
@@ -234,7 +234,7 @@ pub async fn record_peaks(room: Weak<RoomHandle>) {
 /// holds any), and sums their counts into the room's [`Presence`]. Ends
 /// when the room is gone, telling the others its count is zero.
 pub async fn share(room: Weak<RoomHandle>, shared: Arc<Shared>) {
-    let Some(id) = room.upgrade().map(|r| r.info.id.clone()) else {
+    let Some(id) = room.upgrade().map(|r| r.id.clone()) else {
         return;
     };
     let mut tick = tokio::time::interval(SHARE_INTERVAL);

@@ -25,7 +25,7 @@ use crate::shared::{Shared, SharedError};
 mod start;
 mod tokens;
 
-use tokens::{apply_tokens, stored};
+use tokens::{apply_record, stored};
 
 /// Why a room could not be created or changed.
 #[derive(Debug, thiserror::Error)]
@@ -109,6 +109,11 @@ pub struct Broker {
     pub addresses: Arc<crate::addresses::Addresses>,
     /// The participants' budget of submissions per address.
     pub budget: crate::budget::SubmitBudget,
+    /// Held while this broker changes the conference's record (an import,
+    /// a rotation, the `ops` token), so that its own changes never race.
+    pub(crate) conference_lock: tokio::sync::Mutex<()>,
+    /// The venue dashboard's feed: one summary per room.
+    pub live: Arc<crate::conference::live::Live>,
 }
 
 /// Whether `id` is a valid room id.
@@ -227,11 +232,11 @@ impl Broker {
             title: value.title.clone(),
         };
         let handle = self.serve_room(info, value.epoch, value.role_tokens(), loaded);
-        apply_tokens(&handle, id, value.role_tokens(), revision);
+        apply_record(&handle, id, &value, revision);
         // A rotation made by another broker while the room loaded reached
         // no handle here: read the tokens once more.
         if let Ok(Some((latest, revision))) = shared.room(id).await {
-            apply_tokens(&handle, id, latest.role_tokens(), revision);
+            apply_record(&handle, id, &latest, revision);
         }
         Ok(Some(handle))
     }
@@ -244,7 +249,7 @@ impl Broker {
             None => Ok(self
                 .rooms
                 .iter()
-                .map(|r| (r.info.id.clone(), r.info.title.clone()))
+                .map(|r| (r.id.clone(), r.title()))
                 .collect()),
         }
     }
@@ -270,6 +275,7 @@ impl Broker {
             },
             &self.tasks,
             self.lane.handle(),
+            &self.live,
         );
         self.rooms.insert(id, handle.clone());
         self.metrics.rooms.set(self.rooms.len() as i64);
@@ -409,7 +415,7 @@ impl Broker {
             .run_as_chair("broker-max-open-entries", command)
             .await
             .map_err(|error| {
-                let room = &handle.info.id;
+                let room = &handle.id;
                 tracing::warn!(room, %error, "room created without its cap on open entries");
                 RoomError::Refused {
                     command: "update_settings",

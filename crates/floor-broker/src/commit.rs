@@ -94,6 +94,11 @@ enum Request {
         value: String,
         reply: Reply<()>,
     },
+    SetTitle {
+        room: String,
+        title: String,
+        reply: Reply<()>,
+    },
     ReadEvents {
         room: String,
         after: u64,
@@ -196,6 +201,12 @@ impl Writer {
     /// Sets a `meta` value.
     pub async fn set_meta(&self, key: String, value: String) -> Result<(), WriteError> {
         self.ask(|reply| Request::SetMeta { key, value, reply })
+            .await
+    }
+
+    /// Changes a room's title.
+    pub async fn set_title(&self, room: String, title: String) -> Result<(), WriteError> {
+        self.ask(|reply| Request::SetTitle { room, title, reply })
             .await
     }
 
@@ -440,7 +451,8 @@ fn serve_other(store: Option<&mut Store>, request: Request) {
             Request::Append { reply, .. }
             | Request::CreateRoom { reply, .. }
             | Request::SetTokens { reply, .. }
-            | Request::SetMeta { reply, .. } => {
+            | Request::SetMeta { reply, .. }
+            | Request::SetTitle { reply, .. } => {
                 let _ = reply.send(Err(WriteError::Unavailable));
             }
             Request::ReadEvents { reply, .. } => {
@@ -473,6 +485,9 @@ fn serve_other(store: Option<&mut Store>, request: Request) {
         }
         Request::SetMeta { key, value, reply } => {
             let _ = reply.send(store.set_meta(&key, &value).map_err(refused));
+        }
+        Request::SetTitle { room, title, reply } => {
+            let _ = reply.send(store.set_title(&room, &title).map_err(refused));
         }
         Request::Stop { reply } => {
             let _ = reply.send(Ok(()));

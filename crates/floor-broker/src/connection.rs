@@ -291,7 +291,7 @@ impl Connection {
             Ok(Ok(Err(unconfirmed))) => unconfirmed.to_string(),
             Err(_) => "the room did not answer in time".to_owned(),
         };
-        tracing::info!(room = %self.room.info.id, %reason, "a hello is refused: the room cannot confirm it holds the shared store's last commit");
+        tracing::info!(room = %self.room.id, %reason, "a hello is refused: the room cannot confirm it holds the shared store's last commit");
         let text = error_text(
             None,
             ErrorCode::StorageUnavailable,
@@ -309,7 +309,7 @@ impl Connection {
     fn welcome(&self, epoch: uuid::Uuid, head: u64) -> Option<Utf8Bytes> {
         let welcome = ServerMessage::Welcome {
             protocol: PROTOCOL_VERSION,
-            room: self.room.info.clone(),
+            room: self.room.info(),
             role: self.actor.role,
             client: self.actor.client.clone(),
             epoch,
@@ -351,7 +351,10 @@ impl Connection {
         let Some(welcome) = self.welcome(epoch, head) else {
             return Some(Close::new(close_code::GOING_AWAY, "internal error"));
         };
-        tracing::debug!(room = %self.room.info.id, role = self.actor.role.as_str(), "connection welcomed");
+        tracing::debug!(room = %self.room.id, role = self.actor.role.as_str(), "connection welcomed");
+        // Counted as a screen of its role on the venue dashboard while it
+        // is connected.
+        let _screen = self.room.live.screen(self.actor.role);
         // The welcome and the first frames (a snapshot, or the missed
         // events and the order) must be taken within FIRST_FRAMES_DEADLINE,
         // and before the room has broadcast MAX_QUEUED_BYTES past them: a

@@ -9,7 +9,8 @@
 //! conformance suites (Autobahn|Testsuite) that need an echo server.
 //!
 //! The WebSocket routes are in `ws.rs`; the rooms' JSON API
-//! (`/api/rooms...`) is in `rooms.rs`.
+//! (`/api/rooms...`) is in `rooms.rs`; the conference's
+//! (`/api/conference...`) in `conference.rs`.
 
 use std::net::IpAddr;
 use std::sync::Arc;
@@ -19,7 +20,7 @@ use axum::Router;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
+use axum::routing::{get, post, put};
 use serde::Serialize;
 use tower_http::timeout::{RequestBodyTimeoutLayer, TimeoutLayer};
 
@@ -27,12 +28,13 @@ use crate::broker::Broker;
 use crate::limits::{REQUEST_BODY_TIMEOUT, REQUEST_TIMEOUT};
 use crate::{join, pages};
 
+mod conference;
 mod rooms;
 mod ws;
 
 pub(crate) use rooms::api_room;
 use rooms::{create_room, list_rooms, report, room_snapshot, rotate_tokens};
-use ws::{echo_websocket, websocket};
+use ws::{conference_websocket, echo_websocket, websocket};
 
 /// The broker's routes (and `/ws/echo` when the configuration asks for
 /// the conformance echo).
@@ -54,6 +56,15 @@ pub fn router(broker: Arc<Broker>) -> Router {
         .route("/api/rooms/{id}", get(room_snapshot))
         .route("/api/rooms/{id}/rotate", post(rotate_tokens))
         .route("/api/rooms/{id}/report", get(report))
+        .route(
+            "/api/conference",
+            put(conference::import).get(conference::sessions),
+        )
+        .route("/api/conference/ops-token", post(conference::ops_token))
+        .route("/api/conference/sheet", get(conference::sheet))
+        .route("/conference", get(pages::conference_page))
+        .route("/conference/sheet", get(pages::sheet_page))
+        .route("/conference/ws", get(conference_websocket))
         .route("/api/chat/parse", post(pages::parse_chat))
         .route("/api/programme/parse", post(pages::parse_programme))
         .route("/api/programme/format", post(pages::format_programme))

@@ -116,7 +116,7 @@ pub async fn find(broker: &Broker, code: &str) -> Result<Option<(String, String)
     match broker.log.shared() {
         None => Ok(broker.rooms.iter().find_map(|room| {
             let tokens = room.tokens.read().ok()?;
-            Some((room.info.id.clone(), opens(&tokens, code)?))
+            Some((room.id.clone(), opens(&tokens, code)?))
         })),
         Some(shared) => {
             let failed = |e: crate::shared::SharedError| {

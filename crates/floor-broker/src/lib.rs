@@ -10,6 +10,8 @@
 //! # Layout
 //! - [`broker`]: shared state ([`Broker`]): the room registry, start-up
 //!   (rebuilding rooms from the log), room creation, token rotation.
+//! - [`conference`]: an event's sessions, one room each: the import of its
+//!   programme, its record, the `ops` token and the staff sheet.
 //! - [`room`]: one task per room: batches, commit, broadcast, resume.
 //! - [`commit`]: the writer thread and its group commit.
 //! - [`supervise`]: room tasks and the writer restarted after a panic.
@@ -43,6 +45,7 @@ pub mod auth;
 pub mod broker;
 pub mod budget;
 pub mod commit;
+pub mod conference;
 pub mod config;
 pub mod connection;
 pub mod demo;

@@ -271,6 +271,22 @@ pub(crate) async fn page(
     response
 }
 
+/// `GET /conference`: the venue dashboard (its script reads the admin or
+/// `ops` token from the link's `#token=`).
+pub(crate) async fn conference_page() -> Response {
+    (
+        StatusCode::NOT_FOUND,
+        "the venue dashboard is not built yet",
+    )
+        .into_response()
+}
+
+/// `GET /conference/sheet`: the staff sheet, for the admin (its script
+/// reads the admin token from the link's `#token=`).
+pub(crate) async fn sheet_page() -> Response {
+    (StatusCode::NOT_FOUND, "the sheet page is not built yet").into_response()
+}
+
 /// `GET /assets/{file}`.
 pub(crate) async fn asset(Path(file): Path<String>) -> Response {
     match ASSETS.iter().find(|(name, _, _)| *name == file) {

@@ -95,6 +95,7 @@ pub(crate) struct Restart {
     epoch: Uuid,
     log: RoomLog,
     presence: Arc<crate::attendance::Presence>,
+    live: Arc<crate::conference::live::RoomLive>,
     unloading: Unloading,
 }
 
@@ -151,6 +152,9 @@ pub(crate) struct RoomActor {
     /// The room's participant pages; told the log's attendance peak after
     /// every commit applied (its own or another broker's).
     presence: Arc<crate::attendance::Presence>,
+    /// Its part of the venue dashboard's feed, told its state after every
+    /// commit applied.
+    live: Arc<crate::conference::live::RoomLive>,
     /// When the room unloads, and the count of rooms loaded.
     unloading: Unloading,
     /// When the room last took a message.

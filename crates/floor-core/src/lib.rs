@@ -12,6 +12,8 @@
 //! transcripts) is in the `floor-files` crate, not here.
 //!
 //! # Layout
+//! - [`summary`]: a room in a few numbers and its warnings, for the venue
+//!   dashboard.
 //! - [`room`]: the state, [`Room::apply`] and the read-only views; in
 //!   `room/savepoint.rs`, [`room::Savepoint`]: going back to an earlier
 //!   state (a failed commit, a command whose events do not all apply)
@@ -53,6 +55,7 @@ pub mod permission;
 pub mod person;
 mod programme_calls;
 pub mod room;
+pub mod summary;
 pub mod time_zone;
 pub mod undo;
 pub mod validate;

@@ -19,6 +19,8 @@
 //!   `report_words`, what its human forms share (labelled breakdowns,
 //!   when the session ran); in [`report_schema`], the JSON Schema of its
 //!   JSON form).
+//! - [`sheet`] (feature `report`): a conference's printable staff sheet,
+//!   one A4 page per location and day, the staff's links as QR codes.
 //! - [`labels`] (feature `report`): the messages people read for the
 //!   vocabularies' codes, one table for every human form of the report.
 //! - [`programme`] (feature `room-file`): reading and writing a run of
@@ -52,6 +54,8 @@ pub mod report_schema;
 pub mod report_time;
 #[cfg(feature = "report")]
 mod report_words;
+#[cfg(feature = "report")]
+pub mod sheet;
 #[cfg(feature = "report")]
 pub mod suppress;
 

@@ -69,6 +69,12 @@ impl Clock {
         )
     }
 
+    /// The date as `2026-12-02`, for sorting.
+    pub fn iso_date(&self, ms: u64) -> String {
+        self.at(ms)
+            .map_or_else(String::new, |z| z.strftime("%Y-%m-%d").to_string())
+    }
+
     /// The time of day, e.g. `14:05`.
     pub fn time(&self, t: &Texts, ms: u64) -> String {
         self.format(t, ms, "%H:%M")

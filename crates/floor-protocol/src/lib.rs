@@ -12,6 +12,7 @@
 //! - [`settings`]: a room's settings and the fairness policy.
 //! - [`programme`]: a session's run of show and where it stands.
 //! - [`command`]: what a client asks the room to do.
+//! - [`conference`]: an event's sessions, one room each, as imported.
 //! - [`event`]: what happened in a room, in sequence.
 //! - [`view`]: a room's state as a snapshot, and its projected order.
 //! - [`error`]: every error code a client can receive.
@@ -23,6 +24,7 @@
 
 pub mod close;
 pub mod command;
+pub mod conference;
 pub mod entry;
 pub mod error;
 pub mod event;

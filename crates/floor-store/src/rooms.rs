@@ -58,6 +58,18 @@ impl Store {
         Ok(())
     }
 
+    /// Changes a room's title.
+    pub fn set_title(&mut self, room: &str, title: &str) -> Result<(), StoreError> {
+        let changed = self.conn.execute(
+            "UPDATE rooms SET title = ?2 WHERE id = ?1",
+            params![room, title],
+        )?;
+        if changed == 0 {
+            return Err(StoreError::NoSuchRoom(room.to_owned()));
+        }
+        Ok(())
+    }
+
     /// Gives every room a new epoch (`fresh` makes each), in one
     /// transaction, and then empties the write-ahead log into the database
     /// (`wal_checkpoint(TRUNCATE)`): for a start whose recovery dropped

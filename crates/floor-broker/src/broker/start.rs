@@ -181,6 +181,7 @@ impl Broker {
         let budget = config.participant_submits_per_minute;
         let broker = Arc::new(Broker {
             rooms: DashMap::new(),
+            live: crate::conference::live::Live::new(writer.health().clone()),
             log: RoomLog::Local(writer),
             loading: DashMap::new(),
             metrics,
@@ -191,6 +192,7 @@ impl Broker {
             lane: crate::lane::CommandLane::start()?,
             addresses,
             budget: crate::budget::SubmitBudget::new(budget),
+            conference_lock: Default::default(),
         });
         for (record, tokens, state) in loaded {
             let epoch = Uuid::parse_str(&record.epoch).unwrap_or(Uuid::nil());
@@ -200,6 +202,10 @@ impl Broker {
             };
             broker.serve_room(info, epoch, tokens, state);
         }
+        broker.tasks.spawn(crate::conference::live::tend(
+            broker.live.clone(),
+            broker.shutdown.clone(),
+        ));
         Ok(Opened {
             broker,
             new_admin_token,
@@ -234,6 +240,7 @@ impl Broker {
         let metrics = Metrics::counting_conflicts(shared.conflicts.clone());
         let broker = Arc::new(Broker {
             rooms: DashMap::new(),
+            live: crate::conference::live::Live::new(shared.health().clone()),
             log: RoomLog::Shared(shared.clone()),
             loading: DashMap::new(),
             metrics: Arc::new(metrics),
@@ -244,7 +251,12 @@ impl Broker {
             lane,
             addresses,
             budget: crate::budget::SubmitBudget::new(budget),
+            conference_lock: Default::default(),
         });
+        broker.tasks.spawn(crate::conference::live::tend(
+            broker.live.clone(),
+            broker.shutdown.clone(),
+        ));
         // The watch is open before the first room is served, so no rotation
         // falls between a room's load and the watch.
         let changes = shared.watch_rooms().await?;

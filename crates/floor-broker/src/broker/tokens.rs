@@ -9,7 +9,7 @@ use futures_util::stream::{BoxStream, StreamExt};
 use tokio_util::sync::CancellationToken;
 
 use super::{Broker, IssuedTokens, RoomError};
-use crate::auth::{self, RoleTokens, TokenHash};
+use crate::auth::{self, TokenHash};
 use crate::commit::WriteError;
 use crate::room::{RoomHandle, RoomLog};
 use crate::shared::{RoomValue, Shared};
@@ -83,14 +83,16 @@ impl Broker {
             // (and only if no later one was applied meanwhile).
             RoomLog::Shared(shared) => {
                 let (value, revision) = rotate_shared(shared, id, &fresh, participant).await?;
-                let tokens = value.role_tokens();
-                crate::join::index(&self.log, id, &tokens).await;
-                apply_tokens(&handle, id, tokens, revision);
+                crate::join::index(&self.log, id, &value.role_tokens()).await;
+                apply_record(&handle, id, &value, revision);
             }
         }
         tracing::info!(room = id, roles = issued.len(), "tokens rotated");
+        if let Err(error) = self.conference_rotated(id, &issued).await {
+            tracing::error!(room = id, %error, "the conference's record keeps the old tokens: the staff sheet prints links that no longer work until the room's tokens are rotated again");
+        }
         Ok(IssuedTokens {
-            room: handle.info.clone(),
+            room: handle.info(),
             tokens: issued,
         })
     }
@@ -189,7 +191,7 @@ pub(super) async fn follow_tokens(
         match change {
             Some((id, value, revision)) => {
                 if let Some(handle) = broker.room(&id) {
-                    apply_tokens(&handle, &id, value.role_tokens(), revision);
+                    apply_record(&handle, &id, &value, revision);
                 }
             }
             None => recheck_tokens(&broker, &shared).await,
@@ -208,7 +210,7 @@ async fn recheck_tokens(broker: &Broker, shared: &Shared) {
     for (id, handle) in served {
         match shared.room(&id).await {
             Ok(Some((value, revision))) => {
-                apply_tokens(&handle, &id, value.role_tokens(), revision);
+                apply_record(&handle, &id, &value, revision);
             }
             Ok(None) => {}
             Err(error) => {
@@ -222,12 +224,15 @@ async fn recheck_tokens(broker: &Broker, shared: &Shared) {
 /// Replaces a served room's tokens by those of its stored record at
 /// `revision`, unless the room holds tokens of that revision or a later
 /// one (a record read late from a replica never brings back old tokens).
-/// When the hashes change, connections holding an old token close.
-pub(super) fn apply_tokens(handle: &RoomHandle, id: &str, tokens: RoleTokens, revision: u64) {
+/// When the hashes change, connections holding an old token close. The
+/// record's title (a conference import changes it) is taken with them.
+pub(super) fn apply_record(handle: &RoomHandle, id: &str, value: &RoomValue, revision: u64) {
     use std::sync::atomic::Ordering;
+    let tokens = value.role_tokens();
     let changed = match handle.tokens.write() {
         Ok(mut held) if revision > handle.tokens_revision.load(Ordering::Acquire) => {
             handle.tokens_revision.store(revision, Ordering::Release);
+            handle.set_title(&value.title);
             let changed = held.hashes() != tokens.hashes();
             *held = tokens;
             changed

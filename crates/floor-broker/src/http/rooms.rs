@@ -294,7 +294,7 @@ pub(super) async fn report(
             "lang is ar, zh, en, fr, ru or es",
         );
     };
-    let title = room.info.title.clone();
+    let title = room.title();
     let (events, declared) = match broker.read_log(&id).await {
         Ok(log) => log,
         Err(error) => {

@@ -80,6 +80,16 @@ pub(super) async fn websocket(
     checked_upgrade(broker, client, request, connection::serve)
 }
 
+/// `GET /conference/ws`: the venue dashboard's subscription, with the
+/// same checks and socket configuration as `/ws`.
+pub(super) async fn conference_websocket(
+    State(broker): State<Arc<Broker>>,
+    Extension(ClientAddr(client)): Extension<ClientAddr>,
+    request: Request,
+) -> Response {
+    checked_upgrade(broker, client, request, crate::conference::watch::serve)
+}
+
 /// `GET /ws/echo`, routed only with the conformance echo on: the same
 /// checks and socket configuration as `/ws`, then [`echo`].
 pub(super) async fn echo_websocket(

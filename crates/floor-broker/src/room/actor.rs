@@ -58,6 +58,7 @@ impl Restart {
             confirmed_at: Some(std::time::Instant::now()),
             behind_probes: 0,
             presence: self.presence.clone(),
+            live: self.live.clone(),
             log: self.log.clone(),
             unloading: self.unloading.clone(),
             last_used: std::time::Instant::now(),
@@ -106,6 +107,7 @@ impl RoomActor {
             epoch: self.epoch,
             log: self.log.clone(),
             presence: self.presence.clone(),
+            live: self.live.clone(),
             unloading: self.unloading.clone(),
         }
     }
@@ -118,6 +120,7 @@ impl RoomActor {
         recoveries: &mut watch::Receiver<u64>,
     ) -> Ended {
         self.renew_order();
+        self.live.set_state(self.room.view_ref());
         // A room rebuilt by folding many events stores a checkpoint at once,
         // so the next start folds few.
         self.checkpoint_if_due();

@@ -240,6 +240,7 @@ impl RoomActor {
         if let Some(peak) = self.room.view_ref().attendance_peak {
             self.presence.set_logged(peak);
         }
+        self.live.set_state(self.room.view_ref());
         let compact = self.renew_order();
         let order = (self.order_text.clone(), compact);
         // The order rides with the last events message: one wake-up and

@@ -128,8 +128,10 @@ pub enum RoomMsg {
 /// The shared face of a room: its name, tokens and queue.
 #[derive(Debug)]
 pub struct RoomHandle {
-    /// Id and title.
-    pub info: RoomInfo,
+    /// Its id.
+    pub id: String,
+    /// Its title (changed by a conference import).
+    title: RwLock<String>,
     /// The epoch of its log.
     pub epoch: Uuid,
     /// The role token hashes.
@@ -143,10 +145,37 @@ pub struct RoomHandle {
     pub rotations: watch::Sender<u64>,
     /// The participant pages connected now.
     pub presence: Arc<crate::attendance::Presence>,
+    /// Its part of the venue dashboard's feed.
+    pub live: Arc<crate::conference::live::RoomLive>,
     tx: mpsc::Sender<RoomMsg>,
 }
 
 impl RoomHandle {
+    /// Its id and title, as a `welcome` gives them.
+    pub fn info(&self) -> RoomInfo {
+        RoomInfo {
+            id: self.id.clone(),
+            title: self.title(),
+        }
+    }
+
+    /// Its title now.
+    pub fn title(&self) -> String {
+        match self.title.read() {
+            Ok(title) => title.clone(),
+            Err(poisoned) => poisoned.into_inner().clone(),
+        }
+    }
+
+    /// Gives it a new title: the `welcome` of its next connections carries
+    /// it.
+    pub fn set_title(&self, title: &str) {
+        match self.title.write() {
+            Ok(mut held) => *held = title.to_owned(),
+            Err(poisoned) => *poisoned.into_inner() = title.to_owned(),
+        }
+    }
+
     /// Sends a message to the room task; `false` if the room is gone.
     pub async fn send(&self, msg: RoomMsg) -> bool {
         self.tx.send(msg).await.is_ok()
@@ -221,7 +250,9 @@ pub fn spawn(
     unloading: Unloading,
     tasks: &TaskTracker,
     lane: &tokio::runtime::Handle,
+    live: &Arc<crate::conference::live::Live>,
 ) -> Arc<RoomHandle> {
+    let live = crate::conference::live::RoomLive::new(&info.id, live.clone());
     let (tx, rx) = mpsc::channel(ROOM_QUEUE);
     let recoveries = log.health().recoveries();
     let health = log.health().clone();
@@ -233,17 +264,20 @@ pub fn spawn(
         epoch,
         log,
         presence: presence.clone(),
+        live: live.clone(),
         unloading,
     };
     restart.unloading.loaded.inc();
     let actor = restart.actor(loaded);
     let handle = Arc::new(RoomHandle {
-        info,
+        id: info.id,
+        title: RwLock::new(info.title),
         epoch,
         tokens: RwLock::new(tokens),
         tokens_revision: Default::default(),
         rotations: watch::Sender::new(0),
         presence,
+        live,
         tx,
     });
     tasks.spawn_on(

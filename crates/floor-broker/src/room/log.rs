@@ -152,6 +152,45 @@ impl RoomLog {
         }
     }
 
+    /// A `meta` value and its revision (always 0 in the embedded store,
+    /// whose one broker writes it under a lock of its own).
+    pub async fn meta_entry(&self, key: &str) -> Result<Option<(String, u64)>, WriteError> {
+        match self {
+            RoomLog::Shared(shared) => shared
+                .meta_entry(key)
+                .await
+                .map_err(|e| WriteError::Failed(e.to_string())),
+            RoomLog::Local(writer) => {
+                let key = key.to_owned();
+                let read = with_reader(writer, move |store| Ok(store.meta(&key)?)).await;
+                read.map(|value| value.map(|v| (v, 0)))
+                    .map_err(|e| WriteError::Failed(e.to_string()))
+            }
+        }
+    }
+
+    /// Writes a `meta` value; with the shared store only if it is still
+    /// at `revision` (`None`: only if it is not set), else `Refused`.
+    pub async fn put_meta_at(
+        &self,
+        key: &str,
+        value: &str,
+        revision: Option<u64>,
+    ) -> Result<(), WriteError> {
+        match self {
+            RoomLog::Shared(shared) => shared.put_meta_at(key, value, revision).await.map(|_| ()),
+            RoomLog::Local(writer) => writer.set_meta(key.to_owned(), value.to_owned()).await,
+        }
+    }
+
+    /// Changes a room's title in the store.
+    pub async fn set_title(&self, id: &str, title: &str) -> Result<(), WriteError> {
+        match self {
+            RoomLog::Shared(shared) => shared.set_room_title(id, title).await,
+            RoomLog::Local(writer) => writer.set_title(id.to_owned(), title.to_owned()).await,
+        }
+    }
+
     /// Records a new room (title, epoch, token hashes, and the participant
     /// token itself); refused when one with this id exists.
     pub async fn create_room(

@@ -84,6 +84,48 @@ impl Shared {
         Ok(())
     }
 
+    /// A broker-wide value and its revision.
+    pub async fn meta_entry(&self, key: &str) -> Result<Option<(String, u64)>, SharedError> {
+        let Some(entry) = self.meta.entry(key).await.map_err(js_error)? else {
+            return Ok(None);
+        };
+        if entry.operation != kv::Operation::Put {
+            return Ok(None);
+        }
+        Ok(Some((
+            String::from_utf8_lossy(&entry.value).into_owned(),
+            entry.revision,
+        )))
+    }
+
+    /// Sets a broker-wide value only if it is still at `revision` (`None`:
+    /// only if it is not set); returns its new revision, or `Refused` when
+    /// another broker wrote it first.
+    pub async fn put_meta_at(
+        &self,
+        key: &str,
+        value: &str,
+        revision: Option<u64>,
+    ) -> Result<u64, WriteError> {
+        let body = Bytes::from(value.to_owned());
+        match revision {
+            None => match self.meta.create(key, body).await {
+                Ok(revision) => Ok(revision),
+                Err(error) if error.kind() == kv::CreateErrorKind::AlreadyExists => {
+                    Err(WriteError::Refused(format!("{key} was written meanwhile")))
+                }
+                Err(error) => Err(WriteError::Failed(error.to_string())),
+            },
+            Some(revision) => match self.meta.update(key, body, revision).await {
+                Ok(revision) => Ok(revision),
+                Err(error) if error.kind() == kv::UpdateErrorKind::WrongLastRevision => {
+                    Err(WriteError::Refused(format!("{key} was written meanwhile")))
+                }
+                Err(error) => Err(WriteError::Failed(error.to_string())),
+            },
+        }
+    }
+
     /// Sets a broker-wide value unless it is set; returns the value kept.
     pub async fn meta_or_set(&self, key: &str, value: &str) -> Result<String, SharedError> {
         match self.meta.create(key, Bytes::from(value.to_owned())).await {
@@ -164,6 +206,25 @@ impl Shared {
             .update(id, Bytes::from(body), revision)
             .await
             .map_err(|e| WriteError::Failed(e.to_string()))
+    }
+
+    /// Changes a room's title in its record (read, change, write if nobody
+    /// wrote in between; again otherwise).
+    pub async fn set_room_title(&self, id: &str, title: &str) -> Result<(), WriteError> {
+        for _ in 0..8 {
+            let Some((mut value, revision)) = self
+                .room(id)
+                .await
+                .map_err(|e| WriteError::Failed(e.to_string()))?
+            else {
+                return Err(WriteError::Refused(format!("no room {id}")));
+            };
+            value.title = title.to_owned();
+            if self.update_room(id, &value, revision).await.is_ok() {
+                return Ok(());
+            }
+        }
+        Err(WriteError::Failed("the room's record kept changing".into()))
     }
 
     /// Watches every room's record: each change, as (id, value, revision).
