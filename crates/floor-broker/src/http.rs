@@ -29,6 +29,7 @@ use crate::limits::{REQUEST_BODY_TIMEOUT, REQUEST_TIMEOUT};
 use crate::{join, pages};
 
 mod conference;
+mod conference_report;
 mod rooms;
 mod ws;
 
@@ -62,6 +63,7 @@ pub fn router(broker: Arc<Broker>) -> Router {
         )
         .route("/api/conference/ops-token", post(conference::ops_token))
         .route("/api/conference/sheet", get(conference::sheet))
+        .route("/api/conference/report", get(conference_report::report))
         .route("/conference", get(pages::conference_page))
         .route("/conference/sheet", get(pages::sheet_page))
         .route("/conference/ws", get(conference_websocket))
