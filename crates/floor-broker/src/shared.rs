@@ -62,6 +62,7 @@ mod buckets;
 mod checkpoints;
 mod presence;
 mod read;
+mod summaries;
 mod watchdog;
 
 pub use append::{ACK_WAIT, OUTCOME_DEADLINE};

@@ -257,6 +257,11 @@ impl Broker {
             broker.live.clone(),
             broker.shutdown.clone(),
         ));
+        broker.tasks.spawn(crate::conference::live::share(
+            broker.live.clone(),
+            shared.clone(),
+            broker.shutdown.clone(),
+        ));
         // The watch is open before the first room is served, so no rotation
         // falls between a room's load and the watch.
         let changes = shared.watch_rooms().await?;

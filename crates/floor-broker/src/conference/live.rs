@@ -145,7 +145,12 @@ impl Live {
     /// highest seq among this broker's and the others', screens added up,
     /// warnings made again; sent when it changed.
     fn merge(&self, room: &str) {
-        let mut parts: Vec<RoomSummary> = self.local.get(room).map(|s| s.clone()).into_iter().collect();
+        let mut parts: Vec<RoomSummary> = self
+            .local
+            .get(room)
+            .map(|s| s.clone())
+            .into_iter()
+            .collect();
         parts.extend(
             self.remote
                 .iter()
@@ -182,7 +187,9 @@ fn add(a: Screens, b: Screens) -> Screens {
 }
 
 fn merged_screens(parts: &[RoomSummary]) -> Screens {
-    parts.iter().fold(Screens::default(), |sum, s| add(sum, s.screens))
+    parts
+        .iter()
+        .fold(Screens::default(), |sum, s| add(sum, s.screens))
 }
 
 /// One room's part of the feed, shared by its task and its connections.
@@ -288,5 +295,75 @@ pub async fn tend(live: Arc<Live>, shutdown: tokio_util::sync::CancellationToken
             live.refresh();
         }
         live.expire();
+    }
+}
+
+/// How often a broker of the shared store sends all its rooms' summaries
+/// again (so a broker that starts, or missed one, catches up; a broker
+/// gone is forgotten after [`REMOTE_FRESH`]).
+const SHARE_AGAIN: Duration = Duration::from_secs(5);
+
+/// With the shared store: sends this broker's summaries to the others as
+/// they change (and all of them every [`SHARE_AGAIN`]), and merges the
+/// others' into `live`. Ends when the broker stops.
+pub async fn share(
+    live: Arc<Live>,
+    shared: Arc<crate::shared::Shared>,
+    shutdown: tokio_util::sync::CancellationToken,
+) {
+    use futures_util::StreamExt;
+    let (outbox, mut changes) = tokio::sync::mpsc::unbounded_channel();
+    live.publish_to(outbox);
+    let mut again = tokio::time::interval(SHARE_AGAIN);
+    let mut reports = None;
+    let mut imports = None;
+    loop {
+        if reports.is_none() {
+            match shared.summary_reports().await {
+                Ok(stream) => reports = Some(stream.boxed()),
+                Err(error) => {
+                    tracing::warn!(%error, "cannot follow the other brokers' room summaries")
+                }
+            }
+        }
+        // Another broker's import (or ops token) changes the record.
+        if imports.is_none() {
+            match shared.watch_meta(super::KEY).await {
+                Ok(stream) => imports = Some(stream.boxed()),
+                Err(error) => tracing::warn!(%error, "cannot follow the conference's record"),
+            }
+        }
+        let import = async {
+            match imports.as_mut() {
+                Some(stream) => stream.next().await,
+                None => std::future::pending().await,
+            }
+        };
+        let report = async {
+            match reports.as_mut() {
+                Some(stream) => stream.next().await,
+                None => std::future::pending().await,
+            }
+        };
+        tokio::select! {
+            () = shutdown.cancelled() => return,
+            change = changes.recv() => match change {
+                Some(summary) => shared.report_summary(summary).await,
+                None => return,
+            },
+            received = report => match received {
+                Some(report) => live.remote(report.broker, report.summary),
+                None => reports = None,
+            },
+            changed = import => match changed {
+                Some(_) => live.sessions_did_change(),
+                None => imports = None,
+            },
+            _ = again.tick() => {
+                for summary in live.local_summaries() {
+                    shared.report_summary(summary).await;
+                }
+            }
+        }
     }
 }

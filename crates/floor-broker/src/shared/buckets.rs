@@ -126,6 +126,16 @@ impl Shared {
         }
     }
 
+    /// Each write of the broker-wide value `key` from now on (its new
+    /// revision).
+    pub async fn watch_meta(
+        &self,
+        key: &str,
+    ) -> Result<impl futures_util::Stream<Item = u64> + use<>, SharedError> {
+        let watch = self.meta.watch(key).await.map_err(js_error)?;
+        Ok(watch.filter_map(|entry| async move { entry.ok().map(|e| e.revision) }))
+    }
+
     /// Sets a broker-wide value unless it is set; returns the value kept.
     pub async fn meta_or_set(&self, key: &str, value: &str) -> Result<String, SharedError> {
         match self.meta.create(key, Bytes::from(value.to_owned())).await {
