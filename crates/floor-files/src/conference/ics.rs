@@ -305,6 +305,19 @@ mod tests {
     }
 
     #[test]
+    fn bare_line_feeds_read_too() {
+        let text = calendar(WS235).replace("\r\n", "\n");
+        let s = &read_programme(&text, ProgrammeFormat::Ics).unwrap()[0];
+        assert_eq!(s.location, "Salle XII");
+        assert_eq!(s.kind, "Workshop");
+        let two_lines = WS235.replace("\\, \r\n and", "\\n and");
+        let text = read_programme(&calendar(&two_lines), ProgrammeFormat::Ics)
+            .unwrap_err()
+            .to_string();
+        assert!(text.contains("control character"), "{text}");
+    }
+
+    #[test]
     fn a_cancelled_event_is_left_out() {
         let cancelled = WS235.replace("END:VEVENT", "STATUS:CANCELLED\r\nEND:VEVENT");
         let other = WS235.replace("WS235", "WS236");
