@@ -1,5 +1,6 @@
 //! What floor reads and writes for people, apart from the core's rules:
-//! the session report, the TOML room file, pasted chat transcripts.
+//! the session report, the TOML room file, pasted chat transcripts, a
+//! conference's programme.
 //!
 //! Each is a feature, all on by default, so that a client takes only what
 //! it uses: the Rust client takes `chat` alone, and builds neither
@@ -27,9 +28,19 @@
 //!   show as a TOML room file.
 //! - [`chat`] (feature `chat`): reading a pasted chat transcript into
 //!   questions.
+//! - [`conference`] (feature `conference`): reading a conference's
+//!   programme into sessions, one room each (in `conference::ics`,
+//!   iCalendar; in `conference::frab_xml` and `conference::frab_json`,
+//!   frab schedules, sharing `conference::frab`; in `conference::csv`,
+//!   CSV; in `conference::time`, the time zones and clock times they
+//!   share); in [`conference::slug`], the room id made from a session's
+//!   uid; in [`conference::templates`], the room file for each session
+//!   type.
 
 #[cfg(feature = "chat")]
 pub mod chat;
+#[cfg(feature = "conference")]
+pub mod conference;
 #[cfg(feature = "report")]
 pub mod labels;
 #[cfg(feature = "room-file")]
