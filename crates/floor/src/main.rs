@@ -7,6 +7,7 @@
 
 mod atomic_file;
 mod ca_file;
+mod conference_cli;
 mod config;
 mod report_cli;
 mod roles;
@@ -38,6 +39,12 @@ enum Command {
     Room {
         #[command(subcommand)]
         command: RoomCommand,
+    },
+    /// A whole event: import its programme (one room per session), print
+    /// the staff sheet, issue the venue dashboard's ops token.
+    Conference {
+        #[command(subcommand)]
+        command: conference_cli::ConferenceCommand,
     },
     /// The onsite mic runner: raised hands, where to walk next, "mic in
     /// hand".
@@ -82,6 +89,7 @@ fn main() -> anyhow::Result<()> {
     match cli.command {
         Command::Serve(args) => serve(args),
         Command::Room { command } => room_cli::run(command),
+        Command::Conference { command } => conference_cli::run(command),
         Command::Runner { command } => role(roles::runner::run(command)),
         Command::Moderator { command } => role(roles::moderator::run(command)),
         Command::Chair { command } => role(roles::chair::run(command)),

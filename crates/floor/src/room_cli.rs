@@ -44,12 +44,12 @@ pub(crate) enum RoomCommand {
 pub(crate) struct Server {
     /// The broker's URL (https:// for a broker behind a TLS proxy).
     #[arg(long, env = "FLOOR_SERVER", default_value = "http://127.0.0.1:8080")]
-    server: String,
+    pub(crate) server: String,
     /// The admin token.
     #[arg(long, env = "FLOOR_ADMIN_TOKEN", hide_env_values = true)]
-    admin_token: String,
+    pub(crate) admin_token: String,
     #[command(flatten)]
-    ca_file: CaFile,
+    pub(crate) ca_file: CaFile,
 }
 
 fn parse_role(text: &str) -> Result<Role, String> {
@@ -59,7 +59,12 @@ fn parse_role(text: &str) -> Result<Role, String> {
         .ok_or_else(|| "one of chair, moderator, runner, participant, display".to_owned())
 }
 
-fn call(server: &Server, method: &str, path: &str, body: Option<Value>) -> anyhow::Result<Value> {
+pub(crate) fn call(
+    server: &Server,
+    method: &str,
+    path: &str,
+    body: Option<Value>,
+) -> anyhow::Result<Value> {
     let text = request(
         &server.ca_file,
         &server.server,
@@ -92,6 +97,10 @@ pub(crate) fn request(
             .header("Authorization", &auth)
             .send_json(body),
         ("POST", None) => agent.post(&url).header("Authorization", &auth).send_empty(),
+        ("PUT", Some(body)) => agent
+            .put(&url)
+            .header("Authorization", &auth)
+            .send_json(body),
         _ => agent.get(&url).header("Authorization", &auth).call(),
     }
     .map_err(|error| match certificate_problem(&error) {

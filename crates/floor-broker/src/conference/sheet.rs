@@ -17,18 +17,42 @@ pub const STAFF: [(Role, &str); 4] = [
 ];
 
 /// A QR code of `text`, as an SVG element (empty when it cannot be drawn:
-/// a link is far shorter than a QR code holds).
+/// a link is far shorter than a QR code holds). One unit per module, a
+/// quiet zone of four, and each row's runs of dark modules as one path
+/// segment: a sheet holds hundreds of codes, and a rectangle per module
+/// would make it megabytes.
 pub fn qr_svg(text: &str) -> String {
-    match qrcode::QrCode::new(text.as_bytes()) {
-        Ok(code) => code
-            .render::<qrcode::render::svg::Color<'_>>()
-            .min_dimensions(160, 160)
-            .quiet_zone(true)
-            .build()
-            .split_once("?>")
-            .map_or_else(String::new, |(_, svg)| svg.trim().to_owned()),
-        Err(_) => String::new(),
+    let Ok(code) = qrcode::QrCode::new(text.as_bytes()) else {
+        return String::new();
+    };
+    let width = code.width();
+    let colors = code.to_colors();
+    let quiet = 4;
+    let size = width + 2 * quiet;
+    let mut path = String::new();
+    for (y, row) in colors.chunks(width).enumerate() {
+        let mut x = 0;
+        while x < width {
+            if row[x] == qrcode::Color::Dark {
+                let start = x;
+                while x < width && row[x] == qrcode::Color::Dark {
+                    x += 1;
+                }
+                path.push_str(&format!(
+                    "M{} {}h{}v1h-{}z",
+                    start + quiet,
+                    y + quiet,
+                    x - start,
+                    x - start
+                ));
+            } else {
+                x += 1;
+            }
+        }
     }
+    format!(
+        "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 {size} {size}\" shape-rendering=\"crispEdges\" role=\"img\" aria-label=\"QR code\"><rect width=\"{size}\" height=\"{size}\" fill=\"#fff\"/><path fill=\"#000\" d=\"{path}\"/></svg>"
+    )
 }
 
 impl Broker {
