@@ -145,3 +145,34 @@ async fn hellos_and_commands_racing_the_unload_find_one_room() {
     assert!(log.matches("idle room unloaded").count() >= 2, "{log}");
     assert!(log.matches("room loaded again").count() >= 2, "{log}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_room_of_the_shared_store_unloads_and_loads_again_with_what_other_brokers_did() {
+    let dir = tempfile::tempdir().unwrap();
+    let nats = floor_tests::nats::Nats::single(&dir.path().join("nats"));
+    let servers = nats.urls();
+    let args = ["--store", servers.as_str(), "--unload-idle-after", "0.2"];
+    let a = Floor::start_with(&dir.path().join("a"), &args);
+    let b = Floor::start_with(&dir.path().join("b"), &args);
+    let tokens = a.create_room_when_stored("shared-idle").await;
+    let mut runner = welcomed(&a, &tokens.hello("runner", "runner-a")).await;
+    let first = acked(runner.command("a", submit("onsite", "Amina")).await);
+    drop(runner);
+    // Nobody on A: the room leaves A's memory.
+    wait_for_loaded(&a, 0).await;
+
+    // Meanwhile B serves it and takes a command.
+    let mut other = welcomed(&b, &tokens.hello("runner", "runner-b")).await;
+    acked(other.command("b", submit("onsite", "Bruno")).await);
+    let on_b = state(b.snapshot(&tokens).await);
+    drop(other);
+    wait_for_loaded(&b, 0).await;
+
+    // A loads it again with both commands, and a repeated command is
+    // answered from its receipt.
+    assert_eq!(state(a.snapshot(&tokens).await), on_b);
+    let mut runner = welcomed(&a, &tokens.hello("runner", "runner-a")).await;
+    let again = acked(runner.command("a", submit("onsite", "Amina")).await);
+    assert_eq!(again["duplicate"], true);
+    assert_eq!(again["entry_id"], first["entry_id"]);
+}

@@ -10,8 +10,10 @@
 //! queue for the load. Every command the room acknowledged was committed
 //! before its answer, so the log holds all the room had; a checkpoint
 //! taken as it unloads spares the next load the events since the last
-//! one. Rooms of the shared store stay loaded: their load folds the whole
-//! log, too long for a `hello`'s wait.
+//! one. A room of the shared store unloads the same way on this broker
+//! (others serve it on): its load reads its last checkpoint in the store
+//! and folds the commits after it, and it follows other brokers' commits
+//! again from there.
 
 use std::time::{Duration, Instant};
 
@@ -46,12 +48,8 @@ pub(crate) enum Ended {
 const NEVER: Duration = Duration::from_secs(365 * 24 * 3600);
 
 impl RoomActor {
-    /// How long this room may stay idle before it unloads; never for a
-    /// room of the shared store.
+    /// How long this room may stay idle before it unloads.
     pub(super) fn idle_limit(&self) -> Option<Duration> {
-        if self.log.shared().is_some() {
-            return None;
-        }
         self.unloading.after
     }
 
