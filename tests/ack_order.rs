@@ -59,10 +59,12 @@ async fn every_ack_follows_its_events_and_their_order() {
     let mut issuers = Vec::new();
     for i in 0..4 {
         let client = Client::connect(&floor, tokens.hello("runner", &format!("runner-{i}"))).await;
-        issuers.push(pipelined(client, format!("Runner {i}"), 100));
+        // 40 each: the order every screen is sent after each commit grows
+        // with the queue, so the test's cost grows with its square.
+        issuers.push(pipelined(client, format!("Runner {i}"), 40));
     }
     let answered: usize = join_all(issuers).await.into_iter().sum();
-    assert_eq!(answered, 400);
+    assert_eq!(answered, 160);
     let head = floor.snapshot(&tokens).await["room"]["seq"]
         .as_u64()
         .unwrap();
