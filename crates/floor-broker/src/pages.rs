@@ -3,6 +3,9 @@
 //! `/assets/`. They speak the same protocol as every other client (see
 //! `pages/floor.js`); the role token stays in the link's `#fragment` and
 //! the browser's session storage and never reaches the server in a URL.
+//! The conference's two pages are here too: `/conference`, the venue
+//! dashboard (admin or `ops` token), and `/conference/sheet`, which shows
+//! the staff sheet (admin token).
 //!
 //! Also here: `POST /qr.svg`, a QR code of the link in the body (the
 //! projector shows the participant page's; a POST keeps its token out of
@@ -25,6 +28,9 @@ use crate::broker::Broker;
 struct Page {
     /// The path segment, also the name of its script (`/assets/{name}.js`).
     name: &'static str,
+    /// The way from its path up to the broker's root (`../../` from
+    /// `/r/{room}/{page}`), so that its assets load behind a proxy's prefix.
+    root: &'static str,
     /// The `data-t` key of its title (the pages' strings) and the English
     /// title the page shows before its script runs.
     title: (&'static str, &'static str),
@@ -38,30 +44,35 @@ struct Page {
 const PAGES: &[Page] = &[
     Page {
         name: "display",
+        root: "../../",
         title: ("app.name", "floor"),
         dark: true,
         body: include_str!("pages/display.html"),
     },
     Page {
         name: "chair",
+        root: "../../",
         title: ("chair.title", "Chair"),
         dark: false,
         body: include_str!("pages/chair.html"),
     },
     Page {
         name: "moderator",
+        root: "../../",
         title: ("moderator.title", "Online moderator"),
         dark: false,
         body: include_str!("pages/moderator.html"),
     },
     Page {
         name: "runner",
+        root: "../../",
         title: ("runner.title", "Mic runner"),
         dark: false,
         body: include_str!("pages/runner.html"),
     },
     Page {
         name: "join",
+        root: "../../",
         title: ("join.title", "Ask to speak"),
         dark: false,
         body: include_str!("pages/join.html"),
@@ -73,6 +84,7 @@ impl Page {
     fn document(&self) -> String {
         let Page {
             name,
+            root,
             title: (key, title),
             dark,
             body,
@@ -82,8 +94,8 @@ impl Page {
             "<!doctype html>\n<html lang=\"en\"{theme}>\n<head>\n<meta charset=\"utf-8\">\n\
              <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n\
              <title data-t=\"{key}\">{title}</title>\n\
-             <link rel=\"stylesheet\" href=\"../../assets/floor.css\">\n\
-             <script type=\"module\" src=\"../../assets/{name}.js\"></script>\n</head>\n{body}"
+             <link rel=\"stylesheet\" href=\"{root}assets/floor.css\">\n\
+             <script type=\"module\" src=\"{root}assets/{name}.js\"></script>\n</head>\n{body}"
         )
     }
 }
@@ -219,6 +231,21 @@ const ASSETS: &[(&str, &str, &str)] = &[
         "text/javascript; charset=utf-8",
         include_str!("pages/wait.js"),
     ),
+    (
+        "conference.js",
+        "text/javascript; charset=utf-8",
+        include_str!("pages/conference.js"),
+    ),
+    (
+        "venue.js",
+        "text/javascript; charset=utf-8",
+        include_str!("pages/venue.js"),
+    ),
+    (
+        "sheet.js",
+        "text/javascript; charset=utf-8",
+        include_str!("pages/sheet.js"),
+    ),
 ];
 
 /// Longest link `/qr.svg` encodes.
@@ -231,6 +258,56 @@ const ROOM_FILE_MAX: usize = 64 * 1024;
 /// Only the page's own scripts, styles, socket and images.
 const CSP: &str = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' blob:; \
                    connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
+
+/// The staff sheet's page: [`CSP`], but the sheet it shows carries its
+/// style inline (scripts stay the page's own only).
+const SHEET_CSP: &str = "default-src 'none'; script-src 'self'; style-src 'self' 'unsafe-inline'; \
+                         img-src 'self' blob:; connect-src 'self'; base-uri 'none'; \
+                         form-action 'none'; frame-ancestors 'none'";
+
+/// The venue dashboard, `/conference`: a page of the conference, not of
+/// a room (the staff sheet's is `/conference/sheet`).
+const VENUE: Page = Page {
+    name: "conference",
+    root: "",
+    title: ("conference.title", "Venue dashboard"),
+    dark: false,
+    body: include_str!("pages/conference.html"),
+};
+/// The staff sheet's page (it shows the sheet in place of itself).
+const SHEET: Page = Page {
+    name: "sheet",
+    root: "../",
+    title: ("sheet.title", "Staff sheet"),
+    dark: false,
+    body: include_str!("pages/sheet.html"),
+};
+
+/// The venue dashboard's document, written once.
+static VENUE_DOCUMENT: std::sync::LazyLock<Bytes> =
+    std::sync::LazyLock::new(|| Bytes::from(VENUE.document()));
+/// The staff sheet page's document, written once.
+static SHEET_DOCUMENT: std::sync::LazyLock<Bytes> =
+    std::sync::LazyLock::new(|| Bytes::from(SHEET.document()));
+
+/// A page's answer: its document, not cached without asking, no referrer,
+/// and the content security policy `csp`.
+fn html_page(html: Bytes, csp: &'static str) -> Response {
+    let mut response = (
+        [
+            (header::CONTENT_TYPE, "text/html; charset=utf-8"),
+            (header::CACHE_CONTROL, "no-cache"),
+            (header::REFERRER_POLICY, "no-referrer"),
+        ],
+        html,
+    )
+        .into_response();
+    response.headers_mut().insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static(csp),
+    );
+    response
+}
 
 fn not_found() -> Response {
     (StatusCode::NOT_FOUND, "no such room or page").into_response()
@@ -255,36 +332,19 @@ pub(crate) async fn page(
                 .into_response();
         }
     }
-    let mut response = (
-        [
-            (header::CONTENT_TYPE, "text/html; charset=utf-8"),
-            (header::CACHE_CONTROL, "no-cache"),
-            (header::REFERRER_POLICY, "no-referrer"),
-        ],
-        html.clone(),
-    )
-        .into_response();
-    response.headers_mut().insert(
-        header::CONTENT_SECURITY_POLICY,
-        HeaderValue::from_static(CSP),
-    );
-    response
+    html_page(html.clone(), CSP)
 }
 
 /// `GET /conference`: the venue dashboard (its script reads the admin or
 /// `ops` token from the link's `#token=`).
 pub(crate) async fn conference_page() -> Response {
-    (
-        StatusCode::NOT_FOUND,
-        "the venue dashboard is not built yet",
-    )
-        .into_response()
+    html_page(VENUE_DOCUMENT.clone(), CSP)
 }
 
 /// `GET /conference/sheet`: the staff sheet, for the admin (its script
 /// reads the admin token from the link's `#token=`).
 pub(crate) async fn sheet_page() -> Response {
-    (StatusCode::NOT_FOUND, "the sheet page is not built yet").into_response()
+    html_page(SHEET_DOCUMENT.clone(), SHEET_CSP)
 }
 
 /// `GET /assets/{file}`.
