@@ -129,18 +129,25 @@ impl Broker {
     /// Whether `token` is the conference's `ops` token (read-only: it sees
     /// every room of the conference and changes nothing).
     pub async fn is_ops(&self, token: &str) -> bool {
-        let Ok((conference, _)) = self.conference().await else {
-            return false;
+        let held = match self.live.ops_hash() {
+            Some(held) => held,
+            None => {
+                // Held only if the record did not change while it was
+                // read.
+                let generation = self.live.generation();
+                let Ok((conference, _)) = self.conference().await else {
+                    return false;
+                };
+                let read = conference
+                    .ops_token_sha256
+                    .as_deref()
+                    .and_then(|hex| hex::decode(hex).ok())
+                    .and_then(|bytes| auth::TokenHash::try_from(bytes).ok());
+                self.live.hold_ops_hash(read, generation);
+                read
+            }
         };
-        let Some(stored) = conference
-            .ops_token_sha256
-            .as_deref()
-            .and_then(|hex| hex::decode(hex).ok())
-            .and_then(|bytes| auth::TokenHash::try_from(bytes).ok())
-        else {
-            return false;
-        };
-        auth::token_matches(token, &stored)
+        held.is_some_and(|stored| auth::token_matches(token, &stored))
     }
 
     /// Issues a new `ops` token (the old one stops working); returns it,

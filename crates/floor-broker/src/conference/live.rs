@@ -51,6 +51,10 @@ pub struct Live {
     outbox: std::sync::OnceLock<tokio::sync::mpsc::UnboundedSender<RoomSummary>>,
     /// Whether the store takes writes.
     health: Arc<Health>,
+    /// The `ops` token's hash as last read from the conference's record
+    /// (outer `None`: to be read again), so that a guessed token never
+    /// costs a read of the store.
+    ops: std::sync::RwLock<Option<Option<crate::auth::TokenHash>>>,
 }
 
 impl Live {
@@ -64,6 +68,7 @@ impl Live {
             sessions: watch::Sender::new(0),
             outbox: std::sync::OnceLock::new(),
             health,
+            ops: std::sync::RwLock::new(None),
         })
     }
 
@@ -84,9 +89,39 @@ impl Live {
         self.sessions.subscribe()
     }
 
-    /// Tells the dashboards that an import changed the sessions.
+    /// Tells the dashboards that the conference's record changed (an
+    /// import, a new `ops` token), and forgets the `ops` token's hash
+    /// held.
     pub fn sessions_did_change(&self) {
+        // Counted first, then forgotten: a read that began before the
+        // change is either refused by the count or cleared here.
         self.sessions.send_modify(|n| *n += 1);
+        if let Ok(mut ops) = self.ops.write() {
+            *ops = None;
+        }
+    }
+
+    /// The `ops` token's hash held, if it was read since the record last
+    /// changed (`Some(None)`: there is none).
+    pub fn ops_hash(&self) -> Option<Option<crate::auth::TokenHash>> {
+        self.ops.read().ok().and_then(|ops| *ops)
+    }
+
+    /// The count of the record's changes so far (see
+    /// [`Live::hold_ops_hash`]).
+    pub fn generation(&self) -> u64 {
+        *self.sessions.borrow()
+    }
+
+    /// Holds the `ops` token's hash read from the record when the count of
+    /// changes was `generation`, unless it changed since (the read may be
+    /// stale).
+    pub fn hold_ops_hash(&self, hash: Option<crate::auth::TokenHash>, generation: u64) {
+        if let Ok(mut ops) = self.ops.write()
+            && self.generation() == generation
+        {
+            *ops = Some(hash);
+        }
     }
 
     /// Sends each change of this broker's own summaries to `outbox` too.
