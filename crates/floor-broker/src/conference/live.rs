@@ -145,7 +145,12 @@ impl Live {
     /// highest seq among this broker's and the others', screens added up,
     /// warnings made again; sent when it changed.
     fn merge(&self, room: &str) {
-        let mut parts: Vec<RoomSummary> = self.local.get(room).map(|s| s.clone()).into_iter().collect();
+        let mut parts: Vec<RoomSummary> = self
+            .local
+            .get(room)
+            .map(|s| s.clone())
+            .into_iter()
+            .collect();
         parts.extend(
             self.remote
                 .iter()
@@ -182,7 +187,9 @@ fn add(a: Screens, b: Screens) -> Screens {
 }
 
 fn merged_screens(parts: &[RoomSummary]) -> Screens {
-    parts.iter().fold(Screens::default(), |sum, s| add(sum, s.screens))
+    parts
+        .iter()
+        .fold(Screens::default(), |sum, s| add(sum, s.screens))
 }
 
 /// One room's part of the feed, shared by its task and its connections.

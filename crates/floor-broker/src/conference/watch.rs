@@ -70,7 +70,11 @@ async fn refuse(socket: &mut Socket, code: &str, message: &str) {
 pub(crate) async fn serve(mut socket: Socket, broker: Arc<Broker>, address: AddressGuard) {
     let token = match timeout(HELLO_TIMEOUT, socket.next()).await {
         Err(_) => {
-            close_socket(&mut socket, Close::new(close_code::HELLO_TIMEOUT, "no watch in time")).await;
+            close_socket(
+                &mut socket,
+                Close::new(close_code::HELLO_TIMEOUT, "no watch in time"),
+            )
+            .await;
             return;
         }
         Ok(None) => return,
@@ -112,10 +116,17 @@ pub(crate) async fn serve(mut socket: Socket, broker: Arc<Broker>, address: Addr
     let mut sessions = broker.live.sessions_changed();
     sessions.mark_unchanged();
     let Some(first) = picture(&broker).await else {
-        close_socket(&mut socket, Close::new(close_code::TRY_AGAIN_LATER, "store unavailable")).await;
+        close_socket(
+            &mut socket,
+            Close::new(close_code::TRY_AGAIN_LATER, "store unavailable"),
+        )
+        .await;
         return;
     };
-    if outbound::write_text(&mut socket, first, true).await.is_err() {
+    if outbound::write_text(&mut socket, first, true)
+        .await
+        .is_err()
+    {
         return;
     }
     let mut ping = tokio::time::interval(PING_EVERY);
