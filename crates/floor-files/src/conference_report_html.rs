@@ -26,11 +26,16 @@ use crate::report_lang::{Form, Lang, Texts, escape};
 const AXIS_PCT: f64 = 160.0;
 
 /// The sessions' table, thirteen columns wide, in a smaller type to fit
-/// the page's width; it may run over pages.
+/// the page's width (it may run over pages); and the charts laid out left
+/// to right in every language, so that a bar's label, anchored at its
+/// start beyond the bar's end, runs away from the bar on a page written
+/// right to left too.
 const SESSIONS_STYLE: &str = "\
+figure svg { direction: ltr; }
 section.sessions { break-inside: auto; }
 section.sessions table { font-size: 8pt; }
 section.sessions th, section.sessions td { padding-inline: 2pt; }
+section.sessions td:nth-child(2), section.sessions td:nth-child(3) { white-space: nowrap; }
 ";
 
 /// A group's label in a chart (SVG text, which plotters escapes).
@@ -82,6 +87,10 @@ fn share_chart(rows: &[ShareRow], t: &Texts, name: &str) -> Result<String, Chart
             .x_label_formatter(&ticks)
             .y_labels(0)
             .x_desc(t.word("conf-chart-x"))
+            // Fixed sizes: plotters would scale them to the chart's
+            // height, which grows with the number of bars.
+            .label_style(("sans-serif", 12))
+            .axis_desc_style(("sans-serif", 13))
             .draw()?;
         let style = ("sans-serif", 14)
             .into_font()

@@ -324,6 +324,8 @@ fn the_html_form_prints_on_a4_with_three_charts_in_every_language() {
             lang.dir()
         )));
         assert!(html.contains("@page { size: A4;"));
+        // The bars' labels run away from the bars right to left too.
+        assert!(html.contains("figure svg { direction: ltr; }"));
         assert_eq!(html.matches("<svg role=\"img\"").count(), 3, "{lang}");
         assert!(!html.contains("<Salle IV>"), "{lang}: unescaped");
         assert!(html.contains("<bdi>&lt;Salle IV&gt;</bdi>"), "{lang}");
