@@ -4,8 +4,10 @@
 //! example's response: the same status and content type, and a body of
 //! the same shape (the same keys, array lengths and JSON types) with the
 //! same values, except at the places the example's `vary` list names,
-//! where only the type must match (ids, tokens, times). The report's JSON
-//! is also checked against `protocol/schema/report.schema.json`.
+//! where only the type must match (ids, tokens, times). The session
+//! report's JSON is also checked against
+//! `protocol/schema/report.schema.json`, the event's participation
+//! report's against `protocol/schema/conference-report.schema.json`.
 //!
 //! `FLOOR_UPDATE_EXAMPLES=1` rewrites each example's response from the
 //! broker's answer (a varying text body is kept as the example has it).
@@ -134,8 +136,9 @@ fn finish(response: ureq::http::Response<ureq::Body>) -> Answer {
     }
 }
 
-/// Creates the example's given room and issues its given commands;
-/// returns the room's tokens by role.
+/// Imports the example's given conference, issues its `ops` token,
+/// creates its given room (or takes its given conference session's) and
+/// issues its given commands; returns the tokens by role.
 async fn given(floor: &Floor, given: &Value) -> HashMap<String, String> {
     let mut tokens = HashMap::new();
     if let Some(programme) = given.get("conference") {
@@ -151,18 +154,28 @@ async fn given(floor: &Floor, given: &Value) -> HashMap<String, String> {
         assert_eq!(status, 200, "{body}");
         tokens.insert("ops".into(), body["token"].as_str().unwrap().to_owned());
     }
-    let Some(room) = given.get("room") else {
+    // The room the commands go to: a room made for the example, or the
+    // room of a session of the given conference (`session`, its id),
+    // whose tokens the admin rotates to learn them.
+    let (room_id, body) = if let Some(room) = given.get("room") {
+        let (status, body) = floor
+            .http("POST", "/api/rooms", ADMIN, Some(room.clone()))
+            .await;
+        assert_eq!(status, 201, "{body}");
+        (room["id"].clone(), body)
+    } else if let Some(session) = given.get("session") {
+        let path = format!("/api/rooms/{}/rotate", session.as_str().unwrap());
+        let (status, body) = floor.http("POST", &path, ADMIN, Some(json!({}))).await;
+        assert_eq!(status, 200, "{body}");
+        (session.clone(), body)
+    } else {
         return tokens;
     };
-    let (status, body) = floor
-        .http("POST", "/api/rooms", ADMIN, Some(room.clone()))
-        .await;
-    assert_eq!(status, 201, "{body}");
     for (role, token) in body["tokens"].as_object().unwrap() {
         tokens.insert(role.clone(), token.as_str().unwrap().to_owned());
     }
     // `$code` in a form body: the room's join code.
-    let path = format!("/api/rooms/{}/join-code", room["id"].as_str().unwrap());
+    let path = format!("/api/rooms/{}/join-code", room_id.as_str().unwrap());
     let (_, code) = floor.http("GET", &path, &tokens["display"], None).await;
     tokens.insert("$code".into(), code["code"].as_str().unwrap().to_owned());
     let mut clients: HashMap<String, Client> = HashMap::new();
@@ -174,7 +187,7 @@ async fn given(floor: &Floor, given: &Value) -> HashMap<String, String> {
             let hello = json!({
                 "type": "hello",
                 "protocol": 1,
-                "room": room["id"],
+                "room": room_id,
                 "token": tokens[role],
                 "client_id": role,
             });
@@ -275,9 +288,9 @@ fn differences(want: &Value, got: &Value, pointer: &str, vary: &[String], out: &
     }
 }
 
-/// The report's JSON form fits its schema.
-fn check_report_schema(body: &Value) {
-    let text = std::fs::read_to_string(protocol_dir().join("schema/report.schema.json")).unwrap();
+/// A report's JSON form fits its schema: `file`, in `protocol/schema/`.
+fn check_report_schema(body: &Value, file: &str) {
+    let text = std::fs::read_to_string(protocol_dir().join("schema").join(file)).unwrap();
     let schema: Value = serde_json::from_str(&text).unwrap();
     let validator = jsonschema::validator_for(&schema).unwrap();
     let errors: Vec<String> = validator.iter_errors(body).map(|e| e.to_string()).collect();
@@ -303,11 +316,20 @@ async fn every_http_example_is_what_the_broker_answers() {
             .as_array()
             .map(|v| v.iter().map(|p| p.as_str().unwrap().to_owned()).collect())
             .unwrap_or_default();
-        let is_report = example["request"]["path"]
+        let route = example["request"]["path"]
             .as_str()
-            .is_some_and(|p| p.contains("/report"));
-        if is_report && answer.status == 200 && answer.content_type == "application/json" {
-            check_report_schema(&answer.body);
+            .unwrap_or_default()
+            .to_owned();
+        let schema = if route.starts_with("/api/conference/report") {
+            "conference-report.schema.json"
+        } else {
+            "report.schema.json"
+        };
+        if route.contains("/report")
+            && answer.status == 200
+            && answer.content_type == "application/json"
+        {
+            check_report_schema(&answer.body, schema);
         }
         if update {
             let keep_text = answer.body.is_string()

@@ -22,6 +22,11 @@
 //!   JSON form).
 //! - [`sheet`] (feature `report`): a conference's printable staff sheet,
 //!   one A4 page per location and day, the staff's links as QR codes.
+//! - [`conference_report`] (feature `report`): the event's
+//!   participation report, one row per session with the online share of
+//!   turns by day, type and location (in `conference_report_markdown`,
+//!   `conference_report_csv` and `conference_report_html`, its forms; in
+//!   [`conference_report_schema`], the JSON Schema of its JSON form).
 //! - [`labels`] (feature `report`): the messages people read for the
 //!   vocabularies' codes, one table for every human form of the report.
 //! - [`programme`] (feature `room-file`): reading and writing a run of
@@ -41,6 +46,16 @@
 pub mod chat;
 #[cfg(feature = "conference")]
 pub mod conference;
+#[cfg(feature = "report")]
+pub mod conference_report;
+#[cfg(feature = "report")]
+mod conference_report_csv;
+#[cfg(feature = "report")]
+mod conference_report_html;
+#[cfg(feature = "report")]
+mod conference_report_markdown;
+#[cfg(feature = "report")]
+pub mod conference_report_schema;
 #[cfg(feature = "report")]
 pub mod labels;
 #[cfg(feature = "room-file")]

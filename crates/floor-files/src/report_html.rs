@@ -25,13 +25,13 @@ use crate::report_time::Clock;
 #[error("a chart could not be drawn: {0}")]
 pub struct ChartError(#[from] DrawingAreaErrorKind<std::io::Error>);
 
-const ONSITE: RGBColor = RGBColor(0, 107, 60);
-const ONLINE: RGBColor = RGBColor(29, 78, 168);
+pub(crate) const ONSITE: RGBColor = RGBColor(0, 107, 60);
+pub(crate) const ONLINE: RGBColor = RGBColor(29, 78, 168);
 
 /// An HTML table: a header per column, the first cell of each row its
 /// header; with `numeric`, every column after the first holds figures.
 /// The cells are HTML already (user content escaped in `<bdi>`).
-fn table(out: &mut String, columns: &[String], rows: Vec<Vec<String>>, numeric: bool) {
+pub(crate) fn table(out: &mut String, columns: &[String], rows: Vec<Vec<String>>, numeric: bool) {
     let n = if numeric { " class=\"n\"" } else { "" };
     out.push_str("<table><thead><tr>");
     for (i, c) in columns.iter().enumerate() {
@@ -54,7 +54,7 @@ fn table(out: &mut String, columns: &[String], rows: Vec<Vec<String>>, numeric: 
 }
 
 /// A chart's SVG made an image with a name for assistive technology.
-fn named(svg: String, name: &str) -> String {
+pub(crate) fn named(svg: String, name: &str) -> String {
     svg.replacen(
         "<svg ",
         &format!("<svg role=\"img\" aria-label=\"{}\" ", escape(name)),
@@ -63,7 +63,7 @@ fn named(svg: String, name: &str) -> String {
 }
 
 /// A chart in its figure: the caption, the SVG, the legend under it.
-fn figure(out: &mut String, t: &Texts, caption: &str, svg: &str, legend: bool) {
+pub(crate) fn figure(out: &mut String, t: &Texts, caption: &str, svg: &str, legend: bool) {
     let _ = write!(
         out,
         "<figure><figcaption>{}</figcaption>{svg}",
@@ -199,7 +199,7 @@ fn speaking_chart(speaking: PerChannel, t: &Texts) -> Result<String, ChartError>
 
 /// The page's style: A4, and logical properties only, so that a report
 /// written right to left lays out as one written left to right, mirrored.
-const STYLE: &str = "\
+pub(crate) const STYLE: &str = "\
 @page { size: A4; margin: 16mm; }
 body { font: 10.5pt/1.4 system-ui, sans-serif; color: #161616; max-inline-size: 178mm; margin-block: 0; margin-inline: auto; }
 h1 { font-size: 16pt; } h2 { font-size: 12.5pt; margin-block-start: 1.2em; } h3 { font-size: 11pt; }

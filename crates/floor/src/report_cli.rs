@@ -1,6 +1,8 @@
 //! `floor report`: a session report from a room's event log, as Markdown,
 //! JSON, CSV or HTML with charts, in one of the six UN languages
-//! (`--lang`; the JSON and CSV forms are the same in every language).
+//! (`--lang`; the JSON and CSV forms are the same in every language);
+//! with `--conference`, the event's participation report, one row per
+//! session of the conference, from a running broker.
 
 use std::io::Write;
 use std::path::PathBuf;
@@ -27,11 +29,17 @@ pub(crate) enum Format {
 /// `floor report` arguments.
 #[derive(Debug, clap::Args)]
 #[command(
-    after_help = "Examples:\n  floor report ws235 --data ./floor-data > report.md\n  floor report ws235 --events tests/fixtures/ws235-session.jsonl --format csv\n  floor report ws235 --data ./floor-data --lang fr --format html -o ws235-fr.html\n  floor report ws235 --server https://floor.example.org --format html -o ws235.html   (any store; the admin token from FLOOR_ADMIN_TOKEN)"
+    after_help = "Examples:\n  floor report ws235 --data ./floor-data > report.md\n  floor report ws235 --events tests/fixtures/ws235-session.jsonl --format csv\n  floor report ws235 --data ./floor-data --lang fr --format html -o ws235-fr.html\n  floor report ws235 --server https://floor.example.org --format html -o ws235.html   (any store; the admin token from FLOOR_ADMIN_TOKEN)\n  floor report --conference --server https://floor.example.org --format csv -o event.csv   (the admin or the ops token)"
 )]
 pub(crate) struct ReportArgs {
-    /// The room id.
-    room: String,
+    /// The room id (none with `--conference`).
+    #[arg(required_unless_present = "conference")]
+    room: Option<String>,
+    /// The event's participation report instead of one session's: one row
+    /// per session of the conference, from a running broker (`--server`,
+    /// with the admin or the `ops` token).
+    #[arg(long, requires = "server", conflicts_with_all = ["room", "events", "title"])]
+    conference: bool,
     /// The broker's data directory (safe to read while the broker runs).
     #[arg(long, env = "FLOOR_DATA", default_value = "floor-data")]
     data: PathBuf,
@@ -44,7 +52,8 @@ pub(crate) struct ReportArgs {
     /// through NATS JetStream.
     #[arg(long, value_name = "URL", conflicts_with = "title")]
     server: Option<String>,
-    /// With `--server`: the admin token, or the room's chair token.
+    /// With `--server`: the admin token, or the room's chair token (with
+    /// `--conference`, the admin or the `ops` token).
     #[arg(
         long,
         visible_alias = "admin-token",
@@ -72,6 +81,7 @@ pub(crate) struct ReportArgs {
 /// The room's title, its events and the genders declared beside them (a
 /// recording of events holds none but legacy `gender_declared` events).
 fn read_events(args: &ReportArgs) -> anyhow::Result<(String, Vec<RoomEvent>, Declarations)> {
+    let room = args.room()?;
     if let Some(file) = &args.events {
         let text = std::fs::read_to_string(file)
             .with_context(|| format!("cannot read {}", file.display()))?;
@@ -84,7 +94,7 @@ fn read_events(args: &ReportArgs) -> anyhow::Result<(String, Vec<RoomEvent>, Dec
                     .with_context(|| format!("{} line {}: not an event", file.display(), i + 1))
             })
             .collect::<anyhow::Result<_>>()?;
-        return Ok((args.room.clone(), events, Declarations::new()));
+        return Ok((room.to_owned(), events, Declarations::new()));
     }
     let path = args.data.join("floor.db");
     if !path.exists() {
@@ -95,12 +105,20 @@ fn read_events(args: &ReportArgs) -> anyhow::Result<(String, Vec<RoomEvent>, Dec
     let title = store
         .rooms()?
         .into_iter()
-        .find(|r| r.id == args.room)
+        .find(|r| r.id == room)
         .map(|r| r.title)
-        .with_context(|| format!("no room {} in {}", args.room, path.display()))?;
-    let (events, declared) =
-        floor_broker::read_log(&store, &args.room).map_err(anyhow::Error::msg)?;
+        .with_context(|| format!("no room {room} in {}", path.display()))?;
+    let (events, declared) = floor_broker::read_log(&store, room).map_err(anyhow::Error::msg)?;
     Ok((title, events, declared))
+}
+
+impl ReportArgs {
+    /// The room id, which clap requires unless `--conference` is given.
+    fn room(&self) -> anyhow::Result<&str> {
+        self.room
+            .as_deref()
+            .context("give the room id (or --conference)")
+    }
 }
 
 impl Format {
@@ -114,16 +132,26 @@ impl Format {
     }
 }
 
-/// The report as a running broker makes it (`GET /api/rooms/{id}/report`).
+/// The report as a running broker makes it (`GET /api/rooms/{id}/report`,
+/// or `GET /api/conference/report` with `--conference`).
 fn fetch_report(args: &ReportArgs, server: &str) -> anyhow::Result<String> {
     let Some(token) = &args.token else {
+        if args.conference {
+            bail!(
+                "--conference needs the admin token (or the ops token): --token or FLOOR_ADMIN_TOKEN"
+            );
+        }
         bail!(
             "--server needs the admin token (or the room's chair token): --token or FLOOR_ADMIN_TOKEN"
         );
     };
+    let route = if args.conference {
+        "/api/conference/report".to_owned()
+    } else {
+        format!("/api/rooms/{}/report", args.room()?)
+    };
     let path = format!(
-        "/api/rooms/{}/report?format={}&lang={}",
-        args.room,
+        "{route}?format={}&lang={}",
         args.format.name(),
         args.lang.code()
     );

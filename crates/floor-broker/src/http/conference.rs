@@ -85,7 +85,7 @@ pub(super) async fn import(
 
 /// `None` when the request carries the admin or the `ops` token;
 /// otherwise the 401, as a failed guess of `client`.
-async fn require_ops(
+pub(super) async fn require_ops(
     broker: &Arc<Broker>,
     client: IpAddr,
     headers: &HeaderMap,

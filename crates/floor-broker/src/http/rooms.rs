@@ -238,12 +238,12 @@ pub(super) async fn rotate_tokens(
 pub(super) struct ReportQuery {
     /// `md` (the default), `json`, `csv` or `html`.
     #[serde(default)]
-    format: Option<String>,
+    pub(super) format: Option<String>,
     /// The language of the `md` and `html` forms: `ar`, `zh`, `en` (the
     /// default), `fr`, `ru` or `es`; `json` and `csv` are the same in
     /// every language.
     #[serde(default)]
-    lang: Option<String>,
+    pub(super) lang: Option<String>,
 }
 
 /// `GET /api/rooms/{id}/report`: the session report, for the chair (or
@@ -332,7 +332,7 @@ pub(super) async fn report(
 
 /// The report's forms, by the `format` query's value.
 #[derive(Debug, Clone, Copy)]
-enum ReportForm {
+pub(super) enum ReportForm {
     Markdown,
     Json,
     Csv,
@@ -341,7 +341,7 @@ enum ReportForm {
 
 impl ReportForm {
     /// The form `format` names (`md` when absent); `None` for another.
-    fn parse(format: Option<&str>) -> Option<ReportForm> {
+    pub(super) fn parse(format: Option<&str>) -> Option<ReportForm> {
         match format.unwrap_or("md") {
             "md" => Some(ReportForm::Markdown),
             "json" => Some(ReportForm::Json),
@@ -351,7 +351,7 @@ impl ReportForm {
         }
     }
 
-    fn content_type(self) -> &'static str {
+    pub(super) fn content_type(self) -> &'static str {
         match self {
             ReportForm::Markdown => "text/markdown; charset=utf-8",
             ReportForm::Json => "application/json",

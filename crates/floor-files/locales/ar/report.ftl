@@ -207,3 +207,30 @@ chart-speaking = وقت الكلام، حسب القناة
 chart-speaking-name = وقت الكلام حسب القناة
 chart-speaking-x = الدقائق
 chart-bar = { $channel }: { $time }
+
+## تقرير المشاركة في الفعالية
+
+conf-report-title = تقرير المشاركة في الفعالية
+conf-summary = الجلسات في البرنامج: { $sessions }؛ الجلسات التي شهدت مداخلة واحدة على الأقل: { $with_turns }. نسبة المداخلات عبر الإنترنت من مجموع المداخلات: { $share }.
+conf-heading-totals = الفعالية بأكملها
+conf-heading-by-day = نسبة المداخلات عبر الإنترنت حسب اليوم
+conf-heading-by-kind = نسبة المداخلات عبر الإنترنت حسب نوع الجلسة
+conf-heading-by-location = نسبة المداخلات عبر الإنترنت حسب المكان
+conf-heading-sessions = الجلسات
+conf-column-session = الجلسة
+conf-column-day = اليوم
+conf-column-time = الوقت
+conf-column-kind = نوع الجلسة
+conf-column-location = المكان
+conf-column-sessions = عدد الجلسات
+conf-column-online-share = نسبة المداخلات عبر الإنترنت
+conf-column-median-wait-onsite = وسيط مدة الانتظار في القاعة
+conf-column-median-wait-online = وسيط مدة الانتظار عبر الإنترنت
+conf-column-audience = ذروة الجمهور عن بُعد
+conf-no-turns = لا مداخلات
+conf-no-sessions = لا توجد جلسات في البرنامج.
+conf-times-note = يوم كل جلسة وأوقاتها بالتوقيت المحلي، في منطقتها الزمنية. لا تُحتسب الجلسات التي سُحبت من البرنامج.
+conf-chart-by-day = نسبة المداخلات عبر الإنترنت، حسب اليوم
+conf-chart-by-kind = نسبة المداخلات عبر الإنترنت، حسب نوع الجلسة
+conf-chart-by-location = نسبة المداخلات عبر الإنترنت، حسب المكان
+conf-chart-x = نسبة المداخلات عبر الإنترنت (٪)

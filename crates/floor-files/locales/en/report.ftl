@@ -180,3 +180,31 @@ chart-speaking = Speaking time, per channel
 chart-speaking-name = Speaking time per channel
 chart-speaking-x = Minutes
 chart-bar = { $channel }: { $time }
+
+## The event's participation report
+
+conf-report-title = Event participation report
+# $share: a percent above, or a dash when no session gave a turn.
+conf-summary = Sessions in the programme: { $sessions }; with at least one turn: { $with_turns }. Online share of all turns: { $share }.
+conf-heading-totals = The whole event
+conf-heading-by-day = Online share of turns by day
+conf-heading-by-kind = Online share of turns by session type
+conf-heading-by-location = Online share of turns by location
+conf-heading-sessions = Sessions
+conf-column-session = Session
+conf-column-day = Day
+conf-column-time = Time
+conf-column-kind = Session type
+conf-column-location = Location
+conf-column-sessions = Sessions
+conf-column-online-share = Online share of turns
+conf-column-median-wait-onsite = Median wait onsite
+conf-column-median-wait-online = Median wait online
+conf-column-audience = Remote audience peak
+conf-no-turns = no turn
+conf-no-sessions = No session in the programme.
+conf-times-note = Each session's day and times are local, in its own time zone. Sessions taken out of the programme are left out.
+conf-chart-by-day = Online share of turns, by day
+conf-chart-by-kind = Online share of turns, by session type
+conf-chart-by-location = Online share of turns, by location
+conf-chart-x = Online share of turns (%)

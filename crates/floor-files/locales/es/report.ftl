@@ -168,3 +168,30 @@ chart-speaking = Tiempo de palabra, por canal
 chart-speaking-name = Tiempo de palabra por canal
 chart-speaking-x = Duración (min)
 chart-bar = { $channel }: { $time }
+
+## El informe de participación del evento
+
+conf-report-title = Informe de participación del evento
+conf-summary = Sesiones del programa: { $sessions }; con al menos una intervención: { $with_turns }. Proporción de intervenciones en línea sobre el total: { $share }.
+conf-heading-totals = El evento en su conjunto
+conf-heading-by-day = Proporción de intervenciones en línea por día
+conf-heading-by-kind = Proporción de intervenciones en línea por tipo de sesión
+conf-heading-by-location = Proporción de intervenciones en línea por lugar
+conf-heading-sessions = Sesiones
+conf-column-session = Sesión
+conf-column-day = Día
+conf-column-time = Horario
+conf-column-kind = Tipo de sesión
+conf-column-location = Lugar
+conf-column-sessions = Sesiones
+conf-column-online-share = Proporción de intervenciones en línea
+conf-column-median-wait-onsite = Espera mediana en la sala
+conf-column-median-wait-online = Espera mediana en línea
+conf-column-audience = Máximo de público a distancia
+conf-no-turns = ninguna intervención
+conf-no-sessions = Ninguna sesión en el programa.
+conf-times-note = El día y el horario de cada sesión son locales, en su propia zona horaria. Las sesiones retiradas del programa no se cuentan.
+conf-chart-by-day = Proporción de intervenciones en línea, por día
+conf-chart-by-kind = Proporción de intervenciones en línea, por tipo de sesión
+conf-chart-by-location = Proporción de intervenciones en línea, por lugar
+conf-chart-x = Proporción de intervenciones en línea (%)

@@ -169,3 +169,30 @@ chart-speaking = Temps de parole, par canal
 chart-speaking-name = Temps de parole par canal
 chart-speaking-x = Durée (min)
 chart-bar = { $channel } : { $time }
+
+## Le rapport de participation de l'événement
+
+conf-report-title = Rapport de participation de l'événement
+conf-summary = Séances au programme : { $sessions } ; avec au moins une intervention : { $with_turns }. Part des interventions en ligne sur l'ensemble : { $share }.
+conf-heading-totals = L'événement dans son ensemble
+conf-heading-by-day = Part des interventions en ligne par jour
+conf-heading-by-kind = Part des interventions en ligne par type de séance
+conf-heading-by-location = Part des interventions en ligne par lieu
+conf-heading-sessions = Séances
+conf-column-session = Séance
+conf-column-day = Jour
+conf-column-time = Horaire
+conf-column-kind = Type de séance
+conf-column-location = Lieu
+conf-column-sessions = Séances
+conf-column-online-share = Part des interventions en ligne
+conf-column-median-wait-onsite = Attente médiane dans la salle
+conf-column-median-wait-online = Attente médiane en ligne
+conf-column-audience = Pic de l'audience à distance
+conf-no-turns = aucune intervention
+conf-no-sessions = Aucune séance au programme.
+conf-times-note = Le jour et les horaires de chaque séance sont locaux, dans son propre fuseau horaire. Les séances retirées du programme ne sont pas comptées.
+conf-chart-by-day = Part des interventions en ligne, par jour
+conf-chart-by-kind = Part des interventions en ligne, par type de séance
+conf-chart-by-location = Part des interventions en ligne, par lieu
+conf-chart-x = Part des interventions en ligne (en %)

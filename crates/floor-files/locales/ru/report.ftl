@@ -169,3 +169,30 @@ chart-speaking = Время выступлений по каналам
 chart-speaking-name = Время выступлений по каналам
 chart-speaking-x = Минуты
 chart-bar = { $channel }: { $time }
+
+## Отчёт об участии в мероприятии
+
+conf-report-title = Отчёт об участии в мероприятии
+conf-summary = Сессий в программе: { $sessions }; хотя бы с одним выступлением: { $with_turns }. Доля онлайн-выступлений среди всех: { $share }.
+conf-heading-totals = Мероприятие в целом
+conf-heading-by-day = Доля онлайн-выступлений по дням
+conf-heading-by-kind = Доля онлайн-выступлений по типам сессий
+conf-heading-by-location = Доля онлайн-выступлений по залам
+conf-heading-sessions = Сессии
+conf-column-session = Сессия
+conf-column-day = День
+conf-column-time = Время
+conf-column-kind = Тип сессии
+conf-column-location = Место
+conf-column-sessions = Сессии
+conf-column-online-share = Доля онлайн-выступлений
+conf-column-median-wait-onsite = Медиана ожидания в зале
+conf-column-median-wait-online = Медиана ожидания онлайн
+conf-column-audience = Пик удалённой аудитории
+conf-no-turns = нет выступлений
+conf-no-sessions = В программе нет сессий.
+conf-times-note = День и время каждой сессии указаны по местному времени, в её часовом поясе. Сессии, снятые с программы, не учитываются.
+conf-chart-by-day = Доля онлайн-выступлений, по дням
+conf-chart-by-kind = Доля онлайн-выступлений, по типам сессий
+conf-chart-by-location = Доля онлайн-выступлений, по залам
+conf-chart-x = Доля онлайн-выступлений (%)

@@ -162,3 +162,30 @@ chart-speaking = 发言时间（按渠道）
 chart-speaking-name = 各渠道发言时间
 chart-speaking-x = 分钟
 chart-bar = { $channel }：{ $time }
+
+## 活动参与情况报告
+
+conf-report-title = 活动参与情况报告
+conf-summary = 议程中的会议：{ $sessions }；至少有一次发言的会议：{ $with_turns }。线上发言占全部发言的比例：{ $share }。
+conf-heading-totals = 整个活动
+conf-heading-by-day = 按日期统计的线上发言占比
+conf-heading-by-kind = 按会议类型统计的线上发言占比
+conf-heading-by-location = 按地点统计的线上发言占比
+conf-heading-sessions = 各场会议
+conf-column-session = 会议
+conf-column-day = 日期
+conf-column-time = 时间
+conf-column-kind = 会议类型
+conf-column-location = 地点
+conf-column-sessions = 会议数
+conf-column-online-share = 线上发言占比
+conf-column-median-wait-onsite = 现场等候时间中位数
+conf-column-median-wait-online = 线上等候时间中位数
+conf-column-audience = 远程观众峰值
+conf-no-turns = 无发言
+conf-no-sessions = 议程中没有会议。
+conf-times-note = 每场会议的日期和时间均为当地时间，按其所在时区。已从议程中撤下的会议不计入。
+conf-chart-by-day = 线上发言占比（按日期）
+conf-chart-by-kind = 线上发言占比（按会议类型）
+conf-chart-by-location = 线上发言占比（按地点）
+conf-chart-x = 线上发言占比（%）
