@@ -2,8 +2,6 @@
 //! of a running broker, with the admin or the `ops` token, written to
 //! standard output or to a file.
 
-#![allow(clippy::unwrap_used, clippy::expect_used)]
-
 use std::process::{Command, Output};
 
 use floor_tests::*;
