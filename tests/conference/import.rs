@@ -3,7 +3,6 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use floor_files::conference::{ProgrammeFormat, ProgrammeSession, read_programme};
-use floor_tests::nats::Nats;
 use floor_tests::*;
 use serde_json::json;
 
@@ -329,12 +328,7 @@ async fn the_ops_token_sees_the_conference_and_changes_nothing_and_rotations_rea
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn two_brokers_sharing_nats_import_and_print_the_same_conference() {
     let dir = tempfile::tempdir().unwrap();
-    let nats = Nats::single(&dir.path().join("nats"));
-    let servers = nats.urls();
-    let a = Floor::start_with(&dir.path().join("a"), &["--store", &servers]);
-    let b = Floor::start_with(&dir.path().join("b"), &["--store", &servers]);
-    // Both stores ready: a room made on A (retried while streams elect).
-    a.create_room_when_stored("warm-up").await;
+    let (_nats, a, b) = crate::two_brokers(dir.path()).await;
 
     let before = sessions_of("igf-programme.ics");
     import(&a, "igf-programme.ics");

@@ -2,7 +2,6 @@
 
 use std::collections::BTreeMap;
 
-use floor_tests::nats::Nats;
 use floor_tests::*;
 use serde_json::{Value, json};
 
@@ -96,15 +95,7 @@ fn has_warning(summary: &Value, kind: &str) -> bool {
 async fn the_dashboard_feed_follows_each_room_and_warns_when_a_person_is_needed() {
     let dir = tempfile::tempdir().unwrap();
     let floor = Floor::start(dir.path());
-    let (status, body) = floor
-        .http(
-            "PUT",
-            "/api/conference",
-            ADMIN,
-            Some(small_programme(now_ms())),
-        )
-        .await;
-    assert_eq!(status, 200, "{body}");
+    crate::put_programme(&floor, small_programme(now_ms())).await;
 
     // A wrong token is refused.
     let url = format!("ws://{}/conference/ws", floor.addr);
@@ -222,20 +213,8 @@ async fn the_dashboard_feed_follows_each_room_and_warns_when_a_person_is_needed(
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_dashboard_on_one_broker_sees_the_rooms_of_the_other() {
     let dir = tempfile::tempdir().unwrap();
-    let nats = Nats::single(&dir.path().join("nats"));
-    let servers = nats.urls();
-    let a = Floor::start_with(&dir.path().join("a"), &["--store", &servers]);
-    let b = Floor::start_with(&dir.path().join("b"), &["--store", &servers]);
-    a.create_room_when_stored("warm-up").await;
-    let (status, body) = a
-        .http(
-            "PUT",
-            "/api/conference",
-            ADMIN,
-            Some(small_programme(now_ms())),
-        )
-        .await;
-    assert_eq!(status, 200, "{body}");
+    let (_nats, a, b) = crate::two_brokers(dir.path()).await;
+    crate::put_programme(&a, small_programme(now_ms())).await;
     let (mut dashboard, _) = Dashboard::watch(&a, ADMIN).await;
 
     // Screens on B, the hand called on B: A's dashboard shows both.

@@ -137,3 +137,23 @@ pub(crate) fn now_ms() -> u64 {
         .unwrap()
         .as_millis() as u64
 }
+
+/// `PUT /api/conference` of `programme` on `floor`, which must take it.
+pub(crate) async fn put_programme(floor: &Floor, programme: Value) {
+    let (status, body) = floor
+        .http("PUT", "/api/conference", ADMIN, Some(programme))
+        .await;
+    assert_eq!(status, 200, "{body}");
+}
+
+/// Two brokers on one nats-server in `dir`, the store ready (a room made
+/// on A, retried while the streams elect their leaders). Bind all three:
+/// the brokers are dropped, and stopped, before the server.
+pub(crate) async fn two_brokers(dir: &Path) -> (floor_tests::nats::Nats, Floor, Floor) {
+    let nats = floor_tests::nats::Nats::single(&dir.join("nats"));
+    let servers = nats.urls();
+    let a = Floor::start_with(&dir.join("a"), &["--store", &servers]);
+    let b = Floor::start_with(&dir.join("b"), &["--store", &servers]);
+    a.create_room_when_stored("warm-up").await;
+    (nats, a, b)
+}

@@ -3,7 +3,6 @@
 
 use std::collections::BTreeMap;
 
-use floor_tests::nats::Nats;
 use floor_tests::*;
 use serde_json::{Value, json};
 
@@ -89,15 +88,7 @@ async fn drive_and_check_the_report(writer: &Floor, reader: &Floor, ops: &str) {
 async fn the_conference_report_counts_what_the_sessions_did() {
     let dir = tempfile::tempdir().unwrap();
     let floor = Floor::start(dir.path());
-    let (status, body) = floor
-        .http(
-            "PUT",
-            "/api/conference",
-            ADMIN,
-            Some(small_programme(now_ms())),
-        )
-        .await;
-    assert_eq!(status, 200, "{body}");
+    crate::put_programme(&floor, small_programme(now_ms())).await;
     let (_, ops) = floor
         .http("POST", "/api/conference/ops-token", ADMIN, None)
         .await;
@@ -107,19 +98,7 @@ async fn the_conference_report_counts_what_the_sessions_did() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_conference_report_of_two_brokers_counts_both() {
     let dir = tempfile::tempdir().unwrap();
-    let nats = Nats::single(&dir.path().join("nats"));
-    let servers = nats.urls();
-    let a = Floor::start_with(&dir.path().join("a"), &["--store", &servers]);
-    let b = Floor::start_with(&dir.path().join("b"), &["--store", &servers]);
-    a.create_room_when_stored("warm-up").await;
-    let (status, body) = a
-        .http(
-            "PUT",
-            "/api/conference",
-            ADMIN,
-            Some(small_programme(now_ms())),
-        )
-        .await;
-    assert_eq!(status, 200, "{body}");
+    let (_nats, a, b) = crate::two_brokers(dir.path()).await;
+    crate::put_programme(&a, small_programme(now_ms())).await;
     drive_and_check_the_report(&a, &b, ADMIN).await;
 }

@@ -68,6 +68,23 @@ pub struct StoredSession {
     pub tokens: BTreeMap<String, String>,
 }
 
+impl Conference {
+    /// The sessions as `GET /api/conference` lists them, by start,
+    /// location and id; archived ones only when `archived`.
+    pub fn listed(&self, archived: bool) -> Vec<ListedSession> {
+        let mut sessions: Vec<ListedSession> = self
+            .sessions
+            .iter()
+            .filter(|(_, session)| archived || !session.archived)
+            .map(|(id, session)| session.listed(id))
+            .collect();
+        sessions.sort_by(|a, b| {
+            (a.starts_at_ms, &a.location, &a.id).cmp(&(b.starts_at_ms, &b.location, &b.id))
+        });
+        sessions
+    }
+}
+
 impl StoredSession {
     /// The session as `GET /api/conference` lists it.
     pub fn listed(&self, id: &str) -> ListedSession {

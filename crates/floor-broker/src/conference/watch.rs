@@ -10,7 +10,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use floor_protocol::conference::{ListedSession, LiveMessage, WatchMessage};
+use floor_protocol::conference::{LiveMessage, WatchMessage};
 use futures_util::{SinkExt, StreamExt};
 use tokio::sync::broadcast::error::RecvError;
 use tokio::time::timeout;
@@ -34,15 +34,7 @@ fn text(message: &LiveMessage) -> Option<Utf8Bytes> {
 /// The whole picture: the sessions in the programme and every summary.
 async fn picture(broker: &Broker) -> Option<Utf8Bytes> {
     let (conference, _) = broker.conference().await.ok()?;
-    let mut sessions: Vec<ListedSession> = conference
-        .sessions
-        .iter()
-        .filter(|(_, s)| !s.archived)
-        .map(|(id, s)| s.listed(id))
-        .collect();
-    sessions.sort_by(|a, b| {
-        (a.starts_at_ms, &a.location, &a.id).cmp(&(b.starts_at_ms, &b.location, &b.id))
-    });
+    let sessions = conference.listed(false);
     text(&LiveMessage::Conference {
         server_time_ms: crate::room::now_ms(),
         sessions,

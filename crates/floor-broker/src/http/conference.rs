@@ -123,14 +123,7 @@ pub(super) async fn sessions(
         Ok((conference, _)) => conference,
         Err(error) => return record_error(error),
     };
-    let mut sessions: Vec<ListedSession> = conference
-        .sessions
-        .iter()
-        .map(|(id, session)| session.listed(id))
-        .collect();
-    sessions.sort_by(|a, b| {
-        (a.starts_at_ms, &a.location, &a.id).cmp(&(b.starts_at_ms, &b.location, &b.id))
-    });
+    let sessions = conference.listed(true);
     Json(Sessions { sessions }).into_response()
 }
 
