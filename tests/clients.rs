@@ -207,6 +207,7 @@ async fn the_moderator_relays_curates_and_imports_remote_questions() {
         language: None,
         delivery: None,
         gender: None,
+        source: None,
     };
     let eva = participant(&floor, &tokens, Channel::Online)
         .await

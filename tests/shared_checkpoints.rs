@@ -51,6 +51,7 @@ fn draft(n: u64) -> EntryDraft {
         language: None,
         delivery: None,
         gender: None,
+        source: None,
     }
 }
 

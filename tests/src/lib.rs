@@ -12,7 +12,8 @@
 //! - `legacy`: logs as older brokers wrote them.
 //! - [`chaos`], [`jepsen`], [`nats`]: the chaos harness, the partition
 //!   runs, the NATS cluster; [`containers`]: the compose file under
-//!   podman; `hold`, `proxy`, `role_cli`: smaller helpers.
+//!   podman; [`synapse`]: a Matrix homeserver for the bridge's tests;
+//!   `hold`, `proxy`, `role_cli`: smaller helpers.
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::print_stderr)]
 
@@ -32,6 +33,7 @@ mod messages;
 pub mod nats;
 mod proxy;
 mod role_cli;
+pub mod synapse;
 mod tokens;
 
 pub use caddy::{Caddy, caddy_bin};

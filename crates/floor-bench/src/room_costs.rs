@@ -164,6 +164,7 @@ fn filled(open: usize) -> anyhow::Result<Room> {
             language: Some("en".into()),
             delivery: None,
             gender: None,
+            source: None,
         };
         let by = if channel == Channel::Online {
             &moderator

@@ -88,6 +88,7 @@ fn submit(channel: Channel, n: u64) -> Command {
             language: Some("en".into()),
             delivery: None,
             gender: None,
+            source: None,
         },
     }
 }

@@ -206,6 +206,7 @@ impl Subscriber {
 ///         language: None,
 ///         delivery: None,
 ///         gender: None,
+///         source: None,
 ///     })
 ///     .await?;
 /// // The acknowledged entry is already in the local state.

@@ -95,6 +95,7 @@ impl OnlineEntry {
             language: self.language.clone(),
             delivery: Some(self.delivery),
             gender: None,
+            source: None,
         }
     }
 }

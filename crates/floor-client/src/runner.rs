@@ -94,6 +94,7 @@ impl Hand {
             language: self.language.clone(),
             delivery: None,
             gender: None,
+            source: None,
         }
     }
 }

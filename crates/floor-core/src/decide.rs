@@ -306,6 +306,37 @@ impl<'a> Decider<'a> {
         }
     }
 
+    /// Checks a request relayed from another service (`entry.source`): the
+    /// online moderator or the chair relays it, it is online, it names the
+    /// person's account there, and that person holds no other open entry,
+    /// whatever the room's `one_entry_per_person`.
+    fn check_relayed(&self, draft: &EntryDraft) -> Result<(), CommandError> {
+        if !matches!(self.actor.role, Role::Moderator | Role::Chair) {
+            return Err(CommandError::invalid(
+                "entry.source",
+                "only the online moderator or the chair relays a request from another service",
+            ));
+        }
+        if draft.channel != floor_protocol::Channel::Online {
+            return Err(CommandError::invalid(
+                "entry.source",
+                "a request relayed from another service is online",
+            ));
+        }
+        if draft.person.person_id.is_none() {
+            return Err(CommandError::invalid(
+                "entry.person.person_id",
+                "is required with entry.source: the person's account on that service",
+            ));
+        }
+        match self.room.open_entry_of(&PersonKey::of(&draft.person), None) {
+            Some(existing) => Err(CommandError::DuplicatePerson {
+                existing: existing.id,
+            }),
+            None => Ok(()),
+        }
+    }
+
     fn submit(&self, draft: &EntryDraft, batch: &mut Batch) -> Result<(), CommandError> {
         let target = Target {
             channel: draft.channel,
@@ -337,9 +368,15 @@ impl<'a> Decider<'a> {
                 existing: existing.id,
             });
         }
+        if draft.source.is_some() {
+            self.check_relayed(&draft)?;
+        }
         self.check_one_per_person(&draft.person, None)?;
         capacity::admit(self.room)?;
-        let status = if participant && self.room.settings().moderated {
+        // A participant's own request, from the page or relayed from another
+        // service, waits for the moderator's approval in a moderated room.
+        let own = participant || draft.source.is_some();
+        let status = if own && self.room.settings().moderated {
             EntryStatus::Pending
         } else {
             EntryStatus::Waiting
@@ -360,6 +397,7 @@ impl<'a> Decider<'a> {
                 role: self.actor.role,
                 client: self.actor.client.clone(),
                 at_ms: self.ctx.now_ms,
+                source: draft.source,
             },
             status,
             mic_in_hand: false,

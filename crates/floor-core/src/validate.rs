@@ -141,6 +141,7 @@ pub fn draft(draft: &EntryDraft) -> Result<EntryDraft, CommandError> {
         language: language("entry.language", draft.language.as_deref())?,
         delivery: Some(delivery),
         gender: draft.gender,
+        source: draft.source,
     })
 }
 
@@ -337,6 +338,7 @@ mod tests {
             language: None,
             delivery: None,
             gender: None,
+            source: None,
         }
     }
 

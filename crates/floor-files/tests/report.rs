@@ -50,6 +50,7 @@ fn entry(channel: Channel, kind: Kind, person: Person) -> Command {
             language: None,
             delivery: None,
             gender: None,
+            source: None,
         },
     }
 }

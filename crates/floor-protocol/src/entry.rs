@@ -7,7 +7,7 @@ use uuid::Uuid;
 
 use crate::double_option::{absent, deserialize as present};
 use crate::vocab::{
-    Channel, ClientKey, Delivery, EntryStatus, Gender, Kind, Region, Role, StakeholderGroup,
+    Channel, ClientKey, Delivery, EntryStatus, Gender, Kind, Region, Role, Source, StakeholderGroup,
 };
 
 /// The person who wants the floor.
@@ -31,7 +31,7 @@ pub struct Person {
     /// registration number). When absent, the person is identified by their
     /// normalised name and affiliation.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schemars(length(min = 1, max = 64))]
+    #[schemars(length(min = 1, max = 255))]
     pub person_id: Option<String>,
 }
 
@@ -75,6 +75,12 @@ pub struct EntryDraft {
     /// `remote_audio` online.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub delivery: Option<Delivery>,
+    /// Where the person asked, when the submitting client relays their own
+    /// request from another service (the online moderator or the chair, on
+    /// an online entry, with `person.person_id` the person's account
+    /// there). Absent for requests entered for someone.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source: Option<Source>,
     /// The person's gender, only if they chose to give it. It is not kept
     /// with the entry and no event carries it: the broker adds it to the
     /// room's totals for the report's aggregate, and the command's events
@@ -138,6 +144,10 @@ pub struct Provenance {
     pub client: ClientKey,
     /// Broker time of submission, in milliseconds since the Unix epoch.
     pub at_ms: u64,
+    /// Where the person asked themselves, for a request relayed from
+    /// another service (see [`EntryDraft::source`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source: Option<Source>,
 }
 
 /// A request to speak, as the room holds it.

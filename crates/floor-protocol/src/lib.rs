@@ -53,7 +53,7 @@ pub use programme::{Attendance, Phase, PhaseKind, PresenterTurn, Programme, Stag
 pub use settings::{Policy, Settings, SettingsPatch};
 pub use view::{OrderReason, ProjectedSlot, RoomView, Rotation, Speaking, Tally};
 pub use vocab::{
-    Channel, ClientKey, Delivery, EntryStatus, Gender, Kind, Region, Role, StakeholderGroup,
+    Channel, ClientKey, Delivery, EntryStatus, Gender, Kind, Region, Role, Source, StakeholderGroup,
 };
 
 /// The protocol version this crate speaks; a client sends it in `hello`.

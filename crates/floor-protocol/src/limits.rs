@@ -7,8 +7,9 @@
 pub const NAME_MAX: usize = 80;
 /// A person's affiliation.
 pub const AFFILIATION_MAX: usize = 120;
-/// A client-supplied stable person id.
-pub const PERSON_ID_MAX: usize = 64;
+/// A client-supplied stable person id (long enough for a Matrix user id,
+/// which has at most 255 bytes).
+pub const PERSON_ID_MAX: usize = 255;
 /// The text of a question or comment.
 pub const TEXT_MAX: usize = 1000;
 /// A seat or zone for the mic runner.

@@ -163,6 +163,16 @@ impl Delivery {
 }
 
 vocabulary! {
+    /// Where a person asked for the floor themselves, when a client relays
+    /// the request from another service (section 11.1, `source`).
+    pub enum Source {
+        /// A Matrix room, through `floor bridge matrix`; the person's
+        /// `person_id` is their Matrix user id.
+        Matrix,
+    }
+}
+
+vocabulary! {
     /// Who a connection acts as; each role has its own room token.
     pub enum Role {
         /// Runs the session: calls speakers, overrides the order, changes settings.

@@ -26,6 +26,11 @@ pub(crate) struct CaFile {
 }
 
 impl CaFile {
+    /// Whether a file was given (by flag or environment).
+    pub(crate) fn is_set(&self) -> bool {
+        self.path.is_some()
+    }
+
     /// The options, also trusting the file's CA when one was given.
     pub(crate) fn apply(&self, options: ConnectOptions) -> Result<ConnectOptions, String> {
         match &self.path {

@@ -6,6 +6,7 @@
 #![allow(clippy::print_stdout, clippy::print_stderr)]
 
 mod atomic_file;
+mod bridge_cli;
 mod ca_file;
 mod conference_cli;
 mod config;
@@ -73,6 +74,12 @@ enum Command {
     /// A session report from a room's event log (Markdown, JSON, CSV or
     /// HTML with charts).
     Report(report_cli::ReportArgs),
+    /// Bridges to other services: `floor bridge matrix` lets remote
+    /// participants raise their hand from a Matrix room.
+    Bridge {
+        #[command(subcommand)]
+        command: bridge_cli::BridgeCommand,
+    },
 }
 
 /// The allocator: jemalloc, whose background thread hands the pages of
@@ -95,6 +102,7 @@ fn main() -> anyhow::Result<()> {
         Command::Chair { command } => role(roles::chair::run(command)),
         Command::Display(args) => role(roles::display::run(args)),
         Command::Report(args) => report_cli::run(args),
+        Command::Bridge { command } => bridge_cli::run(command),
     }
 }
 

@@ -227,6 +227,7 @@ pub fn draft(channel: Channel, name: String) -> EntryDraft {
         language: None,
         delivery: None,
         gender: None,
+        source: None,
     }
 }
 

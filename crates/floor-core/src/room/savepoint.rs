@@ -265,6 +265,7 @@ mod tests {
                         language: None,
                         delivery: None,
                         gender: None,
+                        source: None,
                     },
                 }
             } else {

@@ -48,6 +48,7 @@ pub fn draft(channel: Channel, name: &str) -> EntryDraft {
         language: None,
         delivery: None,
         gender: None,
+        source: None,
     }
 }
 

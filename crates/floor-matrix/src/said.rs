@@ -1,0 +1,166 @@
+//! What a person said to the bridge in the Matrix room: a message read
+//! into a [`Said`], and the request id a hand's command carries.
+//!
+//! - `!hand`, alone or followed by a question, raises a hand;
+//! - `!lower` lowers it;
+//! - anything else is conversation, and the bridge leaves it alone.
+//!
+//! The commands are recognised at the start of the message, in any case
+//! (`!Hand`, `!HAND`), and only as whole words (`!handy` is conversation).
+//! A question that says "read aloud" anywhere is read out by the online
+//! moderator instead of spoken over the call.
+
+use floor_protocol::limits::{REQUEST_ID_MAX, TEXT_MAX};
+use sha2::{Digest, Sha256};
+
+/// The reaction on the bridge's pinned message that raises a hand.
+pub const HAND_REACTION: &str = "✋";
+
+/// What a message asks of the bridge.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Said {
+    /// `!hand`, with the question that followed it, if any.
+    Hand {
+        /// The question, trimmed and cut to the protocol's length.
+        question: Option<String>,
+        /// Whether the person asked for the question to be read aloud.
+        read_aloud: bool,
+    },
+    /// `!lower`.
+    Lower,
+    /// Anything else.
+    Other,
+}
+
+/// Reads a message's plain-text body.
+pub fn read(body: &str) -> Said {
+    let body = body.trim_start();
+    if let Some(rest) = command(body, "!hand") {
+        let question = rest.trim();
+        let read_aloud = question.to_lowercase().contains("read aloud");
+        let question = (!question.is_empty()).then(|| cut(question, TEXT_MAX));
+        return Said::Hand {
+            question,
+            read_aloud,
+        };
+    }
+    if command(body, "!lower").is_some() {
+        return Said::Lower;
+    }
+    Said::Other
+}
+
+/// The rest of `body` if it starts with `word` as a whole word, in any
+/// case.
+fn command<'a>(body: &'a str, word: &str) -> Option<&'a str> {
+    let head = body.get(..word.len())?;
+    if !head.eq_ignore_ascii_case(word) {
+        return None;
+    }
+    let rest = &body[word.len()..];
+    match rest.chars().next() {
+        None => Some(rest),
+        Some(c) if c.is_whitespace() || c == ':' => Some(rest.trim_start_matches(':')),
+        Some(_) => None,
+    }
+}
+
+/// The first `max` characters of `text`.
+fn cut(text: &str, max: usize) -> String {
+    match text.char_indices().nth(max) {
+        Some((at, _)) => text[..at].trim_end().to_owned(),
+        None => text.to_owned(),
+    }
+}
+
+/// A floor request id derived from a Matrix event id, so that the same
+/// event always issues the same command (a bridge that sees it again
+/// after a restart gets a duplicate acknowledgement, never a second
+/// entry). `what` names the command (`hand`, `lower`). Event ids of
+/// current room versions are 44 characters; a longer one (older room
+/// versions name the server) is replaced by its SHA-256 digest.
+pub fn request_id(what: &str, event_id: &str) -> String {
+    let plain = format!("mx-{what}-{event_id}");
+    if plain.chars().count() <= REQUEST_ID_MAX && !plain.chars().any(char::is_control) {
+        return plain;
+    }
+    let digest = Sha256::digest(event_id.as_bytes());
+    let hex: String = digest.iter().take(20).map(|b| format!("{b:02x}")).collect();
+    format!("mx-{what}-{hex}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn hand(question: Option<&str>, read_aloud: bool) -> Said {
+        Said::Hand {
+            question: question.map(str::to_owned),
+            read_aloud,
+        }
+    }
+
+    #[test]
+    fn commands_at_the_start_in_any_case_as_whole_words() {
+        assert_eq!(read("!hand"), hand(None, false));
+        assert_eq!(read("  !HAND  "), hand(None, false));
+        assert_eq!(
+            read("!hand What about rural access?"),
+            hand(Some("What about rural access?"), false)
+        );
+        assert_eq!(read("!hand: Why?"), hand(Some("Why?"), false));
+        assert_eq!(read("!Lower"), Said::Lower);
+        assert_eq!(read("!lower please"), Said::Lower);
+        assert_eq!(read("!handy"), Said::Other);
+        assert_eq!(read("I will !hand later"), Said::Other);
+        assert_eq!(read("hello"), Said::Other);
+        assert_eq!(read(""), Said::Other);
+        assert_eq!(read("!"), Said::Other);
+        assert_eq!(read("!hän"), Said::Other);
+    }
+
+    #[test]
+    fn read_aloud_anywhere_in_the_question() {
+        assert_eq!(
+            read("!hand Please READ ALOUD: is there a plan?"),
+            hand(Some("Please READ ALOUD: is there a plan?"), true)
+        );
+    }
+
+    #[test]
+    fn a_long_question_is_cut_to_the_protocols_length() {
+        let long = format!("!hand {}", "é".repeat(TEXT_MAX + 50));
+        let Said::Hand {
+            question: Some(q), ..
+        } = read(&long)
+        else {
+            panic!("not a hand");
+        };
+        assert_eq!(q.chars().count(), TEXT_MAX);
+    }
+
+    #[test]
+    fn request_ids_fit_the_protocol_and_are_stable() {
+        let short = request_id("hand", "$Rq3f8cT0yJm2Zb1uVwX9nLkP4sHgQe7aDo5iEr6tYc");
+        assert_eq!(short, "mx-hand-$Rq3f8cT0yJm2Zb1uVwX9nLkP4sHgQe7aDo5iEr6tYc");
+        let long = request_id(
+            "hand",
+            "$1234567890abcdefghij:a-very-long-server-name.example.org",
+        );
+        assert!(long.chars().count() <= REQUEST_ID_MAX, "{long}");
+        assert_eq!(
+            long,
+            request_id(
+                "hand",
+                "$1234567890abcdefghij:a-very-long-server-name.example.org"
+            )
+        );
+        assert_ne!(
+            long,
+            request_id(
+                "lower",
+                "$1234567890abcdefghij:a-very-long-server-name.example.org"
+            )
+        );
+    }
+}
