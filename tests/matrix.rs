@@ -395,3 +395,45 @@ async fn strangers_the_bots_own_messages_and_a_flood_are_handled() {
         json!([s.carlos.id])
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_encrypted_room_is_refused_at_start_with_a_clear_message() {
+    let dir = tempfile::tempdir().unwrap();
+    let synapse = Synapse::start();
+    let owner = synapse.register("owner");
+    let bot = synapse.register("floorbot");
+    let answer = synapse.call(
+        "POST",
+        "/_matrix/client/v3/createRoom",
+        Some(&owner.token),
+        Some(json!({"preset": "public_chat", "initial_state": [{
+            "type": "m.room.encryption", "state_key": "",
+            "content": {"algorithm": "m.megolm.v1.aes-sha2"}}]})),
+    );
+    let room = answer["room_id"].as_str().unwrap().to_owned();
+    let floor = Floor::start(&dir.path().join("data"));
+    let tokens = floor.create_room("ws235").await;
+    let mut bridge = Bridge::start(
+        &synapse,
+        &bot,
+        &room,
+        &tokens.link(&floor, "moderator"),
+        &dir.path().join("bridge.db"),
+    );
+    let status = tokio::task::spawn_blocking(move || {
+        let status = bridge.child.wait().unwrap();
+        (status, bridge.log())
+    });
+    let (status, log) = tokio::time::timeout(DEADLINE, status)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(status.code(), Some(1));
+    assert!(
+        log.contains("floor bridge matrix: the Matrix room"),
+        "{log}"
+    );
+    assert!(log.contains("end-to-end encrypted"), "{log}");
+    let state = floor.room_state(&tokens).await;
+    assert!(state.view().entries.is_empty());
+}

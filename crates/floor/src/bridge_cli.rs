@@ -167,7 +167,11 @@ pub(crate) fn run(command: BridgeCommand) -> anyhow::Result<()> {
         .enable_all()
         .build()
         .context("cannot start the async runtime")?;
-    runtime
-        .block_on(floor_matrix::run(options, crate::shutdown_signal(false)))
-        .map_err(anyhow::Error::from)
+    if let Err(e) = runtime.block_on(floor_matrix::run(options, crate::shutdown_signal(false))) {
+        // Said in one line, as the other commands do (no backtrace: the
+        // message is for the person who started the bridge).
+        eprintln!("floor bridge matrix: {e}");
+        std::process::exit(1);
+    }
+    Ok(())
 }
