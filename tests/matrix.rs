@@ -437,3 +437,58 @@ async fn an_encrypted_room_is_refused_at_start_with_a_clear_message() {
     let state = floor.room_state(&tokens).await;
     assert!(state.view().entries.is_empty());
 }
+
+#[test]
+fn settings_come_from_flags_the_environment_and_a_file_and_secrets_never_from_a_flag() {
+    let dir = tempfile::tempdir().unwrap();
+    let run = |args: &[&str], env: &[(&str, &str)]| {
+        let mut command = Command::new(floor_bin());
+        command.args(["bridge", "matrix"]).args(args);
+        for name in [
+            "FLOOR_URL",
+            "FLOOR_MATRIX_PASSWORD",
+            "FLOOR_MATRIX_ACCESS_TOKEN",
+            "FLOOR_MATRIX_HOMESERVER",
+            "FLOOR_MATRIX_ROOM",
+            "FLOOR_MATRIX_USER",
+        ] {
+            command.env_remove(name);
+        }
+        command.envs(env.iter().copied());
+        let out = command.output().unwrap();
+        (
+            out.status.code(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
+    };
+    let (code, err) = run(&[], &[]);
+    assert_ne!(code, Some(0));
+    assert!(err.contains("no homeserver"), "{err}");
+    // There is no flag for a password's value.
+    let (code, err) = run(&["--password", "hunter2"], &[]);
+    assert_eq!(code, Some(2), "{err}");
+    // A file names the room and the homeserver; the environment the link;
+    // the password is missing and said so.
+    let config = dir.path().join("bridge.toml");
+    std::fs::write(
+        &config,
+        "homeserver = \"http://127.0.0.1:9\"\nmatrix_room = \"#ws235:localhost\"\nuser = \"floorbot\"\n",
+    )
+    .unwrap();
+    let config = config.display().to_string();
+    let (_, err) = run(
+        &["--config", &config],
+        &[("FLOOR_URL", "http://127.0.0.1:9/r/ws235/moderator#token=t")],
+    );
+    assert!(err.contains("no password for the bot"), "{err}");
+    // An unknown key in the file is refused, naming the file.
+    std::fs::write(
+        dir.path().join("bad.toml"),
+        "homeserver = \"x\"\npasword = \"oops\"\n",
+    )
+    .unwrap();
+    let bad = dir.path().join("bad.toml").display().to_string();
+    let (code, err) = run(&["--config", &bad], &[]);
+    assert_ne!(code, Some(0));
+    assert!(err.contains("bad.toml"), "{err}");
+}

@@ -210,7 +210,8 @@ impl Matrix {
         // not read it yet (after a restart); later changes come with each
         // sync.
         let member = self.room.get_member(user).await.ok()??;
-        (*member.membership() == MembershipState::Join).then(|| member.name().to_owned())
+        (*member.membership() == MembershipState::Join)
+            .then(|| crate::said::name(member.name(), user.as_str()))
     }
 
     /// Posts `text` in the thread of `thread`, mentioning `mention`;

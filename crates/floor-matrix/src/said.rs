@@ -10,7 +10,7 @@
 //! A question that says "read aloud" anywhere is read out by the online
 //! moderator instead of spoken over the call.
 
-use floor_protocol::limits::{REQUEST_ID_MAX, TEXT_MAX};
+use floor_protocol::limits::{NAME_MAX, REQUEST_ID_MAX, TEXT_MAX};
 use sha2::{Digest, Sha256};
 
 /// The reaction on the bridge's pinned message that raises a hand.
@@ -38,7 +38,7 @@ pub fn read(body: &str) -> Said {
     if let Some(rest) = command(body, "!hand") {
         let question = rest.trim();
         let read_aloud = question.to_lowercase().contains("read aloud");
-        let question = (!question.is_empty()).then(|| cut(question, TEXT_MAX));
+        let question = clean(question, TEXT_MAX, true);
         return Said::Hand {
             question,
             read_aloud,
@@ -63,6 +63,37 @@ fn command<'a>(body: &'a str, word: &str) -> Option<&'a str> {
         Some(c) if c.is_whitespace() || c == ':' => Some(rest.trim_start_matches(':')),
         Some(_) => None,
     }
+}
+
+/// `text` as floor takes it: control characters (but line breaks and
+/// tabs, where `lines` allows them) become spaces, the ends are trimmed,
+/// and it is cut to `max` characters; `None` when nothing is left.
+pub fn clean(text: &str, max: usize, lines: bool) -> Option<String> {
+    let kept: String = text
+        .chars()
+        .map(|c| {
+            if c.is_control() && !(lines && (c == '\n' || c == '\t')) {
+                ' '
+            } else {
+                c
+            }
+        })
+        .collect();
+    let kept = cut(kept.trim(), max);
+    (!kept.is_empty()).then_some(kept)
+}
+
+/// The name floor shows for a Matrix user: their display name as floor
+/// takes it, else their user id's local part.
+pub fn name(display_name: &str, user_id: &str) -> String {
+    clean(display_name, NAME_MAX, false).unwrap_or_else(|| {
+        let local = user_id
+            .trim_start_matches('@')
+            .split(':')
+            .next()
+            .unwrap_or(user_id);
+        clean(local, NAME_MAX, false).unwrap_or_else(|| "Matrix".to_owned())
+    })
 }
 
 /// The first `max` characters of `text`.
@@ -137,6 +168,19 @@ mod tests {
             panic!("not a hand");
         };
         assert_eq!(q.chars().count(), TEXT_MAX);
+    }
+
+    #[test]
+    fn names_and_questions_as_floor_takes_them() {
+        assert_eq!(name("  Amina\u{7}Diallo ", "@a:x"), "Amina Diallo");
+        assert_eq!(name("", "@amina:example.org"), "amina");
+        assert_eq!(name("\u{0}", "@:x"), "Matrix");
+        assert_eq!(name(&"n".repeat(300), "@a:x").chars().count(), NAME_MAX);
+        assert_eq!(
+            clean("line one\nline\u{1b}two", TEXT_MAX, true).as_deref(),
+            Some("line one\nline two")
+        );
+        assert_eq!(clean("  \u{7} ", TEXT_MAX, true), None);
     }
 
     #[test]
