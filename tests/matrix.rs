@@ -323,11 +323,16 @@ async fn the_bridge_rides_out_a_restart_of_the_homeserver_and_of_floor() {
         .say(&s.amina, &s.room, "!hand after the homeserver came back");
     s.entry_of(&s.amina, |e| e.status == EntryStatus::Waiting)
         .await;
-    s.floor.restart();
-    s.synapse
-        .say(&s.carlos, &s.room, "!hand after floor came back");
+    // A hand raised while floor is down waits in the bridge until floor
+    // is back.
+    let (synapse, carlos, room) = (&s.synapse, s.carlos.clone(), s.room.clone());
+    let mut asked = String::new();
+    s.floor.restart_after(|| {
+        asked = synapse.say(&carlos, &room, "!hand while floor was down");
+    });
     s.entry_of(&s.carlos, |e| e.status == EntryStatus::Waiting)
         .await;
+    s.said_in(&asked, |t| t.contains("in line")).await;
     assert_eq!(s.entries_of(&s.amina).await.len(), 1);
 }
 

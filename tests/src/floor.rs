@@ -97,6 +97,19 @@ impl Floor {
         *self = Floor::start_via(&wrapper, &data, &addr, &extra);
     }
 
+    /// Kills the broker (SIGKILL), runs `meanwhile` while it is down, and
+    /// starts it again on the same address and data.
+    pub fn restart_after(&mut self, meanwhile: impl FnOnce()) {
+        self.kill();
+        meanwhile();
+        let addr = self.addr.to_string();
+        let data = self.data.clone();
+        let extra = self.extra.clone();
+        let extra: Vec<&str> = extra.iter().map(String::as_str).collect();
+        let wrapper = self.wrapper.clone();
+        *self = Floor::start_via(&wrapper, &data, &addr, &extra);
+    }
+
     /// Stops the broker with SIGTERM, asserts it exited cleanly, and
     /// starts it again on the same address and data.
     pub fn restart_after_sigterm(&mut self) {
