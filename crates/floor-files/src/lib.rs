@@ -13,6 +13,7 @@
 //!   spreadsheets; in `report_html`, its HTML form with SVG charts drawn
 //!   by plotters; in [`suppress`], the small-count suppression of its
 //!   gender figures, published in `report_genders`; in
+//!   `report_origin`, where each request was entered; in
 //!   `report_questions`, each request and what became of it; in
 //!   [`report_lang`], the six languages of its human forms, each a Fluent
 //!   file under `locales/`; in
@@ -72,6 +73,8 @@ mod report_html;
 pub mod report_lang;
 #[cfg(feature = "report")]
 mod report_markdown;
+#[cfg(feature = "report")]
+mod report_origin;
 #[cfg(feature = "report")]
 mod report_questions;
 #[cfg(feature = "report")]

@@ -18,6 +18,7 @@ use uuid::Uuid;
 
 pub use crate::report_genders::Genders;
 use crate::report_lang::Texts;
+pub use crate::report_origin::{Origin, Origins};
 pub use crate::report_questions::{Outcome, Question};
 use crate::report_time::Clock;
 pub use crate::report_words::Breakdown;
@@ -179,6 +180,9 @@ pub struct Report {
     pub requests: PerChannel,
     /// Turns given, per channel: every entry called, by any means.
     pub turns: PerChannel,
+    /// Requests by where they were entered: in the room, by the online
+    /// moderator, from a participant page, relayed from Matrix.
+    pub requests_by_origin: Origins,
     /// Requests by kind (`question`, `comment`).
     pub requests_by_kind: BTreeMap<String, PerChannel>,
     /// Turns by kind.
@@ -295,6 +299,7 @@ impl Report {
             speakers: Vec::new(),
             requests: PerChannel::default(),
             turns: PerChannel::default(),
+            requests_by_origin: Origins::default(),
             requests_by_kind: BTreeMap::new(),
             turns_by_kind: BTreeMap::new(),
             requests_by_group: BTreeMap::new(),
@@ -337,6 +342,7 @@ impl Report {
                     submitted.insert(entry.id, event.at_ms);
                     let c = entry.channel;
                     report.requests.add(c, 1);
+                    report.requests_by_origin.count(entry);
                     add_person(
                         [
                             &mut report.requests_by_kind,

@@ -10,7 +10,7 @@
 
 use std::borrow::Cow;
 
-use crate::report::{PerChannel, Report};
+use crate::report::{Origin, PerChannel, Report};
 
 /// A cell a spreadsheet will not run: `'` in front of one that could be
 /// read as a formula.
@@ -31,17 +31,27 @@ fn rows(report: &Report) -> Vec<[String; 5]> {
     let n = |v: u64| v.to_string();
     let blank = String::new;
     let mut rows = vec![["section", "item", "onsite", "online", "total"].map(str::to_owned)];
-    let mut per_channel = |section: &str, item: &str, c: PerChannel| {
-        rows.push([
+    let per_channel = |section: &str, item: &str, c: PerChannel| {
+        [
             section.to_owned(),
             item.to_owned(),
             n(c.onsite),
             n(c.online),
             n(c.total()),
-        ]);
+        ]
     };
-    per_channel("requests", "all", report.requests);
-    per_channel("turns", "all", report.turns);
+    rows.push(per_channel("requests", "all", report.requests));
+    rows.push(per_channel("turns", "all", report.turns));
+    for origin in Origin::ALL {
+        let count = report.requests_by_origin.get(origin);
+        rows.push([
+            "requests by origin".into(),
+            origin.key().into(),
+            blank(),
+            blank(),
+            n(count),
+        ]);
+    }
     for (section, map) in [
         ("requests by kind", &report.requests_by_kind),
         ("turns by kind", &report.turns_by_kind),
@@ -51,10 +61,10 @@ fn rows(report: &Report) -> Vec<[String; 5]> {
         ("turns by region", &report.turns_by_region),
     ] {
         for (key, c) in map {
-            per_channel(section, key, *c);
+            rows.push(per_channel(section, key, *c));
         }
     }
-    per_channel("speaking ms", "all", report.speaking_ms);
+    rows.push(per_channel("speaking ms", "all", report.speaking_ms));
     let ms = |v: Option<u64>| v.map_or_else(String::new, n);
     for (item, onsite, online) in [
         (

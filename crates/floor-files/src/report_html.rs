@@ -286,6 +286,7 @@ impl Report {
         ]
         .map(w);
         table(&mut out, &columns, rows, true);
+        let _ = writeln!(out, "<p>{}</p>", self.requests_by_origin.sentence(t));
         for b in self.breakdowns() {
             let _ = writeln!(out, "<h3>{}</h3>", w(b.title));
             let rows = b

@@ -116,6 +116,7 @@ impl Report {
             })
             .to_vec();
         numeric_table(&mut out, &columns, rows);
+        let _ = writeln!(out, "\n{}", self.requests_by_origin.sentence(t));
         for b in self.breakdowns() {
             let _ = writeln!(out, "\n### {}\n", w(b.title));
             let columns = [

@@ -12,7 +12,7 @@
 mod support;
 
 use floor_core::declarations::Declarations;
-use floor_files::report::{PerChannel, Report, Waits};
+use floor_files::report::{Origins, PerChannel, Report, Waits};
 use floor_files::report_lang::{Form, Lang, Texts};
 use floor_files::suppress::Shown;
 use floor_protocol::{
@@ -266,6 +266,17 @@ fn the_report_of_the_recorded_session_matches_the_figures_worked_out_by_hand() {
     assert_eq!(report.requests, pc(2, 5));
     // Turns: Amina, Bo; Carla, Dev, Eva.
     assert_eq!(report.turns, pc(2, 3));
+    // Amina and Bo by the runner; Carla, Dev, Fay and Carla R. by the
+    // online moderator; Eva from her participant page.
+    assert_eq!(
+        report.requests_by_origin,
+        Origins {
+            room: 2,
+            moderator: 4,
+            participant: 1,
+            matrix: 0,
+        }
+    );
     assert_eq!(report.requests_by_kind["question"], pc(1, 5));
     assert_eq!(report.requests_by_kind["comment"], pc(1, 0));
     assert_eq!(report.turns_by_kind["question"], pc(1, 3));

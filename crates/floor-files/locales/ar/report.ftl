@@ -122,6 +122,7 @@ column-requests-onsite = الطلبات من القاعة
 column-requests-online = الطلبات عبر الإنترنت
 column-turns-onsite = المداخلات في القاعة
 column-turns-online = المداخلات عبر الإنترنت
+requests-by-origin = طلبات الكلمة حسب مصدرها: { $room } أُدخلت في القاعة، و{ $moderator } أدخلها المشرف عبر الإنترنت، و{ $participant } أُرسلت من صفحات المشاركين، و{ $matrix } نُقلت من Matrix.
 
 heading-remote = المشاركة عن بُعد
 remote-sentence = الأسئلة المطروحة عبر الإنترنت: { $asked }؛ المحالة إلى قائمة الانتظار: { $forwarded }؛ التي أُعطيت الكلمة: { $answered }. طلبات الكلمة عبر الإنترنت المدمجة لتكرارها: { $merged }؛ المرفوضة: { $rejected }؛ المسحوبة: { $withdrawn }.

@@ -98,6 +98,8 @@ column-requests-onsite = Requests onsite
 column-requests-online = Requests online
 column-turns-onsite = Turns onsite
 column-turns-online = Turns online
+# $room, $moderator, $participant, $matrix: requests entered in the room (mic runner or chair), by the online moderator, from participant pages, relayed from Matrix.
+requests-by-origin = Requests by origin: in the room { $room }, online moderator { $moderator }, participant pages { $participant }, Matrix { $matrix }.
 
 heading-remote = Remote participation
 remote-sentence = Online questions asked: { $asked }; forwarded to the queue: { $forwarded }; answered: { $answered }. Online requests merged as duplicates: { $merged }; rejected: { $rejected }; withdrawn: { $withdrawn }.

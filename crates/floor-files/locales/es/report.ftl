@@ -91,6 +91,7 @@ column-requests-onsite = Solicitudes en la sala
 column-requests-online = Solicitudes en línea
 column-turns-onsite = Intervenciones en la sala
 column-turns-online = Intervenciones en línea
+requests-by-origin = Solicitudes de palabra según su origen: en la sala, { $room }; por la moderación en línea, { $moderator }; desde las páginas de participante, { $participant }; retransmitidas desde Matrix, { $matrix }.
 
 heading-remote = Participación a distancia
 remote-sentence = Preguntas formuladas en línea: { $asked }; enviadas a la lista de espera: { $forwarded }; con la palabra concedida: { $answered }. Solicitudes en línea fusionadas por duplicadas: { $merged }; rechazadas: { $rejected }; retiradas: { $withdrawn }.

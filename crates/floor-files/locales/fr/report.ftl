@@ -92,6 +92,7 @@ column-requests-onsite = Demandes dans la salle
 column-requests-online = Demandes en ligne
 column-turns-onsite = Interventions dans la salle
 column-turns-online = Interventions en ligne
+requests-by-origin = Demandes de parole selon leur origine : dans la salle, { $room } ; par le modérateur en ligne, { $moderator } ; depuis les pages des participants, { $participant } ; relayées depuis Matrix, { $matrix }.
 
 heading-remote = Participation à distance
 remote-sentence = Questions posées en ligne : { $asked } ; transmises à la file d'attente : { $forwarded } ; ayant obtenu la parole : { $answered }. Demandes en ligne fusionnées comme doublons : { $merged } ; refusées : { $rejected } ; retirées : { $withdrawn }.

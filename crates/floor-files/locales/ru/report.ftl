@@ -92,6 +92,7 @@ column-requests-onsite = Заявки из зала
 column-requests-online = Заявки онлайн
 column-turns-onsite = Выступления в зале
 column-turns-online = Выступления онлайн
+requests-by-origin = Заявки на выступление по источнику: в зале — { $room }, через онлайн-модератора — { $moderator }, со страниц участников — { $participant }, из Matrix — { $matrix }.
 
 heading-remote = Дистанционное участие
 remote-sentence = Вопросов задано онлайн: { $asked }; передано в очередь: { $forwarded }; получили слово: { $answered }. Онлайн-заявок объединено как повторы: { $merged }; отклонено: { $rejected }; отозвано: { $withdrawn }.

@@ -91,6 +91,7 @@ column-requests-onsite = 现场申请
 column-requests-online = 线上申请
 column-turns-onsite = 现场发言
 column-turns-online = 线上发言
+requests-by-origin = 发言申请来源：现场录入{ $room }个，线上主持人录入{ $moderator }个，参会者页面提交{ $participant }个，经 Matrix 转达{ $matrix }个。
 
 heading-remote = 远程参与
 remote-sentence = 线上提问：{ $asked }个；转入发言队列：{ $forwarded }个；获得发言权：{ $answered }个。作为重复内容合并的线上申请：{ $merged }个；被拒绝：{ $rejected }个；被撤回：{ $withdrawn }个。
