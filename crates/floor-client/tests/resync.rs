@@ -55,6 +55,7 @@ fn submitted(seq: u64, n: u128) -> RoomEvent {
                     role: Role::Runner,
                     client: ClientKey::new("k"),
                     at_ms: 1_000 * seq,
+                    source: None,
                 },
                 status: EntryStatus::Waiting,
                 mic_in_hand: false,
