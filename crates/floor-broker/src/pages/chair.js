@@ -4,7 +4,7 @@
 // (`expect_speaking`): when another screen changed the floor first, the
 // broker refuses and the page says so, showing the new state.
 
-import { start, el, badge, reasonText, clock, countdown, setText, showStageClock, showError, keepFocus } from "./floor.js";
+import { start, el, badge, reasonText, clock, countdown, setText, showStageClock, showError, keepFocus, sourceLabel } from "./floor.js";
 import { t } from "./strings.js";
 import { forecast } from "./wait.js";
 import { lastCallAfter } from "./undo.js";
@@ -181,6 +181,7 @@ function render(floor) {
         el("span", { class: "who" },
           el("strong", {}, entry.person.name),
           entry.person.affiliation ? [" · ", el("bdi", {}, entry.person.affiliation)] : "",
+          entry.provenance.source ? [" ", sourceLabel(entry)] : "",
           el("br"),
           el("span", { class: "muted" }, [why, t("time.waited", { minutes: waited, n: waited })].filter(Boolean).join(" · ")),
           el("span", { class: "details" }, ...details(entry, true)),

@@ -1,7 +1,7 @@
 // The projector: who speaks and for how much longer, who is next and why,
 // the turns per channel, and how to ask. No controls.
 
-import { start, el, badge, reasonKey, countdown, setText, showStageClock } from "./floor.js";
+import { start, el, badge, reasonKey, countdown, setText, showStageClock, sourceLabel } from "./floor.js";
 import { afterOpenFloor } from "./wait.js";
 import { t, fill, languages } from "./strings.js";
 
@@ -83,7 +83,8 @@ function showNext(floor) {
         el("span", { class: "place" }, `${place + 1}.`),
         badge(slot.channel),
         el("span", { class: "who" }, el("bdi", { class: "name" }, entry.person.name),
-          entry.person.affiliation ? [" · ", el("bdi", { class: "affiliation" }, entry.person.affiliation)] : ""),
+          entry.person.affiliation ? [" · ", el("bdi", { class: "affiliation" }, entry.person.affiliation)] : "",
+          entry.provenance.source ? [" ", sourceLabel(entry)] : ""),
         slot.reasons.length ? said("span", { class: "reason" }, reasonKey(slot.reasons[0], slot.channel, floor.view))
           : el("span", { class: "reason" }),
       ));
@@ -116,7 +117,8 @@ function showHeadline() {
     label = { key: "display.speaking" };
     name = entry.person.name;
     meta = [badge(entry.channel), " ",
-      entry.person.affiliation ? [el("bdi", {}, entry.person.affiliation), " · "] : "", t(`delivery.${entry.delivery}`)];
+      entry.person.affiliation ? [el("bdi", {}, entry.person.affiliation), " · "] : "", t(`delivery.${entry.delivery}`),
+      entry.provenance.source ? [" · ", sourceLabel(entry)] : ""];
     deadline = current.speaking.deadline_ms;
   } else if (presenter) {
     label = running.phase.title;

@@ -375,6 +375,22 @@ export function badge(channel) {
   return node;
 }
 
+/** Where a relayed entry came from (`provenance.source`), as a small
+ *  label ("via Matrix"), with the person's account there
+ *  (`person.person_id`) when `withAccount` is set: the online moderator's
+ *  page sets it, the projector and the chair do not. Nothing for an entry
+ *  made on one of floor's own pages or clients. */
+export function sourceLabel(entry, withAccount = false) {
+  const source = entry.provenance && entry.provenance.source;
+  if (!source) return "";
+  const node = el("span", { class: "source", "data-source": source });
+  fill(node, `source.${source}`);
+  if (withAccount && entry.person.person_id) {
+    node.append(" ", el("bdi", { class: "account" }, entry.person.person_id));
+  }
+  return node;
+}
+
 /** Why a slot stands where it does. A slot's reasons hold at its place in
  *  the order: `only_channel_waiting` far down the order means the other
  *  channel's requests are all called before it, so while `view` (if

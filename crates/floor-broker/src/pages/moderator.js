@@ -3,7 +3,7 @@
 // participants' own submissions, edit, remove or merge online entries,
 // see where each one stands.
 
-import { start, el, badge, reasonText, showError, refusalText, keepFocus } from "./floor.js";
+import { start, el, badge, reasonText, showError, refusalText, keepFocus, sourceLabel } from "./floor.js";
 import { t } from "./strings.js";
 import { LIMITS, draftProblem, length, notAQuestion, trim } from "./moderation.js";
 
@@ -169,7 +169,7 @@ function render(floor) {
   const pendingRows = pending.map((entry) => {
     const kept = openRows.get(entry.id);
     return kept ? kept.node : el("li", { "data-entry": entry.id },
-      el("span", { class: "who" }, el("strong", {}, entry.person.name), entry.text ? [" · ", el("bdi", {}, entry.text)] : ""),
+      el("span", { class: "who" }, el("strong", {}, entry.person.name), " ", sourceLabel(entry, true), entry.text ? [" · ", el("bdi", {}, entry.text)] : ""),
       el("button", { type: "button", onclick: () => act({ type: "approve", entry_id: entry.id }).catch(() => {}),
         "aria-label": `${t("moderator.approve")}: ${entry.person.name}` }, t("moderator.approve")),
       // Rejecting asks first, as removing does: there is no way back.
@@ -218,6 +218,7 @@ function standing(floor, entry) {
 function head(floor, entry) {
   const where = el("span", { class: "muted" }, standing(floor, entry));
   return { where, node: el("span", { class: "who" }, badge("online"), " ", el("strong", {}, entry.person.name),
+    " ", sourceLabel(entry, true),
     entry.text ? [" · ", el("bdi", {}, entry.text)] : "", el("br"), where) };
 }
 

@@ -18,6 +18,7 @@ export default {
   "channel.online": "عبر الإنترنت",
   "channel.short.onsite": "القاعة",
   "channel.short.online": "عبر الإنترنت",
+  "source.matrix": "عبر Matrix",
   "delivery.room_mic": "ميكروفون القاعة",
   "delivery.remote_audio": "يتحدث عبر الاتصال",
   "delivery.read_aloud": "يقرؤه المشرف بصوت عالٍ",

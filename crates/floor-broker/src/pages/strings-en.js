@@ -15,6 +15,7 @@ export default {
   "channel.online": "Online",
   "channel.short.onsite": "Room",
   "channel.short.online": "Online",
+  "source.matrix": "via Matrix",
   "delivery.room_mic": "Room microphone",
   "delivery.remote_audio": "Speaks from the call",
   "delivery.read_aloud": "Read aloud by the moderator",

@@ -20,6 +20,7 @@ export default {
   "channel.online": "En línea",
   "channel.short.onsite": "Sala",
   "channel.short.online": "En línea",
+  "source.matrix": "desde Matrix",
   "delivery.room_mic": "Micrófono de la sala",
   "delivery.remote_audio": "Interviene desde la llamada",
   "delivery.read_aloud": "Lectura en voz alta por el moderador",

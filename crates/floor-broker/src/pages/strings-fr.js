@@ -22,6 +22,7 @@ export default {
   "channel.online": "En ligne",
   "channel.short.onsite": "Salle",
   "channel.short.online": "En ligne",
+  "source.matrix": "depuis Matrix",
   "delivery.room_mic": "Micro de la salle",
   "delivery.remote_audio": "Intervient par visioconférence",
   "delivery.read_aloud": "Lecture à voix haute par le modérateur",

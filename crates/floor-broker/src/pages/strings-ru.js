@@ -19,6 +19,7 @@ export default {
   "channel.online": "Онлайн",
   "channel.short.onsite": "Зал",
   "channel.short.online": "Онлайн",
+  "source.matrix": "из Matrix",
   "delivery.room_mic": "Микрофон в зале",
   "delivery.remote_audio": "Выступает по видеосвязи",
   "delivery.read_aloud": "Зачитывает онлайн-модератор",

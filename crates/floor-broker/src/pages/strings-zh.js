@@ -14,6 +14,7 @@ export default {
   "channel.online": "线上",
   "channel.short.onsite": "现场",
   "channel.short.online": "线上",
+  "source.matrix": "来自 Matrix",
   "delivery.room_mic": "现场话筒",
   "delivery.remote_audio": "通过线上通话发言",
   "delivery.read_aloud": "由线上主持人代为宣读",
