@@ -130,3 +130,10 @@ test("a plural picks the language's CLDR category, and numbers its digits", asyn
   // A name is isolated (FSI ... PDI) inside the sentence.
   assert.equal(t("stage.presenter", { name: "أمينة" }), "Presenting: \u2068أمينة\u2069");
 });
+
+test("every service a relayed request can come from has its label", async () => {
+  const { SOURCES } = await import(pathToFileURL(join(pages, "protocol.js")).href);
+  const english = await load("en");
+  assert.ok(SOURCES.length > 0);
+  for (const source of SOURCES) assert.ok(english[`source.${source}`], `source.${source} has no string`);
+});

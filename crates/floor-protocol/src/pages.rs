@@ -8,7 +8,7 @@
 use serde_json::{Value, json};
 use strum::IntoEnumIterator;
 
-use crate::{EntryStatus, ErrorCode, Settings, close, limits, timing};
+use crate::{EntryStatus, ErrorCode, Settings, Source, close, limits, timing};
 
 /// Where the generated module lives, from the workspace's root.
 pub const PATH: &str = "crates/floor-broker/src/pages/protocol.js";
@@ -65,6 +65,11 @@ pub fn javascript() -> String {
             "RECONNECT_MAX_MS",
             "The largest reconnection delay's ceiling.",
             json!(timing::RECONNECT_MAX_MS),
+        ),
+        (
+            "SOURCES",
+            "The services a relayed request can come from (provenance.source); each has a label in the pages' strings.",
+            json!(Source::iter().map(Source::as_str).collect::<Vec<_>>()),
         ),
         (
             "SETTINGS_DEFAULTS",

@@ -165,6 +165,7 @@ impl Delivery {
 vocabulary! {
     /// Where a person asked for the floor themselves, when a client relays
     /// the request from another service (section 11.1, `source`).
+    #[derive(strum::EnumIter)]
     pub enum Source {
         /// A Matrix room, through `floor bridge matrix`; the person's
         /// `person_id` is their Matrix user id.

@@ -22,6 +22,9 @@ export const RECONNECT_MIN_MS = 250;
 /** The largest reconnection delay's ceiling. */
 export const RECONNECT_MAX_MS = 10000;
 
+/** The services a relayed request can come from (provenance.source); each has a label in the pages' strings. */
+export const SOURCES = Object.freeze(["matrix"]);
+
 /** A new room's settings; a view from an older broker may lack a field added since. */
 export const SETTINGS_DEFAULTS = Object.freeze({"first_time_first":true,"intake_window_s":30,"max_open_entries":500,"moderated":false,"one_entry_per_person":true,"opens_with":"online","policy":{"kind":"alternate"},"speaking_limit_s":120});
 
