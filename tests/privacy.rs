@@ -2,7 +2,9 @@
 //! or in a snapshot, carries one or lets it be linked to an entry; the
 //! report's totals are exact after a restart, a retry and a refusal; a log
 //! written when declarations were events is served without them and still
-//! counted. (The shared store's case is in `shared.rs`.)
+//! counted. (The shared store's case is in `shared.rs`.) The accounts
+//! people are entered with (`person_id`) reach the staff only: a
+//! participant's or a display's link never gets one.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
@@ -304,4 +306,95 @@ async fn a_legacy_log_is_served_without_its_declarations_and_still_counted() {
     assert_eq!(figures["not_given"], 5, "{figures}");
     floor.restart();
     assert_eq!(genders(&floor, &tokens).await["declared"], want);
+}
+
+/// Whether any of `texts` holds `account`.
+fn names(texts: &[String], account: &str) -> bool {
+    texts.iter().any(|text| text.contains(account))
+}
+
+#[tokio::test]
+async fn accounts_reach_the_staff_and_never_the_public_links() {
+    let dir = tempfile::tempdir().unwrap();
+    let floor = Floor::start(&dir.path().join("data"));
+    let tokens = floor.create_room("plenary").await;
+    let mut watchers = Vec::new();
+    for (role, id) in [
+        ("chair", "chair"),
+        ("runner", "runner"),
+        ("display", "projector"),
+    ] {
+        watchers.push((role, Client::connect(&floor, tokens.hello(role, id)).await));
+    }
+    watchers.push((
+        "participant",
+        Client::connect(&floor, tokens.participant("hall-1", "onsite")).await,
+    ));
+    let mut moderator = Client::connect(&floor, tokens.hello("moderator", "moderator")).await;
+    let before = moderator.seq;
+
+    // A registration number, and a request relayed from Matrix.
+    let mut registered = submit("onsite", "Ana Silva");
+    registered["entry"]["person"]["person_id"] = json!("reg-4471");
+    let mut relayed = submit("online", "Amina Diallo");
+    relayed["entry"]["source"] = json!("matrix");
+    relayed["entry"]["person"]["person_id"] = json!("@amina:example.org");
+    acked(moderator.command("m-1", relayed).await);
+    let mut chair = Client::connect(&floor, tokens.hello("chair", "chair-2")).await;
+    let (ack, _) = command(&mut chair, "c-1", registered).await;
+    let head = acked(ack)["last_seq"].as_u64().unwrap();
+
+    for (role, client) in &mut watchers {
+        let mut texts = read_to(client, head).await;
+        client.send(&json!({"type": "sync"})).await;
+        let snapshot = loop {
+            let message = client.next().await;
+            if message["type"] == "snapshot" {
+                break message;
+            }
+        };
+        texts.push(snapshot.to_string());
+        assert!(names(&texts, "Amina Diallo"), "{role} saw the entries");
+        for account in ["reg-4471", "@amina:example.org"] {
+            let public = *role == "display" || *role == "participant";
+            assert_eq!(
+                names(&texts, account),
+                !public,
+                "{role} and {account}: {texts:?}"
+            );
+        }
+    }
+    // The source stays: the projector says where a request came from.
+    let display = floor
+        .http("GET", "/api/rooms/plenary", tokens.role("display"), None)
+        .await;
+    assert_eq!(display.0, 200);
+    let entries = display.1["room"]["entries"].as_array().unwrap().clone();
+    assert!(
+        entries
+            .iter()
+            .any(|e| e["provenance"]["source"] == "matrix")
+    );
+
+    // A display's catch-up on resume, and the HTTP snapshot by role.
+    let mut hello = tokens.hello("display", "projector-2");
+    hello["resume"] = json!({"epoch": moderator.welcome["epoch"].clone(), "seq": before});
+    let resumed = Client::connect(&floor, hello).await;
+    assert!(
+        resumed.events.len() as u64 >= head - before,
+        "events replayed"
+    );
+    let caught_up: Vec<String> = resumed.events.iter().map(Value::to_string).collect();
+    assert!(names(&caught_up, "Ana Silva"));
+    assert!(!names(&caught_up, "reg-4471") && !names(&caught_up, "@amina"));
+    for (token, sees) in [
+        (tokens.role("participant"), false),
+        (tokens.role("display"), false),
+        (tokens.role("runner"), true),
+        (ADMIN, true),
+    ] {
+        let (status, body) = floor.http("GET", "/api/rooms/plenary", token, None).await;
+        assert_eq!(status, 200, "{body}");
+        assert_eq!(names(&[body.to_string()], "reg-4471"), sees, "{body}");
+    }
 }

@@ -19,6 +19,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use floor_core::Actor;
+use floor_core::audience::Audience;
 use floor_protocol::message::{Resume, ServerMessage};
 use floor_protocol::{ErrorCode, PROTOCOL_VERSION, Role};
 use futures_util::{SinkExt, StreamExt};
@@ -265,6 +266,12 @@ impl Connection {
         }
     }
 
+    /// Whom this connection is served as: a participant's or a display's
+    /// gets no `person_id`.
+    fn audience(&self) -> Audience {
+        Audience::of(self.actor.role)
+    }
+
     /// Whether this connection's token still grants its role.
     fn token_valid(&self) -> bool {
         token_grants(&self.room, &self.token_hash, self.actor.role)
@@ -333,7 +340,13 @@ impl Connection {
         }
         let (reply, answer) = oneshot::channel();
         let resume = self.resume.clone();
-        if !self.room.send(RoomMsg::Subscribe { resume, reply }).await {
+        let audience = self.audience();
+        let subscribe = RoomMsg::Subscribe {
+            resume,
+            audience,
+            reply,
+        };
+        if !self.room.send(subscribe).await {
             return Some(Close::new(close_code::GOING_AWAY, "room closed"));
         }
         let subscription = match self.subscription(answer).await {

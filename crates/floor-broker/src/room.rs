@@ -38,6 +38,7 @@ use std::collections::VecDeque;
 use std::sync::Arc;
 
 use floor_core::Room;
+use floor_core::audience::Audience;
 use floor_protocol::message::{ErrorMessage, SnapshotReason};
 use floor_protocol::{ErrorCode, ProjectedSlot, ServerMessage};
 use tokio::sync::{broadcast, watch};
@@ -128,8 +129,8 @@ pub(crate) struct RoomActor {
     /// The order at the current seq, which the next commit's compact
     /// `order` refers to.
     order_slots: Vec<ProjectedSlot>,
-    /// Snapshot messages for the current seq, by reason.
-    snapshots: Vec<(SnapshotReason, Utf8Bytes)>,
+    /// Snapshot messages for the current seq, by reason and audience.
+    snapshots: Vec<((SnapshotReason, Audience), Utf8Bytes)>,
     /// The seq of the last checkpoint handed to the writer.
     checkpointed: u64,
     /// When it was handed over (none yet since the start).

@@ -37,7 +37,13 @@ async fn seq(broker: &Broker, room: &str) -> u64 {
     let (reply, answer) = tokio::sync::oneshot::channel();
     let reason = SnapshotReason::Requested;
     let handle = broker.room(room).unwrap();
-    assert!(handle.send(RoomMsg::Snapshot { reason, reply }).await);
+    let audience = floor_core::audience::Audience::Staff;
+    let snapshot = RoomMsg::Snapshot {
+        reason,
+        audience,
+        reply,
+    };
+    assert!(handle.send(snapshot).await);
     answer.await.unwrap().1
 }
 

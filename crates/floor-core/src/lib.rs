@@ -27,6 +27,8 @@
 //!   `undo_call`, `pin`, `unpin`, and the `expect_speaking` check; in
 //!   `programme_calls`, those of the run of show and the audience).
 //! - `capacity`: the cap on a room's open entries (`room_full`).
+//! - [`audience`]: what the public links (participants, projector) are
+//!   served: events and views without `person_id`.
 //! - [`declarations`]: declared genders, carried beside a decision's
 //!   events (never in them) and counted apart from the log; legacy logs'
 //!   declarations served redacted.
@@ -43,6 +45,7 @@
 //! - [`error`]: [`CommandError`] (a refused command) and [`ApplyError`]
 //!   (an event that does not fit the state, i.e. a corrupt log).
 
+pub mod audience;
 mod capacity;
 pub mod checkpoint;
 pub mod decide;

@@ -81,7 +81,13 @@ impl Connection {
                 }
                 let (reply, answer) = oneshot::channel();
                 let reason = floor_protocol::message::SnapshotReason::Requested;
-                if !self.room.send(RoomMsg::Snapshot { reason, reply }).await {
+                let audience = self.audience();
+                let snapshot = RoomMsg::Snapshot {
+                    reason,
+                    audience,
+                    reply,
+                };
+                if !self.room.send(snapshot).await {
                     return Err(Some(Close::new(close_code::GOING_AWAY, "room closed")));
                 }
                 match answer.await {

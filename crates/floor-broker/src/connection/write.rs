@@ -2,6 +2,7 @@
 //! write, the connection's own replies, and the limits that close a
 //! reader too slow for its room.
 
+use floor_core::audience::Audience;
 use futures_util::{FutureExt, SinkExt};
 use tokio::sync::{broadcast, watch};
 use tokio::time::timeout;
@@ -109,7 +110,11 @@ impl Connection {
                 } else {
                     frame.then
                 };
-                for text in std::iter::once(frame.text).chain(then) {
+                let text = match (self.audience(), frame.public) {
+                    (Audience::Public, Some(public)) => public,
+                    _ => frame.text,
+                };
+                for text in std::iter::once(text).chain(then) {
                     fed += text.len();
                     self.write_within(Some(Message::Text(text)), limit, broadcast_bytes)
                         .await?;
@@ -173,7 +178,11 @@ impl Connection {
             } else {
                 &frame.then
             };
-            for text in std::iter::once(&frame.text).chain(then) {
+            let text = match (self.audience(), &frame.public) {
+                (Audience::Public, Some(public)) => public,
+                _ => &frame.text,
+            };
+            for text in std::iter::once(text).chain(then) {
                 self.write(Message::Text(text.clone()), false).await?;
                 queued += 1;
             }

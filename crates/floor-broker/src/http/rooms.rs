@@ -8,6 +8,7 @@ use axum::Json;
 use axum::extract::{Extension, Path, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
+use floor_core::audience::Audience;
 use floor_protocol::Role;
 use floor_protocol::message::SnapshotReason;
 use serde::{Deserialize, Serialize};
@@ -163,19 +164,33 @@ pub(super) async fn room_snapshot(
         Ok(room) => room,
         Err(response) => return response,
     };
-    let authorized =
-        bearer(&headers).is_some_and(|t| broker.is_admin(t) || room.role_of(t).is_some());
-    if !authorized {
+    // The admin and the staff see the people's accounts; a participant's
+    // or a display's token does not.
+    let audience = bearer(&headers).and_then(|t| {
+        if broker.is_admin(t) {
+            Some(Audience::Staff)
+        } else {
+            room.role_of(t).map(Audience::of)
+        }
+    });
+    let Some(audience) = audience else {
         let answer = api_error(
             StatusCode::UNAUTHORIZED,
             "unauthorized",
             "this needs a token of the room (or the admin token) as `Authorization: Bearer TOKEN`",
         );
         return failed_guess(&broker, client, answer).await;
-    }
+    };
     let (reply, answer) = oneshot::channel();
     let reason = SnapshotReason::Requested;
-    if !room.send(RoomMsg::Snapshot { reason, reply }).await {
+    if !room
+        .send(RoomMsg::Snapshot {
+            reason,
+            audience,
+            reply,
+        })
+        .await
+    {
         return api_error(
             StatusCode::SERVICE_UNAVAILABLE,
             "room_closed",

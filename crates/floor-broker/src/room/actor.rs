@@ -227,12 +227,20 @@ impl RoomActor {
     async fn serve_read(&mut self, msg: RoomMsg) {
         match msg {
             RoomMsg::Command(_) => {}
-            RoomMsg::Subscribe { resume, reply } => {
-                let subscription = self.subscribe(resume).await;
+            RoomMsg::Subscribe {
+                resume,
+                audience,
+                reply,
+            } => {
+                let subscription = self.subscribe(resume, audience).await;
                 let _ = reply.send(subscription);
             }
-            RoomMsg::Snapshot { reason, reply } => {
-                let _ = reply.send((self.snapshot(reason), self.room.seq()));
+            RoomMsg::Snapshot {
+                reason,
+                audience,
+                reply,
+            } => {
+                let _ = reply.send((self.snapshot(reason, audience), self.room.seq()));
             }
         }
     }

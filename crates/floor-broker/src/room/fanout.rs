@@ -1,9 +1,12 @@
 //! What a room sends: the `events` frames and `order` of each commit to
 //! every subscriber, snapshots, and a new subscriber's start, resumed from
-//! the window of recent events when it can be.
+//! the window of recent events when it can be. Each is made once for the
+//! staff and, when it names an account, once for the public links
+//! (`floor_core::audience`).
 
 use std::sync::Arc;
 
+use floor_core::audience::{Audience, public_text, strip};
 use floor_core::declarations::served_text;
 use floor_protocol::message::{Resume, SnapshotReason};
 use floor_protocol::{ServerMessage, order};
@@ -17,6 +20,7 @@ impl RoomActor {
     pub(super) async fn subscribe(
         &mut self,
         resume: Option<Resume>,
+        audience: Audience,
     ) -> Result<Subscription, Unconfirmed> {
         // A room of the shared store serves a hello only from a state it
         // knows holds the store's last commit: never behind a client.
@@ -46,11 +50,13 @@ impl RoomActor {
             .get_or_insert_with(|| broadcast::channel(BROADCAST_CAPACITY).0)
             .subscribe();
         let initial = match resume {
-            None => vec![self.snapshot(SnapshotReason::Initial)],
+            None => vec![self.snapshot(SnapshotReason::Initial, audience)],
             Some(resume) if resume.epoch != self.epoch => {
-                vec![self.snapshot(SnapshotReason::EpochChanged)]
+                vec![self.snapshot(SnapshotReason::EpochChanged, audience)]
             }
-            Some(resume) if resume.seq > head => vec![self.snapshot(SnapshotReason::Ahead)],
+            Some(resume) if resume.seq > head => {
+                vec![self.snapshot(SnapshotReason::Ahead, audience)]
+            }
             Some(resume) if resume.seq == head => vec![self.order_text.clone()],
             Some(resume) => {
                 let oldest = self.recent.front().map_or(head + 1, |(seq, _)| *seq);
@@ -63,10 +69,17 @@ impl RoomActor {
                 // Older than the window, or more to replay than a
                 // connection may have queued: a snapshot is cheaper.
                 if resume.seq + 1 < oldest || missed_bytes as u64 > MAX_QUEUED_BYTES {
-                    vec![self.snapshot(SnapshotReason::TooOld)]
+                    vec![self.snapshot(SnapshotReason::TooOld, audience)]
                 } else {
                     let missed = self.recent.iter().filter(|(seq, _)| *seq > resume.seq);
-                    let mut initial = self.events_frames(missed.map(|(_, raw)| raw.as_ref()));
+                    let missed: Vec<std::borrow::Cow<'_, str>> = match audience {
+                        Audience::Staff => missed.map(|(_, raw)| raw.as_ref().into()).collect(),
+                        Audience::Public => missed.map(|(_, raw)| public_text(raw)).collect(),
+                    };
+                    let mut initial: Vec<Utf8Bytes> = events_ranges(&missed)
+                        .into_iter()
+                        .map(|range| self.events_text(missed[range].iter().map(AsRef::as_ref)))
+                        .collect();
                     initial.push(self.order_text.clone());
                     initial
                 }
@@ -114,17 +127,29 @@ impl RoomActor {
         self.window_complete = true;
     }
 
-    pub(super) fn snapshot(&mut self, reason: SnapshotReason) -> Utf8Bytes {
-        if let Some((_, cached)) = self.snapshots.iter().find(|(r, _)| *r == reason) {
+    pub(super) fn snapshot(&mut self, reason: SnapshotReason, audience: Audience) -> Utf8Bytes {
+        let key = (reason, audience);
+        if let Some((_, cached)) = self.snapshots.iter().find(|(k, _)| *k == key) {
             return cached.clone();
         }
-        let message = text(&ServerMessage::Snapshot {
+        let snapshot = ServerMessage::Snapshot {
             epoch: self.epoch,
             reason,
             room: self.room.view(),
             order: self.room.order_head(),
-        });
-        self.snapshots.push((reason, message.clone()));
+        };
+        let message = match audience {
+            Audience::Staff => text(&snapshot),
+            Audience::Public => match serde_json::to_value(&snapshot) {
+                Ok(mut value) => {
+                    strip(&mut value);
+                    Utf8Bytes::from(value.to_string())
+                }
+                // Not reached: a server message always serializes.
+                Err(_) => text(&snapshot),
+            },
+        };
+        self.snapshots.push((key, message.clone()));
         message
     }
 
@@ -146,34 +171,28 @@ impl RoomActor {
         compact
     }
 
-    /// `events` frames holding the given raw events, none over
-    /// [`REPLAY_FRAME`] bytes unless one event alone is.
-    fn events_frames<'a>(&self, raws: impl Iterator<Item = &'a str>) -> Vec<Utf8Bytes> {
-        let head = format!(r#"{{"type":"events","epoch":"{}","events":["#, self.epoch);
-        let mut frames = Vec::new();
-        let mut current = String::new();
-        for raw in raws {
-            if !current.is_empty() && current.len() + raw.len() > REPLAY_FRAME {
-                current.push_str("]}");
-                frames.push(Utf8Bytes::from(std::mem::take(&mut current)));
+    /// One `events` message holding the given raw events.
+    fn events_text<'a>(&self, raws: impl Iterator<Item = &'a str>) -> Utf8Bytes {
+        let mut text = format!(r#"{{"type":"events","epoch":"{}","events":["#, self.epoch);
+        for (i, raw) in raws.enumerate() {
+            if i > 0 {
+                text.push(',');
             }
-            if current.is_empty() {
-                current.push_str(&head);
-            } else {
-                current.push(',');
-            }
-            current.push_str(raw);
+            text.push_str(raw);
         }
-        if !current.is_empty() {
-            current.push_str("]}");
-            frames.push(Utf8Bytes::from(current));
-        }
-        frames
+        text.push_str("]}");
+        Utf8Bytes::from(text)
     }
 
-    /// The broadcast item of `frame`, with `then` (full and compact)
-    /// right behind it; counts its bytes as broadcast.
-    fn frame(&self, frame: Utf8Bytes, then: Option<(Utf8Bytes, Utf8Bytes)>) -> Frame {
+    /// The broadcast item of `frame` (and of its public form, if it
+    /// differs), with `then` (full and compact) right behind it; counts
+    /// its bytes as broadcast.
+    fn frame(
+        &self,
+        frame: Utf8Bytes,
+        public: Option<Utf8Bytes>,
+        then: Option<(Utf8Bytes, Utf8Bytes)>,
+    ) -> Frame {
         let mut end = 0;
         // Counted at the full form's size: what a subscriber may have to
         // take at most.
@@ -185,6 +204,7 @@ impl RoomActor {
         let (then, then_compact) = then.unzip();
         Frame {
             text: frame,
+            public,
             then,
             then_compact,
             end,
@@ -222,11 +242,27 @@ impl RoomActor {
         if raws.is_empty() {
             return Vec::new();
         }
-        let mut texts = self.events_frames(raws.iter().map(|(_, raw)| raw.as_ref()));
+        let staff: Vec<&str> = raws.iter().map(|(_, raw)| raw.as_ref()).collect();
+        let public: Vec<std::borrow::Cow<'_, str>> =
+            staff.iter().map(|raw| public_text(raw)).collect();
+        // The public form cut where the staff's is (it is never longer),
+        // and made only for the messages where it differs.
+        let mut texts: Vec<(Utf8Bytes, Option<Utf8Bytes>)> = events_ranges(&staff)
+            .into_iter()
+            .map(|range| {
+                let differs = public[range.clone()]
+                    .iter()
+                    .any(|text| matches!(text, std::borrow::Cow::Owned(_)));
+                let public = differs
+                    .then(|| self.events_text(public[range.clone()].iter().map(AsRef::as_ref)));
+                (self.events_text(staff[range].iter().copied()), public)
+            })
+            .collect();
+        drop(public);
         let last = texts.pop();
         let mut frames: Vec<Frame> = texts
             .into_iter()
-            .map(|text| self.frame(text, None))
+            .map(|(text, public)| self.frame(text, public, None))
             .collect();
         for event in raws {
             if self.recent.len() == RESUME_WINDOW {
@@ -246,10 +282,31 @@ impl RoomActor {
         // The order rides with the last events message: one wake-up and
         // one write per subscriber for a commit.
         frames.push(match last {
-            Some(text) => self.frame(text, Some(order)),
+            Some((text, public)) => self.frame(text, public, Some(order)),
             // Not reached: a commit has events.
-            None => self.frame(order.0, None),
+            None => self.frame(order.0, None, None),
         });
         frames
     }
+}
+
+/// How raw events are cut into `events` messages: in order, none over
+/// [`REPLAY_FRAME`] bytes unless one event alone is.
+fn events_ranges<T: AsRef<str>>(raws: &[T]) -> Vec<std::ops::Range<usize>> {
+    let mut ranges = Vec::new();
+    let mut start = 0;
+    let mut len = 0;
+    for (i, raw) in raws.iter().enumerate() {
+        let raw = raw.as_ref().len();
+        if i > start && len + raw > REPLAY_FRAME {
+            ranges.push(start..i);
+            start = i;
+            len = 0;
+        }
+        len += raw + 1;
+    }
+    if start < raws.len() {
+        ranges.push(start..raws.len());
+    }
+    ranges
 }

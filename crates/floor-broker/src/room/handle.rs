@@ -5,6 +5,7 @@
 use std::sync::{Arc, RwLock};
 
 use floor_core::Actor;
+use floor_core::audience::Audience;
 use floor_protocol::message::{Resume, RoomInfo, SnapshotReason};
 use floor_protocol::{Command, ServerMessage};
 use tokio::sync::{broadcast, mpsc, oneshot, watch};
@@ -21,6 +22,9 @@ use crate::limits::ROOM_QUEUE;
 pub struct Frame {
     /// The JSON text.
     pub text: Utf8Bytes,
+    /// The text for the public links (participants, displays), when it
+    /// differs from `text`: the same events without `person_id`.
+    pub public: Option<Utf8Bytes>,
     /// A second message sent right behind it, in the same write: the
     /// `order` that follows a commit's last `events` message.
     pub then: Option<Utf8Bytes>,
@@ -111,6 +115,8 @@ pub enum RoomMsg {
     Subscribe {
         /// Where the client left off.
         resume: Option<Resume>,
+        /// Whom it serves: a public link gets no `person_id`.
+        audience: Audience,
         /// Where to send the subscription, or why the room cannot serve
         /// one now (a room of the shared store that cannot confirm it holds
         /// the store's last commit).
@@ -120,6 +126,8 @@ pub enum RoomMsg {
     Snapshot {
         /// Why it is asked for.
         reason: SnapshotReason,
+        /// Whom it serves: a public link gets no `person_id`.
+        audience: Audience,
         /// Where to send it, with the seq it stands at.
         reply: oneshot::Sender<(Utf8Bytes, u64)>,
     },
