@@ -12,6 +12,8 @@ use serde_json::Value;
 
 /// The key the public forms leave out, wherever it stands.
 const ACCOUNT: &str = "person_id";
+/// That key as it stands in JSON text.
+const ACCOUNT_KEY: &str = "\"person_id\"";
 
 /// Who a connection or a request is served as.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -39,7 +41,7 @@ impl Audience {
 pub fn public_text(served: &str) -> Cow<'_, str> {
     // Only a structural `"person_id"` key can be one: inside a JSON string
     // every quote is escaped, so a name or a question cannot hold it.
-    if !served.contains(&format!("\"{ACCOUNT}\"")) {
+    if !served.contains(ACCOUNT_KEY) {
         return Cow::Borrowed(served);
     }
     let Ok(mut value) = serde_json::from_str::<Value>(served) else {
@@ -90,6 +92,7 @@ mod tests {
 
     #[test]
     fn a_text_without_an_account_is_served_as_it_is() {
+        assert_eq!(ACCOUNT_KEY, format!("\"{ACCOUNT}\""));
         let event = r#"{"seq":4,"type":"queue_opened","note":"a \"person_id\" said"}"#;
         assert!(matches!(public_text(event), Cow::Borrowed(text) if text == event));
     }
