@@ -210,12 +210,13 @@ for (const lang of ["ar", "zh"]) {
   });
 }
 
-test("French and Russian, the longest strings, fit the phones: participant and runner at 320 and 390, the chair at 390", async () => {
+test("French and Russian, the longest strings, fit the phones: participant, runner and join code page at 320 and 390, the chair and the moderator at 390", async () => {
   for (const lang of ["fr", "ru"]) {
     const table = await tableOf(lang);
     const cases = [
-      ...PHONES.flatMap((size) => [{ role: "participant", size }, { role: "runner", size }]),
+      ...PHONES.flatMap((size) => ["participant", "runner", "code"].map((role) => ({ role, size }))),
       { role: "chair", size: PHONES[0] },
+      { role: "moderator", size: PHONES[0] },
     ];
     for (const { role, size } of cases) {
       const where = `${role} at ${size.width}×${size.height} in ${lang}`;

@@ -335,9 +335,15 @@ impl Floor {
     }
 
     /// The room's state as the broker holds it now (its snapshot through
-    /// the HTTP API), decoded.
+    /// the HTTP API, as a display gets it: without `person_id`), decoded.
     pub async fn room_state(&self, tokens: &Tokens) -> floor_client::RoomState {
-        let body = self.snapshot(tokens).await;
+        self.room_state_as(tokens, "display").await
+    }
+
+    /// The room's state as `role`'s token gets it through the HTTP API (a
+    /// staff role's has the people's accounts, `person_id`).
+    pub async fn room_state_as(&self, tokens: &Tokens, role: &str) -> floor_client::RoomState {
+        let body = self.snapshot_as(tokens, role).await;
         match serde_json::from_value(body).expect("a server message") {
             floor_protocol::ServerMessage::Snapshot {
                 epoch, room, order, ..
@@ -346,13 +352,18 @@ impl Floor {
         }
     }
 
-    /// The room's snapshot through the HTTP API.
+    /// The room's snapshot through the HTTP API, as a display gets it.
     pub async fn snapshot(&self, tokens: &Tokens) -> Value {
+        self.snapshot_as(tokens, "display").await
+    }
+
+    /// The room's snapshot through the HTTP API, with `role`'s token.
+    pub async fn snapshot_as(&self, tokens: &Tokens, role: &str) -> Value {
         let (status, body) = self
             .http(
                 "GET",
                 &format!("/api/rooms/{}", tokens.room),
-                tokens.role("display"),
+                tokens.role(role),
                 None,
             )
             .await;
