@@ -68,6 +68,7 @@ fn rooms() -> &'static [Seeded] {
                 language: None,
                 delivery: None,
                 gender: None,
+                source: None,
             },
         };
         let ids: Vec<Uuid> = IDS.iter().map(|s| s.parse().expect("uuid")).collect();

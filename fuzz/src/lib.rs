@@ -198,7 +198,10 @@ pub fn execute_checked(
                     event.at_ms, ctx.now_ms,
                     "an event not stamped with the command's time"
                 );
-                let cause = event.cause.as_ref().expect("a decided event names its command");
+                let cause = event
+                    .cause
+                    .as_ref()
+                    .expect("a decided event names its command");
                 assert_eq!(cause.request_id, request_id);
                 assert_eq!(cause.client, actor.client);
                 assert_eq!(cause.role, actor.role);

@@ -29,6 +29,7 @@ pub(crate) fn command_for(room: &Room, ask: &Ask) -> Command {
             language,
             delivery: how,
             gender: who,
+            relayed,
         } => Command::Submit {
             entry: EntryDraft {
                 channel: channel.channel(),
@@ -43,6 +44,7 @@ pub(crate) fn command_for(room: &Room, ask: &Ask) -> Command {
                 language: language.map(text),
                 delivery: how.map(delivery),
                 gender: who.map(gender),
+                source: relayed.then_some(floor_protocol::Source::Matrix),
             },
         },
         Ask::Edit {

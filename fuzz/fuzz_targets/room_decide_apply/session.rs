@@ -178,6 +178,8 @@ pub(crate) enum Ask {
         language: Option<u8>,
         delivery: Option<u8>,
         gender: Option<u8>,
+        /// Relayed from a Matrix room (`source`), as the bridge sends it.
+        relayed: bool,
     },
     Edit {
         entry: u8,
