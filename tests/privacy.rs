@@ -56,6 +56,17 @@ async fn command(client: &mut Client, request_id: &str, command: Value) -> (Valu
     }
 }
 
+/// Sends `sync` and returns the snapshot that answers it.
+async fn synced(client: &mut Client) -> Value {
+    client.send(&json!({"type": "sync"})).await;
+    loop {
+        let message = client.next().await;
+        if message["type"] == "snapshot" {
+            return message;
+        }
+    }
+}
+
 /// Asserts that no text names a gender or holds the declared value.
 fn no_trace(texts: &[String], declared: &str, whose: &str) {
     for text in texts {
@@ -122,13 +133,7 @@ async fn a_declared_gender_reaches_no_role_live_or_in_a_snapshot() {
     }
     // Every role's snapshot on request (`sync`).
     for (role, client) in &mut watchers {
-        client.send(&json!({"type": "sync"})).await;
-        let snapshot = loop {
-            let message = client.next().await;
-            if message["type"] == "snapshot" {
-                break message;
-            }
-        };
+        let snapshot = synced(client).await;
         no_trace(&[snapshot.to_string()], "non_binary", role);
     }
     // A resumed connection's catch-up, from before the submit.
@@ -346,13 +351,7 @@ async fn accounts_reach_the_staff_and_never_the_public_links() {
 
     for (role, client) in &mut watchers {
         let mut texts = read_to(client, head).await;
-        client.send(&json!({"type": "sync"})).await;
-        let snapshot = loop {
-            let message = client.next().await;
-            if message["type"] == "snapshot" {
-                break message;
-            }
-        };
+        let snapshot = synced(client).await;
         texts.push(snapshot.to_string());
         assert!(names(&texts, "Amina Diallo"), "{role} saw the entries");
         for account in ["reg-4471", "@amina:example.org"] {

@@ -2,8 +2,8 @@
 //! role, becomes events or a typed error. Deciding never changes the room.
 
 use floor_protocol::{
-    Cause, Channel, ClientKey, Command, Entry, EntryDraft, EntryPatch, EntryStatus, Event, Gender,
-    Person, Provenance, Role, RoomEvent, Settings, SettingsPatch,
+    Cause, Channel, ClientKey, Command, Entry, EntryPatch, EntryStatus, Event, Gender, Person,
+    Role, RoomEvent, Settings, SettingsPatch,
 };
 use uuid::Uuid;
 
@@ -66,12 +66,13 @@ pub struct Outcome {
 
 /// Events under construction for one command.
 pub(crate) struct Batch {
-    next_seq: u64,
+    /// The seq the next event takes.
+    pub(crate) next_seq: u64,
     at_ms: u64,
     cause: Cause,
     events: Vec<RoomEvent>,
     /// A gender declared with the command: beside the events, not in them.
-    declared: Option<Gender>,
+    pub(crate) declared: Option<Gender>,
 }
 
 impl Batch {
@@ -226,7 +227,7 @@ pub(crate) struct Decider<'a> {
 }
 
 impl<'a> Decider<'a> {
-    fn issuer(&self) -> Issuer<'a> {
+    pub(crate) fn issuer(&self) -> Issuer<'a> {
         Issuer {
             role: self.actor.role,
             client: &self.actor.client,
@@ -290,7 +291,7 @@ impl<'a> Decider<'a> {
 
     /// Refuses a person who already holds another open entry, when the room
     /// allows only one.
-    fn check_one_per_person(
+    pub(crate) fn check_one_per_person(
         &self,
         person: &Person,
         except: Option<Uuid>,
@@ -304,110 +305,6 @@ impl<'a> Decider<'a> {
             }),
             None => Ok(()),
         }
-    }
-
-    /// Checks a request relayed from another service (`entry.source`): the
-    /// online moderator or the chair relays it, it is online, it names the
-    /// person's account there, and that person holds no other open entry,
-    /// whatever the room's `one_entry_per_person`.
-    fn check_relayed(&self, draft: &EntryDraft) -> Result<(), CommandError> {
-        if !matches!(self.actor.role, Role::Moderator | Role::Chair) {
-            return Err(CommandError::invalid(
-                "entry.source",
-                "only the online moderator or the chair relays a request from another service",
-            ));
-        }
-        if draft.channel != floor_protocol::Channel::Online {
-            return Err(CommandError::invalid(
-                "entry.source",
-                "a request relayed from another service is online",
-            ));
-        }
-        if draft.person.person_id.is_none() {
-            return Err(CommandError::invalid(
-                "entry.person.person_id",
-                "is required with entry.source: the person's account on that service",
-            ));
-        }
-        match self.room.open_entry_of(&PersonKey::of(&draft.person), None) {
-            Some(existing) => Err(CommandError::DuplicatePerson {
-                existing: existing.id,
-            }),
-            None => Ok(()),
-        }
-    }
-
-    fn submit(&self, draft: &EntryDraft, batch: &mut Batch) -> Result<(), CommandError> {
-        let target = Target {
-            channel: draft.channel,
-            submitter: None,
-        };
-        if !permission::allowed(self.issuer(), Action::Submit, target) {
-            return Err(match self.actor.role {
-                Role::Participant => CommandError::ChannelMismatch {
-                    declared: self.actor.channel,
-                    requested: draft.channel,
-                },
-                role => CommandError::ChannelForbidden {
-                    role,
-                    action: Action::Submit,
-                    channel: draft.channel,
-                },
-            });
-        }
-        if !self.room.queue_open() && self.actor.role != Role::Chair {
-            return Err(CommandError::QueueClosed);
-        }
-        let draft = validate::draft(draft)?;
-        if self.room.entry(self.ctx.new_id).is_some() {
-            return Err(CommandError::IdTaken(self.ctx.new_id));
-        }
-        let participant = self.actor.role == Role::Participant;
-        if participant && let Some(existing) = self.room.open_entry_by(&self.actor.client) {
-            return Err(CommandError::ParticipantLimit {
-                existing: existing.id,
-            });
-        }
-        if draft.source.is_some() {
-            self.check_relayed(&draft)?;
-        }
-        self.check_one_per_person(&draft.person, None)?;
-        capacity::admit(self.room)?;
-        // A participant's own request, from the page or relayed from another
-        // service, waits for the moderator's approval in a moderated room.
-        let own = participant || draft.source.is_some();
-        let status = if own && self.room.settings().moderated {
-            EntryStatus::Pending
-        } else {
-            EntryStatus::Waiting
-        };
-        let entry = Entry {
-            id: self.ctx.new_id,
-            seq: batch.next_seq,
-            channel: draft.channel,
-            kind: draft.kind,
-            delivery: draft
-                .delivery
-                .unwrap_or(floor_protocol::Delivery::default_for(draft.channel)),
-            person: draft.person,
-            text: draft.text,
-            location: draft.location,
-            language: draft.language,
-            provenance: Provenance {
-                role: self.actor.role,
-                client: self.actor.client.clone(),
-                at_ms: self.ctx.now_ms,
-                source: draft.source,
-            },
-            status,
-            mic_in_hand: false,
-            merged_into: None,
-            reject_reason: None,
-            spoke_ms: None,
-        };
-        batch.push(Event::EntrySubmitted { entry });
-        batch.declared = draft.gender;
-        Ok(())
     }
 
     fn edit(&self, id: Uuid, patch: &EntryPatch, batch: &mut Batch) -> Result<(), CommandError> {

@@ -25,7 +25,8 @@
 //! - [`decide`]: [`Room::decide`], one function per command (in
 //!   `floor_calls`, those of the floor: `next`, `call`, `finish`,
 //!   `undo_call`, `pin`, `unpin`, and the `expect_speaking` check; in
-//!   `programme_calls`, those of the run of show and the audience).
+//!   `programme_calls`, those of the run of show and the audience; in
+//!   `submit_call`, `submit` and its checks of a relayed request).
 //! - `capacity`: the cap on a room's open entries (`room_full`).
 //! - [`audience`]: what the public links (participants, projector) are
 //!   served: events and views without `person_id`.
@@ -58,6 +59,7 @@ pub mod permission;
 pub mod person;
 mod programme_calls;
 pub mod room;
+mod submit_call;
 pub mod summary;
 pub mod time_zone;
 pub mod undo;
