@@ -424,14 +424,22 @@ async fn the_clustered_profile_survives_a_broker_and_a_nats_node() {
     podman_ok(&["kill", &container("nats-1")]);
     entries.extend(raiser.await.unwrap());
 
-    // A fresh client through Caddy holds every acknowledged hand.
-    let check = Client::connect(
-        ConnectOptions::from_link(&hall["chair"])
-            .unwrap()
-            .ca_file(&ca)
-            .unwrap(),
+    // A fresh client through Caddy holds every acknowledged hand. While
+    // NATS elects new leaders the broker refuses a hello with
+    // `storage_unavailable` (close 1013), which says to try again: the
+    // client does, as every role client does.
+    let check = tokio::time::timeout(
+        Duration::from_secs(60),
+        Client::connect(
+            ConnectOptions::from_link(&hall["chair"])
+                .unwrap()
+                .ca_file(&ca)
+                .unwrap()
+                .retry_initial_connect(true),
+        ),
     )
     .await
+    .expect("a broker serves the room again within 60 s of a NATS node's loss")
     .unwrap();
     let state = check.state();
     let missing: Vec<_> = entries
