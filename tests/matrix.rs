@@ -338,7 +338,7 @@ async fn the_bridge_rides_out_a_restart_of_the_homeserver_and_of_floor() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn strangers_the_bots_own_messages_and_a_flood_are_handled() {
+async fn strangers_the_bots_own_messages_other_rooms_and_a_flood_are_handled() {
     let mut s = Setup::start().await;
     // Someone who is not in the room cannot post there; someone who left
     // before the bridge read their message is ignored.
@@ -362,6 +362,13 @@ async fn strangers_the_bots_own_messages_and_a_flood_are_handled() {
     s.bridge.restart(&password);
     // The bot's own messages are never read as commands.
     s.synapse.say(&s.bot, &s.room, "!hand from the bot itself");
+    // A hand in another room the bot is in, from a member of the bridged
+    // room, is not a hand in the bridged room.
+    let eve = s.synapse.register("eve");
+    s.synapse.join(&eve, &s.room);
+    let elsewhere = s.synapse.create_room(&eve, "Another session");
+    s.synapse.join(&s.bot, &elsewhere);
+    s.synapse.say(&eve, &elsewhere, "!hand from another room");
     // A flood of one person: the first hand counts, the rest are one
     // entry, and the person is told to slow down.
     for i in 0..20 {
@@ -376,6 +383,10 @@ async fn strangers_the_bots_own_messages_and_a_flood_are_handled() {
     assert!(
         s.entries_of(&dana).await.is_empty(),
         "a person who left is ignored"
+    );
+    assert!(
+        s.entries_of(&eve).await.is_empty(),
+        "a hand in another room is ignored"
     );
     let state = s.floor.room_state(&s.tokens).await;
     assert_eq!(
