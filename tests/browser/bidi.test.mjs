@@ -7,7 +7,8 @@
 // on the Arabic projector the place number is right of the name, the
 // Latin name still reads left to right, and the separator before the
 // organisation stays outside the name; on the English one the Arabic
-// name reads right to left.
+// name reads right to left. The Arabic projector's countdowns: minutes,
+// colon and seconds left to right, their words to the right.
 
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
@@ -190,5 +191,67 @@ test("as drawn on the English projector: Arabic names read right to left, their 
   const access = await wordBox(page, "#next .affiliation", "Access", SARA.affiliation);
   const now = await wordBox(page, "#next .affiliation", "Now", SARA.affiliation);
   assert.ok(access.right <= now.left + 0.5, "Access Now reads left to right");
+  await page.context().close();
+});
+
+/** How a clock is drawn inside `selector`: its text (isolation marks
+ *  kept), the value of its minutes and seconds read by the digits' own
+ *  numbering, and the boxes of its minutes, its colon, its seconds and of
+ *  the words around it. */
+function drawnClock(page, selector) {
+  return page.evaluate((selector) => {
+    const scope = document.querySelector(selector);
+    const walker = document.createTreeWalker(scope, NodeFilter.SHOW_TEXT);
+    for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+      const match = /(\p{Nd}+):(\p{Nd}{2})/u.exec(node.textContent);
+      if (!match) continue;
+      const box = (from, length) => {
+        const range = document.createRange();
+        range.setStart(node, from);
+        range.setEnd(node, from + length);
+        const { left, right } = range.getBoundingClientRect();
+        return { left, right };
+      };
+      const value = (digits) => Number([...digits].map((d) => {
+        // A digit's value: its distance from the zero of its block.
+        const code = d.codePointAt(0);
+        for (const zero of [0x30, 0x660, 0x6f0]) if (code >= zero && code <= zero + 9) return code - zero;
+        return NaN;
+      }).join(""));
+      const at = match.index;
+      const words = node.textContent.slice(0, at).replace(/[\u2068\u2069]/g, "").trim();
+      return {
+        text: scope.textContent,
+        digits: match[1] + match[2],
+        minutes: value(match[1]),
+        seconds: value(match[2]),
+        minuteBox: box(at, match[1].length),
+        colonBox: box(at + match[1].length, 1),
+        secondBox: box(at + match[1].length + 1, 2),
+        words,
+        wordsBox: words ? box(node.textContent.indexOf(words), words.length) : null,
+      };
+    }
+    return null;
+  }, selector);
+}
+
+test("the Arabic projector's countdowns read correctly: the language's digits, minutes left of the colon and seconds right, the words to their right", async () => {
+  const page = await openIn("display", "ar", WIDE);
+  const zero = await page.evaluate(() => new Intl.NumberFormat("ar", { useGrouping: false }).format(0));
+  for (const [selector, most] of [["#countdown", 60], ["#stage-clock", 30]]) {
+    await page.waitForFunction((selector) => /\p{Nd}+:\p{Nd}{2}/u.test(document.querySelector(selector).textContent), selector);
+    const clock = await drawnClock(page, selector);
+    assert.ok(clock, `a clock in ${selector}`);
+    assert.ok([...clock.digits].every((d) => d.codePointAt(0) - zero.codePointAt(0) >= 0 && d.codePointAt(0) - zero.codePointAt(0) <= 9),
+      `${selector} is written in the page's digits (${zero}…): ${clock.text}`);
+    assert.ok(clock.minutes <= most && clock.seconds < 60, `${selector} reads as minutes then seconds: ${clock.text}`);
+    assert.ok(clock.minuteBox.right <= clock.colonBox.left + 0.5 && clock.colonBox.right <= clock.secondBox.left + 0.5,
+      `${selector}: the minutes, the colon and the seconds left to right (${JSON.stringify(clock)})`);
+    if (clock.wordsBox) {
+      assert.ok(clock.wordsBox.left >= clock.secondBox.right - 0.5, `${selector}: "${clock.words}" is right of the clock, where an Arabic reader starts`);
+    }
+  }
+  await page.screenshot({ path: join(SHOTS, "bidi-display-ar-clocks-1920x1080.png") });
   await page.context().close();
 });

@@ -5,6 +5,7 @@
 // strings and no English left over, nothing off the screen, axe-core
 // clean. French and Russian, the longest strings, at phone widths. The
 // bilingual projector (`lang=en,fr`). The participant's language switcher.
+// A link without `lang`: the browser's languages choose, else English.
 // The room holds a real session: a run of show with presenters, requests
 // from the room and online with names, organisations, questions and seats,
 // a speaker, a pinned request. The README's projector screenshots are
@@ -327,5 +328,32 @@ test("the README's screenshots: the Arabic projector and the English and French 
       if (bytes <= 300 * 1024) break;
     }
     assert.ok(bytes <= 300 * 1024, `${file} is ${Math.round(bytes / 1024)} KB`);
+  }
+});
+
+test("without lang in the link, the browser's first language the pages speak chooses, else English; the link's lang wins over the browser's", async () => {
+  const cases = [
+    { browser: ["fr-CA"], link: null, expect: "fr" },
+    { browser: ["pt-BR", "ru-RU", "en"], link: null, expect: "ru" },
+    { browser: ["zh-CN"], link: null, expect: "zh" },
+    { browser: ["ar-EG", "en"], link: null, expect: "ar" },
+    { browser: ["pt-BR", "de-DE"], link: null, expect: "en" },
+    { browser: ["fr-FR"], link: "es", expect: "es" },
+  ];
+  for (const { browser: languages, link, expect } of cases) {
+    for (const role of ["display", "participant"]) {
+      const where = `the ${role}'s page with the browser's languages ${languages.join(", ")}${link ? ` and lang=${link} in the link` : ""}`;
+      const context = await browser.newContext({ viewport: PHONES[0], colorScheme: "light", locale: languages[0] });
+      await context.addInitScript((languages) => {
+        Object.defineProperty(Navigator.prototype, "languages", { get: () => languages, configurable: true });
+      }, languages);
+      const page = await context.newPage();
+      await page.goto(link ? withLang(links[role], link) : links[role]);
+      await page.waitForSelector("body[data-status=connected]");
+      assert.deepEqual(await page.evaluate(() => [document.documentElement.lang, document.documentElement.dir]),
+        [TAGS[expect], expect === "ar" ? "rtl" : "ltr"], where);
+      await speaks(page, expect, await tableOf(expect), where);
+      await context.close();
+    }
   }
 });
