@@ -2,12 +2,15 @@
 // every outcome (spoke, speaking, waiting, pending, withdrawn, rejected,
 // merged) is played against the real broker over its WebSocket, and the
 // report it serves is checked with axe-core (0 violations of any impact)
-// and for charts whose legend and labels cover nothing they label.
+// and for charts whose legend and labels cover nothing they label. In
+// English, Arabic, Chinese and Russian: the document's language and direction,
+// no English heading left, nothing wider than a phone or the desk, the
+// people's names isolated, axe clean.
 
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { root, SHOTS, startFloor, killFloor, dataDir, createRoom, launch } from "./harness.mjs";
+import { root, SHOTS, startFloor, killFloor, dataDir, createRoom, launch, misfits, axeViolations } from "./harness.mjs";
 
 const AXE = join(root, ".tools", "npm", "node_modules", "axe-core", "axe.min.js");
 const ROOM = "report";
@@ -111,15 +114,16 @@ after(async () => {
   if (floor) await killFloor(floor);
 });
 
-/** The HTML report, opened as the broker serves it, at `viewport`. */
-async function openReport(viewport) {
+/** The HTML report, opened as the broker serves it, at `viewport`, in
+ *  `lang` (the broker's default, English, when null). */
+async function openReport(viewport, lang = null) {
   const context = await browser.newContext({
     viewport,
     colorScheme: "light",
     extraHTTPHeaders: { authorization: `Bearer ${tokens.chair}` },
   });
   const page = await context.newPage();
-  const response = await page.goto(`${floor.base}/api/rooms/${ROOM}/report?format=html`);
+  const response = await page.goto(`${floor.base}/api/rooms/${ROOM}/report?format=html${lang ? `&lang=${lang}` : ""}`);
   assert.equal(response.status(), 200);
   return page;
 }
@@ -204,6 +208,34 @@ test("the charts' legend and bar labels cover no line and no bar", async () => {
       const middle = (bar.top + bar.bottom) / 2;
       const label = speaking.labels.find((l) => l.top <= middle && middle <= l.bottom);
       assert.ok(label && label.left >= bar.right, `a bar's label is beside it at ${viewport.width} px`);
+    }
+  }
+});
+
+test("the HTML report in English, Arabic, Chinese and Russian: lang and dir, no English heading left in another language, nothing off the page at a phone's or a desk's width, names isolated, axe clean", async () => {
+  const english = await openReport({ width: 1280, height: 900 });
+  const headings = await english.$$eval("h1, h2, figcaption, th", (nodes) =>
+    nodes.map((n) => n.textContent.replace(/[\u2068\u2069]/g, "").trim()).filter((t) => /\p{L}{4}/u.test(t)));
+  await english.context().close();
+  const names = ["Amina Diallo", "Carla Ruiz", "Bo Chen", "Dev Patel", "Eva Novak", "Fay Wong"];
+  for (const lang of ["en", "ar", "zh", "ru"]) {
+    for (const viewport of [{ width: 1280, height: 900 }, { width: 390, height: 844 }]) {
+      const where = `the report in ${lang} at ${viewport.width} px`;
+      const page = await openReport(viewport, lang);
+      assert.deepEqual(await page.evaluate(() => [document.documentElement.lang, document.documentElement.dir]),
+        [lang, lang === "ar" ? "rtl" : "ltr"], where);
+      const text = (await page.textContent("main")).replace(/[\u2068\u2069]/g, "");
+      const left = lang === "en" ? [] : headings.filter((h) => ![...names, "Carla R."].includes(h) && text.includes(h));
+      assert.deepEqual(left, [], `${where}: English headings left`);
+      for (const name of names) assert.ok(text.includes(name), `${where}: ${name}`);
+      const bare = await page.evaluate((names) => names.filter((name) => ![...document.querySelectorAll("main *")]
+        .some((node) => node.textContent.replace(/[\u2068\u2069]/g, "") === name &&
+          (node.tagName === "BDI" || ["isolate", "plaintext"].includes(getComputedStyle(node).unicodeBidi)))), names);
+      assert.deepEqual(bare, [], `${where}: names not isolated`);
+      await page.screenshot({ path: join(SHOTS, `report-${lang}-${viewport.width}.png`), fullPage: true });
+      assert.deepEqual(await misfits(page, { whole: false }), [], `${where}: off the page`);
+      assert.deepEqual(await axeViolations(page), [], `axe on ${where}`);
+      await page.context().close();
     }
   }
 });

@@ -199,12 +199,15 @@ fn speaking_chart(speaking: PerChannel, t: &Texts) -> Result<String, ChartError>
 
 /// The page's style: A4, and logical properties only, so that a report
 /// written right to left lays out as one written left to right, mirrored.
+/// A column's header may break a long word (a Russian one, say), so that
+/// a table of figures never runs off a phone's screen.
 pub(crate) const STYLE: &str = "\
 @page { size: A4; margin: 16mm; }
 body { font: 10.5pt/1.4 system-ui, sans-serif; color: #161616; max-inline-size: 178mm; margin-block: 0; margin-inline: auto; }
 h1 { font-size: 16pt; } h2 { font-size: 12.5pt; margin-block-start: 1.2em; } h3 { font-size: 11pt; }
 table { border-collapse: collapse; inline-size: 100%; margin-block: .4em; }
 th, td { border-block-end: 1px solid #c8c8c8; padding-block: 2pt; padding-inline: 5pt; text-align: start; vertical-align: top; }
+th, td { hyphens: auto; overflow-wrap: break-word; } thead th { overflow-wrap: anywhere; }
 tbody th { font-weight: normal; }
 td.n, th.n { text-align: end; font-variant-numeric: tabular-nums; }
 bdi { unicode-bidi: isolate; }
@@ -213,6 +216,8 @@ figcaption { font-weight: 600; }
 ul.legend { list-style: none; display: flex; gap: 1.5em; padding: 0; margin-block: .2em 0; margin-inline: 3em 0; }
 .swatch { display: inline-block; inline-size: 1.6em; block-size: .35em; margin-inline-end: .4em; vertical-align: middle; }
 section { break-inside: avoid; }
+@media screen { body { padding-inline: 12px; } }
+@media screen and (max-width: 30em) { table { font-size: 9.5pt; } th, td { padding-inline: 3pt; } }
 ";
 
 impl Report {
