@@ -1,5 +1,5 @@
-//! Bytes as a WebSocket text frame from a client: the broker's size and
-//! depth limits, decoding into a `ClientMessage` (directly, and as the
+//! Bytes as a WebSocket text frame from a client: the protocol's size and
+//! depth limits (as the broker applies them), decoding into a `ClientMessage` (directly, and as the
 //! broker does, through a `serde_json::Value`), a JSON round trip, and a
 //! decoded command run against a fresh room and a populated one by every
 //! kind of actor.
@@ -8,9 +8,9 @@
 
 use std::sync::OnceLock;
 
-use floor_broker::limits::{MAX_JSON_DEPTH, MAX_MESSAGE, json_too_deep};
 use floor_core::{Actor, Ctx, LiveView, Room};
 use floor_fuzz::{Checked, actor, after_step, execute_checked};
+use floor_protocol::limits::{MAX_JSON_DEPTH, MAX_MESSAGE, json_too_deep};
 use floor_protocol::{Channel, ClientMessage, Command, EntryDraft, Person, Role, RoomEvent};
 use libfuzzer_sys::fuzz_target;
 use uuid::Uuid;

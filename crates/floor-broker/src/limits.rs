@@ -2,10 +2,9 @@
 
 use std::time::Duration;
 
-/// Largest accepted WebSocket frame and message: 64 KiB.
-pub const MAX_MESSAGE: usize = 64 * 1024;
-/// Deepest accepted JSON nesting.
-pub const MAX_JSON_DEPTH: usize = 32;
+// A frame's limits are the protocol's.
+pub use floor_protocol::limits::{MAX_JSON_DEPTH, MAX_MESSAGE, json_too_deep};
+
 /// Most bytes a connection may have waiting to be sent before it is closed
 /// as too slow.
 pub const MAX_QUEUED_BYTES: u64 = 1024 * 1024;
@@ -90,48 +89,3 @@ pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
 pub const CHECKPOINT_GAP: Duration = Duration::from_secs(1);
 /// Shortest time between two attendance records of a room.
 pub const ATTENDANCE_INTERVAL: Duration = Duration::from_secs(2);
-
-/// Whether a JSON text nests deeper than `max` (arrays and objects),
-/// looking only at brackets outside strings. Runs before parsing, so a
-/// deeply nested frame never reaches the parser.
-pub fn json_too_deep(text: &str, max: usize) -> bool {
-    let mut depth = 0usize;
-    let mut in_string = false;
-    let mut escaped = false;
-    for byte in text.bytes() {
-        if in_string {
-            match byte {
-                _ if escaped => escaped = false,
-                b'\\' => escaped = true,
-                b'"' => in_string = false,
-                _ => {}
-            }
-            continue;
-        }
-        match byte {
-            b'"' => in_string = true,
-            b'{' | b'[' => {
-                depth += 1;
-                if depth > max {
-                    return true;
-                }
-            }
-            b'}' | b']' => depth = depth.saturating_sub(1),
-            _ => {}
-        }
-    }
-    false
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn depth_counts_brackets_outside_strings() {
-        assert!(!json_too_deep(r#"{"a":[1,{"b":2}]}"#, 3));
-        assert!(json_too_deep(r#"{"a":[1,{"b":2}]}"#, 2));
-        assert!(!json_too_deep(r#"{"a":"[[[[[[\"[[["}"#, 1));
-        assert!(json_too_deep(&"[".repeat(33), 32));
-    }
-}

@@ -1,7 +1,9 @@
 //! Length limits of every free-text field, counted in Unicode scalar values
-//! (`char`s) after trimming surrounding whitespace.
+//! (`char`s) after trimming surrounding whitespace, and the limits of a
+//! frame on the wire (its size, its JSON's nesting).
 //!
-//! The core enforces them; the JSON Schema states them.
+//! The core enforces the fields' limits, the broker the frames'; the JSON
+//! Schema and the protocol's README state them.
 
 /// A person's name: required, 1 to 80 characters.
 pub const NAME_MAX: usize = 80;
@@ -55,3 +57,53 @@ pub const ATTENDANCE_MAX: u32 = 1_000_000;
 /// projected order. When more entries wait, those past it stand at a
 /// place after this many; a client learns their count from its view.
 pub const ORDER_SLOTS_MAX: usize = 50;
+
+/// Largest accepted WebSocket frame and message: 64 KiB.
+pub const MAX_MESSAGE: usize = 64 * 1024;
+/// Deepest accepted JSON nesting.
+pub const MAX_JSON_DEPTH: usize = 32;
+
+/// Whether a JSON text nests deeper than `max` (arrays and objects),
+/// looking only at brackets outside strings. Runs before parsing, so a
+/// deeply nested frame never reaches the parser.
+pub fn json_too_deep(text: &str, max: usize) -> bool {
+    let mut depth = 0usize;
+    let mut in_string = false;
+    let mut escaped = false;
+    for byte in text.bytes() {
+        if in_string {
+            match byte {
+                _ if escaped => escaped = false,
+                b'\\' => escaped = true,
+                b'"' => in_string = false,
+                _ => {}
+            }
+            continue;
+        }
+        match byte {
+            b'"' => in_string = true,
+            b'{' | b'[' => {
+                depth += 1;
+                if depth > max {
+                    return true;
+                }
+            }
+            b'}' | b']' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+    }
+    false
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn depth_counts_brackets_outside_strings() {
+        assert!(!json_too_deep(r#"{"a":[1,{"b":2}]}"#, 3));
+        assert!(json_too_deep(r#"{"a":[1,{"b":2}]}"#, 2));
+        assert!(!json_too_deep(r#"{"a":"[[[[[[\"[[["}"#, 1));
+        assert!(json_too_deep(&"[".repeat(33), 32));
+    }
+}
