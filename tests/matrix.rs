@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
-use floor_protocol::{Channel, Entry, EntryStatus, Role, Source};
+use floor_protocol::{Channel, Delivery, Entry, EntryStatus, Role, Source};
 use floor_tests::synapse::{Synapse, User};
 use floor_tests::*;
 use serde_json::{Value, json};
@@ -22,8 +22,15 @@ struct Bridge {
 }
 
 impl Bridge {
-    fn start(synapse: &Synapse, bot: &User, room: &str, link: &str, state: &Path) -> Bridge {
-        let args = vec![
+    fn start(
+        synapse: &Synapse,
+        bot: &User,
+        room: &str,
+        link: &str,
+        state: &Path,
+        lang: Option<&str>,
+    ) -> Bridge {
+        let mut args = vec![
             "bridge".to_owned(),
             "matrix".to_owned(),
             "--homeserver".to_owned(),
@@ -37,6 +44,9 @@ impl Bridge {
             "--state".to_owned(),
             state.display().to_string(),
         ];
+        if let Some(lang) = lang {
+            args.extend(["--lang".to_owned(), lang.to_owned()]);
+        }
         let log = state.with_extension("log");
         let child = Bridge::spawn(&args, &bot.password, &log);
         Bridge { child, args, log }
@@ -96,6 +106,11 @@ struct Setup {
 
 impl Setup {
     async fn start() -> Setup {
+        Setup::start_in(None).await
+    }
+
+    /// A setup whose bridge speaks `lang` (`--lang`), if given.
+    async fn start_in(lang: Option<&str>) -> Setup {
         let dir = tempfile::tempdir().unwrap();
         let synapse = Synapse::start();
         let owner = synapse.register("owner");
@@ -116,7 +131,14 @@ impl Setup {
         let floor = Floor::start(&dir.path().join("data"));
         let tokens = floor.create_room("ws235").await;
         let link = tokens.link(&floor, "moderator");
-        let bridge = Bridge::start(&synapse, &bot, &room, &link, &dir.path().join("bridge.db"));
+        let bridge = Bridge::start(
+            &synapse,
+            &bot,
+            &room,
+            &link,
+            &dir.path().join("bridge.db"),
+            lang,
+        );
         let setup = Setup {
             synapse,
             floor,
@@ -436,6 +458,7 @@ async fn an_encrypted_room_is_refused_at_start_with_a_clear_message() {
         &room,
         &tokens.link(&floor, "moderator"),
         &dir.path().join("bridge.db"),
+        None,
     );
     let status = tokio::task::spawn_blocking(move || {
         let status = bridge.child.wait().unwrap();
@@ -453,6 +476,35 @@ async fn an_encrypted_room_is_refused_at_start_with_a_clear_message() {
     assert!(log.contains("end-to-end encrypted"), "{log}");
     let state = floor.room_state(&tokens).await;
     assert!(state.view().entries.is_empty());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_bridge_set_to_french_pins_answers_and_calls_in_french_and_reads_its_words_for_read_aloud()
+ {
+    let s = Setup::start_in(Some("fr")).await;
+    let pinned = s.pinned().await;
+    let body = s
+        .synapse
+        .recent(&s.amina, &s.room, 50)
+        .into_iter()
+        .find(|e| e["event_id"] == pinned.as_str())
+        .map(|e| e["content"]["body"].as_str().unwrap_or_default().to_owned())
+        .unwrap_or_default();
+    assert!(body.contains("pour lever la main"), "{body}");
+    let asked = s.synapse.say(
+        &s.amina,
+        &s.room,
+        "!hand À voix haute, s'il vous plaît : qui paie ?",
+    );
+    let entry = s
+        .entry_of(&s.amina, |e| e.status == EntryStatus::Waiting)
+        .await;
+    assert_eq!(entry.delivery, Delivery::ReadAloud);
+    s.said_in(&asked, |t| t.contains("en tête de la file d'attente"))
+        .await;
+    s.chair(json!({"type": "next"})).await;
+    s.said_in(&asked, |t| t.contains("vous avez la parole"))
+        .await;
 }
 
 #[test]
@@ -498,6 +550,19 @@ fn settings_come_from_flags_the_environment_and_a_file_and_secrets_never_from_a_
         &[("FLOOR_URL", "http://127.0.0.1:9/r/ws235/moderator#token=t")],
     );
     assert!(err.contains("no password for the bot"), "{err}");
+    // The bridge's language: one of the six, else a clear refusal.
+    let (code, err) = run(
+        &["--config", &config, "--lang", "de"],
+        &[
+            ("FLOOR_URL", "http://127.0.0.1:9/r/ws235/moderator#token=t"),
+            ("FLOOR_MATRIX_PASSWORD", "p"),
+        ],
+    );
+    assert_ne!(code, Some(0));
+    assert!(
+        err.contains("unknown language \"de\": the bridge speaks ar, zh, en, fr, ru or es"),
+        "{err}"
+    );
     // An unknown key in the file is refused, naming the file.
     std::fs::write(
         dir.path().join("bad.toml"),

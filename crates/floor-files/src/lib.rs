@@ -15,8 +15,9 @@
 //!   gender figures, published in `report_genders`; in
 //!   `report_origin`, where each request was entered; in
 //!   `report_questions`, each request and what became of it; in
-//!   [`report_lang`], the six languages of its human forms, each a Fluent
-//!   file under `locales/`; in
+//!   [`report_lang`] (feature `texts`), the six languages of its human
+//!   forms and of the Matrix bridge's messages, Fluent files under
+//!   `locales/`; in
 //!   [`report_time`], its dates and times in the session's time zone; in
 //!   `report_words`, what its human forms share (labelled breakdowns,
 //!   when the session ran); in [`report_schema`], the JSON Schema of its
@@ -69,7 +70,7 @@ mod report_csv;
 mod report_genders;
 #[cfg(feature = "report")]
 mod report_html;
-#[cfg(feature = "report")]
+#[cfg(feature = "texts")]
 pub mod report_lang;
 #[cfg(feature = "report")]
 mod report_markdown;
@@ -90,5 +91,5 @@ pub mod suppress;
 
 #[cfg(feature = "report")]
 pub use report_html::ChartError;
-#[cfg(feature = "report")]
+#[cfg(feature = "texts")]
 pub use report_lang::{Lang, UnknownLang};

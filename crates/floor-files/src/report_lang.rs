@@ -1,7 +1,9 @@
-//! The languages of the report's human forms (Markdown and HTML): the
-//! six UN languages, each a Fluent file built into the binary
-//! (`locales/{lang}/report.ftl`). Plurals follow CLDR's rules through
-//! Fluent's selectors; the JSON and CSV forms hold no translated text.
+//! The languages of the report's human forms (Markdown and HTML) and of
+//! what the Matrix bridge says in its room: the six UN languages, each a
+//! pair of Fluent files built into the binary (`locales/{lang}/report.ftl`,
+//! `locales/{lang}/bridge.ftl`). Plurals follow CLDR's rules through
+//! Fluent's selectors; the report's JSON and CSV forms hold no translated
+//! text.
 //!
 //! A [`Texts`] formats the messages of one language for one form. People's
 //! names and other user content are isolated from the sentence around
@@ -85,7 +87,19 @@ impl Lang {
         }
     }
 
-    /// Its Fluent file, as built into the binary.
+    /// The Matrix bridge's Fluent file, as built into the binary.
+    pub fn bridge_ftl(self) -> &'static str {
+        match self {
+            Lang::Ar => include_str!("../locales/ar/bridge.ftl"),
+            Lang::Zh => include_str!("../locales/zh/bridge.ftl"),
+            Lang::En => include_str!("../locales/en/bridge.ftl"),
+            Lang::Fr => include_str!("../locales/fr/bridge.ftl"),
+            Lang::Ru => include_str!("../locales/ru/bridge.ftl"),
+            Lang::Es => include_str!("../locales/es/bridge.ftl"),
+        }
+    }
+
+    /// The report's Fluent file, as built into the binary.
     pub fn ftl(self) -> &'static str {
         match self {
             Lang::Ar => include_str!("../locales/ar/report.ftl"),
@@ -124,7 +138,8 @@ pub enum Form {
     Html,
 }
 
-/// The report's messages in one language, for one form.
+/// The messages of one of the Fluent files (the report's, the bridge's)
+/// in one language, for one form.
 pub struct Texts {
     lang: Lang,
     form: Form,
@@ -144,11 +159,22 @@ impl fmt::Debug for Texts {
 pub type Args<'a> = [(&'a str, FluentValue<'a>)];
 
 impl Texts {
-    /// The messages of `lang` for `form`. The files are built in and
-    /// checked by the tests; a line Fluent cannot read is left out.
+    /// The report's messages in `lang` for `form`.
     pub fn new(lang: Lang, form: Form) -> Texts {
-        let resource = FluentResource::try_new(lang.ftl().to_owned())
-            .unwrap_or_else(|(resource, _errors)| resource);
+        Texts::from_ftl(lang, form, lang.ftl())
+    }
+
+    /// The Matrix bridge's messages in `lang` (plain text).
+    pub fn bridge(lang: Lang) -> Texts {
+        Texts::from_ftl(lang, Form::Text, lang.bridge_ftl())
+    }
+
+    /// The messages of `ftl`, a file of `lang`, for `form`. The files are
+    /// built in and checked by the tests; a line Fluent cannot read is
+    /// left out.
+    fn from_ftl(lang: Lang, form: Form, ftl: &str) -> Texts {
+        let resource =
+            FluentResource::try_new(ftl.to_owned()).unwrap_or_else(|(resource, _errors)| resource);
         let id: LanguageIdentifier = lang.code().parse().unwrap_or_default();
         let mut bundle = FluentBundle::new_concurrent(vec![id]);
         bundle.set_use_isolating(false);

@@ -1,8 +1,8 @@
-//! The report's Fluent files, one per language, held to English's: the
-//! same message ids and no other, the same variables in each, every file
-//! read without an error, every message formatted without one for every
-//! plural category, and nothing left in English but what the allow-list
-//! names.
+//! The Fluent files, the report's and the Matrix bridge's, one of each per
+//! language, held to English's: the same message ids and no other, the
+//! same variables in each, every file read without an error, every
+//! message formatted without one for every plural category, and nothing
+//! left in English but what the allow-list names.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
@@ -46,10 +46,77 @@ const SAME_AS_ENGLISH: &[(Lang, &str)] = &[
 /// category of the six languages is among them.
 const PLURAL_SAMPLES: [u64; 8] = [0, 1, 2, 3, 5, 11, 21, 100];
 
-/// Each message of `lang`'s file: its variables, and whether it has a
-/// value. Panics on a line Fluent cannot read.
-fn messages(lang: Lang) -> BTreeMap<String, BTreeSet<String>> {
-    let resource = fluent_syntax::parser::parse(lang.ftl())
+/// The bridge's messages that may read as in English: the patterns that
+/// put a hand before a place in line, in languages that end a sentence
+/// with a full stop.
+const BRIDGE_SAME_AS_ENGLISH: &[(Lang, &str)] = &[
+    (Lang::Ar, "in-line"),
+    (Lang::Ar, "in-line-why"),
+    (Lang::Fr, "in-line"),
+    (Lang::Fr, "in-line-why"),
+    (Lang::Ru, "in-line"),
+    (Lang::Ru, "in-line-why"),
+    (Lang::Es, "in-line"),
+    (Lang::Es, "in-line-why"),
+];
+
+/// A set of Fluent files, one per language.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Catalog {
+    /// The report's human forms.
+    Report,
+    /// What the Matrix bridge says in its room.
+    Bridge,
+}
+
+impl Catalog {
+    const ALL: [Catalog; 2] = [Catalog::Report, Catalog::Bridge];
+
+    /// `lang`'s file.
+    fn ftl(self, lang: Lang) -> &'static str {
+        match self {
+            Catalog::Report => lang.ftl(),
+            Catalog::Bridge => lang.bridge_ftl(),
+        }
+    }
+
+    /// `lang`'s messages for `form` (the bridge writes plain text only).
+    fn texts(self, lang: Lang, form: Form) -> Texts {
+        match self {
+            Catalog::Report => Texts::new(lang, form),
+            Catalog::Bridge => Texts::bridge(lang),
+        }
+    }
+
+    /// Its forms.
+    fn forms(self) -> &'static [Form] {
+        match self {
+            Catalog::Report => &[Form::Text, Form::Html],
+            Catalog::Bridge => &[Form::Text],
+        }
+    }
+
+    /// Its messages that may read as in English.
+    fn same_as_english(self) -> &'static [(Lang, &'static str)] {
+        match self {
+            Catalog::Report => SAME_AS_ENGLISH,
+            Catalog::Bridge => BRIDGE_SAME_AS_ENGLISH,
+        }
+    }
+
+    /// Fewest messages English's file has.
+    fn least(self) -> usize {
+        match self {
+            Catalog::Report => 100,
+            Catalog::Bridge => 20,
+        }
+    }
+}
+
+/// Each message of `lang`'s file of `catalog`: its variables. Panics on a
+/// line Fluent cannot read, or a message without a value.
+fn messages(catalog: Catalog, lang: Lang) -> BTreeMap<String, BTreeSet<String>> {
+    let resource = fluent_syntax::parser::parse(catalog.ftl(lang))
         .unwrap_or_else(|(_, errors)| panic!("{lang}: {errors:?}"));
     let mut messages = BTreeMap::new();
     for entry in &resource.body {
@@ -109,53 +176,66 @@ fn inline_vars(inline: &InlineExpression<&str>, vars: &mut BTreeSet<String>) {
 
 #[test]
 fn every_file_has_english_s_messages_and_no_other() {
-    let english = messages(Lang::En);
-    assert!(english.len() > 100, "{}", english.len());
-    for lang in Lang::ALL {
-        let theirs = messages(lang);
-        let missing: Vec<_> = english
-            .keys()
-            .filter(|id| !theirs.contains_key(*id))
-            .collect();
-        let extra: Vec<_> = theirs
-            .keys()
-            .filter(|id| !english.contains_key(*id))
-            .collect();
-        assert!(missing.is_empty(), "{lang} lacks {missing:?}");
-        assert!(extra.is_empty(), "{lang} has more than English: {extra:?}");
+    for catalog in Catalog::ALL {
+        let english = messages(catalog, Lang::En);
+        assert!(english.len() > catalog.least(), "{}", english.len());
+        for lang in Lang::ALL {
+            let theirs = messages(catalog, lang);
+            let missing: Vec<_> = english
+                .keys()
+                .filter(|id| !theirs.contains_key(*id))
+                .collect();
+            let extra: Vec<_> = theirs
+                .keys()
+                .filter(|id| !english.contains_key(*id))
+                .collect();
+            assert!(missing.is_empty(), "{catalog:?} {lang} lacks {missing:?}");
+            assert!(
+                extra.is_empty(),
+                "{catalog:?} {lang} has more than English: {extra:?}"
+            );
+        }
     }
 }
 
 #[test]
 fn every_message_uses_english_s_variables() {
-    let english = messages(Lang::En);
-    for lang in Lang::ALL {
-        for (id, vars) in messages(lang) {
-            assert_eq!(Some(&vars), english.get(&id), "{lang}: variables of {id}");
+    for catalog in Catalog::ALL {
+        let english = messages(catalog, Lang::En);
+        for lang in Lang::ALL {
+            for (id, vars) in messages(catalog, lang) {
+                assert_eq!(
+                    Some(&vars),
+                    english.get(&id),
+                    "{catalog:?} {lang}: variables of {id}"
+                );
+            }
         }
     }
 }
 
 #[test]
 fn every_message_formats_for_every_plural_category() {
-    for lang in Lang::ALL {
-        for form in [Form::Text, Form::Html] {
-            let texts = Texts::new(lang, form);
-            for (id, vars) in messages(lang) {
-                for n in PLURAL_SAMPLES {
-                    for channel in ["onsite", "online"] {
-                        let args: Vec<_> = vars
-                            .iter()
-                            .map(|v| match v.as_str() {
-                                "channel" => (v.as_str(), channel.into()),
-                                _ => (v.as_str(), n.into()),
-                            })
-                            .collect();
-                        let text = texts
-                            .try_text(&id, &args)
-                            .unwrap_or_else(|e| panic!("{lang}: {e}"));
-                        assert!(!text.trim().is_empty() || id == "list-separator");
-                        assert!(!text.contains('{'), "{lang} {id}: {text}");
+    for catalog in Catalog::ALL {
+        for lang in Lang::ALL {
+            for form in catalog.forms() {
+                let texts = catalog.texts(lang, *form);
+                for (id, vars) in messages(catalog, lang) {
+                    for n in PLURAL_SAMPLES {
+                        for channel in ["onsite", "online"] {
+                            let args: Vec<_> = vars
+                                .iter()
+                                .map(|v| match v.as_str() {
+                                    "channel" => (v.as_str(), channel.into()),
+                                    _ => (v.as_str(), n.into()),
+                                })
+                                .collect();
+                            let text = texts
+                                .try_text(&id, &args)
+                                .unwrap_or_else(|e| panic!("{catalog:?} {lang}: {e}"));
+                            assert!(!text.trim().is_empty() || id == "list-separator");
+                            assert!(!text.contains('{'), "{catalog:?} {lang} {id}: {text}");
+                        }
                     }
                 }
             }
@@ -165,16 +245,19 @@ fn every_message_formats_for_every_plural_category() {
 
 #[test]
 fn no_message_is_left_in_english_but_the_allowed_ones() {
-    let en = Texts::new(Lang::En, Form::Text);
     let mut same = Vec::new();
-    for lang in Lang::ALL.into_iter().filter(|l| *l != Lang::En) {
-        let texts = Texts::new(lang, Form::Text);
-        for (id, vars) in messages(lang) {
-            let args: Vec<_> = vars.iter().map(|v| (v.as_str(), 7.into())).collect();
-            let theirs = texts.try_text(&id, &args).unwrap();
-            if theirs == en.try_text(&id, &args).unwrap() && !SAME_AS_ENGLISH.contains(&(lang, &id))
-            {
-                same.push(format!("{lang} {id}: {theirs}"));
+    for catalog in Catalog::ALL {
+        let en = catalog.texts(Lang::En, Form::Text);
+        for lang in Lang::ALL.into_iter().filter(|l| *l != Lang::En) {
+            let texts = catalog.texts(lang, Form::Text);
+            for (id, vars) in messages(catalog, lang) {
+                let args: Vec<_> = vars.iter().map(|v| (v.as_str(), 7.into())).collect();
+                let theirs = texts.try_text(&id, &args).unwrap();
+                if theirs == en.try_text(&id, &args).unwrap()
+                    && !catalog.same_as_english().contains(&(lang, &id))
+                {
+                    same.push(format!("{catalog:?} {lang} {id}: {theirs}"));
+                }
             }
         }
     }
@@ -183,15 +266,17 @@ fn no_message_is_left_in_english_but_the_allowed_ones() {
 
 #[test]
 fn the_allow_list_names_only_messages_that_read_as_in_english() {
-    let en = Texts::new(Lang::En, Form::Text);
-    for (lang, id) in SAME_AS_ENGLISH {
-        let vars = messages(*lang).remove(*id).unwrap();
-        let args: Vec<_> = vars.iter().map(|v| (v.as_str(), 7.into())).collect();
-        assert_eq!(
-            Texts::new(*lang, Form::Text).try_text(id, &args),
-            en.try_text(id, &args),
-            "{lang} {id} is translated: take it off the allow-list"
-        );
+    for catalog in Catalog::ALL {
+        let en = catalog.texts(Lang::En, Form::Text);
+        for (lang, id) in catalog.same_as_english() {
+            let vars = messages(catalog, *lang).remove(*id).unwrap();
+            let args: Vec<_> = vars.iter().map(|v| (v.as_str(), 7.into())).collect();
+            assert_eq!(
+                catalog.texts(*lang, Form::Text).try_text(id, &args),
+                en.try_text(id, &args),
+                "{catalog:?} {lang} {id} is translated: take it off the allow-list"
+            );
+        }
     }
 }
 

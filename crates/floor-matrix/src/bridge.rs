@@ -11,6 +11,7 @@
 use std::time::Duration;
 
 use floor_client::{Client as FloorClient, ConnectOptions, RequestError};
+use floor_files::Lang;
 use floor_protocol::{Command, ErrorCode, Role};
 use serde_json::Value;
 use tokio::sync::mpsc;
@@ -32,6 +33,8 @@ pub struct BridgeOptions {
     pub floor: ConnectOptions,
     /// The state file.
     pub state: std::path::PathBuf,
+    /// The language the bridge speaks in the room.
+    pub lang: Lang,
 }
 
 /// The longest wait between two attempts to reach the homeserver.
@@ -69,7 +72,8 @@ pub async fn run(
         let start = matrix.sync(None).await?;
         store.save(Some(&start.next), &hands)?;
     }
-    let pinned = matrix.pinned(&store).await?;
+    hands.set_lang(options.lang);
+    let pinned = matrix.pinned(&store, options.lang).await?;
     tracing::info!(
         "bridging the Matrix room {} to the floor room {} as {}",
         matrix.room_id(),
@@ -201,7 +205,7 @@ impl Bridge<'_> {
                 if sender == self.matrix.bot().as_str() {
                     return Vec::new();
                 }
-                let said = said::read(&body);
+                let said = said::read(&body, self.hands.lang());
                 if said == Said::Other {
                     return Vec::new();
                 }

@@ -17,6 +17,7 @@
 use std::collections::HashMap;
 
 use floor_client::RoomState;
+use floor_files::Lang;
 use floor_protocol::{Channel, Delivery, EntryDraft, Kind, Person, Source};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
@@ -148,12 +149,25 @@ pub struct Hands {
     budgets: Buckets,
     #[serde(skip)]
     warned: HashMap<String, bool>,
+    /// The language the bridge speaks in the room (a setting, not state).
+    #[serde(skip)]
+    lang: Lang,
 }
 
 impl Hands {
     /// No hands.
     pub fn new() -> Hands {
         Hands::default()
+    }
+
+    /// Says everything in `lang` from now on.
+    pub fn set_lang(&mut self, lang: Lang) {
+        self.lang = lang;
+    }
+
+    /// The language the bridge speaks in the room.
+    pub fn lang(&self) -> Lang {
+        self.lang
     }
 
     /// The hands, in the order they were raised.
@@ -197,7 +211,7 @@ impl Hands {
         Err(vec![Action::Post {
             txn: format!("slow-{event_id}"),
             thread: thread.to_owned(),
-            text: notice::SLOW_DOWN.to_owned(),
+            text: notice::slow_down(self.lang),
             mention: Some(user.to_owned()),
             status_of: None,
         }])
@@ -265,7 +279,7 @@ impl Hands {
         Action::Post {
             txn: format!("dup-{event_id}"),
             thread: thread.to_owned(),
-            text: notice::already_up(&standing),
+            text: notice::already_up(&standing, self.lang),
             mention: None,
             status_of: None,
         }
@@ -293,7 +307,7 @@ impl Hands {
                 vec![Action::Post {
                     txn: format!("dup-{}", hand.raised_by),
                     thread: hand.thread,
-                    text: notice::already_up(&standing),
+                    text: notice::already_up(&standing, self.lang),
                     mention: None,
                     status_of: None,
                 }]
@@ -329,7 +343,7 @@ impl Hands {
             None => vec![Action::Post {
                 txn: format!("low-{event_id}"),
                 thread: thread.to_owned(),
-                text: notice::NOTHING_TO_LOWER.to_owned(),
+                text: notice::nothing_to_lower(self.lang),
                 mention: None,
                 status_of: None,
             }],
@@ -374,6 +388,7 @@ impl Hands {
     /// room, and now and then (a change of place waits
     /// [`EDIT_INTERVAL_MS`] after the last edit).
     pub fn update(&mut self, now_ms: u64, state: &RoomState) -> Vec<Action> {
+        let lang = self.lang;
         let mut actions = Vec::new();
         for hand in self.hands.iter_mut().filter(|h| !h.closed) {
             let standing = match (&hand.refused, hand.entry) {
@@ -389,7 +404,7 @@ impl Hands {
                 actions.push(Action::Post {
                     txn: format!("call-{}-{}", hand.raised_by, hand.calls),
                     thread: hand.thread.clone(),
-                    text: notice::called(&hand.name),
+                    text: notice::called(&hand.name, lang),
                     mention: Some(hand.user.clone()),
                     status_of: None,
                 });
@@ -399,13 +414,13 @@ impl Hands {
                 actions.push(Action::Post {
                     txn: format!("end-{}-{}", hand.raised_by, hand.calls),
                     thread: hand.thread.clone(),
-                    text: Standing::Done.text(),
+                    text: Standing::Done.text(lang),
                     mention: None,
                     status_of: None,
                 });
             }
             hand.speaking = speaking;
-            let text = standing.text();
+            let text = standing.text(lang);
             let Some(target) = hand.status_event.clone() else {
                 actions.push(Action::Post {
                     txn: format!("st-{}", hand.raised_by),
@@ -464,7 +479,7 @@ impl Hands {
             .filter(|h| !h.closed && h.status_event.is_some())
             .filter(|h| {
                 let standing = h.entry.and_then(|id| Standing::of(state, id));
-                standing.is_some_and(|s| h.shown.as_deref() != Some(s.text().as_str()))
+                standing.is_some_and(|s| h.shown.as_deref() != Some(s.text(self.lang).as_str()))
             })
             .map(|h| h.shown_at_ms + EDIT_INTERVAL_MS)
             .min()

@@ -6,6 +6,7 @@
 
 use std::time::Duration;
 
+use floor_files::Lang;
 use matrix_sdk::authentication::matrix::MatrixSession;
 use matrix_sdk::config::{RequestConfig, SyncSettings};
 use matrix_sdk::room::MessagesOptions;
@@ -107,13 +108,13 @@ impl Matrix {
         self.room.room_id().to_owned()
     }
 
-    /// The pinned "raise your hand" message: posted and pinned once, then
-    /// read from the state file.
-    pub async fn pinned(&self, store: &Store) -> Result<String, BridgeError> {
+    /// The pinned "raise your hand" message, in `lang`: posted and pinned
+    /// once, then read from the state file.
+    pub async fn pinned(&self, store: &Store, lang: Lang) -> Result<String, BridgeError> {
         if let Some(pinned) = store.pinned()? {
             return Ok(pinned);
         }
-        let content = RoomMessageEventContent::notice_plain(crate::notice::pinned());
+        let content = RoomMessageEventContent::notice_plain(crate::notice::pinned(lang));
         let txn = OwnedTransactionId::from(format!("pin-{}", self.room.room_id()));
         let sent = self.room.send(content).with_transaction_id(txn).await?;
         // Pinning needs the power to change the room's pinned events; a

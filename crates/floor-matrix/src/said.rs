@@ -7,11 +7,15 @@
 //!
 //! The commands are recognised at the start of the message, in any case
 //! (`!Hand`, `!HAND`), and only as whole words (`!handy` is conversation).
-//! A question that says "read aloud" anywhere is read out by the online
+//! A question that says "read aloud" anywhere (or the bridge's language's
+//! words for it: "voix haute", "вслух"...) is read out by the online
 //! moderator instead of spoken over the call.
 
+use floor_files::Lang;
 use floor_protocol::limits::{NAME_MAX, REQUEST_ID_MAX, TEXT_MAX};
 use sha2::{Digest, Sha256};
+
+use crate::notice;
 
 /// The reaction on the bridge's pinned message that raises a hand.
 pub const HAND_REACTION: &str = "✋";
@@ -32,12 +36,16 @@ pub enum Said {
     Other,
 }
 
-/// Reads a message's plain-text body.
-pub fn read(body: &str) -> Said {
+/// Reads a message's plain-text body, from a room where the bridge speaks
+/// `lang`: a question asks to be read aloud in English or in `lang`.
+pub fn read(body: &str, lang: Lang) -> Said {
     let body = body.trim_start();
     if let Some(rest) = command(body, "!hand") {
         let question = rest.trim();
-        let read_aloud = question.to_lowercase().contains("read aloud");
+        let lower = question.to_lowercase();
+        let read_aloud = [notice::read_aloud(Lang::En), notice::read_aloud(lang)]
+            .iter()
+            .any(|phrase| lower.contains(phrase.as_str()));
         let question = clean(question, TEXT_MAX, true);
         return Said::Hand {
             question,
@@ -124,6 +132,11 @@ pub fn request_id(what: &str, event_id: &str) -> String {
 mod tests {
     use super::*;
 
+    /// `read` in a room where the bridge speaks English.
+    fn read_en(body: &str) -> Said {
+        read(body, Lang::En)
+    }
+
     fn hand(question: Option<&str>, read_aloud: bool) -> Said {
         Said::Hand {
             question: question.map(str::to_owned),
@@ -133,29 +146,48 @@ mod tests {
 
     #[test]
     fn commands_at_the_start_in_any_case_as_whole_words() {
-        assert_eq!(read("!hand"), hand(None, false));
-        assert_eq!(read("  !HAND  "), hand(None, false));
+        assert_eq!(read_en("!hand"), hand(None, false));
+        assert_eq!(read_en("  !HAND  "), hand(None, false));
         assert_eq!(
-            read("!hand What about rural access?"),
+            read_en("!hand What about rural access?"),
             hand(Some("What about rural access?"), false)
         );
-        assert_eq!(read("!hand: Why?"), hand(Some("Why?"), false));
-        assert_eq!(read("!Lower"), Said::Lower);
-        assert_eq!(read("!lower please"), Said::Lower);
-        assert_eq!(read("!handy"), Said::Other);
-        assert_eq!(read("I will !hand later"), Said::Other);
-        assert_eq!(read("hello"), Said::Other);
-        assert_eq!(read(""), Said::Other);
-        assert_eq!(read("!"), Said::Other);
-        assert_eq!(read("!hän"), Said::Other);
+        assert_eq!(read_en("!hand: Why?"), hand(Some("Why?"), false));
+        assert_eq!(read_en("!Lower"), Said::Lower);
+        assert_eq!(read_en("!lower please"), Said::Lower);
+        assert_eq!(read_en("!handy"), Said::Other);
+        assert_eq!(read_en("I will !hand later"), Said::Other);
+        assert_eq!(read_en("hello"), Said::Other);
+        assert_eq!(read_en(""), Said::Other);
+        assert_eq!(read_en("!"), Said::Other);
+        assert_eq!(read_en("!hän"), Said::Other);
     }
 
     #[test]
     fn read_aloud_anywhere_in_the_question() {
         assert_eq!(
-            read("!hand Please READ ALOUD: is there a plan?"),
+            read_en("!hand Please READ ALOUD: is there a plan?"),
             hand(Some("Please READ ALOUD: is there a plan?"), true)
         );
+    }
+
+    #[test]
+    fn read_aloud_in_the_bridge_s_language_and_always_in_english() {
+        let hand_fr = read("!hand À voix haute : qui paie ?", Lang::Fr);
+        assert_eq!(hand_fr, hand(Some("À voix haute : qui paie ?"), true));
+        assert_eq!(
+            read("!hand please read aloud", Lang::Ru),
+            hand(Some("please read aloud"), true)
+        );
+        assert_eq!(
+            read("!hand Прочтите вслух, пожалуйста", Lang::Ru),
+            hand(Some("Прочтите вслух, пожалуйста"), true)
+        );
+        assert_eq!(
+            read("!hand Прочтите вслух", Lang::En),
+            hand(Some("Прочтите вслух"), false)
+        );
+        assert_eq!(read("!hand 请朗读", Lang::Zh), hand(Some("请朗读"), true));
     }
 
     #[test]
@@ -163,7 +195,7 @@ mod tests {
         let long = format!("!hand {}", "é".repeat(TEXT_MAX + 50));
         let Said::Hand {
             question: Some(q), ..
-        } = read(&long)
+        } = read_en(&long)
         else {
             panic!("not a hand");
         };

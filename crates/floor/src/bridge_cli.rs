@@ -8,6 +8,7 @@ use std::path::{Path, PathBuf};
 
 use anyhow::Context;
 use floor_client::ConnectOptions;
+use floor_files::Lang;
 use floor_matrix::{BridgeOptions, Credentials, MatrixOptions};
 use serde::Deserialize;
 
@@ -48,8 +49,12 @@ pub(crate) struct MatrixArgs {
     /// file per bridged room) [default: floor-matrix.db]
     #[arg(long, env = "FLOOR_MATRIX_STATE", value_name = "PATH")]
     state: Option<PathBuf>,
+    /// The language the bridge speaks in the Matrix room: ar, zh, en, fr,
+    /// ru or es [default: en]
+    #[arg(long, env = "FLOOR_MATRIX_LANG", value_name = "CODE")]
+    lang: Option<String>,
     /// A TOML file with any of: homeserver, matrix_room, user,
-    /// password_file, access_token_file, url, state, ca_file
+    /// password_file, access_token_file, url, state, lang, ca_file
     #[arg(long, env = "FLOOR_MATRIX_CONFIG", value_name = "PATH")]
     config: Option<PathBuf>,
     #[command(flatten)]
@@ -67,6 +72,7 @@ struct FileConfig {
     access_token_file: Option<PathBuf>,
     url: Option<String>,
     state: Option<PathBuf>,
+    lang: Option<String>,
     ca_file: Option<PathBuf>,
 }
 
@@ -130,6 +136,14 @@ impl MatrixArgs {
             };
             Credentials::Password { user, password }
         };
+        let lang = match self.lang.clone().or(file.lang) {
+            None => Lang::En,
+            Some(code) => code.trim().parse::<Lang>().map_err(|_| {
+                anyhow::anyhow!(
+                    "--lang / FLOOR_MATRIX_LANG: unknown language {code:?}: the bridge speaks ar, zh, en, fr, ru or es"
+                )
+            })?,
+        };
         let mut floor = ConnectOptions::from_link(&url)
             .map_err(|e| anyhow::anyhow!("--url / FLOOR_URL: {e}"))?;
         floor = match (&file.ca_file, self.ca_file.is_set()) {
@@ -150,6 +164,7 @@ impl MatrixArgs {
                 .clone()
                 .or(file.state)
                 .unwrap_or_else(|| PathBuf::from("floor-matrix.db")),
+            lang,
         })
     }
 }
