@@ -17,7 +17,7 @@ import { copyFileSync, mkdirSync, rmSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import { createRequire } from "node:module";
 import {
-  ADMIN, SHOTS, root, startFloor, killFloor, stopFloor, dataDir, launch, open, plain, sendCommands, axeViolations, misfits,
+  ADMIN, SHOTS, root, startFloor, killFloor, stopFloor, dataDir, launch, open, plain, sendCommands, axeViolations, misfits, chartFaults,
 } from "./harness.mjs";
 
 // QR codes read back from screenshots: jsQR, and pngjs for the PNG
@@ -295,6 +295,36 @@ test("the staff sheet: shown with the admin token, its QR code decodes to the ch
   await chair.waitForFunction(() => document.getElementById("room-title").textContent.includes("Session now in"));
   assert.equal(plain(await chair.textContent("#room-title")), `Session now in ${LOCATIONS[CALLED]}`);
   await chair.context().close();
+});
+
+test("the event's report prints on A4: in English and in Arabic, at the printed page's width nothing runs off it, each chart's labels inside it beyond their bars, places isolated, axe clean", async () => {
+  // 210 mm less the report's 16 mm margins, in CSS pixels (96 per inch).
+  const width = Math.floor(((210 - 2 * 16) / 25.4) * 96);
+  for (const lang of ["en", "ar"]) {
+    const context = await browser.newContext({
+      viewport: { width, height: 1100 },
+      colorScheme: "light",
+      extraHTTPHeaders: { authorization: `Bearer ${ADMIN}` },
+    });
+    const page = await context.newPage();
+    await page.emulateMedia({ media: "print" });
+    const response = await page.goto(`${floor.base}/api/conference/report?format=html&lang=${lang}`);
+    assert.equal(response.status(), 200);
+    assert.deepEqual(await page.evaluate(() => [document.documentElement.lang, document.documentElement.dir]),
+      [lang, lang === "ar" ? "rtl" : "ltr"]);
+    const rows = await page.$$eval("section.sessions tbody tr", (trs) => trs.length);
+    assert.ok(rows >= LOCATIONS.length, `a row per session: ${rows}`);
+    await page.screenshot({ path: join(SHOTS, `conference-report-${lang}-a4.png`), fullPage: true });
+    assert.deepEqual(await misfits(page, { whole: false }), [], `the ${lang} report off an A4 page`);
+    assert.deepEqual(await chartFaults(page), [], `the ${lang} report's charts`);
+    // Places and types people named are kept apart in their labels.
+    const labels = await page.$$eval("figure svg text", (nodes) => nodes.map((n) => n.textContent.trim()));
+    for (const location of LOCATIONS) {
+      assert.ok(labels.some((l) => l.startsWith(`\u2068${location}\u2069`)), `${location} isolated in its chart's label`);
+    }
+    assert.deepEqual(await axeViolations(page), [], `axe on the ${lang} report`);
+    await context.close();
+  }
 });
 
 test("the sheet page says why it shows nothing: a wrong token", async () => {

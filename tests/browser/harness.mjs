@@ -212,3 +212,37 @@ export function misfits(page, { whole = true, apart = false } = {}) {
     return found;
   }, [whole, apart]);
 }
+
+/** What is wrong with the report's charts on `page` (SVG drawn by
+ *  plotters): a text outside its chart, or a bar whose label (the text at
+ *  its height) does not lie beyond the bar's end. In every language the
+ *  charts are drawn left to right, so a label is always right of its bar. */
+export function chartFaults(page) {
+  return page.evaluate(() => {
+    const found = [];
+    for (const svg of document.querySelectorAll("figure svg")) {
+      const chart = svg.getBoundingClientRect();
+      const texts = [...svg.querySelectorAll("text")]
+        .filter((t) => t.textContent.trim())
+        .map((t) => ({ text: t.textContent, box: t.getBoundingClientRect() }));
+      for (const { text, box } of texts) {
+        if (box.left < chart.left - 0.5 || box.right > chart.right + 0.5) {
+          found.push(`"${text}" runs out of its chart (${Math.round(box.left)}–${Math.round(box.right)} in ${Math.round(chart.left)}–${Math.round(chart.right)})`);
+        }
+      }
+      const bars = [...svg.querySelectorAll("rect")]
+        .filter((r) => !/^#?f{6}$|white/i.test(r.getAttribute("fill") || ""))
+        .map((r) => r.getBoundingClientRect())
+        .filter((b) => b.height < chart.height / 2);
+      for (const bar of bars) {
+        const middle = (bar.top + bar.bottom) / 2;
+        const label = texts
+          .filter(({ box }) => box.top <= middle && middle <= box.bottom)
+          .sort((a, b) => Math.abs(a.box.left - bar.right) - Math.abs(b.box.left - bar.right))[0];
+        if (!label) found.push(`a bar at ${Math.round(middle)} has no label`);
+        else if (label.box.left < bar.right - 0.5) found.push(`"${label.text}" is not beyond its bar's end`);
+      }
+    }
+    return found;
+  });
+}

@@ -10,7 +10,7 @@
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { root, SHOTS, startFloor, killFloor, dataDir, createRoom, launch, misfits, axeViolations } from "./harness.mjs";
+import { root, SHOTS, startFloor, killFloor, dataDir, createRoom, launch, misfits, axeViolations, chartFaults } from "./harness.mjs";
 
 const AXE = join(root, ".tools", "npm", "node_modules", "axe-core", "axe.min.js");
 const ROOM = "report";
@@ -212,7 +212,7 @@ test("the charts' legend and bar labels cover no line and no bar", async () => {
   }
 });
 
-test("the HTML report in English, Arabic, Chinese and Russian: lang and dir, no English heading left in another language, nothing off the page at a phone's or a desk's width, names isolated, axe clean", async () => {
+test("the HTML report in English, Arabic, Chinese and Russian: lang and dir, no English heading left in another language, nothing off the page at a phone's or a desk's width, every chart's text inside it and each bar's label beyond its end, names isolated, axe clean", async () => {
   const english = await openReport({ width: 1280, height: 900 });
   const headings = await english.$$eval("h1, h2, figcaption, th", (nodes) =>
     nodes.map((n) => n.textContent.replace(/[\u2068\u2069]/g, "").trim()).filter((t) => /\p{L}{4}/u.test(t)));
@@ -234,6 +234,7 @@ test("the HTML report in English, Arabic, Chinese and Russian: lang and dir, no 
       assert.deepEqual(bare, [], `${where}: names not isolated`);
       await page.screenshot({ path: join(SHOTS, `report-${lang}-${viewport.width}.png`), fullPage: true });
       assert.deepEqual(await misfits(page, { whole: false }), [], `${where}: off the page`);
+      assert.deepEqual(await chartFaults(page), [], `${where}: the charts`);
       assert.deepEqual(await axeViolations(page), [], `axe on ${where}`);
       await page.context().close();
     }

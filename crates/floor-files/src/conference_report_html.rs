@@ -26,12 +26,8 @@ use crate::report_lang::{Form, Lang, Texts, escape};
 const AXIS_PCT: f64 = 160.0;
 
 /// The sessions' table, thirteen columns wide, in a smaller type to fit
-/// the page's width (it may run over pages); and the charts laid out left
-/// to right in every language, so that a bar's label, anchored at its
-/// start beyond the bar's end, runs away from the bar on a page written
-/// right to left too.
+/// the page's width (it may run over pages).
 const SESSIONS_STYLE: &str = "\
-figure svg { direction: ltr; }
 section.sessions { break-inside: auto; }
 section.sessions table { font-size: 8pt; }
 section.sessions th, section.sessions td { padding-inline: 2pt; }
@@ -54,7 +50,15 @@ fn chart_label(t: &Texts, row: &ShareRow) -> String {
         ),
         None => t.word("conf-no-turns"),
     };
-    format!("{key}: {figures}")
+    // SVG text holds no <bdi>: the key, a name people gave, is kept apart
+    // between FSI and PDI.
+    t.text(
+        "conf-chart-bar",
+        &[
+            ("key", format!("\u{2068}{key}\u{2069}").into()),
+            ("figures", figures.into()),
+        ],
+    )
 }
 
 /// The online share of turns of `rows`, as an SVG chart of horizontal
@@ -148,10 +152,17 @@ impl ConferenceReport {
             let _ = write!(out, "<section><h2>{}</h2>", w(b.heading));
             let mut columns = vec![w(b.key)];
             columns.extend(SHARE_COLUMNS.map(w));
+            let day = b.key == "conf-column-day";
             let rows = b
                 .rows
                 .iter()
-                .map(|r| Vec::from(share_cells(t, r)))
+                .map(|r| {
+                    let mut cells = Vec::from(share_cells(t, r));
+                    if let Some(key) = cells.first_mut().filter(|_| day) {
+                        *key = key.replacen("<bdi>", "<bdi class=\"day\">", 1);
+                    }
+                    cells
+                })
                 .collect();
             table(&mut out, &columns, rows, true);
             let caption = w(b.chart);

@@ -200,7 +200,13 @@ fn speaking_chart(speaking: PerChannel, t: &Texts) -> Result<String, ChartError>
 /// The page's style: A4, and logical properties only, so that a report
 /// written right to left lays out as one written left to right, mirrored.
 /// A column's header may break a long word (a Russian one, say), so that
-/// a table of figures never runs off a phone's screen.
+/// a table of figures never runs off a phone's screen. The charts are laid
+/// out left to right in every language, as plotters draws them, so that a
+/// bar's label, anchored at its start beyond the bar's end, runs away from
+/// the bar on a page written right to left too; each label takes its own
+/// direction from its first letter (an Arabic label reads right to left,
+/// a name in it kept apart between FSI and PDI). A day (`2026-12-04`)
+/// never breaks at its hyphens.
 pub(crate) const STYLE: &str = "\
 @page { size: A4; margin: 16mm; }
 body { font: 10.5pt/1.4 system-ui, sans-serif; color: #161616; max-inline-size: 178mm; margin-block: 0; margin-inline: auto; }
@@ -212,6 +218,8 @@ tbody th { font-weight: normal; }
 td.n, th.n { text-align: end; font-variant-numeric: tabular-nums; }
 bdi { unicode-bidi: isolate; }
 figure { margin-block: .6em; margin-inline: 0; break-inside: avoid; } figure svg { inline-size: 100%; block-size: auto; display: block; }
+figure svg { direction: ltr; } figure svg text { unicode-bidi: plaintext; }
+bdi.day { white-space: nowrap; }
 figcaption { font-weight: 600; }
 ul.legend { list-style: none; display: flex; gap: 1.5em; padding: 0; margin-block: .2em 0; margin-inline: 3em 0; }
 .swatch { display: inline-block; inline-size: 1.6em; block-size: .35em; margin-inline-end: .4em; vertical-align: middle; }

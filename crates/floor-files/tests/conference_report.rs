@@ -333,10 +333,21 @@ fn the_html_form_prints_on_a4_with_three_charts_in_every_language() {
     }
     let html = report.html().unwrap();
     assert!(html.contains("aria-label=\"Online share of turns, by location\""));
-    assert!(html.contains("Workshop: 50.0% (2/4)"), "the bar's label");
+    // A group people named is kept apart in its label (SVG text holds no
+    // <bdi>).
     assert!(
-        html.contains("Not given: no turn"),
+        html.contains("\u{2068}Workshop\u{2069}: 50.0% (2/4)"),
+        "the bar's label"
+    );
+    assert!(
+        html.contains("\u{2068}Not given\u{2069}: no turn"),
         "the empty group's label"
+    );
+    // French puts a no-break space before the colon.
+    let french = report.html_in(Lang::Fr).unwrap();
+    assert!(
+        french.contains("\u{2068}Workshop\u{2069}\u{a0}: 50,0"),
+        "the French bar's label"
     );
 }
 

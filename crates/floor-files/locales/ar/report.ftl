@@ -229,6 +229,7 @@ conf-column-median-wait-onsite = وسيط مدة الانتظار في القا�
 conf-column-median-wait-online = وسيط مدة الانتظار عبر الإنترنت
 conf-column-audience = ذروة الجمهور عن بُعد
 conf-no-turns = لا مداخلات
+conf-chart-bar = { $key }: { $figures }
 conf-no-sessions = لا توجد جلسات في البرنامج.
 conf-times-note = يوم كل جلسة وأوقاتها بالتوقيت المحلي، في منطقتها الزمنية. لا تُحتسب الجلسات التي سُحبت من البرنامج.
 conf-chart-by-day = نسبة المداخلات عبر الإنترنت، حسب اليوم

@@ -204,6 +204,7 @@ conf-column-median-wait-onsite = Median wait onsite
 conf-column-median-wait-online = Median wait online
 conf-column-audience = Remote audience peak
 conf-no-turns = no turn
+conf-chart-bar = { $key }: { $figures }
 conf-no-sessions = No session in the programme.
 conf-times-note = Each session's day and times are local, in its own time zone. Sessions taken out of the programme are left out.
 conf-chart-by-day = Online share of turns, by day

@@ -190,6 +190,7 @@ conf-column-median-wait-onsite = Espera mediana en la sala
 conf-column-median-wait-online = Espera mediana en línea
 conf-column-audience = Máximo de público a distancia
 conf-no-turns = ninguna intervención
+conf-chart-bar = { $key }: { $figures }
 conf-no-sessions = Ninguna sesión en el programa.
 conf-times-note = El día y el horario de cada sesión son locales, en su propia zona horaria. Las sesiones retiradas del programa no se cuentan.
 conf-chart-by-day = Proporción de intervenciones en línea, por día

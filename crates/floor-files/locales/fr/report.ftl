@@ -191,6 +191,7 @@ conf-column-median-wait-onsite = Attente médiane dans la salle
 conf-column-median-wait-online = Attente médiane en ligne
 conf-column-audience = Pic de l'audience à distance
 conf-no-turns = aucune intervention
+conf-chart-bar = { $key } : { $figures }
 conf-no-sessions = Aucune séance au programme.
 conf-times-note = Le jour et les horaires de chaque séance sont locaux, dans son propre fuseau horaire. Les séances retirées du programme ne sont pas comptées.
 conf-chart-by-day = Part des interventions en ligne, par jour

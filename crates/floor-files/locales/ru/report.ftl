@@ -191,6 +191,7 @@ conf-column-median-wait-onsite = Медиана ожидания в зале
 conf-column-median-wait-online = Медиана ожидания онлайн
 conf-column-audience = Пик удалённой аудитории
 conf-no-turns = нет выступлений
+conf-chart-bar = { $key }: { $figures }
 conf-no-sessions = В программе нет сессий.
 conf-times-note = День и время каждой сессии указаны по местному времени, в её часовом поясе. Сессии, снятые с программы, не учитываются.
 conf-chart-by-day = Доля онлайн-выступлений, по дням

@@ -184,6 +184,7 @@ conf-column-median-wait-onsite = 现场等候时间中位数
 conf-column-median-wait-online = 线上等候时间中位数
 conf-column-audience = 远程观众峰值
 conf-no-turns = 无发言
+conf-chart-bar = { $key }：{ $figures }
 conf-no-sessions = 议程中没有会议。
 conf-times-note = 每场会议的日期和时间均为当地时间，按其所在时区。已从议程中撤下的会议不计入。
 conf-chart-by-day = 线上发言占比（按日期）
