@@ -196,6 +196,22 @@ async fn a_programme_is_imported_then_changed_and_every_link_keeps_working() {
     for id in &gone {
         assert!(printed.contains(&format!("restored  {id}")), "{printed}");
     }
+    // The same programme as frab XML, frab JSON and CSV, through the same
+    // command: the same sessions, so nothing changes.
+    for other in [
+        "igf-programme.xml",
+        "igf-programme.json",
+        "igf-programme.csv",
+    ] {
+        let printed = import(&floor, other);
+        assert!(
+            printed.starts_with(&format!(
+                "0 created, 0 changed, 0 archived, 0 restored, {} unchanged",
+                before.len()
+            )),
+            "{other}: {printed}"
+        );
+    }
 }
 
 #[tokio::test]
