@@ -10,20 +10,6 @@ use std::time::Duration;
 use floor_tests::*;
 use serde_json::{Value, json};
 
-/// Waits until `/metrics` says `want` rooms are loaded.
-async fn wait_for_loaded(floor: &Floor, want: u64) {
-    let waited = tokio::time::timeout(DEADLINE, async {
-        loop {
-            if metric(floor, "floor_rooms_loaded").await == want {
-                return;
-            }
-            tokio::time::sleep(Duration::from_millis(20)).await;
-        }
-    })
-    .await;
-    assert!(waited.is_ok(), "floor_rooms_loaded never reached {want}");
-}
-
 /// A snapshot without its `reason` (each request gives its own).
 fn state(mut snapshot: Value) -> Value {
     snapshot.as_object_mut().unwrap().remove("reason");

@@ -257,3 +257,41 @@ async fn a_dashboard_on_one_broker_sees_the_rooms_of_the_other() {
         }
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_dashboard_keeps_no_idle_room_loaded_and_follows_a_room_that_wakes() {
+    let dir = tempfile::tempdir().unwrap();
+    let floor = Floor::start_with(&dir.path().join("data"), &["--unload-idle-after", "0.2"]);
+    crate::put_programme(&floor, small_programme(now_ms())).await;
+    let (mut dashboard, _) = Dashboard::watch(&floor, ADMIN).await;
+    dashboard.until("ws-1", |_| true).await;
+    dashboard.until("ws-2", |_| true).await;
+    // A dashboard watching every session keeps none of their rooms in
+    // memory once they are idle.
+    wait_for_loaded(&floor, 0).await;
+
+    // A hand in one room: that room alone loads, and the dashboard
+    // follows it.
+    let tokens = sheet_tokens(&floor, "ws-1").await;
+    let mut runner = Client::connect(&floor, tokens.hello("runner", "runner")).await;
+    let ack = runner
+        .command(
+            "hand",
+            json!({"type": "submit", "entry": {"channel": "onsite", "person": {"name": "Ana"}}}),
+        )
+        .await;
+    assert_eq!(ack["type"], "ack", "{ack}");
+    dashboard
+        .until("ws-1", |s| s["waiting"]["onsite"] == 1)
+        .await;
+    assert_eq!(metric(&floor, "floor_rooms_loaded").await, 1);
+
+    // Idle again, it unloads; a dashboard opened now still reads its last
+    // summary, and loads nothing to stay open.
+    drop(runner);
+    wait_for_loaded(&floor, 0).await;
+    let (mut later, _) = Dashboard::watch(&floor, ADMIN).await;
+    later.until("ws-1", |s| s["waiting"]["onsite"] == 1).await;
+    wait_for_loaded(&floor, 0).await;
+    drop(dashboard);
+}

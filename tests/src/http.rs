@@ -34,3 +34,18 @@ pub async fn metric(floor: &Floor, name: &str) -> u64 {
         .and_then(|value| value.trim().parse::<f64>().ok())
         .unwrap_or(0.0) as u64
 }
+
+/// Waits until `/metrics` says `want` rooms are loaded (fails after
+/// [`crate::DEADLINE`]).
+pub async fn wait_for_loaded(floor: &Floor, want: u64) {
+    let waited = tokio::time::timeout(crate::DEADLINE, async {
+        loop {
+            if metric(floor, "floor_rooms_loaded").await == want {
+                return;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+        }
+    })
+    .await;
+    assert!(waited.is_ok(), "floor_rooms_loaded never reached {want}");
+}

@@ -40,7 +40,7 @@ pub use caddy::{Caddy, caddy_bin};
 pub use client::{Client, Received, Socket, never_reading, refused_for_now, welcomed};
 pub use floor::{Floor, floor_bin, floor_json, serve_until_exit};
 pub use hold::Hold;
-pub use http::{http_agent, http_agent_seeing_redirects, metric};
+pub use http::{http_agent, http_agent_seeing_redirects, metric, wait_for_loaded};
 pub use legacy::legacy_log;
 pub use long_run::{report_run, run_dir};
 pub use messages::{acked, attendance_peak, refused, submit, wait_for_attendance_peak};
