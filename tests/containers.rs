@@ -130,8 +130,34 @@ struct Watched {
 
 /// A display connected through Caddy, watched.
 struct Display {
-    client: Client,
+    /// Kept open for the test's length.
+    _client: Client,
     watched: Arc<Mutex<Watched>>,
+    /// Told each time the watcher has recorded an update.
+    recorded: Arc<tokio::sync::Notify>,
+}
+
+impl Display {
+    /// Waits until the watcher has recorded the event `head` (the client's
+    /// state can be there before its updates are read).
+    async fn seen(&self, head: u64) {
+        loop {
+            let notified = self.recorded.notified();
+            tokio::pin!(notified);
+            notified.as_mut().enable();
+            if self
+                .watched
+                .lock()
+                .unwrap()
+                .seqs
+                .last()
+                .is_some_and(|seq| *seq >= head)
+            {
+                return;
+            }
+            notified.await;
+        }
+    }
 }
 
 async fn display(link: &str, ca: &Path) -> Display {
@@ -145,20 +171,29 @@ async fn display(link: &str, ca: &Path) -> Display {
     .await
     .unwrap();
     let watched = Arc::new(Mutex::new(Watched::default()));
+    let recorded = Arc::new(tokio::sync::Notify::new());
     let mut updates = client.subscribe();
     let sink = Arc::clone(&watched);
+    let told = Arc::clone(&recorded);
     tokio::spawn(async move {
         while let Some(update) = updates.next().await {
-            let mut watched = sink.lock().unwrap();
-            match update {
-                Update::Event(event) => watched.seqs.push(event.seq),
-                Update::Snapshot { .. } => watched.snapshots += 1,
-                Update::Connection(change) => watched.connections.push(change),
-                Update::Order { .. } | Update::Lagged { .. } => {}
+            {
+                let mut watched = sink.lock().unwrap();
+                match update {
+                    Update::Event(event) => watched.seqs.push(event.seq),
+                    Update::Snapshot { .. } => watched.snapshots += 1,
+                    Update::Connection(change) => watched.connections.push(change),
+                    Update::Order { .. } | Update::Lagged { .. } => {}
+                }
             }
+            told.notify_waiters();
         }
     });
-    Display { client, watched }
+    Display {
+        _client: client,
+        watched,
+        recorded,
+    }
 }
 
 /// The `floor_connections{role="display"}` gauge of the broker at `ip`.
@@ -358,7 +393,9 @@ async fn the_clustered_profile_survives_a_broker_and_a_nats_node() {
     let head = runner.state().seq();
     let mut moved = 0;
     for display in &displays {
-        display.client.wait_until(|state| state.seq() >= head).await;
+        tokio::time::timeout(Duration::from_secs(60), display.seen(head))
+            .await
+            .expect("every display has every event within 60 s of the kill");
         let watched = display.watched.lock().unwrap();
         let first = watched.seqs.first().copied().unwrap();
         let expected: Vec<u64> = (first..=*watched.seqs.last().unwrap()).collect();
