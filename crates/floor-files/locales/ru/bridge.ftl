@@ -12,7 +12,8 @@ standing-pending = ✋ Ваша рука поднята. Онлайн-модер
 place-next = Ваша заявка следующая в очереди
 place-number = Ваш номер в очереди: { $place }
 place-beyond = Ваша заявка в очереди, после { $shown ->
-    [one] первого { $shown } места
+    [1] первого места
+    [one] первых { $shown } места
    *[other] первых { $shown } мест
 }
 in-line = ✋ { $place }.
