@@ -129,13 +129,7 @@ async fn the_dashboard_feed_follows_each_room_and_warns_when_a_person_is_needed(
     assert_eq!(summary["screens"]["display"], 0);
 
     // A hand, then the chair calls it: the speaker is on the dashboard.
-    let ack = runner
-        .command(
-            "hand",
-            json!({"type": "submit", "entry": {"channel": "onsite", "person": {"name": "Ana"}}}),
-        )
-        .await;
-    assert_eq!(ack["type"], "ack", "{ack}");
+    acked(runner.command("hand", submit("onsite", "Ana")).await);
     dashboard
         .until("ws-1", |s| s["waiting"]["onsite"] == 1)
         .await;
@@ -274,13 +268,7 @@ async fn a_dashboard_keeps_no_idle_room_loaded_and_follows_a_room_that_wakes() {
     // follows it.
     let tokens = sheet_tokens(&floor, "ws-1").await;
     let mut runner = Client::connect(&floor, tokens.hello("runner", "runner")).await;
-    let ack = runner
-        .command(
-            "hand",
-            json!({"type": "submit", "entry": {"channel": "onsite", "person": {"name": "Ana"}}}),
-        )
-        .await;
-    assert_eq!(ack["type"], "ack", "{ack}");
+    acked(runner.command("hand", submit("onsite", "Ana")).await);
     dashboard
         .until("ws-1", |s| s["waiting"]["onsite"] == 1)
         .await;
