@@ -159,7 +159,7 @@ impl ConferenceReport {
                 .map(|r| {
                     let mut cells = Vec::from(share_cells(t, r));
                     if let Some(key) = cells.first_mut().filter(|_| day) {
-                        *key = key.replacen("<bdi>", "<bdi class=\"day\">", 1);
+                        *key = format!("<span class=\"day\">{key}</span>");
                     }
                     cells
                 })

@@ -219,7 +219,7 @@ td.n, th.n { text-align: end; font-variant-numeric: tabular-nums; }
 bdi { unicode-bidi: isolate; }
 figure { margin-block: .6em; margin-inline: 0; break-inside: avoid; } figure svg { inline-size: 100%; block-size: auto; display: block; }
 figure svg { direction: ltr; } figure svg text { unicode-bidi: plaintext; }
-bdi.day { white-space: nowrap; }
+.day { white-space: nowrap; }
 figcaption { font-weight: 600; }
 ul.legend { list-style: none; display: flex; gap: 1.5em; padding: 0; margin-block: .2em 0; margin-inline: 3em 0; }
 .swatch { display: inline-block; inline-size: 1.6em; block-size: .35em; margin-inline-end: .4em; vertical-align: middle; }
